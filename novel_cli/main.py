@@ -1,0 +1,83 @@
+"""Typer entrypoint of the `novel` command."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import typer
+
+from novel_platform import migrations
+from novel_platform.config import DatabaseSettings, load_settings
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+key_app = typer.Typer(no_args_is_help=True, help="Issue and revoke API keys.")
+app.add_typer(key_app, name="key")
+
+
+def _database_url() -> str:
+    return load_settings(DatabaseSettings).database_url
+
+
+@app.command()
+def migrate() -> None:
+    """Run every service's Alembic migrations (each in its own schema)."""
+    from novel_cli.registry import SERVICES
+
+    url = _database_url()
+    for service in SERVICES:
+        migrations.upgrade(service.module, service.schema, url)
+        typer.echo(f"migrated {service.schema}")
+
+
+@key_app.command("create")
+def key_create(
+    tenant: Annotated[str, typer.Option(help="Tenant the key belongs to.")],
+    key: Annotated[str | None, typer.Option(help="Use this key instead of a random one.")] = None,
+) -> None:
+    """Issue an API key for TENANT; the key is printed once and stored only as a hash."""
+    from novel_cli.keys import issue
+
+    typer.echo(asyncio.run(issue(_database_url(), tenant, key)))
+
+
+@key_app.command("revoke")
+def key_revoke(key_id: Annotated[str, typer.Argument(help="The 12 characters after ne_.")]) -> None:
+    """Revoke a key by its id (cached copies expire within the gateway's cache time)."""
+    from novel_cli.keys import revoke
+
+    if not asyncio.run(revoke(_database_url(), key_id)):
+        raise typer.Exit(1)
+
+
+@app.command()
+def seed(
+    tenant: Annotated[str, typer.Option(help="Tenant to seed.")],
+    character_addr: Annotated[str, typer.Option(envvar="NE_CHARACTER_ADDR")] = "127.0.0.1:50051",
+) -> None:
+    """Add the starter roster to a tenant through the character service."""
+    from novel_cli.seeding import seed_roster
+
+    created, existing = asyncio.run(seed_roster(character_addr, tenant))
+    typer.echo(f"created: {', '.join(created) or '-'}; already there: {', '.join(existing) or '-'}")
+
+
+@app.command()
+def up(
+    http_port: Annotated[int, typer.Option(envvar="NE_HTTP_PORT")] = 8000,
+    run_dir: Annotated[str, typer.Option(envvar="NE_RUN_DIR")] = ".run",
+) -> None:
+    """Start NATS and PostgreSQL (unless given), migrate, start all services, seed, wait."""
+    from novel_cli.stack import run_stack
+
+    raise typer.Exit(run_stack(http_port=http_port, run_dir=run_dir))
+
+
+@app.command()
+def down(run_dir: Annotated[str, typer.Option(envvar="NE_RUN_DIR")] = ".run") -> None:
+    """Stop a stack started by `novel up` in another terminal."""
+    from novel_cli.stack import stop_stack
+
+    raise typer.Exit(stop_stack(run_dir))
+
+

@@ -1,0 +1,225 @@
+"""The local stack: NATS, PostgreSQL, migrations and the four services as processes.
+
+`novel up` runs it in the foreground; the end-to-end tests drive the same class.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+
+from novel_cli.keys import issue
+from novel_cli.registry import SERVICES, ServiceInfo
+from novel_cli.seeding import seed_roster
+from novel_platform import localinfra, migrations
+from novel_platform.healthcheck import check_grpc, check_http
+
+DEV_TENANT = "dev"
+
+
+@dataclass
+class LocalStack:
+    run_dir: Path
+    http_port: int = 8000
+    nats_url: str | None = None
+    database_url: str | None = None
+    dev_key: str | None = None
+    # Ports chosen freely (tests) or the fixed defaults (make up).
+    free_ports: bool = False
+    extra_env: dict[str, str] = field(default_factory=dict)
+    durable_postgres: bool = True
+    procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    ports: dict[str, int] = field(default_factory=dict)
+    key: str = ""
+    _infra: list[localinfra.LocalServer] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.ports['gateway']}"
+
+    def env(self) -> dict[str, str]:
+        assert self.nats_url and self.database_url
+        env = {
+            **os.environ,
+            "NE_NATS_URL": self.nats_url,
+            "NE_DATABASE_URL": self.database_url,
+            "PYTHONUNBUFFERED": "1",
+            **self.extra_env,
+        }
+        for service in SERVICES:
+            if service.grpc:
+                env[f"NE_{service.name.upper()}_ADDR"] = f"127.0.0.1:{self.ports[service.name]}"
+        return env
+
+    def start_infra(self) -> None:
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        if self.nats_url is None:
+            server = localinfra.start_nats(self.run_dir / "nats")
+            self._infra.append(server)
+            self.nats_url = server.url
+        if self.database_url is None:
+            server = localinfra.start_postgres(
+                self.run_dir / "postgres", durable=self.durable_postgres
+            )
+            self._infra.append(server)
+            self.database_url = _ensure_database(server.url, "novel")
+
+    def start(self) -> None:
+        self.start_infra()
+        assert self.database_url
+        for service in SERVICES:
+            migrations.upgrade(service.module, service.schema, self.database_url)
+        for service in SERVICES:
+            port = service.port
+            if self.free_ports:
+                port = localinfra.free_port()
+            elif not service.grpc:
+                port = self.http_port
+            self.ports[service.name] = port
+        logs = self.run_dir / "logs"
+        logs.mkdir(exist_ok=True)
+        env = self.env()
+        # Backends first: the gateway's readiness depends on them.
+        for service in sorted(SERVICES, key=lambda s: not s.grpc):
+            self.start_service(service, env, logs)
+        self.wait_ready()
+        self.key = asyncio.run(issue(self.database_url, DEV_TENANT, self.dev_key))
+        asyncio.run(seed_roster(f"127.0.0.1:{self.ports['character']}", DEV_TENANT))
+
+    def start_service(self, service: ServiceInfo, env: dict[str, str], logs: Path) -> None:
+        port_var = "NE_GRPC_PORT" if service.grpc else "NE_HTTP_PORT"
+        log = open(logs / f"{service.name}.log", "ab")  # noqa: SIM115 (owned by the child)
+        self.procs[service.name] = subprocess.Popen(
+            [sys.executable, "-m", service.module],
+            env={**env, port_var: str(self.ports[service.name])},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=localinfra._die_with_parent,
+        )
+
+    def restart_service(self, name: str) -> None:
+        service = next(s for s in SERVICES if s.name == name)
+        self.start_service(service, self.env(), self.run_dir / "logs")
+        self.wait_ready()
+
+    def ready(self, name: str) -> bool:
+        port = self.ports[name]
+        if name == "gateway":
+            return check_http(f"http://127.0.0.1:{port}/readyz")
+        return check_grpc(f"127.0.0.1:{port}", timeout=1)
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        pending = set(self.procs)
+        while pending:
+            for name in sorted(pending):
+                proc = self.procs[name]
+                if proc.poll() is not None:
+                    raise RuntimeError(
+                        f"{name} exited with {proc.returncode}; see {self.run_dir}/logs/{name}.log"
+                    )
+                if self.ready(name):
+                    pending.discard(name)
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"not ready after {timeout}s: {', '.join(sorted(pending))}")
+            time.sleep(0.1)
+
+    def stop_service(self, name: str, sig: int = signal.SIGTERM, timeout: float = 30) -> int:
+        proc = self.procs[name]
+        if proc.poll() is None:
+            proc.send_signal(sig)
+            try:
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        return proc.returncode
+
+    def stop(self) -> None:
+        # Gateway first, so no new work reaches the backends while they drain.
+        for name in sorted(self.procs, key=lambda n: n != "gateway"):
+            self.stop_service(name)
+        for server in reversed(self._infra):
+            server.stop()
+        self._infra.clear()
+
+
+def _ensure_database(server_url: str, name: str) -> str:
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return server_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def run_stack(*, http_port: int, run_dir: str) -> int:
+    root = Path(run_dir).resolve()
+    stack = LocalStack(
+        run_dir=root,
+        http_port=http_port,
+        nats_url=os.environ.get("NE_NATS_URL"),
+        database_url=os.environ.get("NE_DATABASE_URL"),
+        dev_key=os.environ.get("NE_DEV_API_KEY"),
+    )
+    stopping = False
+
+    def on_signal(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    started = time.monotonic()
+    try:
+        stack.start()
+        (root / "stack.json").write_text(
+            json.dumps({"pid": os.getpid(), "url": stack.url, "key": stack.key})
+        )
+        print(f"Novel Engine is up in {time.monotonic() - started:.1f}s", flush=True)
+        print(f"  API:      {stack.url}   (docs: {stack.url}/docs)")
+        print(f"  API key:  {stack.key}   (tenant '{DEV_TENANT}')")
+        print(f'  Try:      curl -H "Authorization: Bearer {stack.key}" {stack.url}/v1/characters')
+        print(f"  Logs:     {root}/logs/   Stop: Ctrl-C or make down", flush=True)
+        while not stopping:
+            for name, proc in stack.procs.items():
+                if proc.poll() is not None:
+                    print(f"{name} exited with {proc.returncode}; stopping", file=sys.stderr)
+                    stopping = True
+            time.sleep(0.5)
+        return 0
+    except Exception as exc:  # print one line, not a traceback, for setup problems
+        print(f"novel up failed: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        print("stopping...", flush=True)
+        stack.stop()
+        (root / "stack.json").unlink(missing_ok=True)
+
+
+def stop_stack(run_dir: str) -> int:
+    state = Path(run_dir) / "stack.json"
+    if not state.exists():
+        print("no stack is running here")
+        return 0
+    pid = json.loads(state.read_text())["pid"]
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        state.unlink(missing_ok=True)
+        return 0
+    for _ in range(600):
+        if not state.exists():
+            print("stopped")
+            return 0
+        time.sleep(0.1)
+    print("stack did not stop within 60s", file=sys.stderr)
+    return 1

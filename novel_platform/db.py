@@ -1,0 +1,26 @@
+"""SQLAlchemy 2.0 async engine on psycopg 3, with a bounded connection pool."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from novel_platform.config import DatabaseSettings
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Accept plain postgresql:// URLs and pick the psycopg 3 driver."""
+    for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    raise ValueError("not a PostgreSQL URL")
+
+
+def create_engine(settings: DatabaseSettings) -> AsyncEngine:
+    return create_async_engine(
+        sqlalchemy_url(settings.database_url),
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        pool_timeout=10,
+    )

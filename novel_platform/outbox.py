@@ -1,0 +1,181 @@
+"""Transactional outbox: events are rows committed with the change, relayed to NATS.
+
+A change and its event commit together or not at all. The relay publishes rows with
+the event id as the JetStream message id, then deletes them; a crash between the two
+republishes, and the stream's duplicate window drops the copy, so every committed
+change reaches NATS exactly once per event id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from types import TracebackType
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+import structlog
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from novel_engine.v1 import common_pb2
+from novel_platform.messaging import EventBus
+
+log = structlog.get_logger(__name__)
+
+
+def outbox_table(metadata: sa.MetaData) -> sa.Table:
+    """The outbox table in the metadata's schema (each service owns its own)."""
+    return sa.Table(
+        "outbox",
+        metadata,
+        sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+        sa.Column("event_id", sa.Text, nullable=False, unique=True),
+        sa.Column("subject", sa.Text, nullable=False),
+        sa.Column("payload", sa.LargeBinary, nullable=False),
+        sa.Column("headers", sa.Text, nullable=False, server_default="{}"),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+    )
+
+
+def subject_for(envelope: common_pb2.EventEnvelope) -> str:
+    return envelope.type
+
+
+class OutboxRelay:
+    """Publishes committed outbox rows in id order; safe with several replicas."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        table: sa.Table,
+        bus: EventBus,
+        *,
+        batch_size: int = 200,
+        idle_poll_seconds: float = 0.5,
+    ) -> None:
+        self._engine = engine
+        self._table = table
+        self._bus = bus
+        self._batch_size = batch_size
+        self._idle_poll = idle_poll_seconds
+        self._wakeup = asyncio.Event()
+        self._stopping = False
+
+    def notify(self) -> None:
+        """Called after a local commit so the event goes out without waiting for a poll."""
+        self._wakeup.set()
+
+    async def publish_pending(self) -> int:
+        """Publish one batch; returns how many rows went out."""
+        t = self._table
+        async with self._engine.begin() as conn:
+            rows = (
+                await conn.execute(
+                    sa.select(t.c.id, t.c.event_id, t.c.subject, t.c.payload, t.c.headers)
+                    .order_by(t.c.id)
+                    .limit(self._batch_size)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            if not rows:
+                return 0
+            for row in rows:
+                await self._bus.publish(
+                    row.subject, row.payload, row.event_id, orjson.loads(row.headers)
+                )
+            await conn.execute(sa.delete(t).where(t.c.id.in_([row.id for row in rows])))
+        return len(rows)
+
+    async def run(self) -> None:
+        while not self._stopping:
+            try:
+                sent = await self.publish_pending()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("outbox_relay_failed", exc_info=True)
+                sent = 0
+                await asyncio.sleep(1)
+            if sent:
+                continue
+            self._wakeup.clear()
+            try:
+                await asyncio.wait_for(self._wakeup.wait(), timeout=self._idle_poll)
+            except TimeoutError:
+                pass
+
+    async def stop(self) -> None:
+        """Stop polling and publish whatever is still pending (best effort)."""
+        self._stopping = True
+        self._wakeup.set()
+        try:
+            while await self.publish_pending():
+                pass
+        except Exception:
+            log.warning("outbox_final_flush_failed", exc_info=True)
+
+
+class UnitOfWork:
+    """One database transaction plus the events it emits.
+
+    Usage: ``async with uow_factory() as uow: ...; uow.emit(env); await uow.commit()``.
+    Leaving the block without commit() rolls back.
+    """
+
+    def __init__(self, engine: AsyncEngine, outbox: sa.Table, relay: OutboxRelay | None) -> None:
+        self._engine = engine
+        self._outbox = outbox
+        self._relay = relay
+        self._events: list[common_pb2.EventEnvelope] = []
+        self._conn: AsyncConnection | None = None
+
+    @property
+    def conn(self) -> AsyncConnection:
+        if self._conn is None:
+            raise RuntimeError("UnitOfWork used outside 'async with'")
+        return self._conn
+
+    async def __aenter__(self) -> UnitOfWork:
+        self._conn = await self._engine.connect()
+        await self._conn.begin()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._conn is not None
+        try:
+            if self._conn.in_transaction():
+                await self._conn.rollback()
+        finally:
+            await self._conn.close()
+            self._conn = None
+
+    def emit(self, *envelopes: common_pb2.EventEnvelope) -> None:
+        self._events.extend(envelopes)
+
+    async def commit(self) -> None:
+        if self._events:
+            await self.conn.execute(self._outbox.insert(), _rows(self._events))
+        await self.conn.commit()
+        self._events.clear()
+        if self._relay is not None:
+            self._relay.notify()
+
+
+def _rows(envelopes: Sequence[common_pb2.EventEnvelope]) -> list[dict[str, Any]]:
+    return [
+        {
+            "event_id": env.event_id,
+            "subject": subject_for(env),
+            "payload": env.SerializeToString(),
+            "headers": orjson.dumps(dict(env.trace_context)).decode(),
+        }
+        for env in envelopes
+    ]

@@ -1,0 +1,130 @@
+"""The service skeleton: one lifecycle for every gRPC service.
+
+start: config → logging/tracing → database/NATS → service setup → gRPC serving.
+SIGTERM/SIGINT: health NOT_SERVING → refuse new RPCs, let in-flight ones finish within
+the grace period → stop background work (hooks, newest first) → drain NATS → close
+the database pool.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, TypeVar
+
+import structlog
+import uvloop
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from novel_platform.config import (
+    BaseServiceSettings,
+    ConfigError,
+    DatabaseSettings,
+    GrpcServerSettings,
+    load_settings,
+)
+from novel_platform.db import create_engine
+from novel_platform.grpc_server import GrpcServer
+from novel_platform.logging import configure_logging
+from novel_platform.messaging import EventBus
+from novel_platform.telemetry import configure_tracing
+
+log = structlog.get_logger(__name__)
+
+SettingsT = TypeVar("SettingsT", bound=BaseServiceSettings)
+ShutdownHook = Callable[[], Awaitable[None]]
+
+
+class ServiceRuntime:
+    def __init__(self, name: str, settings: BaseServiceSettings) -> None:
+        self.name = name
+        self.settings = settings
+        self.bus = EventBus()
+        self.engine: AsyncEngine | None = None
+        self.grpc: GrpcServer | None = None
+        self._hooks: list[ShutdownHook] = []
+        self._tasks: list[asyncio.Task[Any]] = []
+        self._stop = asyncio.Event()
+
+    async def connect_bus(self) -> EventBus:
+        await self.bus.connect(self.settings.nats_url, name=self.name)
+        return self.bus
+
+    def open_database(self, settings: DatabaseSettings) -> AsyncEngine:
+        self.engine = create_engine(settings)
+        return self.engine
+
+    def serve_grpc(self, settings: GrpcServerSettings) -> GrpcServer:
+        self.grpc = GrpcServer(settings)
+        return self.grpc
+
+    def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
+        """Run background work; a crash in it stops the process rather than going unseen."""
+        task = asyncio.create_task(coro, name=name)
+        task.add_done_callback(self._on_task_done)
+        self._tasks.append(task)
+        return task
+
+    def on_shutdown(self, hook: ShutdownHook) -> None:
+        self._hooks.append(hook)
+
+    def request_stop(self) -> None:
+        self._stop.set()
+
+    def _on_task_done(self, task: asyncio.Task[Any]) -> None:
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is not None and not self._stop.is_set():
+            log.error("background_task_crashed", task=task.get_name(), exc_info=exc)
+            self.request_stop()
+
+    async def run(self, setup: Callable[[ServiceRuntime], Awaitable[None]]) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.request_stop)
+        try:
+            await setup(self)
+            if self.grpc is not None:
+                await self.grpc.start()
+            log.info("service_started")
+            await self._stop.wait()
+            log.info("service_stopping")
+        finally:
+            await self._shutdown()
+            log.info("service_stopped")
+
+    async def _shutdown(self) -> None:
+        grace = self.settings.shutdown_grace_seconds
+        if self.grpc is not None:
+            await self.grpc.stop(grace)
+        for hook in reversed(self._hooks):
+            try:
+                await asyncio.wait_for(hook(), timeout=grace)
+            except Exception:
+                log.warning("shutdown_hook_failed", hook=repr(hook), exc_info=True)
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.bus.close()
+        if self.engine is not None:
+            await self.engine.dispose()
+
+
+def main(
+    name: str,
+    settings_cls: type[SettingsT],
+    setup: Callable[[ServiceRuntime], Awaitable[None]],
+) -> None:
+    """Process entrypoint shared by every service's __main__."""
+    try:
+        settings = load_settings(settings_cls)
+    except ConfigError as exc:
+        print(f"{name}: {exc}", file=sys.stderr)
+        sys.exit(2)
+    configure_logging(name, settings.log_level)
+    configure_tracing(name)
+    runtime = ServiceRuntime(name, settings)
+    uvloop.run(runtime.run(setup))

@@ -1,0 +1,269 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from novel_engine.v1 import common_pb2 as _common_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class SimulationStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SIMULATION_STATUS_UNSPECIFIED: _ClassVar[SimulationStatus]
+    SIMULATION_STATUS_QUEUED: _ClassVar[SimulationStatus]
+    SIMULATION_STATUS_RUNNING: _ClassVar[SimulationStatus]
+    SIMULATION_STATUS_COMPLETED: _ClassVar[SimulationStatus]
+    SIMULATION_STATUS_FAILED: _ClassVar[SimulationStatus]
+    SIMULATION_STATUS_CANCELLED: _ClassVar[SimulationStatus]
+SIMULATION_STATUS_UNSPECIFIED: SimulationStatus
+SIMULATION_STATUS_QUEUED: SimulationStatus
+SIMULATION_STATUS_RUNNING: SimulationStatus
+SIMULATION_STATUS_COMPLETED: SimulationStatus
+SIMULATION_STATUS_FAILED: SimulationStatus
+SIMULATION_STATUS_CANCELLED: SimulationStatus
+
+class Simulation(_message.Message):
+    __slots__ = ("id", "status", "character_ids", "turns_total", "turns_done", "seed", "setting", "scenario", "campaign_id", "narrative_style", "story_id", "error", "created_at", "updated_at")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    CHARACTER_IDS_FIELD_NUMBER: _ClassVar[int]
+    TURNS_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    TURNS_DONE_FIELD_NUMBER: _ClassVar[int]
+    SEED_FIELD_NUMBER: _ClassVar[int]
+    SETTING_FIELD_NUMBER: _ClassVar[int]
+    SCENARIO_FIELD_NUMBER: _ClassVar[int]
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    NARRATIVE_STYLE_FIELD_NUMBER: _ClassVar[int]
+    STORY_ID_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    status: SimulationStatus
+    character_ids: _containers.RepeatedScalarFieldContainer[str]
+    turns_total: int
+    turns_done: int
+    seed: int
+    setting: str
+    scenario: str
+    campaign_id: str
+    narrative_style: str
+    story_id: str
+    error: str
+    created_at: _timestamp_pb2.Timestamp
+    updated_at: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., status: _Optional[_Union[SimulationStatus, str]] = ..., character_ids: _Optional[_Iterable[str]] = ..., turns_total: _Optional[int] = ..., turns_done: _Optional[int] = ..., seed: _Optional[int] = ..., setting: _Optional[str] = ..., scenario: _Optional[str] = ..., campaign_id: _Optional[str] = ..., narrative_style: _Optional[str] = ..., story_id: _Optional[str] = ..., error: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class Campaign(_message.Message):
+    __slots__ = ("id", "name", "description", "participants", "setting", "status", "created_at")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    PARTICIPANTS_FIELD_NUMBER: _ClassVar[int]
+    SETTING_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    name: str
+    description: str
+    participants: _containers.RepeatedScalarFieldContainer[str]
+    setting: str
+    status: str
+    created_at: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., participants: _Optional[_Iterable[str]] = ..., setting: _Optional[str] = ..., status: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class StartSimulationRequest(_message.Message):
+    __slots__ = ("tenant_id", "character_ids", "turns", "seed", "setting", "scenario", "campaign_id", "narrative_style")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    CHARACTER_IDS_FIELD_NUMBER: _ClassVar[int]
+    TURNS_FIELD_NUMBER: _ClassVar[int]
+    SEED_FIELD_NUMBER: _ClassVar[int]
+    SETTING_FIELD_NUMBER: _ClassVar[int]
+    SCENARIO_FIELD_NUMBER: _ClassVar[int]
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    NARRATIVE_STYLE_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    character_ids: _containers.RepeatedScalarFieldContainer[str]
+    turns: int
+    seed: int
+    setting: str
+    scenario: str
+    campaign_id: str
+    narrative_style: str
+    def __init__(self, tenant_id: _Optional[str] = ..., character_ids: _Optional[_Iterable[str]] = ..., turns: _Optional[int] = ..., seed: _Optional[int] = ..., setting: _Optional[str] = ..., scenario: _Optional[str] = ..., campaign_id: _Optional[str] = ..., narrative_style: _Optional[str] = ...) -> None: ...
+
+class GetSimulationRequest(_message.Message):
+    __slots__ = ("tenant_id", "id")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    id: str
+    def __init__(self, tenant_id: _Optional[str] = ..., id: _Optional[str] = ...) -> None: ...
+
+class ListSimulationsRequest(_message.Message):
+    __slots__ = ("tenant_id", "page")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    page: _common_pb2.PageRequest
+    def __init__(self, tenant_id: _Optional[str] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ...) -> None: ...
+
+class ListSimulationsResponse(_message.Message):
+    __slots__ = ("simulations", "next_page_token")
+    SIMULATIONS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    simulations: _containers.RepeatedCompositeFieldContainer[Simulation]
+    next_page_token: str
+    def __init__(self, simulations: _Optional[_Iterable[_Union[Simulation, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class CancelSimulationRequest(_message.Message):
+    __slots__ = ("tenant_id", "id")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    id: str
+    def __init__(self, tenant_id: _Optional[str] = ..., id: _Optional[str] = ...) -> None: ...
+
+class CreateCampaignRequest(_message.Message):
+    __slots__ = ("tenant_id", "name", "description", "participants", "setting")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    PARTICIPANTS_FIELD_NUMBER: _ClassVar[int]
+    SETTING_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    name: str
+    description: str
+    participants: _containers.RepeatedScalarFieldContainer[str]
+    setting: str
+    def __init__(self, tenant_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., participants: _Optional[_Iterable[str]] = ..., setting: _Optional[str] = ...) -> None: ...
+
+class ListCampaignsRequest(_message.Message):
+    __slots__ = ("tenant_id", "page")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    page: _common_pb2.PageRequest
+    def __init__(self, tenant_id: _Optional[str] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ...) -> None: ...
+
+class ListCampaignsResponse(_message.Message):
+    __slots__ = ("campaigns", "next_page_token")
+    CAMPAIGNS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    campaigns: _containers.RepeatedCompositeFieldContainer[Campaign]
+    next_page_token: str
+    def __init__(self, campaigns: _Optional[_Iterable[_Union[Campaign, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class Effect(_message.Message):
+    __slots__ = ("kind", "subject_id", "detail", "value")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    kind: str
+    subject_id: str
+    detail: str
+    value: float
+    def __init__(self, kind: _Optional[str] = ..., subject_id: _Optional[str] = ..., detail: _Optional[str] = ..., value: _Optional[float] = ...) -> None: ...
+
+class TurnEvent(_message.Message):
+    __slots__ = ("turn", "sequence", "actor_id", "actor_name", "action", "target_id", "target_name", "location", "motive", "outcome", "roll", "difficulty", "effects")
+    TURN_FIELD_NUMBER: _ClassVar[int]
+    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_ID_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_NAME_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    TARGET_ID_FIELD_NUMBER: _ClassVar[int]
+    TARGET_NAME_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_FIELD_NUMBER: _ClassVar[int]
+    MOTIVE_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    ROLL_FIELD_NUMBER: _ClassVar[int]
+    DIFFICULTY_FIELD_NUMBER: _ClassVar[int]
+    EFFECTS_FIELD_NUMBER: _ClassVar[int]
+    turn: int
+    sequence: int
+    actor_id: str
+    actor_name: str
+    action: str
+    target_id: str
+    target_name: str
+    location: str
+    motive: str
+    outcome: str
+    roll: int
+    difficulty: int
+    effects: _containers.RepeatedCompositeFieldContainer[Effect]
+    def __init__(self, turn: _Optional[int] = ..., sequence: _Optional[int] = ..., actor_id: _Optional[str] = ..., actor_name: _Optional[str] = ..., action: _Optional[str] = ..., target_id: _Optional[str] = ..., target_name: _Optional[str] = ..., location: _Optional[str] = ..., motive: _Optional[str] = ..., outcome: _Optional[str] = ..., roll: _Optional[int] = ..., difficulty: _Optional[int] = ..., effects: _Optional[_Iterable[_Union[Effect, _Mapping]]] = ...) -> None: ...
+
+class Participant(_message.Message):
+    __slots__ = ("id", "name", "role", "faction")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    FACTION_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    name: str
+    role: str
+    faction: str
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., role: _Optional[str] = ..., faction: _Optional[str] = ...) -> None: ...
+
+class StoryContext(_message.Message):
+    __slots__ = ("simulation_id", "participants", "setting", "scenario", "narrative_style", "turns_total")
+    SIMULATION_ID_FIELD_NUMBER: _ClassVar[int]
+    PARTICIPANTS_FIELD_NUMBER: _ClassVar[int]
+    SETTING_FIELD_NUMBER: _ClassVar[int]
+    SCENARIO_FIELD_NUMBER: _ClassVar[int]
+    NARRATIVE_STYLE_FIELD_NUMBER: _ClassVar[int]
+    TURNS_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    simulation_id: str
+    participants: _containers.RepeatedCompositeFieldContainer[Participant]
+    setting: str
+    scenario: str
+    narrative_style: str
+    turns_total: int
+    def __init__(self, simulation_id: _Optional[str] = ..., participants: _Optional[_Iterable[_Union[Participant, _Mapping]]] = ..., setting: _Optional[str] = ..., scenario: _Optional[str] = ..., narrative_style: _Optional[str] = ..., turns_total: _Optional[int] = ...) -> None: ...
+
+class SimulationRequested(_message.Message):
+    __slots__ = ("simulation",)
+    SIMULATION_FIELD_NUMBER: _ClassVar[int]
+    simulation: Simulation
+    def __init__(self, simulation: _Optional[_Union[Simulation, _Mapping]] = ...) -> None: ...
+
+class TurnCompleted(_message.Message):
+    __slots__ = ("context", "turn", "events")
+    CONTEXT_FIELD_NUMBER: _ClassVar[int]
+    TURN_FIELD_NUMBER: _ClassVar[int]
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    context: StoryContext
+    turn: int
+    events: _containers.RepeatedCompositeFieldContainer[TurnEvent]
+    def __init__(self, context: _Optional[_Union[StoryContext, _Mapping]] = ..., turn: _Optional[int] = ..., events: _Optional[_Iterable[_Union[TurnEvent, _Mapping]]] = ...) -> None: ...
+
+class SimulationCompleted(_message.Message):
+    __slots__ = ("context", "turns_executed")
+    CONTEXT_FIELD_NUMBER: _ClassVar[int]
+    TURNS_EXECUTED_FIELD_NUMBER: _ClassVar[int]
+    context: StoryContext
+    turns_executed: int
+    def __init__(self, context: _Optional[_Union[StoryContext, _Mapping]] = ..., turns_executed: _Optional[int] = ...) -> None: ...
+
+class SimulationFailed(_message.Message):
+    __slots__ = ("simulation_id", "reason")
+    SIMULATION_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    simulation_id: str
+    reason: str
+    def __init__(self, simulation_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class SimulationCancelled(_message.Message):
+    __slots__ = ("simulation_id", "turns_done")
+    SIMULATION_ID_FIELD_NUMBER: _ClassVar[int]
+    TURNS_DONE_FIELD_NUMBER: _ClassVar[int]
+    simulation_id: str
+    turns_done: int
+    def __init__(self, simulation_id: _Optional[str] = ..., turns_done: _Optional[int] = ...) -> None: ...

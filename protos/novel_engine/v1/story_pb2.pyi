@@ -1,0 +1,100 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from novel_engine.v1 import common_pb2 as _common_pb2
+from novel_engine.v1 import simulation_pb2 as _simulation_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class Chapter(_message.Message):
+    __slots__ = ("number", "title", "text")
+    NUMBER_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    number: int
+    title: str
+    text: str
+    def __init__(self, number: _Optional[int] = ..., title: _Optional[str] = ..., text: _Optional[str] = ...) -> None: ...
+
+class Story(_message.Message):
+    __slots__ = ("id", "simulation_id", "title", "status", "narrative_style", "participants", "opening", "chapters", "closing", "turns_total", "created_at", "completed_at")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    SIMULATION_ID_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    NARRATIVE_STYLE_FIELD_NUMBER: _ClassVar[int]
+    PARTICIPANTS_FIELD_NUMBER: _ClassVar[int]
+    OPENING_FIELD_NUMBER: _ClassVar[int]
+    CHAPTERS_FIELD_NUMBER: _ClassVar[int]
+    CLOSING_FIELD_NUMBER: _ClassVar[int]
+    TURNS_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    COMPLETED_AT_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    simulation_id: str
+    title: str
+    status: str
+    narrative_style: str
+    participants: _containers.RepeatedCompositeFieldContainer[_simulation_pb2.Participant]
+    opening: str
+    chapters: _containers.RepeatedCompositeFieldContainer[Chapter]
+    closing: str
+    turns_total: int
+    created_at: _timestamp_pb2.Timestamp
+    completed_at: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., simulation_id: _Optional[str] = ..., title: _Optional[str] = ..., status: _Optional[str] = ..., narrative_style: _Optional[str] = ..., participants: _Optional[_Iterable[_Union[_simulation_pb2.Participant, _Mapping]]] = ..., opening: _Optional[str] = ..., chapters: _Optional[_Iterable[_Union[Chapter, _Mapping]]] = ..., closing: _Optional[str] = ..., turns_total: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., completed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class GetStoryRequest(_message.Message):
+    __slots__ = ("tenant_id", "id")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    id: str
+    def __init__(self, tenant_id: _Optional[str] = ..., id: _Optional[str] = ...) -> None: ...
+
+class GetStoryBySimulationRequest(_message.Message):
+    __slots__ = ("tenant_id", "simulation_id")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    SIMULATION_ID_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    simulation_id: str
+    def __init__(self, tenant_id: _Optional[str] = ..., simulation_id: _Optional[str] = ...) -> None: ...
+
+class ListStoriesRequest(_message.Message):
+    __slots__ = ("tenant_id", "page")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    page: _common_pb2.PageRequest
+    def __init__(self, tenant_id: _Optional[str] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ...) -> None: ...
+
+class ListStoriesResponse(_message.Message):
+    __slots__ = ("stories", "next_page_token")
+    STORIES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    stories: _containers.RepeatedCompositeFieldContainer[Story]
+    next_page_token: str
+    def __init__(self, stories: _Optional[_Iterable[_Union[Story, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class ChapterWritten(_message.Message):
+    __slots__ = ("story_id", "simulation_id", "chapter")
+    STORY_ID_FIELD_NUMBER: _ClassVar[int]
+    SIMULATION_ID_FIELD_NUMBER: _ClassVar[int]
+    CHAPTER_FIELD_NUMBER: _ClassVar[int]
+    story_id: str
+    simulation_id: str
+    chapter: Chapter
+    def __init__(self, story_id: _Optional[str] = ..., simulation_id: _Optional[str] = ..., chapter: _Optional[_Union[Chapter, _Mapping]] = ...) -> None: ...
+
+class StoryCompleted(_message.Message):
+    __slots__ = ("story_id", "simulation_id")
+    STORY_ID_FIELD_NUMBER: _ClassVar[int]
+    SIMULATION_ID_FIELD_NUMBER: _ClassVar[int]
+    story_id: str
+    simulation_id: str
+    def __init__(self, story_id: _Optional[str] = ..., simulation_id: _Optional[str] = ...) -> None: ...

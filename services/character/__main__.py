@@ -1,0 +1,3 @@
+from services.character.bootstrap import run
+
+run()

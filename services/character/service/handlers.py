@@ -1,0 +1,165 @@
+"""Use cases of the character service: each one is one unit of work."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from novel_engine.v1 import character_pb2
+from novel_platform.errors import AlreadyExists, InvalidArgument, NotFound, VersionConflict
+from novel_platform.events import make_envelope
+from novel_platform.outbox import UnitOfWork
+from services.character.adapters.convert import to_proto
+from services.character.adapters.repository import CharacterRepository
+from services.character.domain.model import SLUG, Character, validate
+from services.character.domain.starter_roster import STARTER_ROSTER
+
+DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 20, 100
+MAX_BATCH = 100
+
+
+def _tenant(tenant_id: str) -> str:
+    if not tenant_id or len(tenant_id) > 64:
+        raise InvalidArgument("tenant_id: required, at most 64 characters")
+    return tenant_id
+
+
+def encode_token(last_id: str) -> str:
+    return base64.urlsafe_b64encode(last_id.encode()).decode().rstrip("=")
+
+
+def decode_token(token: str) -> str:
+    if not token:
+        return ""
+    try:
+        value = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        value = ""
+    if not SLUG.match(value):
+        raise InvalidArgument("page_token: not a token this API returned")
+    return value
+
+
+def page_size(requested: int) -> int:
+    if requested < 0 or requested > MAX_PAGE_SIZE:
+        raise InvalidArgument(f"page_size: must be 1..{MAX_PAGE_SIZE}")
+    return requested or DEFAULT_PAGE_SIZE
+
+
+class CharacterService:
+    def __init__(self, uow: Callable[[], UnitOfWork]) -> None:
+        self._uow = uow
+
+    async def create(self, tenant_id: str, character: Character) -> Character:
+        tenant_id = _tenant(tenant_id)
+        validate(replace(character, version=1))
+        async with self._uow() as uow:
+            created = await CharacterRepository(uow.conn).add_many(
+                tenant_id, [replace(character, version=1)]
+            )
+            if not created:
+                raise AlreadyExists(f"character '{character.id}' already exists")
+            uow.emit(_created(tenant_id, created[0]))
+            await uow.commit()
+        return created[0]
+
+    async def get(self, tenant_id: str, char_id: str) -> Character:
+        async with self._uow() as uow:
+            found = await CharacterRepository(uow.conn).get(_tenant(tenant_id), char_id)
+        if found is None:
+            raise NotFound(f"Character '{char_id}' not found")
+        return found
+
+    async def batch_get(
+        self, tenant_id: str, ids: Sequence[str]
+    ) -> tuple[list[Character], list[str]]:
+        if len(ids) > MAX_BATCH:
+            raise InvalidArgument(f"ids: at most {MAX_BATCH}")
+        async with self._uow() as uow:
+            found = await CharacterRepository(uow.conn).get_many(_tenant(tenant_id), ids)
+        by_id = {c.id: c for c in found}
+        # Keep the caller's order: simulations depend on it for determinism.
+        return [by_id[i] for i in ids if i in by_id], [i for i in ids if i not in by_id]
+
+    async def list(
+        self, tenant_id: str, *, size: int, token: str, name: str = "", faction: str = ""
+    ) -> tuple[list[Character], str]:
+        limit = page_size(size)
+        if len(name) > 100 or len(faction) > 100:
+            raise InvalidArgument("name/faction filter: at most 100 characters")
+        async with self._uow() as uow:
+            items = await CharacterRepository(uow.conn).list(
+                _tenant(tenant_id),
+                after=decode_token(token),
+                limit=limit + 1,
+                name=name,
+                faction=faction,
+            )
+        has_more = len(items) > limit
+        items = items[:limit]
+        return items, encode_token(items[-1].id) if has_more else ""
+
+    async def update(
+        self, tenant_id: str, char_id: str, changes: Mapping[str, Any], expected_version: int
+    ) -> Character:
+        tenant_id = _tenant(tenant_id)
+        async with self._uow() as uow:
+            repo = CharacterRepository(uow.conn)
+            current = await repo.get(tenant_id, char_id, for_update=True)
+            if current is None:
+                raise NotFound(f"Character '{char_id}' not found")
+            if expected_version and expected_version != current.version:
+                raise VersionConflict(
+                    f"character '{char_id}' is at version {current.version}, "
+                    f"not {expected_version}"
+                )
+            updated = await repo.replace(tenant_id, validate(current.patched(changes)))
+            uow.emit(
+                make_envelope(
+                    "character.updated",
+                    tenant_id,
+                    character_pb2.CharacterUpdated(character=to_proto(updated)),
+                )
+            )
+            await uow.commit()
+        return updated
+
+    async def delete(self, tenant_id: str, char_id: str, expected_version: int) -> None:
+        tenant_id = _tenant(tenant_id)
+        async with self._uow() as uow:
+            repo = CharacterRepository(uow.conn)
+            current = await repo.get(tenant_id, char_id, for_update=True)
+            if current is None:
+                raise NotFound(f"Character '{char_id}' not found")
+            if expected_version and expected_version != current.version:
+                raise VersionConflict(
+                    f"character '{char_id}' is at version {current.version}, "
+                    f"not {expected_version}"
+                )
+            await repo.delete(tenant_id, char_id)
+            uow.emit(
+                make_envelope(
+                    "character.deleted",
+                    tenant_id,
+                    character_pb2.CharacterDeleted(id=char_id, version=current.version),
+                )
+            )
+            await uow.commit()
+
+    async def seed_starter_roster(self, tenant_id: str) -> tuple[list[str], list[str]]:
+        tenant_id = _tenant(tenant_id)
+        async with self._uow() as uow:
+            created = await CharacterRepository(uow.conn).add_many(tenant_id, STARTER_ROSTER)
+            uow.emit(*(_created(tenant_id, c) for c in created))
+            await uow.commit()
+        new_ids = {c.id for c in created}
+        return sorted(new_ids), sorted(c.id for c in STARTER_ROSTER if c.id not in new_ids)
+
+
+def _created(tenant_id: str, c: Character) -> Any:
+    return make_envelope(
+        "character.created", tenant_id, character_pb2.CharacterCreated(character=to_proto(c))
+    )

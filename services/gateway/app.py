@@ -1,0 +1,65 @@
+"""The HTTP API: FastAPI app factory and its lifespan (pools opened once per process)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from novel_platform import __version__
+from novel_platform.config import load_settings
+from novel_platform.db import create_engine
+from novel_platform.logging import configure_logging
+from novel_platform.messaging import EventBus
+from novel_platform.telemetry import configure_tracing
+from services.gateway import errors
+from services.gateway.adapters.api_keys import KeyStore
+from services.gateway.clients import Downstream
+from services.gateway.config import GatewaySettings
+from services.gateway.middleware import BodyLimit, RequestContext
+from services.gateway.routes import characters, health, legacy
+
+DESCRIPTION = """Define characters, run multi-agent story simulations over them, and read
+the stories. Every route except the health checks needs `Authorization: Bearer <API key>`."""
+
+
+def create_app(settings: GatewaySettings) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings)
+        bus = EventBus()
+        await bus.connect(settings.nats_url, name="gateway")
+        app.state.settings = settings
+        app.state.keys = KeyStore(engine, settings.api_key_cache_seconds)
+        app.state.downstream = Downstream.open(settings)
+        app.state.bus = bus
+        try:
+            yield
+        finally:
+            await app.state.downstream.close()
+            await bus.close()
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Novel Engine",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    app.include_router(health.router)
+    app.include_router(characters.router)
+    app.include_router(legacy.router)
+    # Outermost first: the request id must exist before the body limit can reject.
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(RequestContext)
+    return app
+
+
+def build_app() -> FastAPI:
+    """uvicorn factory: each worker process builds its own app from the environment."""
+    settings = load_settings(GatewaySettings)
+    configure_logging("gateway", settings.log_level)
+    configure_tracing("gateway")
+    return create_app(settings)

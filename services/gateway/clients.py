@@ -1,0 +1,53 @@
+"""gRPC stubs of the downstream services: one channel each, opened once per process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import grpc
+import structlog
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from novel_engine.v1 import character_pb2_grpc
+from novel_platform.grpc_client import open_channel
+from services.gateway.config import GatewaySettings
+
+
+@dataclass
+class Downstream:
+    character: character_pb2_grpc.CharacterServiceStub
+    channels: dict[str, grpc.aio.Channel]
+
+    @classmethod
+    def open(cls, settings: GatewaySettings) -> Downstream:
+        timeout = settings.rpc_timeout_seconds
+        channels = {
+            "character": open_channel(settings.character_addr, timeout),
+        }
+        return cls(
+            character=character_pb2_grpc.CharacterServiceStub(channels["character"]),
+            channels=channels,
+        )
+
+    async def health(self) -> dict[str, bool]:
+        """Standard gRPC health check of each downstream service."""
+        result = {}
+        for name, channel in self.channels.items():
+            try:
+                reply = await health_pb2_grpc.HealthStub(channel).Check(
+                    health_pb2.HealthCheckRequest(), timeout=1.0
+                )
+                result[name] = reply.status == health_pb2.HealthCheckResponse.SERVING
+            except grpc.aio.AioRpcError:
+                result[name] = False
+        return result
+
+    async def close(self) -> None:
+        for channel in self.channels.values():
+            await channel.close()
+
+
+def request_metadata() -> tuple[tuple[str, str], ...]:
+    """Forwards the request id so one request's log lines match across services."""
+    request_id = structlog.contextvars.get_contextvars().get("request_id")
+    return (("x-request-id", request_id),) if request_id else ()

@@ -1,0 +1,21 @@
+"""Gateway settings (NE_* variables)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from novel_platform.config import BaseServiceSettings, DatabaseSettings
+
+
+class GatewaySettings(BaseServiceSettings, DatabaseSettings):
+    http_host: str = "0.0.0.0"
+    http_port: int = Field(default=8000, ge=0, le=65535)
+    # Worker processes; each runs its own event loop, pools and gRPC channels.
+    http_workers: int = Field(default=1, ge=1, le=64)
+    character_addr: str = "127.0.0.1:50051"
+    simulation_addr: str = "127.0.0.1:50052"
+    story_addr: str = "127.0.0.1:50053"
+    rpc_timeout_seconds: float = Field(default=5.0, gt=0, le=120)
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # API keys are looked up once and then cached; a revoked key stops working after this.
+    api_key_cache_seconds: float = Field(default=30.0, ge=0)

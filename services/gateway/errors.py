@@ -1,0 +1,104 @@
+"""One error envelope for every failure; no stack trace ever reaches a client.
+
+/v1 routes answer {"error": {"code", "message", "details"}}; the older routes keep the
+shape their clients parse: {"error": "<reason phrase>", "detail": "..."}.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+import grpc
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = structlog.get_logger(__name__)
+
+GRPC_TO_HTTP = {
+    grpc.StatusCode.INVALID_ARGUMENT: 422,
+    grpc.StatusCode.NOT_FOUND: 404,
+    grpc.StatusCode.ALREADY_EXISTS: 409,
+    grpc.StatusCode.ABORTED: 409,
+    grpc.StatusCode.FAILED_PRECONDITION: 409,
+    grpc.StatusCode.RESOURCE_EXHAUSTED: 429,
+    grpc.StatusCode.UNAVAILABLE: 503,
+    grpc.StatusCode.DEADLINE_EXCEEDED: 504,
+    grpc.StatusCode.UNAUTHENTICATED: 401,
+    grpc.StatusCode.PERMISSION_DENIED: 403,
+}
+# Messages of these codes are written for clients; others may carry internals.
+_CLIENT_SAFE = {400, 401, 403, 404, 409, 413, 415, 422, 429}
+
+
+class ApiError(Exception):
+    def __init__(
+        self, status: int, message: str, details: Any = None, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.details = details
+        self.headers = headers
+
+
+def _code(status: int) -> str:
+    try:
+        return HTTPStatus(status).name.lower()
+    except ValueError:
+        return "error"
+
+
+def envelope(path: str, status: int, message: str, details: Any = None) -> dict[str, Any]:
+    if path.startswith("/v1/"):
+        return {"error": {"code": _code(status), "message": message, "details": details}}
+    return {"error": HTTPStatus(status).phrase, "detail": message}
+
+
+def error_response(
+    request: Request, status: int, message: str, details: Any = None, headers: Any = None
+) -> JSONResponse:
+    return JSONResponse(
+        envelope(request.url.path, status, message, details), status_code=status, headers=headers
+    )
+
+
+def from_rpc_error(exc: grpc.aio.AioRpcError) -> ApiError:
+    status = GRPC_TO_HTTP.get(exc.code(), 502)
+    if status in _CLIENT_SAFE:
+        return ApiError(status, exc.details() or HTTPStatus(status).phrase)
+    log.warning("upstream_error", code=exc.code().name, detail=exc.details())
+    headers = {"Retry-After": "1"} if status in (429, 503) else None
+    return ApiError(status, HTTPStatus(status).phrase, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return error_response(request, exc.status, exc.message, exc.details, exc.headers)
+
+    @app.exception_handler(grpc.aio.AioRpcError)
+    async def _rpc_error(request: Request, exc: grpc.aio.AioRpcError) -> JSONResponse:
+        err = from_rpc_error(exc)
+        return error_response(request, err.status, err.message, err.details, err.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        details = [
+            {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "message": e["msg"]}
+            for e in exc.errors()
+        ]
+        summary = "; ".join(f"{d['field'] or 'body'}: {d['message']}" for d in details[:5])
+        return error_response(request, 422, summary or "invalid request", details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return error_response(request, exc.status_code, str(exc.detail), None, exc.headers)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled_error", exc_info=exc)
+        return error_response(request, 500, "internal error")

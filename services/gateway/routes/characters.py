@@ -1,0 +1,171 @@
+"""/v1/characters: create, list, get, patch, delete."""
+
+from __future__ import annotations
+
+from datetime import UTC as _UTC
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from google.protobuf import field_mask_pb2
+
+from novel_engine.v1 import character_pb2, common_pb2
+from services.gateway.auth import Tenant
+from services.gateway.clients import Downstream, request_metadata
+from services.gateway.errors import ApiError
+from services.gateway.schemas import (
+    CharacterCreate,
+    CharacterOut,
+    CharacterPage,
+    CharacterPatch,
+    ErrorEnvelope,
+    Slug,
+)
+
+STAT_NAMES = ("strength", "dexterity", "intelligence", "willpower", "perception", "charisma")
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorEnvelope} for code in (401, 404, 409, 413, 422)
+}
+
+router = APIRouter(prefix="/v1/characters", tags=["characters"], responses=ERRORS)
+
+
+def downstream(request: Request) -> Downstream:
+    return request.app.state.downstream  # type: ignore[no-any-return]
+
+
+def to_out(c: character_pb2.Character) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "name": c.name,
+        "faction": c.faction,
+        "role": c.role,
+        "traits": dict(c.traits),
+        "stats": {name: getattr(c.stats, name) for name in STAT_NAMES},
+        "goals": list(c.goals),
+        "relationships": dict(c.relationships),
+        "equipment": list(c.equipment),
+        "backstory": c.backstory,
+        "version": c.version,
+        "created_at": c.created_at.ToDatetime(tzinfo=_UTC) if c.HasField("created_at") else None,
+        "updated_at": c.updated_at.ToDatetime(tzinfo=_UTC) if c.HasField("updated_at") else None,
+    }
+
+
+def _to_proto(cid: str, fields: dict[str, Any]) -> character_pb2.Character:
+    msg = character_pb2.Character(id=cid)
+    for key, value in fields.items():
+        if key == "stats":
+            msg.stats.CopyFrom(character_pb2.Stats(**value))
+        elif key in ("traits", "relationships"):
+            getattr(msg, key).update(value)
+        elif key in ("goals", "equipment"):
+            getattr(msg, key).extend(value)
+        else:
+            setattr(msg, key, value)
+    return msg
+
+
+@router.post("", status_code=201, response_model=CharacterOut)
+async def create_character(
+    body: CharacterCreate, tenant: Tenant, request: Request, response: Response
+) -> dict[str, Any]:
+    cid = body.slug()
+    fields = body.model_dump(exclude={"id"})
+    created = await downstream(request).character.CreateCharacter(
+        character_pb2.CreateCharacterRequest(tenant_id=tenant, character=_to_proto(cid, fields)),
+        metadata=request_metadata(),
+    )
+    response.headers["Location"] = f"/v1/characters/{created.id}"
+    response.headers["ETag"] = f'"{created.version}"'
+    return to_out(created)
+
+
+@router.get("", response_model=CharacterPage)
+async def list_characters(
+    tenant: Tenant,
+    request: Request,
+    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+    page_token: Annotated[str, Query(max_length=200)] = "",
+    name: Annotated[str, Query(max_length=100)] = "",
+    faction: Annotated[str, Query(max_length=100)] = "",
+) -> dict[str, Any]:
+    reply = await downstream(request).character.ListCharacters(
+        character_pb2.ListCharactersRequest(
+            tenant_id=tenant,
+            page=common_pb2.PageRequest(page_size=page_size, page_token=page_token),
+            name=name,
+            faction=faction,
+        ),
+        metadata=request_metadata(),
+    )
+    return {
+        "items": [to_out(c) for c in reply.characters],
+        "next_page_token": reply.next_page_token or None,
+    }
+
+
+@router.get("/{character_id}", response_model=CharacterOut)
+async def get_character(
+    character_id: Slug, tenant: Tenant, request: Request, response: Response
+) -> dict[str, Any]:
+    found = await downstream(request).character.GetCharacter(
+        character_pb2.GetCharacterRequest(tenant_id=tenant, id=character_id),
+        metadata=request_metadata(),
+    )
+    response.headers["ETag"] = f'"{found.version}"'
+    return to_out(found)
+
+
+def expected_version(if_match: str | None, body_version: int | None) -> int:
+    if if_match is None:
+        return body_version or 0
+    value = if_match.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise ApiError(422, 'If-Match: expected a version such as "3"')
+    return int(value)
+
+
+@router.patch("/{character_id}", response_model=CharacterOut)
+async def update_character(
+    character_id: Slug,
+    body: CharacterPatch,
+    tenant: Tenant,
+    request: Request,
+    response: Response,
+    if_match: Annotated[str | None, Header(max_length=40)] = None,
+) -> dict[str, Any]:
+    changes = body.model_dump(exclude_unset=True, exclude={"version"})
+    if not changes:
+        raise ApiError(422, "nothing to update: name at least one field")
+    if any(value is None for value in changes.values()):
+        raise ApiError(422, "fields may be changed but not set to null")
+    updated = await downstream(request).character.UpdateCharacter(
+        character_pb2.UpdateCharacterRequest(
+            tenant_id=tenant,
+            character=_to_proto(character_id, changes),
+            update_mask=field_mask_pb2.FieldMask(paths=sorted(changes)),
+            expected_version=expected_version(if_match, body.version),
+        ),
+        metadata=request_metadata(),
+    )
+    response.headers["ETag"] = f'"{updated.version}"'
+    return to_out(updated)
+
+
+@router.delete("/{character_id}", status_code=204, response_class=Response)
+async def delete_character(
+    character_id: Slug,
+    tenant: Tenant,
+    request: Request,
+    if_match: Annotated[str | None, Header(max_length=40)] = None,
+) -> Response:
+    await downstream(request).character.DeleteCharacter(
+        character_pb2.DeleteCharacterRequest(
+            tenant_id=tenant, id=character_id, expected_version=expected_version(if_match, None)
+        ),
+        metadata=request_metadata(),
+    )
+    return Response(status_code=204)
+
+
+

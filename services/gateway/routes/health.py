@@ -1,0 +1,43 @@
+"""Liveness, readiness and the older clients' /health. No authentication."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from novel_platform import __version__
+
+router = APIRouter(tags=["health"])
+_STARTED = time.monotonic()
+
+
+@router.get("/healthz")
+async def healthz() -> dict[str, str]:
+    """The process is alive (event loop answering)."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+async def readyz(request: Request) -> JSONResponse:
+    """Ready when every downstream gRPC service reports SERVING and NATS is connected."""
+    checks: dict[str, bool] = await request.app.state.downstream.health()
+    checks["nats"] = request.app.state.bus.connected
+    ready = all(checks.values())
+    return JSONResponse(
+        {"status": "ready" if ready else "not ready", "checks": checks},
+        status_code=200 if ready else 503,
+    )
+
+
+@router.get("/health")
+async def health() -> dict[str, Any]:
+    return {
+        "status": "healthy",
+        "version": __version__,
+        "timestamp": datetime.now(UTC).isoformat(),
+        "uptime": round(time.monotonic() - _STARTED, 3),
+    }

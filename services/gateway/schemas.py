@@ -1,0 +1,98 @@
+"""HTTP request and response bodies. Every input is bounded."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=64)]
+TraitName = Annotated[str, StringConstraints(min_length=1, max_length=40)]
+Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+Feeling = Annotated[float, Field(ge=-1.0, le=1.0)]
+Item = Annotated[str, StringConstraints(min_length=1, max_length=300)]
+Stat = Annotated[int, Field(ge=1, le=10, strict=True)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Stats(Strict):
+    strength: Stat = 5
+    dexterity: Stat = 5
+    intelligence: Stat = 5
+    willpower: Stat = 5
+    perception: Stat = 5
+    charisma: Stat = 5
+
+
+class CharacterFields(Strict):
+    faction: str = Field(default="", max_length=100)
+    role: str = Field(default="", max_length=100)
+    traits: dict[TraitName, Unit] = Field(default_factory=dict, max_length=32)
+    stats: Stats = Field(default_factory=Stats)
+    goals: list[Item] = Field(default_factory=list, max_length=20)
+    relationships: dict[Slug, Feeling] = Field(default_factory=dict, max_length=100)
+    equipment: list[Item] = Field(default_factory=list, max_length=50)
+    backstory: str = Field(default="", max_length=10_000)
+
+
+class CharacterCreate(CharacterFields):
+    id: Slug | None = Field(default=None, description="Defaults to a slug of the name.")
+    name: str = Field(min_length=1, max_length=100)
+
+    def slug(self) -> str:
+        if self.id:
+            return self.id
+        slug = re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")[:64].strip("-")
+        return slug or "character"
+
+
+class CharacterPatch(Strict):
+    """Fields present replace the stored ones; `version` (or If-Match) guards the write."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    faction: str | None = Field(default=None, max_length=100)
+    role: str | None = Field(default=None, max_length=100)
+    traits: dict[TraitName, Unit] | None = Field(default=None, max_length=32)
+    stats: Stats | None = None
+    goals: list[Item] | None = Field(default=None, max_length=20)
+    relationships: dict[Slug, Feeling] | None = Field(default=None, max_length=100)
+    equipment: list[Item] | None = Field(default=None, max_length=50)
+    backstory: str | None = Field(default=None, max_length=10_000)
+    version: int | None = Field(default=None, ge=1)
+
+
+class CharacterOut(BaseModel):
+    id: str
+    name: str
+    faction: str
+    role: str
+    traits: dict[str, float]
+    stats: Stats
+    goals: list[str]
+    relationships: dict[str, float]
+    equipment: list[str]
+    backstory: str
+    version: int
+    created_at: datetime | None
+    updated_at: datetime | None
+
+
+class CharacterPage(BaseModel):
+    items: list[CharacterOut]
+    next_page_token: str | None
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    details: object | None = None
+
+
+class ErrorEnvelope(BaseModel):
+    error: ErrorBody
