@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -16,6 +19,11 @@ app.add_typer(key_app, name="key")
 
 
 def _database_url() -> str:
+    """NE_DATABASE_URL, else the database of a stack started here by `novel up`."""
+    if "NE_DATABASE_URL" not in os.environ:
+        state = Path(os.environ.get("NE_RUN_DIR", ".run")) / "stack.json"
+        if state.exists():
+            return str(json.loads(state.read_text())["database_url"])
     return load_settings(DatabaseSettings).database_url
 
 
@@ -79,5 +87,3 @@ def down(run_dir: Annotated[str, typer.Option(envvar="NE_RUN_DIR")] = ".run") ->
     from novel_cli.stack import stop_stack
 
     raise typer.Exit(stop_stack(run_dir))
-
-

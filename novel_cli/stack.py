@@ -182,7 +182,14 @@ def run_stack(*, http_port: int, run_dir: str) -> int:
     try:
         stack.start()
         (root / "stack.json").write_text(
-            json.dumps({"pid": os.getpid(), "url": stack.url, "key": stack.key})
+            json.dumps(
+                {
+                    "pid": os.getpid(),
+                    "url": stack.url,
+                    "key": stack.key,
+                    "database_url": stack.database_url,
+                }
+            )
         )
         print(f"Novel Engine is up in {time.monotonic() - started:.1f}s", flush=True)
         print(f"  API:      {stack.url}   (docs: {stack.url}/docs)")

@@ -1,37 +1,34 @@
-"""Domain errors every layer may raise; the gRPC edge maps them to status codes."""
+"""Domain errors every layer may raise. Free of transport: the gRPC edge maps them
+to status codes (grpc_server.STATUS_OF)."""
 
 from __future__ import annotations
 
-import grpc
-
 
 class DomainError(Exception):
-    code: grpc.StatusCode = grpc.StatusCode.UNKNOWN
-
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
 
 class InvalidArgument(DomainError):
-    code = grpc.StatusCode.INVALID_ARGUMENT
+    pass
 
 
 class NotFound(DomainError):
-    code = grpc.StatusCode.NOT_FOUND
+    pass
 
 
 class AlreadyExists(DomainError):
-    code = grpc.StatusCode.ALREADY_EXISTS
+    pass
 
 
 class VersionConflict(DomainError):
-    code = grpc.StatusCode.ABORTED
+    pass
 
 
 class FailedPrecondition(DomainError):
-    code = grpc.StatusCode.FAILED_PRECONDITION
+    pass
 
 
 class Overloaded(DomainError):
-    code = grpc.StatusCode.RESOURCE_EXHAUSTED
+    pass

@@ -12,12 +12,21 @@ import structlog
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from novel_platform import errors
 from novel_platform.config import GrpcServerSettings
-from novel_platform.errors import DomainError
 
 log = structlog.get_logger(__name__)
 
 REQUEST_ID_KEY = "x-request-id"
+
+STATUS_OF: dict[type[errors.DomainError], grpc.StatusCode] = {
+    errors.InvalidArgument: grpc.StatusCode.INVALID_ARGUMENT,
+    errors.NotFound: grpc.StatusCode.NOT_FOUND,
+    errors.AlreadyExists: grpc.StatusCode.ALREADY_EXISTS,
+    errors.VersionConflict: grpc.StatusCode.ABORTED,
+    errors.FailedPrecondition: grpc.StatusCode.FAILED_PRECONDITION,
+    errors.Overloaded: grpc.StatusCode.RESOURCE_EXHAUSTED,
+}
 
 
 class ContextInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
@@ -39,14 +48,13 @@ class ContextInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         request_id = str(metadata.get(REQUEST_ID_KEY) or uuid.uuid4().hex)
 
         async def unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
-            with structlog.contextvars.bound_contextvars(
-                request_id=request_id, rpc=details.method
-            ):
+            with structlog.contextvars.bound_contextvars(request_id=request_id, rpc=details.method):
                 try:
                     result = inner(request, context)
                     return await result if inspect.isawaitable(result) else result
-                except DomainError as exc:
-                    await context.abort(exc.code, exc.message)
+                except errors.DomainError as exc:
+                    code = STATUS_OF.get(type(exc), grpc.StatusCode.UNKNOWN)
+                    await context.abort(code, exc.message)
                 except grpc.aio.AbortError:
                     raise
                 except Exception:

@@ -1,7 +1,7 @@
 """Container/compose health probe: exit 0 when the target is serving.
 
-    python -m novel_platform.healthcheck grpc HOST:PORT
-    python -m novel_platform.healthcheck http URL
+python -m novel_platform.healthcheck grpc HOST:PORT
+python -m novel_platform.healthcheck http URL
 """
 
 from __future__ import annotations
@@ -21,13 +21,13 @@ def check_grpc(target: str, timeout: float = 2.0) -> bool:
             )
         except grpc.RpcError:
             return False
-    return reply.status == health_pb2.HealthCheckResponse.SERVING
+    return bool(reply.status == health_pb2.HealthCheckResponse.SERVING)
 
 
 def check_http(url: str, timeout: float = 2.0) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310
-            return 200 <= response.status < 300
+            return bool(200 <= response.status < 300)
     except OSError:
         return False
 

@@ -62,7 +62,9 @@ def _as_user(user: pwd.struct_passwd | None) -> Callable[[], None]:
     return preexec
 
 
-def _wait(check: Callable[[], bool], what: str, proc: subprocess.Popen[bytes], timeout: float) -> None:
+def _wait(
+    check: Callable[[], bool], what: str, proc: subprocess.Popen[bytes], timeout: float
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -111,16 +113,28 @@ def start_nats(data_dir: Path | None = None, port: int | None = None) -> LocalSe
     monitor = free_port()
     log = open(data / "nats.log", "ab")  # noqa: SIM115 (owned by the child)
     proc = subprocess.Popen(
-        [nats_server_binary(), "-js", "-a", "127.0.0.1", "-p", str(port), "-sd", str(data),
-         "-m", str(monitor)],
-        stdout=log, stderr=subprocess.STDOUT, preexec_fn=_as_user(None),
+        [
+            nats_server_binary(),
+            "-js",
+            "-a",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-sd",
+            str(data),
+            "-m",
+            str(monitor),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        preexec_fn=_as_user(None),
     )
 
     def ready() -> bool:
         url = f"http://127.0.0.1:{monitor}/healthz?js-enabled-only=true"
         try:
-            with urllib.request.urlopen(url, timeout=1) as r:  # noqa: S310
-                return r.status == 200
+            with urllib.request.urlopen(url, timeout=1) as r:
+                return bool(r.status == 200)
         except OSError:
             return False
 
@@ -155,27 +169,48 @@ def start_postgres(
         os.chown(root, user.pw_uid, user.pw_gid)
     if not (pgdata / "PG_VERSION").exists():
         subprocess.run(
-            [pg_bin("initdb"), "-D", str(pgdata), "-U", "postgres", "--auth=trust",
-             "-E", "UTF8", "--locale=C.UTF-8"],
-            check=True, capture_output=True, preexec_fn=_as_user(user),
+            [
+                pg_bin("initdb"),
+                "-D",
+                str(pgdata),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ],
+            check=True,
+            capture_output=True,
+            preexec_fn=_as_user(user),
         )
     port = port or free_port()
-    options = ["-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={root}",
-               "-c", "max_connections=300"]
+    options = [
+        "-c",
+        "listen_addresses=127.0.0.1",
+        "-c",
+        f"unix_socket_directories={root}",
+        "-c",
+        "max_connections=300",
+    ]
     if not durable:  # tests only: a lost throwaway database costs nothing
-        options += ["-c", "fsync=off", "-c", "synchronous_commit=off",
-                    "-c", "full_page_writes=off"]
+        options += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
     log = open(root / "postgres.log", "ab")  # noqa: SIM115 (owned by the child)
     proc = subprocess.Popen(
         [pg_bin("postgres"), "-D", str(pgdata), "-p", str(port), *options],
-        stdout=log, stderr=subprocess.STDOUT, preexec_fn=_as_user(user),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        preexec_fn=_as_user(user),
     )
 
     def ready() -> bool:
-        return subprocess.run(
-            [pg_bin("pg_isready"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres"],
-            capture_output=True,
-        ).returncode == 0
+        return (
+            subprocess.run(
+                [pg_bin("pg_isready"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres"],
+                capture_output=True,
+            ).returncode
+            == 0
+        )
 
     _wait(ready, "postgres", proc, 30)
     return LocalServer(

@@ -94,9 +94,10 @@ class EventBus:
         except NotFoundError:
             await self.js.add_consumer(spec.stream, config)
             return
-        if info.config.filter_subject != config.filter_subject or (
-            info.config.filter_subjects or None
-        ) != config.filter_subjects:
+        if (
+            info.config.filter_subject != config.filter_subject
+            or (info.config.filter_subjects or None) != config.filter_subjects
+        ):
             await self.js.add_consumer(spec.stream, config)
 
     async def publish(

@@ -9,6 +9,7 @@ change reaches NATS exactly once per event id.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Sequence
 from types import TracebackType
 from typing import Any
@@ -41,7 +42,7 @@ def outbox_table(metadata: sa.MetaData) -> sa.Table:
 
 
 def subject_for(envelope: common_pb2.EventEnvelope) -> str:
-    return envelope.type
+    return str(envelope.type)
 
 
 class OutboxRelay:
@@ -102,10 +103,8 @@ class OutboxRelay:
             if sent:
                 continue
             self._wakeup.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout=self._idle_poll)
-            except TimeoutError:
-                pass
 
     async def stop(self) -> None:
         """Stop polling and publish whatever is still pending (best effort)."""

@@ -19,10 +19,11 @@ async def tenant(
 ) -> str:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise ApiError(
-            401, "missing API key: send Authorization: Bearer <key>",
+            401,
+            "missing API key: send Authorization: Bearer <key>",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    tenant_id = await request.app.state.keys.tenant_for(credentials.credentials)
+    tenant_id: str | None = await request.app.state.keys.tenant_for(credentials.credentials)
     if tenant_id is None:
         raise ApiError(401, "invalid or revoked API key", headers={"WWW-Authenticate": "Bearer"})
     structlog.contextvars.bind_contextvars(tenant=tenant_id)

@@ -31,7 +31,10 @@ class RequestContext:
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), (_REQUEST_ID, request_id.encode())]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (_REQUEST_ID, request_id.encode()),
+                ]
             await send(message)
 
         with structlog.contextvars.bound_contextvars(request_id=request_id):
@@ -69,9 +72,7 @@ class BodyLimit:
         await self.app(scope, limited_receive, send)
 
     async def _reject(self, scope: Scope, send: Send) -> None:
-        body: Any = envelope(
-            scope["path"], 413, f"request body larger than {self.limit} bytes"
-        )
+        body: Any = envelope(scope["path"], 413, f"request body larger than {self.limit} bytes")
         payload = orjson.dumps(body)
         await send(
             {
@@ -85,4 +86,3 @@ class BodyLimit:
             }
         )
         await send({"type": "http.response.body", "body": payload})
-

@@ -65,7 +65,9 @@ class CharacterRepository:
         )
         return [_from_row(r) for r in (await self._conn.execute(stmt)).all()]
 
-    async def get(self, tenant_id: str, char_id: str, *, for_update: bool = False) -> Character | None:
+    async def get(
+        self, tenant_id: str, char_id: str, *, for_update: bool = False
+    ) -> Character | None:
         stmt = sa.select(t).where(t.c.tenant_id == tenant_id, t.c.id == char_id)
         if for_update:
             stmt = stmt.with_for_update()

@@ -15,7 +15,17 @@ STAT_MIN, STAT_MAX = 1, 10
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 # Fields a client may change; id, version and timestamps are the system's.
 MUTABLE_FIELDS = frozenset(
-    {"name", "faction", "role", "traits", "stats", "goals", "relationships", "equipment", "backstory"}
+    {
+        "name",
+        "faction",
+        "role",
+        "traits",
+        "stats",
+        "goals",
+        "relationships",
+        "equipment",
+        "backstory",
+    }
 )
 
 # Bounds keep one sheet small enough to fan out in events and to render in prompts.

@@ -91,7 +91,10 @@ STARTER_ROSTER: tuple[Character, ...] = (
         role="Diplomat",
         traits={"empathy": 0.85, "cunning": 0.6, "courage": 0.45, "loyalty": 0.5},
         stats=_stats(3, 5, 8, 7, 6, 10),
-        goals=("Broker a truce between the Corps and the Meridian company", "Uncover who sabotaged the relay"),
+        goals=(
+            "Broker a truce between the Corps and the Meridian company",
+            "Uncover who sabotaged the relay",
+        ),
         relationships={"zara": 0.2, "marcus": -0.3, "oren": 0.1, "elena": 0.5},
         equipment=("sealed credentials", "translator earpiece"),
         backstory=(
@@ -106,7 +109,10 @@ STARTER_ROSTER: tuple[Character, ...] = (
         role="Scout and smuggler",
         traits={"cunning": 0.85, "courage": 0.7, "aggression": 0.45, "loyalty": 0.3},
         stats=_stats(6, 9, 6, 6, 9, 7),
-        goals=("Find the old archive before anyone else", "Sell what she finds to the highest bidder"),
+        goals=(
+            "Find the old archive before anyone else",
+            "Sell what she finds to the highest bidder",
+        ),
         relationships={"pilot": -0.2, "aria": 0.2, "marcus": -0.6, "kai": 0.5},
         equipment=("grappling line", "forged permits", "vibroknife"),
         backstory=(

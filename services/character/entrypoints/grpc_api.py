@@ -38,7 +38,7 @@ class CharacterServicer(character_pb2_grpc.CharacterServiceServicer):
     async def ListCharacters(
         self, request: character_pb2.ListCharactersRequest, context: aio.ServicerContext
     ) -> character_pb2.ListCharactersResponse:
-        items, token = await self._service.list(
+        items, token = await self._service.list_page(
             request.tenant_id,
             size=request.page.page_size,
             token=request.page.page_token,

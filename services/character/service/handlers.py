@@ -84,7 +84,7 @@ class CharacterService:
         # Keep the caller's order: simulations depend on it for determinism.
         return [by_id[i] for i in ids if i in by_id], [i for i in ids if i not in by_id]
 
-    async def list(
+    async def list_page(
         self, tenant_id: str, *, size: int, token: str, name: str = "", faction: str = ""
     ) -> tuple[list[Character], str]:
         limit = page_size(size)
@@ -113,8 +113,7 @@ class CharacterService:
                 raise NotFound(f"Character '{char_id}' not found")
             if expected_version and expected_version != current.version:
                 raise VersionConflict(
-                    f"character '{char_id}' is at version {current.version}, "
-                    f"not {expected_version}"
+                    f"character '{char_id}' is at version {current.version}, not {expected_version}"
                 )
             updated = await repo.replace(tenant_id, validate(current.patched(changes)))
             uow.emit(
@@ -136,8 +135,7 @@ class CharacterService:
                 raise NotFound(f"Character '{char_id}' not found")
             if expected_version and expected_version != current.version:
                 raise VersionConflict(
-                    f"character '{char_id}' is at version {current.version}, "
-                    f"not {expected_version}"
+                    f"character '{char_id}' is at version {current.version}, not {expected_version}"
                 )
             await repo.delete(tenant_id, char_id)
             uow.emit(

@@ -166,6 +166,3 @@ async def delete_character(
         metadata=request_metadata(),
     )
     return Response(status_code=204)
-
-
-

@@ -1,0 +1,66 @@
+# Novel Engine — the Makefile is the interface. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+NOVEL := $(VENV)/bin/novel
+STAMP := $(VENV)/.installed-stamp
+
+.DEFAULT_GOAL := help
+.PHONY: help install test test-fast lint format protos up down key seed compose-up compose-down clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+# The virtual environment is rebuilt only when the dependency pins change.
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
+		{ echo "Python 3.11 is required (found $$($(PYTHON) --version))"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $@
+
+install: $(STAMP) ## Create .venv and install the project with its pinned dependencies
+
+test: $(STAMP) ## Run every test: unit, integration (real PostgreSQL + NATS), end to end
+	$(PY) -m pytest
+
+test-fast: $(STAMP) ## Unit tests only
+	$(PY) -m pytest tests/unit tests/deploy
+
+lint: $(STAMP) ## ruff, ruff format --check, mypy, import contracts
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+	$(VENV)/bin/lint-imports
+
+format: $(STAMP) ## Apply ruff's fixes and formatting
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+protos: $(STAMP) ## Regenerate the Python code from protos/
+	$(PY) tools/gen_protos.py
+
+up: $(STAMP) ## Start the whole stack locally (NATS, PostgreSQL, 4 services); Ctrl-C stops it
+	$(NOVEL) up
+
+down: ## Stop a stack started by `make up`
+	@if [ -x $(NOVEL) ]; then $(NOVEL) down; else echo "nothing to stop"; fi
+
+key: $(STAMP) ## Issue an API key: make key TENANT=<name>
+	@test -n "$(TENANT)" || { echo "usage: make key TENANT=<name>"; exit 2; }
+	@$(NOVEL) key create --tenant "$(TENANT)"
+
+seed: $(STAMP) ## Add the starter roster to a tenant: make seed TENANT=<name>
+	@test -n "$(TENANT)" || { echo "usage: make seed TENANT=<name>"; exit 2; }
+	$(NOVEL) seed --tenant "$(TENANT)"
+
+compose-up: ## Run the container stack (needs Docker)
+	docker compose --env-file .env up -d --build --wait
+
+compose-down: ## Stop the container stack and delete its volumes
+	docker compose --env-file .env down -v
+
+clean: ## Remove the virtual environment, local data and caches
+	rm -rf $(VENV) .run .pytest_cache .mypy_cache .ruff_cache
