@@ -16,5 +16,7 @@ class ServiceInfo:
 
 SERVICES = (
     ServiceInfo("character", "services.character", "character", 50051),
+    ServiceInfo("simulation", "services.simulation", "simulation", 50052),
+    ServiceInfo("story", "services.story", "story", 50053),
     ServiceInfo("gateway", "services.gateway", "gateway", 8000, grpc=False),
 )

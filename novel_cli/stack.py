@@ -95,31 +95,41 @@ class LocalStack:
         self.key = asyncio.run(issue(self.database_url, DEV_TENANT, self.dev_key))
         asyncio.run(seed_roster(f"127.0.0.1:{self.ports['character']}", DEV_TENANT))
 
-    def start_service(self, service: ServiceInfo, env: dict[str, str], logs: Path) -> None:
+    def start_service(
+        self, service: ServiceInfo, env: dict[str, str], logs: Path, name: str = ""
+    ) -> None:
+        name = name or service.name
         port_var = "NE_GRPC_PORT" if service.grpc else "NE_HTTP_PORT"
-        log = open(logs / f"{service.name}.log", "ab")  # noqa: SIM115 (owned by the child)
-        self.procs[service.name] = subprocess.Popen(
+        log = open(logs / f"{name}.log", "ab")  # noqa: SIM115 (owned by the child)
+        self.procs[name] = subprocess.Popen(
             [sys.executable, "-m", service.module],
-            env={**env, port_var: str(self.ports[service.name])},
+            env={**env, port_var: str(self.ports[name])},
             stdout=log,
             stderr=subprocess.STDOUT,
             preexec_fn=localinfra._die_with_parent,
         )
 
-    def restart_service(self, name: str) -> None:
+    def add_replica(self, name: str, replica: str) -> None:
+        """Another process of a service (e.g. a second simulation worker)."""
         service = next(s for s in SERVICES if s.name == name)
-        self.start_service(service, self.env(), self.run_dir / "logs")
-        self.wait_ready()
+        self.ports[replica] = localinfra.free_port()
+        self.start_service(service, self.env(), self.run_dir / "logs", replica)
+        self.wait_ready({replica})
+
+    def restart_service(self, name: str) -> None:
+        service = next(s for s in SERVICES if name.split("-")[0] == s.name)
+        self.start_service(service, self.env(), self.run_dir / "logs", name)
+        self.wait_ready({name})
 
     def ready(self, name: str) -> bool:
         port = self.ports[name]
-        if name == "gateway":
+        if name.startswith("gateway"):
             return check_http(f"http://127.0.0.1:{port}/readyz")
         return check_grpc(f"127.0.0.1:{port}", timeout=1)
 
-    def wait_ready(self, timeout: float = 60) -> None:
+    def wait_ready(self, names: set[str] | None = None, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
-        pending = set(self.procs)
+        pending = set(self.procs) if names is None else set(names)
         while pending:
             for name in sorted(pending):
                 proc = self.procs[name]

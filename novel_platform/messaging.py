@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import nats
 import structlog
 from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.aio.subscription import Subscription
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import BadRequestError, NotFoundError
@@ -99,6 +102,14 @@ class EventBus:
             or (info.config.filter_subjects or None) != config.filter_subjects
         ):
             await self.js.add_consumer(spec.stream, config)
+
+    async def subscribe(
+        self, subject: str, handler: Callable[[Msg], Awaitable[None]]
+    ) -> Subscription:
+        """A core (non-durable) subscription: live messages only, no replay, cheap."""
+        if self._nc is None:
+            raise RuntimeError("EventBus.connect() has not been awaited")
+        return await self._nc.subscribe(subject, cb=handler)
 
     async def publish(
         self, subject: str, data: bytes, msg_id: str, headers: dict[str, str] | None = None

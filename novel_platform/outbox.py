@@ -41,10 +41,6 @@ def outbox_table(metadata: sa.MetaData) -> sa.Table:
     )
 
 
-def subject_for(envelope: common_pb2.EventEnvelope) -> str:
-    return str(envelope.type)
-
-
 class OutboxRelay:
     """Publishes committed outbox rows in id order; safe with several replicas."""
 
@@ -128,7 +124,7 @@ class UnitOfWork:
         self._engine = engine
         self._outbox = outbox
         self._relay = relay
-        self._events: list[common_pb2.EventEnvelope] = []
+        self._events: list[tuple[common_pb2.EventEnvelope, str]] = []
         self._conn: AsyncConnection | None = None
 
     @property
@@ -156,8 +152,9 @@ class UnitOfWork:
             await self._conn.close()
             self._conn = None
 
-    def emit(self, *envelopes: common_pb2.EventEnvelope) -> None:
-        self._events.extend(envelopes)
+    def emit(self, envelope: common_pb2.EventEnvelope, subject: str = "") -> None:
+        """Queue an event for this transaction; `subject` defaults to its type."""
+        self._events.append((envelope, subject or envelope.type))
 
     async def commit(self) -> None:
         if self._events:
@@ -168,13 +165,13 @@ class UnitOfWork:
             self._relay.notify()
 
 
-def _rows(envelopes: Sequence[common_pb2.EventEnvelope]) -> list[dict[str, Any]]:
+def _rows(events: Sequence[tuple[common_pb2.EventEnvelope, str]]) -> list[dict[str, Any]]:
     return [
         {
             "event_id": env.event_id,
-            "subject": subject_for(env),
+            "subject": subject,
             "payload": env.SerializeToString(),
             "headers": orjson.dumps(dict(env.trace_context)).decode(),
         }
-        for env in envelopes
+        for env, subject in events
     ]

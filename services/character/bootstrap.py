@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from novel_engine.v1 import character_pb2, character_pb2_grpc
-from novel_platform.messaging import StreamSpec
 from novel_platform.outbox import OutboxRelay, UnitOfWork
 from novel_platform.runtime import ServiceRuntime, main
+from novel_platform.subjects import CHARACTER_STREAM
 from services.character.adapters.tables import outbox
 from services.character.config import CharacterSettings
 from services.character.entrypoints.grpc_api import CharacterServicer
 from services.character.service.handlers import CharacterService
 
 SERVICE_NAME = "character"
-CHARACTER_STREAM = StreamSpec(name="CHARACTER", subjects=("character.>",))
 
 
 async def setup(rt: ServiceRuntime) -> None:

@@ -15,8 +15,8 @@ from novel_platform.errors import AlreadyExists, NotFound, VersionConflict
 from novel_platform.events import unpack
 from novel_platform.messaging import EventBus
 from novel_platform.outbox import OutboxRelay, UnitOfWork
+from novel_platform.subjects import CHARACTER_STREAM
 from services.character.adapters.tables import outbox
-from services.character.bootstrap import CHARACTER_STREAM
 from services.character.domain.model import STAT_NAMES, Character
 from services.character.service.handlers import CharacterService
 from tests.helpers import stream_events

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 from novel_engine.v1 import character_pb2
+from novel_platform import subjects
 from novel_platform.errors import AlreadyExists, InvalidArgument, NotFound, VersionConflict
 from novel_platform.events import make_envelope
 from novel_platform.outbox import UnitOfWork
+from novel_platform.paging import decode_cursor, encode_cursor, page_size
 from services.character.adapters.convert import to_proto
 from services.character.adapters.repository import CharacterRepository
-from services.character.domain.model import SLUG, Character, validate
+from services.character.domain.model import Character, validate
 from services.character.domain.starter_roster import STARTER_ROSTER
 
-DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 20, 100
 MAX_BATCH = 100
 
 
@@ -25,28 +24,6 @@ def _tenant(tenant_id: str) -> str:
     if not tenant_id or len(tenant_id) > 64:
         raise InvalidArgument("tenant_id: required, at most 64 characters")
     return tenant_id
-
-
-def encode_token(last_id: str) -> str:
-    return base64.urlsafe_b64encode(last_id.encode()).decode().rstrip("=")
-
-
-def decode_token(token: str) -> str:
-    if not token:
-        return ""
-    try:
-        value = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError):
-        value = ""
-    if not SLUG.match(value):
-        raise InvalidArgument("page_token: not a token this API returned")
-    return value
-
-
-def page_size(requested: int) -> int:
-    if requested < 0 or requested > MAX_PAGE_SIZE:
-        raise InvalidArgument(f"page_size: must be 1..{MAX_PAGE_SIZE}")
-    return requested or DEFAULT_PAGE_SIZE
 
 
 class CharacterService:
@@ -88,19 +65,20 @@ class CharacterService:
         self, tenant_id: str, *, size: int, token: str, name: str = "", faction: str = ""
     ) -> tuple[list[Character], str]:
         limit = page_size(size)
+        cursor = decode_cursor(token, 1)
         if len(name) > 100 or len(faction) > 100:
             raise InvalidArgument("name/faction filter: at most 100 characters")
         async with self._uow() as uow:
             items = await CharacterRepository(uow.conn).list(
                 _tenant(tenant_id),
-                after=decode_token(token),
+                after=cursor[0] if cursor else "",
                 limit=limit + 1,
                 name=name,
                 faction=faction,
             )
         has_more = len(items) > limit
         items = items[:limit]
-        return items, encode_token(items[-1].id) if has_more else ""
+        return items, encode_cursor(items[-1].id) if has_more else ""
 
     async def update(
         self, tenant_id: str, char_id: str, changes: Mapping[str, Any], expected_version: int
@@ -118,7 +96,7 @@ class CharacterService:
             updated = await repo.replace(tenant_id, validate(current.patched(changes)))
             uow.emit(
                 make_envelope(
-                    "character.updated",
+                    subjects.CHARACTER_UPDATED,
                     tenant_id,
                     character_pb2.CharacterUpdated(character=to_proto(updated)),
                 )
@@ -140,7 +118,7 @@ class CharacterService:
             await repo.delete(tenant_id, char_id)
             uow.emit(
                 make_envelope(
-                    "character.deleted",
+                    subjects.CHARACTER_DELETED,
                     tenant_id,
                     character_pb2.CharacterDeleted(id=char_id, version=current.version),
                 )
@@ -151,7 +129,8 @@ class CharacterService:
         tenant_id = _tenant(tenant_id)
         async with self._uow() as uow:
             created = await CharacterRepository(uow.conn).add_many(tenant_id, STARTER_ROSTER)
-            uow.emit(*(_created(tenant_id, c) for c in created))
+            for character in created:
+                uow.emit(_created(tenant_id, character))
             await uow.commit()
         new_ids = {c.id for c in created}
         return sorted(new_ids), sorted(c.id for c in STARTER_ROSTER if c.id not in new_ids)
@@ -159,5 +138,5 @@ class CharacterService:
 
 def _created(tenant_id: str, c: Character) -> Any:
     return make_envelope(
-        "character.created", tenant_id, character_pb2.CharacterCreated(character=to_proto(c))
+        subjects.CHARACTER_CREATED, tenant_id, character_pb2.CharacterCreated(character=to_proto(c))
     )

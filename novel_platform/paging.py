@@ -1,0 +1,48 @@
+"""Cursor paging shared by every List call: opaque tokens, bounded page sizes."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime
+
+from novel_platform.errors import InvalidArgument
+
+DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 20, 100
+_SEP = "\x1f"
+
+
+def page_size(requested: int) -> int:
+    if requested < 0 or requested > MAX_PAGE_SIZE:
+        raise InvalidArgument(f"page_size: must be 1..{MAX_PAGE_SIZE}")
+    return requested or DEFAULT_PAGE_SIZE
+
+
+def encode_cursor(*parts: str) -> str:
+    raw = _SEP.join(parts).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(token: str, count: int) -> tuple[str, ...] | None:
+    """The parts of a token from encode_cursor, None for no token; InvalidArgument else."""
+    if not token:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raw = ""
+    parts = tuple(raw.split(_SEP))
+    if len(parts) != count or not all(parts):
+        raise InvalidArgument("page_token: not a token this API returned")
+    return parts
+
+
+def time_cursor(token: str) -> tuple[datetime, str] | None:
+    """Decode a (created_at, id) cursor for newest-first lists."""
+    parts = decode_cursor(token, 2)
+    if parts is None:
+        return None
+    try:
+        return datetime.fromisoformat(parts[0]), parts[1]
+    except ValueError:
+        raise InvalidArgument("page_token: not a token this API returned") from None

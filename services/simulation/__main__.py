@@ -1,0 +1,3 @@
+from services.simulation.bootstrap import run
+
+run()

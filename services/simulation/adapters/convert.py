@@ -1,0 +1,102 @@
+"""Protobuf <-> records and engine types."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from novel_engine.v1 import character_pb2, simulation_pb2
+from services.simulation.adapters.repository import CampaignRecord, SimulationRecord
+from services.simulation.domain import CharacterSheet, TurnEvent
+from services.simulation.domain.sheets import STAT_NAMES
+
+STATUS = {
+    "queued": simulation_pb2.SIMULATION_STATUS_QUEUED,
+    "running": simulation_pb2.SIMULATION_STATUS_RUNNING,
+    "completed": simulation_pb2.SIMULATION_STATUS_COMPLETED,
+    "failed": simulation_pb2.SIMULATION_STATUS_FAILED,
+    "cancelled": simulation_pb2.SIMULATION_STATUS_CANCELLED,
+}
+
+
+def _ts(value: datetime) -> Timestamp:
+    stamp = Timestamp()
+    stamp.FromDatetime(value)
+    return stamp
+
+
+def simulation_to_proto(r: SimulationRecord) -> simulation_pb2.Simulation:
+    return simulation_pb2.Simulation(
+        id=r.id,
+        status=STATUS[r.status],
+        character_ids=list(r.character_ids),
+        turns_total=r.turns_total,
+        turns_done=r.turns_done,
+        seed=r.seed,
+        setting=r.setting,
+        scenario=r.scenario,
+        campaign_id=r.campaign_id,
+        narrative_style=r.narrative_style,
+        error=r.error,
+        created_at=_ts(r.created_at),
+        updated_at=_ts(r.updated_at),
+    )
+
+
+def campaign_to_proto(r: CampaignRecord) -> simulation_pb2.Campaign:
+    return simulation_pb2.Campaign(
+        id=r.id,
+        name=r.name,
+        description=r.description,
+        participants=list(r.participants),
+        setting=r.setting,
+        status=r.status,
+        created_at=_ts(r.created_at),
+    )
+
+
+def sheet_from_proto(c: character_pb2.Character) -> CharacterSheet:
+    return CharacterSheet(
+        id=c.id,
+        name=c.name,
+        faction=c.faction,
+        role=c.role,
+        traits=dict(sorted(c.traits.items())),
+        stats={name: getattr(c.stats, name) for name in STAT_NAMES},
+        goals=tuple(c.goals),
+        relationships=dict(sorted(c.relationships.items())),
+        equipment=tuple(c.equipment),
+        backstory=c.backstory,
+    )
+
+
+def participants(sheets: Sequence[CharacterSheet]) -> list[simulation_pb2.Participant]:
+    return [
+        simulation_pb2.Participant(id=s.id, name=s.name, role=s.role, faction=s.faction)
+        for s in sheets
+    ]
+
+
+def event_to_proto(e: TurnEvent) -> simulation_pb2.TurnEvent:
+    return simulation_pb2.TurnEvent(
+        turn=e.turn,
+        sequence=e.sequence,
+        actor_id=e.actor_id,
+        actor_name=e.actor_name,
+        action=e.action,
+        target_id=e.target_id,
+        target_name=e.target_name,
+        location=e.location,
+        motive=e.motive,
+        outcome=e.outcome,
+        roll=e.roll,
+        difficulty=e.difficulty,
+        effects=[
+            simulation_pb2.Effect(
+                kind=f.kind, subject_id=f.subject_id, detail=f.detail, value=f.value
+            )
+            for f in e.effects
+        ],
+    )

@@ -1,0 +1,161 @@
+"""Reads and writes of the simulation schema on one connection (the unit of work's)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.simulation.adapters.tables import campaigns, checkpoints, simulations
+
+TERMINAL = ("completed", "failed", "cancelled")
+
+
+@dataclass(frozen=True)
+class SimulationRecord:
+    id: str
+    tenant_id: str
+    status: str
+    character_ids: tuple[str, ...]
+    turns_total: int
+    turns_done: int
+    seed: int
+    setting: str
+    scenario: str
+    campaign_id: str
+    narrative_style: str
+    error: str
+    cancel_requested: bool
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def finished(self) -> bool:
+        return self.status in TERMINAL
+
+
+@dataclass(frozen=True)
+class CampaignRecord:
+    id: str
+    name: str
+    description: str
+    participants: tuple[str, ...]
+    setting: str
+    status: str
+    created_at: datetime
+
+
+def _simulation(row: sa.Row[Any]) -> SimulationRecord:
+    values = dict(row._mapping)
+    values["character_ids"] = tuple(values["character_ids"])
+    return SimulationRecord(**values)
+
+
+def _campaign(row: sa.Row[Any]) -> CampaignRecord:
+    return CampaignRecord(
+        id=row.id,
+        name=row.name,
+        description=row.description,
+        participants=tuple(row.participants),
+        setting=row.setting,
+        status=row.status,
+        created_at=row.created_at,
+    )
+
+
+class SimulationRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, record: SimulationRecord) -> None:
+        values = record.__dict__ | {"character_ids": list(record.character_ids)}
+        await self._conn.execute(simulations.insert().values(**values))
+
+    async def get(
+        self, sim_id: str, tenant_id: str | None = None, *, for_update: bool = False
+    ) -> SimulationRecord | None:
+        stmt = sa.select(simulations).where(simulations.c.id == sim_id)
+        if tenant_id is not None:
+            stmt = stmt.where(simulations.c.tenant_id == tenant_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        row = (await self._conn.execute(stmt)).first()
+        return _simulation(row) if row else None
+
+    async def list_page(
+        self, tenant_id: str, *, before: tuple[datetime, str] | None, limit: int
+    ) -> list[SimulationRecord]:
+        t = simulations
+        stmt = sa.select(t).where(t.c.tenant_id == tenant_id)
+        if before is not None:
+            stmt = stmt.where(
+                sa.tuple_(t.c.created_at, t.c.id)
+                < sa.tuple_(sa.literal(before[0]), sa.literal(before[1]))
+            )
+        stmt = stmt.order_by(t.c.created_at.desc(), t.c.id.desc()).limit(limit)
+        return [_simulation(r) for r in (await self._conn.execute(stmt)).all()]
+
+    async def update(self, sim_id: str, **values: Any) -> SimulationRecord:
+        stmt = (
+            sa.update(simulations)
+            .where(simulations.c.id == sim_id)
+            .values(**values, updated_at=sa.func.now())
+            .returning(*simulations.c)
+        )
+        return _simulation((await self._conn.execute(stmt)).one())
+
+    async def add_checkpoint(
+        self, sim_id: str, turn: int, world: dict[str, Any], events: list[dict[str, Any]]
+    ) -> bool:
+        """False when this turn was already stored (another worker got there first)."""
+        stmt = (
+            insert(checkpoints)
+            .values(
+                simulation_id=sim_id,
+                turn=turn,
+                world=world,
+                events=events,
+                created_at=sa.func.now(),
+            )
+            .on_conflict_do_nothing()
+            .returning(checkpoints.c.turn)
+        )
+        return (await self._conn.execute(stmt)).first() is not None
+
+    async def last_checkpoint(self, sim_id: str) -> tuple[int, dict[str, Any]] | None:
+        stmt = (
+            sa.select(checkpoints.c.turn, checkpoints.c.world)
+            .where(checkpoints.c.simulation_id == sim_id)
+            .order_by(checkpoints.c.turn.desc())
+            .limit(1)
+        )
+        row = (await self._conn.execute(stmt)).first()
+        return (row.turn, row.world) if row else None
+
+    async def add_campaign(self, tenant_id: str, record: CampaignRecord) -> None:
+        values = record.__dict__ | {"participants": list(record.participants)}
+        await self._conn.execute(campaigns.insert().values(tenant_id=tenant_id, **values))
+
+    async def get_campaign(self, tenant_id: str, campaign_id: str) -> CampaignRecord | None:
+        stmt = sa.select(campaigns).where(
+            campaigns.c.tenant_id == tenant_id, campaigns.c.id == campaign_id
+        )
+        row = (await self._conn.execute(stmt)).first()
+        return _campaign(row) if row else None
+
+    async def list_campaigns(
+        self, tenant_id: str, *, before: tuple[datetime, str] | None, limit: int
+    ) -> list[CampaignRecord]:
+        t = campaigns
+        stmt = sa.select(t).where(t.c.tenant_id == tenant_id)
+        if before is not None:
+            stmt = stmt.where(
+                sa.tuple_(t.c.created_at, t.c.id)
+                < sa.tuple_(sa.literal(before[0]), sa.literal(before[1]))
+            )
+        stmt = stmt.order_by(t.c.created_at.desc(), t.c.id.desc()).limit(limit)
+        return [_campaign(r) for r in (await self._conn.execute(stmt)).all()]

@@ -1,0 +1,58 @@
+"""The simulation schema's tables (SQLAlchemy Core)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+
+from novel_platform.outbox import outbox_table
+
+SCHEMA = "simulation"
+
+metadata = sa.MetaData(schema=SCHEMA)
+
+simulations = sa.Table(
+    "simulations",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("tenant_id", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("character_ids", JSONB, nullable=False),
+    sa.Column("turns_total", sa.Integer, nullable=False),
+    sa.Column("turns_done", sa.Integer, nullable=False),
+    sa.Column("seed", sa.BigInteger, nullable=False),
+    sa.Column("setting", sa.Text, nullable=False),
+    sa.Column("scenario", sa.Text, nullable=False),
+    sa.Column("campaign_id", sa.Text, nullable=False),
+    sa.Column("narrative_style", sa.Text, nullable=False),
+    sa.Column("error", sa.Text, nullable=False),
+    sa.Column("cancel_requested", sa.Boolean, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# One row per finished turn: the world after it (RNG state included) and its events.
+checkpoints = sa.Table(
+    "checkpoints",
+    metadata,
+    sa.Column("simulation_id", sa.Text, primary_key=True),
+    sa.Column("turn", sa.Integer, primary_key=True),
+    sa.Column("world", JSONB, nullable=False),
+    sa.Column("events", JSONB, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+campaigns = sa.Table(
+    "campaigns",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("participants", JSONB, nullable=False),
+    sa.Column("setting", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+outbox = outbox_table(metadata)

@@ -1,0 +1,58 @@
+"""Wires the simulation service: database, outbox relay, workers, gRPC servicer."""
+
+from __future__ import annotations
+
+from novel_engine.v1 import simulation_pb2, simulation_pb2_grpc
+from novel_platform.consumer import PullConsumer
+from novel_platform.outbox import OutboxRelay, UnitOfWork
+from novel_platform.runtime import ServiceRuntime, main
+from novel_platform.subjects import SIMULATION_STREAM, SIMULATION_WORK_STREAM
+from services.simulation.adapters.characters import CharacterDirectory
+from services.simulation.adapters.tables import outbox
+from services.simulation.config import SimulationSettings
+from services.simulation.entrypoints.grpc_api import SimulationServicer
+from services.simulation.entrypoints.work_consumer import work_consumer_spec, work_handler
+from services.simulation.service.handlers import SimulationService
+from services.simulation.service.runner import SimulationRunner
+
+SERVICE_NAME = "simulation"
+
+
+async def setup(rt: ServiceRuntime) -> None:
+    settings = rt.settings
+    assert isinstance(settings, SimulationSettings)
+    engine = rt.open_database(settings)
+    bus = await rt.connect_bus()
+    for stream in (SIMULATION_WORK_STREAM, SIMULATION_STREAM):
+        await bus.ensure_stream(stream)
+
+    relay = OutboxRelay(engine, outbox, bus)
+    rt.spawn(relay.run(), "outbox-relay")
+    rt.on_shutdown(relay.stop)  # registered first, so it runs last: after the workers
+    characters = CharacterDirectory(settings.character_addr, settings.rpc_timeout_seconds)
+    rt.on_shutdown(characters.close)
+
+    def uow() -> UnitOfWork:
+        return UnitOfWork(engine, outbox, relay)
+
+    if settings.simulation_workers:
+        consumer = PullConsumer(
+            bus,
+            work_consumer_spec(settings.work_ack_wait_seconds),
+            work_handler(SimulationRunner(uow, characters, settings.simulation_turn_delay_seconds)),
+            concurrency=settings.simulation_workers,
+        )
+        rt.spawn(consumer.run(), "simulation-workers")
+        rt.on_shutdown(lambda: consumer.stop(settings.shutdown_grace_seconds))
+
+    servicer = SimulationServicer(SimulationService(uow, characters))
+    rt.serve_grpc(settings).add(
+        lambda server: simulation_pb2_grpc.add_SimulationServiceServicer_to_server(
+            servicer, server
+        ),
+        simulation_pb2.DESCRIPTOR.services_by_name["SimulationService"].full_name,
+    )
+
+
+def run() -> None:
+    main(SERVICE_NAME, SimulationSettings, setup)

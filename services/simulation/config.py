@@ -1,0 +1,20 @@
+"""Simulation service settings (NE_* variables)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from novel_platform.config import BaseServiceSettings, DatabaseSettings, GrpcServerSettings
+
+
+class SimulationSettings(BaseServiceSettings, DatabaseSettings, GrpcServerSettings):
+    grpc_port: int = Field(default=50052, ge=0, le=65535)
+    character_addr: str = "127.0.0.1:50051"
+    rpc_timeout_seconds: float = Field(default=5.0, gt=0, le=120)
+    # Simulations one process runs at once; replicas add up (they share the consumer).
+    simulation_workers: int = Field(default=8, ge=0, le=256)
+    # A worker silent for this long is presumed dead and its simulation redelivered.
+    work_ack_wait_seconds: float = Field(default=30.0, ge=1, le=3600)
+    # Pacing: a pause after each turn, for live viewing and for tests that need a run
+    # in progress. 0 runs turns back to back.
+    simulation_turn_delay_seconds: float = Field(default=0.0, ge=0, le=60)

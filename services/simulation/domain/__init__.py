@@ -1,0 +1,26 @@
+"""Turn engine: a pure, deterministic multi-agent story simulation (no I/O)."""
+
+from .actions import CATALOGUE, COMPLICATION, DIRECTOR_ID, Action
+from .director import CharacterView, build_view
+from .engine import TurnResult, is_finished, run_turn, start_world
+from .events import Effect, TurnEvent
+from .sheets import STAT_NAMES, CharacterSheet
+from .world import WorldState
+
+__all__ = [
+    "CATALOGUE",
+    "COMPLICATION",
+    "DIRECTOR_ID",
+    "STAT_NAMES",
+    "Action",
+    "CharacterSheet",
+    "CharacterView",
+    "Effect",
+    "TurnEvent",
+    "TurnResult",
+    "WorldState",
+    "build_view",
+    "is_finished",
+    "run_turn",
+    "start_world",
+]

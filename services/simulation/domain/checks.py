@@ -1,0 +1,44 @@
+"""Stat checks: d20 + modifier against a difficulty, drawn from the simulation's RNG."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Outcome(StrEnum):
+    SUCCESS = "success"
+    FAILURE = "failure"
+    CRITICAL_SUCCESS = "critical_success"
+    CRITICAL_FAILURE = "critical_failure"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class Check:
+    roll: int  # die + modifier, as reported in events
+    difficulty: int
+    outcome: Outcome
+
+    @property
+    def succeeded(self) -> bool:
+        return self.outcome in (Outcome.SUCCESS, Outcome.CRITICAL_SUCCESS)
+
+    @property
+    def critical(self) -> bool:
+        return self.outcome in (Outcome.CRITICAL_SUCCESS, Outcome.CRITICAL_FAILURE)
+
+
+def roll_check(rng: random.Random, modifier: int, difficulty: int) -> Check:
+    die = rng.randint(1, 20)
+    total = die + modifier
+    if die == 20:
+        outcome = Outcome.CRITICAL_SUCCESS
+    elif die == 1:
+        outcome = Outcome.CRITICAL_FAILURE
+    elif total >= difficulty:
+        outcome = Outcome.SUCCESS
+    else:
+        outcome = Outcome.FAILURE
+    return Check(roll=total, difficulty=difficulty, outcome=outcome)

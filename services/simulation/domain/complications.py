@@ -1,0 +1,85 @@
+"""Director complications: world happenings (storms, tremors, supply drops, failures)
+that change the state and give characters something to react to."""
+
+from __future__ import annotations
+
+import random
+
+from . import consequences as cq
+from .actions import COMPLICATION, DIRECTOR_ID, DIRECTOR_NAME
+from .checks import Outcome
+from .events import Effect, TurnEvent
+from .items import OPTIC, TOOL, WEAPON, item_kind
+from .scenery import HazardSeed, theme_named
+from .world import Item, WorldState, location_id
+
+CHANCE = 0.35  # of a complication in any one turn
+FOCUS = 0.7  # of striking where someone is, so it matters to the story
+
+
+def maybe_complication(
+    world: WorldState, rng: random.Random, turn: int, sequence: int
+) -> TurnEvent | None:
+    if rng.random() >= CHANCE:
+        return None
+    hazard = rng.choice(theme_named(world.theme).hazards)
+    occupied = [p for p in world.locations if world.living_at(p)]
+    pool = occupied if occupied and rng.random() < FOCUS else world.locations
+    place = rng.choice(pool)
+    effects = _apply(world, rng, hazard, place)
+    return TurnEvent(
+        turn=turn,
+        sequence=sequence,
+        actor_id=DIRECTOR_ID,
+        actor_name=DIRECTOR_NAME,
+        action=COMPLICATION,
+        target_id=location_id(place),
+        target_name=place,
+        location=place,
+        motive=hazard.text.format(loc=place),
+        outcome=Outcome.NONE.value,
+        roll=0,
+        difficulty=0,
+        effects=tuple(effects),
+    )
+
+
+def _apply(world: WorldState, rng: random.Random, hazard: HazardSeed, place: str) -> list[Effect]:
+    effects: list[Effect] = []
+    if hazard.kind == "storm":
+        for char in world.living_at(place):
+            effects += cq.injure(world, char, rng.randint(1, 2), f"by {hazard.cause}")
+    elif hazard.kind == "tremor":
+        # Lays a hidden clue bare: easier to find, and everyone there notices.
+        hidden = [c for c in world.clues if c.location == place and not c.item_id]
+        if hidden:
+            hidden[0].difficulty = max(6, hidden[0].difficulty - 4)
+            for char in world.living_at(place):
+                if hidden[0].id not in char.known_clues and place not in char.leads:
+                    char.leads.append(place)
+                    effects.append(Effect("lead", char.id, place))
+    elif hazard.kind == "cache":
+        theme = theme_named(world.theme)
+        name = rng.choice(theme.caches)
+        item = Item(world.next_item_id(), name, item_kind(name), "", place)
+        world.items.append(item)
+        effects.append(Effect("revealed", item.id, name))
+    elif hazard.kind == "malfunction":
+        fragile = [
+            i
+            for i in world.items
+            if not i.broken
+            and i.kind in (TOOL, OPTIC, WEAPON)
+            and (i.location == place or _held_at(world, i, place))
+        ]
+        if fragile:
+            item = rng.choice(fragile)
+            item.broken = True
+            item.difficulty = 11
+            effects.append(Effect("broken", item.id, item.name))
+    return effects
+
+
+def _held_at(world: WorldState, item: Item, place: str) -> bool:
+    holder = world.find_character(item.holder) if item.holder else None
+    return holder is not None and holder.alive and holder.location == place

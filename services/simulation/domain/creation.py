@@ -1,0 +1,134 @@
+"""Building the first world state from sheets, setting and seed."""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Sequence
+
+from .items import item_kind
+from .scenery import Theme, pick_theme, words
+from .sheets import CharacterSheet
+from .world import CharacterState, Clue, Item, WorldState, capture_rng
+
+LOCATION_CLUES = 3  # clues hidden at locations; one more hides inside a broken item
+BASE_HEALTH = 8  # plus strength
+
+
+def _slug(text: str) -> str:
+    return "-".join(re.findall(r"[a-z0-9]+", text.lower()))[:40]
+
+
+def _character(
+    sheet: CharacterSheet, roster: Sequence[CharacterSheet], start: str
+) -> CharacterState:
+    # Relationships only towards characters in this simulation, in roster order.
+    relationships = {
+        other.id: round(float(sheet.relationships.get(other.id, 0.0)), 3)
+        for other in roster
+        if other.id != sheet.id
+    }
+    char = CharacterState(
+        id=sheet.id,
+        name=sheet.name.strip(),
+        faction=sheet.faction.strip(),
+        role=sheet.role.strip(),
+        traits={k.strip().lower(): round(float(v), 3) for k, v in sheet.traits.items()},
+        stats={k.strip().lower(): int(v) for k, v in sheet.stats.items()},
+        goals=[g.strip() for g in sheet.goals if g.strip()],
+        relationships=relationships,
+        location=start,
+        health=0,
+        max_health=0,
+        visited=[start],
+    )
+    char.max_health = char.health = BASE_HEALTH + char.stat("strength")
+    return char
+
+
+def _clue_choice(theme: Theme, rng: random.Random, focus: tuple[str, ...]) -> list[int]:
+    """The clue most relevant to the scenario and goals, then random others."""
+    relevance = [sum(1 for t in seed.tags if t in focus) for seed in theme.clues]
+    ranked = sorted(range(len(theme.clues)), key=lambda i: (-relevance[i], i))
+    key, rest = ranked[0], sorted(ranked[1:])
+    return [key, *rng.sample(rest, min(LOCATION_CLUES, len(rest)))]
+
+
+def create_world(
+    sheets: Sequence[CharacterSheet],
+    *,
+    seed: int,
+    setting: str,
+    scenario: str,
+    turns_total: int,
+) -> WorldState:
+    rng = random.Random(seed)  # noqa: S311 - reproducible simulation, not security
+    theme = pick_theme(setting, scenario)
+    locations = list(theme.locations)
+
+    # Everyone starts at the scenario's focal point; goals soon spread them out.
+    characters = [_character(s, sheets, locations[0]) for s in sheets]
+
+    items: list[Item] = []
+    for char, sheet in zip(characters, sheets, strict=True):
+        for name in sheet.equipment:
+            if name.strip():
+                items.append(
+                    Item(f"item:{len(items) + 1}", name.strip(), item_kind(name), char.id, "")
+                )
+    for seed_item in theme.items:
+        where = locations[seed_item.at] if seed_item.at >= 0 else rng.choice(locations)
+        items.append(
+            Item(
+                id=f"item:{len(items) + 1}",
+                name=seed_item.name,
+                kind=item_kind(seed_item.name),
+                holder="",
+                location=where,
+                broken=seed_item.broken,
+                difficulty=13,
+            )
+        )
+
+    focus = words(" ".join([scenario, *(g for s in sheets for g in s.goals)]))
+    chosen = _clue_choice(theme, rng, focus)
+    spots = rng.sample(locations, min(LOCATION_CLUES, len(locations)))
+    containers = [i for i in items if i.broken and _holds_clue(theme, i.name)]
+    clues: list[Clue] = []
+    for n, index in enumerate(chosen):
+        seed_clue = theme.clues[index]
+        clue = Clue(
+            id=f"clue:{_slug(seed_clue.name)}",
+            name=seed_clue.name,
+            tags=list(seed_clue.tags),
+            location="",
+            item_id="",
+            difficulty=rng.randint(12, 17),
+        )
+        if n < len(spots):
+            clue.location = spots[n]
+        elif containers:
+            container = containers.pop(0)
+            clue.item_id = container.id
+            container.clue_id = clue.id
+        else:
+            clue.location = rng.choice(locations)
+        clues.append(clue)
+
+    return WorldState(
+        seed=seed,
+        setting=setting,
+        scenario=scenario,
+        theme=theme.name,
+        turns_total=turns_total,
+        turn=0,
+        locations=locations,
+        characters=characters,
+        clues=clues,
+        items=items,
+        rng_state=capture_rng(rng),
+    )
+
+
+def _holds_clue(theme: Theme, name: str) -> bool:
+    return any(s.name == name and s.holds_clue for s in theme.items)

@@ -1,0 +1,332 @@
+"""The resolver: stat checks decide how an intended action turns out, and its
+consequences change the world state that later turns see."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from . import consequences as cq
+from .actions import Action
+from .checks import Check, Outcome, roll_check
+from .director import note_items
+from .events import Effect, TurnEvent
+from .intent import Intent
+from .items import MEDICAL, OPTIC, TOOL, VALUE, WEAPON
+from .world import CharacterState, WorldState
+
+
+@dataclass
+class _Ctx:
+    world: WorldState
+    actor: CharacterState
+    intent: Intent
+    rng: random.Random
+    effects: list[Effect] = field(default_factory=list)
+
+    def target(self) -> CharacterState | None:
+        """The target character, if still alive and within reach."""
+        other = self.world.find_character(self.intent.target_id)
+        if other is None or not other.alive or other.location != self.actor.location:
+            return None
+        return other
+
+    def bonus(self, kind: str, amount: int) -> int:
+        held = self.world.items_of(self.actor.id)
+        return amount if any(i.kind == kind and not i.broken for i in held) else 0
+
+
+def resolve(
+    world: WorldState,
+    actor_id: str,
+    intent: Intent,
+    rng: random.Random,
+    turn: int,
+    sequence: int,
+) -> TurnEvent:
+    """Carry out the intent, changing `world` in place, and describe what happened."""
+    actor = world.character(actor_id)
+    origin = actor.location
+    ctx = _Ctx(world, actor, intent, rng)
+    check = _HANDLERS[intent.action](ctx)
+    return TurnEvent(
+        turn=turn,
+        sequence=sequence,
+        actor_id=actor.id,
+        actor_name=actor.name,
+        action=intent.action.value,
+        target_id=intent.target_id,
+        target_name=intent.target_name,
+        location=origin,
+        motive=intent.motive,
+        outcome=(check.outcome if check else Outcome.NONE).value,
+        roll=check.roll if check else 0,
+        difficulty=check.difficulty if check else 0,
+        effects=tuple(ctx.effects),
+    )
+
+
+def _mishap(ctx: _Ctx, check: Check, cause: str) -> None:
+    if check.outcome is Outcome.CRITICAL_FAILURE:
+        ctx.effects += cq.injure(ctx.world, ctx.actor, 1, cause)
+
+
+def _observe(ctx: _Ctx) -> Check:
+    a = ctx.actor
+    check = roll_check(ctx.rng, a.stat("perception") + ctx.bonus(OPTIC, 1), 10)
+    if check.succeeded:
+        noticed = False
+        if ctx.world.hidden_clues(a, a.location) and a.location not in a.leads:
+            a.leads.append(a.location)
+            ctx.effects.append(Effect("lead", a.id, a.location))
+            noticed = True
+        if check.critical or not noticed:
+            a.alert = True
+            ctx.effects.append(Effect("alerted", a.id, "watchful"))
+    return check
+
+
+def _move(ctx: _Ctx) -> None:
+    ctx.effects.append(cq.relocate(ctx.actor, ctx.intent.target_name))
+
+
+def _flee(ctx: _Ctx) -> Check | None:
+    a = ctx.actor
+    pursuers = [c for c in ctx.world.living_at(a.location) if c.id != a.id]
+    if not pursuers:
+        _move(ctx)
+        return None
+    fastest = max(c.stat("dexterity") for c in pursuers)
+    check = roll_check(ctx.rng, a.stat("dexterity"), 8 + fastest // 2)
+    if check.succeeded:
+        _move(ctx)
+    _mishap(ctx, check, "by a bad fall")
+    return check
+
+
+def _investigate(ctx: _Ctx) -> Check:
+    a, world = ctx.actor, ctx.world
+    hidden = world.hidden_clues(a, a.location)
+    difficulty = hidden[0].difficulty if hidden else 12
+    check = roll_check(ctx.rng, a.stat("perception") + ctx.bonus(OPTIC, 2), difficulty)
+    if check.succeeded:
+        # A strong roll uncovers every clue it beats; a critical one, all of them.
+        for clue in hidden:
+            beaten = check.critical or clue.difficulty <= check.roll or clue is hidden[0]
+            if beaten and cq.learn(world, a, clue):
+                ctx.effects.append(Effect("clue_found", clue.id, clue.name))
+        if not hidden:
+            loose = [i for i in world.items_lying_at(a.location) if not i.broken]
+            if loose:
+                ctx.effects += cq.give(loose[0], None, a)
+        if not world.hidden_clues(a, a.location):
+            if a.location not in a.searched:
+                a.searched.append(a.location)
+            if a.location in a.leads:
+                a.leads.remove(a.location)
+    _mishap(ctx, check, "by a mishap")
+    return check
+
+
+def _scout(ctx: _Ctx) -> Check:
+    a, world = ctx.actor, ctx.world
+    place = ctx.intent.target_name
+    check = roll_check(ctx.rng, a.stat("perception") + ctx.bonus(OPTIC, 2), 12)
+    if check.succeeded:
+        if place not in a.scouted:
+            a.scouted.append(place)
+        note_items(world, a, place)
+        for other in world.living_at(place):
+            a.last_seen[other.id] = place
+            ctx.effects.append(Effect("spotted", other.id, place))
+        hidden = world.hidden_clues(a, place)
+        if hidden and place not in a.leads:
+            a.leads.append(place)
+            ctx.effects.append(Effect("lead", a.id, place))
+        if hidden and check.critical and cq.learn(world, a, hidden[0]):
+            ctx.effects.append(Effect("clue_found", hidden[0].id, hidden[0].name))
+    _mishap(ctx, check, "by a bad fall")
+    return check
+
+
+def _share(ctx: _Ctx, teller: CharacterState, listener: CharacterState, limit: int) -> None:
+    told = 0
+    for clue_id in teller.known_clues:
+        clue = ctx.world.clue(clue_id)
+        if told < limit and cq.learn(ctx.world, listener, clue):
+            ctx.effects.append(Effect("learned", listener.id, clue.name))
+            told += 1
+        mark = f"{listener.id}|{clue_id}"
+        if clue_id in listener.known_clues and mark not in teller.told:
+            teller.told.append(mark)
+
+
+def _talk(ctx: _Ctx) -> Check | None:
+    a, t = ctx.actor, ctx.target()
+    if t is None:
+        return None
+    check = roll_check(ctx.rng, a.stat("charisma"), 10 - round(4 * t.regard(a.id)))
+    if check.succeeded:
+        warmth = 0.2 if check.critical else 0.1
+        ctx.effects += cq.shift_regard(t, a, warmth) + cq.shift_regard(a, t, warmth)
+        _share(ctx, a, t, limit=99)
+        if check.critical:
+            _share(ctx, t, a, limit=1)
+    elif check.critical:
+        ctx.effects += cq.shift_regard(t, a, -0.1)
+    return check
+
+
+def _help(ctx: _Ctx) -> Check | None:
+    a, t = ctx.actor, ctx.target()
+    if t is None:
+        return None
+    check = roll_check(ctx.rng, a.stat("intelligence") + ctx.bonus(MEDICAL, 2), 10)
+    if check.succeeded:
+        amount = 2 + ctx.rng.randint(0, 2) + (2 if check.critical else 0)
+        ctx.effects += cq.heal(t, amount)
+        ctx.effects += cq.shift_regard(t, a, 0.3 if check.critical else 0.2)
+    elif check.critical:
+        ctx.effects += cq.injure(ctx.world, t, 1, f"by {a.name}'s clumsy aid")
+    return check
+
+
+def _persuade(ctx: _Ctx) -> Check | None:
+    a, t = ctx.actor, ctx.target()
+    if t is None:
+        return None
+    difficulty = 8 + t.stat("willpower") // 2 + (3 if t.regard(a.id) < 0 else 0)
+    check = roll_check(ctx.rng, a.stat("charisma"), difficulty)
+    if check.succeeded:
+        ctx.effects += cq.shift_regard(t, a, 0.4 if check.critical else 0.25)
+        _share(ctx, t, a, limit=1)  # won over, they confide something
+    else:
+        ctx.effects += cq.shift_regard(t, a, -0.2 if check.critical else -0.05)
+    return check
+
+
+def _deceive(ctx: _Ctx) -> Check | None:
+    a, t = ctx.actor, ctx.target()
+    if t is None:
+        return None
+    modifier = a.stat("charisma") + round(4 * a.trait("cunning"))
+    check = roll_check(ctx.rng, modifier, 8 + t.stat("perception"))
+    if check.succeeded:
+        loot = sorted(ctx.world.items_of(t.id), key=lambda i: -VALUE.get(i.kind, 0))
+        if loot:
+            ctx.effects += cq.give(loot[0], t, a)
+        else:
+            elsewhere = [p for p in ctx.world.locations if p != t.location]
+            false_lead = ctx.rng.choice(elsewhere) if elsewhere else t.location
+            if false_lead not in t.leads:
+                t.leads.append(false_lead)
+            if false_lead in t.searched:
+                t.searched.remove(false_lead)
+            ctx.effects.append(Effect("misled", t.id, false_lead))
+    else:
+        ctx.effects += cq.shift_regard(t, a, -0.5 if check.critical else -0.3)
+    return check
+
+
+def _trade(ctx: _Ctx) -> Check | None:
+    a, t = ctx.actor, ctx.target()
+    if t is None:
+        return None
+    check = roll_check(ctx.rng, a.stat("charisma"), 8 + (4 if t.regard(a.id) < 0 else 0))
+    theirs = sorted(ctx.world.items_of(t.id), key=lambda i: -VALUE.get(i.kind, 0))
+    if check.succeeded and theirs:
+        mine = sorted(ctx.world.items_of(a.id), key=lambda i: VALUE.get(i.kind, 0))
+        ctx.effects += cq.give(theirs[0], t, a)
+        if mine:
+            ctx.effects += cq.give(mine[0], a, t)
+        else:
+            _share(ctx, a, t, limit=1)  # pays in knowledge
+        ctx.effects += cq.shift_regard(t, a, 0.05) + cq.shift_regard(a, t, 0.05)
+    elif check.outcome is Outcome.CRITICAL_FAILURE:
+        ctx.effects += cq.shift_regard(t, a, -0.1)
+    return check
+
+
+def _guardian(world: WorldState, target: CharacterState) -> CharacterState | None:
+    guards = [c for c in world.living_at(target.location) if c.guarding == target.id]
+    ranked = sorted(guards, key=lambda g: g.id == target.id)  # a bodyguard counts first
+    return ranked[0] if ranked else None
+
+
+def _attack(ctx: _Ctx) -> Check | None:
+    a, t, world = ctx.actor, ctx.target(), ctx.world
+    if t is None:
+        return None
+    weapon = ctx.bonus(WEAPON, 2)
+    guard = _guardian(world, t)
+    difficulty = 10 + t.stat("dexterity") // 2 + (3 if t.alert else 0) + (4 if guard else 0)
+    modifier = max(a.stat("strength"), a.stat("dexterity")) + weapon
+    check = roll_check(ctx.rng, modifier, difficulty)
+    if check.succeeded:
+        damage = 1 + ctx.rng.randint(1, 4) + a.stat("strength") // 3 + weapon // 2
+        damage *= 2 if check.critical else 1
+        ctx.effects += cq.injure(world, t, damage, f"by {a.name}")
+        ctx.effects += cq.shift_regard(t, a, -0.4)
+        for witness in world.living_at(a.location):
+            if witness.id in (a.id, t.id):
+                continue
+            if witness.regard(t.id) > 0.2 or (witness.faction and witness.faction == t.faction):
+                ctx.effects += cq.shift_regard(witness, a, -0.2)
+    else:
+        ctx.effects += cq.shift_regard(t, a, -0.2)
+        if guard is not None and check.roll >= difficulty - 4:
+            who = "on guard" if guard.id == t.id else f"shielded by {guard.name}"
+            ctx.effects.append(Effect("defended", t.id, who))
+        _mishap(ctx, check, "by a wild swing")
+    return check
+
+
+def _defend(ctx: _Ctx) -> None:
+    a = ctx.actor
+    t = ctx.target() if ctx.intent.target_id != a.id else a
+    if t is None:
+        return
+    a.guarding = t.id
+    ctx.effects.append(Effect("defended", t.id, f"guarded by {a.name}"))
+    ctx.effects += cq.shift_regard(t, a, 0.1)
+
+
+def _repair(ctx: _Ctx) -> Check | None:
+    a, world = ctx.actor, ctx.world
+    item = world.item(ctx.intent.target_id)
+    reachable = item.holder == a.id or (not item.holder and item.location == a.location)
+    if not item.broken or not reachable:
+        return None
+    check = roll_check(ctx.rng, a.stat("intelligence") + ctx.bonus(TOOL, 2), item.difficulty)
+    if check.succeeded:
+        item.broken = False
+        ctx.effects.append(Effect("repaired", item.id, item.name))
+        if item.clue_id:
+            clue = world.clue(item.clue_id)
+            if cq.learn(world, a, clue):
+                ctx.effects.append(Effect("clue_found", clue.id, clue.name))
+    _mishap(ctx, check, f"by {item.name}")
+    return check
+
+
+def _rest(ctx: _Ctx) -> None:
+    ctx.effects += cq.heal(ctx.actor, 1 + ctx.rng.randint(0, 2))
+
+
+_HANDLERS: dict[Action, Callable[[_Ctx], Check | None]] = {
+    Action.OBSERVE: _observe,
+    Action.MOVE: _move,
+    Action.INVESTIGATE: _investigate,
+    Action.TALK: _talk,
+    Action.HELP: _help,
+    Action.PERSUADE: _persuade,
+    Action.DECEIVE: _deceive,
+    Action.TRADE: _trade,
+    Action.ATTACK: _attack,
+    Action.DEFEND: _defend,
+    Action.REPAIR: _repair,
+    Action.SCOUT: _scout,
+    Action.REST: _rest,
+    Action.FLEE: _flee,
+}

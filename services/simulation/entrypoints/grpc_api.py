@@ -1,0 +1,74 @@
+"""gRPC servicer: translates messages and delegates to the service layer."""
+
+from __future__ import annotations
+
+from grpc import aio
+
+from novel_engine.v1 import simulation_pb2, simulation_pb2_grpc
+from services.simulation.adapters.convert import campaign_to_proto, simulation_to_proto
+from services.simulation.service.handlers import SimulationService
+from services.simulation.service.requests import StartRequest
+
+
+class SimulationServicer(simulation_pb2_grpc.SimulationServiceServicer):
+    def __init__(self, service: SimulationService) -> None:
+        self._service = service
+
+    async def StartSimulation(
+        self, request: simulation_pb2.StartSimulationRequest, context: aio.ServicerContext
+    ) -> simulation_pb2.Simulation:
+        record = await self._service.start(
+            StartRequest(
+                tenant_id=request.tenant_id,
+                character_ids=tuple(request.character_ids),
+                turns=request.turns,
+                seed=request.seed if request.HasField("seed") else None,
+                setting=request.setting,
+                scenario=request.scenario,
+                campaign_id=request.campaign_id,
+                narrative_style=request.narrative_style,
+            )
+        )
+        return simulation_to_proto(record)
+
+    async def GetSimulation(
+        self, request: simulation_pb2.GetSimulationRequest, context: aio.ServicerContext
+    ) -> simulation_pb2.Simulation:
+        return simulation_to_proto(await self._service.get(request.tenant_id, request.id))
+
+    async def ListSimulations(
+        self, request: simulation_pb2.ListSimulationsRequest, context: aio.ServicerContext
+    ) -> simulation_pb2.ListSimulationsResponse:
+        items, token = await self._service.list_page(
+            request.tenant_id, request.page.page_size, request.page.page_token
+        )
+        return simulation_pb2.ListSimulationsResponse(
+            simulations=[simulation_to_proto(r) for r in items], next_page_token=token
+        )
+
+    async def CancelSimulation(
+        self, request: simulation_pb2.CancelSimulationRequest, context: aio.ServicerContext
+    ) -> simulation_pb2.Simulation:
+        return simulation_to_proto(await self._service.cancel(request.tenant_id, request.id))
+
+    async def CreateCampaign(
+        self, request: simulation_pb2.CreateCampaignRequest, context: aio.ServicerContext
+    ) -> simulation_pb2.Campaign:
+        record = await self._service.create_campaign(
+            request.tenant_id,
+            request.name,
+            request.description,
+            list(request.participants),
+            request.setting,
+        )
+        return campaign_to_proto(record)
+
+    async def ListCampaigns(
+        self, request: simulation_pb2.ListCampaignsRequest, context: aio.ServicerContext
+    ) -> simulation_pb2.ListCampaignsResponse:
+        items, token = await self._service.list_campaigns(
+            request.tenant_id, request.page.page_size, request.page.page_token
+        )
+        return simulation_pb2.ListCampaignsResponse(
+            campaigns=[campaign_to_proto(r) for r in items], next_page_token=token
+        )

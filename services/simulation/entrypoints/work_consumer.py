@@ -1,0 +1,35 @@
+"""The work-queue consumer: simulation.requested messages in, finished simulations out."""
+
+from __future__ import annotations
+
+from nats.aio.msg import Msg
+
+from novel_engine.v1 import simulation_pb2
+from novel_platform.consumer import Poison
+from novel_platform.events import parse_envelope, unpack
+from novel_platform.messaging import ConsumerSpec
+from novel_platform.subjects import SIMULATION_REQUESTED, SIMULATION_WORK_STREAM
+from services.simulation.service.runner import SimulationRunner
+
+
+def work_consumer_spec(ack_wait_seconds: float) -> ConsumerSpec:
+    # One durable shared by every replica: JetStream hands each request to one of them.
+    return ConsumerSpec(
+        stream=SIMULATION_WORK_STREAM.name,
+        durable="simulation-workers",
+        filter_subjects=(SIMULATION_REQUESTED,),
+        ack_wait_seconds=ack_wait_seconds,
+        max_deliver=10,
+    )
+
+
+def work_handler(runner: SimulationRunner):  # type: ignore[no-untyped-def]
+    async def handle(msg: Msg) -> None:
+        try:
+            envelope = parse_envelope(msg.data)
+            request = unpack(envelope, simulation_pb2.SimulationRequested())
+        except Exception as exc:
+            raise Poison(f"not a SimulationRequested envelope: {exc}") from exc
+        await runner.run(request.simulation.id)  # type: ignore[attr-defined]
+
+    return handle

@@ -1,0 +1,128 @@
+"""Runs one requested simulation to its end, resuming from the last checkpoint.
+
+Every turn is one transaction: the checkpoint (world + RNG state + events), the turn
+counter and the turn's event commit together. The checkpoint's primary key (simulation,
+turn) makes a second worker's copy of a turn fail to insert, so no turn is stored or
+published twice even if two workers ever hold the same request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import structlog
+
+from novel_engine.v1 import simulation_pb2
+from novel_platform.errors import NotFound
+from novel_platform.outbox import UnitOfWork
+from services.simulation.adapters.convert import participants
+from services.simulation.adapters.repository import SimulationRecord, SimulationRepository
+from services.simulation.domain import WorldState, is_finished, run_turn, start_world
+from services.simulation.service import events
+from services.simulation.service.handlers import Characters
+
+log = structlog.get_logger(__name__)
+
+
+class SimulationRunner:
+    def __init__(
+        self, uow: Callable[[], UnitOfWork], characters: Characters, turn_delay: float = 0.0
+    ) -> None:
+        self._uow = uow
+        self._characters = characters
+        self._turn_delay = turn_delay
+
+    async def run(self, sim_id: str) -> None:
+        async with self._uow() as uow:
+            record = await SimulationRepository(uow.conn).get(sim_id)
+        if record is None or record.finished:
+            return  # already done (a redelivery) or never committed
+        with structlog.contextvars.bound_contextvars(simulation_id=sim_id):
+            if record.cancel_requested:
+                await self._finish(record, "cancelled")
+                return
+            try:
+                sheets = await self._characters.sheets(record.tenant_id, list(record.character_ids))
+            except NotFound as exc:
+                await self._finish(record, "failed", f"{exc.message} (deleted after the request)")
+                return
+            context = simulation_pb2.StoryContext(
+                simulation_id=record.id,
+                participants=participants(sheets),
+                setting=record.setting,
+                scenario=record.scenario,
+                narrative_style=record.narrative_style,
+                turns_total=record.turns_total,
+            )
+            async with self._uow() as uow:
+                checkpoint = await SimulationRepository(uow.conn).last_checkpoint(sim_id)
+            try:
+                world = (
+                    WorldState.from_dict(checkpoint[1])
+                    if checkpoint
+                    else start_world(
+                        sheets,
+                        seed=record.seed,
+                        setting=record.setting,
+                        scenario=record.scenario,
+                        turns_total=record.turns_total,
+                    )
+                )
+            except ValueError as exc:
+                await self._finish(record, "failed", f"cannot start: {exc}")
+                return
+            if checkpoint:
+                log.info("simulation_resumed", from_turn=checkpoint[0])
+            await self._turns(record, world, context)
+
+    async def _turns(
+        self, record: SimulationRecord, world: WorldState, context: simulation_pb2.StoryContext
+    ) -> None:
+        while not is_finished(world):
+            result = run_turn(world)
+            async with self._uow() as uow:
+                repo = SimulationRepository(uow.conn)
+                stored = await repo.add_checkpoint(
+                    record.id,
+                    result.turn,
+                    result.world.to_dict(),
+                    [e.to_dict() for e in result.events],
+                )
+                if not stored:
+                    log.warning("turn_already_stored", turn=result.turn)
+                    return
+                record = await repo.update(record.id, status="running", turns_done=result.turn)
+                uow.emit(*events.turn_completed(record, context, result.turn, result.events))
+                await uow.commit()
+            world = result.world
+            if self._turn_delay:
+                await asyncio.sleep(self._turn_delay)
+            if record.cancel_requested:
+                await self._finish(record, "cancelled")
+                return
+        await self._finish(record, "completed", context=context, turns=world.turn)
+
+    async def _finish(
+        self,
+        record: SimulationRecord,
+        status: str,
+        reason: str = "",
+        *,
+        context: simulation_pb2.StoryContext | None = None,
+        turns: int = 0,
+    ) -> None:
+        async with self._uow() as uow:
+            repo = SimulationRepository(uow.conn)
+            current = await repo.get(record.id, for_update=True)
+            if current is None or current.finished:
+                return
+            updated = await repo.update(record.id, status=status, error=reason)
+            if status == "completed" and context is not None:
+                uow.emit(*events.completed(updated, context, turns))
+            elif status == "cancelled":
+                uow.emit(*events.cancelled(updated))
+            else:
+                uow.emit(*events.failed(updated, reason))
+            await uow.commit()
+        log.info("simulation_finished", status=status, turns=updated.turns_done)

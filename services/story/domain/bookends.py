@@ -1,0 +1,275 @@
+"""The title, the opening and the closing of a story."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .model import EventView, Participant, StoryContext, style_of
+from .tally import Bond, Tally, tally
+from .variety import cap, indefinite, join, lower_first, ordinal, pick, sentence, title_case
+
+# Nouns a scenario is likely to be "about"; the first one found names the story.
+_FOCUS = frozenset(
+    (
+        "signal", "beacon", "relic", "crown", "signet", "curse", "murder", "heist", "treasure",
+        "archive", "reactor", "storm", "artifact", "station", "wreck", "map", "secret", "prophecy",
+        "throne", "dragon", "plague", "sickness", "mutiny", "rebellion", "war", "truce", "ghost",
+        "bomb", "vault", "code", "key", "ledger", "letter", "expedition", "survey",
+        "disappearance", "conspiracy", "hunt", "siege", "ritual", "gate", "portal", "tower",
+        "machine", "colony", "outbreak", "cargo", "fire", "flood",
+    )
+)  # fmt: skip
+
+
+def _focus(ctx: StoryContext) -> str:
+    for word in "".join(c if c.isalpha() else " " for c in ctx.scenario.lower()).split():
+        if word in _FOCUS:
+            return word.capitalize()
+        if word.endswith("s") and word[:-1] in _FOCUS:
+            return word[:-1].capitalize()
+    return ""
+
+
+def _setting_name(ctx: StoryContext) -> str:
+    """The setting as a title: its proper name if it has one ("Veyra")."""
+    words = ctx.setting.strip().rstrip(".").split()
+    proper = [w for i, w in enumerate(words) if i and w[:1].isupper()]
+    if proper:
+        return " ".join(proper)
+    if words and words[0].lower() in ("a", "an", "the"):
+        return "the " + title_case(" ".join(words[1:]))
+    return title_case(" ".join(words))
+
+
+def write_title(ctx: StoryContext) -> str:
+    style = style_of(ctx)
+    focus, place = _focus(ctx), _setting_name(ctx)
+    options: tuple[str, ...]
+    if focus and place:
+        options = {
+            "epic": (f"The Saga of the {focus}", f"The {focus} of {place}"),
+            "detailed": (f"An Account of the {focus}", f"The {focus}: A Chronicle of {place}"),
+            "concise": (f"The {focus}", f"{cap(place)}: The {focus}"),
+        }[style]
+    elif focus or place:
+        subject = f"the {focus}" if focus else place
+        options = {
+            "epic": (f"The Saga of {subject}",),
+            "detailed": (f"A Chronicle of {subject}",),
+            "concise": (cap(subject),),
+        }[style]
+    else:
+        options = ("A Tale Untold",)
+    return pick(options, ctx.simulation_id, "title")
+
+
+def _the(faction: str) -> str:
+    return faction if faction.lower().startswith("the ") else f"the {faction}"
+
+
+def _factions(people: Sequence[Participant]) -> list[tuple[str, list[Participant]]]:
+    groups: list[tuple[str, list[Participant]]] = []
+    for p in people:
+        for faction, members in groups:
+            if faction == p.faction:
+                members.append(p)
+                break
+        else:
+            groups.append((p.faction, [p]))
+    return groups
+
+
+def _setting_sentence(ctx: StoryContext, style: str) -> str:
+    setting = " ".join(ctx.setting.split())
+    if not setting:
+        return ""
+    if setting.endswith(".") or len(setting.split()) > 14:
+        return sentence(setting)
+    framing = {
+        "epic": ("Hear now a tale of {s}.", "Long will they tell the tale of {s}."),
+        "detailed": ("This account concerns {s}.",),
+        "concise": ("This is a tale of {s}.",),
+    }[style]
+    return pick(framing, ctx.simulation_id, "setting").format(s=setting)
+
+
+def _introduce(p: Participant, style: str) -> str:
+    role = lower_first(p.role.strip())
+    if style == "epic":
+        return f"{p.name} the {role}" if role else p.name
+    if role and p.faction:
+        return f"{p.name}, {role} of {_the(p.faction)}"
+    if role:
+        return f"{p.name}, {indefinite(role)}"
+    return f"{p.name} of {_the(p.faction)}" if p.faction else p.name
+
+
+def _cast(items: Sequence[str]) -> str:
+    # Descriptions carry commas, so three or more are separated by semicolons.
+    if any("," in i for i in items) and len(items) > 2:
+        return "; ".join(items[:-1]) + "; and " + items[-1]
+    if len(items) == 2 and "," in items[0]:
+        return f"{items[0]}, and {items[1]}"
+    return join(items)
+
+
+def write_opening(ctx: StoryContext) -> str:
+    style = style_of(ctx)
+    key = ctx.simulation_id
+    scene = " ".join(x for x in (_setting_sentence(ctx, style), sentence(ctx.scenario)) if x)
+    people = list(ctx.participants)
+    if style == "concise":
+        cast = (
+            f"Its people are {_cast([_introduce(p, style) for p in people])}."
+            if people
+            else "No one has yet stepped into it."
+        )
+        return " ".join(x for x in (scene, cast) if x)
+
+    if style == "epic":
+        lines = []
+        for faction, members in _factions(people):
+            who = join([_introduce(p, style) for p in members])
+            lines.append(
+                f"From {_the(faction)} came {who}." if faction else f"And walking alone came {who}."
+            )
+        coda = pick(
+            ("None of them knew how the tale would end.", "Their paths were about to cross."),
+            key,
+            "coda",
+        )
+        fate = f"Fate would allow them {ctx.turns_total} turns." if ctx.turns_total > 0 else ""
+        first = " ".join(x for x in (scene, fate) if x)
+        return "\n\n".join(x for x in (first, " ".join([*lines, coda])) if x)
+
+    # detailed
+    lines = []
+    for p in people:
+        role = lower_first(p.role.strip())
+        if role and p.faction:
+            lines.append(f"{p.name} was {indefinite(role)} of {_the(p.faction)}.")
+        elif role:
+            lines.append(f"{p.name} was {indefinite(role)} with no allegiance to speak of.")
+        elif p.faction:
+            lines.append(f"{p.name} stood with {_the(p.faction)}.")
+        else:
+            lines.append(f"{p.name} was also there.")
+    span = (
+        f"The record covers {ctx.turns_total} turns, one chapter for each."
+        if ctx.turns_total > 0
+        else ""
+    )
+    cast = " ".join(lines) if lines else "No participants were recorded."
+    return "\n\n".join(x for x in (" ".join(x for x in (scene, span) if x), cast) if x)
+
+
+# -- closing --
+
+
+def _fates(t: Tally, style: str) -> str:
+    alive = t.survivors
+    falls = [f"{f.name} {_cause(f.cause, style)}" for f in t.fallen]
+    if not t.fallen:
+        if not alive:
+            return "No one had come to this story, and no one left it."
+        if len(alive) == 1:
+            return f"When the last turn ended, {alive[0]} still stood."
+        return f"When the last turn ended, all of them still stood: {join(alive)}."
+    if not alive:
+        return f"In the end, none of them survived: {join(falls)}."
+    verb = "was" if len(alive) == 1 else "were"
+    return f"When it was over, {join(alive)} {verb} still standing, but {join(falls)}."
+
+
+def _cause(cause: str, style: str) -> str:
+    verb = "had been slain" if style == "epic" else "had been killed"
+    cause = cause.strip()
+    if not cause:
+        return verb
+    linked = cause.split(" ")[0].lower() in ("by", "in", "at", "when", "during", "while")
+    return f"{verb} {cause}" if linked else f"{verb} by {cause}"
+
+
+def _bond(b: Bond, style: str) -> str:
+    if style == "detailed":
+        feeling = "warmer" if b.change > 0 else "colder"
+        return f"{b.holder}'s trust in {b.other} moved by {b.change:+.2f}, ending {feeling}."
+    if b.change >= 0.3:
+        return f"{b.holder} had come to trust {b.other} deeply."
+    if b.change > 0:
+        return f"{b.holder} ended on warmer terms with {b.other}."
+    if b.change <= -0.3:
+        return f"{b.holder} ended on bitter terms with {b.other}."
+    return f"{b.holder} had grown wary of {b.other}."
+
+
+def _discoveries(t: Tally, style: str, setting: str) -> str:
+    if not t.finds:
+        place = f"{setting} kept" if setting else "the world kept"
+        return f"For all their searching, {place} its secrets."
+    clues = [f.clue for f in t.finds]
+    if style == "concise":
+        return f"Between them they had uncovered {join(clues)}."
+    if style == "epic":
+        deeds = [f"{f.finder} brought {f.clue} to light" if f.finder else f"{f.clue} came to light"
+                 for f in t.finds]  # fmt: skip
+        return sentence(join(deeds)) + " Such were the secrets that came to light."
+    return " ".join(
+        f"In turn {f.turn}, {f.finder} uncovered {f.clue}."
+        if f.finder
+        else f"In turn {f.turn}, {f.clue} came to light."
+        for f in t.finds
+    )
+
+
+def write_closing(ctx: StoryContext, chapters_events: Sequence[Sequence[EventView]]) -> str:
+    style = style_of(ctx)
+    t = tally(ctx, chapters_events)
+    setting = " ".join(ctx.setting.split()).rstrip(".")
+    bonds = [_bond(b, style) for b in t.strongest_bonds(1 if style == "concise" else 3)]
+    if style == "concise":
+        return " ".join([_fates(t, style), _discoveries(t, style, setting), *bonds])
+
+    if style == "epic":
+        ending = pick(
+            ("Thus ends the chronicle.", "And there, for now, the tale falls silent."),
+            ctx.simulation_id,
+            "ending",
+        )
+        falls = " ".join(
+            f"{f.name} fell in the {ordinal(f.turn)} turn, never to rise." for f in t.fallen
+        )
+        first = " ".join(x for x in (_fates(t, style), falls) if x)
+        last = " ".join([*bonds, ending])
+        return "\n\n".join((first, _discoveries(t, style, setting), last))
+
+    wounds, unharmed = [], []
+    for ident in t.order:
+        if ident in [f.id for f in t.fallen]:
+            continue
+        taken, mended = t.damage.get(ident, 0), t.healing.get(ident, 0)
+        name = t.names.of(ident)
+        if taken:
+            healed = f" and recovered {mended}" if mended else ""
+            wounds.append(f"{name} took {taken} damage in all{healed}.")
+        else:
+            unharmed.append(name)
+    if unharmed:
+        wounds.append(f"{join(unharmed)} came through unharmed.")
+    deaths = " ".join(
+        f"{f.name} {_cause(f.cause, style).replace('had been', 'was')} in turn {f.turn}."
+        for f in t.fallen
+    )
+    relations = " ".join(bonds) if bonds else "Relationships held more or less steady."
+    summary = f"The record holds {t.deeds} deeds across {len(chapters_events)} turns."
+    return "\n\n".join(
+        x
+        for x in (
+            " ".join([_fates(t, style), *wounds]),
+            deaths,
+            _discoveries(t, style, setting),
+            relations,
+            summary,
+        )
+        if x
+    )

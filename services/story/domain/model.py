@@ -1,0 +1,70 @@
+"""The chronicler's own view of a simulation: context in, chapters out.
+
+EventView/EffectView mirror the simulation's TurnEvent/Effect field for field; the two
+services share only these fields (over protobuf), never code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+STYLES = ("epic", "detailed", "concise")
+DIRECTOR_ID = "director"  # actor of world happenings such as storms
+
+
+@dataclass(frozen=True)
+class Participant:
+    id: str
+    name: str
+    role: str = ""
+    faction: str = ""
+
+
+@dataclass(frozen=True)
+class StoryContext:
+    simulation_id: str
+    participants: tuple[Participant, ...]
+    setting: str
+    scenario: str
+    narrative_style: str  # "epic" | "detailed" | "concise"
+    turns_total: int
+
+
+@dataclass(frozen=True)
+class Chapter:
+    number: int
+    title: str
+    text: str  # paragraphs separated by "\n\n"
+
+
+@dataclass(frozen=True)
+class EffectView:
+    kind: str
+    subject_id: str
+    detail: str
+    value: float = 0.0
+
+
+@dataclass(frozen=True)
+class EventView:
+    turn: int
+    sequence: int
+    actor_id: str
+    actor_name: str
+    action: str
+    target_id: str
+    target_name: str
+    location: str
+    motive: str
+    outcome: str
+    roll: int
+    difficulty: int
+    effects: tuple[EffectView, ...] = ()
+
+
+def style_of(ctx: StoryContext) -> str:
+    """The context's style, normalised; raises ValueError for an unknown one."""
+    style = ctx.narrative_style.strip().lower()
+    if style not in STYLES:
+        raise ValueError(f"unknown narrative style {ctx.narrative_style!r}; use one of {STYLES}")
+    return style

@@ -1,0 +1,197 @@
+"""Phrase tables: how each action, outcome and check reads in past-tense prose.
+
+Every clause starts with "{actor} " so a motive can sit before or after it.
+Placeholders: {actor}, {target}, {place} (where it happened).
+"""
+
+from __future__ import annotations
+
+Templates = dict[str, tuple[str, ...]]
+
+# Outcome keys fall back: critical_success -> success, critical_failure -> failure,
+# none -> success.
+CLAUSES: dict[str, Templates] = {
+    "observe": {
+        "success": (
+            "{actor} watched {place} closely",
+            "{actor} took careful stock of {place}",
+            "{actor} studied everyone and everything at {place}",
+        ),
+        "failure": (
+            "{actor} kept watch over {place} but noticed little",
+            "{actor} studied {place} and learned nothing",
+        ),
+    },
+    "move": {
+        "success": (
+            "{actor} left {place} for {target}",
+            "{actor} set out from {place} toward {target}",
+            "{actor} made for {target}",
+        ),
+    },
+    "investigate": {
+        "critical_success": ("{actor} combed {target} with uncanny insight",),
+        "success": (
+            "{actor} searched {target}",
+            "{actor} went over {target} inch by inch",
+            "{actor} examined every corner of {target}",
+        ),
+        "failure": (
+            "{actor} searched {target} without result",
+            "{actor} hunted through {target} but turned up nothing",
+        ),
+        "critical_failure": ("{actor} blundered through a careless search of {target}",),
+    },
+    "talk": {
+        "critical_success": ("{actor} talked with {target} like an old confidant",),
+        "success": (
+            "{actor} talked with {target}",
+            "{actor} spoke at length with {target}",
+            "{actor} sat down with {target} to talk",
+        ),
+        "failure": (
+            "{actor} tried to talk with {target}, but the words would not come",
+            "{actor} reached out to {target} and was met with silence",
+        ),
+        "critical_failure": ("{actor} said exactly the wrong thing to {target}",),
+    },
+    "help": {
+        "critical_success": ("{actor} worked something close to a miracle on {target}",),
+        "success": (
+            "{actor} tended {target}'s wounds",
+            "{actor} knelt beside {target} and bound the wounds",
+        ),
+        "failure": ("{actor} tried to tend {target}'s wounds, to little effect",),
+        "critical_failure": ("{actor} tried to help {target} but only made things worse",),
+    },
+    "persuade": {
+        "critical_success": ("{actor} won {target} over completely",),
+        "success": (
+            "{actor} talked {target} round",
+            "{actor} persuaded {target} to listen",
+        ),
+        "failure": (
+            "{actor} pressed {target} hard, but {target} would not be moved",
+            "{actor} tried to sway {target} and failed",
+        ),
+        "critical_failure": ("{actor} pushed {target} too far, and it backfired",),
+    },
+    "deceive": {
+        "critical_success": ("{actor} fooled {target} utterly",),
+        "success": (
+            "{actor} spun a convincing lie for {target}",
+            "{actor} deceived {target} with a straight face",
+        ),
+        "failure": (
+            "{actor} tried to deceive {target} and was caught out",
+            "{actor} lied to {target}, and {target} saw through it",
+        ),
+        "critical_failure": ("{actor} told {target} a lie that collapsed on the spot",),
+    },
+    "trade": {
+        "success": (
+            "{actor} struck a bargain with {target}",
+            "{actor} traded with {target}",
+        ),
+        "failure": ("{actor} haggled with {target}, but no deal was struck",),
+        "critical_failure": ("{actor} insulted {target} with a miserly offer",),
+    },
+    "attack": {
+        "critical_success": ("{actor} landed a devastating blow on {target}",),
+        "success": (
+            "{actor} struck at {target}",
+            "{actor} fell upon {target}",
+            "{actor} attacked {target}",
+        ),
+        "failure": (
+            "{actor} lunged at {target} but found only air",
+            "{actor} swung at {target} and missed",
+        ),
+        "critical_failure": ("{actor} lunged at {target} and stumbled badly",),
+    },
+    "defend": {
+        "success": (
+            "{actor} stood guard over {target}",
+            "{actor} took up a place at {target}'s side",
+        ),
+    },
+    "defend_self": {
+        "success": (
+            "{actor} braced for whatever might come",
+            "{actor} stood ready to defend against any attack",
+        ),
+    },
+    "repair": {
+        "critical_success": ("{actor} restored {target} with masterful skill",),
+        "success": ("{actor} repaired {target}", "{actor} coaxed {target} back to working order"),
+        "failure": ("{actor} worked on {target} without success",),
+        "critical_failure": ("{actor} fumbled the repair of {target}",),
+    },
+    "scout": {
+        "critical_success": ("{actor} surveyed {target} from afar with perfect clarity",),
+        "success": (
+            "{actor} scouted ahead toward {target}",
+            "{actor} crept out to look over {target}",
+        ),
+        "failure": ("{actor} tried to scout {target} but saw nothing useful",),
+        "critical_failure": ("{actor} slipped while scouting toward {target}",),
+    },
+    "rest": {
+        "success": (
+            "{actor} rested",
+            "{actor} took a moment to recover",
+            "{actor} sat down to rest",
+        ),
+    },
+    "flee": {
+        "success": ("{actor} fled to {target}", "{actor} broke away and ran for {target}"),
+        "failure": ("{actor} tried to flee toward {target} but was cut off",),
+        "critical_failure": ("{actor} tried to run for {target} and fell hard",),
+    },
+}
+
+# Grander wording for the epic style, where it differs.
+EPIC_CLAUSES: dict[str, Templates] = {
+    "move": {"success": ("{actor} journeyed from {place} to {target}",
+                         "{actor} strode out from {place} toward {target}")},
+    "attack": {"success": ("{actor} brought steel and fury down upon {target}",
+                           "{actor} fell upon {target} like a storm"),
+               "failure": ("{actor} struck at {target}, but the blow went wide",)},
+    "investigate": {"success": ("{actor} laid bare the secrets of {target}",
+                                "{actor} searched the shadows of {target}")},
+    "help": {"success": ("{actor} bent over {target} and bound the wounds with care",)},
+    "talk": {"success": ("{actor} spoke long and earnestly with {target}",)},
+    "flee": {"success": ("{actor} fled headlong toward {target}",)},
+}  # fmt: skip
+
+GENERIC_CLAUSE = "{actor} chose to {action}"
+
+ROLLS: Templates = {
+    "critical_success": (
+        "Fortune smiled outright: {roll} against a needed {difficulty}.",
+        "It could hardly have gone better, {roll} against {difficulty}.",
+    ),
+    "success": (
+        "The odds asked for {difficulty}; {actor} answered with {roll}.",
+        "It was close enough to matter: {roll} against {difficulty}.",
+        "Needing {difficulty}, {actor} managed {roll}.",
+    ),
+    "failure": (
+        "It needed {difficulty}, but {actor} could muster only {roll}.",
+        "The moment called for {difficulty} and got {roll}.",
+    ),
+    "critical_failure": (
+        "Fate turned cruel: {roll} against {difficulty}.",
+        "Everything went wrong at once, {roll} against {difficulty}.",
+    ),
+}
+
+# The director's world happenings, framed per style; {happening} is the event's motive.
+HAPPENINGS: dict[str, tuple[str, ...]] = {
+    "epic": (
+        "Then the world itself took a hand: {happening}.",
+        "The land would not stay silent: {happening}.",
+    ),
+    "detailed": ("Without warning, {happening}.", "Around that time, {happening}."),
+    "concise": ("{Happening}.",),
+}

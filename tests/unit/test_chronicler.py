@@ -1,0 +1,377 @@
+"""Unit tests for the chronicler (services.story.domain).
+
+The fixtures are written by hand: the story service never imports simulation code.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from services.story.domain import (
+    STYLES,
+    Chapter,
+    EffectView,
+    EventView,
+    Participant,
+    StoryContext,
+    write_chapter,
+    write_closing,
+    write_opening,
+    write_title,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+
+ZARA = Participant("zara", "Zara Venn", "Scout", "Free Traders")
+KADE = Participant("kade", "Kade Orr", "Enforcer", "Meridian Company")
+
+
+def ctx(style: str = "epic", sim: str = "sim-1") -> StoryContext:
+    return StoryContext(
+        simulation_id=sim,
+        participants=(ZARA, KADE),
+        setting="the storm moon Veyra",
+        scenario="A distress signal pulses from beneath the ice",
+        narrative_style=style,
+        turns_total=3,
+    )
+
+
+def ev(
+    turn: int,
+    seq: int,
+    actor: Participant | None,
+    action: str,
+    *,
+    target: Participant | None = None,
+    target_name: str = "",
+    target_id: str = "",
+    location: str = "the ridge",
+    motive: str = "",
+    outcome: str = "none",
+    roll: int = 0,
+    difficulty: int = 0,
+    effects: Sequence[EffectView] = (),
+) -> EventView:
+    return EventView(
+        turn=turn,
+        sequence=seq,
+        actor_id=actor.id if actor else "director",
+        actor_name=actor.name if actor else "the world",
+        action=action,
+        target_id=target.id if target else target_id,
+        target_name=target.name if target else target_name,
+        location=location,
+        motive=motive,
+        outcome=outcome,
+        roll=roll,
+        difficulty=difficulty,
+        effects=tuple(effects),
+    )
+
+
+TURN_1 = (
+    ev(
+        1,
+        0,
+        ZARA,
+        "investigate",
+        target_name="the ridge",
+        target_id="loc:the-ridge",
+        motive="driven by the goal to find the source of the signal",
+        outcome="success",
+        roll=17,
+        difficulty=14,
+        effects=[EffectView("clue_found", "clue:log", "a looping distress beacon log")],
+    ),
+    ev(
+        1,
+        1,
+        KADE,
+        "attack",
+        target=ZARA,
+        motive="distrusts Zara Venn",
+        outcome="success",
+        roll=19,
+        difficulty=13,
+        effects=[
+            EffectView("injured", "zara", "4 damage", 4.0),
+            EffectView("relationship", "zara", "trust in Kade Orr -0.40", -0.4),
+        ],
+    ),
+)
+TURN_2 = (
+    ev(
+        2,
+        0,
+        None,
+        "complication",
+        target_name="the ridge",
+        target_id="loc:the-ridge",
+        motive="a dust storm howled across the ridge",
+        effects=[EffectView("injured", "kade", "1 damage", 1.0)],
+    ),
+    ev(
+        2,
+        1,
+        ZARA,
+        "flee",
+        target_name="the old archive",
+        target_id="loc:the-old-archive",
+        motive="badly hurt and fearing Kade Orr",
+        outcome="success",
+        roll=15,
+        difficulty=11,
+        effects=[EffectView("moved", "zara", "to the old archive")],
+    ),
+    ev(
+        2,
+        2,
+        KADE,
+        "move",
+        target_name="the old archive",
+        target_id="loc:the-old-archive",
+        motive="hunting Zara Venn",
+        effects=[EffectView("moved", "kade", "to the old archive")],
+    ),
+)
+TURN_3 = (
+    ev(
+        3,
+        0,
+        KADE,
+        "attack",
+        target=ZARA,
+        location="the old archive",
+        motive="hating Zara Venn",
+        outcome="critical_success",
+        roll=25,
+        difficulty=13,
+        effects=[
+            EffectView("injured", "zara", "10 damage", 10.0),
+            EffectView("killed", "zara", "by Kade Orr"),
+            EffectView("item_lost", "zara", "lockpicks"),
+        ],
+    ),
+)
+RUN = (TURN_1, TURN_2, TURN_3)
+
+
+def story(style: str, sim: str = "sim-1") -> str:
+    context = ctx(style, sim)
+    parts = [write_title(context), write_opening(context)]
+    for turn, events in enumerate(RUN, start=1):
+        chapter = write_chapter(context, turn, events)
+        parts += [chapter.title, chapter.text]
+    parts.append(write_closing(context, RUN))
+    return "\n\n".join(parts)
+
+
+def paragraphs(text: str) -> list[str]:
+    return [p for p in text.split("\n\n") if p.strip()]
+
+
+# -- determinism --
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_same_inputs_give_identical_text(style: str) -> None:
+    assert story(style) == story(style)
+
+
+def test_text_does_not_depend_on_string_hash_randomization() -> None:
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import test_chronicler as t; "
+        "print(t.story('epic') + t.story('detailed') + t.story('concise'))"
+    )
+    outputs = set()
+    for hash_seed in ("0", "7", "31337"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed, "PYTHONPATH": str(REPO)}
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(Path(__file__).resolve().parent)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        outputs.add(done.stdout)
+    assert len(outputs) == 1
+
+
+def test_phrasing_varies_between_events() -> None:
+    context = ctx("concise")
+    texts = {
+        write_chapter(
+            context,
+            turn,
+            [
+                ev(
+                    turn,
+                    0,
+                    ZARA,
+                    "move",
+                    target_name="the ridge",
+                    location="the landing site",
+                    motive="curious about the ridge",
+                )
+            ],
+        ).text
+        for turn in range(1, 13)
+    }
+    assert len(texts) >= 3
+
+
+# -- styles --
+
+
+def test_each_style_reads_differently() -> None:
+    texts = {style: story(style) for style in STYLES}
+    assert len(set(texts.values())) == len(STYLES)
+    assert len(texts["concise"]) < len(texts["epic"])
+    assert len(texts["concise"]) < len(texts["detailed"])
+
+
+def test_concise_chapters_are_one_paragraph() -> None:
+    for turn, events in enumerate(RUN, start=1):
+        assert len(paragraphs(write_chapter(ctx("concise"), turn, events).text)) == 1
+
+
+def test_detailed_mentions_rolls_and_relationships() -> None:
+    text = write_chapter(ctx("detailed"), 1, TURN_1).text
+    assert "19" in text and "13" in text  # Kade's roll against the difficulty
+    assert "-0.40" in text
+    assert "Zara Venn" in text and "Kade Orr" in text
+
+
+def test_epic_is_grand() -> None:
+    text = story("epic")
+    assert any(word in text for word in ("fate", "Fate", "tale"))
+    assert "slain" in text
+
+
+def test_unknown_style_is_rejected_and_case_is_forgiven() -> None:
+    with pytest.raises(ValueError):
+        write_opening(ctx("poetic"))
+    assert write_opening(ctx(" Epic ")) == write_opening(ctx("epic"))
+
+
+# -- content --
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_names_motives_and_outcomes_appear(style: str) -> None:
+    chapter = write_chapter(ctx(style), 1, TURN_1)
+    assert "Zara Venn" in chapter.text and "Kade Orr" in chapter.text
+    assert "find the source of the signal" in chapter.text
+    assert "distrusting Zara Venn" in chapter.text  # "distrusts" reads as a participle
+    assert "a looping distress beacon log" in chapter.text
+    assert "4 " in chapter.text  # the wound
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_never_a_log_dump(style: str) -> None:
+    text = story(style)
+    assert "noteworthy" not in text.lower()
+    assert "{" not in text and "}" not in text
+    assert "  " not in text
+    assert not re.search(r"\b(\w+) \1\b", text)  # no doubled words
+    for paragraph in paragraphs(text)[2:]:
+        assert paragraph[0].isupper()
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_two_characters_three_turns_make_a_story(style: str) -> None:
+    text = story(style)
+    assert len(paragraphs(text)) >= 3
+    assert "Zara Venn" in text and "Kade Orr" in text
+
+
+def test_opening_introduces_participants_setting_and_scenario() -> None:
+    for style in STYLES:
+        opening = write_opening(ctx(style))
+        assert "Zara Venn" in opening and "Kade Orr" in opening
+        assert "the storm moon Veyra" in opening
+        assert "A distress signal pulses from beneath the ice." in opening
+        assert "Free Traders" in opening or style == "epic" or "scout" in opening
+    assert "Signal" in write_title(ctx("epic")) or "Veyra" in write_title(ctx("epic"))
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_closing_reflects_deaths_survivors_and_clues(style: str) -> None:
+    closing = write_closing(ctx(style), RUN)
+    assert "Zara Venn" in closing and "Kade Orr" in closing
+    assert "by Kade Orr" in closing
+    assert "a looping distress beacon log" in closing
+    assert "still" in closing  # Kade still stands
+
+
+def test_closing_reports_relationships() -> None:
+    assert "Zara Venn" in write_closing(ctx("detailed"), RUN)
+    assert "-0.40" in write_closing(ctx("detailed"), RUN)
+    assert "bitter" in write_closing(ctx("concise"), RUN)
+
+
+def test_chapter_number_is_the_turn_and_events_are_ordered() -> None:
+    forward = write_chapter(ctx("detailed"), 2, TURN_2)
+    backward = write_chapter(ctx("detailed"), 2, tuple(reversed(TURN_2)))
+    assert forward == backward
+    assert isinstance(forward, Chapter) and forward.number == 2
+    assert forward.title
+
+
+def test_the_world_speaks_for_director_events() -> None:
+    text = write_chapter(ctx("concise"), 2, TURN_2).text
+    assert "dust storm howled across the ridge" in text
+    assert "the world" not in text.lower().split("dust")[0]
+
+
+def test_items_read_with_articles() -> None:
+    text = write_chapter(ctx("concise"), 3, TURN_3).text
+    assert "dropped the lockpicks" in text
+
+
+# -- edge cases --
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_empty_turn_is_told_gracefully(style: str) -> None:
+    chapter = write_chapter(ctx(style), 4, [])
+    assert chapter.number == 4
+    assert chapter.title and chapter.text
+    assert "noteworthy" not in chapter.text.lower()
+    closing = write_closing(ctx(style), [[], []])
+    assert "Zara Venn" in closing and "Kade Orr" in closing
+
+
+def test_unknown_actions_and_effects_still_read_as_prose() -> None:
+    odd = ev(
+        1,
+        0,
+        ZARA,
+        "sing",
+        target=KADE,
+        motive="Hoping to calm Kade Orr",
+        outcome="success",
+        effects=[EffectView("charmed", "kade", "for a while")],
+    )
+    for style in STYLES:
+        text = write_chapter(ctx(style), 1, [odd]).text
+        assert "Zara Venn" in text and "sing" in text and "Kade Orr" in text
+        assert "{" not in text
+
+
+def test_sparse_context_still_works() -> None:
+    bare = StoryContext("s", (), "", "", "concise", 0)
+    assert write_title(bare)
+    assert write_opening(bare)
+    nameless = replace(TURN_1[0], actor_name="")
+    assert "zara" in write_chapter(bare, 1, [nameless]).text
+    assert write_closing(bare, [[nameless]])
