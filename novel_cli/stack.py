@@ -101,9 +101,11 @@ class LocalStack:
         name = name or service.name
         port_var = "NE_GRPC_PORT" if service.grpc else "NE_HTTP_PORT"
         log = open(logs / f"{name}.log", "ab")  # noqa: SIM115 (owned by the child)
+        # Each process gets its own scrape port: several share this machine.
+        metrics = self.ports.setdefault(f"{name}-metrics", localinfra.free_port())
         self.procs[name] = subprocess.Popen(
             [sys.executable, "-m", service.module],
-            env={**env, port_var: str(self.ports[name])},
+            env={**env, port_var: str(self.ports[name]), "NE_METRICS_PORT": str(metrics)},
             stdout=log,
             stderr=subprocess.STDOUT,
             preexec_fn=localinfra._die_with_parent,
@@ -119,7 +121,9 @@ class LocalStack:
     def restart_service(self, name: str) -> None:
         service = next(s for s in SERVICES if name.split("-")[0] == s.name)
         self.start_service(service, self.env(), self.run_dir / "logs", name)
-        self.wait_ready({name})
+        # The gateway's readiness probes its downstream channels, so they reconnect too.
+        alive = {n for n, p in self.procs.items() if n == "gateway" and p.poll() is None}
+        self.wait_ready({name} | alive)
 
     def ready(self, name: str) -> bool:
         port = self.ports[name]

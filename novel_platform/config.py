@@ -23,6 +23,8 @@ class BaseServiceSettings(BaseSettings):
     nats_url: str = "nats://127.0.0.1:4222"
     # Time in-flight work gets to finish after SIGTERM before it is cut off.
     shutdown_grace_seconds: float = Field(default=10.0, gt=0, le=300)
+    # Prometheus scrape port (/metrics); 0 turns the endpoint off.
+    metrics_port: int = Field(default=9464, ge=0, le=65535)
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -16,10 +16,15 @@ from collections.abc import Awaitable, Callable
 import structlog
 from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js import JetStreamContext
+from opentelemetry.metrics import CallbackOptions, Observation
+from opentelemetry.trace import SpanKind, StatusCode
 
-from novel_platform.messaging import ConsumerSpec, EventBus
+from novel_platform import semconv, telemetry
+from novel_platform.messaging import MSG_ID_HEADER, ConsumerSpec, EventBus
 
 log = structlog.get_logger(__name__)
+_tracer = telemetry.tracer(__name__)
 
 Handler = Callable[[Msg], Awaitable[None]]
 
@@ -46,6 +51,22 @@ class PullConsumer:
         self._retry_delay = retry_delay_seconds
         self._running: set[asyncio.Task[None]] = set()
         self._stopping = asyncio.Event()
+        meter = telemetry.meter(__name__)
+        self._processed = meter.create_counter(semconv.MESSAGES_PROCESSED)
+        self._redelivered = meter.create_counter(semconv.MESSAGES_REDELIVERED)
+        self._pending = 0
+        meter.create_observable_gauge(semconv.WORK_QUEUE_PENDING, [self._observe_pending])
+
+    def _observe_pending(self, _: CallbackOptions) -> list[Observation]:
+        return [Observation(self._pending, {"consumer": self._spec.durable})]
+
+    async def _watch_pending(self) -> None:
+        """Refresh the pending count now and then (gauge callbacks cannot await)."""
+        while not self._stopping.is_set():
+            with contextlib.suppress(Exception):
+                info = await self._bus.js.consumer_info(self._spec.stream, self._spec.durable)
+                self._pending = int(info.num_pending or 0) + int(info.num_ack_pending or 0)
+            await asyncio.sleep(5)
 
     @property
     def busy(self) -> int:
@@ -56,6 +77,16 @@ class PullConsumer:
         sub = await self._bus.js.pull_subscribe_bind(
             durable=self._spec.durable, stream=self._spec.stream
         )
+        watcher = asyncio.create_task(self._watch_pending())
+        try:
+            await self._fetch_loop(sub)
+        finally:
+            watcher.cancel()
+            # A pull subscription left open makes the connection's drain wait it out.
+            with contextlib.suppress(Exception):
+                await sub.unsubscribe()
+
+    async def _fetch_loop(self, sub: JetStreamContext.PullSubscription) -> None:
         while not self._stopping.is_set():
             await self._slots.acquire()
             self._slots.release()
@@ -82,24 +113,47 @@ class PullConsumer:
 
     async def _process(self, msg: Msg) -> None:
         heartbeat = asyncio.create_task(self._keep_alive(msg))
-        try:
-            await self._handler(msg)
-        except Poison as exc:
-            log.error("message_rejected", subject=msg.subject, reason=str(exc))
-            await msg.term()
-        except asyncio.CancelledError:
-            # Stopped mid-work: hand the message back now rather than after ack_wait.
-            with contextlib.suppress(Exception):
-                await msg.nak()
-            raise
-        except Exception:
-            log.exception("message_failed", subject=msg.subject)
-            with contextlib.suppress(Exception):
-                await msg.nak(delay=self._retry_delay)
-        else:
-            await msg.ack()
-        finally:
-            heartbeat.cancel()
+        deliveries = msg.metadata.num_delivered if msg.metadata else 1
+        if deliveries > 1:
+            self._redelivered.add(1, {"consumer": self._spec.durable})
+        # Work taken from a queue continues the producer's trace: a CONSUMER child span.
+        with _tracer.start_as_current_span(
+            semconv.process_span(msg.subject),
+            context=telemetry.extract(msg.headers),
+            kind=SpanKind.CONSUMER,
+            attributes={
+                semconv.MESSAGING_SYSTEM: "nats",
+                semconv.MESSAGING_DESTINATION: msg.subject,
+                semconv.MESSAGING_MESSAGE_ID: (msg.headers or {}).get(MSG_ID_HEADER, ""),
+                semconv.MESSAGING_OPERATION: "process",
+                semconv.MESSAGING_CONSUMER_GROUP: self._spec.durable,
+                semconv.MESSAGING_DELIVERY_COUNT: deliveries,
+            },
+        ) as span:
+            outcome = "ack"
+            try:
+                await self._handler(msg)
+            except Poison as exc:
+                outcome = "rejected"
+                log.error("message_rejected", subject=msg.subject, reason=str(exc))
+                await msg.term()
+            except asyncio.CancelledError:
+                # Stopped mid-work: hand the message back now rather than after ack_wait.
+                with contextlib.suppress(Exception):
+                    await msg.nak()
+                raise
+            except Exception as exc:
+                outcome = "retry"
+                span.record_exception(exc)
+                span.set_status(StatusCode.ERROR)
+                log.exception("message_failed", subject=msg.subject)
+                with contextlib.suppress(Exception):
+                    await msg.nak(delay=self._retry_delay)
+            else:
+                await msg.ack()
+            finally:
+                heartbeat.cancel()
+                self._processed.add(1, {"consumer": self._spec.durable, "outcome": outcome})
 
     async def _keep_alive(self, msg: Msg) -> None:
         interval = max(self._spec.ack_wait_seconds / 3, 0.5)

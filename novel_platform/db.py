@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from opentelemetry.metrics import CallbackOptions, Observation
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from novel_platform import semconv, telemetry
 from novel_platform.config import DatabaseSettings
 
 
@@ -16,7 +18,7 @@ def sqlalchemy_url(url: str) -> str:
 
 
 def create_engine(settings: DatabaseSettings) -> AsyncEngine:
-    return create_async_engine(
+    engine = create_async_engine(
         sqlalchemy_url(settings.database_url),
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
@@ -24,3 +26,23 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
         pool_recycle=1800,
         pool_timeout=10,
     )
+    if telemetry.tracing_enabled():
+        from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+
+        SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine)
+    _observe_pool(engine)
+    return engine
+
+
+def _observe_pool(engine: AsyncEngine) -> None:
+    pool = engine.sync_engine.pool
+    meter = telemetry.meter(__name__)
+
+    def checked_out(_: CallbackOptions) -> list[Observation]:
+        return [Observation(pool.checkedout())]  # type: ignore[attr-defined]
+
+    def size(_: CallbackOptions) -> list[Observation]:
+        return [Observation(pool.size())]  # type: ignore[attr-defined]
+
+    meter.create_observable_gauge(semconv.DB_POOL_CHECKED_OUT, [checked_out])
+    meter.create_observable_gauge(semconv.DB_POOL_SIZE, [size])

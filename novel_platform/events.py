@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from google.protobuf import any_pb2
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
-from opentelemetry import propagate
 
 from novel_engine.v1 import common_pb2
 
@@ -25,19 +24,16 @@ def make_envelope(
     event_id: str | None = None,
     occurred_at: datetime | None = None,
 ) -> common_pb2.EventEnvelope:
-    """Wrap a payload; the active trace context travels along for the consumer."""
+    """Wrap a payload. Its trace context is set when the event is emitted (outbox)."""
     packed = any_pb2.Any()
     packed.Pack(payload)
     stamp = Timestamp()
     stamp.FromDatetime(occurred_at or datetime.now(UTC))
-    carrier: dict[str, str] = {}
-    propagate.inject(carrier)
     return common_pb2.EventEnvelope(
         event_id=event_id or new_event_id(),
         type=event_type,
         tenant_id=tenant_id,
         occurred_at=stamp,
-        trace_context=carrier,
         payload=packed,
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
@@ -12,7 +13,7 @@ import structlog
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from novel_platform import errors
+from novel_platform import errors, semconv, telemetry
 from novel_platform.config import GrpcServerSettings
 
 log = structlog.get_logger(__name__)
@@ -35,6 +36,11 @@ class ContextInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     Unexpected exceptions become INTERNAL with a generic message: details stay in the log.
     """
 
+    def __init__(self) -> None:
+        self._duration = telemetry.meter(__name__).create_histogram(
+            semconv.RPC_SERVER_DURATION, unit="s", description="gRPC server call duration"
+        )
+
     async def intercept_service(
         self,
         continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
@@ -48,18 +54,26 @@ class ContextInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         request_id = str(metadata.get(REQUEST_ID_KEY) or uuid.uuid4().hex)
 
         async def unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
+            started = time.perf_counter()
+            status = grpc.StatusCode.OK
             with structlog.contextvars.bound_contextvars(request_id=request_id, rpc=details.method):
                 try:
                     result = inner(request, context)
                     return await result if inspect.isawaitable(result) else result
                 except errors.DomainError as exc:
-                    code = STATUS_OF.get(type(exc), grpc.StatusCode.UNKNOWN)
-                    await context.abort(code, exc.message)
+                    status = STATUS_OF.get(type(exc), grpc.StatusCode.UNKNOWN)
+                    await context.abort(status, exc.message)
                 except grpc.aio.AbortError:
                     raise
                 except Exception:
+                    status = grpc.StatusCode.INTERNAL
                     log.exception("rpc_failed")
-                    await context.abort(grpc.StatusCode.INTERNAL, "internal error")
+                    await context.abort(status, "internal error")
+                finally:
+                    self._duration.record(
+                        time.perf_counter() - started,
+                        {"rpc.method": details.method, "rpc.grpc.status_code": status.name},
+                    )
 
         return grpc.unary_unary_rpc_method_handler(
             unary,

@@ -63,6 +63,8 @@ class EventBus:
             max_reconnect_attempts=-1,
             reconnect_time_wait=0.5,
             connect_timeout=5,
+            # Bounds shutdown: what has not drained by then is redelivered anyway.
+            drain_timeout=5,
         )
         self._js = self._nc.jetstream(timeout=5)
 

@@ -17,12 +17,16 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 import structlog
+from opentelemetry.metrics import CallbackOptions, Observation
+from opentelemetry.trace import SpanKind
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from novel_engine.v1 import common_pb2
+from novel_platform import semconv, telemetry
 from novel_platform.messaging import EventBus
 
 log = structlog.get_logger(__name__)
+_tracer = telemetry.tracer(__name__)
 
 
 def outbox_table(metadata: sa.MetaData) -> sa.Table:
@@ -60,6 +64,13 @@ class OutboxRelay:
         self._idle_poll = idle_poll_seconds
         self._wakeup = asyncio.Event()
         self._stopping = False
+        self._published = telemetry.meter(__name__).create_counter(
+            "novel.outbox.published", description="events the relay has published"
+        )
+        telemetry.meter(__name__).create_observable_gauge(
+            semconv.OUTBOX_BACKLOG, [self._observe_backlog], description="rows last seen waiting"
+        )
+        self._backlog = 0
 
     def notify(self) -> None:
         """Called after a local commit so the event goes out without waiting for a poll."""
@@ -77,6 +88,7 @@ class OutboxRelay:
                     .with_for_update(skip_locked=True)
                 )
             ).all()
+            self._backlog = len(rows)
             if not rows:
                 return 0
             for row in rows:
@@ -84,7 +96,11 @@ class OutboxRelay:
                     row.subject, row.payload, row.event_id, orjson.loads(row.headers)
                 )
             await conn.execute(sa.delete(t).where(t.c.id.in_([row.id for row in rows])))
+        self._published.add(len(rows))
         return len(rows)
+
+    def _observe_backlog(self, _: CallbackOptions) -> list[Observation]:
+        return [Observation(self._backlog)]
 
     async def run(self) -> None:
         while not self._stopping:
@@ -153,8 +169,28 @@ class UnitOfWork:
             self._conn = None
 
     def emit(self, envelope: common_pb2.EventEnvelope, subject: str = "") -> None:
-        """Queue an event for this transaction; `subject` defaults to its type."""
-        self._events.append((envelope, subject or envelope.type))
+        """Queue an event for this transaction; `subject` defaults to its type.
+
+        The PRODUCER span is made here, in the context of the work that caused the
+        event; its context travels in the envelope and, through the outbox row, in the
+        message headers the relay sends later.
+        """
+        subject = subject or envelope.type
+        with _tracer.start_as_current_span(
+            semconv.publish_span(subject),
+            kind=SpanKind.PRODUCER,
+            attributes={
+                semconv.MESSAGING_SYSTEM: "nats",
+                semconv.MESSAGING_DESTINATION: subject,
+                semconv.MESSAGING_MESSAGE_ID: envelope.event_id,
+                semconv.MESSAGING_OPERATION: "send",
+                semconv.EVENT_TYPE: envelope.type,
+                semconv.TENANT: envelope.tenant_id,
+            },
+        ):
+            envelope.trace_context.clear()
+            envelope.trace_context.update(telemetry.inject())
+        self._events.append((envelope, subject))
 
     async def commit(self) -> None:
         if self._events:

@@ -29,7 +29,7 @@ from novel_platform.db import create_engine
 from novel_platform.grpc_server import GrpcServer
 from novel_platform.logging import configure_logging
 from novel_platform.messaging import EventBus
-from novel_platform.telemetry import configure_tracing
+from novel_platform.telemetry import configure_telemetry
 
 log = structlog.get_logger(__name__)
 
@@ -125,6 +125,9 @@ def main(
         print(f"{name}: {exc}", file=sys.stderr)
         sys.exit(2)
     configure_logging(name, settings.log_level)
-    configure_tracing(name)
+    telemetry = configure_telemetry(name, settings.metrics_port or None)
     runtime = ServiceRuntime(name, settings)
-    uvloop.run(runtime.run(setup))
+    try:
+        uvloop.run(runtime.run(setup))
+    finally:
+        telemetry.shutdown()

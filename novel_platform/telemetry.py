@@ -1,34 +1,123 @@
-"""OpenTelemetry setup driven only by the standard OTEL_* variables."""
+"""OpenTelemetry: traces and metrics, configured only by the standard OTEL_* variables.
+
+- Traces are exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT (or the traces-only
+  variable) is set; otherwise only the no-op API runs, which costs next to nothing.
+- Metrics are always served in the Prometheus text format on NE_METRICS_PORT, and also
+  exported over OTLP when an endpoint is set.
+- gRPC servers and channels must be instrumented before they are created: call
+  configure_telemetry() first thing in a process.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass
 
-from opentelemetry import trace
+import structlog
+from opentelemetry import metrics, propagate, trace
+from opentelemetry.context import Context
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import MetricReader
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
+log = structlog.get_logger(__name__)
 
-def configure_tracing(service: str) -> TracerProvider | None:
-    """Install a tracer provider exporting OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+HEALTH_ROUTES = "healthz,readyz,health,metrics"
 
-    Without an endpoint nothing is exported: tracing then costs only the no-op API.
-    """
-    if os.environ.get("OTEL_SDK_DISABLED", "").lower() == "true":
-        return None
-    if not (
+
+def _otlp_endpoint(signal: str) -> bool:
+    return bool(
         os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
-        or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
-    ):
-        return None
-    from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
+        or os.environ.get(f"OTEL_EXPORTER_OTLP_{signal}_ENDPOINT")
+    )
 
+
+@dataclass
+class Telemetry:
+    tracer_provider: TracerProvider | None
+    meter_provider: MeterProvider
+
+    def shutdown(self) -> None:
+        """Flush what is buffered; called last during a graceful shutdown."""
+        if self.tracer_provider is not None:
+            self.tracer_provider.shutdown()
+        self.meter_provider.shutdown()
+
+
+_configured: Telemetry | None = None
+
+
+def configure_telemetry(service: str, metrics_port: int | None = None) -> Telemetry:
+    """Install the providers and the gRPC instrumentation (once per process)."""
+    global _configured
+    if _configured is not None:
+        return _configured
     os.environ.setdefault("OTEL_SERVICE_NAME", service)
-    provider = TracerProvider(resource=Resource.create())
-    provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
-    trace.set_tracer_provider(provider)
-    return provider
+    disabled = os.environ.get("OTEL_SDK_DISABLED", "").lower() == "true"
+    resource = Resource.create()
+
+    tracer_provider = None
+    if not disabled and _otlp_endpoint("TRACES"):
+        from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
+
+        # The sampler comes from OTEL_TRACES_SAMPLER / _ARG (parent-based by default).
+        tracer_provider = TracerProvider(resource=resource)
+        tracer_provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+        trace.set_tracer_provider(tracer_provider)
+
+    readers: list[MetricReader] = []
+    if metrics_port is not None:
+        from opentelemetry.exporter.prometheus import PrometheusMetricReader
+        from prometheus_client import start_http_server
+
+        try:
+            start_http_server(metrics_port, addr="0.0.0.0")
+            readers.append(PrometheusMetricReader())
+        except OSError as exc:  # e.g. a second gateway worker: one scrape port per pod
+            log.warning("metrics_port_unavailable", port=metrics_port, error=str(exc))
+    if not disabled and _otlp_endpoint("METRICS"):
+        from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import OTLPMetricExporter
+        from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
+
+        readers.append(PeriodicExportingMetricReader(OTLPMetricExporter()))
+    meter_provider = MeterProvider(resource=resource, metric_readers=readers)
+    metrics.set_meter_provider(meter_provider)
+
+    if tracer_provider is not None:
+        from opentelemetry.instrumentation.grpc import (
+            GrpcAioInstrumentorClient,
+            GrpcAioInstrumentorServer,
+            filters,
+        )
+        from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+
+        no_health = filters.negate(filters.health_check())
+        GrpcAioInstrumentorServer(filter_=no_health).instrument()
+        GrpcAioInstrumentorClient(filter_=no_health).instrument()
+        HTTPXClientInstrumentor().instrument()
+    _configured = Telemetry(tracer_provider, meter_provider)
+    return _configured
+
+
+def flush_telemetry() -> None:
+    """Export what is buffered (for processes whose exit the runtime does not own)."""
+    if _configured is not None:
+        _configured.shutdown()
+
+
+def tracing_enabled() -> bool:
+    return _configured is not None and _configured.tracer_provider is not None
+
+
+def tracer(name: str) -> trace.Tracer:
+    return trace.get_tracer(name)
+
+
+def meter(name: str) -> metrics.Meter:
+    return metrics.get_meter(name)
 
 
 def current_trace_ids() -> tuple[str, str] | None:
@@ -37,3 +126,20 @@ def current_trace_ids() -> tuple[str, str] | None:
     if not ctx.is_valid:
         return None
     return format(ctx.trace_id, "032x"), format(ctx.span_id, "016x")
+
+
+def inject() -> dict[str, str]:
+    """The active context as W3C headers (traceparent, tracestate, baggage)."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier
+
+
+def extract(headers: Mapping[str, str] | None) -> Context:
+    return propagate.extract(dict(headers or {}))
+
+
+def span_link(headers: Mapping[str, str] | None) -> trace.Link | None:
+    """A link to the span whose context the headers carry (for fan-in)."""
+    span_context = trace.get_current_span(extract(headers)).get_span_context()
+    return trace.Link(span_context) if span_context.is_valid else None

@@ -6,19 +6,21 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from novel_platform import __version__
 from novel_platform.config import load_settings
 from novel_platform.db import create_engine
 from novel_platform.logging import configure_logging
 from novel_platform.messaging import EventBus
-from novel_platform.telemetry import configure_tracing
+from novel_platform.telemetry import HEALTH_ROUTES, configure_telemetry, flush_telemetry
 from services.gateway import errors
 from services.gateway.adapters.api_keys import KeyStore
+from services.gateway.adapters.completions import CompletionWaiter
 from services.gateway.clients import Downstream
 from services.gateway.config import GatewaySettings
 from services.gateway.middleware import BodyLimit, RequestContext
-from services.gateway.routes import characters, health, legacy
+from services.gateway.routes import characters, health, legacy, simulations, stories
 
 DESCRIPTION = """Define characters, run multi-agent story simulations over them, and read
 the stories. Every route except the health checks needs `Authorization: Bearer <API key>`."""
@@ -34,9 +36,13 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         app.state.keys = KeyStore(engine, settings.api_key_cache_seconds)
         app.state.downstream = Downstream.open(settings)
         app.state.bus = bus
+        app.state.waiter = CompletionWaiter(bus)
+        await app.state.waiter.start()
         try:
             yield
         finally:
+            await app.state.waiter.stop()
+            flush_telemetry()
             await app.state.downstream.close()
             await bus.close()
             await engine.dispose()
@@ -48,8 +54,12 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         lifespan=lifespan,
     )
     errors.install(app)
+    # Route-level spans and request metrics; health checks stay out of traces.
+    FastAPIInstrumentor.instrument_app(app, excluded_urls=HEALTH_ROUTES)
     app.include_router(health.router)
     app.include_router(characters.router)
+    app.include_router(simulations.router)
+    app.include_router(stories.router)
     app.include_router(legacy.router)
     # Outermost first: the request id must exist before the body limit can reject.
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
@@ -61,5 +71,5 @@ def build_app() -> FastAPI:
     """uvicorn factory: each worker process builds its own app from the environment."""
     settings = load_settings(GatewaySettings)
     configure_logging("gateway", settings.log_level)
-    configure_tracing("gateway")
+    configure_telemetry("gateway", settings.metrics_port or None)
     return create_app(settings)

@@ -8,7 +8,7 @@ import grpc
 import structlog
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from novel_engine.v1 import character_pb2_grpc
+from novel_engine.v1 import character_pb2_grpc, simulation_pb2_grpc, story_pb2_grpc
 from novel_platform.grpc_client import open_channel
 from services.gateway.config import GatewaySettings
 
@@ -16,6 +16,8 @@ from services.gateway.config import GatewaySettings
 @dataclass
 class Downstream:
     character: character_pb2_grpc.CharacterServiceStub
+    simulation: simulation_pb2_grpc.SimulationServiceStub
+    story: story_pb2_grpc.StoryServiceStub
     channels: dict[str, grpc.aio.Channel]
 
     @classmethod
@@ -23,9 +25,13 @@ class Downstream:
         timeout = settings.rpc_timeout_seconds
         channels = {
             "character": open_channel(settings.character_addr, timeout),
+            "simulation": open_channel(settings.simulation_addr, timeout),
+            "story": open_channel(settings.story_addr, timeout),
         }
         return cls(
             character=character_pb2_grpc.CharacterServiceStub(channels["character"]),
+            simulation=simulation_pb2_grpc.SimulationServiceStub(channels["simulation"]),
+            story=story_pb2_grpc.StoryServiceStub(channels["story"]),
             channels=channels,
         )
 

@@ -19,3 +19,7 @@ class GatewaySettings(BaseServiceSettings, DatabaseSettings):
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     # API keys are looked up once and then cached; a revoked key stops working after this.
     api_key_cache_seconds: float = Field(default=30.0, ge=0)
+    # The older clients' synchronous POST /simulations waits at most this long (then 504).
+    sync_simulation_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    # SSE streams: a comment line this often keeps proxies from closing idle streams.
+    sse_ping_seconds: float = Field(default=15.0, gt=0)

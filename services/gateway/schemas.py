@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -96,3 +96,109 @@ class ErrorBody(BaseModel):
 
 class ErrorEnvelope(BaseModel):
     error: ErrorBody
+
+
+NarrativeStyle = Literal["epic", "detailed", "concise"]
+ShortText = Annotated[str, StringConstraints(max_length=500)]
+
+
+class SimulationCreate(Strict):
+    character_ids: list[Slug] = Field(
+        default_factory=list, max_length=6, description="2-6 ids; may be omitted with a campaign"
+    )
+    turns: int = Field(ge=1, le=50, strict=True)
+    seed: int | None = Field(default=None, ge=0, lt=2**62, strict=True)
+    setting: ShortText = ""
+    scenario: ShortText = ""
+    campaign_id: Annotated[str, StringConstraints(max_length=64)] = ""
+    narrative_style: NarrativeStyle = "detailed"
+
+
+class SimulationOut(BaseModel):
+    id: str
+    status: Literal["queued", "running", "completed", "failed", "cancelled"]
+    character_ids: list[str]
+    turns_total: int
+    turns_done: int
+    seed: int
+    setting: str
+    scenario: str
+    campaign_id: str | None
+    narrative_style: str
+    story_id: str | None
+    error: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class SimulationPage(BaseModel):
+    items: list[SimulationOut]
+    next_page_token: str | None
+
+
+class ChapterOut(BaseModel):
+    number: int
+    title: str
+    text: str
+
+
+class ParticipantOut(BaseModel):
+    id: str
+    name: str
+    role: str
+    faction: str
+
+
+class StorySummary(BaseModel):
+    id: str
+    simulation_id: str
+    title: str
+    status: Literal["writing", "completed", "failed"]
+    narrative_style: str
+    participants: list[ParticipantOut]
+    turns_total: int
+    error: str | None
+    created_at: datetime | None
+    completed_at: datetime | None
+
+
+class StoryOut(StorySummary):
+    opening: str
+    chapters: list[ChapterOut]
+    closing: str
+
+
+class StoryPage(BaseModel):
+    """Lists carry summaries; fetch a story by id for its text."""
+
+    items: list[StorySummary]
+    next_page_token: str | None
+
+
+class LegacySimulationRequest(BaseModel):
+    character_names: list[Slug] = Field(min_length=2, max_length=6)
+    turns: int = Field(default=3, ge=1, le=10)
+    narrative_style: NarrativeStyle = "detailed"
+    setting: ShortText = ""
+    scenario: ShortText = ""
+
+
+class LegacySimulationResult(BaseModel):
+    story: str
+    participants: list[str]
+    turns_executed: int
+    duration_seconds: float
+
+
+class LegacyCampaignCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    description: str = Field(default="", max_length=2000)
+    participants: list[Slug] = Field(min_length=2, max_length=6)
+    setting: ShortText = ""
+
+
+class LegacyCampaignCreated(BaseModel):
+    campaign_id: str
+    name: str
+    status: str
+    created_at: datetime

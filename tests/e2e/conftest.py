@@ -23,7 +23,15 @@ def stack(
             nats_url=nats_url,
             database_url=database_url,
             free_ports=True,
-            extra_env={"NE_SHUTDOWN_GRACE_SECONDS": "10", "NE_LOG_LEVEL": "INFO"},
+            extra_env={
+                "NE_SHUTDOWN_GRACE_SECONDS": "10",
+                "NE_LOG_LEVEL": "INFO",
+                # Short enough that the 504 and crash tests finish quickly.
+                "NE_SYNC_SIMULATION_TIMEOUT_SECONDS": "5",
+                "NE_WORK_ACK_WAIT_SECONDS": "3",
+                # Pacing keeps a long run in progress long enough to kill its worker.
+                "NE_SIMULATION_TURN_DELAY_SECONDS": "0.03",
+            },
         )
         try:
             local.start()

@@ -22,7 +22,7 @@ class Chapter(_message.Message):
     def __init__(self, number: _Optional[int] = ..., title: _Optional[str] = ..., text: _Optional[str] = ...) -> None: ...
 
 class Story(_message.Message):
-    __slots__ = ("id", "simulation_id", "title", "status", "narrative_style", "participants", "opening", "chapters", "closing", "turns_total", "created_at", "completed_at")
+    __slots__ = ("id", "simulation_id", "title", "status", "narrative_style", "participants", "opening", "chapters", "closing", "turns_total", "created_at", "completed_at", "error")
     ID_FIELD_NUMBER: _ClassVar[int]
     SIMULATION_ID_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
@@ -35,6 +35,7 @@ class Story(_message.Message):
     TURNS_TOTAL_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     COMPLETED_AT_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
     id: str
     simulation_id: str
     title: str
@@ -47,7 +48,8 @@ class Story(_message.Message):
     turns_total: int
     created_at: _timestamp_pb2.Timestamp
     completed_at: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., simulation_id: _Optional[str] = ..., title: _Optional[str] = ..., status: _Optional[str] = ..., narrative_style: _Optional[str] = ..., participants: _Optional[_Iterable[_Union[_simulation_pb2.Participant, _Mapping]]] = ..., opening: _Optional[str] = ..., chapters: _Optional[_Iterable[_Union[Chapter, _Mapping]]] = ..., closing: _Optional[str] = ..., turns_total: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., completed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    error: str
+    def __init__(self, id: _Optional[str] = ..., simulation_id: _Optional[str] = ..., title: _Optional[str] = ..., status: _Optional[str] = ..., narrative_style: _Optional[str] = ..., participants: _Optional[_Iterable[_Union[_simulation_pb2.Participant, _Mapping]]] = ..., opening: _Optional[str] = ..., chapters: _Optional[_Iterable[_Union[Chapter, _Mapping]]] = ..., closing: _Optional[str] = ..., turns_total: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., completed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., error: _Optional[str] = ...) -> None: ...
 
 class GetStoryRequest(_message.Message):
     __slots__ = ("tenant_id", "id")

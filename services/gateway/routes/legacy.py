@@ -5,15 +5,26 @@ They answer in the shapes those clients parse; errors are {"error", "detail"}.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 
-from novel_engine.v1 import character_pb2, common_pb2
+from novel_engine.v1 import character_pb2, common_pb2, simulation_pb2, story_pb2
+from novel_platform import subjects
 from services.gateway.auth import Tenant
 from services.gateway.clients import request_metadata
+from services.gateway.convert import story_text, when
+from services.gateway.errors import ApiError
 from services.gateway.routes.characters import downstream, to_out
-from services.gateway.schemas import Slug
+from services.gateway.schemas import (
+    LegacyCampaignCreate,
+    LegacyCampaignCreated,
+    LegacySimulationRequest,
+    LegacySimulationResult,
+    Slug,
+)
 
 router = APIRouter(tags=["legacy"])
 
@@ -48,3 +59,94 @@ async def legacy_get_character(
         metadata=request_metadata(),
     )
     return to_out(found)
+
+
+@router.post("/simulations", response_model=LegacySimulationResult)
+async def legacy_run_simulation(
+    body: LegacySimulationRequest, tenant: Tenant, request: Request
+) -> Any:
+    """Run a simulation and answer with its story once written (the old synchronous API).
+
+    The work is queued like any other simulation; this request only waits for the
+    completion event. Past the deadline it answers 504 with the simulation id, and the
+    simulation still completes and can be fetched under /v1/simulations.
+    """
+    started = time.monotonic()
+    down = downstream(request)
+    simulation = await down.simulation.StartSimulation(
+        simulation_pb2.StartSimulationRequest(
+            tenant_id=tenant,
+            character_ids=body.character_names,
+            turns=body.turns,
+            setting=body.setting,
+            scenario=body.scenario,
+            narrative_style=body.narrative_style,
+        ),
+        metadata=request_metadata(),
+    )
+    settings = request.app.state.settings
+    outcome = await request.app.state.waiter.wait(
+        simulation.id, settings.sync_simulation_timeout_seconds
+    )
+    if outcome is None:
+        return JSONResponse(
+            {
+                "error": "Gateway Timeout",
+                "detail": "the story is still being written; fetch it later",
+                "simulation_id": simulation.id,
+            },
+            status_code=504,
+        )
+    if outcome.kind != subjects.STORY_COMPLETED:
+        # The request was valid but the run could not finish (e.g. a character deleted).
+        raise ApiError(409, outcome.reason or "the simulation was cancelled")
+    story = await down.story.GetStoryBySimulation(
+        story_pb2.GetStoryBySimulationRequest(tenant_id=tenant, simulation_id=simulation.id),
+        metadata=request_metadata(),
+    )
+    return {
+        "story": story_text(story),
+        "participants": list(body.character_names),
+        "turns_executed": len(story.chapters),
+        "duration_seconds": round(time.monotonic() - started, 3),
+    }
+
+
+@router.get("/campaigns")
+async def legacy_list_campaigns(tenant: Tenant, request: Request) -> dict[str, Any]:
+    reply = await downstream(request).simulation.ListCampaigns(
+        simulation_pb2.ListCampaignsRequest(
+            tenant_id=tenant, page=common_pb2.PageRequest(page_size=100)
+        ),
+        metadata=request_metadata(),
+    )
+    return {"campaigns": [_campaign(c) for c in reply.campaigns]}
+
+
+@router.post("/campaigns", status_code=201, response_model=LegacyCampaignCreated)
+async def legacy_create_campaign(
+    body: LegacyCampaignCreate, tenant: Tenant, request: Request
+) -> dict[str, Any]:
+    created = await downstream(request).simulation.CreateCampaign(
+        simulation_pb2.CreateCampaignRequest(
+            tenant_id=tenant,
+            name=body.name,
+            description=body.description,
+            participants=body.participants,
+            setting=body.setting,
+        ),
+        metadata=request_metadata(),
+    )
+    return {k: v for k, v in _campaign(created).items() if k in LegacyCampaignCreated.model_fields}
+
+
+def _campaign(c: simulation_pb2.Campaign) -> dict[str, Any]:
+    return {
+        "campaign_id": c.id,
+        "name": c.name,
+        "description": c.description,
+        "participants": list(c.participants),
+        "setting": c.setting,
+        "status": c.status,
+        "created_at": when(c.created_at),
+    }

@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from novel_platform import semconv, telemetry
 from novel_platform.errors import FailedPrecondition, InvalidArgument, NotFound
 from novel_platform.outbox import UnitOfWork
 from novel_platform.paging import encode_cursor, page_size, time_cursor
@@ -20,6 +21,8 @@ from services.simulation.adapters.repository import (
 from services.simulation.domain import CharacterSheet
 from services.simulation.service import events
 from services.simulation.service.requests import DEFAULT_STYLE, SEED_BITS, StartRequest
+
+_started = telemetry.meter(__name__).create_counter(semconv.SIMULATIONS_STARTED)
 
 
 class Characters(Protocol):
@@ -77,6 +80,7 @@ class SimulationService:
             await SimulationRepository(uow.conn).add(record)
             uow.emit(*events.requested(record))
             await uow.commit()
+        _started.add(1)
         return record
 
     async def get(self, tenant_id: str, sim_id: str) -> SimulationRecord:

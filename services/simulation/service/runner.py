@@ -9,11 +9,13 @@ published twice even if two workers ever hold the same request.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 
 import structlog
 
 from novel_engine.v1 import simulation_pb2
+from novel_platform import semconv, telemetry
 from novel_platform.errors import NotFound
 from novel_platform.outbox import UnitOfWork
 from services.simulation.adapters.convert import participants
@@ -23,6 +25,11 @@ from services.simulation.service import events
 from services.simulation.service.handlers import Characters
 
 log = structlog.get_logger(__name__)
+_tracer = telemetry.tracer(__name__)
+_meter = telemetry.meter(__name__)
+_turn_duration = _meter.create_histogram(semconv.TURN_DURATION, unit="s")
+_finished = _meter.create_counter(semconv.SIMULATIONS_FINISHED)
+_running = _meter.create_up_down_counter(semconv.SIMULATIONS_RUNNING)
 
 
 class SimulationRunner:
@@ -74,34 +81,56 @@ class SimulationRunner:
                 return
             if checkpoint:
                 log.info("simulation_resumed", from_turn=checkpoint[0])
-            await self._turns(record, world, context)
+            _running.add(1)
+            try:
+                await self._turns(record, world, context)
+            finally:
+                _running.add(-1)
 
     async def _turns(
         self, record: SimulationRecord, world: WorldState, context: simulation_pb2.StoryContext
     ) -> None:
         while not is_finished(world):
-            result = run_turn(world)
-            async with self._uow() as uow:
-                repo = SimulationRepository(uow.conn)
-                stored = await repo.add_checkpoint(
-                    record.id,
-                    result.turn,
-                    result.world.to_dict(),
-                    [e.to_dict() for e in result.events],
-                )
-                if not stored:
-                    log.warning("turn_already_stored", turn=result.turn)
-                    return
-                record = await repo.update(record.id, status="running", turns_done=result.turn)
-                uow.emit(*events.turn_completed(record, context, result.turn, result.events))
-                await uow.commit()
-            world = result.world
+            with _tracer.start_as_current_span(
+                semconv.SPAN_TURN,
+                attributes={
+                    semconv.SIMULATION_ID: record.id,
+                    semconv.TENANT: record.tenant_id,
+                    semconv.TURN: world.turn + 1,
+                },
+            ):
+                started = time.perf_counter()
+                stored, record, world = await self._turn(record, world, context)
+                _turn_duration.record(time.perf_counter() - started)
+            if not stored:
+                return
             if self._turn_delay:
                 await asyncio.sleep(self._turn_delay)
             if record.cancel_requested:
                 await self._finish(record, "cancelled")
                 return
         await self._finish(record, "completed", context=context, turns=world.turn)
+
+    async def _turn(
+        self, record: SimulationRecord, world: WorldState, context: simulation_pb2.StoryContext
+    ) -> tuple[bool, SimulationRecord, WorldState]:
+        """Run and store one turn; False when another worker had already stored it."""
+        result = run_turn(world)
+        async with self._uow() as uow:
+            repo = SimulationRepository(uow.conn)
+            stored = await repo.add_checkpoint(
+                record.id,
+                result.turn,
+                result.world.to_dict(),
+                [e.to_dict() for e in result.events],
+            )
+            if not stored:
+                log.warning("turn_already_stored", turn=result.turn)
+                return False, record, world
+            record = await repo.update(record.id, status="running", turns_done=result.turn)
+            uow.emit(*events.turn_completed(record, context, result.turn, result.events))
+            await uow.commit()
+        return True, record, result.world
 
     async def _finish(
         self,
@@ -118,6 +147,7 @@ class SimulationRunner:
             if current is None or current.finished:
                 return
             updated = await repo.update(record.id, status=status, error=reason)
+            _finished.add(1, {semconv.STATUS: status})
             if status == "completed" and context is not None:
                 uow.emit(*events.completed(updated, context, turns))
             elif status == "cancelled":

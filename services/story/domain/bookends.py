@@ -60,7 +60,7 @@ def write_title(ctx: StoryContext) -> str:
         }[style]
     else:
         options = ("A Tale Untold",)
-    return pick(options, ctx.simulation_id, "title")
+    return pick(options, ctx.variety_key, "title")
 
 
 def _the(faction: str) -> str:
@@ -90,7 +90,7 @@ def _setting_sentence(ctx: StoryContext, style: str) -> str:
         "detailed": ("This account concerns {s}.",),
         "concise": ("This is a tale of {s}.",),
     }[style]
-    return pick(framing, ctx.simulation_id, "setting").format(s=setting)
+    return pick(framing, ctx.variety_key, "setting").format(s=setting)
 
 
 def _introduce(p: Participant, style: str) -> str:
@@ -115,7 +115,7 @@ def _cast(items: Sequence[str]) -> str:
 
 def write_opening(ctx: StoryContext) -> str:
     style = style_of(ctx)
-    key = ctx.simulation_id
+    key = ctx.variety_key
     scene = " ".join(x for x in (_setting_sentence(ctx, style), sentence(ctx.scenario)) if x)
     people = list(ctx.participants)
     if style == "concise":
@@ -233,7 +233,7 @@ def write_closing(ctx: StoryContext, chapters_events: Sequence[Sequence[EventVie
     if style == "epic":
         ending = pick(
             ("Thus ends the chronicle.", "And there, for now, the tale falls silent."),
-            ctx.simulation_id,
+            ctx.variety_key,
             "ending",
         )
         falls = " ".join(

@@ -81,7 +81,7 @@ def _connector(prev: EventView | None, event: EventView, key: tuple[object, ...]
 
 
 def _epic(ctx: StoryContext, turn: int, events: Sequence[EventView], names: Names) -> list[str]:
-    sid = ctx.simulation_id
+    sid = ctx.variety_key
     dawns = (
         ("So the tale began.", "The first turn of fate began.")
         if turn == 1
@@ -125,7 +125,7 @@ def _detailed(ctx: StoryContext, turn: int, events: Sequence[EventView], names: 
     intro += f" at {join(places)}." if places else "."
     paragraphs = [intro]
     for event in events:
-        key = (ctx.simulation_id, event.turn, event.sequence)
+        key = (ctx.variety_key, event.turn, event.sequence)
         grounded = event.action in ("move", "flee") or event.target_name == event.location
         prefix = (
             ""
@@ -142,7 +142,7 @@ def _concise(ctx: StoryContext, events: Sequence[EventView], names: Names) -> li
     sentences: list[str] = []
     for event in events:
         main, rest = render_event(
-            event, names, "concise", (ctx.simulation_id, event.turn, event.sequence)
+            event, names, "concise", (ctx.variety_key, event.turn, event.sequence)
         )
         sentences.extend([main, *rest])
     return [" ".join(sentences)]
@@ -155,7 +155,7 @@ def _quiet(ctx: StoryContext, turn: int, style: str) -> str:
         "detailed": (f"Turn {turn} passed without a single deed recorded.",),
         "concise": ("Nothing stirred; the turn passed in silence.",),
     }[style]
-    return pick(options, ctx.simulation_id, turn, "quiet")
+    return pick(options, ctx.variety_key, turn, "quiet")
 
 
 def write_chapter(ctx: StoryContext, turn: int, events: Sequence[EventView]) -> Chapter:
@@ -163,7 +163,7 @@ def write_chapter(ctx: StoryContext, turn: int, events: Sequence[EventView]) -> 
     style = style_of(ctx)
     ordered = sorted(events, key=lambda e: e.sequence)  # stable for equal sequences
     names = Names.gather(ctx.participants, ordered)
-    title = chapter_title(ordered, names, (ctx.simulation_id, turn, "title"))
+    title = chapter_title(ordered, names, (ctx.variety_key, turn, "title"))
     if not ordered:
         return Chapter(number=turn, title=title, text=_quiet(ctx, turn, style))
     if style == "epic":

@@ -29,6 +29,13 @@ class StoryContext:
     narrative_style: str  # "epic" | "detailed" | "concise"
     turns_total: int
 
+    @property
+    def variety_key(self) -> str:
+        """Seeds the choice of phrasing. Built from the request, never from the
+        simulation id: the same request with the same seed must read the same."""
+        cast = ",".join(p.id for p in self.participants)
+        return "|".join((cast, self.setting, self.scenario, self.narrative_style))
+
 
 @dataclass(frozen=True)
 class Chapter:

@@ -1,0 +1,53 @@
+"""Every span, attribute and metric name the project defines, in one place.
+
+Standard names (OpenTelemetry semantic conventions) are used where one exists; our own
+carry the `novel.` prefix. The README's observability section lists them.
+"""
+
+from __future__ import annotations
+
+# --- attributes --------------------------------------------------------------------
+TENANT = "novel.tenant"
+SIMULATION_ID = "novel.simulation.id"
+STORY_ID = "novel.story.id"
+TURN = "novel.turn"
+CHAPTER = "novel.chapter"
+EVENT_TYPE = "novel.event.type"
+STATUS = "novel.status"
+
+# Messaging semantic conventions (NATS has no instrumentation of its own).
+MESSAGING_SYSTEM = "messaging.system"
+MESSAGING_DESTINATION = "messaging.destination.name"
+MESSAGING_MESSAGE_ID = "messaging.message.id"
+MESSAGING_OPERATION = "messaging.operation.type"
+MESSAGING_CONSUMER_GROUP = "messaging.consumer.group.name"
+MESSAGING_DELIVERY_COUNT = "messaging.nats.delivery_count"
+
+# --- spans -------------------------------------------------------------------------
+SPAN_TURN = "simulation.turn"  # one per simulated turn
+SPAN_CHAPTER = "story.chapter.write"  # one per chapter written
+SPAN_STORY_COMPLETE = "story.complete"  # the closing; links to every turn's producer
+
+
+def publish_span(subject: str) -> str:
+    return f"{subject} publish"
+
+
+def process_span(subject: str) -> str:
+    return f"{subject} process"
+
+
+# --- metrics -----------------------------------------------------------------------
+RPC_SERVER_DURATION = "rpc.server.duration"  # histogram, seconds; rpc.method, status
+HTTP_SERVER_DURATION = "http.server.request.duration"  # from the FastAPI instrumentation
+SIMULATIONS_STARTED = "novel.simulations.started"  # counter
+SIMULATIONS_FINISHED = "novel.simulations.finished"  # counter; novel.status
+SIMULATIONS_RUNNING = "novel.simulations.running"  # up-down counter, per process
+TURN_DURATION = "novel.turn.duration"  # histogram, seconds
+CHAPTERS_WRITTEN = "novel.chapters.written"  # counter
+MESSAGES_PROCESSED = "novel.messages.processed"  # counter; consumer, outcome
+MESSAGES_REDELIVERED = "novel.messages.redelivered"  # counter; consumer
+WORK_QUEUE_PENDING = "novel.work_queue.pending"  # gauge; consumer
+OUTBOX_BACKLOG = "novel.outbox.backlog"  # gauge; rows waiting to be published
+DB_POOL_CHECKED_OUT = "novel.db.pool.checked_out"  # gauge
+DB_POOL_SIZE = "novel.db.pool.size"  # gauge

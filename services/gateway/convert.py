@@ -1,0 +1,77 @@
+"""Protobuf replies -> JSON bodies of the HTTP API."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from novel_engine.v1 import simulation_pb2, story_pb2
+
+STATUS_NAMES = {
+    simulation_pb2.SIMULATION_STATUS_QUEUED: "queued",
+    simulation_pb2.SIMULATION_STATUS_RUNNING: "running",
+    simulation_pb2.SIMULATION_STATUS_COMPLETED: "completed",
+    simulation_pb2.SIMULATION_STATUS_FAILED: "failed",
+    simulation_pb2.SIMULATION_STATUS_CANCELLED: "cancelled",
+}
+
+
+def when(stamp: Timestamp, present: bool = True) -> datetime | None:
+    return stamp.ToDatetime(tzinfo=UTC) if present else None
+
+
+def simulation_out(s: simulation_pb2.Simulation, story_id: str | None = None) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "status": STATUS_NAMES[s.status],
+        "character_ids": list(s.character_ids),
+        "turns_total": s.turns_total,
+        "turns_done": s.turns_done,
+        "seed": s.seed,
+        "setting": s.setting,
+        "scenario": s.scenario,
+        "campaign_id": s.campaign_id or None,
+        "narrative_style": s.narrative_style,
+        "story_id": story_id or s.story_id or None,
+        "error": s.error or None,
+        "created_at": when(s.created_at),
+        "updated_at": when(s.updated_at),
+    }
+
+
+def story_out(s: story_pb2.Story) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "simulation_id": s.simulation_id,
+        "title": s.title,
+        "status": s.status,
+        "narrative_style": s.narrative_style,
+        "participants": [
+            {"id": p.id, "name": p.name, "role": p.role, "faction": p.faction}
+            for p in s.participants
+        ],
+        "opening": s.opening,
+        "chapters": [{"number": c.number, "title": c.title, "text": c.text} for c in s.chapters],
+        "closing": s.closing,
+        "turns_total": s.turns_total,
+        "error": s.error or None,
+        "created_at": when(s.created_at, s.HasField("created_at")),
+        "completed_at": when(s.completed_at, s.HasField("completed_at")),
+    }
+
+
+def story_markdown(s: story_pb2.Story) -> str:
+    parts = [f"# {s.title}", s.opening]
+    for chapter in s.chapters:
+        parts += [f"## {chapter.title}", chapter.text]
+    if s.closing:
+        parts += ["## Epilogue", s.closing]
+    return "\n\n".join(p for p in parts if p) + "\n"
+
+
+def story_text(s: story_pb2.Story) -> str:
+    """The plain prose the older clients expect: paragraphs separated by blank lines."""
+    parts = [s.title, s.opening, *(f"{c.title}\n\n{c.text}" for c in s.chapters), s.closing]
+    return "\n\n".join(p for p in parts if p)

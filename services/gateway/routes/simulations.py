@@ -1,0 +1,129 @@
+"""/v1/simulations: queue a simulation, follow it, stream it, cancel it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import grpc
+from fastapi import APIRouter, Header, Query, Request, Response
+from sse_starlette import EventSourceResponse
+
+from novel_engine.v1 import common_pb2, simulation_pb2, story_pb2
+from services.gateway.adapters.event_stream import Position, simulation_events
+from services.gateway.auth import Tenant
+from services.gateway.clients import Downstream, request_metadata
+from services.gateway.convert import simulation_out
+from services.gateway.routes.characters import ERRORS, downstream
+from services.gateway.schemas import SimulationCreate, SimulationOut, SimulationPage
+
+router = APIRouter(prefix="/v1/simulations", tags=["simulations"], responses=ERRORS)
+SimulationId = Annotated[str, Query(max_length=64)]
+
+
+async def story_id_of(down: Downstream, tenant: str, s: simulation_pb2.Simulation) -> str | None:
+    """The story is written as turns complete; it exists once the first turn is done."""
+    if s.turns_done == 0:
+        return None
+    try:
+        story = await down.story.GetStoryBySimulation(
+            story_pb2.GetStoryBySimulationRequest(tenant_id=tenant, simulation_id=s.id),
+            metadata=request_metadata(),
+        )
+    except grpc.aio.AioRpcError as exc:
+        if exc.code() == grpc.StatusCode.NOT_FOUND:
+            return None
+        raise
+    return str(story.id)
+
+
+async def start(request: Request, tenant: str, body: SimulationCreate) -> simulation_pb2.Simulation:
+    created: simulation_pb2.Simulation = await downstream(request).simulation.StartSimulation(
+        simulation_pb2.StartSimulationRequest(
+            tenant_id=tenant,
+            character_ids=body.character_ids,
+            turns=body.turns,
+            seed=body.seed,
+            setting=body.setting,
+            scenario=body.scenario,
+            campaign_id=body.campaign_id,
+            narrative_style=body.narrative_style,
+        ),
+        metadata=request_metadata(),
+    )
+    return created
+
+
+@router.post("", status_code=202, response_model=SimulationOut)
+async def create_simulation(
+    body: SimulationCreate, tenant: Tenant, request: Request, response: Response
+) -> dict[str, Any]:
+    """Queue a simulation; follow it at Location or stream it from .../events."""
+    created = await start(request, tenant, body)
+    response.headers["Location"] = f"/v1/simulations/{created.id}"
+    return simulation_out(created)
+
+
+@router.get("", response_model=SimulationPage)
+async def list_simulations(
+    tenant: Tenant,
+    request: Request,
+    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+    page_token: Annotated[str, Query(max_length=200)] = "",
+) -> dict[str, Any]:
+    reply = await downstream(request).simulation.ListSimulations(
+        simulation_pb2.ListSimulationsRequest(
+            tenant_id=tenant,
+            page=common_pb2.PageRequest(page_size=page_size, page_token=page_token),
+        ),
+        metadata=request_metadata(),
+    )
+    return {
+        "items": [simulation_out(s) for s in reply.simulations],
+        "next_page_token": reply.next_page_token or None,
+    }
+
+
+async def get_simulation_pb(
+    request: Request, tenant: str, sim_id: str
+) -> simulation_pb2.Simulation:
+    found: simulation_pb2.Simulation = await downstream(request).simulation.GetSimulation(
+        simulation_pb2.GetSimulationRequest(tenant_id=tenant, id=sim_id),
+        metadata=request_metadata(),
+    )
+    return found
+
+
+@router.get("/{simulation_id}", response_model=SimulationOut)
+async def get_simulation(simulation_id: str, tenant: Tenant, request: Request) -> dict[str, Any]:
+    found = await get_simulation_pb(request, tenant, simulation_id[:64])
+    return simulation_out(found, await story_id_of(downstream(request), tenant, found))
+
+
+@router.delete("/{simulation_id}", status_code=202, response_model=SimulationOut)
+async def cancel_simulation(simulation_id: str, tenant: Tenant, request: Request) -> dict[str, Any]:
+    """Cancel: a queued simulation stops at once, a running one at its next turn."""
+    cancelled = await downstream(request).simulation.CancelSimulation(
+        simulation_pb2.CancelSimulationRequest(tenant_id=tenant, id=simulation_id[:64]),
+        metadata=request_metadata(),
+    )
+    return simulation_out(cancelled)
+
+
+@router.get(
+    "/{simulation_id}/events",
+    response_class=EventSourceResponse,
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+async def simulation_event_stream(
+    simulation_id: str,
+    tenant: Tenant,
+    request: Request,
+    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=64)] = None,
+) -> EventSourceResponse:
+    """Server-Sent Events: `turn`, `chapter`, `status` and finally `story`.
+
+    Reconnect with the Last-Event-ID header to resume where the stream broke off.
+    """
+    found = await get_simulation_pb(request, tenant, simulation_id[:64])  # 404 for strangers
+    events = simulation_events(request.app.state.bus, found.id, Position.parse(last_event_id))
+    return EventSourceResponse(events, ping=int(request.app.state.settings.sse_ping_seconds))

@@ -1,0 +1,3 @@
+from services.story.bootstrap import run
+
+run()

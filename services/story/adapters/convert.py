@@ -1,0 +1,188 @@
+"""Conversions: simulation protos -> the chronicler's views <-> JSON for storage, and
+stored stories -> story protos. Field names are the same in all three shapes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from novel_engine.v1 import simulation_pb2, story_pb2
+from services.story.domain.model import (
+    Chapter,
+    EffectView,
+    EventView,
+    Participant,
+    StoryContext,
+)
+
+if TYPE_CHECKING:
+    from services.story.adapters.repository import StoryRecord
+
+# -- simulation protos -> the chronicler's views --
+
+
+def participant_from_proto(msg: simulation_pb2.Participant) -> Participant:
+    return Participant(id=msg.id, name=msg.name, role=msg.role, faction=msg.faction)
+
+
+def context_from_proto(msg: simulation_pb2.StoryContext) -> StoryContext:
+    return StoryContext(
+        simulation_id=msg.simulation_id,
+        participants=tuple(participant_from_proto(p) for p in msg.participants),
+        setting=msg.setting,
+        scenario=msg.scenario,
+        narrative_style=msg.narrative_style,
+        turns_total=msg.turns_total,
+    )
+
+
+def event_from_proto(msg: simulation_pb2.TurnEvent) -> EventView:
+    return EventView(
+        turn=msg.turn,
+        sequence=msg.sequence,
+        actor_id=msg.actor_id,
+        actor_name=msg.actor_name,
+        action=msg.action,
+        target_id=msg.target_id,
+        target_name=msg.target_name,
+        location=msg.location,
+        motive=msg.motive,
+        outcome=msg.outcome,
+        roll=msg.roll,
+        difficulty=msg.difficulty,
+        effects=tuple(
+            EffectView(kind=e.kind, subject_id=e.subject_id, detail=e.detail, value=e.value)
+            for e in msg.effects
+        ),
+    )
+
+
+# -- the chronicler's views <-> JSON (JSONB columns) --
+
+
+def context_to_json(ctx: StoryContext) -> dict[str, Any]:
+    return {
+        "simulation_id": ctx.simulation_id,
+        "participants": [
+            {"id": p.id, "name": p.name, "role": p.role, "faction": p.faction}
+            for p in ctx.participants
+        ],
+        "setting": ctx.setting,
+        "scenario": ctx.scenario,
+        "narrative_style": ctx.narrative_style,
+        "turns_total": ctx.turns_total,
+    }
+
+
+def context_from_json(data: Mapping[str, Any]) -> StoryContext:
+    return StoryContext(
+        simulation_id=str(data["simulation_id"]),
+        participants=tuple(
+            Participant(
+                id=str(p["id"]),
+                name=str(p["name"]),
+                role=str(p.get("role", "")),
+                faction=str(p.get("faction", "")),
+            )
+            for p in data.get("participants", ())
+        ),
+        setting=str(data.get("setting", "")),
+        scenario=str(data.get("scenario", "")),
+        narrative_style=str(data.get("narrative_style", "")),
+        turns_total=int(data.get("turns_total", 0)),
+    )
+
+
+def event_to_json(event: EventView) -> dict[str, Any]:
+    return {
+        "turn": event.turn,
+        "sequence": event.sequence,
+        "actor_id": event.actor_id,
+        "actor_name": event.actor_name,
+        "action": event.action,
+        "target_id": event.target_id,
+        "target_name": event.target_name,
+        "location": event.location,
+        "motive": event.motive,
+        "outcome": event.outcome,
+        "roll": event.roll,
+        "difficulty": event.difficulty,
+        "effects": [
+            {"kind": e.kind, "subject_id": e.subject_id, "detail": e.detail, "value": e.value}
+            for e in event.effects
+        ],
+    }
+
+
+def event_from_json(data: Mapping[str, Any]) -> EventView:
+    return EventView(
+        turn=int(data["turn"]),
+        sequence=int(data["sequence"]),
+        actor_id=str(data["actor_id"]),
+        actor_name=str(data["actor_name"]),
+        action=str(data["action"]),
+        target_id=str(data["target_id"]),
+        target_name=str(data["target_name"]),
+        location=str(data["location"]),
+        motive=str(data["motive"]),
+        outcome=str(data["outcome"]),
+        roll=int(data["roll"]),
+        difficulty=int(data["difficulty"]),
+        effects=tuple(
+            EffectView(
+                kind=str(e["kind"]),
+                subject_id=str(e["subject_id"]),
+                detail=str(e["detail"]),
+                value=float(e["value"]),
+            )
+            for e in data.get("effects", ())
+        ),
+    )
+
+
+def events_to_json(events: Sequence[EventView]) -> list[dict[str, Any]]:
+    return [event_to_json(e) for e in events]
+
+
+def events_from_json(data: Sequence[Mapping[str, Any]]) -> list[EventView]:
+    return [event_from_json(e) for e in data]
+
+
+# -- stored stories -> story protos --
+
+
+def chapter_to_proto(chapter: Chapter) -> story_pb2.Chapter:
+    return story_pb2.Chapter(number=chapter.number, title=chapter.title, text=chapter.text)
+
+
+def story_to_proto(story: StoryRecord) -> story_pb2.Story:
+    participants = story.context.participants if story.context is not None else ()
+    msg = story_pb2.Story(
+        id=story.id,
+        simulation_id=story.simulation_id,
+        title=story.title,
+        status=story.status,
+        narrative_style=story.narrative_style,
+        participants=[
+            simulation_pb2.Participant(id=p.id, name=p.name, role=p.role, faction=p.faction)
+            for p in participants
+        ],
+        opening=story.opening,
+        chapters=[chapter_to_proto(c) for c in story.chapters],
+        closing=story.closing,
+        turns_total=story.turns_total,
+        error=story.failure_reason,
+    )
+    msg.created_at.CopyFrom(_ts(story.created_at))
+    if story.completed_at is not None:
+        msg.completed_at.CopyFrom(_ts(story.completed_at))
+    return msg
+
+
+def _ts(value: datetime) -> Timestamp:
+    stamp = Timestamp()
+    stamp.FromDatetime(value)
+    return stamp

@@ -1,0 +1,61 @@
+"""Wires the story service: database, outbox relay, simulation-event consumer, gRPC."""
+
+from __future__ import annotations
+
+from novel_engine.v1 import story_pb2, story_pb2_grpc
+from novel_platform.consumer import PullConsumer
+from novel_platform.outbox import OutboxRelay, UnitOfWork
+from novel_platform.runtime import ServiceRuntime, main
+from novel_platform.subjects import SIMULATION_STREAM, STORY_STREAM
+from services.story.adapters.tables import outbox
+from services.story.config import StorySettings
+from services.story.entrypoints.consumer import CONSUMER, message_handler
+from services.story.entrypoints.grpc_api import StoryServicer
+from services.story.service.handlers import StoryReader, StoryWriter
+
+SERVICE_NAME = "story"
+
+
+async def setup(rt: ServiceRuntime) -> None:
+    settings = rt.settings
+    assert isinstance(settings, StorySettings)
+    engine = rt.open_database(settings)
+    bus = await rt.connect_bus()
+    await bus.ensure_stream(SIMULATION_STREAM)
+    await bus.ensure_stream(STORY_STREAM)
+
+    relay = OutboxRelay(engine, outbox, bus)
+    rt.spawn(relay.run(), "outbox-relay")
+    # Hooks run newest first: registered before the consumer's, the relay's final
+    # flush runs after the consumer has stopped, so its last chapters still go out.
+    rt.on_shutdown(relay.stop)
+
+    def uow() -> UnitOfWork:
+        return UnitOfWork(engine, outbox, relay)
+
+    consumer = PullConsumer(
+        bus,
+        CONSUMER,
+        message_handler(StoryWriter(uow)),
+        concurrency=settings.story_consumer_concurrency,
+    )
+    rt.spawn(consumer.run(), "story-consumer")
+    # Running handlers get most of the hook's grace; stragglers are cancelled (and
+    # nak'ed) by the consumer itself rather than cut off by the runtime's timeout.
+    handler_grace = settings.shutdown_grace_seconds * 0.8
+
+    async def stop_consumer() -> None:
+        await consumer.stop(handler_grace)
+
+    rt.on_shutdown(stop_consumer)
+
+    grpc = rt.serve_grpc(settings)
+    servicer = StoryServicer(StoryReader(uow))
+    grpc.add(
+        lambda server: story_pb2_grpc.add_StoryServiceServicer_to_server(servicer, server),
+        story_pb2.DESCRIPTOR.services_by_name["StoryService"].full_name,
+    )
+
+
+def run() -> None:
+    main(SERVICE_NAME, StorySettings, setup)

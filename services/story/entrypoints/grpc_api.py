@@ -1,0 +1,35 @@
+"""gRPC servicer: translates messages and delegates to the service layer."""
+
+from __future__ import annotations
+
+from grpc import aio
+
+from novel_engine.v1 import story_pb2, story_pb2_grpc
+from services.story.adapters.convert import story_to_proto
+from services.story.service.handlers import StoryReader
+
+
+class StoryServicer(story_pb2_grpc.StoryServiceServicer):
+    def __init__(self, reader: StoryReader) -> None:
+        self._reader = reader
+
+    async def GetStory(
+        self, request: story_pb2.GetStoryRequest, context: aio.ServicerContext
+    ) -> story_pb2.Story:
+        return story_to_proto(await self._reader.get(request.tenant_id, request.id))
+
+    async def GetStoryBySimulation(
+        self, request: story_pb2.GetStoryBySimulationRequest, context: aio.ServicerContext
+    ) -> story_pb2.Story:
+        story = await self._reader.get_by_simulation(request.tenant_id, request.simulation_id)
+        return story_to_proto(story)
+
+    async def ListStories(
+        self, request: story_pb2.ListStoriesRequest, context: aio.ServicerContext
+    ) -> story_pb2.ListStoriesResponse:
+        items, token = await self._reader.list_page(
+            request.tenant_id, size=request.page.page_size, token=request.page.page_token
+        )
+        return story_pb2.ListStoriesResponse(
+            stories=[story_to_proto(s) for s in items], next_page_token=token
+        )

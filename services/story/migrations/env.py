@@ -1,0 +1,3 @@
+from novel_platform.migrations import run_env
+
+run_env()
