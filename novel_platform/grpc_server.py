@@ -70,10 +70,13 @@ class ContextInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                     log.exception("rpc_failed")
                     await context.abort(status, "internal error")
                 finally:
+                    elapsed = time.perf_counter() - started
                     self._duration.record(
-                        time.perf_counter() - started,
+                        elapsed,
                         {"rpc.method": details.method, "rpc.grpc.status_code": status.name},
                     )
+                    # One line per call at INFO (filtered out cheaply at WARNING).
+                    log.info("rpc_handled", code=status.name, ms=round(elapsed * 1000, 2))
 
         return grpc.unary_unary_rpc_method_handler(
             unary,

@@ -29,6 +29,9 @@ HEALTH_ROUTES = "healthz,readyz,health,metrics"
 
 
 def _otlp_endpoint(signal: str) -> bool:
+    """An OTLP endpoint is configured and OTEL_<SIGNAL>_EXPORTER does not say none."""
+    if os.environ.get(f"OTEL_{signal}_EXPORTER", "otlp").lower() == "none":
+        return False
     return bool(
         os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
         or os.environ.get(f"OTEL_EXPORTER_OTLP_{signal}_ENDPOINT")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import structlog
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
@@ -26,6 +27,7 @@ from services.gateway.schemas import (
     Slug,
 )
 
+log = structlog.get_logger(__name__)
 router = APIRouter(tags=["legacy"])
 
 # The old API returned every id at once; stop at a bound rather than at memory.
@@ -84,6 +86,7 @@ async def legacy_run_simulation(
         ),
         metadata=request_metadata(),
     )
+    log.info("simulation_requested", simulation_id=simulation.id, turns=body.turns, wait=True)
     settings = request.app.state.settings
     outcome = await request.app.state.waiter.wait(
         simulation.id, settings.sync_simulation_timeout_seconds

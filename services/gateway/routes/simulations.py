@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import grpc
+import structlog
 from fastapi import APIRouter, Header, Query, Request, Response
 from sse_starlette import EventSourceResponse
 
@@ -16,6 +17,7 @@ from services.gateway.convert import simulation_out
 from services.gateway.routes.characters import ERRORS, downstream
 from services.gateway.schemas import SimulationCreate, SimulationOut, SimulationPage
 
+log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/v1/simulations", tags=["simulations"], responses=ERRORS)
 SimulationId = Annotated[str, Query(max_length=64)]
 
@@ -59,6 +61,7 @@ async def create_simulation(
 ) -> dict[str, Any]:
     """Queue a simulation; follow it at Location or stream it from .../events."""
     created = await start(request, tenant, body)
+    log.info("simulation_requested", simulation_id=created.id, turns=body.turns)
     response.headers["Location"] = f"/v1/simulations/{created.id}"
     return simulation_out(created)
 

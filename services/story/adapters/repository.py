@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -142,18 +142,42 @@ class StoryRepository:
             .values(status=COMPLETED, closing=closing, completed_at=sa.func.now())
         )
 
-    async def store_turn(self, simulation_id: str, turn: int, events: Sequence[EventView]) -> None:
+    async def store_turn(
+        self,
+        simulation_id: str,
+        turn: int,
+        events: Sequence[EventView],
+        trace_context: Mapping[str, str],
+    ) -> None:
         stmt = (
             insert(tu)
-            .values(simulation_id=simulation_id, turn=turn, events=events_to_json(events))
+            .values(
+                simulation_id=simulation_id,
+                turn=turn,
+                events=events_to_json(events),
+                trace_context=dict(trace_context),
+            )
             .on_conflict_do_nothing()
         )
         await self._conn.execute(stmt)
 
-    async def turn_events(self, simulation_id: str, turn: int) -> list[EventView] | None:
-        stmt = sa.select(tu.c.events).where(tu.c.simulation_id == simulation_id, tu.c.turn == turn)
+    async def turn_events(
+        self, simulation_id: str, turn: int
+    ) -> tuple[list[EventView], dict[str, str]] | None:
+        """A buffered turn's events and the trace context it arrived with."""
+        stmt = sa.select(tu.c.events, tu.c.trace_context).where(
+            tu.c.simulation_id == simulation_id, tu.c.turn == turn
+        )
         row = (await self._conn.execute(stmt)).first()
-        return events_from_json(row.events) if row else None
+        return (events_from_json(row.events), dict(row.trace_context)) if row else None
+
+    async def trace_contexts(self, simulation_id: str, up_to: int) -> list[dict[str, str]]:
+        stmt = (
+            sa.select(tu.c.trace_context)
+            .where(tu.c.simulation_id == simulation_id, tu.c.turn <= up_to)
+            .order_by(tu.c.turn)
+        )
+        return [dict(r.trace_context) for r in (await self._conn.execute(stmt)).all()]
 
     async def all_turns(self, simulation_id: str, up_to: int) -> list[list[EventView]]:
         stmt = (

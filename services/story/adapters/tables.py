@@ -45,6 +45,8 @@ turns = sa.Table(
     sa.Column("simulation_id", sa.Text, primary_key=True),
     sa.Column("turn", sa.Integer, primary_key=True),
     sa.Column("events", JSONB, nullable=False),
+    # W3C context of the event that brought the turn: chapter spans link to it.
+    sa.Column("trace_context", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
 )
 
 chapters = sa.Table(

@@ -22,10 +22,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+import structlog
 from google.protobuf.message import Message
+from opentelemetry.trace import Link
 
 from novel_engine.v1 import common_pb2, simulation_pb2, story_pb2
-from novel_platform import subjects
+from novel_platform import semconv, subjects, telemetry
 from novel_platform.errors import InvalidArgument, NotFound
 from novel_platform.events import make_envelope, unpack
 from novel_platform.outbox import UnitOfWork
@@ -44,6 +46,9 @@ from services.story.domain import (
     write_opening,
     write_title,
 )
+
+_tracer = telemetry.tracer(__name__)
+log = structlog.get_logger(__name__)
 
 # Fixed forever: story ids and the ids of the events about them derive from it.
 STORY_NAMESPACE = uuid.UUID("6f1d7c52-3b8e-5a40-9c1e-2d4b8a7e9f10")
@@ -146,14 +151,20 @@ class StoryWriter:
                     f"simulation {fact.simulation_id} belongs to another tenant than "
                     f"event {envelope.event_id}'s"
                 )
-            await self._apply(repo, story, fact)
+            await self._apply(repo, story, fact, dict(envelope.trace_context))
             story = await repo.lock(fact.simulation_id)
             assert story is not None
             await self._write_ready(uow, repo, story)
             await uow.commit()
         return Outcome.APPLIED
 
-    async def _apply(self, repo: StoryRepository, story: StoryRecord, fact: _Fact) -> None:
+    async def _apply(
+        self,
+        repo: StoryRepository,
+        story: StoryRecord,
+        fact: _Fact,
+        trace_context: dict[str, str],
+    ) -> None:
         if fact.context is not None and story.context is None:
             ctx = fact.context
             try:
@@ -162,7 +173,7 @@ class StoryWriter:
                 raise InvalidArgument(f"simulation {fact.simulation_id}: {exc}") from None
             await repo.set_context(story.id, ctx, title=title, opening=opening)
         if fact.turn:
-            await repo.store_turn(fact.simulation_id, fact.turn, fact.events)
+            await repo.store_turn(fact.simulation_id, fact.turn, fact.events, trace_context)
         if fact.turns_expected is not None and story.turns_expected is None:
             await repo.set_expected(story.id, fact.turns_expected)
         if fact.failure is not None:
@@ -173,11 +184,19 @@ class StoryWriter:
         written, limit = s.chapters_written, s.turns_expected
         if s.context is not None:
             while limit is None or written < limit:
-                events = await repo.turn_events(s.simulation_id, written + 1)
-                if events is None:
+                buffered = await repo.turn_events(s.simulation_id, written + 1)
+                if buffered is None:
                     break
-                chapter = write_chapter(s.context, written + 1, events)
-                await repo.add_chapter(s.id, chapter)
+                events, turn_trace = buffered
+                # Fan-in: a chapter may be written while handling another turn's event,
+                # so it links to the turn it is made from rather than being its child.
+                with _tracer.start_as_current_span(
+                    semconv.SPAN_CHAPTER,
+                    links=_links([turn_trace]),
+                    attributes=_attributes(s, written + 1),
+                ):
+                    chapter = write_chapter(s.context, written + 1, events)
+                    await repo.add_chapter(s.id, chapter)
                 uow.emit(
                     make_envelope(
                         subjects.STORY_CHAPTER_WRITTEN,
@@ -196,9 +215,15 @@ class StoryWriter:
             return
         closing = ""
         if s.context is not None:  # None only for a simulation cancelled before turn 1
-            turns = await repo.all_turns(s.simulation_id, written)
-            closing = write_closing(s.context, turns)
+            with _tracer.start_as_current_span(
+                semconv.SPAN_STORY_COMPLETE,
+                links=_links(await repo.trace_contexts(s.simulation_id, written)),
+                attributes=_attributes(s, written),
+            ):
+                turns = await repo.all_turns(s.simulation_id, written)
+                closing = write_closing(s.context, turns)
         await repo.complete(s.id, closing)
+        log.info("story_completed", story_id=s.id, simulation_id=s.simulation_id, chapters=written)
         uow.emit(
             make_envelope(
                 subjects.STORY_COMPLETED,
@@ -213,6 +238,19 @@ class StoryWriter:
     def _event_id(story_id: str, what: str) -> str:
         # One id per fact, so even a repeated emission is dropped by the stream.
         return str(uuid.uuid5(STORY_NAMESPACE, f"{story_id}/{what}"))
+
+
+def _links(trace_contexts: list[dict[str, str]]) -> list[Link]:
+    return [link for ctx in trace_contexts if (link := telemetry.span_link(ctx)) is not None]
+
+
+def _attributes(s: StoryRecord, chapter: int) -> dict[str, str | int]:
+    return {
+        semconv.STORY_ID: s.id,
+        semconv.SIMULATION_ID: s.simulation_id,
+        semconv.TENANT: s.tenant_id,
+        semconv.CHAPTER: chapter,
+    }
 
 
 # -- reads --

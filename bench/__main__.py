@@ -1,0 +1,5 @@
+"""`python -m bench`: see `python -m bench --help` and bench/README.md."""
+
+from bench.cli import main
+
+raise SystemExit(main())
