@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import hashlib
 import os
 import pwd
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -142,6 +144,15 @@ def start_nats(data_dir: Path | None = None, port: int | None = None) -> LocalSe
     return LocalServer(f"nats://127.0.0.1:{port}", proc, data, [data] if temp else [])
 
 
+def _reachable_by_others(path: Path) -> bool:
+    """Every folder on the way to `path` can be traversed by another user."""
+    path = path.resolve()
+    for folder in [path, *path.parents]:
+        if folder.exists() and not folder.stat().st_mode & stat.S_IXOTH:
+            return False
+    return True
+
+
 def pg_bin(name: str) -> str:
     for directory in PG_BIN_DIRS:
         if (directory / name).exists():
@@ -162,28 +173,24 @@ def start_postgres(
     user = pwd.getpwnam("postgres") if os.geteuid() == 0 else None
     temp = data_dir is None
     root = data_dir or Path(tempfile.mkdtemp(prefix="novel-pg-"))
+    if user is not None and not _reachable_by_others(root.parent):
+        # e.g. a checkout under /root (mode 700): the postgres user could not reach it.
+        digest = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:10]
+        root = Path(tempfile.gettempdir()) / f"novel-engine-pg-{digest}"
     root.mkdir(parents=True, exist_ok=True)
     pgdata = root / "pgdata"
     if user is not None:
         os.chmod(root, 0o755)
         os.chown(root, user.pw_uid, user.pw_gid)
     if not (pgdata / "PG_VERSION").exists():
-        subprocess.run(
-            [
-                pg_bin("initdb"),
-                "-D",
-                str(pgdata),
-                "-U",
-                "postgres",
-                "--auth=trust",
-                "-E",
-                "UTF8",
-                "--locale=C.UTF-8",
-            ],
-            check=True,
+        initdb = [pg_bin("initdb"), "-D", str(pgdata), "-U", "postgres", "--auth=trust"]
+        done = subprocess.run(
+            [*initdb, "-E", "UTF8", "--locale=C.UTF-8"],
             capture_output=True,
             preexec_fn=_as_user(user),
         )
+        if done.returncode != 0:
+            raise RuntimeError(f"initdb failed: {done.stderr.decode(errors='replace')[-500:]}")
     port = port or free_port()
     options = [
         "-c",

@@ -84,9 +84,16 @@ def ancestors(span: ReceivedSpan, index: dict[str, ReceivedSpan]) -> list[Receiv
     return chain
 
 
-def test_one_trace_from_request_to_story(traced):
+@pytest.fixture(scope="module")
+def trace_id(traced) -> str:
+    """One synchronous simulation request, traced; then every service is stopped
+    gracefully, which flushes its exporter, so the trace and the logs are complete."""
+    stack, _ = traced
+    return run_traced_request(stack)
+
+
+def test_one_trace_from_request_to_story(traced, trace_id):
     stack, receiver = traced
-    trace_id = run_traced_request(stack)
     # Graceful shutdown flushes every service's exporter: then the trace is complete.
     # (uvicorn re-raises SIGTERM after its graceful shutdown, hence -15 for the gateway.)
     for name in sorted(stack.procs, key=lambda n: n != "gateway"):
@@ -145,12 +152,12 @@ def test_one_trace_from_request_to_story(traced):
     assert {link[1] for link in complete.links} == {p.span_id for p in turn_publishes}
 
 
-def test_log_lines_carry_the_trace_id(traced):
+def test_log_lines_carry_the_trace_id(traced, trace_id):
+    """A simulation's log lines in all four services can be gathered by its trace id."""
     stack, _ = traced
-    logs: dict[str, list[dict]] = {}
+    services_with_lines = set()
     for path in Path(stack.run_dir, "logs").glob("*.log"):
         for line in path.read_text().splitlines():
-            if line.startswith("{"):
-                logs.setdefault(path.stem, []).append(json.loads(line))
-    with_trace = {name for name, lines in logs.items() if any("trace_id" in line for line in lines)}
-    assert with_trace >= {"gateway", "simulation", "character", "story"}, with_trace
+            if line.startswith("{") and json.loads(line).get("trace_id") == trace_id:
+                services_with_lines.add(json.loads(line)["service"])
+    assert services_with_lines >= {"gateway", "simulation", "character", "story"}
