@@ -50,3 +50,25 @@ def run_env() -> None:
             )
             conn.commit()
     engine.dispose()
+
+
+def create_outbox_table(schema: str) -> None:
+    """The outbox's DDL, version 1, for a service's first migration.
+
+    Frozen: a later change to the outbox gets a migration of its own in every service,
+    so this function must keep producing exactly this table.
+    """
+    from alembic import op
+
+    op.create_table(
+        "outbox",
+        sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+        sa.Column("event_id", sa.Text, nullable=False, unique=True),
+        sa.Column("subject", sa.Text, nullable=False),
+        sa.Column("payload", sa.LargeBinary, nullable=False),
+        sa.Column("headers", sa.Text, nullable=False, server_default="{}"),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+        schema=schema,
+    )

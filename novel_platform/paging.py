@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import datetime
+from typing import Protocol, TypeVar
 
 from novel_platform.errors import InvalidArgument
 
@@ -46,3 +47,29 @@ def time_cursor(token: str) -> tuple[datetime, str] | None:
         return datetime.fromisoformat(parts[0]), parts[1]
     except ValueError:
         raise InvalidArgument("page_token: not a token this API returned") from None
+
+
+class _Dated(Protocol):
+    @property
+    def created_at(self) -> datetime: ...
+
+    @property
+    def id(self) -> str: ...
+
+
+DatedT = TypeVar("DatedT", bound=_Dated)
+
+
+def newest_first_page(items: list[DatedT], limit: int) -> tuple[list[DatedT], str]:
+    """Cut a newest-first list fetched with limit + 1 rows; the token resumes after it."""
+    if len(items) <= limit:
+        return items, ""
+    last = items[limit - 1]
+    return items[:limit], encode_cursor(last.created_at.isoformat(), last.id)
+
+
+def require_tenant(tenant_id: str) -> str:
+    """Every request names its tenant; the gateway fills it from the API key."""
+    if not tenant_id or len(tenant_id) > 64:
+        raise InvalidArgument("tenant_id: required, at most 64 characters")
+    return tenant_id

@@ -11,7 +11,7 @@ from novel_platform import subjects
 from novel_platform.errors import AlreadyExists, InvalidArgument, NotFound, VersionConflict
 from novel_platform.events import make_envelope
 from novel_platform.outbox import UnitOfWork
-from novel_platform.paging import decode_cursor, encode_cursor, page_size
+from novel_platform.paging import decode_cursor, encode_cursor, page_size, require_tenant
 from services.character.adapters.convert import to_proto
 from services.character.adapters.repository import CharacterRepository
 from services.character.domain.model import Character, validate
@@ -20,18 +20,12 @@ from services.character.domain.starter_roster import STARTER_ROSTER
 MAX_BATCH = 100
 
 
-def _tenant(tenant_id: str) -> str:
-    if not tenant_id or len(tenant_id) > 64:
-        raise InvalidArgument("tenant_id: required, at most 64 characters")
-    return tenant_id
-
-
 class CharacterService:
     def __init__(self, uow: Callable[[], UnitOfWork]) -> None:
         self._uow = uow
 
     async def create(self, tenant_id: str, character: Character) -> Character:
-        tenant_id = _tenant(tenant_id)
+        tenant_id = require_tenant(tenant_id)
         validate(replace(character, version=1))
         async with self._uow() as uow:
             created = await CharacterRepository(uow.conn).add_many(
@@ -45,7 +39,7 @@ class CharacterService:
 
     async def get(self, tenant_id: str, char_id: str) -> Character:
         async with self._uow() as uow:
-            found = await CharacterRepository(uow.conn).get(_tenant(tenant_id), char_id)
+            found = await CharacterRepository(uow.conn).get(require_tenant(tenant_id), char_id)
         if found is None:
             raise NotFound(f"Character '{char_id}' not found")
         return found
@@ -56,7 +50,7 @@ class CharacterService:
         if len(ids) > MAX_BATCH:
             raise InvalidArgument(f"ids: at most {MAX_BATCH}")
         async with self._uow() as uow:
-            found = await CharacterRepository(uow.conn).get_many(_tenant(tenant_id), ids)
+            found = await CharacterRepository(uow.conn).get_many(require_tenant(tenant_id), ids)
         by_id = {c.id: c for c in found}
         # Keep the caller's order: simulations depend on it for determinism.
         return [by_id[i] for i in ids if i in by_id], [i for i in ids if i not in by_id]
@@ -70,7 +64,7 @@ class CharacterService:
             raise InvalidArgument("name/faction filter: at most 100 characters")
         async with self._uow() as uow:
             items = await CharacterRepository(uow.conn).list(
-                _tenant(tenant_id),
+                require_tenant(tenant_id),
                 after=cursor[0] if cursor else "",
                 limit=limit + 1,
                 name=name,
@@ -83,7 +77,7 @@ class CharacterService:
     async def update(
         self, tenant_id: str, char_id: str, changes: Mapping[str, Any], expected_version: int
     ) -> Character:
-        tenant_id = _tenant(tenant_id)
+        tenant_id = require_tenant(tenant_id)
         async with self._uow() as uow:
             repo = CharacterRepository(uow.conn)
             current = await repo.get(tenant_id, char_id, for_update=True)
@@ -105,7 +99,7 @@ class CharacterService:
         return updated
 
     async def delete(self, tenant_id: str, char_id: str, expected_version: int) -> None:
-        tenant_id = _tenant(tenant_id)
+        tenant_id = require_tenant(tenant_id)
         async with self._uow() as uow:
             repo = CharacterRepository(uow.conn)
             current = await repo.get(tenant_id, char_id, for_update=True)
@@ -126,7 +120,7 @@ class CharacterService:
             await uow.commit()
 
     async def seed_starter_roster(self, tenant_id: str) -> tuple[list[str], list[str]]:
-        tenant_id = _tenant(tenant_id)
+        tenant_id = require_tenant(tenant_id)
         async with self._uow() as uow:
             created = await CharacterRepository(uow.conn).add_many(tenant_id, STARTER_ROSTER)
             for character in created:

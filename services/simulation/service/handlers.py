@@ -7,12 +7,12 @@ import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from novel_platform import semconv, telemetry
 from novel_platform.errors import FailedPrecondition, InvalidArgument, NotFound
 from novel_platform.outbox import UnitOfWork
-from novel_platform.paging import encode_cursor, page_size, time_cursor
+from novel_platform.paging import newest_first_page, page_size, require_tenant, time_cursor
 from services.simulation.adapters.repository import (
     CampaignRecord,
     SimulationRecord,
@@ -29,19 +29,13 @@ class Characters(Protocol):
     async def sheets(self, tenant_id: str, ids: list[str]) -> list[CharacterSheet]: ...
 
 
-def _tenant(tenant_id: str) -> str:
-    if not tenant_id or len(tenant_id) > 64:
-        raise InvalidArgument("tenant_id: required, at most 64 characters")
-    return tenant_id
-
-
 class SimulationService:
     def __init__(self, uow: Callable[[], UnitOfWork], characters: Characters) -> None:
         self._uow = uow
         self._characters = characters
 
     async def start(self, request: StartRequest) -> SimulationRecord:
-        tenant = _tenant(request.tenant_id)
+        tenant = require_tenant(request.tenant_id)
         if request.campaign_id:
             async with self._uow() as uow:
                 campaign = await SimulationRepository(uow.conn).get_campaign(
@@ -85,7 +79,7 @@ class SimulationService:
 
     async def get(self, tenant_id: str, sim_id: str) -> SimulationRecord:
         async with self._uow() as uow:
-            found = await SimulationRepository(uow.conn).get(sim_id, _tenant(tenant_id))
+            found = await SimulationRepository(uow.conn).get(sim_id, require_tenant(tenant_id))
         if found is None:
             raise NotFound(f"Simulation '{sim_id}' not found")
         return found
@@ -96,15 +90,15 @@ class SimulationService:
         limit = page_size(size)
         async with self._uow() as uow:
             items = await SimulationRepository(uow.conn).list_page(
-                _tenant(tenant_id), before=time_cursor(token), limit=limit + 1
+                require_tenant(tenant_id), before=time_cursor(token), limit=limit + 1
             )
-        return _page(items, limit)
+        return newest_first_page(items, limit)
 
     async def cancel(self, tenant_id: str, sim_id: str) -> SimulationRecord:
         """Queued: cancelled at once. Running: the worker stops at the next turn."""
         async with self._uow() as uow:
             repo = SimulationRepository(uow.conn)
-            found = await repo.get(sim_id, _tenant(tenant_id), for_update=True)
+            found = await repo.get(sim_id, require_tenant(tenant_id), for_update=True)
             if found is None:
                 raise NotFound(f"Simulation '{sim_id}' not found")
             if found.finished:
@@ -120,7 +114,7 @@ class SimulationService:
     async def create_campaign(
         self, tenant_id: str, name: str, description: str, participants: list[str], setting: str
     ) -> CampaignRecord:
-        tenant = _tenant(tenant_id)
+        tenant = require_tenant(tenant_id)
         if not name.strip() or len(name) > 100:
             raise InvalidArgument("name: required, at most 100 characters")
         if len(description) > 2000 or len(setting) > 500:
@@ -147,13 +141,6 @@ class SimulationService:
         limit = page_size(size)
         async with self._uow() as uow:
             items = await SimulationRepository(uow.conn).list_campaigns(
-                _tenant(tenant_id), before=time_cursor(token), limit=limit + 1
+                require_tenant(tenant_id), before=time_cursor(token), limit=limit + 1
             )
-        return _page(items, limit)
-
-
-def _page(items: list[Any], limit: int) -> tuple[list[Any], str]:
-    if len(items) <= limit:
-        return items, ""
-    last = items[limit - 1]
-    return items[:limit], encode_cursor(last.created_at.isoformat(), last.id)
+        return newest_first_page(items, limit)

@@ -46,14 +46,6 @@ class StoryRecord:
     chapters: tuple[Chapter, ...] = ()
 
 
-@dataclass(frozen=True)
-class ListCursor:
-    """Where a page of stories (newest first) ended."""
-
-    created_at: datetime
-    id: str
-
-
 def _from_row(row: sa.Row[Any], chapters: Sequence[Chapter] = ()) -> StoryRecord:
     return StoryRecord(
         id=row.id,
@@ -224,11 +216,14 @@ class StoryRepository:
         ]
 
     async def list(
-        self, tenant_id: str, *, after: ListCursor | None, limit: int
+        self, tenant_id: str, *, after: tuple[datetime, str] | None, limit: int
     ) -> list[StoryRecord]:
         """Newest first; chapters are not loaded (GetStory returns them)."""
         stmt = sa.select(st).where(st.c.tenant_id == tenant_id)
         if after is not None:
-            stmt = stmt.where(sa.tuple_(st.c.created_at, st.c.id) < (after.created_at, after.id))
+            stmt = stmt.where(
+                sa.tuple_(st.c.created_at, st.c.id)
+                < sa.tuple_(sa.literal(after[0]), sa.literal(after[1]))
+            )
         stmt = stmt.order_by(st.c.created_at.desc(), st.c.id.desc()).limit(limit)
         return [_from_row(r) for r in (await self._conn.execute(stmt)).all()]

@@ -14,12 +14,9 @@ StoryReader serves the gRPC reads.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 
 import structlog
@@ -31,10 +28,10 @@ from novel_platform import semconv, subjects, telemetry
 from novel_platform.errors import InvalidArgument, NotFound
 from novel_platform.events import make_envelope, unpack
 from novel_platform.outbox import UnitOfWork
+from novel_platform.paging import newest_first_page, page_size, require_tenant, time_cursor
 from services.story.adapters.convert import chapter_to_proto, context_from_proto, event_from_proto
 from services.story.adapters.repository import (
     WRITING,
-    ListCursor,
     StoryRecord,
     StoryRepository,
 )
@@ -52,8 +49,6 @@ log = structlog.get_logger(__name__)
 
 # Fixed forever: story ids and the ids of the events about them derive from it.
 STORY_NAMESPACE = uuid.UUID("6f1d7c52-3b8e-5a40-9c1e-2d4b8a7e9f10")
-
-DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 20, 100
 
 
 def story_id_for(simulation_id: str) -> str:
@@ -256,44 +251,15 @@ def _attributes(s: StoryRecord, chapter: int) -> dict[str, str | int]:
 # -- reads --
 
 
-def _tenant(tenant_id: str) -> str:
-    if not tenant_id or len(tenant_id) > 64:
-        raise InvalidArgument("tenant_id: required, at most 64 characters")
-    return tenant_id
-
-
-def encode_token(cursor: ListCursor) -> str:
-    raw = f"{cursor.created_at.isoformat()}|{cursor.id}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_token(token: str) -> ListCursor | None:
-    if not token:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        stamp, story_id = raw.split("|")
-        cursor = ListCursor(created_at=datetime.fromisoformat(stamp), id=str(uuid.UUID(story_id)))
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise InvalidArgument("page_token: not a token this API returned") from None
-    if cursor.created_at.tzinfo is None:
-        raise InvalidArgument("page_token: not a token this API returned")
-    return cursor
-
-
-def page_size(requested: int) -> int:
-    if requested < 0 or requested > MAX_PAGE_SIZE:
-        raise InvalidArgument(f"page_size: must be 1..{MAX_PAGE_SIZE}")
-    return requested or DEFAULT_PAGE_SIZE
-
-
 class StoryReader:
     def __init__(self, uow: Callable[[], UnitOfWork]) -> None:
         self._uow = uow
 
     async def get(self, tenant_id: str, story_id: str) -> StoryRecord:
         async with self._uow() as uow:
-            found = await StoryRepository(uow.conn).get(_tenant(tenant_id), story_id=story_id)
+            found = await StoryRepository(uow.conn).get(
+                require_tenant(tenant_id), story_id=story_id
+            )
         if found is None:
             raise NotFound(f"Story '{story_id}' not found")
         return found
@@ -301,7 +267,7 @@ class StoryReader:
     async def get_by_simulation(self, tenant_id: str, simulation_id: str) -> StoryRecord:
         async with self._uow() as uow:
             found = await StoryRepository(uow.conn).get(
-                _tenant(tenant_id), simulation_id=simulation_id
+                require_tenant(tenant_id), simulation_id=simulation_id
             )
         if found is None:
             raise NotFound(f"Story of simulation '{simulation_id}' not found")
@@ -312,13 +278,8 @@ class StoryReader:
     ) -> tuple[list[StoryRecord], str]:
         """Newest first, without chapters (GetStory has the full text)."""
         limit = page_size(size)
-        after = decode_token(token)
         async with self._uow() as uow:
             items = await StoryRepository(uow.conn).list(
-                _tenant(tenant_id), after=after, limit=limit + 1
+                require_tenant(tenant_id), after=time_cursor(token), limit=limit + 1
             )
-        has_more = len(items) > limit
-        items = items[:limit]
-        last = items[-1] if items else None
-        token = encode_token(ListCursor(last.created_at, last.id)) if has_more and last else ""
-        return items, token
+        return newest_first_page(items, limit)

@@ -8,6 +8,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
+from novel_platform.migrations import create_outbox_table
+
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -65,18 +67,7 @@ def upgrade() -> None:
         ),
         schema=SCHEMA,
     )
-    op.create_table(
-        "outbox",
-        sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
-        sa.Column("event_id", sa.Text, nullable=False, unique=True),
-        sa.Column("subject", sa.Text, nullable=False),
-        sa.Column("payload", sa.LargeBinary, nullable=False),
-        sa.Column("headers", sa.Text, nullable=False, server_default="{}"),
-        sa.Column(
-            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
-        ),
-        schema=SCHEMA,
-    )
+    create_outbox_table(SCHEMA)
 
 
 def downgrade() -> None:
