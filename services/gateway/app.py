@@ -19,7 +19,7 @@ from services.gateway.adapters.api_keys import KeyStore
 from services.gateway.adapters.completions import CompletionWaiter
 from services.gateway.clients import Downstream
 from services.gateway.config import GatewaySettings
-from services.gateway.middleware import BodyLimit, RequestContext
+from services.gateway.middleware import BodyLimit, LoadShedder, RequestContext
 from services.gateway.routes import characters, health, legacy, simulations, stories
 
 DESCRIPTION = """Define characters, run multi-agent story simulations over them, and read
@@ -63,6 +63,11 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(legacy.router)
     # Outermost first: the request id must exist before the body limit can reject.
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(
+        LoadShedder,
+        limit=settings.max_inflight_requests,
+        waiting_limit=settings.max_waiting_requests,
+    )
     app.add_middleware(RequestContext)
     return app
 

@@ -23,3 +23,6 @@ class GatewaySettings(BaseServiceSettings, DatabaseSettings):
     sync_simulation_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     # SSE streams: a comment line this often keeps proxies from closing idle streams.
     sse_ping_seconds: float = Field(default=15.0, gt=0)
+    # Load shedding per worker process: requests in flight beyond these get 503 at once.
+    max_inflight_requests: int = Field(default=512, ge=1)
+    max_waiting_requests: int = Field(default=4096, ge=1)

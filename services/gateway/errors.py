@@ -70,10 +70,10 @@ def error_response(
 
 def from_rpc_error(exc: grpc.aio.AioRpcError) -> ApiError:
     status = GRPC_TO_HTTP.get(exc.code(), 502)
-    if status in _CLIENT_SAFE:
-        return ApiError(status, exc.details() or HTTPStatus(status).phrase)
-    log.warning("upstream_error", code=exc.code().name, detail=exc.details())
     headers = {"Retry-After": "1"} if status in (429, 503) else None
+    if status in _CLIENT_SAFE:
+        return ApiError(status, exc.details() or HTTPStatus(status).phrase, headers=headers)
+    log.warning("upstream_error", code=exc.code().name, detail=exc.details())
     return ApiError(status, HTTPStatus(status).phrase, headers=headers)
 
 

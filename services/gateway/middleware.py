@@ -86,3 +86,62 @@ class BodyLimit:
             }
         )
         await send({"type": "http.response.body", "body": payload})
+
+
+class LoadShedder:
+    """Answers 503 + Retry-After at once when too many requests are in flight.
+
+    Past capacity, queueing only turns every request into a timeout; refusing the
+    excess quickly keeps latency bounded for the rest and tells clients when to retry.
+    Health checks are never shed (a busy pod is not a dead one). Long-lived requests
+    (SSE streams, the synchronous simulation route) wait on events rather than CPU, so
+    they count separately against their own, larger limit.
+    """
+
+    EXEMPT = ("/healthz", "/readyz", "/health", "/metrics")
+
+    def __init__(self, app: ASGIApp, limit: int, waiting_limit: int) -> None:
+        self.app = app
+        self.limit = limit
+        self.waiting_limit = waiting_limit
+        self.busy = 0
+        self.waiting = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in self.EXEMPT:
+            await self.app(scope, receive, send)
+            return
+        long_lived = scope["path"] == "/simulations" or scope["path"].endswith("/events")
+        if long_lived:
+            if self.waiting >= self.waiting_limit:
+                await _shed(scope, send)
+                return
+            self.waiting += 1
+        else:
+            if self.busy >= self.limit:
+                await _shed(scope, send)
+                return
+            self.busy += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            if long_lived:
+                self.waiting -= 1
+            else:
+                self.busy -= 1
+
+
+async def _shed(scope: Scope, send: Send) -> None:
+    payload = orjson.dumps(envelope(scope["path"], 503, "overloaded: retry shortly"))
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 503,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+                (b"retry-after", b"1"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload})

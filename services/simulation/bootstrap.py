@@ -8,6 +8,7 @@ from novel_platform.outbox import OutboxRelay, UnitOfWork
 from novel_platform.runtime import ServiceRuntime, main
 from novel_platform.subjects import SIMULATION_STREAM, SIMULATION_WORK_STREAM
 from services.simulation.adapters.characters import CharacterDirectory
+from services.simulation.adapters.queue_depth import QueueDepth
 from services.simulation.adapters.tables import outbox
 from services.simulation.config import SimulationSettings
 from services.simulation.entrypoints.grpc_api import SimulationServicer
@@ -35,17 +36,22 @@ async def setup(rt: ServiceRuntime) -> None:
     def uow() -> UnitOfWork:
         return UnitOfWork(engine, outbox, relay)
 
+    spec = work_consumer_spec(settings.work_ack_wait_seconds)
+    depth = QueueDepth(bus, spec.stream, spec.durable)
+    rt.spawn(depth.run(), "queue-depth")
     if settings.simulation_workers:
         consumer = PullConsumer(
             bus,
-            work_consumer_spec(settings.work_ack_wait_seconds),
+            spec,
             work_handler(SimulationRunner(uow, characters, settings.simulation_turn_delay_seconds)),
             concurrency=settings.simulation_workers,
         )
         rt.spawn(consumer.run(), "simulation-workers")
-        rt.on_shutdown(lambda: consumer.stop(settings.shutdown_grace_seconds))
+        # Inside the runtime's own per-hook bound (the grace period), with room to spare.
+        rt.on_shutdown(lambda: consumer.stop(settings.shutdown_grace_seconds * 0.8))
 
-    servicer = SimulationServicer(SimulationService(uow, characters))
+    service = SimulationService(uow, characters, depth, settings.max_queued_simulations)
+    servicer = SimulationServicer(service)
     rt.serve_grpc(settings).add(
         lambda server: simulation_pb2_grpc.add_SimulationServiceServicer_to_server(
             servicer, server

@@ -18,3 +18,5 @@ class SimulationSettings(BaseServiceSettings, DatabaseSettings, GrpcServerSettin
     # Pacing: a pause after each turn, for live viewing and for tests that need a run
     # in progress. 0 runs turns back to back.
     simulation_turn_delay_seconds: float = Field(default=0.0, ge=0, le=60)
+    # Backpressure: StartSimulation answers RESOURCE_EXHAUSTED past this many waiting.
+    max_queued_simulations: int = Field(default=5000, ge=1)

@@ -213,3 +213,19 @@ async def test_paging(parts, tenant):
         if not token:
             break
     assert seen == list(reversed(ids))
+
+
+async def test_a_full_queue_refuses_new_work(parts, tenant):
+    from types import SimpleNamespace
+
+    from novel_platform.errors import Overloaded
+
+    await parts["characters"].seed_starter_roster(tenant)
+    backlog = SimpleNamespace(pending=10)
+    service = SimulationService(
+        lambda: UnitOfWork(parts["engine"], outbox, None), parts["service"]._characters, backlog, 10
+    )
+    with pytest.raises(Overloaded):
+        await service.start(request(tenant))
+    backlog.pending = 9
+    assert (await service.start(request(tenant))).status == "queued"

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from novel_platform import semconv, telemetry
-from novel_platform.errors import FailedPrecondition, InvalidArgument, NotFound
+from novel_platform.errors import FailedPrecondition, InvalidArgument, NotFound, Overloaded
 from novel_platform.outbox import UnitOfWork
 from novel_platform.paging import newest_first_page, page_size, require_tenant, time_cursor
 from services.simulation.adapters.repository import (
@@ -29,13 +29,27 @@ class Characters(Protocol):
     async def sheets(self, tenant_id: str, ids: list[str]) -> list[CharacterSheet]: ...
 
 
+class Backlog(Protocol):
+    pending: int
+
+
 class SimulationService:
-    def __init__(self, uow: Callable[[], UnitOfWork], characters: Characters) -> None:
+    def __init__(
+        self,
+        uow: Callable[[], UnitOfWork],
+        characters: Characters,
+        backlog: Backlog | None = None,
+        max_queued: int = 0,
+    ) -> None:
         self._uow = uow
         self._characters = characters
+        self._backlog = backlog
+        self._max_queued = max_queued
 
     async def start(self, request: StartRequest) -> SimulationRecord:
         tenant = require_tenant(request.tenant_id)
+        if self._backlog is not None and self._backlog.pending >= self._max_queued:
+            raise Overloaded("the simulation queue is full; retry shortly")
         if request.campaign_id:
             async with self._uow() as uow:
                 campaign = await SimulationRepository(uow.conn).get_campaign(
