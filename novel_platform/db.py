@@ -22,7 +22,10 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
         sqlalchemy_url(settings.database_url),
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
-        pool_pre_ping=True,
+        # No pre-ping: it costs a round trip on every checkout. A connection broken by a
+        # database restart fails its one transaction and is dropped from the pool;
+        # consumers redeliver, API callers get 503 and retry.
+        pool_pre_ping=False,
         pool_recycle=1800,
         pool_timeout=10,
     )

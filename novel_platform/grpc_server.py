@@ -12,6 +12,7 @@ import grpc
 import structlog
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
+from sqlalchemy import exc as sa_exc
 
 from novel_platform import errors, semconv, telemetry
 from novel_platform.config import GrpcServerSettings
@@ -65,6 +66,11 @@ class ContextInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                     await context.abort(status, exc.message)
                 except grpc.aio.AbortError:
                     raise
+                except (sa_exc.OperationalError, sa_exc.TimeoutError) as exc:
+                    # Database unreachable, connection lost, or pool exhausted: transient.
+                    status = grpc.StatusCode.UNAVAILABLE
+                    log.warning("rpc_database_unavailable", error=type(exc).__name__)
+                    await context.abort(status, "temporarily unavailable, retry shortly")
                 except Exception:
                     status = grpc.StatusCode.INTERNAL
                     log.exception("rpc_failed")
