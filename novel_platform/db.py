@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import orjson
 from opentelemetry.metrics import CallbackOptions, Observation
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -17,6 +18,10 @@ def sqlalchemy_url(url: str) -> str:
     raise ValueError("not a PostgreSQL URL")
 
 
+def _dumps(value: object) -> str:
+    return orjson.dumps(value).decode()
+
+
 def create_engine(settings: DatabaseSettings) -> AsyncEngine:
     engine = create_async_engine(
         sqlalchemy_url(settings.database_url),
@@ -28,6 +33,9 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
         pool_pre_ping=False,
         pool_recycle=1800,
         pool_timeout=10,
+        # orjson: several times faster than the stdlib for the JSONB columns (checkpoints).
+        json_serializer=_dumps,
+        json_deserializer=orjson.loads,
     )
     if telemetry.tracing_enabled():
         from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor

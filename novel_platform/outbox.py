@@ -77,25 +77,31 @@ class OutboxRelay:
         self._wakeup.set()
 
     async def publish_pending(self) -> int:
-        """Publish one batch; returns how many rows went out."""
+        """Publish one batch; returns how many rows went out.
+
+        One statement takes the batch out of the table (rows other relays hold are
+        skipped); if a publish fails, the transaction rolls back and the rows return.
+        """
         t = self._table
+        batch = (
+            sa.select(t.c.id)
+            .order_by(t.c.id)
+            .limit(self._batch_size)
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
+        take = (
+            sa.delete(t)
+            .where(t.c.id.in_(batch))
+            .returning(t.c.id, t.c.event_id, t.c.subject, t.c.payload, t.c.headers)
+        )
         async with self._engine.begin() as conn:
-            rows = (
-                await conn.execute(
-                    sa.select(t.c.id, t.c.event_id, t.c.subject, t.c.payload, t.c.headers)
-                    .order_by(t.c.id)
-                    .limit(self._batch_size)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
+            rows = sorted((await conn.execute(take)).all(), key=lambda row: row.id)
             self._backlog = len(rows)
-            if not rows:
-                return 0
             for row in rows:
                 await self._bus.publish(
                     row.subject, row.payload, row.event_id, orjson.loads(row.headers)
                 )
-            await conn.execute(sa.delete(t).where(t.c.id.in_([row.id for row in rows])))
         self._published.add(len(rows))
         return len(rows)
 
