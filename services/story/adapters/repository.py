@@ -83,20 +83,19 @@ class StoryRepository:
         )
         return (await self._conn.execute(stmt)).first() is not None
 
-    async def ensure(self, story_id: str, tenant_id: str, simulation_id: str) -> None:
-        """Create the story row unless it exists (waits for a concurrent creator)."""
-        stmt = (
-            insert(st)
-            .values(id=story_id, tenant_id=tenant_id, simulation_id=simulation_id, status=WRITING)
-            .on_conflict_do_nothing()
+    async def lock_or_create(
+        self, story_id: str, tenant_id: str, simulation_id: str
+    ) -> StoryRecord:
+        """The story row, created if new, locked until the transaction ends (one writer
+        per story). One statement: the no-op update on conflict takes the row lock and
+        returns the existing row (a concurrent creator is waited for)."""
+        new = insert(st).values(
+            id=story_id, tenant_id=tenant_id, simulation_id=simulation_id, status=WRITING
         )
-        await self._conn.execute(stmt)
-
-    async def lock(self, simulation_id: str) -> StoryRecord | None:
-        """The story row, locked until the transaction ends (one writer per story)."""
-        stmt = sa.select(st).where(st.c.simulation_id == simulation_id).with_for_update()
-        row = (await self._conn.execute(stmt)).first()
-        return _from_row(row) if row else None
+        stmt = new.on_conflict_do_update(
+            index_elements=[st.c.id], set_={"id": new.excluded.id}
+        ).returning(*st.c)
+        return _from_row((await self._conn.execute(stmt)).one())
 
     async def set_context(
         self, story_id: str, ctx: StoryContext, *, title: str, opening: str
@@ -185,8 +184,10 @@ class StoryRepository:
                 story_id=story_id, number=chapter.number, title=chapter.title, text=chapter.text
             )
         )
+
+    async def set_chapters_written(self, story_id: str, written: int) -> None:
         await self._conn.execute(
-            sa.update(st).where(st.c.id == story_id).values(chapters_written=chapter.number)
+            sa.update(st).where(st.c.id == story_id).values(chapters_written=written)
         )
 
     # -- the reader's side --

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 import structlog
@@ -31,6 +31,7 @@ from novel_platform.outbox import UnitOfWork
 from novel_platform.paging import newest_first_page, page_size, require_tenant, time_cursor
 from services.story.adapters.convert import chapter_to_proto, context_from_proto, event_from_proto
 from services.story.adapters.repository import (
+    FAILED,
     WRITING,
     StoryRecord,
     StoryRepository,
@@ -138,18 +139,16 @@ class StoryWriter:
             repo = StoryRepository(uow.conn)
             if not await repo.record_event(envelope.event_id):
                 return Outcome.DUPLICATE
-            await repo.ensure(story_id, envelope.tenant_id, fact.simulation_id)
-            story = await repo.lock(fact.simulation_id)
-            assert story is not None
+            story = await repo.lock_or_create(story_id, envelope.tenant_id, fact.simulation_id)
             if story.tenant_id != envelope.tenant_id:
                 raise InvalidArgument(
                     f"simulation {fact.simulation_id} belongs to another tenant than "
                     f"event {envelope.event_id}'s"
                 )
-            await self._apply(repo, story, fact, dict(envelope.trace_context))
-            story = await repo.lock(fact.simulation_id)
-            assert story is not None
-            await self._write_ready(uow, repo, story)
+            trace_context = dict(envelope.trace_context)
+            story = await self._apply(repo, story, fact, trace_context)
+            fresh = (fact.turn, list(fact.events), trace_context) if fact.turn else None
+            await self._write_ready(uow, repo, story, fresh)
             await uow.commit()
         return Outcome.APPLIED
 
@@ -159,7 +158,8 @@ class StoryWriter:
         story: StoryRecord,
         fact: _Fact,
         trace_context: dict[str, str],
-    ) -> None:
+    ) -> StoryRecord:
+        """Store what the fact adds; returns the story as it now stands (still locked)."""
         if fact.context is not None and story.context is None:
             ctx = fact.context
             try:
@@ -167,22 +167,45 @@ class StoryWriter:
             except ValueError as exc:  # e.g. an unknown narrative style
                 raise InvalidArgument(f"simulation {fact.simulation_id}: {exc}") from None
             await repo.set_context(story.id, ctx, title=title, opening=opening)
+            story = replace(
+                story,
+                context=ctx,
+                title=title,
+                opening=opening,
+                narrative_style=ctx.narrative_style,
+                turns_total=ctx.turns_total,
+            )
         if fact.turn:
             await repo.store_turn(fact.simulation_id, fact.turn, fact.events, trace_context)
         if fact.turns_expected is not None and story.turns_expected is None:
             await repo.set_expected(story.id, fact.turns_expected)
-        if fact.failure is not None:
+            story = replace(story, turns_expected=fact.turns_expected)
+        if fact.failure is not None and story.status == WRITING:
             await repo.fail(story.id, fact.failure)
+            story = replace(story, status=FAILED, failure_reason=fact.failure)
+        return story
 
-    async def _write_ready(self, uow: UnitOfWork, repo: StoryRepository, s: StoryRecord) -> None:
-        """Write every chapter that has become writable, in order, then maybe the end."""
+    async def _write_ready(
+        self,
+        uow: UnitOfWork,
+        repo: StoryRepository,
+        s: StoryRecord,
+        fresh: tuple[int, list[EventView], dict[str, str]] | None,
+    ) -> None:
+        """Write every chapter that has become writable, in order, then maybe the end.
+
+        `fresh` is the turn this event brought: no need to read it back.
+        """
         written, limit = s.chapters_written, s.turns_expected
         if s.context is not None:
             while limit is None or written < limit:
-                buffered = await repo.turn_events(s.simulation_id, written + 1)
-                if buffered is None:
-                    break
-                events, turn_trace = buffered
+                if fresh is not None and fresh[0] == written + 1:
+                    events, turn_trace = fresh[1], fresh[2]
+                else:
+                    buffered = await repo.turn_events(s.simulation_id, written + 1)
+                    if buffered is None:
+                        break
+                    events, turn_trace = buffered
                 # Fan-in: a chapter may be written while handling another turn's event,
                 # so it links to the turn it is made from rather than being its child.
                 with _tracer.start_as_current_span(
@@ -206,6 +229,8 @@ class StoryWriter:
                     subject=subjects.subject(subjects.STORY_CHAPTER_WRITTEN, s.simulation_id),
                 )
                 written += 1
+        if written != s.chapters_written:
+            await repo.set_chapters_written(s.id, written)
         if s.status != WRITING or limit is None or written < limit:
             return
         closing = ""
