@@ -229,3 +229,17 @@ async def test_a_full_queue_refuses_new_work(parts, tenant):
         await service.start(request(tenant))
     backlog.pending = 9
     assert (await service.start(request(tenant))).status == "queued"
+
+
+async def test_a_turn_is_stored_once_even_if_two_workers_run_it(parts, tenant):
+    from services.simulation.adapters.repository import SimulationRepository
+
+    await parts["characters"].seed_starter_roster(tenant)
+    record = await parts["service"].start(request(tenant))
+    async with parts["engine"].begin() as conn:
+        repo = SimulationRepository(conn)
+        first = await repo.record_turn(record.id, 1, {"w": 1}, [{"e": 1}])
+        second = await repo.record_turn(record.id, 1, {"w": 2}, [{"e": 2}])
+    assert first is not None and first.turns_done == 1 and first.status == "running"
+    assert second is None
+    assert await _events_of(parts["engine"], record.id) == [(1, [{"e": 1}])]

@@ -108,11 +108,15 @@ class SimulationRepository:
         )
         return _simulation((await self._conn.execute(stmt)).one())
 
-    async def add_checkpoint(
+    async def record_turn(
         self, sim_id: str, turn: int, world: dict[str, Any], events: list[dict[str, Any]]
-    ) -> bool:
-        """False when this turn was already stored (another worker got there first)."""
-        stmt = (
+    ) -> SimulationRecord | None:
+        """Store the turn's checkpoint and advance the counter, in one round trip.
+
+        None when this turn was already stored (another worker got there first): the
+        checkpoint's primary key refuses the copy, and the update then matches nothing.
+        """
+        stored = (
             insert(checkpoints)
             .values(
                 simulation_id=sim_id,
@@ -123,8 +127,16 @@ class SimulationRepository:
             )
             .on_conflict_do_nothing()
             .returning(checkpoints.c.turn)
+            .cte("stored")
         )
-        return (await self._conn.execute(stmt)).first() is not None
+        stmt = (
+            sa.update(simulations)
+            .where(simulations.c.id == sim_id, sa.exists(sa.select(stored.c.turn)))
+            .values(status="running", turns_done=turn, updated_at=sa.func.now())
+            .returning(*simulations.c)
+        )
+        row = (await self._conn.execute(stmt)).first()
+        return _simulation(row) if row else None
 
     async def last_checkpoint(self, sim_id: str) -> tuple[int, dict[str, Any]] | None:
         stmt = (

@@ -117,17 +117,16 @@ class SimulationRunner:
         """Run and store one turn; False when another worker had already stored it."""
         result = run_turn(world)
         async with self._uow() as uow:
-            repo = SimulationRepository(uow.conn)
-            stored = await repo.add_checkpoint(
+            updated = await SimulationRepository(uow.conn).record_turn(
                 record.id,
                 result.turn,
                 result.world.to_dict(),
                 [e.to_dict() for e in result.events],
             )
-            if not stored:
+            if updated is None:
                 log.warning("turn_already_stored", turn=result.turn)
                 return False, record, world
-            record = await repo.update(record.id, status="running", turns_done=result.turn)
+            record = updated
             uow.emit(*events.turn_completed(record, context, result.turn, result.events))
             await uow.commit()
         return True, record, result.world
