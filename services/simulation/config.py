@@ -19,4 +19,5 @@ class SimulationSettings(BaseServiceSettings, DatabaseSettings, GrpcServerSettin
     # in progress. 0 runs turns back to back.
     simulation_turn_delay_seconds: float = Field(default=0.0, ge=0, le=60)
     # Backpressure: StartSimulation answers RESOURCE_EXHAUSTED past this many waiting.
-    max_queued_simulations: int = Field(default=5000, ge=1)
+    # About 5 s of work at the throughput one 2-core host sustains (make bench-stories).
+    max_queued_simulations: int = Field(default=100, ge=1)
