@@ -29,6 +29,7 @@ COPY protos/ protos/
 COPY novel_platform/ novel_platform/
 COPY novel_cli/ novel_cli/
 COPY services/ services/
+COPY bench/ bench/
 RUN --mount=type=cache,target=/root/.cache/pip \
     pip install --no-deps --constraint constraints.txt . \
  && pip check \

@@ -7,7 +7,7 @@ NOVEL := $(VENV)/bin/novel
 STAMP := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install test test-fast lint format protos up down key seed compose-up compose-down clean
+.PHONY: help install test test-fast lint format protos up down key seed bench bench-stories compose-up compose-down clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -55,6 +55,12 @@ key: $(STAMP) ## Issue an API key: make key TENANT=<name>
 seed: $(STAMP) ## Add the starter roster to a tenant: make seed TENANT=<name>
 	@test -n "$(TENANT)" || { echo "usage: make seed TENANT=<name>"; exit 2; }
 	$(NOVEL) seed --tenant "$(TENANT)"
+
+bench: $(STAMP) ## Load benchmark (starts its own stack); report in bench-results/. ARGS=... for options
+	$(PY) -m bench $(ARGS)
+
+bench-stories: $(STAMP) ## Stories per minute with 1 and 2 simulation workers
+	$(PY) -m bench --stories $(ARGS)
 
 compose-up: ## Run the container stack (needs Docker)
 	docker compose --env-file .env up -d --build --wait

@@ -15,8 +15,8 @@ process over a multiprocessing pipe:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import random
+import signal
 import time
 from multiprocessing.connection import Connection
 from typing import Any
@@ -33,6 +33,10 @@ LAG_PROBE_SECONDS = 0.2
 
 class StoryOutcome(Exception):
     """A story generation that ended without its story."""
+
+    def __init__(self, kind: str, status: int) -> None:
+        super().__init__(kind)
+        self.status = status
 
 
 class User:
@@ -158,8 +162,11 @@ class Generator:
         while not user.stopping:
             action = self.rng.choices(self.actions, self.weights)[0]
             user.busy = True
+            started = time.monotonic()
             try:
                 await self._act(action)
+            except Exception as exc:  # a bug here must show as a failure, not end the user
+                self._record(action, started, 0, f"client {type(exc).__name__}")
             finally:
                 user.busy = False
             if user.stopping:
@@ -177,7 +184,7 @@ class Generator:
         elif action == "simulation":
             body = {"character_names": self._cast(), "turns": self._turns()}
             await self._request(
-                "simulation", "POST", "/simulations", body, timeout=self.s.story_timeout
+                "simulation", "POST", "/simulations", body, limit=self.s.story_timeout
             )
         else:
             await self._story()
@@ -200,13 +207,13 @@ class Generator:
         body: dict[str, Any] | None = None,
         *,
         expect: int = 200,
-        timeout: float | None = None,
+        limit: float | None = None,
     ) -> tuple[bytes | None, int, str]:
         """One request, recorded; returns (body on success, status, error kind)."""
         start = time.monotonic()
         status, error, payload = 0, "", None
         try:
-            async with asyncio.timeout(timeout or self.s.timeout):
+            async with asyncio.timeout(limit or self.s.timeout):
                 async with self.session.request(method, path, json=body) as response:
                     status = response.status
                     payload = await response.read()
@@ -248,7 +255,7 @@ class Generator:
         ) as response:
             if response.status != 200:
                 await response.read()
-                raise StoryOutcome(f"http {response.status}")
+                raise StoryOutcome(f"http {response.status}", response.status)
             event, data, outcome = "", b"", "stream ended"
             async for raw in response.content:
                 line = raw.rstrip(b"\r\n")
@@ -260,12 +267,12 @@ class Generator:
                     if event == "story":
                         outcome = ""
                     elif event == "status":
-                        status = orjson.loads(data).get("status")
-                        if status not in ("completed", None):
-                            outcome = f"simulation {status}"
+                        state = orjson.loads(data).get("status")
+                        if state != "completed":
+                            outcome = f"simulation {state}"
                     event, data = "", b""
             if outcome:
-                raise StoryOutcome(outcome)
+                raise StoryOutcome(outcome, response.status)
             return response.status
 
 
@@ -281,5 +288,6 @@ def error_kind(exc: BaseException) -> str:
 
 def main(conn: Connection, scenario: Scenario, index: int, max_users: int) -> None:
     """The process entry point (multiprocessing, spawn)."""
-    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C reaches the whole group
-        uvloop.run(Generator(scenario, conn, index, max_users).run())
+    # Ctrl-C reaches the whole process group: the coordinator stops us with a drain.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    uvloop.run(Generator(scenario, conn, index, max_users).run())

@@ -1,0 +1,163 @@
+"""The benchmark itself, run small: a few users for a few seconds against a stack it starts
+on the session's PostgreSQL and NATS. It must write a well-formed report in which no
+request failed. No timing is asserted: this machine's speed is not the test's business."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.report import STORIES_HEADER, SUMMARY_HEADER
+from bench.scenario import ENDPOINTS, LABELS
+from bench.stats import Window, capacity, percentile, step_stats
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_bench(tmp_path: Path, postgres_url: str, nats_url: str, *args: str):
+    results = tmp_path / "results"
+    infra = ("--database-url", postgres_url, "--nats-url", nats_url)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--results-dir", str(results), *args, *infra],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    (out,) = results.iterdir()
+    report = (out / "report.md").read_text()
+    assert done.stdout.startswith(report)  # the tables are printed at the end too
+    assert (out / "logs" / "gateway.log").exists()
+    requests = [
+        row for path in sorted(out.glob("requests*.csv")) for row in csv.DictReader(path.open())
+    ]
+    return json.loads((out / "results.json").read_text()), report, requests
+
+
+def table_rows(report: str, header: tuple[str, ...]) -> list[list[str]]:
+    """The rows of the Markdown table with this header (cells stripped)."""
+    lines = [line.strip() for line in report.splitlines()]
+    cells = [[c.strip() for c in line.strip("|").split("|")] for line in lines]
+    start = cells.index(list(header))
+    assert set(lines[start + 1]) <= {"|", "-"}
+    rows = []
+    for line, row in zip(lines[start + 2 :], cells[start + 2 :], strict=False):
+        if not line.startswith("|"):
+            break
+        assert len(row) == len(header), line
+        rows.append(row)
+    return rows
+
+
+@pytest.mark.e2e
+def test_load_benchmark_small_run(tmp_path, postgres_url, nats_url):
+    data, report, requests = run_bench(
+        tmp_path,
+        postgres_url,
+        nats_url,
+        *("--users", "2,4", "--step-seconds", "3", "--ramp-seconds", "1"),
+        *("--think-min", "0.1", "--think-max", "0.3", "--seed", "7"),
+    )
+    assert data["kind"] == "load" and not data["interrupted"]
+    steps = data["steps"]
+    assert [s["users"] for s in steps] == [2, 4]
+    for step in steps:
+        assert step["overall"]["requests"] > 0
+        assert step["overall"]["failed"] == 0, step["overall"]["errors"]
+        assert step["overall"]["success_percent"] == 100
+        assert set(step["endpoints"]) == set(ENDPOINTS)
+        assert all(e["failed"] == 0 for e in step["endpoints"].values())
+        resources = step["resources"]
+        for name in ("gateway", "character", "simulation", "story", "postgresql", "nats"):
+            assert name in resources
+        assert "load generator" in resources and "machine" in resources
+    for endpoint in ENDPOINTS:  # every endpoint was exercised
+        assert sum(s["endpoints"][endpoint]["requests"] for s in steps) > 0, endpoint
+    assert sum(s["endpoints"]["story"]["ok"] for s in steps) > 0
+
+    accounting = data["accounting"]
+    assert accounting["cancelled"] == 0
+    assert accounting["total"] == (
+        accounting["in_steps"] + accounting["in_ramps"] + accounting["other"]
+    )
+    assert accounting["in_steps"] == sum(
+        e["requests"] for s in steps for e in s["endpoints"].values()
+    )
+    # The raw requests agree with the figures: every one is there, none failed.
+    assert len(requests) == accounting["total"]
+    assert {row["endpoint"] for row in requests} == set(ENDPOINTS)
+    assert all(row["error"] == "" for row in requests)
+    for step in steps:
+        in_step = [row for row in requests if row["phase"] == f"{step['users']} users"]
+        assert len(in_step) == sum(e["requests"] for e in step["endpoints"].values())
+
+    summary = table_rows(report, SUMMARY_HEADER)
+    assert [row[0] for row in summary] == ["2", "4"]
+    assert all(row[1] == "100 %" for row in summary)
+    assert "Capacity" in report
+    for endpoint in ENDPOINTS:
+        assert LABELS[endpoint] in report
+
+
+@pytest.mark.e2e
+def test_story_benchmark_small_run(tmp_path, postgres_url, nats_url):
+    data, report, requests = run_bench(
+        tmp_path,
+        postgres_url,
+        nats_url,
+        *("--stories", "--stories-seconds", "3", "--stories-warmup", "1"),
+        *("--stories-clients", "2", "--stories-workers", "1,2"),
+    )
+    assert data["kind"] == "stories"
+    runs = data["runs"]
+    assert [r["simulation_workers"] for r in runs] == [1, 2]
+    for run in runs:
+        assert run["story"]["ok"] > 0
+        assert run["story"]["failed"] == 0, run["story"]["errors"]
+        assert run["stories_per_minute"] > 0
+    assert "simulation-2" in runs[1]["resources"]
+    assert {row["endpoint"] for row in requests} == {"story", "story_post"}
+    assert all(row["error"] == "" for row in requests)
+    assert data["scaling_ratio"] > 0
+    assert [row[0] for row in table_rows(report, STORIES_HEADER)] == ["1", "2"]
+    assert "Scaling ratio" in report
+
+
+def test_percentile_is_nearest_rank():
+    values = [float(v) for v in range(1, 101)]
+    assert percentile(values, 50) == 50
+    assert percentile(values, 95) == 95
+    assert percentile(values, 100) == 100
+    assert percentile([3.0], 99) == 3.0
+    assert percentile([], 99) == 0.0
+
+
+def test_a_request_counts_in_the_step_it_started_in():
+    window = Window(users=10, ramp_start=0.0, start=10.0, end=20.0)
+    records = [
+        ("health", 5.0, 0.01, 200, ""),  # during the ramp
+        ("health", 11.0, 0.02, 200, ""),
+        ("health", 12.0, 30.0, 0, "timeout"),  # started in, ended after the window
+        ("story", 13.0, 2.0, 200, ""),
+        ("story_post", 13.0, 0.02, 202, ""),
+        ("character", 19.9, 0.5, 200, ""),  # ends after the window
+        ("characters", 20.0, 0.01, 200, ""),  # the next step's
+    ]
+    step = step_stats(records, window)
+    overall = step["overall"]
+    assert overall["requests"] == 4 and overall["failed"] == 1  # story_post not an action
+    assert overall["errors"] == {"timeout": 1}
+    assert overall["max_ms"] == 30_000  # failures count in the latencies
+    assert step["endpoints"]["story_post"]["requests"] == 1
+    assert step["ramp"] == {"requests": 1, "failed": 0}
+    # Throughput counts completions inside the window: health at 11 s and the story.
+    assert overall["throughput_per_s"] == pytest.approx(2 / 10)
+    assert step["stories_per_minute"] == pytest.approx(6.0)
+    assert capacity([step], 99.9, 200) is None
+    assert capacity([step], 50.0, 60_000) == 10
