@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
+
+import sqlalchemy as sa
 
 from novel_platform.errors import InvalidArgument
 
@@ -73,3 +75,15 @@ def require_tenant(tenant_id: str) -> str:
     if not tenant_id or len(tenant_id) > 64:
         raise InvalidArgument("tenant_id: required, at most 64 characters")
     return tenant_id
+
+
+def newest_first_query(
+    table: sa.Table, tenant_id: str, before: tuple[datetime, str] | None, limit: int
+) -> sa.Select[Any]:
+    """A tenant's rows, newest first, after a (created_at, id) cursor (keyset paging:
+    as fast on the thousandth page as on the first)."""
+    stmt = sa.select(table).where(table.c.tenant_id == tenant_id)
+    if before is not None:
+        cursor = sa.tuple_(sa.literal(before[0]), sa.literal(before[1]))
+        stmt = stmt.where(sa.tuple_(table.c.created_at, table.c.id) < cursor)
+    return stmt.order_by(table.c.created_at.desc(), table.c.id.desc()).limit(limit)

@@ -80,13 +80,7 @@ class CharacterService:
         tenant_id = require_tenant(tenant_id)
         async with self._uow() as uow:
             repo = CharacterRepository(uow.conn)
-            current = await repo.get(tenant_id, char_id, for_update=True)
-            if current is None:
-                raise NotFound(f"Character '{char_id}' not found")
-            if expected_version and expected_version != current.version:
-                raise VersionConflict(
-                    f"character '{char_id}' is at version {current.version}, not {expected_version}"
-                )
+            current = await _locked_at_version(repo, tenant_id, char_id, expected_version)
             updated = await repo.replace(tenant_id, validate(current.patched(changes)))
             uow.emit(
                 make_envelope(
@@ -102,13 +96,7 @@ class CharacterService:
         tenant_id = require_tenant(tenant_id)
         async with self._uow() as uow:
             repo = CharacterRepository(uow.conn)
-            current = await repo.get(tenant_id, char_id, for_update=True)
-            if current is None:
-                raise NotFound(f"Character '{char_id}' not found")
-            if expected_version and expected_version != current.version:
-                raise VersionConflict(
-                    f"character '{char_id}' is at version {current.version}, not {expected_version}"
-                )
+            current = await _locked_at_version(repo, tenant_id, char_id, expected_version)
             await repo.delete(tenant_id, char_id)
             uow.emit(
                 make_envelope(
@@ -128,6 +116,21 @@ class CharacterService:
             await uow.commit()
         new_ids = {c.id for c in created}
         return sorted(new_ids), sorted(c.id for c in STARTER_ROSTER if c.id not in new_ids)
+
+
+async def _locked_at_version(
+    repo: CharacterRepository, tenant_id: str, char_id: str, expected_version: int
+) -> Character:
+    """The character, locked for this transaction, if it is at the version the caller saw
+    (0: any version)."""
+    current = await repo.get(tenant_id, char_id, for_update=True)
+    if current is None:
+        raise NotFound(f"Character '{char_id}' not found")
+    if expected_version and expected_version != current.version:
+        raise VersionConflict(
+            f"character '{char_id}' is at version {current.version}, not {expected_version}"
+        )
+    return current
 
 
 def _created(tenant_id: str, c: Character) -> Any:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from novel_platform.paging import newest_first_query
 from services.simulation.adapters.tables import campaigns, checkpoints, simulations
 
 TERMINAL = ("completed", "failed", "cancelled")
@@ -89,14 +90,7 @@ class SimulationRepository:
     async def list_page(
         self, tenant_id: str, *, before: tuple[datetime, str] | None, limit: int
     ) -> list[SimulationRecord]:
-        t = simulations
-        stmt = sa.select(t).where(t.c.tenant_id == tenant_id)
-        if before is not None:
-            stmt = stmt.where(
-                sa.tuple_(t.c.created_at, t.c.id)
-                < sa.tuple_(sa.literal(before[0]), sa.literal(before[1]))
-            )
-        stmt = stmt.order_by(t.c.created_at.desc(), t.c.id.desc()).limit(limit)
+        stmt = newest_first_query(simulations, tenant_id, before, limit)
         return [_simulation(r) for r in (await self._conn.execute(stmt)).all()]
 
     async def update(self, sim_id: str, **values: Any) -> SimulationRecord:
@@ -162,12 +156,5 @@ class SimulationRepository:
     async def list_campaigns(
         self, tenant_id: str, *, before: tuple[datetime, str] | None, limit: int
     ) -> list[CampaignRecord]:
-        t = campaigns
-        stmt = sa.select(t).where(t.c.tenant_id == tenant_id)
-        if before is not None:
-            stmt = stmt.where(
-                sa.tuple_(t.c.created_at, t.c.id)
-                < sa.tuple_(sa.literal(before[0]), sa.literal(before[1]))
-            )
-        stmt = stmt.order_by(t.c.created_at.desc(), t.c.id.desc()).limit(limit)
+        stmt = newest_first_query(campaigns, tenant_id, before, limit)
         return [_campaign(r) for r in (await self._conn.execute(stmt)).all()]

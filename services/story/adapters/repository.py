@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from novel_platform.paging import newest_first_query
 from services.story.adapters.convert import (
     context_from_json,
     context_to_json,
@@ -220,11 +221,5 @@ class StoryRepository:
         self, tenant_id: str, *, after: tuple[datetime, str] | None, limit: int
     ) -> list[StoryRecord]:
         """Newest first; chapters are not loaded (GetStory returns them)."""
-        stmt = sa.select(st).where(st.c.tenant_id == tenant_id)
-        if after is not None:
-            stmt = stmt.where(
-                sa.tuple_(st.c.created_at, st.c.id)
-                < sa.tuple_(sa.literal(after[0]), sa.literal(after[1]))
-            )
-        stmt = stmt.order_by(st.c.created_at.desc(), st.c.id.desc()).limit(limit)
+        stmt = newest_first_query(st, tenant_id, after, limit)
         return [_from_row(r) for r in (await self._conn.execute(stmt)).all()]
