@@ -92,7 +92,13 @@ class PullConsumer:
             self._slots.release()
             free = self._concurrency - len(self._running)
             try:
-                batch = await sub.fetch(max(free, 1), timeout=1.0)
+                # One message, as soon as there is one (a larger pull is held by the
+                # server until it fills or expires) ...
+                batch = await sub.fetch(1, timeout=1.0)
+                if free > 1:
+                    # ... then whatever else is already waiting, without lingering.
+                    with contextlib.suppress(TimeoutError, NatsTimeoutError):
+                        batch += await sub.fetch(free - 1, timeout=0.005)
             except (TimeoutError, NatsTimeoutError):
                 continue
             except Exception:

@@ -110,6 +110,8 @@ class OutboxRelay:
 
     async def run(self) -> None:
         while not self._stopping:
+            # Cleared before the query: a commit notified while it runs is not lost.
+            self._wakeup.clear()
             try:
                 sent = await self.publish_pending()
             except asyncio.CancelledError:
@@ -120,7 +122,6 @@ class OutboxRelay:
                 await asyncio.sleep(1)
             if sent:
                 continue
-            self._wakeup.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout=self._idle_poll)
 
