@@ -53,3 +53,8 @@ SIMULATION_WORK_STREAM = StreamSpec(
 )
 SIMULATION_STREAM = StreamSpec(name="SIMULATION", subjects=("simulation.*.*",))
 STORY_STREAM = StreamSpec(name="STORY", subjects=("story.*.*",))
+
+# Durable consumer names: the simulation service watches the story writer's backlog for
+# backpressure, and KEDA scales on the workers' (deploy/k8s/components/keda).
+SIMULATION_WORKERS_DURABLE = "simulation-workers"
+STORY_WRITER_DURABLE = "story-writer"

@@ -6,9 +6,13 @@ from novel_engine.v1 import simulation_pb2, simulation_pb2_grpc
 from novel_platform.consumer import PullConsumer
 from novel_platform.outbox import OutboxRelay, UnitOfWork
 from novel_platform.runtime import ServiceRuntime, main
-from novel_platform.subjects import SIMULATION_STREAM, SIMULATION_WORK_STREAM
+from novel_platform.subjects import (
+    SIMULATION_STREAM,
+    SIMULATION_WORK_STREAM,
+    STORY_WRITER_DURABLE,
+)
 from services.simulation.adapters.characters import CharacterDirectory
-from services.simulation.adapters.queue_depth import QueueDepth
+from services.simulation.adapters.queue_depth import QueueDepth, Watched
 from services.simulation.adapters.tables import outbox
 from services.simulation.config import SimulationSettings
 from services.simulation.entrypoints.grpc_api import SimulationServicer
@@ -37,7 +41,13 @@ async def setup(rt: ServiceRuntime) -> None:
         return UnitOfWork(engine, outbox, relay)
 
     spec = work_consumer_spec(settings.work_ack_wait_seconds)
-    depth = QueueDepth(bus, spec.stream, spec.durable)
+    depth = QueueDepth(
+        bus,
+        [
+            Watched(spec.stream, spec.durable, settings.max_queued_simulations),
+            Watched(SIMULATION_STREAM.name, STORY_WRITER_DURABLE, settings.max_story_backlog),
+        ],
+    )
     rt.spawn(depth.run(), "queue-depth")
     if settings.simulation_workers:
         consumer = PullConsumer(
@@ -50,7 +60,7 @@ async def setup(rt: ServiceRuntime) -> None:
         # Inside the runtime's own per-hook bound (the grace period), with room to spare.
         rt.on_shutdown(lambda: consumer.stop(settings.shutdown_grace_seconds * 0.8))
 
-    service = SimulationService(uow, characters, depth, settings.max_queued_simulations)
+    service = SimulationService(uow, characters, depth)
     servicer = SimulationServicer(service)
     rt.serve_grpc(settings).add(
         lambda server: simulation_pb2_grpc.add_SimulationServiceServicer_to_server(

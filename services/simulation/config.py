@@ -21,3 +21,5 @@ class SimulationSettings(BaseServiceSettings, DatabaseSettings, GrpcServerSettin
     # Backpressure: StartSimulation answers RESOURCE_EXHAUSTED past this many waiting.
     # About 5 s of work at the throughput one 2-core host sustains (make bench-stories).
     max_queued_simulations: int = Field(default=100, ge=1)
+    # ... and past this many turn/completion events waiting for the story writer.
+    max_story_backlog: int = Field(default=600, ge=1)

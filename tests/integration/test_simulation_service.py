@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import grpc
 import pytest
@@ -221,14 +222,46 @@ async def test_a_full_queue_refuses_new_work(parts, tenant):
     from novel_platform.errors import Overloaded
 
     await parts["characters"].seed_starter_roster(tenant)
-    backlog = SimpleNamespace(pending=10)
+    backlog = SimpleNamespace(overloaded=True)
     service = SimulationService(
-        lambda: UnitOfWork(parts["engine"], outbox, None), parts["service"]._characters, backlog, 10
+        lambda: UnitOfWork(parts["engine"], outbox, None), parts["service"]._characters, backlog
     )
     with pytest.raises(Overloaded):
         await service.start(request(tenant))
-    backlog.pending = 9
+    backlog.overloaded = False
     assert (await service.start(request(tenant))).status == "queued"
+
+
+async def test_queue_depth_reads_the_real_consumers(nats_url):
+    from nats.js.api import ConsumerConfig
+
+    from novel_platform.messaging import StreamSpec
+    from services.simulation.adapters.queue_depth import QueueDepth, Watched
+
+    bus = EventBus()
+    await bus.connect(nats_url, "test-depth")
+    # A stream of its own: the real work queue may have live workers in this session.
+    stream = StreamSpec(
+        name=f"DEPTH_{uuid.uuid4().hex[:8]}", subjects=(f"depth.{uuid.uuid4().hex[:8]}",)
+    )
+    try:
+        await bus.ensure_stream(stream)
+        await bus.js.add_consumer(stream.name, ConsumerConfig(durable_name="probe"))
+        depth = QueueDepth(bus, [Watched(stream.name, "probe", 2)], every=0.05)
+        task = asyncio.create_task(depth.run())
+        await bus.publish(stream.subjects[0], b"1", msg_id="one")
+        await asyncio.sleep(0.3)
+        assert depth.pending["probe"] == 1 and not depth.overloaded
+        await bus.publish(stream.subjects[0], b"2", msg_id="two")
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            if depth.overloaded:
+                break
+        assert depth.pending["probe"] == 2 and depth.overloaded
+        task.cancel()
+    finally:
+        await bus.js.delete_stream(stream.name)
+        await bus.close()
 
 
 async def test_a_turn_is_stored_once_even_if_two_workers_run_it(parts, tenant):

@@ -8,7 +8,11 @@ from novel_engine.v1 import simulation_pb2
 from novel_platform.consumer import Poison
 from novel_platform.events import parse_envelope, unpack
 from novel_platform.messaging import ConsumerSpec
-from novel_platform.subjects import SIMULATION_REQUESTED, SIMULATION_WORK_STREAM
+from novel_platform.subjects import (
+    SIMULATION_REQUESTED,
+    SIMULATION_WORK_STREAM,
+    SIMULATION_WORKERS_DURABLE,
+)
 from services.simulation.service.runner import SimulationRunner
 
 
@@ -16,7 +20,7 @@ def work_consumer_spec(ack_wait_seconds: float) -> ConsumerSpec:
     # One durable shared by every replica: JetStream hands each request to one of them.
     return ConsumerSpec(
         stream=SIMULATION_WORK_STREAM.name,
-        durable="simulation-workers",
+        durable=SIMULATION_WORKERS_DURABLE,
         filter_subjects=(SIMULATION_REQUESTED,),
         ack_wait_seconds=ack_wait_seconds,
         max_deliver=10,

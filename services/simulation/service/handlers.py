@@ -30,7 +30,8 @@ class Characters(Protocol):
 
 
 class Backlog(Protocol):
-    pending: int
+    @property
+    def overloaded(self) -> bool: ...
 
 
 class SimulationService:
@@ -39,17 +40,15 @@ class SimulationService:
         uow: Callable[[], UnitOfWork],
         characters: Characters,
         backlog: Backlog | None = None,
-        max_queued: int = 0,
     ) -> None:
         self._uow = uow
         self._characters = characters
         self._backlog = backlog
-        self._max_queued = max_queued
 
     async def start(self, request: StartRequest) -> SimulationRecord:
         tenant = require_tenant(request.tenant_id)
-        if self._backlog is not None and self._backlog.pending >= self._max_queued:
-            raise Overloaded("the simulation queue is full; retry shortly")
+        if self._backlog is not None and self._backlog.overloaded:
+            raise Overloaded("too much work queued; retry shortly")
         if request.campaign_id:
             async with self._uow() as uow:
                 campaign = await SimulationRepository(uow.conn).get_campaign(

@@ -6,6 +6,7 @@ import structlog
 from google.protobuf.message import DecodeError
 from nats.aio.msg import Msg
 
+from novel_platform import subjects
 from novel_platform.consumer import Handler, Poison
 from novel_platform.errors import InvalidArgument
 from novel_platform.events import parse_envelope
@@ -17,7 +18,7 @@ log = structlog.get_logger(__name__)
 
 CONSUMER = ConsumerSpec(
     stream=SIMULATION_STREAM.name,
-    durable="story-writer",
+    durable=subjects.STORY_WRITER_DURABLE,
     filter_subjects=("simulation.*.*",),
     ack_wait_seconds=30,
 )
