@@ -68,10 +68,6 @@ class PullConsumer:
                 self._pending = int(info.num_pending or 0) + int(info.num_ack_pending or 0)
             await asyncio.sleep(5)
 
-    @property
-    def busy(self) -> int:
-        return len(self._running)
-
     async def run(self) -> None:
         await self._bus.ensure_consumer(self._spec)
         sub = await self._bus.js.pull_subscribe_bind(
