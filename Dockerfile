@@ -88,7 +88,13 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
     CMD ["python", "-m", "novel_platform.healthcheck", "grpc", "127.0.0.1:50053"]
 CMD ["python", "-m", "services.story"]
 
-# The benchmark is not part of the installed package; only this target carries it.
+# The load generator's own dependencies (aiohttp, psutil) stay out of the service images.
+FROM builder AS loadgen-builder
+RUN --mount=type=cache,target=/root/.cache/pip \
+    python -m ensurepip > /dev/null \
+ && python -m pip install --constraint constraints.txt aiohttp psutil \
+ && python -m pip uninstall --yes pip setuptools
+
 FROM runtime AS loadgen
-COPY --chown=10001:10001 bench/ /app/bench/
+COPY --from=loadgen-builder /opt/venv /opt/venv
 CMD ["python", "-m", "bench"]

@@ -21,7 +21,9 @@ SERVICE_TARGETS = {
     "simulation": ("grpc", 50052),
     "story": ("grpc", 50053),
 }
-TARGETS = {"builder", "runtime", "migrate", "loadgen", *SERVICE_TARGETS}
+# Stages that install (with pip and the lock); final images only copy their venv.
+BUILDERS = {"builder", "loadgen-builder"}
+TARGETS = {*BUILDERS, "runtime", "migrate", "loadgen", *SERVICE_TARGETS}
 BUILD_TOOLS = re.compile(
     r"\b(apt-get|apt|apk)\s+(-\S+\s+)*(install|add)\b|\b(gcc|g\+\+|build-essential|make|cmake)\b"
 )
@@ -105,8 +107,7 @@ def check_dockerfile(text: str) -> list[str]:
                 f"stage {stage.name}: base {base!r} is not a slim Python pinned to a patch"
             )
 
-    builder = next((s for s in stages if s.name == "builder"), None)
-    if builder:
+    for builder in (s for s in stages if s.name in BUILDERS):
         installs = [
             cmd
             for run in instructions(builder, "RUN")
@@ -114,12 +115,14 @@ def check_dockerfile(text: str) -> list[str]:
             if re.search(r"\bpip install\b", cmd)
         ]
         if not installs:
-            errors.append("builder: installs nothing with pip")
+            errors.append(f"{builder.name}: installs nothing with pip")
         for cmd in installs:
             if not re.search(r"(--constraint|-c) constraints\.txt", cmd):
-                errors.append(f"builder: pip install without constraints.txt: {cmd.strip()[:60]}")
+                errors.append(
+                    f"{builder.name}: pip install without constraints.txt: {cmd.strip()[:60]}"
+                )
 
-    for target in TARGETS - {"builder"}:
+    for target in TARGETS - BUILDERS:
         chain = lineage(stages, target)
         if not chain or chain[-1].name == "builder":
             errors.append(f"{target}: does not derive from the runtime stage")
@@ -137,7 +140,7 @@ def check_dockerfile(text: str) -> list[str]:
                     errors.append(f"{target}: installs build tools in the final image: {run[:60]}")
             for copy in instructions(stage, "COPY"):
                 if copy.startswith("--from=") and not re.match(
-                    r"--from=builder /opt/venv /opt/venv$", copy
+                    r"--from=([a-z]+-)?builder /opt/venv /opt/venv$", copy
                 ):
                     errors.append(f"{target}: copies more than the venv from another stage: {copy}")
                 if re.match(r"(--\S+\s+)*\.\s", copy):
