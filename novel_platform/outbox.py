@@ -105,6 +105,11 @@ class OutboxRelay:
         self._published.add(len(rows))
         return len(rows)
 
+    @property
+    def behind(self) -> bool:
+        """The last batch was full: events are committed faster than they go out."""
+        return self._backlog >= self._batch_size
+
     def _observe_backlog(self, _: CallbackOptions) -> list[Observation]:
         return [Observation(self._backlog)]
 

@@ -47,6 +47,7 @@ async def setup(rt: ServiceRuntime) -> None:
             Watched(spec.stream, spec.durable, settings.max_queued_simulations),
             Watched(SIMULATION_STREAM.name, STORY_WRITER_DURABLE, settings.max_story_backlog),
         ],
+        relay=relay,
     )
     rt.spawn(depth.run(), "queue-depth")
     if settings.simulation_workers:

@@ -133,3 +133,21 @@ async def test_update_validates_the_result(parts, tenant):
         await service.update(tenant, "valid", {"stats": bad_stats}, 0)
     assert (await service.get(tenant, "valid")).version == 1
     assert replace(nova("valid"), faction="x").faction == "x"
+
+
+async def test_relay_reports_falling_behind(parts, database_url, nats_url, tenant):
+    """A full batch means events are committed faster than they go out (backpressure)."""
+    service, _, engine = parts
+    bus = EventBus()
+    await bus.connect(nats_url, "test-behind")
+    try:
+        small = OutboxRelay(engine, outbox, bus, batch_size=2)
+        for n in range(3):
+            await service.create(tenant, nova(f"behind-{n}"))
+        await small.publish_pending()
+        assert small.behind
+        while await small.publish_pending():
+            pass
+        assert not small.behind
+    finally:
+        await bus.close()

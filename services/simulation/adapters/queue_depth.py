@@ -13,6 +13,7 @@ import contextlib
 from dataclasses import dataclass
 
 from novel_platform.messaging import EventBus
+from novel_platform.outbox import OutboxRelay
 
 
 @dataclass(frozen=True)
@@ -23,14 +24,24 @@ class Watched:
 
 
 class QueueDepth:
-    def __init__(self, bus: EventBus, watched: list[Watched], every: float = 1.0) -> None:
+    def __init__(
+        self,
+        bus: EventBus,
+        watched: list[Watched],
+        every: float = 1.0,
+        relay: OutboxRelay | None = None,
+    ) -> None:
         self._bus = bus
         self._watched = watched
         self._every = every
+        self._relay = relay
         self.pending: dict[str, int] = {}
 
     @property
     def overloaded(self) -> bool:
+        # Requests not yet relayed to NATS are queued too, just not in a stream yet.
+        if self._relay is not None and self._relay.behind:
+            return True
         return any(self.pending.get(w.durable, 0) >= w.limit for w in self._watched)
 
     async def run(self) -> None:
