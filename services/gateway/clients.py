@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import grpc
 import structlog
+from fastapi import Request
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from novel_engine.v1 import character_pb2_grpc, simulation_pb2_grpc, story_pb2_grpc
@@ -51,6 +52,11 @@ class Downstream:
     async def close(self) -> None:
         for channel in self.channels.values():
             await channel.close()
+
+
+def downstream(request: Request) -> Downstream:
+    """The process's stubs, opened once in the app's lifespan."""
+    return request.app.state.downstream  # type: ignore[no-any-return]
 
 
 def request_metadata() -> tuple[tuple[str, str], ...]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from novel_engine.v1 import simulation_pb2, story_pb2
+from novel_engine.v1 import character_pb2, simulation_pb2, story_pb2
 
 STATUS_NAMES = {
     simulation_pb2.SIMULATION_STATUS_QUEUED: "queued",
@@ -20,6 +20,27 @@ STATUS_NAMES = {
 
 def when(stamp: Timestamp, present: bool = True) -> datetime | None:
     return stamp.ToDatetime(tzinfo=UTC) if present else None
+
+
+STAT_NAMES = ("strength", "dexterity", "intelligence", "willpower", "perception", "charisma")
+
+
+def character_out(c: character_pb2.Character) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "name": c.name,
+        "faction": c.faction,
+        "role": c.role,
+        "traits": dict(c.traits),
+        "stats": {name: getattr(c.stats, name) for name in STAT_NAMES},
+        "goals": list(c.goals),
+        "relationships": dict(c.relationships),
+        "equipment": list(c.equipment),
+        "backstory": c.backstory,
+        "version": c.version,
+        "created_at": when(c.created_at, c.HasField("created_at")),
+        "updated_at": when(c.updated_at, c.HasField("updated_at")),
+    }
 
 
 def simulation_out(s: simulation_pb2.Simulation, story_id: str | None = None) -> dict[str, Any]:

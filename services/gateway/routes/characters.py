@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC as _UTC
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -10,45 +9,19 @@ from google.protobuf import field_mask_pb2
 
 from novel_engine.v1 import character_pb2, common_pb2
 from services.gateway.auth import Tenant
-from services.gateway.clients import Downstream, request_metadata
+from services.gateway.clients import downstream, request_metadata
+from services.gateway.convert import character_out
 from services.gateway.errors import ApiError
 from services.gateway.schemas import (
+    ERRORS,
     CharacterCreate,
     CharacterOut,
     CharacterPage,
     CharacterPatch,
-    ErrorEnvelope,
     Slug,
 )
 
-STAT_NAMES = ("strength", "dexterity", "intelligence", "willpower", "perception", "charisma")
-ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorEnvelope} for code in (401, 404, 409, 413, 422)
-}
-
 router = APIRouter(prefix="/v1/characters", tags=["characters"], responses=ERRORS)
-
-
-def downstream(request: Request) -> Downstream:
-    return request.app.state.downstream  # type: ignore[no-any-return]
-
-
-def to_out(c: character_pb2.Character) -> dict[str, Any]:
-    return {
-        "id": c.id,
-        "name": c.name,
-        "faction": c.faction,
-        "role": c.role,
-        "traits": dict(c.traits),
-        "stats": {name: getattr(c.stats, name) for name in STAT_NAMES},
-        "goals": list(c.goals),
-        "relationships": dict(c.relationships),
-        "equipment": list(c.equipment),
-        "backstory": c.backstory,
-        "version": c.version,
-        "created_at": c.created_at.ToDatetime(tzinfo=_UTC) if c.HasField("created_at") else None,
-        "updated_at": c.updated_at.ToDatetime(tzinfo=_UTC) if c.HasField("updated_at") else None,
-    }
 
 
 def _to_proto(cid: str, fields: dict[str, Any]) -> character_pb2.Character:
@@ -77,7 +50,7 @@ async def create_character(
     )
     response.headers["Location"] = f"/v1/characters/{created.id}"
     response.headers["ETag"] = f'"{created.version}"'
-    return to_out(created)
+    return character_out(created)
 
 
 @router.get("", response_model=CharacterPage)
@@ -99,7 +72,7 @@ async def list_characters(
         metadata=request_metadata(),
     )
     return {
-        "items": [to_out(c) for c in reply.characters],
+        "items": [character_out(c) for c in reply.characters],
         "next_page_token": reply.next_page_token or None,
     }
 
@@ -113,7 +86,7 @@ async def get_character(
         metadata=request_metadata(),
     )
     response.headers["ETag"] = f'"{found.version}"'
-    return to_out(found)
+    return character_out(found)
 
 
 def expected_version(if_match: str | None, body_version: int | None) -> int:
@@ -149,7 +122,7 @@ async def update_character(
         metadata=request_metadata(),
     )
     response.headers["ETag"] = f'"{updated.version}"'
-    return to_out(updated)
+    return character_out(updated)
 
 
 @router.delete("/{character_id}", status_code=204, response_class=Response)

@@ -15,10 +15,9 @@ from fastapi.responses import JSONResponse
 from novel_engine.v1 import character_pb2, common_pb2, simulation_pb2, story_pb2
 from novel_platform import subjects
 from services.gateway.auth import Tenant
-from services.gateway.clients import request_metadata
-from services.gateway.convert import story_text, when
+from services.gateway.clients import downstream, request_metadata
+from services.gateway.convert import character_out, story_text, when
 from services.gateway.errors import ApiError
-from services.gateway.routes.characters import downstream, to_out
 from services.gateway.schemas import (
     LegacyCampaignCreate,
     LegacyCampaignCreated,
@@ -60,7 +59,7 @@ async def legacy_get_character(
         character_pb2.GetCharacterRequest(tenant_id=tenant, id=character_id),
         metadata=request_metadata(),
     )
-    return to_out(found)
+    return character_out(found)
 
 
 @router.post("/simulations", response_model=LegacySimulationResult)

@@ -12,10 +12,9 @@ from sse_starlette import EventSourceResponse
 from novel_engine.v1 import common_pb2, simulation_pb2, story_pb2
 from services.gateway.adapters.event_stream import Position, simulation_events
 from services.gateway.auth import Tenant
-from services.gateway.clients import Downstream, request_metadata
+from services.gateway.clients import Downstream, downstream, request_metadata
 from services.gateway.convert import simulation_out
-from services.gateway.routes.characters import ERRORS, downstream
-from services.gateway.schemas import SimulationCreate, SimulationOut, SimulationPage
+from services.gateway.schemas import ERRORS, SimulationCreate, SimulationOut, SimulationPage
 
 log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/v1/simulations", tags=["simulations"], responses=ERRORS)

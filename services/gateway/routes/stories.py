@@ -9,10 +9,9 @@ from fastapi.responses import PlainTextResponse
 
 from novel_engine.v1 import common_pb2, story_pb2
 from services.gateway.auth import Tenant
-from services.gateway.clients import request_metadata
+from services.gateway.clients import downstream, request_metadata
 from services.gateway.convert import story_markdown, story_out
-from services.gateway.routes.characters import ERRORS, downstream
-from services.gateway.schemas import StoryOut, StoryPage
+from services.gateway.schemas import ERRORS, StoryOut, StoryPage
 
 router = APIRouter(prefix="/v1/stories", tags=["stories"], responses=ERRORS)
 
