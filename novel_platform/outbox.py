@@ -98,9 +98,12 @@ class OutboxRelay:
         async with self._engine.begin() as conn:
             rows = sorted((await conn.execute(take)).all(), key=lambda row: row.id)
             self._backlog = len(rows)
-            for row in rows:
-                await self._bus.publish(
-                    row.subject, row.payload, row.event_id, orjson.loads(row.headers)
+            if rows:
+                await self._bus.publish_many(
+                    [
+                        (row.subject, row.payload, row.event_id, orjson.loads(row.headers))
+                        for row in rows
+                    ]
                 )
         self._published.add(len(rows))
         return len(rows)
@@ -146,6 +149,9 @@ class UnitOfWork:
 
     Usage: ``async with uow_factory() as uow: ...; uow.emit(env); await uow.commit()``.
     Leaving the block without commit() rolls back.
+    ``async with uow_factory().read_only() as uow:`` is for reads: each statement runs
+    on its own (autocommit), which saves the BEGIN and ROLLBACK round trips a
+    transaction costs; it cannot commit.
     """
 
     def __init__(self, engine: AsyncEngine, outbox: sa.Table, relay: OutboxRelay | None) -> None:
@@ -154,6 +160,11 @@ class UnitOfWork:
         self._relay = relay
         self._events: list[tuple[common_pb2.EventEnvelope, str]] = []
         self._conn: AsyncConnection | None = None
+        self._read_only = False
+
+    def read_only(self) -> UnitOfWork:
+        self._read_only = True
+        return self
 
     @property
     def conn(self) -> AsyncConnection:
@@ -163,7 +174,12 @@ class UnitOfWork:
 
     async def __aenter__(self) -> UnitOfWork:
         self._conn = await self._engine.connect()
-        await self._conn.begin()
+        if self._read_only:
+            # Local to the driver connection (no round trip); the pool restores the
+            # default isolation when the connection is returned.
+            await self._conn.execution_options(isolation_level="AUTOCOMMIT")
+        else:
+            await self._conn.begin()
         return self
 
     async def __aexit__(
@@ -205,6 +221,8 @@ class UnitOfWork:
         self._events.append((envelope, subject))
 
     async def commit(self) -> None:
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
         if self._events:
             await self.conn.execute(self._outbox.insert(), _rows(self._events))
         await self.conn.commit()

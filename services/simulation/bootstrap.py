@@ -54,7 +54,14 @@ async def setup(rt: ServiceRuntime) -> None:
         consumer = PullConsumer(
             bus,
             spec,
-            work_handler(SimulationRunner(uow, characters, settings.simulation_turn_delay_seconds)),
+            work_handler(
+                SimulationRunner(
+                    uow,
+                    characters,
+                    settings.simulation_turn_delay_seconds,
+                    settings.simulation_batch_turns,
+                )
+            ),
             concurrency=settings.simulation_workers,
         )
         rt.spawn(consumer.run(), "simulation-workers")

@@ -18,6 +18,9 @@ class SimulationSettings(BaseServiceSettings, DatabaseSettings, GrpcServerSettin
     # Pacing: a pause after each turn, for live viewing and for tests that need a run
     # in progress. 0 runs turns back to back.
     simulation_turn_delay_seconds: float = Field(default=0.0, ge=0, le=60)
+    # Unpaced runs commit this many turns per transaction (paced runs: one). Per-turn
+    # commits were most of a simulation's cost; a crash only recomputes the batch.
+    simulation_batch_turns: int = Field(default=25, ge=1, le=1000)
     # Backpressure: StartSimulation answers RESOURCE_EXHAUSTED past this many waiting.
     # About 5 s of work at the throughput one 2-core host sustains (make bench-stories).
     max_queued_simulations: int = Field(default=100, ge=1)

@@ -54,6 +54,8 @@ async def parts(database_url, nats_url):
         "runner": SimulationRunner(uow, directory),
         "relay": relay,
         "engine": engine,
+        "uow": uow,
+        "directory": directory,
     }
     await directory.close()
     await server.stop(None)
@@ -128,9 +130,11 @@ async def test_same_seed_same_events_and_resume_from_a_checkpoint(parts, tenant)
     first = await parts["service"].start(request(tenant, turns=8))
     second = await parts["service"].start(request(tenant, turns=8))
     await parts["runner"].run(first.id)
-    # Second run: interrupt after turn 3 by deleting later checkpoints, as if the worker
-    # had died there; the rerun must resume and produce the identical turns 4..8.
-    await parts["runner"].run(second.id)
+    # Second run, in batches of 3 turns: interrupt after turn 3 by deleting the later
+    # batches, as if the worker had died during the second one; the rerun must resume
+    # from turn 3's world and produce the identical turns 4..8, whatever the batching.
+    small_batches = SimulationRunner(parts["uow"], parts["directory"], batch_turns=3)
+    await small_batches.run(second.id)
     async with parts["engine"].begin() as conn:
         await conn.execute(
             sa.delete(checkpoints).where(
@@ -194,8 +198,10 @@ async def test_cancel(parts, nats_url, tenant):
     with pytest.raises(FailedPrecondition):
         await parts["service"].cancel(tenant, queued.id)
 
+    # A paced run commits every turn, so a cancel lands at the next turn boundary.
+    paced = SimulationRunner(parts["uow"], parts["directory"], turn_delay=0.005)
     running = await parts["service"].start(request(tenant, turns=30))
-    task = asyncio.create_task(parts["runner"].run(running.id))
+    task = asyncio.create_task(paced.run(running.id))
     while (await parts["service"].get(tenant, running.id)).turns_done < 2:
         await asyncio.sleep(0.001)
     await parts["service"].cancel(tenant, running.id)
@@ -265,14 +271,28 @@ async def test_queue_depth_reads_the_real_consumers(nats_url):
 
 
 async def test_a_turn_is_stored_once_even_if_two_workers_run_it(parts, tenant):
-    from services.simulation.adapters.repository import SimulationRepository
+    from services.simulation.adapters.repository import SimulationRepository, StoredTurn
 
     await parts["characters"].seed_starter_roster(tenant)
     record = await parts["service"].start(request(tenant))
     async with parts["engine"].begin() as conn:
         repo = SimulationRepository(conn)
-        first = await repo.record_turn(record.id, 1, {"w": 1}, [{"e": 1}])
-        second = await repo.record_turn(record.id, 1, {"w": 2}, [{"e": 2}])
-    assert first is not None and first.turns_done == 1 and first.status == "running"
+        first = await repo.record_turns(
+            record.id,
+            [StoredTurn(1, [{"e": 1}], None), StoredTurn(2, [{"e": 2}], {"w": 2})],
+            finished=False,
+        )
+        # A second worker's batch overlapping turn 2 is refused as a whole.
+        async with conn.begin_nested() as savepoint:
+            second = await repo.record_turns(
+                record.id,
+                [StoredTurn(2, [{"e": "copy"}], None), StoredTurn(3, [{"e": 3}], {"w": 3})],
+                finished=True,
+            )
+            await savepoint.rollback()
+        resume_from = await repo.last_checkpoint(record.id)
+    assert first is not None and first.turns_done == 2 and first.status == "running"
     assert second is None
-    assert await _events_of(parts["engine"], record.id) == [(1, [{"e": 1}])]
+    # Only the batch's last turn keeps its world: that is where a resume starts.
+    assert resume_from == (2, {"w": 2})
+    assert await _events_of(parts["engine"], record.id) == [(1, [{"e": 1}]), (2, [{"e": 2}])]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import os
 import random
@@ -255,6 +256,31 @@ def test_run_turn_does_not_mutate_its_input() -> None:
     assert world.to_dict() == snapshot
     assert result.world is not world
     assert result.world.turn == world.turn + 1 == result.turn
+
+
+def _containers(value: object, path: str = "world") -> list[tuple[str, object]]:
+    """Every list/dict reachable from a world, with where it was found."""
+    found: list[tuple[str, object]] = []
+    if isinstance(value, list | dict):
+        found.append((path, value))
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            found += _containers(item, f"{path}[{key!r}]")
+    elif dataclasses.is_dataclass(value):
+        for f in dataclasses.fields(value):
+            found += _containers(getattr(value, f.name), f"{path}.{f.name}")
+    return found
+
+
+def test_clone_is_a_deep_copy_sharing_no_container() -> None:
+    world = new_world()
+    for _ in range(6):  # memories, leads, items and clues filled in
+        world = run_turn(world).world
+    twin = world.clone()
+    assert twin == copy.deepcopy(world)
+    originals = {id(c) for _, c in _containers(world)}
+    shared = [path for path, c in _containers(twin) if id(c) in originals]
+    assert shared == []
 
 
 # -- turn structure and finishing --

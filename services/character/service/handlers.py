@@ -38,7 +38,7 @@ class CharacterService:
         return created[0]
 
     async def get(self, tenant_id: str, char_id: str) -> Character:
-        async with self._uow() as uow:
+        async with self._uow().read_only() as uow:
             found = await CharacterRepository(uow.conn).get(require_tenant(tenant_id), char_id)
         if found is None:
             raise NotFound(f"Character '{char_id}' not found")
@@ -49,7 +49,7 @@ class CharacterService:
     ) -> tuple[list[Character], list[str]]:
         if len(ids) > MAX_BATCH:
             raise InvalidArgument(f"ids: at most {MAX_BATCH}")
-        async with self._uow() as uow:
+        async with self._uow().read_only() as uow:
             found = await CharacterRepository(uow.conn).get_many(require_tenant(tenant_id), ids)
         by_id = {c.id: c for c in found}
         # Keep the caller's order: simulations depend on it for determinism.
@@ -62,7 +62,7 @@ class CharacterService:
         cursor = decode_cursor(token, 1)
         if len(name) > 100 or len(faction) > 100:
             raise InvalidArgument("name/faction filter: at most 100 characters")
-        async with self._uow() as uow:
+        async with self._uow().read_only() as uow:
             items = await CharacterRepository(uow.conn).list(
                 require_tenant(tenant_id),
                 after=cursor[0] if cursor else "",

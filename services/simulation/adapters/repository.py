@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from novel_platform.paging import newest_first_query
@@ -37,6 +37,13 @@ class SimulationRecord:
     @property
     def finished(self) -> bool:
         return self.status in TERMINAL
+
+
+@dataclass(frozen=True)
+class StoredTurn:
+    turn: int
+    events: list[dict[str, Any]]
+    world: dict[str, Any] | None  # kept only where a batch ends
 
 
 @dataclass(frozen=True)
@@ -102,40 +109,48 @@ class SimulationRepository:
         )
         return _simulation((await self._conn.execute(stmt)).one())
 
-    async def record_turn(
-        self, sim_id: str, turn: int, world: dict[str, Any], events: list[dict[str, Any]]
+    async def record_turns(
+        self, sim_id: str, turns: Sequence[StoredTurn], *, finished: bool
     ) -> SimulationRecord | None:
-        """Store the turn's checkpoint and advance the counter, in one round trip.
+        """Store a batch of consecutive turns and advance the counter (and, with
+        `finished`, mark the simulation completed).
 
-        None when this turn was already stored (another worker got there first): the
-        checkpoint's primary key refuses the copy, and the update then matches nothing.
+        None when the counter is not where this batch starts (another worker stored
+        these turns first): the update locks the row and matches nothing, so nothing is
+        written. Two statements, both in SQLAlchemy's compiled cache (the dialect's
+        INSERT … ON CONFLICT is not cacheable and cost a compile per call).
         """
-        stored = (
-            insert(checkpoints)
-            .values(
-                simulation_id=sim_id,
-                turn=turn,
-                world=world,
-                events=events,
-                created_at=sa.func.now(),
-            )
-            .on_conflict_do_nothing()
-            .returning(checkpoints.c.turn)
-            .cte("stored")
-        )
         stmt = (
             sa.update(simulations)
-            .where(simulations.c.id == sim_id, sa.exists(sa.select(stored.c.turn)))
-            .values(status="running", turns_done=turn, updated_at=sa.func.now())
+            .where(
+                simulations.c.id == sim_id,
+                simulations.c.turns_done == turns[0].turn - 1,
+                simulations.c.status.not_in(TERMINAL),
+            )
+            .values(
+                status="completed" if finished else "running",
+                turns_done=turns[-1].turn,
+                updated_at=sa.func.now(),
+            )
             .returning(*simulations.c)
         )
         row = (await self._conn.execute(stmt)).first()
-        return _simulation(row) if row else None
+        if row is None:
+            return None
+        await self._conn.execute(
+            sa.insert(checkpoints).values(created_at=sa.func.now()),
+            [
+                {"simulation_id": sim_id, "turn": t.turn, "world": t.world, "events": t.events}
+                for t in turns
+            ],
+        )
+        return _simulation(row)
 
     async def last_checkpoint(self, sim_id: str) -> tuple[int, dict[str, Any]] | None:
+        """The newest stored world (the end of the last committed batch)."""
         stmt = (
             sa.select(checkpoints.c.turn, checkpoints.c.world)
-            .where(checkpoints.c.simulation_id == sim_id)
+            .where(checkpoints.c.simulation_id == sim_id, checkpoints.c.world.is_not(None))
             .order_by(checkpoints.c.turn.desc())
             .limit(1)
         )

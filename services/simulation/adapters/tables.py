@@ -31,13 +31,14 @@ simulations = sa.Table(
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
 )
 
-# One row per finished turn: the world after it (RNG state included) and its events.
+# One row per finished turn with its events; the world after it (RNG state included)
+# only on the last turn of each committed batch, where a resume can start.
 checkpoints = sa.Table(
     "checkpoints",
     metadata,
     sa.Column("simulation_id", sa.Text, primary_key=True),
     sa.Column("turn", sa.Integer, primary_key=True),
-    sa.Column("world", JSONB, nullable=False),
+    sa.Column("world", JSONB(none_as_null=True), nullable=True),
     sa.Column("events", JSONB, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )

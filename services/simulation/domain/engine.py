@@ -6,7 +6,6 @@ state between turns; every loop runs over lists in a fixed order; no clock, no I
 
 from __future__ import annotations
 
-import copy
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -74,7 +73,7 @@ def run_turn(world: WorldState) -> TurnResult:
     """
     if is_finished(world):
         raise ValueError("the simulation is finished")
-    state = copy.deepcopy(world)
+    state = world.clone()
     rng = restore_rng(state.rng_state)
     turn = state.turn + 1
     events: list[TurnEvent] = []

@@ -6,10 +6,11 @@ depend on string hashing, which differs between processes.
 
 from __future__ import annotations
 
+import copy
 import random
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from .sheets import DEFAULT_STAT, trait_default
@@ -21,8 +22,9 @@ RngState = tuple[int, tuple[int, ...], float | None]
 
 
 def capture_rng(rng: random.Random) -> RngState:
+    # getstate() already gives ints and a tuple; the tuple is immutable, so worlds share it.
     version, internal, gauss = rng.getstate()
-    return (int(version), tuple(int(x) for x in internal), None if gauss is None else float(gauss))
+    return (version, internal, gauss)
 
 
 def restore_rng(state: RngState) -> random.Random:
@@ -89,6 +91,19 @@ class CharacterState:
     def remember(self, memory: Memory) -> None:
         self.memories.append(memory)
         del self.memories[:-MEMORY_LIMIT]
+
+    def clone(self) -> CharacterState:
+        twin = copy.copy(self)
+        for name in _CHARACTER_CONTAINERS:
+            setattr(twin, name, copy.copy(getattr(self, name)))
+        return twin
+
+
+# CharacterState's mutable fields, found once rather than listed by hand, so a field
+# added later is copied too.
+_CHARACTER_CONTAINERS = tuple(
+    f.name for f in fields(CharacterState) if f.type.startswith(("dict", "list"))
+)
 
 
 @dataclass
@@ -177,6 +192,17 @@ class WorldState:
 
     def next_item_id(self) -> str:
         return f"item:{len(self.items) + 1}"
+
+    def clone(self) -> WorldState:
+        """An independent copy, as copy.deepcopy would make, at a fraction of its cost
+        (it ran once per turn): containers are copied, immutable values shared (the
+        RNG state tuple, strings, frozen memories)."""
+        twin = copy.copy(self)
+        twin.locations = list(self.locations)
+        twin.characters = [c.clone() for c in self.characters]
+        twin.clues = [replace(c, tags=list(c.tags), found_by=list(c.found_by)) for c in self.clues]
+        twin.items = [copy.copy(i) for i in self.items]
+        return twin
 
     # -- checkpoints --
 

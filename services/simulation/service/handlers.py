@@ -50,7 +50,7 @@ class SimulationService:
         if self._backlog is not None and self._backlog.overloaded:
             raise Overloaded("too much work queued; retry shortly")
         if request.campaign_id:
-            async with self._uow() as uow:
+            async with self._uow().read_only() as uow:
                 campaign = await SimulationRepository(uow.conn).get_campaign(
                     tenant, request.campaign_id
                 )
@@ -91,7 +91,7 @@ class SimulationService:
         return record
 
     async def get(self, tenant_id: str, sim_id: str) -> SimulationRecord:
-        async with self._uow() as uow:
+        async with self._uow().read_only() as uow:
             found = await SimulationRepository(uow.conn).get(sim_id, require_tenant(tenant_id))
         if found is None:
             raise NotFound(f"Simulation '{sim_id}' not found")
@@ -101,7 +101,7 @@ class SimulationService:
         self, tenant_id: str, size: int, token: str
     ) -> tuple[list[SimulationRecord], str]:
         limit = page_size(size)
-        async with self._uow() as uow:
+        async with self._uow().read_only() as uow:
             items = await SimulationRepository(uow.conn).list_page(
                 require_tenant(tenant_id), before=time_cursor(token), limit=limit + 1
             )
@@ -152,7 +152,7 @@ class SimulationService:
         self, tenant_id: str, size: int, token: str
     ) -> tuple[list[CampaignRecord], str]:
         limit = page_size(size)
-        async with self._uow() as uow:
+        async with self._uow().read_only() as uow:
             items = await SimulationRepository(uow.conn).list_campaigns(
                 require_tenant(tenant_id), before=time_cursor(token), limit=limit + 1
             )

@@ -1,9 +1,14 @@
 """Runs one requested simulation to its end, resuming from the last checkpoint.
 
-Every turn is one transaction: the checkpoint (world + RNG state + events), the turn
-counter and the turn's event commit together. The checkpoint's primary key (simulation,
-turn) makes a second worker's copy of a turn fail to insert, so no turn is stored or
-published twice even if two workers ever hold the same request.
+Turns commit in batches: the turns' checkpoints, the counter (and, at the end, the
+completed status) and the turns' events commit in one transaction. A paced run
+commits every turn (viewers see each one as it happens; cancel lands at the next
+turn); an unpaced run commits up to `batch_turns` turns at once, because per-turn
+commits were most of its cost. Nothing is lost by batching: the engine is
+deterministic from the last stored world (RNG state included), so after a crash the
+uncommitted turns are recomputed identically. The checkpoints' primary key
+(simulation, turn) makes a second worker's copy of a batch fail to insert, so no turn
+is stored or published twice even if two workers ever hold the same request.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 import structlog
 
@@ -19,7 +25,11 @@ from novel_platform import semconv, telemetry
 from novel_platform.errors import NotFound
 from novel_platform.outbox import UnitOfWork
 from services.simulation.adapters.convert import participants
-from services.simulation.adapters.repository import SimulationRecord, SimulationRepository
+from services.simulation.adapters.repository import (
+    SimulationRecord,
+    SimulationRepository,
+    StoredTurn,
+)
 from services.simulation.domain import WorldState, is_finished, run_turn, start_world
 from services.simulation.service import events
 from services.simulation.service.handlers import Characters
@@ -34,15 +44,22 @@ _running = _meter.create_up_down_counter(semconv.SIMULATIONS_RUNNING)
 
 class SimulationRunner:
     def __init__(
-        self, uow: Callable[[], UnitOfWork], characters: Characters, turn_delay: float = 0.0
+        self,
+        uow: Callable[[], UnitOfWork],
+        characters: Characters,
+        turn_delay: float = 0.0,
+        batch_turns: int = 25,
     ) -> None:
         self._uow = uow
         self._characters = characters
         self._turn_delay = turn_delay
+        self._batch_turns = 1 if turn_delay else max(batch_turns, 1)
 
     async def run(self, sim_id: str) -> None:
-        async with self._uow() as uow:
-            record = await SimulationRepository(uow.conn).get(sim_id)
+        async with self._uow().read_only() as uow:
+            repo = SimulationRepository(uow.conn)
+            record = await repo.get(sim_id)
+            checkpoint = await repo.last_checkpoint(sim_id) if record else None
         if record is None or record.finished:
             return  # already done (a redelivery) or never committed
         with structlog.contextvars.bound_contextvars(simulation_id=sim_id):
@@ -62,8 +79,6 @@ class SimulationRunner:
                 narrative_style=record.narrative_style,
                 turns_total=record.turns_total,
             )
-            async with self._uow() as uow:
-                checkpoint = await SimulationRepository(uow.conn).last_checkpoint(sim_id)
             try:
                 world = (
                     WorldState.from_dict(checkpoint[1])
@@ -91,6 +106,28 @@ class SimulationRunner:
         self, record: SimulationRecord, world: WorldState, context: simulation_pb2.StoryContext
     ) -> None:
         while not is_finished(world):
+            stored, record, world = await self._batch(record, world, context)
+            if not stored:
+                return
+            if record.finished:
+                _finished.add(1, {semconv.STATUS: record.status})
+                log.info("simulation_finished", status=record.status, turns=record.turns_done)
+                return
+            if self._turn_delay:
+                await asyncio.sleep(self._turn_delay)
+            if record.cancel_requested:
+                await self._finish(record, "cancelled")
+                return
+        # Only a resume of a run whose last batch was stored but not marked finished.
+        await self._finish(record, "completed", context=context, turns=world.turn)
+
+    async def _batch(
+        self, record: SimulationRecord, world: WorldState, context: simulation_pb2.StoryContext
+    ) -> tuple[bool, SimulationRecord, WorldState]:
+        """Run and store the next batch of turns; False when another worker stored it."""
+        uow = self._uow()
+        turns: list[StoredTurn] = []
+        while len(turns) < self._batch_turns and not is_finished(world):
             with _tracer.start_as_current_span(
                 semconv.SPAN_TURN,
                 attributes={
@@ -100,36 +137,26 @@ class SimulationRunner:
                 },
             ):
                 started = time.perf_counter()
-                stored, record, world = await self._turn(record, world, context)
+                result = run_turn(world)
+                # Emitted inside the turn's span, so its PRODUCER span is the turn's child.
+                uow.emit(*events.turn_completed(record, context, result.turn, result.events))
                 _turn_duration.record(time.perf_counter() - started)
-            if not stored:
-                return
-            if self._turn_delay:
-                await asyncio.sleep(self._turn_delay)
-            if record.cancel_requested:
-                await self._finish(record, "cancelled")
-                return
-        await self._finish(record, "completed", context=context, turns=world.turn)
-
-    async def _turn(
-        self, record: SimulationRecord, world: WorldState, context: simulation_pb2.StoryContext
-    ) -> tuple[bool, SimulationRecord, WorldState]:
-        """Run and store one turn; False when another worker had already stored it."""
-        result = run_turn(world)
-        async with self._uow() as uow:
-            updated = await SimulationRepository(uow.conn).record_turn(
-                record.id,
-                result.turn,
-                result.world.to_dict(),
-                [e.to_dict() for e in result.events],
+            turns.append(StoredTurn(result.turn, [e.to_dict() for e in result.events], None))
+            world = result.world
+            await asyncio.sleep(0)  # other simulations' work between turns
+        finished = is_finished(world)
+        turns[-1] = replace(turns[-1], world=world.to_dict())
+        async with uow:
+            updated = await SimulationRepository(uow.conn).record_turns(
+                record.id, turns, finished=finished
             )
             if updated is None:
-                log.warning("turn_already_stored", turn=result.turn)
+                log.warning("turns_already_stored", first=turns[0].turn, last=turns[-1].turn)
                 return False, record, world
-            record = updated
-            uow.emit(*events.turn_completed(record, context, result.turn, result.events))
+            if finished:
+                uow.emit(*events.completed(updated, context, world.turn))
             await uow.commit()
-        return True, record, result.world
+        return True, updated, world
 
     async def _finish(
         self,
