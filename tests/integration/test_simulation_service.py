@@ -296,3 +296,25 @@ async def test_a_turn_is_stored_once_even_if_two_workers_run_it(parts, tenant):
     # Only the batch's last turn keeps its world: that is where a resume starts.
     assert resume_from == (2, {"w": 2})
     assert await _events_of(parts["engine"], record.id) == [(1, [{"e": 1}]), (2, [{"e": 2}])]
+
+
+async def test_a_run_uses_the_characters_as_they_were_when_accepted(parts, tenant):
+    await parts["characters"].seed_starter_roster(tenant)
+    kept = await parts["service"].start(request(tenant))
+    legacy = await parts["service"].start(request(tenant))
+    # A row stored before sheets were kept with it: the worker asks the character service.
+    async with parts["engine"].begin() as conn:
+        await conn.execute(
+            sa.text("UPDATE simulation.simulations SET sheets = NULL WHERE id = :i"),
+            {"i": legacy.id},
+        )
+    pilot = await parts["characters"].get(tenant, "pilot")
+    await parts["characters"].delete(tenant, "pilot", pilot.version)
+
+    await parts["runner"].run(kept.id)
+    await parts["runner"].run(legacy.id)
+
+    done = await parts["service"].get(tenant, kept.id)
+    assert done.status == "completed" and done.turns_done == 5
+    failed = await parts["service"].get(tenant, legacy.id)
+    assert failed.status == "failed" and "deleted after the request" in failed.error

@@ -33,6 +33,7 @@ class SimulationRecord:
     cancel_requested: bool
     created_at: datetime
     updated_at: datetime
+    sheets: tuple[dict[str, Any], ...] | None = None
 
     @property
     def finished(self) -> bool:
@@ -60,6 +61,8 @@ class CampaignRecord:
 def _simulation(row: sa.Row[Any]) -> SimulationRecord:
     values = dict(row._mapping)
     values["character_ids"] = tuple(values["character_ids"])
+    if values["sheets"] is not None:
+        values["sheets"] = tuple(values["sheets"])
     return SimulationRecord(**values)
 
 
@@ -80,7 +83,10 @@ class SimulationRepository:
         self._conn = conn
 
     async def add(self, record: SimulationRecord) -> None:
-        values = record.__dict__ | {"character_ids": list(record.character_ids)}
+        values = record.__dict__ | {
+            "character_ids": list(record.character_ids),
+            "sheets": list(record.sheets) if record.sheets is not None else None,
+        }
         await self._conn.execute(simulations.insert().values(**values))
 
     async def get(

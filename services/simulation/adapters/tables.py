@@ -29,6 +29,8 @@ simulations = sa.Table(
     sa.Column("cancel_requested", sa.Boolean, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    # The sheets as accepted (None: a row from before they were kept; fetch them).
+    sa.Column("sheets", JSONB(none_as_null=True), nullable=True),
 )
 
 # One row per finished turn with its events; the world after it (RNG state included)

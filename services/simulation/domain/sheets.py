@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from .actions import DIRECTOR_ID
 
@@ -32,6 +33,40 @@ class CharacterSheet:
     relationships: Mapping[str, float] = field(default_factory=dict)
     equipment: Sequence[str] = ()
     backstory: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-compatible; `from_dict` reads it back."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "faction": self.faction,
+            "role": self.role,
+            "traits": dict(self.traits),
+            "stats": dict(self.stats),
+            "goals": list(self.goals),
+            "relationships": dict(self.relationships),
+            "equipment": list(self.equipment),
+            "backstory": self.backstory,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CharacterSheet:
+        """Raises ValueError when a field is missing."""
+        try:
+            return cls(
+                id=data["id"],
+                name=data["name"],
+                faction=data["faction"],
+                role=data["role"],
+                traits=dict(data["traits"]),
+                stats=dict(data["stats"]),
+                goals=tuple(data["goals"]),
+                relationships=dict(data["relationships"]),
+                equipment=tuple(data["equipment"]),
+                backstory=data["backstory"],
+            )
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"malformed character sheet: {exc!r}") from exc
 
 
 def _number(value: object) -> bool:

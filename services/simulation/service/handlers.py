@@ -63,8 +63,9 @@ class SimulationService:
             )
         request = replace(request, narrative_style=request.narrative_style or DEFAULT_STYLE)
         request.validated()
-        # Unknown characters are refused now, not discovered by a worker later.
-        await self._characters.sheets(tenant, list(request.character_ids))
+        # Unknown characters are refused now, not discovered by a worker later; the
+        # sheets are kept, so the run uses the characters as they were when accepted.
+        sheets = await self._characters.sheets(tenant, list(request.character_ids))
         now = datetime.now(UTC)
         record = SimulationRecord(
             id=str(uuid.uuid4()),
@@ -82,6 +83,7 @@ class SimulationService:
             cancel_requested=False,
             created_at=now,
             updated_at=now,
+            sheets=tuple(sheet.to_dict() for sheet in sheets),
         )
         async with self._uow() as uow:
             await SimulationRepository(uow.conn).add(record)

@@ -30,7 +30,13 @@ from services.simulation.adapters.repository import (
     SimulationRepository,
     StoredTurn,
 )
-from services.simulation.domain import WorldState, is_finished, run_turn, start_world
+from services.simulation.domain import (
+    CharacterSheet,
+    WorldState,
+    is_finished,
+    run_turn,
+    start_world,
+)
 from services.simulation.service import events
 from services.simulation.service.handlers import Characters
 
@@ -67,9 +73,12 @@ class SimulationRunner:
                 await self._finish(record, "cancelled")
                 return
             try:
-                sheets = await self._characters.sheets(record.tenant_id, list(record.character_ids))
+                sheets = await self._sheets(record)
             except NotFound as exc:
                 await self._finish(record, "failed", f"{exc.message} (deleted after the request)")
+                return
+            except ValueError as exc:
+                await self._finish(record, "failed", f"cannot start: {exc}")
                 return
             context = simulation_pb2.StoryContext(
                 simulation_id=record.id,
@@ -101,6 +110,12 @@ class SimulationRunner:
                 await self._turns(record, world, context)
             finally:
                 _running.add(-1)
+
+    async def _sheets(self, record: SimulationRecord) -> list[CharacterSheet]:
+        if record.sheets is not None:
+            return [CharacterSheet.from_dict(sheet) for sheet in record.sheets]
+        # A simulation accepted before sheets were kept with it.
+        return await self._characters.sheets(record.tenant_id, list(record.character_ids))
 
     async def _turns(
         self, record: SimulationRecord, world: WorldState, context: simulation_pb2.StoryContext
