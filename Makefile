@@ -7,7 +7,7 @@ NOVEL := $(VENV)/bin/novel
 STAMP := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install test test-fast lint format protos up down key seed bench bench-stories compose-up compose-down clean
+.PHONY: help install test test-fast lint format protos up down key seed bench bench-stories bench-soak compose-up compose-down clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -61,6 +61,9 @@ bench: $(STAMP) ## Load benchmark (starts its own stack); report in bench-result
 
 bench-stories: $(STAMP) ## Stories per minute with 1 and 2 simulation workers
 	$(PY) -m bench --stories $(ARGS)
+
+bench-soak: $(STAMP) ## 10-minute soak at 200 users: memory drift and failed-request verdict
+	$(PY) -m bench --soak $(ARGS)
 
 compose-up: ## Run the container stack (needs Docker)
 	docker compose --env-file .env up -d --build --wait

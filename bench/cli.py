@@ -11,6 +11,7 @@ import shlex
 import signal
 import sys
 import time
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 import httpx
 
 from bench import report
+from bench.drift import SOAK_TOLERANCE_PERCENT, memory_drift, soak_verdict
 from bench.driver import LoadRun, run_steps
 from bench.procs import Group, Sampler, machine_info
 from bench.scenario import ACTIONS, Scenario, parse_counts, parse_weights
@@ -25,6 +27,8 @@ from bench.stats import Window, capacity, lag_stats, step_stats, write_requests
 from bench.target import Target, existing_stack, start_stack
 
 DEFAULT_STEPS = "10,25,50,100,200,500,1000"
+# The issue's soak: 200 users held for 10 minutes after a 30 s ramp.
+SOAK_DEFAULTS = {"users": "200", "step_seconds": 600.0, "ramp_seconds": 30.0}
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -60,6 +64,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     load.add_argument("--seed", type=int, default=None, help="seed the users' choices")
     load.add_argument("--capacity-success", type=float, default=99.9, help="percent")
     load.add_argument("--capacity-p95-ms", type=float, default=200.0)
+    load.add_argument(
+        "--soak",
+        action="store_true",
+        help="soak preset: --users 200 --step-seconds 600 --ramp-seconds 30 unless given, "
+        f"and a verdict: memory within ±{SOAK_TOLERANCE_PERCENT:g} %% (end vs start of the "
+        "step) and no failed request",
+    )
     stories = p.add_argument_group("story throughput (--stories)")
     stories.add_argument("--stories", action="store_true", help="run the story benchmark")
     stories.add_argument("--stories-seconds", type=float, default=120.0, help="measured time")
@@ -93,7 +104,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="NE_SIMULATION_WORKERS: simulations one process runs at once (service default)",
     )
     p.add_argument("--results-dir", type=Path, default=Path("bench-results"))
+    # --soak changes the defaults only: options given explicitly still win.
+    if p.parse_known_args(argv)[0].soak:
+        p.set_defaults(**SOAK_DEFAULTS)
     args = p.parse_args(argv)
+    if args.soak and args.stories:
+        p.error("--soak and --stories are separate benchmarks")
     if not 0 <= args.think_min <= args.think_max:
         p.error("--think-min must be between 0 and --think-max")
     if min(args.generators, args.gateway_workers, args.simulation_workers) < 1:
@@ -119,9 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     # SIGTERM as Ctrl-C: end the steps early, still write the report, stop the stack.
     signal.signal(signal.SIGTERM, _interrupt)
     started = datetime.now(UTC)
-    out = args.results_dir / (
-        started.strftime("%Y%m%d-%H%M%S") + ("-stories" if args.stories else "")
-    )
+    suffix = "-stories" if args.stories else "-soak" if args.soak else ""
+    out = args.results_dir / (started.strftime("%Y%m%d-%H%M%S") + suffix)
     out.mkdir(parents=True, exist_ok=True)
     _raise_open_files_limit()
     base = {
@@ -143,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     (out / "report.md").write_text(text)
     print(text)
     print(f"Report: {out / 'report.md'}   Data: {out / 'results.json'}", flush=True)
+    if "soak" in result:
+        print(report.soak_verdict_line(result["soak"]), flush=True)
     return 0
 
 
@@ -250,9 +267,30 @@ def _load(args: argparse.Namespace, target: Target, out: Path) -> dict[str, Any]
         step = step_stats(records, window)
         step["resources"] = sampler.window(window.start, window.end)
         step["loadgen_lag"] = lag_stats([x for lags in run.lags.values() for x in lags], window)
+        names = [g.name for g in sampler.groups]
+        step["memory_drift"] = memory_drift(sampler.ticks, window.start, window.end, names)
         steps.append(step)
     in_steps = sum(1 for r in records if any(w.start <= r[1] < w.end for w in windows))
     in_ramps = [r for r in records if any(w.ramp_start <= r[1] < w.start for w in windows)]
+    failed = [r for r in records if r[4]]
+    soak: dict[str, Any] = {}
+    if args.soak:
+        verdict = soak_verdict(
+            steps,
+            [g.name for g in sampler.groups if g.name not in report.BENCH_GROUPS],
+            requests=len(records),
+            failed=len(failed),
+            complete=not interrupted and len(windows) == len(args.users),
+        )
+        soak = {
+            "soak": {
+                "users": args.users,
+                "step_seconds": args.step_seconds,
+                "ramp_seconds": args.ramp_seconds,
+                "as_issue": args.users == [200] and args.step_seconds >= 600,
+                **verdict,
+            }
+        }
     return {
         "settings": _settings(args),
         "target": _target_info(target),
@@ -272,10 +310,13 @@ def _load(args: argparse.Namespace, target: Target, out: Path) -> dict[str, Any]
             "in_steps": in_steps,
             "in_ramps": len(in_ramps),
             "failed_in_ramps": sum(1 for r in in_ramps if r[4]),
+            "failed": len(failed),
+            "errors": dict(Counter(r[4] for r in failed).most_common()),
             "other": len(records) - in_steps - len(in_ramps),
             "cancelled": sum(1 for r in records if r[4] == "cancelled"),
             "drain_seconds": drain,
         },
+        **soak,
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.drift import SPAN_RULE
 from bench.scenario import ACTIONS, ENDPOINTS, LABELS
 
 SUMMARY_HEADER = ("Users", "Success", "p50", "p95", "p99", "Throughput", "Stories/min", "CPU")
@@ -18,6 +19,8 @@ STORIES_HEADER = (
 )
 ENDPOINT_HEADER: tuple[str, ...] = ("Users", "Endpoint", "Requests", "Success", "p50", "p95")
 ENDPOINT_HEADER += ("p99", "Max", "Rate", "Errors")
+DRIFT_HEADER = ("Users", "Process", "RSS MiB", "PSS MiB", "Processes")
+VERDICT_HEADER = ("Users", "Process", "RSS change", "PSS change", "Within")
 SERVICE_ORDER = ("gateway", "character", "simulation", "story", "postgresql", "nats")
 BENCH_GROUPS = ("load generator", "coordinator")
 MACHINE = ("machine", "other")
@@ -40,6 +43,10 @@ def ms(value: float) -> str:
     if value >= 10_000:
         return f"{value / 1000:.1f} s"
     return f"{value:.1f} ms" if value < 10 else f"{value:.0f} ms"
+
+
+def change(value: float | None) -> str:
+    return "-" if value is None else f"{value:+.1f} %"
 
 
 def pct(value: float | None) -> str:
@@ -93,6 +100,7 @@ def load_report(result: dict[str, Any]) -> str:
         f"Command: `{result['command']}`",
         "",
         _context(result),
+        *([soak_section(result["soak"])] if "soak" in result else []),
         "## Summary",
         "",
         "Users: concurrent virtual users. Success, p50/p95/p99 (failures included) and "
@@ -195,6 +203,7 @@ def resources_section(steps: list[dict[str, Any]], processes: dict[str, str]) ->
             "",
             table([label["users"], *names], mem_rows),
             "",
+            drift_section(steps, names),
             "The load generator shares the machine; its own CPU, and how late its event "
             "loop woke up (a lag of more than a few ms would inflate the latencies above):",
             "",
@@ -206,6 +215,129 @@ def resources_section(steps: list[dict[str, Any]], processes: dict[str, str]) ->
             "",
         ]
     )
+
+
+def drift_section(steps: list[dict[str, Any]], names: list[str]) -> str:
+    """Memory over each step: start → end (change), from bench.drift.memory_drift."""
+    steps = [s for s in steps if "memory_drift" in s]
+    if not steps:
+        return ""
+    rows = []
+    for s in steps:
+        groups = s["memory_drift"]["groups"]
+        for name in [n for n in names if n in groups]:
+            g = groups[name]
+            rows.append(
+                [
+                    str(s["users"]),
+                    name,
+                    _from_to(g["rss_start_mib"], g["rss_end_mib"], g["rss_change_percent"]),
+                    _from_to(g["pss_start_mib"], g["pss_end_mib"], g["pss_change_percent"]),
+                    _from_to(g["processes_start"], g["processes_end"], None),
+                ]
+            )
+    spans = []
+    for s in steps:
+        d = s["memory_drift"]
+        spans.append(
+            f"- {s['users']} users ({d['window_seconds']:.0f} s window, span "
+            f"{d['span_seconds']:.1f} s): start = {_span_text(d['start'])}, "
+            f"end = {_span_text(d['end'])}"
+        )
+    return "\n".join(
+        [
+            "Memory over the step: start → end (change), RSS and PSS MiB, each end the mean "
+            f"of the samples (one a second) in {SPAN_RULE}. Processes: mean count in the "
+            "same spans (PostgreSQL's backends come and go with the connections).",
+            "",
+            table(DRIFT_HEADER, rows),
+            "",
+            "Spans averaged (seconds from the start of the measured window):",
+            "",
+            *spans,
+            "",
+        ]
+    )
+
+
+def _from_to(start: float | None, end: float | None, percent: float | None) -> str:
+    if start is None or end is None:
+        return "-"
+    text = f"{start:.0f} → {end:.0f}"
+    return text if percent is None else f"{text} ({change(percent)})"
+
+
+def _span_text(span: dict[str, Any]) -> str:
+    if not span["samples"]:
+        return "no sample"
+    return f"mean of {span['samples']} sample(s) at {span['from_s']:.1f} to {span['to_s']:.1f} s"
+
+
+def soak_section(soak: dict[str, Any]) -> str:
+    tol = f"±{soak['tolerance_percent']:g} %"
+    order = group_order(sorted({r["group"] for r in soak["groups"]}))
+    rows = [
+        [
+            str(r["users"]),
+            r["group"],
+            change(r["rss_change_percent"]),
+            change(r["pss_change_percent"]),
+            "yes" if r["flat"] else "**no**",
+        ]
+        for r in sorted(soak["groups"], key=lambda r: (r["step"], order.index(r["group"])))
+    ]
+    setting = (
+        f"{', '.join(map(str, soak['users']))} users, {soak['step_seconds']:g} s measured "
+        f"after a {soak['ramp_seconds']:g} s ramp"
+    )
+    lines = [
+        "## Soak verdict",
+        "",
+        'The issue: "A 10-minute soak at 200 users: memory of every process flat within '
+        f'10%, zero failed requests". This run: {setting}.',
+    ]
+    if not soak["as_issue"]:
+        lines[-1] += " **Not the issue's setting**: the verdict is for this run only."
+    failing = sorted({r["group"] for r in soak["groups"] if not r["flat"]})
+    lines += [
+        "",
+        "Memory change from the start to the end of the step (see Processes for the spans "
+        f"averaged), judged within {tol} on PSS (RSS counts PostgreSQL's shared pages once "
+        "per backend). The load generator and the coordinator are the benchmark itself "
+        "and are not judged.",
+        "",
+        table(VERDICT_HEADER, rows),
+        "",
+        f"- Memory flat within {tol}: **{_yes(soak['memory_flat'])}**"
+        + (f" (not: {', '.join(failing)})" if failing else ""),
+        f"- Zero failed requests: **{_yes(soak['no_failures'])}** "
+        f"({soak['failed_requests']} of {soak['requests']} requests failed, ramps and the "
+        "end of the run included)",
+    ]
+    if not soak["complete"]:
+        lines.append("- The run was cut short: **not a complete soak**.")
+    lines += ["", f"**{soak_verdict_line(soak)}**", ""]
+    return "\n".join(lines)
+
+
+def soak_verdict_line(soak: dict[str, Any]) -> str:
+    """One line, also printed at the very end of a soak run."""
+    tol = f"±{soak['tolerance_percent']:g} %"
+    memory = (
+        f"memory within {tol} for all {len({r['group'] for r in soak['groups']})} process groups"
+        if soak["memory_flat"]
+        else f"memory NOT within {tol} for "
+        + (", ".join(sorted({r["group"] for r in soak["groups"] if not r["flat"]})) or "-")
+    )
+    failures = f"{soak['failed_requests']} of {soak['requests']} requests failed"
+    cut = "" if soak["complete"] else ", run cut short"
+    return (
+        f"Soak verdict: {'HOLDS' if soak['holds'] else 'DOES NOT HOLD'} — {memory}, {failures}{cut}"
+    )
+
+
+def _yes(value: bool) -> str:
+    return "yes" if value else "no"
 
 
 def accounting_section(result: dict[str, Any]) -> str:
