@@ -9,5 +9,7 @@ from novel_platform.config import BaseServiceSettings, DatabaseSettings, GrpcSer
 
 class StorySettings(BaseServiceSettings, DatabaseSettings, GrpcServerSettings):
     grpc_port: int = Field(default=50053, ge=0, le=65535)
-    # Simulation events handled at once by one replica (NE_STORY_CONSUMER_CONCURRENCY).
-    story_consumer_concurrency: int = Field(default=8, ge=1, le=256)
+    # Simulation events in flight at once per replica (NE_STORY_CONSUMER_CONCURRENCY).
+    # It also caps how many of one simulation's events can share a batch; events
+    # waiting for their batch hold no database connection, so it can exceed the pool.
+    story_consumer_concurrency: int = Field(default=64, ge=1, le=256)

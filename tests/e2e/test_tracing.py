@@ -106,7 +106,8 @@ def test_one_trace_from_request_to_story(traced, trace_id):
     missing_parents = {s.parent_span_id for s in spans if s.parent_span_id not in index}
     assert len(missing_parents) == 1, missing_parents  # the test's own traceparent
 
-    # gateway → simulation (gRPC) → NATS publish → worker → character (gRPC) → database
+    # gateway → simulation (gRPC) → character (gRPC) → database, then → NATS publish →
+    # worker → database (the worker runs from the sheets stored with the request).
     http = one(spans, service="gateway", kind=SERVER)
     start = one(
         spans,
@@ -115,22 +116,30 @@ def test_one_trace_from_request_to_story(traced, trace_id):
         name="/novel_engine.v1.SimulationService/StartSimulation",
     )
     assert http in ancestors(start, index)
-    publish = one(spans, service="simulation", kind=PRODUCER, name="simulation.requested publish")
-    assert start in ancestors(publish, index)
-    process = one(spans, service="simulation", kind=CONSUMER, name="simulation.requested process")
-    assert process.parent_span_id == publish.span_id
-    assert process.attributes["messaging.system"] == "nats"
     fetches = [
         s
         for s in spans
         if s.service == "character"
         and s.kind == SERVER
         and s.name.endswith("/BatchGetCharacters")
-        and process in ancestors(s, index)
+        and start in ancestors(s, index)
     ]
-    assert fetches, "the worker's character fetch is not under its consumer span"
+    assert fetches, "the start's character fetch is not under its span"
     database = [s for s in spans if s.service == "character" and s.attributes.get("db.system")]
     assert any(fetches[0] in ancestors(s, index) for s in database), "no database span"
+    publish = one(spans, service="simulation", kind=PRODUCER, name="simulation.requested publish")
+    assert start in ancestors(publish, index)
+    process = one(spans, service="simulation", kind=CONSUMER, name="simulation.requested process")
+    assert process.parent_span_id == publish.span_id
+    assert process.attributes["messaging.system"] == "nats"
+    worker_database = [
+        s
+        for s in spans
+        if s.service == "simulation"
+        and s.attributes.get("db.system")
+        and process in ancestors(s, index)
+    ]
+    assert worker_database, "the worker's database work is not under its consumer span"
 
     # One span per turn under the worker, each publishing its turn.
     turns = [s for s in spans if s.name == "simulation.turn"]

@@ -17,6 +17,7 @@ from pathlib import Path
 import grpc
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine.interfaces import CacheStats
 
 from novel_engine.v1 import common_pb2, simulation_pb2, story_pb2, story_pb2_grpc
 from novel_platform import localinfra, subjects
@@ -31,10 +32,23 @@ from novel_platform.outbox import OutboxRelay, UnitOfWork
 from novel_platform.subjects import SIMULATION_STREAM, STORY_STREAM
 from services.story.adapters.convert import context_from_proto, event_from_proto
 from services.story.adapters.tables import chapters, inbox, outbox, stories, turns
-from services.story.domain import write_chapter, write_closing, write_opening, write_title
-from services.story.entrypoints.consumer import CONSUMER, message_handler
+from services.story.domain import (
+    STYLES,
+    write_chapter,
+    write_closing,
+    write_opening,
+    write_title,
+)
+from services.story.entrypoints.consumer import CONSUMER, message_handler, story_batcher
 from services.story.entrypoints.grpc_api import StoryServicer
-from services.story.service.handlers import Outcome, StoryReader, StoryWriter, story_id_for
+from services.story.service.handlers import (
+    Outcome,
+    StoryEvent,
+    StoryReader,
+    StoryWriter,
+    read_event,
+    story_id_for,
+)
 from tests.helpers import eventually, stream_events
 
 pytestmark = pytest.mark.integration
@@ -462,6 +476,212 @@ async def test_the_inbox_remembers_applied_events(parts, tenant):
     assert found == 1
 
 
+# -- several events in one unit of work --
+
+
+def counting_writer(engine) -> tuple[StoryWriter, list[int]]:
+    """A writer that counts the units of work it opens."""
+    opened: list[int] = []
+
+    def uow() -> UnitOfWork:
+        opened.append(1)
+        return UnitOfWork(engine, outbox, None)
+
+    return StoryWriter(uow), opened
+
+
+async def written(engine, reader: StoryReader, tenant: str, sim: str) -> dict:
+    """Everything the writer leaves for a simulation, but the times it did so."""
+    story = await reader.get_by_simulation(tenant, sim)
+    fields = dataclasses.asdict(story)
+    fields.pop("created_at")
+    fields["ended"] = fields.pop("completed_at") is not None
+    events = [
+        (subject, env.event_id, env.type, env.tenant_id, env.payload.SerializeToString())
+        for subject, env in await outbox_rows(engine, sim)
+    ]
+    return {"story": fields, "events": events}
+
+
+def story_event(env: Envelope) -> StoryEvent:
+    event = read_event(env)
+    assert event is not None
+    return event
+
+
+async def forget(engine, sim: str, envelopes: list[Envelope]) -> None:
+    """As if the story service had never seen these events."""
+    async with engine.begin() as conn:
+        await conn.execute(sa.delete(chapters).where(chapters.c.story_id == story_id_for(sim)))
+        await conn.execute(sa.delete(turns).where(turns.c.simulation_id == sim))
+        await conn.execute(sa.delete(stories).where(stories.c.simulation_id == sim))
+        await conn.execute(sa.delete(outbox).where(outbox.c.subject.like(f"story.{sim}.%")))
+        ids = [env.event_id for env in envelopes]
+        await conn.execute(sa.delete(inbox).where(inbox.c.event_id.in_(ids)))
+
+
+async def test_a_simulation_in_one_batch_writes_what_one_at_a_time_writes(parts, tenant):
+    """All of a simulation's events at once, shuffled and with copies: one unit of work,
+    the same story, chapters and completion (event ids included) as one by one."""
+    _, reader, _, engine, _ = parts
+    writer, opened = counting_writer(engine)
+    sim, n = new_sim(), 8
+    ctx = context(sim, n, style="epic")
+    events = run_events(tenant, ctx, n)
+    await feed(writer, events)
+    one_by_one = await written(engine, reader, tenant, sim)
+    assert await snapshot(reader, tenant, sim) == expected_text(ctx, n)
+    assert one_by_one["story"]["status"] == "completed"
+
+    await forget(engine, sim, events)
+    rng = random.Random(3)
+    batch = events + rng.sample(events, 4)
+    rng.shuffle(batch)
+    opened.clear()
+    outcomes = await writer.handle_many(batch)
+    assert opened == [1]
+    assert Counter(outcomes) == {Outcome.APPLIED: n + 1, Outcome.DUPLICATE: 4}
+    first_copies = [batch.index(env) for env in events]
+    assert all(outcomes[i] == Outcome.APPLIED for i in first_copies)
+    assert await written(engine, reader, tenant, sim) == one_by_one
+
+    # The whole batch again: nothing new, nothing changes.
+    assert await writer.handle_many(batch) == [Outcome.DUPLICATE] * len(batch)
+    assert await written(engine, reader, tenant, sim) == one_by_one
+
+
+def messy_history(rng: random.Random, tenant: str, sim: str) -> list[Envelope]:
+    """A simulation's events as delivery may mangle them: some turns missing, some sent
+    twice (same id) or again (new id, other context), more turns than the end counts,
+    two ends..."""
+    n = rng.randint(1, 6)
+    ctx = context(sim, n, style=rng.choice(STYLES))
+    ran = rng.randint(0, n)
+    envelopes = [turn_env(tenant, ctx, t) for t in range(1, ran + 1) if rng.random() > 0.1]
+    # Sent again, with a new id, and a context the story must ignore if it has one.
+    again = context(sim, n, style=rng.choice(STYLES))
+    envelopes += [turn_env(tenant, again, rng.randint(1, n)) for _ in range(rng.randint(0, 2))]
+    counted = max(0, ran - rng.choice([0, 0, 0, 1, 2, ran]))
+    ends = {
+        "completed": lambda: completed_env(tenant, ctx, counted),
+        "cancelled": lambda: cancelled_env(tenant, sim, counted),
+        "failed": lambda: failed_env(tenant, sim, f"failure {rng.randint(1, 9)}"),
+    }
+    for end in rng.sample(sorted(ends), rng.choice([0, 1, 1, 2, 2])):
+        envelopes.append(ends[end]())
+    if not envelopes:
+        envelopes.append(failed_env(tenant, sim, "nothing ran"))
+    envelopes += rng.sample(envelopes, min(len(envelopes), rng.randint(0, 3)))
+    rng.shuffle(envelopes)
+    return envelopes
+
+
+async def test_batches_end_where_one_at_a_time_ends(parts, tenant):
+    """Any sequence of events, cut into batches anywhere, leaves the same story, events
+    and outcomes as the same sequence applied one event per unit of work."""
+    writer, reader, _, engine, _ = parts
+    for seed in range(100):
+        rng = random.Random(seed)
+        sim = new_sim()
+        history = messy_history(rng, tenant, sim)
+        one_by_one = await feed(writer, history)
+        expected = await written(engine, reader, tenant, sim)
+
+        await forget(engine, sim, history)
+        cuts = sorted(rng.sample(range(1, len(history)), rng.randint(0, len(history) - 1)))
+        batched: list[Outcome] = []
+        for start, end in zip([0, *cuts], [*cuts, len(history)], strict=True):
+            batched += await writer.handle_many(history[start:end])
+        assert batched == one_by_one, f"seed {seed}"
+        assert await written(engine, reader, tenant, sim) == expected, f"seed {seed}"
+
+
+async def test_a_bad_event_fails_alone_and_the_rest_of_its_batch_applies(parts, tenant):
+    writer, reader, _, engine, _ = parts
+    sim, n = new_sim(), 4
+    ctx = context(sim, n)
+    events = run_events(tenant, ctx, n)
+    # The first context the story would take has an unknown style; then the
+    # simulation's events, with one for the same simulation from another tenant.
+    limerick = turn_env(tenant, context(sim, n, style="limerick"), 1)
+    intruder = turn_env(f"{tenant}-intruder", ctx, 2)
+    batch = [limerick, events[0], intruder, *events[1:]]
+
+    # One unit of work is all or nothing.
+    with pytest.raises(InvalidArgument):
+        await writer.handle_many(batch)
+    with pytest.raises(NotFound):
+        await reader.get_by_simulation(tenant, sim)
+
+    # The consumer's batcher retries that batch one event at a time.
+    batcher = story_batcher(writer)
+    results = await asyncio.gather(
+        *(batcher.submit(story_event(env)) for env in batch), return_exceptions=True
+    )
+    assert isinstance(results[0], InvalidArgument) and "narrative style" in str(results[0])
+    assert isinstance(results[2], InvalidArgument) and "another tenant" in str(results[2])
+    assert [r for i, r in enumerate(results) if i not in (0, 2)] == [Outcome.APPLIED] * (n + 1)
+    assert await snapshot(reader, tenant, sim) == expected_text(ctx, n)
+    assert len(await outbox_rows(engine, sim)) == n + 1
+    assert batcher.busy_keys == 0
+
+
+async def test_concurrent_batches_of_one_simulation_write_each_chapter_once(parts, tenant):
+    """Two replicas, each with its own batcher, each given every event in its own order,
+    in small batches that interleave: every chapter and the completion exactly once."""
+    _, reader, _, engine, _ = parts
+    sim, n = new_sim(), 12
+    ctx = context(sim, n, style="concise")
+    events = run_events(tenant, ctx, n)
+    rng = random.Random(11)
+    deliveries = []
+    for _ in range(2):
+        replica = story_batcher(counting_writer(engine)[0], max_batch=3)
+        mine = events[:]
+        rng.shuffle(mine)
+        deliveries += [(replica, env) for env in mine]
+    rng.shuffle(deliveries)
+    outcomes = await asyncio.gather(
+        *(replica.submit(story_event(env)) for replica, env in deliveries)
+    )
+    assert Counter(outcomes) == {Outcome.APPLIED: n + 1, Outcome.DUPLICATE: n + 1}
+    assert await snapshot(reader, tenant, sim) == expected_text(ctx, n)
+    rows = await outbox_rows(engine, sim)
+    assert chapter_numbers([e for _, e in rows]) == list(range(1, n + 1))
+    assert rows[-1][1].type == subjects.STORY_COMPLETED and len(rows) == n + 1
+
+
+async def test_the_writers_statements_are_compiled_once(database_url, tenant):
+    """Every statement the writer runs comes from SQLAlchemy's compiled cache the second
+    time (ON CONFLICT built with postgresql.insert() never would)."""
+    engine = create_engine(DatabaseSettings(database_url=database_url))
+    ran: list[tuple[CacheStats, str]] = []
+
+    @sa.event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def note(conn, cursor, statement, parameters, context, executemany):
+        if context.compiled is not None:  # not the driver's own set-up queries
+            ran.append((context.cache_hit, " ".join(statement.split())))
+
+    writer = StoryWriter(lambda: UnitOfWork(engine, outbox, None))
+    try:
+        for _ in range(2):
+            ran.clear()
+            sim, n = new_sim(), 3
+            events = run_events(tenant, context(sim, n), n)
+            # A batch that leaves the story open, then one at a time: the closing reads
+            # turns stored by an earlier unit of work.
+            await writer.handle_many(events[:2])
+            await feed(writer, events[2:])
+            assert (await writer.handle_many(events)) == [Outcome.DUPLICATE] * (n + 1)
+            assert not [s for hit, s in ran if hit is CacheStats.NO_CACHE_KEY]
+        assert [s for hit, s in ran if hit is not CacheStats.CACHE_HIT] == []
+        for table in ("inbox", "stories", "turns", "chapters", "outbox"):
+            assert any(f"story.{table}" in s for _, s in ran), table
+        assert any(s.startswith("UPDATE story.stories") for _, s in ran)
+    finally:
+        await engine.dispose()
+
+
 # -- the reads --
 
 
@@ -547,7 +767,8 @@ async def test_paging_newest_first(parts, tenant):
 
 
 async def test_the_consumer_writes_stories_from_the_stream(parts, nats_url, tenant):
-    """Published out of order, with a copy and a poison message among them."""
+    """Published out of order, with a copy and poison messages among them (one that is no
+    envelope, one that can never apply: it fails alone, not its batch)."""
     writer, reader, relay, _, bus = parts
     sim, n = new_sim(), 3
     ctx = context(sim, n)
@@ -566,6 +787,9 @@ async def test_the_consumer_writes_stories_from_the_stream(parts, nats_url, tena
             subject = subjects.subject(env.type, sim)
             # A fresh message id: the stream's duplicate window cannot help, the inbox must.
             await bus.publish(subject, env.SerializeToString(), uuid.uuid4().hex)
+        # The same simulation from another tenant, after the story became the first's.
+        intruder = turn_env(f"{tenant}-intruder", ctx, 2)
+        await bus.publish(f"simulation.{sim}.turn_completed", intruder.SerializeToString(), "x")
 
         async def completed() -> bool:
             try:

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from novel_platform.paging import newest_first_query
@@ -47,6 +48,10 @@ class StoryRecord:
     chapters: tuple[Chapter, ...] = ()
 
 
+def _json(value: object) -> str:
+    return orjson.dumps(value).decode()
+
+
 def _from_row(row: sa.Row[Any], chapters: Sequence[Chapter] = ()) -> StoryRecord:
     return StoryRecord(
         id=row.id,
@@ -68,127 +73,216 @@ def _from_row(row: sa.Row[Any], chapters: Sequence[Chapter] = ()) -> StoryRecord
     )
 
 
+# SQLAlchemy 2.0 gives postgresql.insert() no cache key, so an ON CONFLICT statement
+# built with it is compiled again on every execution; the three the writer needs are
+# text (cached by their SQL). Everything else is Core built once, with bind parameters.
+
+# In a fixed order: two replicas inserting the same ids in different orders would
+# deadlock (each waits for the other's uncommitted row).
+_RECORD_EVENTS = (
+    sa.text(
+        "INSERT INTO story.inbox (event_id) SELECT e FROM unnest(:event_ids) AS e ORDER BY e "
+        "ON CONFLICT (event_id) DO NOTHING RETURNING event_id"
+    )
+    .bindparams(sa.bindparam("event_ids", type_=ARRAY(sa.Text)))
+    .columns(inbox.c.event_id)
+)
+
+# The no-op update on conflict takes the row lock and returns the existing row (a
+# concurrent creator is waited for).
+_LOCK_OR_CREATE = (
+    sa.text(
+        "INSERT INTO story.stories (id, tenant_id, simulation_id, status) "
+        "VALUES (:id, :tenant_id, :simulation_id, :status) "
+        "ON CONFLICT (id) DO UPDATE SET id = excluded.id "
+        "RETURNING id, tenant_id, simulation_id, title, status, narrative_style, context, "
+        "opening, closing, turns_total, turns_expected, chapters_written, failure_reason, "
+        "created_at, completed_at"
+    )
+    .bindparams(
+        sa.bindparam("id", type_=sa.Text),
+        sa.bindparam("tenant_id", type_=sa.Text),
+        sa.bindparam("simulation_id", type_=sa.Text),
+        sa.bindparam("status", type_=sa.Text),
+    )
+    .columns(*st.c)  # the same columns, in the same order, as RETURNING
+)
+
+# JSON goes in as text, one array element per turn: one statement for any number.
+# It also returns the turns stored earlier above `after`: every part of a statement sees
+# the same snapshot, so that SELECT does not see the rows the INSERT adds.
+_STORE_TURNS = (
+    sa.text(
+        "WITH new AS ("
+        " INSERT INTO story.turns (simulation_id, turn, events, trace_context)"
+        " SELECT :simulation_id, t.turn, CAST(t.events AS jsonb), CAST(t.trace AS jsonb)"
+        " FROM unnest(:turns, :events, :traces) AS t(turn, events, trace)"
+        " ON CONFLICT (simulation_id, turn) DO NOTHING RETURNING turn"
+        ") "
+        "SELECT turn, NULL::jsonb AS events, NULL::jsonb AS trace_context, false AS earlier"
+        " FROM new "
+        "UNION ALL "
+        "SELECT turn, events, trace_context, true FROM story.turns"
+        " WHERE simulation_id = :simulation_id AND turn > :after"
+    )
+    .bindparams(
+        sa.bindparam("simulation_id", type_=sa.Text),
+        sa.bindparam("turns", type_=ARRAY(sa.Integer)),
+        sa.bindparam("events", type_=ARRAY(sa.Text)),
+        sa.bindparam("traces", type_=ARRAY(sa.Text)),
+        sa.bindparam("after", type_=sa.Integer),
+    )
+    .columns(tu.c.turn, tu.c.events, tu.c.trace_context, sa.column("earlier", sa.Boolean))
+)
+
+_STORED_TURNS = (
+    sa.select(tu.c.turn, tu.c.events, tu.c.trace_context)
+    .where(
+        tu.c.simulation_id == sa.bindparam("simulation_id", type_=sa.Text),
+        tu.c.turn <= sa.bindparam("up_to", type_=sa.Integer),
+    )
+    .order_by(tu.c.turn)
+)
+
+_new_chapters = (
+    sa.func.unnest(
+        sa.bindparam("numbers", type_=ARRAY(sa.Integer)),
+        sa.bindparam("titles", type_=ARRAY(sa.Text)),
+        sa.bindparam("texts", type_=ARRAY(sa.Text)),
+    )
+    .table_valued("number", "title", "text")
+    .render_derived()
+)
+_ADD_CHAPTERS = sa.insert(ch).from_select(
+    ["story_id", "number", "title", "text"],
+    sa.select(
+        sa.bindparam("story_id", type_=sa.Text),
+        _new_chapters.c.number,
+        _new_chapters.c.title,
+        _new_chapters.c.text,
+    ),
+)
+
+_status = sa.bindparam("b_status", type_=sa.Text)
+_SAVE = (
+    sa.update(st)
+    .where(st.c.id == sa.bindparam("b_id", type_=sa.Text))
+    .values(
+        context=sa.bindparam("b_context", type_=JSONB(none_as_null=True)),
+        title=sa.bindparam("b_title", type_=sa.Text),
+        opening=sa.bindparam("b_opening", type_=sa.Text),
+        narrative_style=sa.bindparam("b_narrative_style", type_=sa.Text),
+        turns_total=sa.bindparam("b_turns_total", type_=sa.Integer),
+        turns_expected=sa.bindparam("b_turns_expected", type_=sa.Integer),
+        chapters_written=sa.bindparam("b_chapters_written", type_=sa.Integer),
+        status=_status,
+        failure_reason=sa.bindparam("b_failure_reason", type_=sa.Text),
+        closing=sa.bindparam("b_closing", type_=sa.Text),
+        # Stamped once, when the story leaves `writing`.
+        completed_at=sa.func.coalesce(
+            st.c.completed_at, sa.case((_status != WRITING, sa.func.now()))
+        ),
+    )
+)
+
+
+@dataclass(frozen=True)
+class TurnRecord:
+    events: list[EventView]
+    trace_context: dict[str, str]  # of the event that brought the turn
+
+
 class StoryRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
     # -- the writer's side --
 
-    async def record_event(self, event_id: str) -> bool:
-        """Note an event as applied; False when it already was (a redelivery)."""
-        stmt = (
-            insert(inbox)
-            .values(event_id=event_id)
-            .on_conflict_do_nothing(index_elements=[inbox.c.event_id])
-            .returning(inbox.c.event_id)
-        )
-        return (await self._conn.execute(stmt)).first() is not None
+    async def record_events(self, event_ids: Sequence[str]) -> set[str]:
+        """Note events as applied; returns those that were not already (the rest are
+        redeliveries)."""
+        result = await self._conn.execute(_RECORD_EVENTS, {"event_ids": list(event_ids)})
+        return set(result.scalars())
 
     async def lock_or_create(
         self, story_id: str, tenant_id: str, simulation_id: str
     ) -> StoryRecord:
         """The story row, created if new, locked until the transaction ends (one writer
-        per story). One statement: the no-op update on conflict takes the row lock and
-        returns the existing row (a concurrent creator is waited for)."""
-        new = insert(st).values(
-            id=story_id, tenant_id=tenant_id, simulation_id=simulation_id, status=WRITING
+        per story)."""
+        result = await self._conn.execute(
+            _LOCK_OR_CREATE,
+            {
+                "id": story_id,
+                "tenant_id": tenant_id,
+                "simulation_id": simulation_id,
+                "status": WRITING,
+            },
         )
-        stmt = new.on_conflict_do_update(
-            index_elements=[st.c.id], set_={"id": new.excluded.id}
-        ).returning(*st.c)
-        return _from_row((await self._conn.execute(stmt)).one())
+        return _from_row(result.one())
 
-    async def set_context(
-        self, story_id: str, ctx: StoryContext, *, title: str, opening: str
-    ) -> None:
+    async def store_turns(
+        self, simulation_id: str, turns: Mapping[int, TurnRecord], *, after: int
+    ) -> tuple[set[int], dict[int, TurnRecord]]:
+        """Buffer the turns not stored yet. Returns the numbers of those it stored, and
+        the turns numbered above `after` that were stored before (as first stored)."""
+        result = await self._conn.execute(
+            _STORE_TURNS,
+            {
+                "simulation_id": simulation_id,
+                "turns": list(turns),
+                "events": [_json(events_to_json(t.events)) for t in turns.values()],
+                "traces": [_json(t.trace_context) for t in turns.values()],
+                "after": after,
+            },
+        )
+        stored: set[int] = set()
+        earlier: dict[int, TurnRecord] = {}
+        for r in result:
+            if r.earlier:
+                earlier[r.turn] = TurnRecord(events_from_json(r.events), dict(r.trace_context))
+            else:
+                stored.add(r.turn)
+        return stored, earlier
+
+    async def stored_turns(self, simulation_id: str, *, up_to: int) -> dict[int, TurnRecord]:
+        """Turns 1..up_to as stored."""
+        result = await self._conn.execute(
+            _STORED_TURNS, {"simulation_id": simulation_id, "up_to": up_to}
+        )
+        return {
+            r.turn: TurnRecord(events_from_json(r.events), dict(r.trace_context)) for r in result
+        }
+
+    async def add_chapters(self, story_id: str, chapters: Sequence[Chapter]) -> None:
+        if not chapters:
+            return
         await self._conn.execute(
-            sa.update(st)
-            .where(st.c.id == story_id)
-            .values(
-                context=context_to_json(ctx),
-                title=title,
-                opening=opening,
-                narrative_style=ctx.narrative_style,
-                turns_total=ctx.turns_total,
-            )
+            _ADD_CHAPTERS,
+            {
+                "story_id": story_id,
+                "numbers": [c.number for c in chapters],
+                "titles": [c.title for c in chapters],
+                "texts": [c.text for c in chapters],
+            },
         )
 
-    async def set_expected(self, story_id: str, turns: int) -> None:
+    async def save(self, s: StoryRecord) -> None:
+        """Write what the writer changes in a story (it holds the row's lock)."""
         await self._conn.execute(
-            sa.update(st)
-            .where(st.c.id == story_id, st.c.turns_expected.is_(None))
-            .values(turns_expected=turns)
-        )
-
-    async def fail(self, story_id: str, reason: str) -> None:
-        await self._conn.execute(
-            sa.update(st)
-            .where(st.c.id == story_id, st.c.status == WRITING)
-            .values(status=FAILED, failure_reason=reason, completed_at=sa.func.now())
-        )
-
-    async def complete(self, story_id: str, closing: str) -> None:
-        await self._conn.execute(
-            sa.update(st)
-            .where(st.c.id == story_id)
-            .values(status=COMPLETED, closing=closing, completed_at=sa.func.now())
-        )
-
-    async def store_turn(
-        self,
-        simulation_id: str,
-        turn: int,
-        events: Sequence[EventView],
-        trace_context: Mapping[str, str],
-    ) -> None:
-        stmt = (
-            insert(tu)
-            .values(
-                simulation_id=simulation_id,
-                turn=turn,
-                events=events_to_json(events),
-                trace_context=dict(trace_context),
-            )
-            .on_conflict_do_nothing()
-        )
-        await self._conn.execute(stmt)
-
-    async def turn_events(
-        self, simulation_id: str, turn: int
-    ) -> tuple[list[EventView], dict[str, str]] | None:
-        """A buffered turn's events and the trace context it arrived with."""
-        stmt = sa.select(tu.c.events, tu.c.trace_context).where(
-            tu.c.simulation_id == simulation_id, tu.c.turn == turn
-        )
-        row = (await self._conn.execute(stmt)).first()
-        return (events_from_json(row.events), dict(row.trace_context)) if row else None
-
-    async def trace_contexts(self, simulation_id: str, up_to: int) -> list[dict[str, str]]:
-        stmt = (
-            sa.select(tu.c.trace_context)
-            .where(tu.c.simulation_id == simulation_id, tu.c.turn <= up_to)
-            .order_by(tu.c.turn)
-        )
-        return [dict(r.trace_context) for r in (await self._conn.execute(stmt)).all()]
-
-    async def all_turns(self, simulation_id: str, up_to: int) -> list[list[EventView]]:
-        stmt = (
-            sa.select(tu.c.events)
-            .where(tu.c.simulation_id == simulation_id, tu.c.turn <= up_to)
-            .order_by(tu.c.turn)
-        )
-        return [events_from_json(r.events) for r in (await self._conn.execute(stmt)).all()]
-
-    async def add_chapter(self, story_id: str, chapter: Chapter) -> None:
-        await self._conn.execute(
-            ch.insert().values(
-                story_id=story_id, number=chapter.number, title=chapter.title, text=chapter.text
-            )
-        )
-
-    async def set_chapters_written(self, story_id: str, written: int) -> None:
-        await self._conn.execute(
-            sa.update(st).where(st.c.id == story_id).values(chapters_written=written)
+            _SAVE,
+            {
+                "b_id": s.id,
+                "b_context": context_to_json(s.context) if s.context is not None else None,
+                "b_title": s.title,
+                "b_opening": s.opening,
+                "b_narrative_style": s.narrative_style,
+                "b_turns_total": s.turns_total,
+                "b_turns_expected": s.turns_expected,
+                "b_chapters_written": s.chapters_written,
+                "b_status": s.status,
+                "b_failure_reason": s.failure_reason,
+                "b_closing": s.closing,
+            },
         )
 
     # -- the reader's side --

@@ -1,13 +1,17 @@
 """Use cases of the story service.
 
-StoryWriter applies one simulation event per unit of work. A story is a function of
-the set of events received, never of their order or of how often they came:
+StoryWriter applies simulation events, one or several of one simulation per unit of
+work. A story is a function of the set of events received, never of their order, of how
+often they came or of how they were grouped:
 
 - the inbox skips an event id already applied;
 - the story id is derived from the simulation id, so a story is created once;
-- the story row is locked while an event is applied, so replicas take turns on it;
+- the story row is locked while events are applied, so replicas take turns on it;
 - chapter n is written only from turn n, once chapters 1..n-1 are written, and the
   closing only once every turn the simulation ran has its chapter.
+
+Several events in one unit of work end where applying them one by one would
+(domain.progress.replay); only the statements are fewer, each covering them all.
 
 StoryReader serves the gRPC reads.
 """
@@ -15,7 +19,7 @@ StoryReader serves the gRPC reads.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -31,12 +35,15 @@ from novel_platform.outbox import UnitOfWork
 from novel_platform.paging import newest_first_page, page_size, require_tenant, time_cursor
 from services.story.adapters.convert import chapter_to_proto, context_from_proto, event_from_proto
 from services.story.adapters.repository import (
+    COMPLETED,
     FAILED,
     WRITING,
     StoryRecord,
     StoryRepository,
+    TurnRecord,
 )
 from services.story.domain import (
+    Chapter,
     EventView,
     StoryContext,
     write_chapter,
@@ -44,6 +51,7 @@ from services.story.domain import (
     write_opening,
     write_title,
 )
+from services.story.domain.progress import Advance, Progress, Step, replay
 
 _tracer = telemetry.tracer(__name__)
 log = structlog.get_logger(__name__)
@@ -63,7 +71,7 @@ class Outcome(StrEnum):
 
 
 @dataclass(frozen=True)
-class _Fact:
+class Fact:
     """What one simulation event tells the story."""
 
     simulation_id: str
@@ -74,6 +82,22 @@ class _Fact:
     failure: str | None = None
 
 
+@dataclass(frozen=True)
+class StoryEvent:
+    """An event the story reads, checked and decoded once."""
+
+    envelope: common_pb2.EventEnvelope
+    fact: Fact
+
+    @property
+    def event_id(self) -> str:
+        return self.envelope.event_id
+
+    @property
+    def simulation_id(self) -> str:
+        return self.fact.simulation_id
+
+
 def _unpack(envelope: common_pb2.EventEnvelope, message: Message) -> Message:
     try:
         return unpack(envelope, message)
@@ -81,7 +105,7 @@ def _unpack(envelope: common_pb2.EventEnvelope, message: Message) -> Message:
         raise InvalidArgument(str(exc)) from None
 
 
-def read_fact(envelope: common_pb2.EventEnvelope) -> _Fact | None:
+def read_fact(envelope: common_pb2.EventEnvelope) -> Fact | None:
     """The story-relevant content of an envelope; None for types the service ignores."""
     kind = envelope.type
     if kind == subjects.SIMULATION_TURN_COMPLETED:
@@ -89,7 +113,7 @@ def read_fact(envelope: common_pb2.EventEnvelope) -> _Fact | None:
         assert isinstance(turn, simulation_pb2.TurnCompleted)
         if turn.turn < 1:
             raise InvalidArgument(f"event {envelope.event_id}: turn must be >= 1")
-        return _Fact(
+        return Fact(
             simulation_id=turn.context.simulation_id,
             context=context_from_proto(turn.context),
             turn=turn.turn,
@@ -98,7 +122,7 @@ def read_fact(envelope: common_pb2.EventEnvelope) -> _Fact | None:
     if kind == subjects.SIMULATION_COMPLETED:
         done = _unpack(envelope, simulation_pb2.SimulationCompleted())
         assert isinstance(done, simulation_pb2.SimulationCompleted)
-        return _Fact(
+        return Fact(
             simulation_id=done.context.simulation_id,
             context=context_from_proto(done.context),
             turns_expected=max(done.turns_executed, 0),
@@ -106,16 +130,30 @@ def read_fact(envelope: common_pb2.EventEnvelope) -> _Fact | None:
     if kind == subjects.SIMULATION_CANCELLED:
         cancelled = _unpack(envelope, simulation_pb2.SimulationCancelled())
         assert isinstance(cancelled, simulation_pb2.SimulationCancelled)
-        return _Fact(
+        return Fact(
             simulation_id=cancelled.simulation_id, turns_expected=max(cancelled.turns_done, 0)
         )
     if kind == subjects.SIMULATION_FAILED:
         failed = _unpack(envelope, simulation_pb2.SimulationFailed())
         assert isinstance(failed, simulation_pb2.SimulationFailed)
-        return _Fact(
+        return Fact(
             simulation_id=failed.simulation_id, failure=failed.reason or "simulation failed"
         )
     return None
+
+
+def read_event(envelope: common_pb2.EventEnvelope) -> StoryEvent | None:
+    """The envelope as the writer applies it; None for types the service ignores.
+    InvalidArgument: it can never be applied."""
+    fact = read_fact(envelope)
+    if fact is None:
+        return None
+    if not envelope.event_id or not envelope.tenant_id or not fact.simulation_id:
+        raise InvalidArgument(
+            f"{envelope.type} event {envelope.event_id!r}: needs an event id, "
+            "a tenant and a simulation id"
+        )
+    return StoryEvent(envelope, fact)
 
 
 class StoryWriter:
@@ -126,133 +164,177 @@ class StoryWriter:
 
     async def handle(self, envelope: common_pb2.EventEnvelope) -> Outcome:
         """Apply one event exactly once. InvalidArgument: it can never be applied."""
-        fact = read_fact(envelope)
-        if fact is None:
-            return Outcome.IGNORED
-        if not envelope.event_id or not envelope.tenant_id or not fact.simulation_id:
-            raise InvalidArgument(
-                f"{envelope.type} event {envelope.event_id!r}: needs an event id, "
-                "a tenant and a simulation id"
-            )
-        story_id = story_id_for(fact.simulation_id)
+        return (await self.handle_many([envelope]))[0]
+
+    async def handle_many(self, envelopes: Sequence[common_pb2.EventEnvelope]) -> list[Outcome]:
+        """Apply events of one simulation in one unit of work, as if one by one.
+
+        All or nothing: InvalidArgument if any of them can never be applied.
+        """
+        events = [read_event(env) for env in envelopes]
+        applied = iter(await self.apply([e for e in events if e is not None]))
+        return [Outcome.IGNORED if e is None else next(applied) for e in events]
+
+    async def apply(self, events: Sequence[StoryEvent]) -> list[Outcome]:
+        """`handle_many` for events already read: one outcome per event, in order."""
+        if not events:
+            return []
+        simulation_id = events[0].simulation_id
+        if any(e.simulation_id != simulation_id for e in events):
+            raise ValueError("events of several simulations cannot share a unit of work")
+        outcomes = [Outcome.DUPLICATE] * len(events)
+        first: dict[str, int] = {}  # event id -> its first copy here; later ones repeat it
+        for i, event in enumerate(events):
+            first.setdefault(event.event_id, i)
         async with self._uow() as uow:
             repo = StoryRepository(uow.conn)
-            if not await repo.record_event(envelope.event_id):
-                return Outcome.DUPLICATE
-            story = await repo.lock_or_create(story_id, envelope.tenant_id, fact.simulation_id)
-            if story.tenant_id != envelope.tenant_id:
-                raise InvalidArgument(
-                    f"simulation {fact.simulation_id} belongs to another tenant than "
-                    f"event {envelope.event_id}'s"
-                )
-            trace_context = dict(envelope.trace_context)
-            story = await self._apply(repo, story, fact, trace_context)
-            fresh = (fact.turn, list(fact.events), trace_context) if fact.turn else None
-            await self._write_ready(uow, repo, story, fresh)
+            new = await repo.record_events(list(first))
+            fresh = [i for event_id, i in first.items() if event_id in new]
+            if not fresh:
+                return outcomes
+            story = await repo.lock_or_create(
+                story_id_for(simulation_id), events[fresh[0]].envelope.tenant_id, simulation_id
+            )
+            for i in fresh:
+                if events[i].envelope.tenant_id != story.tenant_id:
+                    raise InvalidArgument(
+                        f"simulation {simulation_id} belongs to another tenant than "
+                        f"event {events[i].event_id}'s"
+                    )
+            await self._advance(uow, repo, story, [events[i] for i in fresh])
             await uow.commit()
-        return Outcome.APPLIED
+        for i in fresh:
+            outcomes[i] = Outcome.APPLIED
+        return outcomes
 
-    async def _apply(
+    async def _advance(
         self,
+        uow: UnitOfWork,
         repo: StoryRepository,
         story: StoryRecord,
-        fact: _Fact,
-        trace_context: dict[str, str],
-    ) -> StoryRecord:
-        """Store what the fact adds; returns the story as it now stands (still locked)."""
-        if fact.context is not None and story.context is None:
-            ctx = fact.context
+        events: Sequence[StoryEvent],
+    ) -> None:
+        """Store what the new events add, write what became writable, save the story."""
+        facts = [e.fact for e in events]
+        brought: dict[int, tuple[int, TurnRecord]] = {}  # turn -> (first event, the turn)
+        for i, event in enumerate(events):
+            if event.fact.turn and event.fact.turn not in brought:
+                turn = TurnRecord(list(event.fact.events), dict(event.envelope.trace_context))
+                brought[event.fact.turn] = (i, turn)
+        stored, earlier = await repo.store_turns(
+            story.simulation_id,
+            {n: turn for n, (_, turn) in brought.items()},
+            after=story.chapters_written,
+        )
+        # A turn is kept as first stored: one stored before keeps its earlier copy.
+        turns = {**earlier, **{n: brought[n][1] for n in stored}}
+        arrivals = {**dict.fromkeys(earlier, -1), **{n: brought[n][0] for n in stored}}
+        plan = replay(
+            Progress(
+                has_context=story.context is not None,
+                turns_expected=story.turns_expected,
+                writing=story.status == WRITING,
+                chapters_written=story.chapters_written,
+            ),
+            [
+                Step(
+                    has_context=f.context is not None,
+                    turns_expected=f.turns_expected,
+                    failure=f.failure,
+                )
+                for f in facts
+            ],
+            arrivals,
+        )
+        if plan.closes_with_context and story.chapters_written:
+            # The closing reads every turn, also those of chapters written before.
+            turns.update(await repo.stored_turns(story.simulation_id, up_to=story.chapters_written))
+        await self._write(uow, repo, story, facts, plan, turns)
+
+    async def _write(
+        self,
+        uow: UnitOfWork,
+        repo: StoryRepository,
+        before: StoryRecord,
+        facts: Sequence[Fact],
+        plan: Advance,
+        turns: dict[int, TurnRecord],
+    ) -> None:
+        """Write the prose the plan calls for, save the story and emit its events."""
+        s = before
+        if plan.context_from is not None:
+            ctx = facts[plan.context_from].context
+            assert ctx is not None
             try:
                 title, opening = write_title(ctx), write_opening(ctx)
             except ValueError as exc:  # e.g. an unknown narrative style
-                raise InvalidArgument(f"simulation {fact.simulation_id}: {exc}") from None
-            await repo.set_context(story.id, ctx, title=title, opening=opening)
-            story = replace(
-                story,
+                raise InvalidArgument(f"simulation {s.simulation_id}: {exc}") from None
+            s = replace(
+                s,
                 context=ctx,
                 title=title,
                 opening=opening,
                 narrative_style=ctx.narrative_style,
                 turns_total=ctx.turns_total,
             )
-        if fact.turn:
-            await repo.store_turn(fact.simulation_id, fact.turn, fact.events, trace_context)
-        if fact.turns_expected is not None and story.turns_expected is None:
-            await repo.set_expected(story.id, fact.turns_expected)
-            story = replace(story, turns_expected=fact.turns_expected)
-        if fact.failure is not None and story.status == WRITING:
-            await repo.fail(story.id, fact.failure)
-            story = replace(story, status=FAILED, failure_reason=fact.failure)
-        return story
-
-    async def _write_ready(
-        self,
-        uow: UnitOfWork,
-        repo: StoryRepository,
-        s: StoryRecord,
-        fresh: tuple[int, list[EventView], dict[str, str]] | None,
-    ) -> None:
-        """Write every chapter that has become writable, in order, then maybe the end.
-
-        `fresh` is the turn this event brought: no need to read it back.
-        """
-        written, limit = s.chapters_written, s.turns_expected
-        if s.context is not None:
-            while limit is None or written < limit:
-                if fresh is not None and fresh[0] == written + 1:
-                    events, turn_trace = fresh[1], fresh[2]
-                else:
-                    buffered = await repo.turn_events(s.simulation_id, written + 1)
-                    if buffered is None:
-                        break
-                    events, turn_trace = buffered
-                # Fan-in: a chapter may be written while handling another turn's event,
-                # so it links to the turn it is made from rather than being its child.
-                with _tracer.start_as_current_span(
-                    semconv.SPAN_CHAPTER,
-                    links=_links([turn_trace]),
-                    attributes=_attributes(s, written + 1),
-                ):
-                    chapter = write_chapter(s.context, written + 1, events)
-                    await repo.add_chapter(s.id, chapter)
-                uow.emit(
-                    make_envelope(
-                        subjects.STORY_CHAPTER_WRITTEN,
-                        s.tenant_id,
-                        story_pb2.ChapterWritten(
-                            story_id=s.id,
-                            simulation_id=s.simulation_id,
-                            chapter=chapter_to_proto(chapter),
-                        ),
-                        event_id=self._event_id(s.id, f"chapter/{chapter.number}"),
-                    ),
-                    subject=subjects.subject(subjects.STORY_CHAPTER_WRITTEN, s.simulation_id),
-                )
-                written += 1
-        if written != s.chapters_written:
-            await repo.set_chapters_written(s.id, written)
-        if s.status != WRITING or limit is None or written < limit:
-            return
-        closing = ""
-        if s.context is not None:  # None only for a simulation cancelled before turn 1
+        chapters: list[Chapter] = []
+        for number in plan.chapters:
+            assert s.context is not None
+            turn = turns[number]
+            # Fan-in: a chapter may be written while handling another turn's event,
+            # so it links to the turn it is made from rather than being its child.
             with _tracer.start_as_current_span(
-                semconv.SPAN_STORY_COMPLETE,
-                links=_links(await repo.trace_contexts(s.simulation_id, written)),
-                attributes=_attributes(s, written),
+                semconv.SPAN_CHAPTER,
+                links=_links([turn.trace_context]),
+                attributes=_attributes(s, number),
             ):
-                turns = await repo.all_turns(s.simulation_id, written)
-                closing = write_closing(s.context, turns)
-        await repo.complete(s.id, closing)
-        log.info("story_completed", story_id=s.id, simulation_id=s.simulation_id, chapters=written)
-        uow.emit(
-            make_envelope(
-                subjects.STORY_COMPLETED,
-                s.tenant_id,
-                story_pb2.StoryCompleted(story_id=s.id, simulation_id=s.simulation_id),
-                event_id=self._event_id(s.id, "completed"),
-            ),
-            subject=subjects.subject(subjects.STORY_COMPLETED, s.simulation_id),
-        )
+                chapters.append(write_chapter(s.context, number, turn.events))
+        await repo.add_chapters(s.id, chapters)
+        written = plan.chapters_written
+        s = replace(s, turns_expected=plan.turns_expected, chapters_written=written)
+        if plan.failure is not None:
+            s = replace(s, status=FAILED, failure_reason=plan.failure)
+        if plan.closes:
+            closing = ""
+            if plan.closes_with_context:  # not for a simulation cancelled before turn 1
+                assert s.context is not None
+                every = [turns[n] for n in range(1, written + 1)]
+                with _tracer.start_as_current_span(
+                    semconv.SPAN_STORY_COMPLETE,
+                    links=_links([t.trace_context for t in every]),
+                    attributes=_attributes(s, written),
+                ):
+                    closing = write_closing(s.context, [t.events for t in every])
+            s = replace(s, status=COMPLETED, closing=closing)
+            log.info(
+                "story_completed", story_id=s.id, simulation_id=s.simulation_id, chapters=written
+            )
+        if s != before:
+            await repo.save(s)
+        for chapter in chapters:
+            uow.emit(
+                make_envelope(
+                    subjects.STORY_CHAPTER_WRITTEN,
+                    s.tenant_id,
+                    story_pb2.ChapterWritten(
+                        story_id=s.id,
+                        simulation_id=s.simulation_id,
+                        chapter=chapter_to_proto(chapter),
+                    ),
+                    event_id=self._event_id(s.id, f"chapter/{chapter.number}"),
+                ),
+                subject=subjects.subject(subjects.STORY_CHAPTER_WRITTEN, s.simulation_id),
+            )
+        if plan.closes:
+            uow.emit(
+                make_envelope(
+                    subjects.STORY_COMPLETED,
+                    s.tenant_id,
+                    story_pb2.StoryCompleted(story_id=s.id, simulation_id=s.simulation_id),
+                    event_id=self._event_id(s.id, "completed"),
+                ),
+                subject=subjects.subject(subjects.STORY_COMPLETED, s.simulation_id),
+            )
 
     @staticmethod
     def _event_id(story_id: str, what: str) -> str:
