@@ -28,6 +28,7 @@ from novel_platform.config import (
 from novel_platform.db import create_engine
 from novel_platform.grpc_server import GrpcServer
 from novel_platform.logging import configure_logging
+from novel_platform.loop_lag import watch_gc_pauses, watch_loop_lag
 from novel_platform.messaging import EventBus
 from novel_platform.telemetry import configure_telemetry
 
@@ -86,6 +87,8 @@ class ServiceRuntime:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.request_stop)
         try:
+            self.spawn(watch_loop_lag(), "loop-lag")
+            watch_gc_pauses()
             await setup(self)
             if self.grpc is not None:
                 await self.grpc.start()

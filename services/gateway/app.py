@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -12,6 +13,7 @@ from novel_platform import __version__
 from novel_platform.config import load_settings
 from novel_platform.db import create_engine
 from novel_platform.logging import configure_logging
+from novel_platform.loop_lag import watch_gc_pauses, watch_loop_lag
 from novel_platform.messaging import EventBus
 from novel_platform.telemetry import HEALTH_ROUTES, configure_telemetry, flush_telemetry
 from services.gateway import errors
@@ -38,9 +40,12 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         app.state.bus = bus
         app.state.waiter = CompletionWaiter(bus)
         await app.state.waiter.start()
+        lag = asyncio.create_task(watch_loop_lag(), name="loop-lag")
+        watch_gc_pauses()
         try:
             yield
         finally:
+            lag.cancel()
             await app.state.waiter.stop()
             flush_telemetry()
             await app.state.downstream.close()

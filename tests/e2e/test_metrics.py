@@ -8,8 +8,14 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 EXPECTED = {
-    "gateway": ["http_server_duration", "novel_db_pool_checked_out"],
-    "character": ["rpc_server_duration", "novel_outbox_backlog", "novel_db_pool_size"],
+    "gateway": ["http_server_duration", "novel_db_pool_checked_out", "novel_event_loop_lag"],
+    "character": [
+        "rpc_server_duration",
+        "novel_outbox_backlog",
+        "novel_db_pool_size",
+        "novel_event_loop_lag",
+        "novel_gc_pause",
+    ],
     "simulation": [
         "rpc_server_duration",
         "novel_simulations_started",

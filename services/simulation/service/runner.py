@@ -60,6 +60,10 @@ class SimulationRunner:
         self._characters = characters
         self._turn_delay = turn_delay
         self._batch_turns = 1 if turn_delay else max(batch_turns, 1)
+        # One turn per event-loop iteration, whatever the number of running workers: a
+        # long iteration delays every RPC the process serves (grpc.aio accepts one new
+        # call per iteration), so CPU work is handed out in small, fair slices.
+        self._engine = asyncio.Lock()
 
     async def run(self, sim_id: str) -> None:
         async with self._uow().read_only() as uow:
@@ -152,13 +156,15 @@ class SimulationRunner:
                 },
             ):
                 started = time.perf_counter()
-                result = run_turn(world)
+                async with self._engine:
+                    result = run_turn(world)
+                    # Held until the loop has run everything else that is ready once.
+                    await asyncio.sleep(0)
                 # Emitted inside the turn's span, so its PRODUCER span is the turn's child.
                 uow.emit(*events.turn_completed(record, context, result.turn, result.events))
                 _turn_duration.record(time.perf_counter() - started)
             turns.append(StoredTurn(result.turn, [e.to_dict() for e in result.events], None))
             world = result.world
-            await asyncio.sleep(0)  # other simulations' work between turns
         finished = is_finished(world)
         turns[-1] = replace(turns[-1], world=world.to_dict())
         async with uow:
