@@ -19,6 +19,7 @@ from novel_platform.telemetry import HEALTH_ROUTES, configure_telemetry, flush_t
 from services.gateway import errors
 from services.gateway.adapters.api_keys import KeyStore
 from services.gateway.adapters.completions import CompletionWaiter
+from services.gateway.admission import StartAdmission
 from services.gateway.clients import Downstream
 from services.gateway.config import GatewaySettings
 from services.gateway.middleware import BodyLimit, LoadShedder, RequestContext
@@ -39,6 +40,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         app.state.downstream = Downstream.open(settings)
         app.state.bus = bus
         app.state.waiter = CompletionWaiter(bus)
+        app.state.starts = StartAdmission(settings.max_starting_simulations)
         await app.state.waiter.start()
         lag = asyncio.create_task(watch_loop_lag(), name="loop-lag")
         watch_gc_pauses()

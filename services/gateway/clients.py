@@ -9,7 +9,12 @@ import structlog
 from fastapi import Request
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from novel_engine.v1 import character_pb2_grpc, simulation_pb2_grpc, story_pb2_grpc
+from novel_engine.v1 import (
+    character_pb2_grpc,
+    simulation_pb2,
+    simulation_pb2_grpc,
+    story_pb2_grpc,
+)
 from novel_platform.grpc_client import open_channel
 from services.gateway.config import GatewaySettings
 
@@ -57,6 +62,17 @@ class Downstream:
 def downstream(request: Request) -> Downstream:
     """The process's stubs, opened once in the app's lifespan."""
     return request.app.state.downstream  # type: ignore[no-any-return]
+
+
+async def start_simulation(
+    request: Request, message: simulation_pb2.StartSimulationRequest
+) -> simulation_pb2.Simulation:
+    """StartSimulation, admitted first (503 when too many starts are in flight)."""
+    with request.app.state.starts.slot():
+        created: simulation_pb2.Simulation = await downstream(request).simulation.StartSimulation(
+            message, metadata=request_metadata()
+        )
+    return created
 
 
 def request_metadata() -> tuple[tuple[str, str], ...]:

@@ -26,3 +26,6 @@ class GatewaySettings(BaseServiceSettings, DatabaseSettings):
     # Load shedding per worker process: requests in flight beyond these get 503 at once.
     max_inflight_requests: int = Field(default=512, ge=1)
     max_waiting_requests: int = Field(default=4096, ge=1)
+    # Simulation starts in flight per worker process; more get 503 at once rather than
+    # queueing at a saturated simulation service into 504s (see admission.py).
+    max_starting_simulations: int = Field(default=32, ge=1, le=4096)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+import pytest
 
 from services.gateway.middleware import LoadShedder
 
@@ -41,3 +42,22 @@ async def test_requests_beyond_the_limit_get_503_with_retry_after():
         assert (await release_health).status_code == 200
         assert (await waiting).status_code == 200
         assert shedder.busy == 0 and shedder.waiting == 0
+
+
+def test_simulation_starts_beyond_the_limit_are_refused_with_503():
+    from services.gateway.admission import StartAdmission
+    from services.gateway.errors import ApiError
+
+    admission = StartAdmission(limit=2)
+    with admission.slot(), admission.slot():
+        with pytest.raises(ApiError) as refused, admission.slot():
+            pass
+        assert refused.value.status == 503
+        assert refused.value.headers == {"Retry-After": "1"}
+        assert admission.in_flight == 2
+    # Slots are given back, also when the start itself failed.
+    with pytest.raises(RuntimeError), admission.slot():
+        raise RuntimeError("downstream failed")
+    assert admission.in_flight == 0
+    with admission.slot():
+        assert admission.in_flight == 1

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from novel_engine.v1 import character_pb2, common_pb2, simulation_pb2, story_pb2
 from novel_platform import subjects
 from services.gateway.auth import Tenant
-from services.gateway.clients import downstream, request_metadata
+from services.gateway.clients import downstream, request_metadata, start_simulation
 from services.gateway.convert import character_out, story_text, when
 from services.gateway.errors import ApiError
 from services.gateway.schemas import (
@@ -74,7 +74,8 @@ async def legacy_run_simulation(
     """
     started = time.monotonic()
     down = downstream(request)
-    simulation = await down.simulation.StartSimulation(
+    simulation = await start_simulation(
+        request,
         simulation_pb2.StartSimulationRequest(
             tenant_id=tenant,
             character_ids=body.character_names,
@@ -83,7 +84,6 @@ async def legacy_run_simulation(
             scenario=body.scenario,
             narrative_style=body.narrative_style,
         ),
-        metadata=request_metadata(),
     )
     log.info("simulation_requested", simulation_id=simulation.id, turns=body.turns, wait=True)
     settings = request.app.state.settings

@@ -12,7 +12,7 @@ from sse_starlette import EventSourceResponse
 from novel_engine.v1 import common_pb2, simulation_pb2, story_pb2
 from services.gateway.adapters.event_stream import Position, simulation_events
 from services.gateway.auth import Tenant
-from services.gateway.clients import Downstream, downstream, request_metadata
+from services.gateway.clients import Downstream, downstream, request_metadata, start_simulation
 from services.gateway.convert import simulation_out
 from services.gateway.schemas import ERRORS, SimulationCreate, SimulationOut, SimulationPage
 
@@ -38,7 +38,8 @@ async def story_id_of(down: Downstream, tenant: str, s: simulation_pb2.Simulatio
 
 
 async def start(request: Request, tenant: str, body: SimulationCreate) -> simulation_pb2.Simulation:
-    created: simulation_pb2.Simulation = await downstream(request).simulation.StartSimulation(
+    return await start_simulation(
+        request,
         simulation_pb2.StartSimulationRequest(
             tenant_id=tenant,
             character_ids=body.character_ids,
@@ -49,9 +50,7 @@ async def start(request: Request, tenant: str, body: SimulationCreate) -> simula
             campaign_id=body.campaign_id,
             narrative_style=body.narrative_style,
         ),
-        metadata=request_metadata(),
     )
-    return created
 
 
 @router.post("", status_code=202, response_model=SimulationOut)
