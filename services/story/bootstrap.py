@@ -12,6 +12,7 @@ from services.story.config import StorySettings
 from services.story.entrypoints.consumer import CONSUMER, message_handler
 from services.story.entrypoints.grpc_api import StoryServicer
 from services.story.service.handlers import StoryReader, StoryWriter
+from services.story.service.housekeeping import InboxPruner
 
 SERVICE_NAME = "story"
 
@@ -32,6 +33,11 @@ async def setup(rt: ServiceRuntime) -> None:
 
     def uow() -> UnitOfWork:
         return UnitOfWork(engine, outbox, relay)
+
+    pruner = InboxPruner(
+        uow, settings.story_inbox_retention_seconds, settings.story_inbox_prune_interval_seconds
+    )
+    rt.spawn(pruner.run(), "inbox-pruner")
 
     consumer = PullConsumer(
         bus,

@@ -881,3 +881,40 @@ async def _run_the_service_process(database_url: str, nats_url: str, tenant: str
             proc.kill()
             raise AssertionError("the story service did not stop after SIGTERM") from None
     assert proc.returncode == 0, stderr[-3000:]
+
+
+async def test_the_inbox_forgets_only_ids_past_the_retention(parts):
+    from services.story.service.housekeeping import InboxPruner
+
+    _, _, _, engine, _ = parts
+    old = [f"old-{uuid.uuid4()}" for _ in range(5)]
+    recent = [f"recent-{uuid.uuid4()}" for _ in range(3)]
+    async with engine.begin() as conn:
+        await conn.execute(
+            sa.text(
+                "INSERT INTO story.inbox (event_id, received_at) "
+                "SELECT unnest(CAST(:ids AS text[])), now() - interval '9 days'"
+            ),
+            {"ids": old},
+        )
+        await conn.execute(
+            sa.text("INSERT INTO story.inbox (event_id) SELECT unnest(CAST(:ids AS text[]))"),
+            {"ids": recent},
+        )
+
+    def uow() -> UnitOfWork:
+        return UnitOfWork(engine, outbox, None)
+
+    # Small batches: the loop must go on until nothing expired is left.
+    pruner = InboxPruner(uow, retention_seconds=8 * 24 * 3600, interval_seconds=3600, batch=2)
+    assert await pruner.prune_once() >= len(old)
+    async with engine.connect() as conn:
+        left = set(
+            (
+                await conn.execute(
+                    sa.text("SELECT event_id FROM story.inbox WHERE event_id = ANY(:ids)"),
+                    {"ids": old + recent},
+                )
+            ).scalars()
+        )
+    assert left == set(recent)

@@ -79,6 +79,14 @@ def _from_row(row: sa.Row[Any], chapters: Sequence[Chapter] = ()) -> StoryRecord
 
 # In a fixed order: two replicas inserting the same ids in different orders would
 # deadlock (each waits for the other's uncommitted row).
+# Oldest first, a bounded batch per statement: a long delete would hold its locks and
+# bloat one transaction.
+_PRUNE_INBOX = sa.text(
+    "DELETE FROM story.inbox WHERE event_id IN (SELECT event_id FROM story.inbox "
+    "WHERE received_at < now() - make_interval(secs => :age) "
+    "ORDER BY received_at LIMIT :batch)"
+)
+
 _RECORD_EVENTS = (
     sa.text(
         "INSERT INTO story.inbox (event_id) SELECT e FROM unnest(:event_ids) AS e ORDER BY e "
@@ -203,6 +211,11 @@ class StoryRepository:
         redeliveries)."""
         result = await self._conn.execute(_RECORD_EVENTS, {"event_ids": list(event_ids)})
         return set(result.scalars())
+
+    async def prune_inbox(self, older_than_seconds: float, batch: int) -> int:
+        """Forget up to `batch` applied event ids older than the given age; how many."""
+        result = await self._conn.execute(_PRUNE_INBOX, {"age": older_than_seconds, "batch": batch})
+        return int(result.rowcount)
 
     async def lock_or_create(
         self, story_id: str, tenant_id: str, simulation_id: str

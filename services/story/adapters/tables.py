@@ -67,5 +67,6 @@ inbox = sa.Table(
         "received_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
     ),
 )
+sa.Index("inbox_received_at", inbox.c.received_at)  # pruning by age
 
 outbox = outbox_table(metadata)
