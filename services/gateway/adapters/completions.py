@@ -2,14 +2,15 @@
 
 One core subscription per process receives every "story completed", "simulation
 failed" and "simulation cancelled" event and wakes the requests waiting on that
-simulation. Requests register right after the simulation is accepted, before any
-worker can have finished it.
+simulation. A request can only register once the start has answered, and a short run
+can end before that answer is read (both arrive on the same event loop), so outcomes
+nobody waits for yet are kept for a while (the latest `EARLY_OUTCOMES`).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 
 from nats.aio.msg import Msg
@@ -21,6 +22,8 @@ from novel_platform.events import parse_envelope, unpack
 from novel_platform.messaging import EventBus
 
 _WATCHED = ("story.*.completed", "simulation.*.failed", "simulation.*.cancelled")
+# About two minutes of completions at 100 a second; a few MiB at most.
+EARLY_OUTCOMES = 10_000
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,7 @@ class CompletionWaiter:
     def __init__(self, bus: EventBus) -> None:
         self._bus = bus
         self._waiting: dict[str, list[asyncio.Future[Outcome]]] = defaultdict(list)
+        self._early: OrderedDict[str, Outcome] = OrderedDict()
         self._subscriptions: list[Subscription] = []
 
     async def start(self) -> None:
@@ -46,19 +50,26 @@ class CompletionWaiter:
 
     async def _on_message(self, msg: Msg) -> None:
         sim_id = msg.subject.split(".")[1]
-        waiters = self._waiting.pop(sim_id, None)
-        if not waiters:
-            return
         envelope = parse_envelope(msg.data)
         reason = ""
         if envelope.type == subjects.SIMULATION_FAILED:
             reason = unpack(envelope, simulation_pb2.SimulationFailed()).reason  # type: ignore[attr-defined]
+        outcome = Outcome(envelope.type, reason)
+        waiters = self._waiting.pop(sim_id, None)
+        if not waiters:
+            self._early[sim_id] = outcome
+            if len(self._early) > EARLY_OUTCOMES:
+                self._early.popitem(last=False)
+            return
         for future in waiters:
             if not future.done():
-                future.set_result(Outcome(envelope.type, reason))
+                future.set_result(outcome)
 
     async def wait(self, sim_id: str, within: float) -> Outcome | None:
         """The simulation's outcome, or None after `within` seconds."""
+        early = self._early.pop(sim_id, None)
+        if early is not None:
+            return early
         future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         self._waiting[sim_id].append(future)
         try:
