@@ -28,4 +28,4 @@ class GatewaySettings(BaseServiceSettings, DatabaseSettings):
     max_waiting_requests: int = Field(default=4096, ge=1)
     # Simulation starts in flight per worker process; more get 503 at once rather than
     # queueing at a saturated simulation service into 504s (see admission.py).
-    max_starting_simulations: int = Field(default=32, ge=1, le=4096)
+    max_starting_simulations: int = Field(default=64, ge=1, le=4096)
