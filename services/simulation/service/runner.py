@@ -155,14 +155,14 @@ class SimulationRunner:
                     semconv.TURN: world.turn + 1,
                 },
             ):
-                started = time.perf_counter()
                 async with self._engine:
+                    started = time.perf_counter()
                     result = run_turn(world)
+                    _turn_duration.record(time.perf_counter() - started)
                     # Held until the loop has run everything else that is ready once.
                     await asyncio.sleep(0)
                 # Emitted inside the turn's span, so its PRODUCER span is the turn's child.
                 uow.emit(*events.turn_completed(record, context, result.turn, result.events))
-                _turn_duration.record(time.perf_counter() - started)
             turns.append(StoredTurn(result.turn, [e.to_dict() for e in result.events], None))
             world = result.world
         finished = is_finished(world)
