@@ -79,14 +79,6 @@ def _from_row(row: sa.Row[Any], chapters: Sequence[Chapter] = ()) -> StoryRecord
 
 # In a fixed order: two replicas inserting the same ids in different orders would
 # deadlock (each waits for the other's uncommitted row).
-# Oldest first, a bounded batch per statement: a long delete would hold its locks and
-# bloat one transaction.
-_PRUNE_INBOX = sa.text(
-    "DELETE FROM story.inbox WHERE event_id IN (SELECT event_id FROM story.inbox "
-    "WHERE received_at < now() - make_interval(secs => :age) "
-    "ORDER BY received_at LIMIT :batch)"
-)
-
 _RECORD_EVENTS = (
     sa.text(
         "INSERT INTO story.inbox (event_id) SELECT e FROM unnest(:event_ids) AS e ORDER BY e "
@@ -94,6 +86,14 @@ _RECORD_EVENTS = (
     )
     .bindparams(sa.bindparam("event_ids", type_=ARRAY(sa.Text)))
     .columns(inbox.c.event_id)
+)
+
+# Oldest first, a bounded batch per statement: a long delete would hold its locks and
+# bloat one transaction.
+_PRUNE_INBOX = sa.text(
+    "DELETE FROM story.inbox WHERE event_id IN (SELECT event_id FROM story.inbox "
+    "WHERE received_at < now() - make_interval(secs => :age) "
+    "ORDER BY received_at LIMIT :batch)"
 )
 
 # The no-op update on conflict takes the row lock and returns the existing row (a
