@@ -14,6 +14,7 @@ TURN = "novel.turn"
 CHAPTER = "novel.chapter"
 EVENT_TYPE = "novel.event.type"
 STATUS = "novel.status"
+DOMAIN_PART = "novel.domain.part"  # "engine" or "chronicler"
 
 # Messaging semantic conventions (NATS has no instrumentation of its own).
 MESSAGING_SYSTEM = "messaging.system"
@@ -44,6 +45,9 @@ SIMULATIONS_STARTED = "novel.simulations.started"  # counter
 SIMULATIONS_FINISHED = "novel.simulations.finished"  # counter; novel.status
 SIMULATIONS_RUNNING = "novel.simulations.running"  # up-down counter, per process
 TURN_DURATION = "novel.turn.duration"  # histogram, seconds
+# counter, CPU seconds spent in the pure domain (engine, chronicler); novel.domain.part.
+# The benchmarks divide the whole stack's CPU by it: the overhead ratio.
+DOMAIN_CPU_TIME = "novel.domain.cpu_time"
 EVENT_LOOP_LAG = "novel.event_loop.lag"  # histogram, seconds
 GC_PAUSE = "novel.gc.pause"  # histogram, seconds; generation
 CHAPTERS_WRITTEN = "novel.chapters.written"  # counter

@@ -22,6 +22,7 @@ import structlog
 
 from novel_engine.v1 import simulation_pb2
 from novel_platform import semconv, telemetry
+from novel_platform.domain_cpu import domain_cpu
 from novel_platform.errors import NotFound
 from novel_platform.outbox import UnitOfWork
 from services.simulation.adapters.convert import participants
@@ -93,17 +94,18 @@ class SimulationRunner:
                 turns_total=record.turns_total,
             )
             try:
-                world = (
-                    WorldState.from_dict(checkpoint[1])
-                    if checkpoint
-                    else start_world(
-                        sheets,
-                        seed=record.seed,
-                        setting=record.setting,
-                        scenario=record.scenario,
-                        turns_total=record.turns_total,
+                with domain_cpu("engine"):
+                    world = (
+                        WorldState.from_dict(checkpoint[1])
+                        if checkpoint
+                        else start_world(
+                            sheets,
+                            seed=record.seed,
+                            setting=record.setting,
+                            scenario=record.scenario,
+                            turns_total=record.turns_total,
+                        )
                     )
-                )
             except ValueError as exc:
                 await self._finish(record, "failed", f"cannot start: {exc}")
                 return
@@ -157,7 +159,8 @@ class SimulationRunner:
             ):
                 async with self._engine:
                     started = time.perf_counter()
-                    result = run_turn(world)
+                    with domain_cpu("engine"):
+                        result = run_turn(world)
                     _turn_duration.record(time.perf_counter() - started)
                     # Held until the loop has run everything else that is ready once.
                     await asyncio.sleep(0)

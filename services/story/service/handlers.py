@@ -29,6 +29,7 @@ from opentelemetry.trace import Link
 
 from novel_engine.v1 import common_pb2, simulation_pb2, story_pb2
 from novel_platform import semconv, subjects, telemetry
+from novel_platform.domain_cpu import domain_cpu
 from novel_platform.errors import InvalidArgument, NotFound
 from novel_platform.events import make_envelope, unpack
 from novel_platform.outbox import UnitOfWork
@@ -266,7 +267,8 @@ class StoryWriter:
             ctx = facts[plan.context_from].context
             assert ctx is not None
             try:
-                title, opening = write_title(ctx), write_opening(ctx)
+                with domain_cpu("chronicler"):
+                    title, opening = write_title(ctx), write_opening(ctx)
             except ValueError as exc:  # e.g. an unknown narrative style
                 raise InvalidArgument(f"simulation {s.simulation_id}: {exc}") from None
             s = replace(
@@ -283,10 +285,13 @@ class StoryWriter:
             turn = turns[number]
             # Fan-in: a chapter may be written while handling another turn's event,
             # so it links to the turn it is made from rather than being its child.
-            with _tracer.start_as_current_span(
-                semconv.SPAN_CHAPTER,
-                links=_links([turn.trace_context]),
-                attributes=_attributes(s, number),
+            with (
+                _tracer.start_as_current_span(
+                    semconv.SPAN_CHAPTER,
+                    links=_links([turn.trace_context]),
+                    attributes=_attributes(s, number),
+                ),
+                domain_cpu("chronicler"),
             ):
                 chapters.append(write_chapter(s.context, number, turn.events))
         await repo.add_chapters(s.id, chapters)
@@ -299,10 +304,13 @@ class StoryWriter:
             if plan.closes_with_context:  # not for a simulation cancelled before turn 1
                 assert s.context is not None
                 every = [turns[n] for n in range(1, written + 1)]
-                with _tracer.start_as_current_span(
-                    semconv.SPAN_STORY_COMPLETE,
-                    links=_links([t.trace_context for t in every]),
-                    attributes=_attributes(s, written),
+                with (
+                    _tracer.start_as_current_span(
+                        semconv.SPAN_STORY_COMPLETE,
+                        links=_links([t.trace_context for t in every]),
+                        attributes=_attributes(s, written),
+                    ),
+                    domain_cpu("chronicler"),
                 ):
                     closing = write_closing(s.context, [t.events for t in every])
             s = replace(s, status=COMPLETED, closing=closing)
