@@ -64,7 +64,7 @@ def measure(stories: list[Story], cpu: list[float]) -> list[tuple[str, str, str]
     declared = sum(len(c.goals) for s in goal_runs for c in s.first.characters)
     settled = sum(
         len({(f.subject_id, f.detail) for t in s.turns for e in t for f in e.effects
-             if f.kind == "goal"})
+             if f.kind == "goal" and f.detail in s.first.character(f.subject_id).goals})
         for s in goal_runs
     )  # fmt: skip
     patterned = sum(1 for s in stories for c in s.chapters if getattr(c, "patterns", ()))

@@ -21,7 +21,9 @@ _INSTALLATIONS = (
     "well", "altar", "winch", "crane", "hatch", "bulkhead", "turbine", "array", "organ", "bell",
     "lighthouse", "tower", "engine", "airlock", "pressure door", "sluice", "press",
 )  # fmt: skip
-_CARRY = re.compile(r"came away with|carried off|passed from|pocketed|picked up|walked off with")
+# The thing carried follows these verbs, or comes before "passed from".
+_CARRY = re.compile(r"(?:came away with|carried off|pocketed|picked up|walked off with) ([^,.;]*)")
+_PASSED = re.compile(r"(\w[\w' -]*) passed from")
 _BROKEN = "broken|stalled|cracked|damaged|shattered|smashed|jammed|dented|dead|ruined|fouled"
 
 
@@ -105,8 +107,11 @@ def prose_consistency(story: Story) -> Counter[str]:
     for chapter in story.chapters:
         for sentence in re.split(r"(?<=[.!?])\s+", chapter.text):
             low = sentence.lower()
-            if _CARRY.search(low) and any(
-                re.search(rf"\b{re.escape(noun)}\b", low) for noun in _INSTALLATIONS
+            carried = [m.group(1) for m in (*_CARRY.finditer(low), *_PASSED.finditer(low))]
+            if any(
+                re.search(rf"\b{re.escape(noun)}\b", thing)
+                for thing in carried
+                for noun in _INSTALLATIONS
             ):
                 found["installation carried off"] += 1
             for name, when in repaired.items():

@@ -8,7 +8,6 @@ from collections.abc import Iterable, Sequence
 
 from .corpus import Story
 
-_SPLIT = re.compile(r"(?<=[.!?])\s+|(?<=[.!?][\"”])\s+|\n+")
 _WORD = re.compile(r"[a-z0-9']+")
 _NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
 _QUOTE = re.compile(r"[“\"][^”\"]{2,}[”\"]")
@@ -16,13 +15,31 @@ _QUOTE = re.compile(r"[“\"][^”\"]{2,}[”\"]")
 _MECHANICS = re.compile(r"\b\d+\b|[+-]\d*\.\d+")
 
 
+_ABBREVIATIONS = ("Dr.", "Mr.", "Mrs.", "Ms.", "St.", "Capt.")
+
+
+def split(block: str) -> list[str]:
+    """Sentences of a paragraph. A quoted line and its speech tag stay one sentence, and
+    an abbreviation such as "Dr." does not end one."""
+    out: list[str] = []
+    current: list[str] = []
+    quoted = False
+    for token in block.split():
+        current.append(token)
+        quoted ^= token.count('"') % 2 == 1
+        ends = token[-1] in ".!?" or token.endswith(('."', '!"', '?"'))
+        if ends and not quoted and token not in _ABBREVIATIONS and not token.endswith(',"'):
+            out.append(" ".join(current))
+            current = []
+    if current:
+        out.append(" ".join(current))
+    return [s for s in out if len(s) > 1]
+
+
 def sentences(story: Story) -> list[str]:
     """Prose sentences of the opening, the chapters and the closing (headings left out)."""
     blocks = [story.opening, *(c.text for c in story.chapters), story.closing]
-    out: list[str] = []
-    for block in blocks:
-        out += [s.strip() for s in _SPLIT.split(block) if len(s.strip()) > 1]
-    return out
+    return [s for block in blocks for s in split(block)]
 
 
 def template(sentence: str, names: Sequence[str]) -> str:
