@@ -377,7 +377,10 @@ def test_unknown_actions_and_effects_still_read_as_prose() -> None:
         target=KADE,
         motive="Hoping to calm Kade Orr",
         outcome="success",
-        effects=[EffectView("charmed", "kade", "for a while"), EffectView("motive", ZARA, "new")],
+        effects=[
+            EffectView("charmed", "kade", "for a while"),
+            EffectView("motive", ZARA.id, "new"),
+        ],
     )
     for style in STYLES:
         text = write_chapter(ctx(style), 1, [odd]).text
