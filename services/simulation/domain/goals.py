@@ -131,6 +131,11 @@ def _drives(goals: tuple[str, ...]) -> dict[Action, Drive]:
 def goal_naming(goals: Sequence[str], name: str) -> str:
     """The first goal that mentions a significant word of `name` (a place, person or
     faction), or ""."""
+    return _naming(tuple(goals), name)
+
+
+@functools.lru_cache(maxsize=8192)
+def _naming(goals: tuple[str, ...], name: str) -> str:
     significant = [w for w in words(name) if len(w) > 2 and w not in _STOP]
     for goal in goals:
         tokens = words(goal)

@@ -9,6 +9,7 @@ counts (the same text always gives the same world) and keeps the user's proper n
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -105,6 +106,7 @@ class World:
             raise ValueError(f"world {self.name!r}: needs clues and hazards")
 
 
+@functools.lru_cache(maxsize=4096)  # goals and names are read every turn; parse them once
 def words(text: str) -> tuple[str, ...]:
     """Lowercase words; a word ending in "s" is also offered without it ("-es" too)."""
     out: list[str] = []
