@@ -7,7 +7,7 @@ NOVEL := $(VENV)/bin/novel
 STAMP := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install test test-fast lint format protos up down key seed bench bench-stories bench-soak compose-up compose-down clean
+.PHONY: help install test test-fast lint format protos up down key seed bench bench-stories bench-soak bench-quality compose-up compose-down clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -64,6 +64,9 @@ bench-stories: $(STAMP) ## Stories per minute with 1 and 2 simulation workers
 
 bench-soak: $(STAMP) ## 10-minute soak at 200 users: memory drift and failed-request verdict
 	$(PY) -m bench --soak $(ARGS)
+
+bench-quality: $(STAMP) ## Story quality: N seeded stories (default 300), metrics table, 3 samples in bench-results/
+	$(PY) -m bench.quality $(ARGS)
 
 compose-up: ## Run the container stack (needs Docker)
 	docker compose --env-file .env up -d --build --wait
