@@ -16,7 +16,7 @@ from novel_platform.logging import configure_logging
 from novel_platform.loop_lag import watch_gc_pauses, watch_loop_lag
 from novel_platform.messaging import EventBus
 from novel_platform.telemetry import HEALTH_ROUTES, configure_telemetry, flush_telemetry
-from services.gateway import errors
+from services.gateway import errors, story_page
 from services.gateway.adapters.api_keys import KeyStore
 from services.gateway.adapters.completions import CompletionWaiter
 from services.gateway.admission import StartAdmission
@@ -68,6 +68,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(simulations.router)
     app.include_router(stories.router)
     app.include_router(legacy.router)
+    story_page.mount(app)
     # Outermost first: the request id must exist before the body limit can reject.
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(
