@@ -212,13 +212,14 @@ async function startSimulation(event) {
   try {
     const simulation = await api("/v1/simulations", { method: "POST", body });
     showMessage("");
-    await watch(simulation);
+    const names = [...$("cast").querySelectorAll("input:checked")].map((box) => box.parentElement.textContent.trim());
+    await watch(simulation, names);
   } catch (error) {
     reportError(error);
   }
 }
 
-async function watch(simulation) {
+async function watch(simulation, names) {
   if (running) running.controller.abort();
   running = {
     id: simulation.id,
@@ -228,7 +229,7 @@ async function watch(simulation) {
     startedTurns: 0,
   };
   $("live").hidden = false;
-  $("live-title").textContent = `Writing: ${simulation.character_ids.join(", ")}`;
+  $("live-title").textContent = `Writing: ${names.join(", ")}`;
   $("live-progress").max = simulation.turns_total;
   $("live-chapters").replaceChildren();
   $("cancel-simulation").hidden = false;
