@@ -13,6 +13,10 @@ export function storedKey() {
   return sessionStorage.getItem(KEY_NAME) || localStorage.getItem(KEY_NAME) || "";
 }
 
+export function keyRemembered() {
+  return Boolean(localStorage.getItem(KEY_NAME));
+}
+
 export function storeKey(key, remember) {
   sessionStorage.setItem(KEY_NAME, key);
   if (remember) localStorage.setItem(KEY_NAME, key);

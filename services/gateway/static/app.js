@@ -1,7 +1,7 @@
 // The story page: characters, a simulation followed live, and the written stories.
 // Everything goes through the public /v1 API with the reader's key; text from the API
 // is only ever set with textContent, never parsed as HTML.
-import { ApiError, allPages, api, forgetKey, storeKey, storedKey } from "./api.js";
+import { ApiError, allPages, api, forgetKey, keyRemembered, storeKey, storedKey } from "./api.js";
 import { followSimulation } from "./stream.js";
 
 const $ = (id) => document.getElementById(id);
@@ -42,6 +42,7 @@ function reportError(error) {
 function keyChanged() {
   const hasKey = Boolean(storedKey());
   $("forget-key").hidden = !hasKey;
+  $("remember-key").checked = keyRemembered();
   $("api-key").placeholder = hasKey ? "key saved (enter another to replace it)" : "ne_…";
   return hasKey;
 }
