@@ -153,11 +153,13 @@ class OutboxRelay:
             # Cleared before the work: a commit notified while it runs is not lost.
             self._wakeup.clear()
             try:
-                if self._fresh and time.monotonic() - polled < self._idle_poll:
-                    sent = await self.publish_fresh()
-                else:
+                if time.monotonic() - polled >= self._idle_poll:
                     polled = time.monotonic()
                     sent = await self.publish_pending()
+                    if self.behind:  # a full batch: more is waiting, poll again at once
+                        polled = 0.0
+                else:
+                    sent = await self.publish_fresh()
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -166,8 +168,10 @@ class OutboxRelay:
                 await asyncio.sleep(1)
             if sent or self._fresh:
                 continue
+            # Until the next commit, or until the poll is due.
+            due = max(self._idle_poll - (time.monotonic() - polled), 0.0)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), timeout=self._idle_poll)
+                await asyncio.wait_for(self._wakeup.wait(), timeout=due)
 
     async def stop(self) -> None:
         """Stop polling and publish whatever is still pending (best effort)."""
