@@ -78,7 +78,7 @@ class OutboxRelay:
             table.c.event_id == sa.func.any(sa.bindparam("ids", type_=ARRAY(sa.Text)))
         )
         self._published = telemetry.meter(__name__).create_counter(
-            "novel.outbox.published", description="events the relay has published"
+            semconv.OUTBOX_PUBLISHED, description="events the relay has published"
         )
         telemetry.meter(__name__).create_observable_gauge(
             semconv.OUTBOX_BACKLOG, [self._observe_backlog], description="rows last seen waiting"

@@ -56,5 +56,6 @@ MESSAGES_PROCESSED = "novel.messages.processed"  # counter; consumer, outcome
 MESSAGES_REDELIVERED = "novel.messages.redelivered"  # counter; consumer
 WORK_QUEUE_PENDING = "novel.work_queue.pending"  # gauge; consumer
 OUTBOX_BACKLOG = "novel.outbox.backlog"  # gauge; rows waiting to be published
+OUTBOX_PUBLISHED = "novel.outbox.published"  # counter; events the relay has published
 DB_POOL_CHECKED_OUT = "novel.db.pool.checked_out"  # gauge
 DB_POOL_SIZE = "novel.db.pool.size"  # gauge

@@ -300,7 +300,7 @@ async def test_queue_depth_reads_the_real_consumers(nats_url):
 
 
 async def test_a_turn_is_stored_once_even_if_two_workers_run_it(parts, tenant):
-    from services.simulation.adapters.repository import SimulationRepository
+    from services.simulation.adapters.repository import Checkpoint, SimulationRepository
 
     await parts["characters"].seed_starter_roster(tenant)
     record = await parts["service"].start(request(tenant))
@@ -320,7 +320,7 @@ async def test_a_turn_is_stored_once_even_if_two_workers_run_it(parts, tenant):
     assert first is not None and first.turns_done == 2 and first.status == "running"
     assert second is None and stored == 1
     # The batch's world is where a resume starts.
-    assert resume_from == (2, {"w": 2})
+    assert resume_from == Checkpoint(2, {"w": 2})
 
 
 async def test_a_run_uses_the_characters_as_they_were_when_accepted(parts, tenant):

@@ -41,6 +41,14 @@ class SimulationRecord:
 
 
 @dataclass(frozen=True)
+class Checkpoint:
+    """Where a resume starts: the world after `turn`, the last turn of a stored batch."""
+
+    turn: int
+    world: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class CampaignRecord:
     id: str
     name: str
@@ -160,7 +168,7 @@ class SimulationRepository:
         ).first()
         return _simulation(row) if row else None
 
-    async def last_checkpoint(self, sim_id: str) -> tuple[int, dict[str, Any]] | None:
+    async def last_checkpoint(self, sim_id: str) -> Checkpoint | None:
         """The newest stored world (the end of the last committed batch)."""
         stmt = (
             sa.select(checkpoints.c.turn, checkpoints.c.world)
@@ -169,7 +177,7 @@ class SimulationRepository:
             .limit(1)
         )
         row = (await self._conn.execute(stmt)).first()
-        return (row.turn, row.world) if row else None
+        return Checkpoint(row.turn, row.world) if row else None
 
     async def add_campaign(self, tenant_id: str, record: CampaignRecord) -> None:
         values = record.__dict__ | {"participants": list(record.participants)}

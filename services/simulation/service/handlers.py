@@ -134,7 +134,17 @@ class SimulationService:
             raise InvalidArgument("name: required, at most 100 characters")
         if len(description) > 2000 or len(setting) > 500:
             raise InvalidArgument("description/setting: at most 2000/500 characters")
-        StartRequest(tenant, tuple(participants), 1, None, "", "", "", DEFAULT_STYLE).validated()
+        # The participants must make a valid cast, as a simulation of theirs would check.
+        StartRequest(
+            tenant_id=tenant,
+            character_ids=tuple(participants),
+            turns=1,
+            seed=None,
+            setting="",
+            scenario="",
+            campaign_id="",
+            narrative_style=DEFAULT_STYLE,
+        ).validated()
         await self._characters.sheets(tenant, participants)
         record = CampaignRecord(
             id=str(uuid.uuid4()),

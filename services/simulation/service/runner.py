@@ -95,7 +95,7 @@ class SimulationRunner:
             try:
                 with domain_cpu("engine"):
                     world = (
-                        WorldState.from_dict(checkpoint[1])
+                        WorldState.from_dict(checkpoint.world)
                         if checkpoint
                         else start_world(
                             sheets,
@@ -109,7 +109,7 @@ class SimulationRunner:
                 await self._finish(record, "failed", f"cannot start: {exc}")
                 return
             if checkpoint:
-                log.info("simulation_resumed", from_turn=checkpoint[0])
+                log.info("simulation_resumed", from_turn=checkpoint.turn)
             _running.add(1)
             try:
                 await self._turns(record, world, context)

@@ -59,6 +59,7 @@ from services.story.domain import (
 from services.story.domain.progress import Advance, Progress, Step, replay
 
 _tracer = telemetry.tracer(__name__)
+_chapters_written = telemetry.meter(__name__).create_counter(semconv.CHAPTERS_WRITTEN)
 log = structlog.get_logger(__name__)
 
 # Fixed forever: story ids and the ids of the events about them derive from it.
@@ -295,6 +296,7 @@ class StoryWriter:
             ):
                 chapters.append(write_chapter(s.context, number, turn.events))
         await repo.add_chapters(s.id, chapters)
+        _chapters_written.add(len(chapters))
         written = plan.chapters_written
         s = replace(s, turns_expected=plan.turns_expected, chapters_written=written)
         if plan.failure is not None:
@@ -392,7 +394,7 @@ class StoryReader:
         self._uow = uow
 
     async def get(self, tenant_id: str, story_id: str) -> StoryRecord:
-        async with self._uow() as uow:
+        async with self._uow().read_only() as uow:
             found = await StoryRepository(uow.conn).get(
                 require_tenant(tenant_id), story_id=story_id
             )
@@ -401,7 +403,7 @@ class StoryReader:
         return found
 
     async def get_by_simulation(self, tenant_id: str, simulation_id: str) -> StoryRecord:
-        async with self._uow() as uow:
+        async with self._uow().read_only() as uow:
             found = await StoryRepository(uow.conn).get(
                 require_tenant(tenant_id), simulation_id=simulation_id
             )
@@ -414,7 +416,7 @@ class StoryReader:
     ) -> tuple[list[StoryRecord], str]:
         """Newest first, without chapters (GetStory has the full text)."""
         limit = page_size(size)
-        async with self._uow() as uow:
+        async with self._uow().read_only() as uow:
             items = await StoryRepository(uow.conn).list(
                 require_tenant(tenant_id), after=time_cursor(token), limit=limit + 1
             )
