@@ -225,3 +225,26 @@ def machine_info() -> dict[str, object]:
         "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
         "kernel": os.uname().release,
     }
+
+
+def cpu_seconds(group: Group) -> float:
+    """CPU seconds the group has used so far: each root's own and its reaped children's
+    (a PostgreSQL backend that exited is counted in its postmaster), plus every live
+    descendant's. The difference of two readings is exact for the span between them."""
+    total = 0.0
+    for pid in group.pids:
+        try:
+            root = psutil.Process(pid)
+            times = root.cpu_times()
+            total += times.user + times.system
+            if not group.children:
+                continue
+            total += times.children_user + times.children_system
+            descendants = root.children(recursive=True)
+        except psutil.Error:
+            continue
+        for proc in descendants:
+            with contextlib.suppress(psutil.Error):
+                times = proc.cpu_times()
+                total += times.user + times.system
+    return total
