@@ -111,7 +111,7 @@ class CostRun:
             self._drive(self._requests(call, self.s.warmup), warm)
         # The warm-up's tail (relays, pruning) ends and its statistics are flushed
         # before the idle window, so that the background rates are the stack's own.
-        time.sleep(QUIET_SECONDS + STATS_FLUSH_SECONDS)
+        time.sleep(min(QUIET_SECONDS, self.s.idle_seconds) + STATS_FLUSH_SECONDS)
         say(f"idle window: {self.s.idle_seconds:g} s with no calls (background rates)")
         idle_delta, idle_window = self._measure(lambda: time.sleep(self.s.idle_seconds))
         idle_rates = {k: v / _seconds(k, idle_window) for k, v in idle_delta.items()}
