@@ -21,10 +21,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+import psutil
 
 from bench import counters
 from bench.loadgen import error_kind
-from bench.overhead import StackMeter
+from bench.overhead import StackMeter, cpu_delta
+from bench.procs import split_cpu_times
 from bench.target import Target
 
 CALLS = ("health", "characters", "character", "simulation", "simulation_4x5")
@@ -116,6 +118,7 @@ class CostRun:
         idle_delta, idle_window = self._measure(lambda: time.sleep(self.s.idle_seconds))
         idle_rates = {k: v / _seconds(k, idle_window) for k, v in idle_delta.items()}
         batches = []
+        machine = _MachineShare(self.meter)
         for concurrency in self.s.concurrency:
             for call in CALLS:
                 batch = self._batch(call, concurrency, idle_rates)
@@ -146,6 +149,7 @@ class CostRun:
                 "per_second": _counts(idle_rates, self.pg.statements_available),
             },
             "batches": batches,
+            "machine_share": machine.done(),
             "overhead": _overhead_summary(batches),
         }
 
@@ -266,6 +270,36 @@ async def _drive(
         await asyncio.gather(*(client() for _ in range(min(concurrency, len(requests)))))
         seconds = time.monotonic() - started
     return {"seconds": seconds, "failed": sum(errors.values()), "errors": dict(errors)}
+
+
+class _MachineShare:
+    """How busy the machine was while the batches ran, and how much of that was neither
+    the stack nor this benchmark: other programs on a shared machine make every process
+    slower per call (caches, memory bandwidth), so the report says how much there was."""
+
+    def __init__(self, meter: StackMeter) -> None:
+        self.meter = meter
+        self.start = (time.monotonic(), split_cpu_times(psutil.cpu_times()), meter.read(), _own())
+
+    def done(self) -> dict[str, float]:
+        t0, (busy0, _, _), stack0, own0 = self.start
+        busy1, _, _ = split_cpu_times(psutil.cpu_times())
+        seconds = time.monotonic() - t0
+        stack = sum(cpu_delta(stack0, self.meter.read()).values())
+        busy, own = busy1 - busy0, _own() - own0
+        return {
+            "seconds": seconds,
+            "machine_busy_cores": busy / seconds,
+            "stack_cores": stack / seconds,
+            "benchmark_cores": own / seconds,
+            "other_cores": max(busy - stack - own, 0.0) / seconds,
+            "load_average_1m": psutil.getloadavg()[0],
+        }
+
+
+def _own() -> float:
+    times = psutil.Process().cpu_times()
+    return times.user + times.system + times.children_user + times.children_system
 
 
 def _seconds(key: str, window: tuple[float, float]) -> float:

@@ -35,6 +35,18 @@ def count(value: float | None) -> str:
     return f"{value:.1f}" if value < 100 else f"{value:.0f}"
 
 
+def machine_line(share: dict[str, float]) -> str:
+    """Other programs' CPU while the batches ran (a shared machine inflates the figures)."""
+    return (
+        f"While the batches ran ({share['seconds']:.0f} s) the machine was busy "
+        f"{share['machine_busy_cores']:.2f} cores: the stack {share['stack_cores']:.2f}, this "
+        f"benchmark {share['benchmark_cores']:.2f}, **other programs and kernel work "
+        f"{share['other_cores']:.2f}** (1-minute load average {share['load_average_1m']:.1f}). "
+        "Other load makes every call dearer (shared caches and cores): compare runs with "
+        "little of it."
+    )
+
+
 def cost_report(result: dict[str, Any]) -> str:
     batches: list[dict[str, Any]] = result["batches"]
     groups = group_order(result["groups"])
@@ -110,6 +122,8 @@ def cost_report(result: dict[str, Any]) -> str:
             f"Command: `{result['command']}`",
             "",
             context(result),
+            machine_line(result["machine_share"]),
+            "",
             "## Overhead ratio",
             "",
             "Whole-stack CPU per simulation divided by the CPU the engine and the chronicler "
