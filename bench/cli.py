@@ -147,6 +147,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         default=os.environ.get("NE_NATS_URL"),
         help="an existing NATS; default NE_NATS_URL, else a local server is started",
     )
+    stack.add_argument(
+        "--nats-monitor-url",
+        default=None,
+        help="with --nats-url: its monitoring endpoint (http://host:8222), for --cost's "
+        "message counts (a NATS the run starts is known)",
+    )
     stack.add_argument("--gateway-workers", type=int, default=1, help="NE_HTTP_WORKERS")
     stack.add_argument(
         "--simulation-workers", type=int, default=1, help="simulation service processes"
@@ -260,6 +266,8 @@ def _open_target(args: argparse.Namespace, out: Path, workers: int | None) -> Ta
         simulation_concurrency=args.simulation_concurrency,
         pg_stat_statements=args.cost,
     )
+    if args.nats_monitor_url:
+        target.nats_monitor_url = args.nats_monitor_url.rstrip("/")
     _say(f"stack up at {target.url}")
     return target
 

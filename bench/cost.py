@@ -103,6 +103,11 @@ class CostRun:
         )
         self.rng = random.Random(settings.seed)  # noqa: S311 (choosing calls, not security)
 
+    @property
+    def _counted(self) -> tuple[bool, bool]:
+        """(SQL statements counted, NATS messages counted)."""
+        return self.pg.statements_available, bool(self.target.nats_monitor_url)
+
     def close(self) -> None:
         self.pg.close()
 
@@ -146,7 +151,7 @@ class CostRun:
             "idle": {
                 "seconds": idle_window[0],
                 "cpu_percent": {g: 100 * idle_rates.get(f"cpu:{g}", 0.0) for g in groups},
-                "per_second": _counts(idle_rates, self.pg.statements_available),
+                "per_second": _counts(idle_rates, *self._counted),
             },
             "batches": batches,
             "machine_share": machine.done(),
@@ -186,7 +191,7 @@ class CostRun:
             },
             "domain_ms": domain,
             "overhead_ratio": cpu["total"] / work_ms if work_ms > 0 else None,
-            "counts": _counts(net, self.pg.statements_available),
+            "counts": _counts(net, *self._counted),
             "grpc_methods": {
                 k[5:].rsplit("/", 1)[-1]: v for k, v in net.items() if k.startswith("grpc:") and v
             },
@@ -306,13 +311,17 @@ def _seconds(key: str, window: tuple[float, float]) -> float:
     return window[1] if key.startswith("db:") else window[0]
 
 
-def _counts(values: dict[str, float], statements: bool) -> dict[str, float | None]:
-    """The counts of one call (or one idle second) from the flat figures."""
+def _counts(values: dict[str, float], statements: bool, nats: bool) -> dict[str, float | None]:
+    """The counts of one call (or one idle second) from the flat figures; None for what
+    could not be counted (no pg_stat_statements, no NATS monitoring endpoint)."""
     sql = {k[4:]: v for k, v in values.items() if k.startswith("sql:")}
     summary = counters.statement_summary(sql)
 
     def get(key: str) -> float:
         return values.get(key, 0.0)
+
+    def from_nats(key: str) -> float | None:
+        return get(key) if nats else None
 
     return {
         "sql_statements": summary["sql_statements"] if statements else None,
@@ -321,11 +330,11 @@ def _counts(values: dict[str, float], statements: bool) -> dict[str, float | Non
         "rollbacks": get("db:xact_rollback"),
         "rows_written": get("db:tup_inserted") + get("db:tup_updated") + get("db:tup_deleted"),
         "rows_read": get("db:tup_returned") + get("db:tup_fetched"),
-        "nats_in_msgs": get("nats:nats_in_msgs"),
-        "nats_out_msgs": get("nats:nats_out_msgs"),
-        "nats_bytes": get("nats:nats_in_bytes") + get("nats:nats_out_bytes"),
-        "jetstream_stored": get("nats:jetstream_messages"),
-        "jetstream_api": get("nats:jetstream_api"),
+        "nats_in_msgs": from_nats("nats:nats_in_msgs"),
+        "nats_out_msgs": from_nats("nats:nats_out_msgs"),
+        "nats_bytes": get("nats:nats_in_bytes") + get("nats:nats_out_bytes") if nats else None,
+        "jetstream_stored": from_nats("nats:jetstream_messages"),
+        "jetstream_api": from_nats("nats:jetstream_api"),
         "grpc_calls": sum(v for k, v in values.items() if k.startswith("grpc:")),
     }
 

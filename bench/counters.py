@@ -114,6 +114,10 @@ class PostgresCounters:
         self.statements_available, self.statements_note = self._enable_statements()
 
     def _enable_statements(self) -> tuple[bool, str]:
+        row = self._conn.execute("SHOW shared_preload_libraries").fetchone()
+        if row is None or "pg_stat_statements" not in str(row[0]):
+            # Not loaded: leave the server as it is (no extension created in vain).
+            return False, "pg_stat_statements unavailable (not in shared_preload_libraries)"
         try:
             self._conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
             self._conn.execute("SELECT 1 FROM pg_stat_statements LIMIT 1")
