@@ -28,6 +28,8 @@ VERDICT_HEADER = ("Users", "Process", "RSS change", "PSS change", "Within")
 SERVICE_ORDER = ("gateway", "character", "simulation", "story", "postgresql", "nats")
 BENCH_GROUPS = ("load generator", "coordinator")
 MACHINE = ("machine", "other")
+# "other" CPU (no measured process) above this share of one core: someone else's load.
+SHARED_OTHER_PERCENT = 25.0
 
 
 def table(header: tuple[str, ...] | list[str], rows: list[list[str]]) -> str:
@@ -428,6 +430,17 @@ def stories_report(result: dict[str, Any]) -> str:
     errors = [
         f"- {r['simulation_workers']} worker(s): {errors_text(r['story']['errors'])}" for r in runs
     ]
+    other = max((r["resources"].get("other", {}).get("cpu_percent", 0.0) for r in runs), default=0)
+    shared = (
+        [
+            f"**The machine was shared**: CPU no measured process used reached {other:.0f} % "
+            "of one core (other programs): the stack did not have the cores to itself, so "
+            "neither stories/min nor the ratios are to be trusted.",
+            "",
+        ]
+        if other > SHARED_OTHER_PERCENT
+        else []
+    )
     return "\n".join(
         [
             f"# Novel Engine story throughput — {result['started_at']}",
@@ -454,6 +467,7 @@ def stories_report(result: dict[str, Any]) -> str:
             "",
             table(["Simulation workers", *names, "other", "machine"], cpu_rows),
             "",
+            *shared,
             "Errors:",
             "",
             *errors,
