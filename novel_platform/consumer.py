@@ -21,6 +21,7 @@ from opentelemetry.metrics import CallbackOptions, Observation
 from opentelemetry.trace import SpanKind, StatusCode
 
 from novel_platform import semconv, telemetry
+from novel_platform.events import event_type_of
 from novel_platform.messaging import MSG_ID_HEADER, ConsumerSpec, EventBus
 
 log = structlog.get_logger(__name__)
@@ -120,7 +121,7 @@ class PullConsumer:
             self._redelivered.add(1, {"consumer": self._spec.durable})
         # Work taken from a queue continues the producer's trace: a CONSUMER child span.
         with _tracer.start_as_current_span(
-            semconv.process_span(msg.subject),
+            semconv.process_span(event_type_of(msg.subject)),
             context=telemetry.extract(msg.headers),
             kind=SpanKind.CONSUMER,
             attributes={

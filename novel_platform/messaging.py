@@ -29,6 +29,8 @@ class StreamSpec:
     subjects: tuple[str, ...]
     work_queue: bool = False
     max_age_seconds: float = 7 * 24 * 3600
+    # -1: no limit. Past the limit the oldest messages go (JetStream's default policy).
+    max_bytes: int = -1
     # Republishing an event id within this window is dropped by the server.
     duplicate_window_seconds: float = 600
 
@@ -79,6 +81,7 @@ class EventBus:
             retention=RetentionPolicy.WORK_QUEUE if spec.work_queue else RetentionPolicy.LIMITS,
             storage=StorageType.FILE,
             max_age=spec.max_age_seconds,
+            max_bytes=spec.max_bytes,
             duplicate_window=spec.duplicate_window_seconds,
         )
         try:
@@ -112,10 +115,16 @@ class EventBus:
     async def subscribe(
         self, subject: str, handler: Callable[[Msg], Awaitable[None]]
     ) -> Subscription:
-        """A core (non-durable) subscription: live messages only, no replay, cheap."""
+        """A core (non-durable) subscription: live messages only, no replay, cheap.
+
+        Returns once the server has the interest (a flush), so a message published
+        afterwards, from any connection, is delivered.
+        """
         if self._nc is None:
             raise RuntimeError("EventBus.connect() has not been awaited")
-        return await self._nc.subscribe(subject, cb=handler)
+        subscription = await self._nc.subscribe(subject, cb=handler)
+        await self._nc.flush()
+        return subscription
 
     async def publish(
         self, subject: str, data: bytes, msg_id: str, headers: dict[str, str] | None = None

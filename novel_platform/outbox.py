@@ -205,7 +205,7 @@ class UnitOfWork:
         """
         subject = subject or envelope.type
         with _tracer.start_as_current_span(
-            semconv.publish_span(subject),
+            semconv.publish_span(envelope.type),
             kind=SpanKind.PRODUCER,
             attributes={
                 semconv.MESSAGING_SYSTEM: "nats",

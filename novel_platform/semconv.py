@@ -30,12 +30,13 @@ SPAN_CHAPTER = "story.chapter.write"  # one per chapter written
 SPAN_STORY_COMPLETE = "story.complete"  # the closing; links to every turn's producer
 
 
-def publish_span(subject: str) -> str:
-    return f"{subject} publish"
+def publish_span(event_type: str) -> str:
+    """Named by the event type, not the subject: one name per kind of span."""
+    return f"{event_type} publish"
 
 
-def process_span(subject: str) -> str:
-    return f"{subject} process"
+def process_span(event_type: str) -> str:
+    return f"{event_type} process"
 
 
 # --- metrics -----------------------------------------------------------------------

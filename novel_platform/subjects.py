@@ -1,44 +1,36 @@
-"""NATS subjects and streams: part of the contract between services, like protos/.
+"""The messaging contract between services, like protos/: every event type with its one
+name and payload, the streams, and the durable consumer names.
 
-Events about one simulation carry its id at a fixed position, so a reader can follow
-one simulation (`simulation.<id>.>`, `story.<id>.>`) without reading everyone's.
-The stream definitions live here so every service declares them identically.
+Stream definitions live here so every service declares them identically. The
+per-simulation streams are bounded by age and size: JetStream keeps state per subject,
+and one subject per simulation adds up under sustained load.
 """
 
 from __future__ import annotations
 
+from novel_engine.v1 import character_pb2, simulation_pb2, story_pb2
+from novel_platform.events import EventType
 from novel_platform.messaging import StreamSpec
 
-# Event types (EventEnvelope.type) and the subjects they are published on.
-CHARACTER_CREATED = "character.created"
-CHARACTER_UPDATED = "character.updated"
-CHARACTER_DELETED = "character.deleted"
-SIMULATION_REQUESTED = "simulation.requested"
-SIMULATION_TURN_COMPLETED = "simulation.turn.completed"
-SIMULATION_COMPLETED = "simulation.completed"
-SIMULATION_FAILED = "simulation.failed"
-SIMULATION_CANCELLED = "simulation.cancelled"
-STORY_CHAPTER_WRITTEN = "story.chapter.written"
-STORY_COMPLETED = "story.completed"
+CHARACTER_CREATED = EventType("character", "created", character_pb2.CharacterCreated)
+CHARACTER_UPDATED = EventType("character", "updated", character_pb2.CharacterUpdated)
+CHARACTER_DELETED = EventType("character", "deleted", character_pb2.CharacterDeleted)
 
-_PER_SIMULATION = {
-    SIMULATION_TURN_COMPLETED: ("simulation", "turn_completed"),
-    SIMULATION_COMPLETED: ("simulation", "completed"),
-    SIMULATION_FAILED: ("simulation", "failed"),
-    SIMULATION_CANCELLED: ("simulation", "cancelled"),
-    STORY_CHAPTER_WRITTEN: ("story", "chapter_written"),
-    STORY_COMPLETED: ("story", "completed"),
-}
+SIMULATION_REQUESTED = EventType("simulation", "requested", simulation_pb2.SimulationRequested)
+SIMULATION_TURNS_COMPLETED = EventType(
+    "simulation", "turns_completed", simulation_pb2.TurnsCompleted, per_simulation=True
+)
+SIMULATION_FAILED = EventType(
+    "simulation", "failed", simulation_pb2.SimulationFailed, per_simulation=True
+)
+SIMULATION_CANCELLED = EventType(
+    "simulation", "cancelled", simulation_pb2.SimulationCancelled, per_simulation=True
+)
 
-
-def subject(event_type: str, simulation_id: str = "") -> str:
-    """The subject of an event: per-simulation events get the id in the middle."""
-    if event_type in _PER_SIMULATION:
-        if not simulation_id:
-            raise ValueError(f"{event_type} needs a simulation id")
-        root, kind = _PER_SIMULATION[event_type]
-        return f"{root}.{simulation_id}.{kind}"
-    return event_type
+STORY_CHAPTERS_WRITTEN = EventType(
+    "story", "chapters_written", story_pb2.ChaptersWritten, per_simulation=True
+)
+STORY_COMPLETED = EventType("story", "completed", story_pb2.StoryCompleted, per_simulation=True)
 
 
 def simulation_subjects(simulation_id: str) -> tuple[str, str]:
@@ -46,13 +38,18 @@ def simulation_subjects(simulation_id: str) -> tuple[str, str]:
     return f"simulation.{simulation_id}.*", f"story.{simulation_id}.*"
 
 
+DAY = 24 * 3600
 CHARACTER_STREAM = StreamSpec(name="CHARACTER", subjects=("character.>",))
 # Work-queue retention: each request is removed once a worker acknowledges it.
 SIMULATION_WORK_STREAM = StreamSpec(
-    name="SIMULATION_WORK", subjects=(SIMULATION_REQUESTED,), work_queue=True
+    name="SIMULATION_WORK", subjects=(SIMULATION_REQUESTED.type,), work_queue=True
 )
-SIMULATION_STREAM = StreamSpec(name="SIMULATION", subjects=("simulation.*.*",))
-STORY_STREAM = StreamSpec(name="STORY", subjects=("story.*.*",))
+SIMULATION_STREAM = StreamSpec(
+    name="SIMULATION", subjects=("simulation.*.*",), max_age_seconds=7 * DAY, max_bytes=4 << 30
+)
+STORY_STREAM = StreamSpec(
+    name="STORY", subjects=("story.*.*",), max_age_seconds=7 * DAY, max_bytes=4 << 30
+)
 
 # Durable consumer names: the simulation service watches the story writer's backlog for
 # backpressure, and KEDA scales on the workers' (deploy/k8s/components/keda).

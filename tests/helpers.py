@@ -18,14 +18,15 @@ async def stream_events(
     subjects: str,
     tenant: str,
     *,
-    until: int,
+    until: int = 1,
+    until_type: str = "",
     timeout: float = 15,
     settle: float = 0.5,
 ) -> list[common_pb2.EventEnvelope]:
     """Read a stream from its start and return the tenant's events.
 
-    Waits until at least `until` events arrived, then `settle` seconds more, so that a
-    duplicate arriving late would still be seen.
+    Waits until at least `until` events arrived (and one of type `until_type`, if given),
+    then `settle` seconds more, so that a duplicate arriving late would still be seen.
     """
     nc = await nats.connect(nats_url)
     try:
@@ -48,7 +49,8 @@ async def stream_events(
                 if env.tenant_id == tenant:
                     found.append(env)
                 await msg.ack()
-            if len(found) >= until and settled_at is None:
+            seen_type = not until_type or any(e.type == until_type for e in found)
+            if len(found) >= until and seen_type and settled_at is None:
                 settled_at = time.monotonic() + settle
             if settled_at is not None and time.monotonic() >= settled_at and not batch:
                 break

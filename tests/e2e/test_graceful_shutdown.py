@@ -10,8 +10,7 @@ from collections import Counter
 import httpx
 import pytest
 
-from novel_engine.v1 import character_pb2
-from novel_platform.events import unpack
+from novel_platform import subjects
 from tests.helpers import stream_events
 
 pytestmark = pytest.mark.e2e
@@ -68,10 +67,7 @@ def test_sigterm_mid_writes_loses_no_acknowledged_write(stack, nats_url):
     events = asyncio.run(
         stream_events(nats_url, "CHARACTER", "character.created", tenant, until=len(stored))
     )
-    per_character = Counter(
-        unpack(e, character_pb2.CharacterCreated()).character.id  # type: ignore[attr-defined]
-        for e in events
-    )
+    per_character = Counter(subjects.CHARACTER_CREATED.unpack(e).character.id for e in events)
     assert set(per_character) == stored, "a committed change never reached NATS"
     assert max(per_character.values()) == 1, "a change reached NATS twice"
     assert len({e.event_id for e in events}) == len(events)

@@ -8,11 +8,10 @@ from dataclasses import replace
 import pytest
 import sqlalchemy as sa
 
-from novel_engine.v1 import character_pb2
+from novel_platform import subjects
 from novel_platform.config import DatabaseSettings
 from novel_platform.db import create_engine
 from novel_platform.errors import AlreadyExists, NotFound, VersionConflict
-from novel_platform.events import unpack
 from novel_platform.messaging import EventBus
 from novel_platform.outbox import OutboxRelay, UnitOfWork
 from novel_platform.subjects import CHARACTER_STREAM
@@ -60,8 +59,8 @@ async def test_changes_and_their_events_reach_nats_once(parts, nats_url, tenant)
         "character.deleted",
     ]
     assert len({e.event_id for e in events}) == 3
-    changed = unpack(events[1], character_pb2.CharacterUpdated())
-    assert changed.character.faction == "Rogues"  # type: ignore[attr-defined]
+    changed = subjects.CHARACTER_UPDATED.unpack(events[1])
+    assert changed.character.faction == "Rogues"
 
 
 async def test_republishing_a_row_is_dropped_by_the_stream(parts, nats_url, tenant):

@@ -9,14 +9,19 @@ import grpc
 import pytest
 import sqlalchemy as sa
 
-from novel_engine.v1 import character_pb2_grpc, simulation_pb2
+from novel_engine.v1 import character_pb2_grpc, common_pb2
 from novel_platform.config import DatabaseSettings
 from novel_platform.db import create_engine
 from novel_platform.errors import FailedPrecondition, InvalidArgument, NotFound
-from novel_platform.events import unpack
 from novel_platform.messaging import EventBus
 from novel_platform.outbox import OutboxRelay, UnitOfWork
-from novel_platform.subjects import SIMULATION_STREAM, SIMULATION_WORK_STREAM
+from novel_platform.subjects import (
+    SIMULATION_STREAM,
+    SIMULATION_WORK_STREAM,
+)
+from novel_platform.subjects import (
+    SIMULATION_TURNS_COMPLETED as TURNS,
+)
 from services.character.adapters.tables import outbox as character_outbox
 from services.character.entrypoints.grpc_api import CharacterServicer
 from services.character.service.handlers import CharacterService
@@ -82,13 +87,6 @@ async def flush(relay: OutboxRelay) -> None:
         pass
 
 
-async def turn_events(nats_url: str, tenant: str, sim_id: str, turns: int):
-    events = await stream_events(
-        nats_url, "SIMULATION", f"simulation.{sim_id}.*", tenant, until=turns + 1
-    )
-    return events
-
-
 async def test_a_simulation_runs_to_completion_with_every_turn_published(parts, nats_url, tenant):
     await parts["characters"].seed_starter_roster(tenant)
     record = await parts["service"].start(request(tenant))
@@ -97,13 +95,17 @@ async def test_a_simulation_runs_to_completion_with_every_turn_published(parts, 
     done = await parts["service"].get(tenant, record.id)
     assert done.status == "completed" and done.turns_done == 5
     await flush(parts["relay"])
-    events = await turn_events(nats_url, tenant, record.id, 5)
-    kinds = [e.type for e in events]
-    assert kinds == ["simulation.turn.completed"] * 5 + ["simulation.completed"]
-    turns = [unpack(e, simulation_pb2.TurnCompleted()) for e in events[:5]]
-    assert [t.turn for t in turns] == [1, 2, 3, 4, 5]  # type: ignore[attr-defined]
-    assert all(t.events for t in turns)  # type: ignore[attr-defined]
-    names = {p.name for p in turns[0].context.participants}  # type: ignore[attr-defined]
+    events = await stream_events(
+        nats_url, "SIMULATION", f"simulation.{record.id}.*", tenant, until=1
+    )
+    # An unpaced run of 5 turns is one batch: one event with every turn, marked completed.
+    assert [e.type for e in events] == [TURNS.type]
+    batch = TURNS.unpack(events[0])
+    assert [t.number for t in batch.turns] == [1, 2, 3, 4, 5]
+    assert all(t.events for t in batch.turns)
+    assert batch.completed and batch.turns_executed == 5
+    assert {e.turn for t in batch.turns for e in t.events} == {1, 2, 3, 4, 5}
+    names = {p.name for p in batch.context.participants}
     assert names == {"Rhea Voss", "Dr. Ilan Okafor", "Marcus Hale"}
 
     # A redelivered request for a finished simulation changes nothing.
@@ -112,17 +114,33 @@ async def test_a_simulation_runs_to_completion_with_every_turn_published(parts, 
         count = await conn.scalar(
             sa.select(sa.func.count()).where(checkpoints.c.simulation_id == record.id)
         )
-    assert count == 5
+    assert count == 1  # the world after the one batch
+
+
+async def test_a_paced_run_publishes_turn_by_turn(parts, nats_url, tenant):
+    await parts["characters"].seed_starter_roster(tenant)
+    record = await parts["service"].start(request(tenant, turns=3))
+    paced = SimulationRunner(parts["uow"], parts["directory"], turn_delay=0.01)
+    await paced.run(record.id)
+    await flush(parts["relay"])
+    events = await stream_events(
+        nats_url, "SIMULATION", f"simulation.{record.id}.*", tenant, until=3
+    )
+    batches = [TURNS.unpack(e) for e in events]
+    assert [[t.number for t in b.turns] for b in batches] == [[1], [2], [3]]
+    assert [b.completed for b in batches] == [False, False, True]
 
 
 async def _events_of(engine, sim_id):
+    """Every turn the simulation emitted, in order: (number, its events' bytes)."""
     async with engine.connect() as conn:
         rows = await conn.execute(
-            sa.select(checkpoints.c.turn, checkpoints.c.events)
-            .where(checkpoints.c.simulation_id == sim_id)
-            .order_by(checkpoints.c.turn)
+            sa.select(outbox.c.payload)
+            .where(outbox.c.subject == TURNS.subject(sim_id))
+            .order_by(outbox.c.id)
         )
-        return [tuple(r) for r in rows]
+        batches = [TURNS.unpack(common_pb2.EventEnvelope.FromString(r.payload)) for r in rows]
+    return [(t.number, [e.SerializeToString() for e in t.events]) for b in batches for t in b.turns]
 
 
 async def test_same_seed_same_events_and_resume_from_a_checkpoint(parts, tenant):
@@ -139,6 +157,17 @@ async def test_same_seed_same_events_and_resume_from_a_checkpoint(parts, tenant)
         await conn.execute(
             sa.delete(checkpoints).where(
                 checkpoints.c.simulation_id == second.id, checkpoints.c.turn > 3
+            )
+        )
+        # The later batches' events never committed either.
+        first_batch = (
+            sa.select(sa.func.min(outbox.c.id))
+            .where(outbox.c.subject == TURNS.subject(second.id))
+            .scalar_subquery()
+        )
+        await conn.execute(
+            sa.delete(outbox).where(
+                outbox.c.subject == TURNS.subject(second.id), outbox.c.id > first_batch
             )
         )
         await conn.execute(
@@ -271,31 +300,27 @@ async def test_queue_depth_reads_the_real_consumers(nats_url):
 
 
 async def test_a_turn_is_stored_once_even_if_two_workers_run_it(parts, tenant):
-    from services.simulation.adapters.repository import SimulationRepository, StoredTurn
+    from services.simulation.adapters.repository import SimulationRepository
 
     await parts["characters"].seed_starter_roster(tenant)
     record = await parts["service"].start(request(tenant))
     async with parts["engine"].begin() as conn:
         repo = SimulationRepository(conn)
-        first = await repo.record_turns(
-            record.id,
-            [StoredTurn(1, [{"e": 1}], None), StoredTurn(2, [{"e": 2}], {"w": 2})],
-            finished=False,
+        first = await repo.record_batch(
+            record.id, first_turn=1, last_turn=2, world={"w": 2}, finished=False
         )
         # A second worker's batch overlapping turn 2 is refused as a whole.
-        async with conn.begin_nested() as savepoint:
-            second = await repo.record_turns(
-                record.id,
-                [StoredTurn(2, [{"e": "copy"}], None), StoredTurn(3, [{"e": 3}], {"w": 3})],
-                finished=True,
-            )
-            await savepoint.rollback()
+        second = await repo.record_batch(
+            record.id, first_turn=2, last_turn=3, world={"w": 3}, finished=True
+        )
         resume_from = await repo.last_checkpoint(record.id)
+        stored = await conn.scalar(
+            sa.select(sa.func.count()).where(checkpoints.c.simulation_id == record.id)
+        )
     assert first is not None and first.turns_done == 2 and first.status == "running"
-    assert second is None
-    # Only the batch's last turn keeps its world: that is where a resume starts.
+    assert second is None and stored == 1
+    # The batch's world is where a resume starts.
     assert resume_from == (2, {"w": 2})
-    assert await _events_of(parts["engine"], record.id) == [(1, [{"e": 1}]), (2, [{"e": 2}])]
 
 
 async def test_a_run_uses_the_characters_as_they_were_when_accepted(parts, tenant):

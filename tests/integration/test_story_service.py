@@ -12,6 +12,7 @@ import subprocess
 import sys
 import uuid
 from collections import Counter
+from datetime import UTC
 from pathlib import Path
 
 import grpc
@@ -25,7 +26,6 @@ from novel_platform.config import DatabaseSettings, GrpcServerSettings
 from novel_platform.consumer import PullConsumer
 from novel_platform.db import create_engine
 from novel_platform.errors import InvalidArgument, NotFound
-from novel_platform.events import make_envelope, unpack
 from novel_platform.grpc_server import GrpcServer
 from novel_platform.messaging import EventBus
 from novel_platform.outbox import OutboxRelay, UnitOfWork
@@ -55,6 +55,7 @@ pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
 Envelope = common_pb2.EventEnvelope
+CHAPTERS_WRITTEN, COMPLETED = subjects.STORY_CHAPTERS_WRITTEN, subjects.STORY_COMPLETED
 
 
 @pytest.fixture(scope="module")
@@ -192,24 +193,37 @@ def turn_events(turn: int) -> list[simulation_pb2.TurnEvent]:
     return [_event(turn, 1, "kade", "rest"), _event(turn, 2, "zara", "rest", location="the camp")]
 
 
+def batch_env(
+    tenant: str, ctx: simulation_pb2.StoryContext, turns: range, *, completed: int | None = None
+) -> Envelope:
+    """A committed batch of turns; `completed`: it ends the run after that many turns."""
+    payload = simulation_pb2.TurnsCompleted(
+        context=ctx,
+        turns=[simulation_pb2.Turn(number=t, events=turn_events(t)) for t in turns],
+        completed=completed is not None,
+        turns_executed=completed or 0,
+    )
+    return subjects.SIMULATION_TURNS_COMPLETED.envelope(tenant, payload)
+
+
 def turn_env(tenant: str, ctx: simulation_pb2.StoryContext, turn: int) -> Envelope:
-    payload = simulation_pb2.TurnCompleted(context=ctx, turn=turn, events=turn_events(turn))
-    return make_envelope(subjects.SIMULATION_TURN_COMPLETED, tenant, payload)
+    """One turn, as a paced run publishes it."""
+    return batch_env(tenant, ctx, range(turn, turn + 1))
 
 
 def completed_env(tenant: str, ctx: simulation_pb2.StoryContext, turns: int) -> Envelope:
-    payload = simulation_pb2.SimulationCompleted(context=ctx, turns_executed=turns)
-    return make_envelope(subjects.SIMULATION_COMPLETED, tenant, payload)
+    """The end of a run whose turns were all published before (a resumed run's end)."""
+    return batch_env(tenant, ctx, range(0), completed=turns)
 
 
 def cancelled_env(tenant: str, sim: str, turns_done: int) -> Envelope:
     payload = simulation_pb2.SimulationCancelled(simulation_id=sim, turns_done=turns_done)
-    return make_envelope(subjects.SIMULATION_CANCELLED, tenant, payload)
+    return subjects.SIMULATION_CANCELLED.envelope(tenant, payload)
 
 
 def failed_env(tenant: str, sim: str, reason: str) -> Envelope:
     payload = simulation_pb2.SimulationFailed(simulation_id=sim, reason=reason)
-    return make_envelope(subjects.SIMULATION_FAILED, tenant, payload)
+    return subjects.SIMULATION_FAILED.envelope(tenant, payload)
 
 
 def run_events(tenant: str, ctx: simulation_pb2.StoryContext, n: int) -> list[Envelope]:
@@ -262,11 +276,26 @@ async def relay_all(relay: OutboxRelay) -> None:
 
 
 def chapter_numbers(events: list[Envelope]) -> list[int]:
-    return [
-        unpack(e, story_pb2.ChapterWritten()).chapter.number  # type: ignore[attr-defined]
-        for e in events
-        if e.type == subjects.STORY_CHAPTER_WRITTEN
-    ]
+    """Chapters in the order a reader of the stream learns them: those of each
+    chapters_written event, then those the completion adds."""
+    numbers: list[int] = []
+    for e in events:
+        if e.type == CHAPTERS_WRITTEN.type:
+            numbers += [c.number for c in CHAPTERS_WRITTEN.unpack(e).chapters]
+        elif e.type == COMPLETED.type:
+            told = numbers[-1] if numbers else 0
+            numbers += [c.number for c in COMPLETED.unpack(e).story.chapters if c.number > told]
+    return numbers
+
+
+def subject_of(env: Envelope, sim: str) -> str:
+    """The subject a simulation event goes out on: its type with the id in the middle."""
+    root, name = env.type.split(".", 1)
+    return f"{root}.{sim}.{name}"
+
+
+def completions(events: list[Envelope]) -> int:
+    return sum(e.type == COMPLETED.type for e in events)
 
 
 # -- the writer --
@@ -291,16 +320,52 @@ async def test_a_simulation_in_order_becomes_a_completed_story(parts, nats_url, 
 
     await relay_all(relay)
     events = await stream_events(nats_url, "STORY", f"story.{sim}.*", tenant, until=n + 1)
-    assert [e.type for e in events] == [subjects.STORY_CHAPTER_WRITTEN] * n + [
-        subjects.STORY_COMPLETED
-    ]
+    assert [e.type for e in events] == [CHAPTERS_WRITTEN.type] * n + [COMPLETED.type]
     assert chapter_numbers(events) == [1, 2, 3, 4]
     assert len({e.event_id for e in events}) == n + 1
-    first = unpack(events[0], story_pb2.ChapterWritten())
-    assert first.story_id == story.id and first.simulation_id == sim  # type: ignore[attr-defined]
-    assert first.chapter.text == story.chapters[0].text  # type: ignore[attr-defined]
-    done = unpack(events[-1], story_pb2.StoryCompleted())
-    assert done.story_id == story.id  # type: ignore[attr-defined]
+    first = CHAPTERS_WRITTEN.unpack(events[0])
+    assert first.story_id == story.id and first.simulation_id == sim
+    assert [c.text for c in first.chapters] == [story.chapters[0].text]
+    done = COMPLETED.unpack(events[-1])
+    assert done.story_id == story.id and done.story.closing == story.closing
+    assert [c.text for c in done.story.chapters] == [c.text for c in story.chapters]
+
+
+async def test_a_run_in_one_batch_is_one_unit_and_one_completion(parts, tenant):
+    """An unpaced run's single event: every chapter and the closing in one unit of work,
+    the turns not buffered (nothing will read them again), one event out carrying the
+    whole story; a redelivery changes nothing."""
+    writer, reader, _, engine, _ = parts
+    sim, n = new_sim(), 5
+    ctx = context(sim, n)
+    whole_run = batch_env(tenant, ctx, range(1, n + 1), completed=n)
+    assert await writer.handle(whole_run) == Outcome.APPLIED
+    assert await snapshot(reader, tenant, sim) == expected_text(ctx, n)
+    async with engine.connect() as conn:
+        buffered = await conn.scalar(
+            sa.select(sa.func.count()).select_from(turns).where(turns.c.simulation_id == sim)
+        )
+    assert buffered == 0
+    assert await writer.handle(whole_run) == Outcome.DUPLICATE
+    rows = await outbox_rows(engine, sim)
+    assert [e.type for _, e in rows] == [COMPLETED.type]
+    done = COMPLETED.unpack(rows[0][1])
+    story = await reader.get_by_simulation(tenant, sim)
+    assert done.story.completed_at.ToDatetime(tzinfo=UTC) == story.completed_at
+    assert [c.text for c in done.story.chapters] == [c.text for c in story.chapters]
+    assert done.story.title == story.title and done.story.status == "completed"
+
+    # A paced run's last turn, after chapters written one by one: the completion still
+    # carries every chapter, the earlier ones read back.
+    paced, m = new_sim(), 3
+    paced_ctx = context(paced, m)
+    await feed(writer, [turn_env(tenant, paced_ctx, t) for t in range(1, m)])
+    await writer.handle(batch_env(tenant, paced_ctx, range(m, m + 1), completed=m))
+    assert await snapshot(reader, tenant, paced) == expected_text(paced_ctx, m)
+    events = [e for _, e in await outbox_rows(engine, paced)]
+    assert [e.type for e in events] == [CHAPTERS_WRITTEN.type] * (m - 1) + [COMPLETED.type]
+    assert [c.number for c in COMPLETED.unpack(events[-1]).story.chapters] == [1, 2, 3]
+    assert chapter_numbers(events) == [1, 2, 3]
 
 
 async def test_redelivered_and_reordered_events_write_the_same_story(parts, nats_url, tenant):
@@ -333,13 +398,16 @@ async def test_redelivered_and_reordered_events_write_the_same_story(parts, nats
     assert story.status == "completed"
     assert await snapshot(reader, tenant, sim) == first  # byte for byte
 
-    # Chapters still went out in order, each once, the completion last.
+    # Chapters still went out in order, each once, the completion last (here all of
+    # them with it: turn 1 came last and let every chapter and the closing be written).
     rows = await outbox_rows(engine, sim)
-    assert [s for s, _ in rows] == [f"story.{sim}.chapter_written"] * n + [f"story.{sim}.completed"]
+    assert [s for s, _ in rows] == [f"story.{sim}.completed"]
     assert chapter_numbers([e for _, e in rows]) == list(range(1, n + 1))
     await relay_all(relay)
-    events = await stream_events(nats_url, "STORY", f"story.{sim}.*", tenant, until=n + 1)
-    assert len(events) == n + 1 and chapter_numbers(events) == list(range(1, n + 1))
+    events = await stream_events(
+        nats_url, "STORY", f"story.{sim}.*", tenant, until_type=COMPLETED.type
+    )
+    assert completions(events) == 1 and chapter_numbers(events) == list(range(1, n + 1))
 
 
 async def test_concurrent_deliveries_serialise_on_the_story(parts, tenant):
@@ -355,7 +423,7 @@ async def test_concurrent_deliveries_serialise_on_the_story(parts, tenant):
     assert await snapshot(reader, tenant, sim) == expected_text(ctx, n)
     rows = await outbox_rows(engine, sim)
     assert chapter_numbers([e for _, e in rows]) == list(range(1, n + 1))
-    assert rows[-1][1].type == subjects.STORY_COMPLETED and len(rows) == n + 1
+    assert rows[-1][1].type == COMPLETED.type and completions([e for _, e in rows]) == 1
 
 
 async def test_a_chapter_waits_for_the_turns_before_it(parts, tenant):
@@ -390,7 +458,7 @@ async def test_a_failed_simulation_fails_its_story(parts, tenant):
     assert story.status == "failed" and story.failure_reason == "character 'kade' was deleted"
     assert [c.number for c in story.chapters] == [1, 2] and story.closing == ""
     rows = await outbox_rows(engine, sim)
-    assert [e.type for _, e in rows] == [subjects.STORY_CHAPTER_WRITTEN] * 2
+    assert [e.type for _, e in rows] == [CHAPTERS_WRITTEN.type] * 2
 
     # Failure first, before any turn: the same end.
     other = new_sim()
@@ -420,9 +488,7 @@ async def test_a_cancelled_simulation_ends_its_story_with_the_turns_done(parts, 
     title, opening, _, closing = expected_text(ctx, 2)
     assert (story.title, story.opening, story.closing) == (title, opening, closing)
     rows = await outbox_rows(engine, sim)
-    assert [e.type for _, e in rows] == [subjects.STORY_CHAPTER_WRITTEN] * 2 + [
-        subjects.STORY_COMPLETED
-    ]
+    assert [e.type for _, e in rows] == [CHAPTERS_WRITTEN.type] * 2 + [COMPLETED.type]
 
     # Cancelled before the turns it counts arrive: it waits for them.
     other = new_sim()
@@ -444,14 +510,13 @@ async def test_events_that_can_never_apply_are_rejected(parts, tenant):
     writer, reader, _, _, _ = parts
     sim = new_sim()
     # Another service's event type on the stream: ignored, nothing stored.
-    other = make_envelope("simulation.requested", tenant, simulation_pb2.SimulationRequested())
+    other = subjects.SIMULATION_REQUESTED.envelope(tenant, simulation_pb2.SimulationRequested())
     assert await writer.handle(other) == Outcome.IGNORED
     # A payload of the wrong type.
-    wrong = make_envelope(
-        subjects.SIMULATION_TURN_COMPLETED,
-        tenant,
-        simulation_pb2.SimulationFailed(simulation_id=sim),
+    wrong = subjects.SIMULATION_FAILED.envelope(
+        tenant, simulation_pb2.SimulationFailed(simulation_id=sim)
     )
+    wrong.type = subjects.SIMULATION_TURNS_COMPLETED.type
     with pytest.raises(InvalidArgument):
         await writer.handle(wrong)
     with pytest.raises(InvalidArgument, match="narrative style"):
@@ -496,11 +561,18 @@ async def written(engine, reader: StoryReader, tenant: str, sim: str) -> dict:
     fields = dataclasses.asdict(story)
     fields.pop("created_at")
     fields["ended"] = fields.pop("completed_at") is not None
-    events = [
-        (subject, env.event_id, env.type, env.tenant_id, env.payload.SerializeToString())
-        for subject, env in await outbox_rows(engine, sim)
-    ]
-    return {"story": fields, "events": events}
+    rows = await outbox_rows(engine, sim)
+    # How chapters are grouped into events depends on what each unit of work could
+    # write; what a reader of the stream learns, and the completion, must not.
+    endings = []
+    for subject, env in rows:
+        if env.type == COMPLETED.type:
+            done = COMPLETED.unpack(env)
+            done.story.ClearField("created_at")
+            done.story.ClearField("completed_at")
+            endings.append((subject, env.event_id, env.tenant_id, done.SerializeToString()))
+    events = [e for _, e in rows]
+    return {"story": fields, "chapters": chapter_numbers(events), "endings": endings}
 
 
 def story_event(env: Envelope) -> StoryEvent:
@@ -622,7 +694,8 @@ async def test_a_bad_event_fails_alone_and_the_rest_of_its_batch_applies(parts, 
     assert isinstance(results[2], InvalidArgument) and "another tenant" in str(results[2])
     assert [r for i, r in enumerate(results) if i not in (0, 2)] == [Outcome.APPLIED] * (n + 1)
     assert await snapshot(reader, tenant, sim) == expected_text(ctx, n)
-    assert len(await outbox_rows(engine, sim)) == n + 1
+    rows = [e for _, e in await outbox_rows(engine, sim)]
+    assert chapter_numbers(rows) == list(range(1, n + 1)) and completions(rows) == 1
     assert batcher.busy_keys == 0
 
 
@@ -648,7 +721,7 @@ async def test_concurrent_batches_of_one_simulation_write_each_chapter_once(part
     assert await snapshot(reader, tenant, sim) == expected_text(ctx, n)
     rows = await outbox_rows(engine, sim)
     assert chapter_numbers([e for _, e in rows]) == list(range(1, n + 1))
-    assert rows[-1][1].type == subjects.STORY_COMPLETED and len(rows) == n + 1
+    assert rows[-1][1].type == COMPLETED.type and completions([e for _, e in rows]) == 1
 
 
 async def test_the_writers_statements_are_compiled_once(database_url, tenant):
@@ -782,14 +855,14 @@ async def test_the_consumer_writes_stories_from_the_stream(parts, nats_url, tena
     relaying = asyncio.create_task(relay.run())
     consuming = asyncio.create_task(consumer.run())
     try:
-        await bus.publish(f"simulation.{sim}.turn_completed", b"\x00garbage", f"{sim}-junk")
+        await bus.publish(f"simulation.{sim}.turns_completed", b"\x00garbage", f"{sim}-junk")
         for env in [events[-1], *events[:-1][::-1], events[1]]:
-            subject = subjects.subject(env.type, sim)
+            subject = subject_of(env, sim)
             # A fresh message id: the stream's duplicate window cannot help, the inbox must.
             await bus.publish(subject, env.SerializeToString(), uuid.uuid4().hex)
         # The same simulation from another tenant, after the story became the first's.
         intruder = turn_env(f"{tenant}-intruder", ctx, 2)
-        await bus.publish(f"simulation.{sim}.turn_completed", intruder.SerializeToString(), "x")
+        await bus.publish(f"simulation.{sim}.turns_completed", intruder.SerializeToString(), "x")
 
         async def completed() -> bool:
             try:
@@ -807,9 +880,11 @@ async def test_the_consumer_writes_stories_from_the_stream(parts, nats_url, tena
         await asyncio.gather(consuming, relaying, return_exceptions=True)
 
     assert await snapshot(reader, tenant, sim) == expected_text(ctx, n)
-    story_events = await stream_events(nats_url, "STORY", f"story.{sim}.*", tenant, until=n + 1)
+    story_events = await stream_events(
+        nats_url, "STORY", f"story.{sim}.*", tenant, until_type=COMPLETED.type
+    )
     assert chapter_numbers(story_events) == [1, 2, 3]
-    assert story_events[-1].type == subjects.STORY_COMPLETED and len(story_events) == n + 1
+    assert story_events[-1].type == COMPLETED.type and completions(story_events) == 1
     info = await bus.js.consumer_info(spec.stream, spec.durable)
     assert info.num_ack_pending == 0 and info.num_pending == 0
     await bus.js.delete_consumer(spec.stream, spec.durable)
@@ -834,7 +909,7 @@ async def _run_the_service_process(database_url: str, nats_url: str, tenant: str
     await bus.connect(nats_url, "story-test-publisher")
     await bus.ensure_stream(SIMULATION_STREAM)
     for env in run_events(tenant, context(sim, n, style="concise"), n):
-        await bus.publish(subjects.subject(env.type, sim), env.SerializeToString(), env.event_id)
+        await bus.publish(subject_of(env, sim), env.SerializeToString(), env.event_id)
     await bus.close()
     port = localinfra.free_port()
     environment = {
@@ -868,9 +943,11 @@ async def _run_the_service_process(database_url: str, nats_url: str, tenant: str
                 return story.status == "completed" and len(story.chapters) == n
 
             assert await eventually(completed, timeout=30), "the service wrote no story"
-        events = await stream_events(nats_url, "STORY", f"story.{sim}.*", tenant, until=n + 1)
-        assert chapter_numbers(events) == [1, 2] and len(events) == n + 1
-        assert events[-1].type == subjects.STORY_COMPLETED
+        events = await stream_events(
+            nats_url, "STORY", f"story.{sim}.*", tenant, until_type=COMPLETED.type
+        )
+        assert chapter_numbers(events) == [1, 2] and completions(events) == 1
+        assert events[-1].type == COMPLETED.type
     finally:
         proc.send_signal(signal.SIGTERM)
         # Drain is bounded by the grace period (5 s here) and NATS's drain timeout; a

@@ -296,10 +296,11 @@ def test_events_are_well_formed() -> None:
         for event in result.events:
             assert event.turn == result.turn
             assert event.outcome in outcomes
-            assert event.motive
             if event.actor_id == DIRECTOR_ID:
-                assert event.action == COMPLICATION
+                assert event.action in (COMPLICATION, "pace", "reckoning")
+                assert event.motive or event.action != COMPLICATION
             else:
+                assert event.motive
                 assert event.action in actions
             if event.outcome == "none":
                 assert (event.roll, event.difficulty) == (0, 0)
@@ -426,7 +427,9 @@ def _clue_rate(perception: int, seeds: int = 60) -> float:
 
 
 def test_perception_makes_clue_finding_more_likely() -> None:
-    assert _clue_rate(perception=9) > _clue_rate(perception=2) + 0.15
+    # The director eases the key clue for a run where nobody has found it, which
+    # narrows (but does not close) the gap perception makes.
+    assert _clue_rate(perception=9) > _clue_rate(perception=2) + 0.1
 
 
 def test_consequences_persist_into_later_turns() -> None:
@@ -544,8 +547,8 @@ def test_invalid_inputs_raise_value_error(
 
 def test_setting_picks_the_theme_and_sparse_sheets_work() -> None:
     lone = [CharacterSheet("solo", "Solo")]
-    assert new_world(lone, text=FANTASY).theme == "fantasy"
+    assert new_world(lone, text=FANTASY).theme == "kingdom"
     noir: Text = {"setting": "a rain-soaked city", "scenario": "A murder at the docks"}
-    assert new_world(lone, text=noir).theme == "noir"
-    assert new_world(lone, text={"setting": "", "scenario": ""}).theme == "frontier"
+    assert new_world(lone, text=noir).theme == "city"
+    assert new_world(lone, text={"setting": "", "scenario": ""}).theme == "ice-moon"
     assert len(run_all(new_world(lone, turns=5))) >= 5

@@ -234,23 +234,25 @@ class SimulationRequested(_message.Message):
     simulation: Simulation
     def __init__(self, simulation: _Optional[_Union[Simulation, _Mapping]] = ...) -> None: ...
 
-class TurnCompleted(_message.Message):
-    __slots__ = ("context", "turn", "events")
-    CONTEXT_FIELD_NUMBER: _ClassVar[int]
-    TURN_FIELD_NUMBER: _ClassVar[int]
+class Turn(_message.Message):
+    __slots__ = ("number", "events")
+    NUMBER_FIELD_NUMBER: _ClassVar[int]
     EVENTS_FIELD_NUMBER: _ClassVar[int]
-    context: StoryContext
-    turn: int
+    number: int
     events: _containers.RepeatedCompositeFieldContainer[TurnEvent]
-    def __init__(self, context: _Optional[_Union[StoryContext, _Mapping]] = ..., turn: _Optional[int] = ..., events: _Optional[_Iterable[_Union[TurnEvent, _Mapping]]] = ...) -> None: ...
+    def __init__(self, number: _Optional[int] = ..., events: _Optional[_Iterable[_Union[TurnEvent, _Mapping]]] = ...) -> None: ...
 
-class SimulationCompleted(_message.Message):
-    __slots__ = ("context", "turns_executed")
+class TurnsCompleted(_message.Message):
+    __slots__ = ("context", "turns", "completed", "turns_executed")
     CONTEXT_FIELD_NUMBER: _ClassVar[int]
+    TURNS_FIELD_NUMBER: _ClassVar[int]
+    COMPLETED_FIELD_NUMBER: _ClassVar[int]
     TURNS_EXECUTED_FIELD_NUMBER: _ClassVar[int]
     context: StoryContext
+    turns: _containers.RepeatedCompositeFieldContainer[Turn]
+    completed: bool
     turns_executed: int
-    def __init__(self, context: _Optional[_Union[StoryContext, _Mapping]] = ..., turns_executed: _Optional[int] = ...) -> None: ...
+    def __init__(self, context: _Optional[_Union[StoryContext, _Mapping]] = ..., turns: _Optional[_Iterable[_Union[Turn, _Mapping]]] = ..., completed: _Optional[bool] = ..., turns_executed: _Optional[int] = ...) -> None: ...
 
 class SimulationFailed(_message.Message):
     __slots__ = ("simulation_id", "reason")

@@ -83,20 +83,22 @@ class ListStoriesResponse(_message.Message):
     next_page_token: str
     def __init__(self, stories: _Optional[_Iterable[_Union[Story, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
-class ChapterWritten(_message.Message):
-    __slots__ = ("story_id", "simulation_id", "chapter")
+class ChaptersWritten(_message.Message):
+    __slots__ = ("story_id", "simulation_id", "chapters")
     STORY_ID_FIELD_NUMBER: _ClassVar[int]
     SIMULATION_ID_FIELD_NUMBER: _ClassVar[int]
-    CHAPTER_FIELD_NUMBER: _ClassVar[int]
+    CHAPTERS_FIELD_NUMBER: _ClassVar[int]
     story_id: str
     simulation_id: str
-    chapter: Chapter
-    def __init__(self, story_id: _Optional[str] = ..., simulation_id: _Optional[str] = ..., chapter: _Optional[_Union[Chapter, _Mapping]] = ...) -> None: ...
+    chapters: _containers.RepeatedCompositeFieldContainer[Chapter]
+    def __init__(self, story_id: _Optional[str] = ..., simulation_id: _Optional[str] = ..., chapters: _Optional[_Iterable[_Union[Chapter, _Mapping]]] = ...) -> None: ...
 
 class StoryCompleted(_message.Message):
-    __slots__ = ("story_id", "simulation_id")
+    __slots__ = ("story_id", "simulation_id", "story")
     STORY_ID_FIELD_NUMBER: _ClassVar[int]
     SIMULATION_ID_FIELD_NUMBER: _ClassVar[int]
+    STORY_FIELD_NUMBER: _ClassVar[int]
     story_id: str
     simulation_id: str
-    def __init__(self, story_id: _Optional[str] = ..., simulation_id: _Optional[str] = ...) -> None: ...
+    story: Story
+    def __init__(self, story_id: _Optional[str] = ..., simulation_id: _Optional[str] = ..., story: _Optional[_Union[Story, _Mapping]] = ...) -> None: ...

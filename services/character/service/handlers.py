@@ -6,10 +6,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from novel_engine.v1 import character_pb2
+from novel_engine.v1 import character_pb2, common_pb2
 from novel_platform import subjects
 from novel_platform.errors import AlreadyExists, InvalidArgument, NotFound, VersionConflict
-from novel_platform.events import make_envelope
 from novel_platform.outbox import UnitOfWork
 from novel_platform.paging import decode_cursor, encode_cursor, page_size, require_tenant
 from services.character.adapters.convert import to_proto
@@ -83,10 +82,8 @@ class CharacterService:
             current = await _locked_at_version(repo, tenant_id, char_id, expected_version)
             updated = await repo.replace(tenant_id, validate(current.patched(changes)))
             uow.emit(
-                make_envelope(
-                    subjects.CHARACTER_UPDATED,
-                    tenant_id,
-                    character_pb2.CharacterUpdated(character=to_proto(updated)),
+                subjects.CHARACTER_UPDATED.envelope(
+                    tenant_id, character_pb2.CharacterUpdated(character=to_proto(updated))
                 )
             )
             await uow.commit()
@@ -99,10 +96,8 @@ class CharacterService:
             current = await _locked_at_version(repo, tenant_id, char_id, expected_version)
             await repo.delete(tenant_id, char_id)
             uow.emit(
-                make_envelope(
-                    subjects.CHARACTER_DELETED,
-                    tenant_id,
-                    character_pb2.CharacterDeleted(id=char_id, version=current.version),
+                subjects.CHARACTER_DELETED.envelope(
+                    tenant_id, character_pb2.CharacterDeleted(id=char_id, version=current.version)
                 )
             )
             await uow.commit()
@@ -133,7 +128,7 @@ async def _locked_at_version(
     return current
 
 
-def _created(tenant_id: str, c: Character) -> Any:
-    return make_envelope(
-        subjects.CHARACTER_CREATED, tenant_id, character_pb2.CharacterCreated(character=to_proto(c))
+def _created(tenant_id: str, c: Character) -> common_pb2.EventEnvelope:
+    return subjects.CHARACTER_CREATED.envelope(
+        tenant_id, character_pb2.CharacterCreated(character=to_proto(c))
     )

@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from google.protobuf.json_format import MessageToDict
+from google.protobuf.message import Message
 from nats.aio.msg import Msg
 from nats.js.api import DeliverPolicy
 
-from novel_engine.v1 import simulation_pb2, story_pb2
+from novel_engine.v1 import common_pb2, story_pb2
 from novel_platform import subjects
-from novel_platform.events import parse_envelope, unpack
+from novel_platform.events import parse_envelope
 from novel_platform.messaging import EventBus
 
 
@@ -30,6 +31,7 @@ class Position:
     turns: int = 0
     chapters: int = 0
     final: int = 0
+    ended: bool = False  # nothing follows: the stream closes (not part of the id)
 
     @classmethod
     def parse(cls, last_event_id: str | None) -> Position:
@@ -41,10 +43,6 @@ class Position:
 
     def id(self) -> str:
         return f"{self.turns}.{self.chapters}.{self.final}"
-
-
-def _json(message: Any) -> str:
-    return orjson.dumps(MessageToDict(message, preserving_proto_field_name=True)).decode()
 
 
 async def simulation_events(
@@ -64,31 +62,9 @@ async def simulation_events(
             )
         while True:
             envelope = parse_envelope((await queue.get()).data)
-            kind = envelope.type
-            if kind == subjects.SIMULATION_TURN_COMPLETED:
-                turn = unpack(envelope, simulation_pb2.TurnCompleted())
-                if turn.turn <= position.turns:  # type: ignore[attr-defined]
-                    continue
-                position.turns = turn.turn  # type: ignore[attr-defined]
-                data = {"turn": turn.turn, "events": _events(turn)}  # type: ignore[attr-defined]
-                yield {"event": "turn", "id": position.id(), "data": orjson.dumps(data).decode()}
-            elif kind == subjects.STORY_CHAPTER_WRITTEN:
-                written = unpack(envelope, story_pb2.ChapterWritten())
-                chapter = written.chapter  # type: ignore[attr-defined]
-                if chapter.number <= position.chapters:
-                    continue
-                position.chapters = chapter.number
-                yield {"event": "chapter", "id": position.id(), "data": _json(written)}
-            elif kind in _FINAL:
-                status, ends = _status(envelope, kind)
-                if not position.final:
-                    position.final = 1
-                    yield {"event": "status", "id": position.id(), "data": status}
-                if ends:
-                    return
-            elif kind == subjects.STORY_COMPLETED:
-                done = unpack(envelope, story_pb2.StoryCompleted())
-                yield {"event": "story", "id": position.id(), "data": _json(done)}
+            for event in _render(envelope, position):
+                yield event
+            if position.ended:
                 return
     finally:
         for sub in subscriptions:
@@ -96,25 +72,69 @@ async def simulation_events(
                 await sub.unsubscribe()
 
 
-_FINAL = (subjects.SIMULATION_COMPLETED, subjects.SIMULATION_FAILED, subjects.SIMULATION_CANCELLED)
+def _render(envelope: common_pb2.EventEnvelope, position: Position) -> list[dict[str, str]]:
+    """The SSE events one NATS event adds past `position`, which it advances.
+
+    A batch of turns or chapters becomes one SSE event per turn or chapter, so clients
+    see the same stream whether the run was paced or not.
+    """
+    out: list[dict[str, str]] = []
+    kind = envelope.type
+    if kind == subjects.SIMULATION_TURNS_COMPLETED.type:
+        batch = subjects.SIMULATION_TURNS_COMPLETED.unpack(envelope)
+        for turn in batch.turns:
+            if turn.number > position.turns:
+                position.turns = turn.number
+                data = {"turn": turn.number, "events": [_dict(e) for e in turn.events]}
+                out.append({"event": "turn", "id": position.id(), "data": _dumps(data)})
+        if batch.completed:
+            status = {"status": "completed", "turns_executed": batch.turns_executed}
+            out.extend(_final(position, status, ends=False))
+    elif kind == subjects.SIMULATION_FAILED.type:
+        failed = subjects.SIMULATION_FAILED.unpack(envelope)
+        out.extend(_final(position, {"status": "failed", "error": failed.reason}, ends=True))
+    elif kind == subjects.SIMULATION_CANCELLED.type:
+        turns = subjects.SIMULATION_CANCELLED.unpack(envelope).turns_done
+        status = {"status": "cancelled", "turns_done": turns}
+        # A simulation cancelled before its first turn has no story to wait for.
+        out.extend(_final(position, status, ends=turns == 0))
+    elif kind == subjects.STORY_CHAPTERS_WRITTEN.type:
+        written = subjects.STORY_CHAPTERS_WRITTEN.unpack(envelope)
+        out.extend(_chapters(position, written.story_id, written.simulation_id, written.chapters))
+    elif kind == subjects.STORY_COMPLETED.type:
+        done = subjects.STORY_COMPLETED.unpack(envelope)
+        out.extend(_chapters(position, done.story_id, done.simulation_id, done.story.chapters))
+        ids = {"story_id": done.story_id, "simulation_id": done.simulation_id}
+        out.append({"event": "story", "id": position.id(), "data": _dumps(ids)})
+        position.ended = True
+    return out
 
 
-def _events(turn: Any) -> list[dict[str, Any]]:
-    return [MessageToDict(e, preserving_proto_field_name=True) for e in turn.events]
+def _chapters(
+    position: Position, story_id: str, simulation_id: str, chapters: Iterable[story_pb2.Chapter]
+) -> list[dict[str, str]]:
+    out = []
+    for chapter in chapters:
+        if chapter.number > position.chapters:
+            position.chapters = chapter.number
+            data = {"story_id": story_id, "simulation_id": simulation_id, "chapter": _dict(chapter)}
+            out.append({"event": "chapter", "id": position.id(), "data": _dumps(data)})
+    return out
 
 
-def _status(envelope: Any, kind: str) -> tuple[str, bool]:
-    """The status event's JSON, and whether the stream ends with it (no story follows)."""
-    if kind == subjects.SIMULATION_COMPLETED:
-        done = unpack(envelope, simulation_pb2.SimulationCompleted())
-        body = {"status": "completed", "turns_executed": done.turns_executed}  # type: ignore[attr-defined]
-        return orjson.dumps(body).decode(), False
-    if kind == subjects.SIMULATION_FAILED:
-        failed = unpack(envelope, simulation_pb2.SimulationFailed())
-        body = {"status": "failed", "error": failed.reason}  # type: ignore[attr-defined]
-        return orjson.dumps(body).decode(), True
-    cancelled = unpack(envelope, simulation_pb2.SimulationCancelled())
-    turns = cancelled.turns_done  # type: ignore[attr-defined]
-    body = {"status": "cancelled", "turns_done": turns}
-    # A simulation cancelled before its first turn has no story to wait for.
-    return orjson.dumps(body).decode(), turns == 0
+def _final(position: Position, status: dict[str, Any], *, ends: bool) -> list[dict[str, str]]:
+    """The status event (once), and whether the stream ends with it (no story follows)."""
+    out = []
+    if not position.final:
+        position.final = 1
+        out.append({"event": "status", "id": position.id(), "data": _dumps(status)})
+    position.ended = ends
+    return out
+
+
+def _dict(message: Message) -> dict[str, Any]:
+    return MessageToDict(message, preserving_proto_field_name=True)
+
+
+def _dumps(data: dict[str, Any]) -> str:
+    return orjson.dumps(data).decode()

@@ -12,8 +12,7 @@ import structlog
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from novel_engine.v1 import character_pb2, common_pb2, simulation_pb2, story_pb2
-from novel_platform import subjects
+from novel_engine.v1 import character_pb2, common_pb2, simulation_pb2
 from services.gateway.auth import Tenant
 from services.gateway.clients import downstream, request_metadata, start_simulation
 from services.gateway.convert import character_out, story_text, when
@@ -73,7 +72,6 @@ async def legacy_run_simulation(
     simulation still completes and can be fetched under /v1/simulations.
     """
     started = time.monotonic()
-    down = downstream(request)
     simulation = await start_simulation(
         request,
         simulation_pb2.StartSimulationRequest(
@@ -87,10 +85,10 @@ async def legacy_run_simulation(
     )
     log.info("simulation_requested", simulation_id=simulation.id, turns=body.turns, wait=True)
     settings = request.app.state.settings
-    outcome = await request.app.state.waiter.wait(
+    ending = await request.app.state.waiter.wait(
         simulation.id, settings.sync_simulation_timeout_seconds
     )
-    if outcome is None:
+    if ending is None:
         return JSONResponse(
             {
                 "error": "Gateway Timeout",
@@ -99,17 +97,13 @@ async def legacy_run_simulation(
             },
             status_code=504,
         )
-    if outcome.kind != subjects.STORY_COMPLETED:
+    if ending.story is None:
         # The request was valid but the run could not finish (e.g. a character deleted).
-        raise ApiError(409, outcome.reason or "the simulation was cancelled")
-    story = await down.story.GetStoryBySimulation(
-        story_pb2.GetStoryBySimulationRequest(tenant_id=tenant, simulation_id=simulation.id),
-        metadata=request_metadata(),
-    )
+        raise ApiError(409, ending.reason or "the simulation was cancelled")
     return {
-        "story": story_text(story),
+        "story": story_text(ending.story),
         "participants": list(body.character_names),
-        "turns_executed": len(story.chapters),
+        "turns_executed": len(ending.story.chapters),
         "duration_seconds": round(time.monotonic() - started, 3),
     }
 

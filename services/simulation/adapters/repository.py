@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from novel_platform.paging import newest_first_query
@@ -41,13 +41,6 @@ class SimulationRecord:
 
 
 @dataclass(frozen=True)
-class StoredTurn:
-    turn: int
-    events: list[dict[str, Any]]
-    world: dict[str, Any] | None  # kept only where a batch ends
-
-
-@dataclass(frozen=True)
 class CampaignRecord:
     id: str
     name: str
@@ -76,6 +69,34 @@ def _campaign(row: sa.Row[Any]) -> CampaignRecord:
         status=row.status,
         created_at=row.created_at,
     )
+
+
+# One round trip for the counter and the checkpoint; text, because a data-modifying
+# CTE has no Core form that SQLAlchemy caches. The checkpoint is inserted only when the
+# update matched (FROM advanced).
+_RECORD_BATCH = (
+    sa.text(
+        "WITH advanced AS ("
+        " UPDATE simulation.simulations SET status = :status, turns_done = :done,"
+        " updated_at = now()"
+        " WHERE id = :id AND turns_done = :before"
+        " AND status NOT IN ('completed', 'failed', 'cancelled')"
+        " RETURNING *"
+        "), stored AS ("
+        " INSERT INTO simulation.checkpoints (simulation_id, turn, world, created_at)"
+        " SELECT id, :done, :world, now() FROM advanced"
+        ") "
+        "SELECT * FROM advanced"
+    )
+    .bindparams(
+        sa.bindparam("id", type_=sa.Text),
+        sa.bindparam("before", type_=sa.Integer),
+        sa.bindparam("done", type_=sa.Integer),
+        sa.bindparam("status", type_=sa.Text),
+        sa.bindparam("world", type_=JSONB),
+    )
+    .columns(*simulations.c)
+)
 
 
 class SimulationRepository:
@@ -115,48 +136,35 @@ class SimulationRepository:
         )
         return _simulation((await self._conn.execute(stmt)).one())
 
-    async def record_turns(
-        self, sim_id: str, turns: Sequence[StoredTurn], *, finished: bool
+    async def record_batch(
+        self, sim_id: str, *, first_turn: int, last_turn: int, world: dict[str, Any], finished: bool
     ) -> SimulationRecord | None:
-        """Store a batch of consecutive turns and advance the counter (and, with
-        `finished`, mark the simulation completed).
+        """Advance the counter over a batch of turns, store the world after it (and, with
+        `finished`, mark the simulation completed), in one statement.
 
-        None when the counter is not where this batch starts (another worker stored
-        these turns first): the update locks the row and matches nothing, so nothing is
-        written. Two statements, both in SQLAlchemy's compiled cache (the dialect's
-        INSERT … ON CONFLICT is not cacheable and cost a compile per call).
+        None when the counter is not where this batch starts or the run has ended
+        (another worker stored these turns first, or it was cancelled): the update
+        locks the row and matches nothing, so nothing is written.
         """
-        stmt = (
-            sa.update(simulations)
-            .where(
-                simulations.c.id == sim_id,
-                simulations.c.turns_done == turns[0].turn - 1,
-                simulations.c.status.not_in(TERMINAL),
+        row = (
+            await self._conn.execute(
+                _RECORD_BATCH,
+                {
+                    "id": sim_id,
+                    "before": first_turn - 1,
+                    "done": last_turn,
+                    "status": "completed" if finished else "running",
+                    "world": world,
+                },
             )
-            .values(
-                status="completed" if finished else "running",
-                turns_done=turns[-1].turn,
-                updated_at=sa.func.now(),
-            )
-            .returning(*simulations.c)
-        )
-        row = (await self._conn.execute(stmt)).first()
-        if row is None:
-            return None
-        await self._conn.execute(
-            sa.insert(checkpoints).values(created_at=sa.func.now()),
-            [
-                {"simulation_id": sim_id, "turn": t.turn, "world": t.world, "events": t.events}
-                for t in turns
-            ],
-        )
-        return _simulation(row)
+        ).first()
+        return _simulation(row) if row else None
 
     async def last_checkpoint(self, sim_id: str) -> tuple[int, dict[str, Any]] | None:
         """The newest stored world (the end of the last committed batch)."""
         stmt = (
             sa.select(checkpoints.c.turn, checkpoints.c.world)
-            .where(checkpoints.c.simulation_id == sim_id, checkpoints.c.world.is_not(None))
+            .where(checkpoints.c.simulation_id == sim_id)
             .order_by(checkpoints.c.turn.desc())
             .limit(1)
         )

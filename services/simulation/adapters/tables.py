@@ -33,15 +33,14 @@ simulations = sa.Table(
     sa.Column("sheets", JSONB(none_as_null=True), nullable=True),
 )
 
-# One row per finished turn with its events; the world after it (RNG state included)
-# only on the last turn of each committed batch, where a resume can start.
+# The world (RNG state included) at the end of each committed batch, where a resume
+# can start. The key (simulation, turn) also refuses a second worker's copy of a batch.
 checkpoints = sa.Table(
     "checkpoints",
     metadata,
     sa.Column("simulation_id", sa.Text, primary_key=True),
     sa.Column("turn", sa.Integer, primary_key=True),
-    sa.Column("world", JSONB(none_as_null=True), nullable=True),
-    sa.Column("events", JSONB, nullable=False),
+    sa.Column("world", JSONB, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 

@@ -33,12 +33,10 @@ class Check:
 def roll_check(rng: random.Random, modifier: int, difficulty: int) -> Check:
     die = rng.randint(1, 20)
     total = die + modifier
-    if die == 20:
-        outcome = Outcome.CRITICAL_SUCCESS
-    elif die == 1:
-        outcome = Outcome.CRITICAL_FAILURE
-    elif total >= difficulty:
-        outcome = Outcome.SUCCESS
+    # The total decides; the die only makes a result critical. So a failure never
+    # carries a total that met its target, nor a success one that fell short.
+    if total >= difficulty:
+        outcome = Outcome.CRITICAL_SUCCESS if die == 20 else Outcome.SUCCESS
     else:
-        outcome = Outcome.FAILURE
+        outcome = Outcome.CRITICAL_FAILURE if die == 1 else Outcome.FAILURE
     return Check(roll=total, difficulty=difficulty, outcome=outcome)

@@ -6,45 +6,28 @@ from __future__ import annotations
 import random
 
 from . import consequences as cq
-from .actions import COMPLICATION, DIRECTOR_ID, DIRECTOR_NAME
-from .checks import Outcome
-from .events import Effect, TurnEvent
+from .events import Effect
 from .items import OPTIC, TOOL, WEAPON, item_kind
-from .scenery import HazardSeed, theme_named
-from .world import Item, WorldState, location_id
+from .scenery import HazardSeed
+from .world import Item, WorldState
+from .worlds import world_named
 
-CHANCE = 0.35  # of a complication in any one turn
 FOCUS = 0.7  # of striking where someone is, so it matters to the story
 
 
-def maybe_complication(
-    world: WorldState, rng: random.Random, turn: int, sequence: int
-) -> TurnEvent | None:
-    if rng.random() >= CHANCE:
-        return None
-    hazard = rng.choice(theme_named(world.theme).hazards)
+def strike(
+    world: WorldState, rng: random.Random, kinds: tuple[str, ...]
+) -> tuple[HazardSeed, str, list[Effect]]:
+    """One hazard of the given kinds at a place chosen by the RNG, and what it did."""
+    hazards = [h for h in world_named(world.theme).hazards if h.kind in kinds]
+    hazard = rng.choice(hazards or list(world_named(world.theme).hazards))
     occupied = [p for p in world.locations if world.living_at(p)]
     pool = occupied if occupied and rng.random() < FOCUS else world.locations
     place = rng.choice(pool)
-    effects = _apply(world, rng, hazard, place)
-    return TurnEvent(
-        turn=turn,
-        sequence=sequence,
-        actor_id=DIRECTOR_ID,
-        actor_name=DIRECTOR_NAME,
-        action=COMPLICATION,
-        target_id=location_id(place),
-        target_name=place,
-        location=place,
-        motive=hazard.text.format(loc=place),
-        outcome=Outcome.NONE.value,
-        roll=0,
-        difficulty=0,
-        effects=tuple(effects),
-    )
+    return hazard, place, apply(world, rng, hazard, place)
 
 
-def _apply(world: WorldState, rng: random.Random, hazard: HazardSeed, place: str) -> list[Effect]:
+def apply(world: WorldState, rng: random.Random, hazard: HazardSeed, place: str) -> list[Effect]:
     effects: list[Effect] = []
     if hazard.kind == "storm":
         for char in world.living_at(place):
@@ -59,8 +42,7 @@ def _apply(world: WorldState, rng: random.Random, hazard: HazardSeed, place: str
                     char.leads.append(place)
                     effects.append(Effect("lead", char.id, place))
     elif hazard.kind == "cache":
-        theme = theme_named(world.theme)
-        name = rng.choice(theme.caches)
+        name = rng.choice(world_named(world.theme).caches)
         item = Item(world.next_item_id(), name, item_kind(name), "", place)
         world.items.append(item)
         effects.append(Effect("revealed", item.id, name))
@@ -69,6 +51,7 @@ def _apply(world: WorldState, rng: random.Random, hazard: HazardSeed, place: str
             i
             for i in world.items
             if not i.broken
+            and not i.fixed
             and i.kind in (TOOL, OPTIC, WEAPON)
             and (i.location == place or _held_at(world, i, place))
         ]

@@ -7,9 +7,10 @@ import re
 from collections.abc import Sequence
 
 from .items import item_kind
-from .scenery import Theme, pick_theme, words
+from .scenery import World, nearest, proper_name, words
 from .sheets import CharacterSheet
 from .world import CharacterState, Clue, Item, WorldState, capture_rng
+from .worlds import WORLDS
 
 LOCATION_CLUES = 3  # clues hidden at locations; one more hides inside a broken item
 BASE_HEALTH = 8  # plus strength
@@ -46,7 +47,7 @@ def _character(
     return char
 
 
-def _clue_choice(theme: Theme, rng: random.Random, focus: tuple[str, ...]) -> list[int]:
+def _clue_choice(theme: World, rng: random.Random, focus: tuple[str, ...]) -> list[int]:
     """The clue most relevant to the scenario and goals, then random others."""
     relevance = [sum(1 for t in seed.tags if t in focus) for seed in theme.clues]
     ranked = sorted(range(len(theme.clues)), key=lambda i: (-relevance[i], i))
@@ -63,8 +64,9 @@ def create_world(
     turns_total: int,
 ) -> WorldState:
     rng = random.Random(seed)  # noqa: S311 - reproducible simulation, not security
-    theme = pick_theme(setting, scenario)
-    locations = list(theme.locations)
+    theme = nearest(WORLDS, setting, scenario)
+    name = proper_name(setting) or theme.default_name
+    locations = [p.name.format(name=name) for p in theme.places]
 
     # Everyone starts at the scenario's focal point; goals soon spread them out.
     characters = [_character(s, sheets, locations[0]) for s in sheets]
@@ -87,12 +89,15 @@ def create_world(
                 location=where,
                 broken=seed_item.broken,
                 difficulty=13,
+                fixed=seed_item.fixed,
             )
         )
 
     focus = words(" ".join([scenario, *(g for s in sheets for g in s.goals)]))
     chosen = _clue_choice(theme, rng, focus)
-    spots = rng.sample(locations, min(LOCATION_CLUES, len(locations)))
+    # The key clue lies away from the objective, so reaching it takes finding the way.
+    goal = locations[theme.stakes.place]
+    spots = rng.sample([p for p in locations if p != goal], min(LOCATION_CLUES, len(locations) - 1))
     containers = [i for i in items if i.broken and _holds_clue(theme, i.name)]
     clues: list[Clue] = []
     for n, index in enumerate(chosen):
@@ -127,8 +132,10 @@ def create_world(
         clues=clues,
         items=items,
         rng_state=capture_rng(rng),
+        links=[(locations[a], locations[b]) for a, b in theme.links],
+        key_clue=clues[0].id,
     )
 
 
-def _holds_clue(theme: Theme, name: str) -> bool:
+def _holds_clue(theme: World, name: str) -> bool:
     return any(s.name == name and s.holds_clue for s in theme.items)

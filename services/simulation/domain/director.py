@@ -7,12 +7,13 @@ what it has learned (memories of events it witnessed, clues it found or was told
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .actions import Action
 from .checks import Outcome
 from .events import TurnEvent
 from .sheets import DEFAULT_STAT, trait_default
+from .stakes import objective_place, stakes_of
 from .world import CharacterState, Memory, WorldState
 
 _HARMFUL = (Action.ATTACK.value, Action.DECEIVE.value)
@@ -100,6 +101,10 @@ class CharacterView:
     elsewhere: tuple[Whereabouts, ...]
     broken_elsewhere: tuple[Sighting, ...]
     memories: tuple[Memory, ...]
+    routes: Mapping[str, tuple[str, int]] = field(default_factory=dict)  # place -> (hop, steps)
+    objective: str = ""  # the scenario's objective while it is open, else ""
+    objective_place: str = ""
+    knows_key: bool = False  # holds the clue that shows the way
 
     def trait(self, name: str) -> float:
         return self.traits.get(name, trait_default(name))
@@ -194,7 +199,26 @@ def build_view(world: WorldState, char_id: str, turn: int) -> CharacterView:
             if place != me.location
         ),
         memories=tuple(me.memories),
+        routes=routes(world, me.location),
+        objective=stakes_of(world).objective if world.objective == "open" else "",
+        objective_place=objective_place(world),
+        knows_key=world.key_clue in me.known_clues,
     )
+
+
+def routes(world: WorldState, start: str) -> dict[str, tuple[str, int]]:
+    """For every other place: the first step on a shortest path there, and its length."""
+    found: dict[str, tuple[str, int]] = {}
+    frontier = [(hop, hop, 1) for hop in world.neighbours(start)]
+    seen = {start, *(hop for hop, _, _ in frontier)}
+    while frontier:
+        place, hop, steps = frontier.pop(0)
+        found[place] = (hop, steps)
+        for nxt in world.neighbours(place):
+            if nxt not in seen:
+                seen.add(nxt)
+                frontier.append((nxt, hop, steps + 1))
+    return found
 
 
 def _seen_item(world: WorldState, item_id: str) -> SeenItem:
@@ -256,6 +280,7 @@ def record(world: WorldState, event: TurnEvent) -> None:
                 event.outcome,
             )
         )
+        _note_knowledge(world, witness, event)
         for dead in killed:
             if dead not in witness.known_dead:
                 witness.known_dead.append(dead)
@@ -264,3 +289,19 @@ def record(world: WorldState, event: TurnEvent) -> None:
             seen = world.find_character(seen_id)
             if seen is not None and seen.alive and seen.id != witness.id:
                 witness.last_seen[seen.id] = seen.location
+
+
+def _note_knowledge(world: WorldState, witness: CharacterState, event: TurnEvent) -> None:
+    """A witness of a find or a telling knows who now holds the clue, and will not
+    offer it to them as news."""
+    for effect in event.effects:
+        if effect.kind == "clue_found":
+            holder, clue_id = event.actor_id, effect.subject_id
+        elif effect.kind in ("learned", "knew"):
+            holder = effect.subject_id
+            clue_id = next((c.id for c in world.clues if c.name == effect.detail), "")
+        else:
+            continue
+        mark = f"{holder}|{clue_id}"
+        if clue_id and holder != witness.id and mark not in witness.told:
+            witness.told.append(mark)

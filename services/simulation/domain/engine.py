@@ -10,13 +10,14 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .complications import maybe_complication
 from .creation import create_world
 from .director import build_view, note_surroundings, record
 from .events import TurnEvent
+from .pacing import close_turn, open_turn, update_tension
 from .persona import choose_intent
 from .resolver import resolve
 from .sheets import CharacterSheet, validate_sheets
+from .stakes import reckon
 from .world import WorldState, capture_rng, restore_rng
 
 MAX_TURNS = 1000
@@ -78,10 +79,9 @@ def run_turn(world: WorldState) -> TurnResult:
     turn = state.turn + 1
     events: list[TurnEvent] = []
 
-    happening = maybe_complication(state, rng, turn, len(events))
-    if happening is not None:
-        events.append(happening)
-        record(state, happening)
+    opening = open_turn(state, rng, turn)
+    events.append(opening)
+    record(state, opening)
 
     for actor_id in _initiative(state, rng):
         actor = state.character(actor_id)
@@ -95,6 +95,10 @@ def run_turn(world: WorldState) -> TurnResult:
         events.append(event)
         record(state, event)
 
+    settled = reckon(state, final=turn == state.turns_total)
+    if settled:
+        events.append(close_turn(state, turn, len(events), settled))
+    update_tension(state, events)
     state.turn = turn
     state.rng_state = capture_rng(rng)
     return TurnResult(world=state, turn=turn, events=tuple(events))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -103,7 +104,14 @@ LEAD_WEIGHT, OTHER_WEIGHT = 1.0, 0.4
 
 
 def goal_drives(goals: Sequence[str]) -> dict[Action, Drive]:
-    """For each action some goal favours, the goal favouring it most (earliest on ties)."""
+    """For each action some goal favours, the goal favouring it most (earliest on ties).
+    The answer is shared between calls with the same goals: do not change it."""
+    return _drives(tuple(goals))
+
+
+@functools.lru_cache(maxsize=1024)
+def _drives(goals: tuple[str, ...]) -> dict[Action, Drive]:
+    # Goals rarely change and are read every turn by every character: parse them once.
     drives: dict[Action, Drive] = {}
     for goal in goals:
         tokens = words(goal)
@@ -123,9 +131,24 @@ def goal_drives(goals: Sequence[str]) -> dict[Action, Drive]:
 def goal_naming(goals: Sequence[str], name: str) -> str:
     """The first goal that mentions a significant word of `name` (a place, person or
     faction), or ""."""
+    return _naming(tuple(goals), name)
+
+
+@functools.lru_cache(maxsize=8192)
+def _naming(goals: tuple[str, ...], name: str) -> str:
     significant = [w for w in words(name) if len(w) > 2 and w not in _STOP]
     for goal in goals:
         tokens = words(goal)
         if any(w in tokens for w in significant):
             return goal
     return ""
+
+
+def goal_kind(goal: str) -> Action | None:
+    """The action a goal is mostly about: the one its leading verb names, else the first
+    whose cue it contains, else None."""
+    drives = goal_drives([goal])
+    for drive_action, drive in drives.items():
+        if drive.weight == LEAD_WEIGHT:
+            return drive_action
+    return next(iter(drives), None)

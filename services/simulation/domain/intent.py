@@ -9,6 +9,7 @@ from .director import CharacterView, SeenCharacter
 from .goals import Drive
 
 GOAL = 0.4  # pull of a goal that favours an action
+SHARE_MOTIVE = "eager to share what they found"  # only true while the listener lacks it
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from .actions import Action
 from .director import CharacterView, SeenCharacter
 from .goals import Drive, goal_naming
-from .intent import Intent, Option, hostility, pull
+from .intent import SHARE_MOTIVE, Intent, Option, hostility, pull
 from .items import MEDICAL, TOOL, VALUE, WEAPON
 
 
@@ -76,7 +76,7 @@ def social_options(
         - 0.6 * hate
     )
     motive = (
-        "eager to share what they found"
+        SHARE_MOTIVE
         if share and other.regard >= 0
         else drives[Action.TALK].motive
         if Action.TALK in drives

@@ -68,6 +68,8 @@ def solo_options(view: CharacterView, drives: dict[Action, Drive]) -> Iterator[O
             if lead
             else f"curious about the secrets of {view.location}"
         )
+    if view.objective and view.knows_key and view.location == view.objective_place:
+        score, motive = score + 0.9, f"determined to {view.objective}"
     yield score, Intent(Action.INVESTIGATE, here, view.location, motive)
 
     # rest: the wounded recover when nobody threatens them
@@ -114,10 +116,15 @@ def travel_options(view: CharacterView, drives: dict[Action, Drive]) -> Iterator
     stuck = 0.15 if view.location in view.searched and not view.present else 0.0
 
     for place in view.locations:
-        if place == view.location:
+        if place == view.location or place not in view.routes:
             continue
-        pid = location_id(place)
+        hop, steps = view.routes[place]
+        pid = location_id(hop)
+        far = 0.85 ** (steps - 1)  # a place further off pulls a little less
         reasons: list[tuple[float, str]] = [(0.02 + stuck, f"restless at {view.location}")]
+        if view.objective and place == view.objective_place:
+            pull_in = 0.9 if view.knows_key else 0.08 + 0.15 * t("courage")
+            reasons.append((pull_in, f"set on the chance to {view.objective}"))
         if place in view.leads:
             drive = drives.get(Action.INVESTIGATE)
             reasons.append(
@@ -166,9 +173,11 @@ def travel_options(view: CharacterView, drives: dict[Action, Drive]) -> Iterator
                     else f"meaning to mend {definite(sighting.name)}",
                 )
             )
-        score = sum(s for s, _ in reasons)
+        score = far * sum(s for s, _ in reasons)
         motive = max(reasons, key=lambda r: r[0])[1]  # max keeps the first of equals
-        yield score, Intent(Action.MOVE, pid, place, motive)
+        yield score, Intent(Action.MOVE, pid, hop, motive)
+        if steps > 1:
+            continue  # one only scouts or flees to a place one path away
 
         # scout: look ahead before going, from caution or to map the land
         if place not in view.scouted and place not in view.visited:
@@ -214,4 +223,6 @@ def repair_options(view: CharacterView, drives: dict[Action, Drive]) -> Iterator
             + (0.3 if named else 0.0)
         )
         motive = goal_motive(named) if named else f"unwilling to leave {definite(item.name)} broken"
+        if view.objective and view.knows_key and view.location == view.objective_place:
+            score, motive = score + 0.6, f"determined to {view.objective}"
         yield score, Intent(Action.REPAIR, item.id, item.name, motive)

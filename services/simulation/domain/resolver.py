@@ -9,12 +9,32 @@ from dataclasses import dataclass, field
 
 from . import consequences as cq
 from .actions import Action
+from .aftermath import after_exposed_lie, after_violence
 from .checks import Check, Outcome, roll_check
 from .director import note_items
 from .events import Effect, TurnEvent
-from .intent import Intent
+from .intent import SHARE_MOTIVE, Intent
 from .items import MEDICAL, OPTIC, TOOL, VALUE, WEAPON
+from .stakes import try_objective
 from .world import CharacterState, WorldState
+
+# Actions spoken aloud or aimed at someone: the story gives them lines of dialogue, so
+# the event carries each side's voice (temperament, and regard as its value).
+_SPOKEN = ("talk", "persuade", "deceive", "trade", "help", "attack", "defend")
+# The strongest trait sets the voice; the order breaks ties.
+_VOICES = (
+    ("aggression", "blunt"), ("empathy", "warm"), ("cunning", "sly"), ("discipline", "clipped"),
+    ("curiosity", "eager"), ("caution", "wary"), ("courage", "bold"), ("loyalty", "earnest"),
+)  # fmt: skip
+
+
+def temperament(char: CharacterState) -> str:
+    best, voice = -1.0, "plain"
+    for trait, word in _VOICES:
+        level = char.traits.get(trait, -1.0)
+        if level > best:
+            best, voice = level, word
+    return voice
 
 
 @dataclass
@@ -24,6 +44,7 @@ class _Ctx:
     intent: Intent
     rng: random.Random
     effects: list[Effect] = field(default_factory=list)
+    motive: str = ""  # set when what happened makes the intended motive untrue
 
     def target(self) -> CharacterState | None:
         """The target character, if still alive and within reach."""
@@ -49,7 +70,21 @@ def resolve(
     actor = world.character(actor_id)
     origin = actor.location
     ctx = _Ctx(world, actor, intent, rng)
+    target = ctx.target()
     check = _HANDLERS[intent.action](ctx)
+    succeeded = check.succeeded if check else intent.action in _UNCHECKED
+    if succeeded:
+        deed = intent.action.value
+        actor.deeds[deed] = actor.deeds.get(deed, 0) + 1
+        if intent.action in (Action.INVESTIGATE, Action.REPAIR):
+            ctx.effects += try_objective(world, actor)
+    motive = ctx.motive or intent.motive
+    if intent.action.value in _SPOKEN and target is not None and target.id != actor.id:
+        ctx.effects.append(Effect("voice", actor.id, temperament(actor), actor.regard(target.id)))
+        ctx.effects.append(Effect("voice", target.id, temperament(target), target.regard(actor.id)))
+    if motive and motive != actor.last_motive:
+        ctx.effects.append(Effect("motive", actor.id, "new"))
+        actor.last_motive = motive
     return TurnEvent(
         turn=turn,
         sequence=sequence,
@@ -59,7 +94,7 @@ def resolve(
         target_id=intent.target_id,
         target_name=intent.target_name,
         location=origin,
-        motive=intent.motive,
+        motive=motive,
         outcome=(check.outcome if check else Outcome.NONE).value,
         roll=check.roll if check else 0,
         difficulty=check.difficulty if check else 0,
@@ -117,7 +152,7 @@ def _investigate(ctx: _Ctx) -> Check:
             if beaten and cq.learn(world, a, clue):
                 ctx.effects.append(Effect("clue_found", clue.id, clue.name))
         if not hidden:
-            loose = [i for i in world.items_lying_at(a.location) if not i.broken]
+            loose = [i for i in world.items_lying_at(a.location) if not i.broken and not i.fixed]
             if loose:
                 ctx.effects += cq.give(loose[0], None, a)
         if not world.hidden_clues(a, a.location):
@@ -167,14 +202,24 @@ def _talk(ctx: _Ctx) -> Check | None:
     if t is None:
         return None
     check = roll_check(ctx.rng, a.stat("charisma"), 10 - round(4 * t.regard(a.id)))
+    news = [c for c in a.known_clues if f"{t.id}|{c}" not in a.told]  # as the teller believes
     if check.succeeded:
         warmth = 0.2 if check.critical else 0.1
-        ctx.effects += cq.shift_regard(t, a, warmth) + cq.shift_regard(a, t, warmth)
+        # Talk does not warm anyone to a person they have turned against.
+        for holder, other in ((t, a), (a, t)):
+            if holder.regard(other.id) > -0.2:
+                ctx.effects += cq.shift_regard(holder, other, warmth)
+        before = len(ctx.effects)
         _share(ctx, a, t, limit=99)
+        if len(ctx.effects) == before and news:
+            # The listener already knew: nothing was shared, and the teller learns that.
+            ctx.effects.append(Effect("knew", t.id, ctx.world.clue(news[0]).name))
         if check.critical:
             _share(ctx, t, a, limit=1)
     elif check.critical:
         ctx.effects += cq.shift_regard(t, a, -0.1)
+    if ctx.intent.motive == SHARE_MOTIVE and not any(e.kind == "learned" for e in ctx.effects):
+        ctx.motive = f"hoping to compare notes with {t.name}"
     return check
 
 
@@ -225,6 +270,7 @@ def _deceive(ctx: _Ctx) -> Check | None:
                 t.searched.remove(false_lead)
             ctx.effects.append(Effect("misled", t.id, false_lead))
     else:
+        ctx.effects += after_exposed_lie(ctx.world, a, t)
         ctx.effects += cq.shift_regard(t, a, -0.5 if check.critical else -0.3)
     return check
 
@@ -263,16 +309,14 @@ def _attack(ctx: _Ctx) -> Check | None:
     difficulty = 10 + t.stat("dexterity") // 2 + (3 if t.alert else 0) + (4 if guard else 0)
     modifier = max(a.stat("strength"), a.stat("dexterity")) + weapon
     check = roll_check(ctx.rng, modifier, difficulty)
+    betrayal = t.regard(a.id) > 0.2 or (bool(a.faction) and a.faction == t.faction)
     if check.succeeded:
         damage = 1 + ctx.rng.randint(1, 4) + a.stat("strength") // 3 + weapon // 2
         damage *= 2 if check.critical else 1
         ctx.effects += cq.injure(world, t, damage, f"by {a.name}")
         ctx.effects += cq.shift_regard(t, a, -0.4)
-        for witness in world.living_at(a.location):
-            if witness.id in (a.id, t.id):
-                continue
-            if witness.regard(t.id) > 0.2 or (witness.faction and witness.faction == t.faction):
-                ctx.effects += cq.shift_regard(witness, a, -0.2)
+        a.deeds[f"hit:{t.id}"] = a.deeds.get(f"hit:{t.id}", 0) + 1
+        ctx.effects += after_violence(world, a, t, betrayal=betrayal)
     else:
         ctx.effects += cq.shift_regard(t, a, -0.2)
         if guard is not None and check.roll >= difficulty - 4:
@@ -313,6 +357,9 @@ def _repair(ctx: _Ctx) -> Check | None:
 def _rest(ctx: _Ctx) -> None:
     ctx.effects += cq.heal(ctx.actor, 1 + ctx.rng.randint(0, 2))
 
+
+# Actions without a check that count as done when chosen.
+_UNCHECKED = (Action.MOVE, Action.DEFEND, Action.REST)
 
 _HANDLERS: dict[Action, Callable[[_Ctx], Check | None]] = {
     Action.OBSERVE: _observe,

@@ -1,19 +1,30 @@
-"""Themed scenery: locations, hidden clues, items and hazards, chosen from the setting.
+"""The shape of a world as data, and how a setting's free text finds its world.
 
-The theme is picked by keyword counts over the setting and scenario text, so the same
-text always gives the same world; with no keyword match the frontier theme is used.
+A world is data, not code: places and the paths between them (with what each place
+looks and sounds like), items (some of them fixed installations nobody can carry),
+hidden clues, hazards, the factions present and the scenario's stakes. The built-in
+worlds live in `worlds.py`. A free-text setting maps to the nearest world by keyword
+counts (the same text always gives the same world) and keeps the user's proper names.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
 _WORD = re.compile(r"[a-z]+")
+_PROPER = re.compile(r"\b[A-Z][a-zA-Z'-]+(?:\s+(?:of\s+)?[A-Z][a-zA-Z'-]+)*")
 
 
-def _keywords(text: str) -> frozenset[str]:
+def keywords(text: str) -> frozenset[str]:
     return frozenset(text.split())
+
+
+@dataclass(frozen=True)
+class PlaceSeed:
+    name: str  # "{name}" stands for the setting's proper name
+    details: tuple[str, ...]  # what one sees, hears or smells there; clauses, no period
 
 
 @dataclass(frozen=True)
@@ -24,10 +35,11 @@ class ClueSeed:
 
 @dataclass(frozen=True)
 class ItemSeed:
-    name: str
+    name: str  # the thing itself, never its state: "the relay mast", not "the damaged..."
     broken: bool = False
     holds_clue: bool = False  # repairing it reveals a clue
-    at: int = -1  # index into the theme's locations; -1 = placed by the RNG
+    at: int = -1  # index into the world's places; -1 = placed by the RNG
+    fixed: bool = False  # an installation: it stays where it is
 
 
 @dataclass(frozen=True)
@@ -38,188 +50,63 @@ class HazardSeed:
 
 
 @dataclass(frozen=True)
-class Theme:
+class Stakes:
+    """What the scenario asks: the objective, where it is, what stands in the way and
+    what happens if nobody acts."""
+
+    objective: str  # infinitive phrase: "reach the source of the signal"
+    place: int  # index into the world's places
+    obstacle: str  # a sentence fragment: "the ice shelf is breaking up"
+    consequence: str  # "the signal falls silent, and the survivors with it"
+    achieved: str  # past tense, how it reads when done: "the source of the signal was reached"
+
+
+@dataclass(frozen=True)
+class World:
     name: str
+    kind: str  # a few words saying what sort of world it is
+    default_name: str  # the proper name used when the setting gives none
     keywords: frozenset[str]
-    locations: tuple[str, ...]
+    places: tuple[PlaceSeed, ...]
+    links: tuple[tuple[int, int], ...]  # paths between places, both ways
     clues: tuple[ClueSeed, ...]
     items: tuple[ItemSeed, ...]
     caches: tuple[str, ...]  # items a "cache" hazard can drop
     hazards: tuple[HazardSeed, ...]
+    factions: tuple[str, ...]  # present in the world whoever the cast is
+    stakes: Stakes
+
+    def validate(self) -> None:
+        """Raise ValueError naming the first broken rule (a world is input like any other)."""
+        n = len(self.places)
+        if n < 2:
+            raise ValueError(f"world {self.name!r}: needs at least two places")
+        names = [p.name for p in self.places]
+        if len(set(names)) != n:
+            raise ValueError(f"world {self.name!r}: place names must be unique")
+        for a, b in self.links:
+            if not (0 <= a < n and 0 <= b < n) or a == b:
+                raise ValueError(f"world {self.name!r}: bad path {a}-{b}")
+        reached, frontier = {0}, [0]
+        while frontier:
+            here = frontier.pop()
+            for a, b in self.links:
+                for x, y in ((a, b), (b, a)):
+                    if x == here and y not in reached:
+                        reached.add(y)
+                        frontier.append(y)
+        if len(reached) != n:
+            raise ValueError(f"world {self.name!r}: every place must be reachable")
+        if not 0 <= self.stakes.place < n:
+            raise ValueError(f"world {self.name!r}: the objective's place does not exist")
+        for item in self.items:
+            if item.at >= n:
+                raise ValueError(f"world {self.name!r}: item {item.name!r} placed nowhere")
+        if not self.clues or not self.hazards:
+            raise ValueError(f"world {self.name!r}: needs clues and hazards")
 
 
-FRONTIER = Theme(
-    name="frontier",
-    keywords=_keywords(
-        "space planet station signal colony star orbit ship alien reactor android robot "
-        "galaxy mars moon distress derelict survey expedition relay outpost research "
-        "lab laboratory frontier crew"
-    ),
-    locations=(
-        "the landing site",
-        "the ridge",
-        "the old archive",
-        "the reactor hall",
-        "the comms tower",
-    ),
-    clues=(
-        ClueSeed(
-            "a looping distress beacon log",
-            ("signal", "distress", "source", "beacon", "log", "message"),
-        ),
-        ClueSeed("scorched boot prints", ("tracks", "trail", "missing", "survivor", "crew")),
-        ClueSeed("a torn crew manifest", ("crew", "manifest", "names", "missing", "team")),
-        ClueSeed(
-            "a sabotaged power coupling",
-            ("sabotage", "sabotaged", "saboteur", "reactor", "power", "traitor", "relay"),
-        ),
-        ClueSeed(
-            "coordinates scratched into a bulkhead",
-            ("coordinates", "location", "source", "map", "route", "corridor"),
-        ),
-        ClueSeed(
-            "an encrypted data core",
-            ("data", "secret", "truth", "archive", "records", "research", "report"),
-        ),
-        ClueSeed(
-            "a vial of glowing spores",
-            ("sick", "sickness", "disease", "lifeforms", "spores", "bioluminescent"),
-        ),
-    ),
-    items=(
-        ItemSeed("the damaged relay mast", broken=True, holds_clue=True, at=4),
-        ItemSeed("a stalled coolant pump", broken=True, at=3),
-        ItemSeed("a dented medkit"),
-        ItemSeed("a cracked signal scanner", broken=True),
-    ),
-    caches=("a field medkit", "a plasma rifle", "a survey scanner", "a sealed toolkit"),
-    hazards=(
-        HazardSeed("storm", "a dust storm howled across {loc}", "the dust storm"),
-        HazardSeed("tremor", "a tremor split the ground at {loc}", "the tremor"),
-        HazardSeed("cache", "a supply pod thudded down near {loc}", "a falling pod"),
-        HazardSeed("malfunction", "a power surge rippled through {loc}", "the surge"),
-    ),
-)
-
-FANTASY = Theme(
-    name="fantasy",
-    keywords=_keywords(
-        "kingdom castle dragon magic wizard sword village forest king queen knight curse "
-        "elf dwarf realm temple witch throne keep shrine sorcerer spell quest lord"
-    ),
-    locations=(
-        "the village square",
-        "the old keep",
-        "the whispering woods",
-        "the river ford",
-        "the ruined shrine",
-    ),
-    clues=(
-        ClueSeed(
-            "a wax-sealed letter",
-            ("letter", "secret", "betrayal", "traitor", "king", "queen", "truth"),
-        ),
-        ClueSeed(
-            "claw marks on the standing stones",
-            ("beast", "dragon", "monster", "creature", "tracks", "hunt"),
-        ),
-        ClueSeed("a map inked on vellum", ("map", "route", "treasure", "path", "location")),
-        ClueSeed("a cracked royal signet", ("crown", "royal", "heir", "king", "queen", "throne")),
-        ClueSeed(
-            "runes of a binding curse", ("curse", "magic", "spell", "witch", "source", "cure")
-        ),
-        ClueSeed("a bloodied pilgrim's cloak", ("missing", "pilgrim", "murder", "victim")),
-    ),
-    items=(
-        ItemSeed("the shattered ward-stone", broken=True, holds_clue=True, at=4),
-        ItemSeed("a healer's satchel"),
-        ItemSeed("a broken lantern", broken=True),
-    ),
-    caches=("a bundle of healing herbs", "a notched sword", "a brass spyglass"),
-    hazards=(
-        HazardSeed("storm", "a cold storm lashed {loc}", "the storm"),
-        HazardSeed("tremor", "the earth groaned and split beneath {loc}", "the falling stones"),
-        HazardSeed("cache", "an abandoned peddler's cart turned up at {loc}", "the cart"),
-        HazardSeed("malfunction", "a creeping frost cracked metal and glass at {loc}", "the frost"),
-    ),
-)
-
-NOIR = Theme(
-    name="noir",
-    keywords=_keywords(
-        "city detective murder crime police gang street noir mob heist corruption case "
-        "bank mayor docks killer cop jazz club alley smuggling"
-    ),
-    locations=(
-        "the rain-slick docks",
-        "the precinct house",
-        "the Blue Lantern club",
-        "the old warehouse",
-        "the city archive",
-    ),
-    clues=(
-        ClueSeed("a blood-stained matchbook", ("murder", "killer", "victim", "club")),
-        ClueSeed(
-            "a ledger of bribes",
-            ("corruption", "bribes", "money", "mayor", "police", "truth"),
-        ),
-        ClueSeed("a torn photograph", ("identity", "witness", "missing", "secret")),
-        ClueSeed("a spent shell casing", ("gun", "shooting", "murder", "evidence", "killer")),
-        ClueSeed("a pawn ticket", ("stolen", "heist", "jewels", "money", "loot")),
-        ClueSeed("a coded telegram", ("message", "code", "secret", "signal", "plan")),
-    ),
-    items=(
-        ItemSeed("the smashed camera", broken=True, holds_clue=True),
-        ItemSeed("a first-aid tin"),
-        ItemSeed("a jammed revolver", broken=True),
-    ),
-    caches=("a snub-nosed revolver", "a set of lockpicks", "a pocket flashlight"),
-    hazards=(
-        HazardSeed("storm", "a freezing downpour flooded {loc}", "the flood"),
-        HazardSeed("tremor", "a burst water main tore up the floor of {loc}", "the collapse"),
-        HazardSeed("cache", "a courier left an unmarked package at {loc}", "the package"),
-        HazardSeed("malfunction", "the lights blew out across {loc}", "the sparks"),
-    ),
-)
-
-SEA = Theme(
-    name="sea",
-    keywords=_keywords(
-        "sea ocean island pirate ship harbor harbour reef sail captain treasure shipwreck "
-        "wreck lighthouse tide navy port voyage sailor"
-    ),
-    locations=(
-        "the wreck-strewn beach",
-        "the lighthouse",
-        "the smugglers' cove",
-        "the jungle ruins",
-        "the captain's cabin",
-    ),
-    clues=(
-        ClueSeed("a waterlogged logbook", ("log", "captain", "ship", "wreck", "truth")),
-        ClueSeed("a half-buried treasure map", ("treasure", "map", "gold", "route")),
-        ClueSeed("a mutineer's oath", ("mutiny", "traitor", "betrayal", "crew")),
-        ClueSeed("a compass that points wrong", ("curse", "magic", "source", "direction")),
-        ClueSeed("a message in a bottle", ("message", "signal", "rescue", "home")),
-        ClueSeed("fresh footprints above the tideline", ("tracks", "survivor", "missing")),
-    ),
-    items=(
-        ItemSeed("the shattered lighthouse lens", broken=True, holds_clue=True, at=1),
-        ItemSeed("a sailor's medicine chest"),
-        ItemSeed("a rusted cutlass"),
-    ),
-    caches=("a boarding axe", "a brass spyglass", "a roll of sailcloth bandages"),
-    hazards=(
-        HazardSeed("storm", "a squall battered {loc}", "the squall"),
-        HazardSeed("tremor", "the tide dragged back and bared the sand at {loc}", "the undertow"),
-        HazardSeed("cache", "the surf washed a sea chest up at {loc}", "the sea chest"),
-        HazardSeed("malfunction", "salt spray seized metal at {loc}", "the rust"),
-    ),
-)
-
-THEMES: tuple[Theme, ...] = (FRONTIER, FANTASY, NOIR, SEA)
-
-
+@functools.lru_cache(maxsize=4096)  # goals and names are read every turn; parse them once
 def words(text: str) -> tuple[str, ...]:
     """Lowercase words; a word ending in "s" is also offered without it ("-es" too)."""
     out: list[str] = []
@@ -232,18 +119,21 @@ def words(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def pick_theme(setting: str, scenario: str) -> Theme:
+def proper_name(setting: str) -> str:
+    """The setting's own proper name ("Veyra", "Marrow Keep", "Port Calder"), or ""."""
+    for match in _PROPER.finditer(setting):
+        if match.start() == 0 and len(match.group().split()) == 1:
+            continue  # a capital that only starts the sentence
+        return match.group()
+    return ""
+
+
+def nearest(worlds: tuple[World, ...], setting: str, scenario: str) -> World:
+    """The world sharing most keywords with the text; ties and no match keep the first."""
     text = words(f"{setting} {scenario}")
-    best, best_hits = FRONTIER, 0
-    for theme in THEMES:  # ties keep the earlier theme
-        hits = sum(1 for w in text if w in theme.keywords)
+    best, best_hits = worlds[0], 0
+    for world in worlds:
+        hits = sum(1 for w in text if w in world.keywords)
         if hits > best_hits:
-            best, best_hits = theme, hits
+            best, best_hits = world, hits
     return best
-
-
-def theme_named(name: str) -> Theme:
-    for theme in THEMES:
-        if theme.name == name:
-            return theme
-    raise ValueError(f"unknown theme {name!r}")

@@ -78,6 +78,9 @@ class CharacterState:
     known_dead: list[str] = field(default_factory=list)
     broken_seen: dict[str, str] = field(default_factory=dict)  # item id -> location
     memories: list[Memory] = field(default_factory=list)
+    last_motive: str = ""  # the motive last stated, so a story states each one once
+    deeds: dict[str, int] = field(default_factory=dict)  # "action" or "hit:<id>" -> successes
+    outcomes: dict[str, float] = field(default_factory=dict)  # goal -> +1 achieved / -1 failed
 
     def trait(self, name: str) -> float:
         return self.traits.get(name, trait_default(name))
@@ -127,6 +130,7 @@ class Item:
     broken: bool = False
     difficulty: int = 12  # to repair
     clue_id: str = ""  # revealed by repairing
+    fixed: bool = False  # an installation: never picked up, traded or stolen
 
 
 @dataclass
@@ -142,6 +146,10 @@ class WorldState:
     clues: list[Clue]
     items: list[Item]
     rng_state: RngState
+    links: list[tuple[str, str]] = field(default_factory=list)  # paths, both ways
+    key_clue: str = ""  # the clue that shows the way to the objective
+    objective: str = "open"  # "open" | "achieved" | "lost"
+    tension: float = 0.0  # the director's running measure of drama, 0..1
 
     # -- lookups (linear scans keep order deterministic; worlds are small) --
 
@@ -190,6 +198,15 @@ class WorldState:
         ]
         return sorted(hidden, key=lambda c: c.difficulty)  # stable: ties keep world order
 
+    def neighbours(self, place: str) -> list[str]:
+        """Places one path away, in the world's location order."""
+        near = {b for a, b in self.links if a == place} | {a for a, b in self.links if b == place}
+        return (
+            [p for p in self.locations if p in near]
+            if self.links
+            else [p for p in self.locations if p != place]
+        )
+
     def next_item_id(self) -> str:
         return f"item:{len(self.items) + 1}"
 
@@ -202,6 +219,7 @@ class WorldState:
         twin.characters = [c.clone() for c in self.characters]
         twin.clues = [replace(c, tags=list(c.tags), found_by=list(c.found_by)) for c in self.clues]
         twin.items = [copy.copy(i) for i in self.items]
+        twin.links = list(self.links)
         return twin
 
     # -- checkpoints --
@@ -222,6 +240,10 @@ class WorldState:
             "clues": [_clue_to_dict(c) for c in self.clues],
             "items": [_item_to_dict(i) for i in self.items],
             "rng_state": [version, list(internal), gauss],
+            "links": [[a, b] for a, b in self.links],
+            "key_clue": self.key_clue,
+            "objective": self.objective,
+            "tension": self.tension,
         }
 
     @classmethod
@@ -247,6 +269,11 @@ class WorldState:
                     tuple(int(x) for x in internal),
                     None if gauss is None else float(gauss),
                 ),
+                # Checkpoints written before these fields existed still load.
+                links=[(str(a), str(b)) for a, b in data.get("links", [])],
+                key_clue=str(data.get("key_clue", "")),
+                objective=str(data.get("objective", "open")),
+                tension=float(data.get("tension", 0.0)),
             )
             restore_rng(world.rng_state)  # rejects a state random cannot take
         except (KeyError, TypeError, AttributeError) as exc:
@@ -287,6 +314,9 @@ def _char_to_dict(c: CharacterState) -> dict[str, Any]:
             [m.turn, m.sequence, m.actor_id, m.action, m.target_id, m.location, m.outcome]
             for m in c.memories
         ],
+        "last_motive": c.last_motive,
+        "deeds": dict(c.deeds),
+        "outcomes": dict(c.outcomes),
     }
 
 
@@ -319,6 +349,9 @@ def _char_from_dict(d: Mapping[str, Any]) -> CharacterState:
             Memory(int(t), int(s), str(a), str(act), str(tg), str(loc), str(o))
             for t, s, a, act, tg, loc, o in d["memories"]
         ],
+        last_motive=str(d.get("last_motive", "")),
+        deeds={str(k): int(v) for k, v in d.get("deeds", {}).items()},
+        outcomes={str(k): float(v) for k, v in d.get("outcomes", {}).items()},
     )
 
 
@@ -356,6 +389,7 @@ def _item_to_dict(i: Item) -> dict[str, Any]:
         "broken": i.broken,
         "difficulty": i.difficulty,
         "clue_id": i.clue_id,
+        "fixed": i.fixed,
     }
 
 
@@ -369,4 +403,5 @@ def _item_from_dict(d: Mapping[str, Any]) -> Item:
         broken=bool(d["broken"]),
         difficulty=int(d["difficulty"]),
         clue_id=str(d["clue_id"]),
+        fixed=bool(d.get("fixed", False)),
     )

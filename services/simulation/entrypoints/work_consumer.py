@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from nats.aio.msg import Msg
 
-from novel_engine.v1 import simulation_pb2
-from novel_platform.consumer import Poison
-from novel_platform.events import parse_envelope, unpack
+from novel_platform.consumer import Handler, Poison
+from novel_platform.events import parse_envelope
 from novel_platform.messaging import ConsumerSpec
 from novel_platform.subjects import (
     SIMULATION_REQUESTED,
@@ -21,19 +20,18 @@ def work_consumer_spec(ack_wait_seconds: float) -> ConsumerSpec:
     return ConsumerSpec(
         stream=SIMULATION_WORK_STREAM.name,
         durable=SIMULATION_WORKERS_DURABLE,
-        filter_subjects=(SIMULATION_REQUESTED,),
+        filter_subjects=(SIMULATION_REQUESTED.type,),
         ack_wait_seconds=ack_wait_seconds,
         max_deliver=10,
     )
 
 
-def work_handler(runner: SimulationRunner):  # type: ignore[no-untyped-def]
+def work_handler(runner: SimulationRunner) -> Handler:
     async def handle(msg: Msg) -> None:
         try:
-            envelope = parse_envelope(msg.data)
-            request = unpack(envelope, simulation_pb2.SimulationRequested())
+            request = SIMULATION_REQUESTED.unpack(parse_envelope(msg.data))
         except Exception as exc:
-            raise Poison(f"not a SimulationRequested envelope: {exc}") from exc
-        await runner.run(request.simulation.id)  # type: ignore[attr-defined]
+            raise Poison(f"not a {SIMULATION_REQUESTED.type} envelope: {exc}") from exc
+        await runner.run(request.simulation.id)
 
     return handle

@@ -1,4 +1,4 @@
-"""The events the simulation service emits, with the subjects they go out on."""
+"""The events the simulation service emits, each with the subject it goes out on."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 from novel_engine.v1 import common_pb2, simulation_pb2
 from novel_platform import subjects
-from novel_platform.events import make_envelope
 from services.simulation.adapters.convert import event_to_proto, simulation_to_proto
 from services.simulation.adapters.repository import SimulationRecord
 from services.simulation.domain import TurnEvent
@@ -15,42 +14,42 @@ Event = tuple[common_pb2.EventEnvelope, str]
 
 
 def requested(record: SimulationRecord) -> Event:
+    kind = subjects.SIMULATION_REQUESTED
     payload = simulation_pb2.SimulationRequested(simulation=simulation_to_proto(record))
-    envelope = make_envelope(subjects.SIMULATION_REQUESTED, record.tenant_id, payload)
-    return envelope, subjects.subject(subjects.SIMULATION_REQUESTED)
+    return kind.envelope(record.tenant_id, payload), kind.subject()
 
 
-def _about(record: SimulationRecord, event_type: str, payload: object) -> Event:
-    envelope = make_envelope(event_type, record.tenant_id, payload)  # type: ignore[arg-type]
-    return envelope, subjects.subject(event_type, record.id)
-
-
-def turn_completed(
+def turns_completed(
     record: SimulationRecord,
     context: simulation_pb2.StoryContext,
-    turn: int,
-    events: Sequence[TurnEvent],
+    turns: Sequence[tuple[int, Sequence[TurnEvent]]],
+    *,
+    completed: bool,
+    turns_executed: int = 0,
 ) -> Event:
-    payload = simulation_pb2.TurnCompleted(
-        context=context, turn=turn, events=[event_to_proto(e) for e in events]
+    """One committed batch of turns; `completed` on the batch that ends the run."""
+    kind = subjects.SIMULATION_TURNS_COMPLETED
+    payload = simulation_pb2.TurnsCompleted(
+        context=context,
+        turns=[
+            simulation_pb2.Turn(number=number, events=[event_to_proto(e) for e in events])
+            for number, events in turns
+        ],
+        completed=completed,
+        turns_executed=turns_executed if completed else 0,
     )
-    return _about(record, subjects.SIMULATION_TURN_COMPLETED, payload)
-
-
-def completed(
-    record: SimulationRecord, context: simulation_pb2.StoryContext, turns_executed: int
-) -> Event:
-    payload = simulation_pb2.SimulationCompleted(context=context, turns_executed=turns_executed)
-    return _about(record, subjects.SIMULATION_COMPLETED, payload)
+    return kind.envelope(record.tenant_id, payload), kind.subject(record.id)
 
 
 def failed(record: SimulationRecord, reason: str) -> Event:
+    kind = subjects.SIMULATION_FAILED
     payload = simulation_pb2.SimulationFailed(simulation_id=record.id, reason=reason)
-    return _about(record, subjects.SIMULATION_FAILED, payload)
+    return kind.envelope(record.tenant_id, payload), kind.subject(record.id)
 
 
 def cancelled(record: SimulationRecord) -> Event:
+    kind = subjects.SIMULATION_CANCELLED
     payload = simulation_pb2.SimulationCancelled(
         simulation_id=record.id, turns_done=record.turns_done
     )
-    return _about(record, subjects.SIMULATION_CANCELLED, payload)
+    return kind.envelope(record.tenant_id, payload), kind.subject(record.id)

@@ -1,22 +1,21 @@
 """Runs one requested simulation to its end, resuming from the last checkpoint.
 
-Turns commit in batches: the turns' checkpoints, the counter (and, at the end, the
-completed status) and the turns' events commit in one transaction. A paced run
-commits every turn (viewers see each one as it happens; cancel lands at the next
-turn); an unpaced run commits up to `batch_turns` turns at once, because per-turn
-commits were most of its cost. Nothing is lost by batching: the engine is
-deterministic from the last stored world (RNG state included), so after a crash the
-uncommitted turns are recomputed identically. The checkpoints' primary key
-(simulation, turn) makes a second worker's copy of a batch fail to insert, so no turn
-is stored or published twice even if two workers ever hold the same request.
+Turns commit in batches, each in one transaction: the counter (and, at the end, the
+completed status), the world after the batch, and one event carrying the batch's turns.
+A paced run commits every turn (viewers see each one as it happens; cancel lands at
+the next turn); an unpaced run commits up to `batch_turns` turns at once, so a short
+run costs one transaction and one event whatever its length. Nothing is lost by
+batching: the engine is deterministic from the last stored world (RNG state included),
+so after a crash the uncommitted turns are recomputed identically. The counter check
+under the row lock makes a second worker's copy of a batch store nothing, so no turn is
+stored or published twice even if two workers ever hold the same request.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Sequence
 
 import structlog
 
@@ -26,13 +25,10 @@ from novel_platform.domain_cpu import domain_cpu
 from novel_platform.errors import NotFound
 from novel_platform.outbox import UnitOfWork
 from services.simulation.adapters.convert import participants
-from services.simulation.adapters.repository import (
-    SimulationRecord,
-    SimulationRepository,
-    StoredTurn,
-)
+from services.simulation.adapters.repository import SimulationRecord, SimulationRepository
 from services.simulation.domain import (
     CharacterSheet,
+    TurnEvent,
     WorldState,
     is_finished,
     run_turn,
@@ -70,7 +66,10 @@ class SimulationRunner:
         async with self._uow().read_only() as uow:
             repo = SimulationRepository(uow.conn)
             record = await repo.get(sim_id)
-            checkpoint = await repo.last_checkpoint(sim_id) if record else None
+            # A checkpoint commits with the counter: none exists before the first batch.
+            checkpoint = None
+            if record is not None and record.turns_done:
+                checkpoint = await repo.last_checkpoint(sim_id)
         if record is None or record.finished:
             return  # already done (a redelivery) or never committed
         with structlog.contextvars.bound_contextvars(simulation_id=sim_id):
@@ -146,8 +145,7 @@ class SimulationRunner:
         self, record: SimulationRecord, world: WorldState, context: simulation_pb2.StoryContext
     ) -> tuple[bool, SimulationRecord, WorldState]:
         """Run and store the next batch of turns; False when another worker stored it."""
-        uow = self._uow()
-        turns: list[StoredTurn] = []
+        turns: list[tuple[int, Sequence[TurnEvent]]] = []
         while len(turns) < self._batch_turns and not is_finished(world):
             with _tracer.start_as_current_span(
                 semconv.SPAN_TURN,
@@ -164,21 +162,25 @@ class SimulationRunner:
                     _turn_duration.record(time.perf_counter() - started)
                     # Held until the loop has run everything else that is ready once.
                     await asyncio.sleep(0)
-                # Emitted inside the turn's span, so its PRODUCER span is the turn's child.
-                uow.emit(*events.turn_completed(record, context, result.turn, result.events))
-            turns.append(StoredTurn(result.turn, [e.to_dict() for e in result.events], None))
+            turns.append((result.turn, result.events))
             world = result.world
         finished = is_finished(world)
-        turns[-1] = replace(turns[-1], world=world.to_dict())
-        async with uow:
-            updated = await SimulationRepository(uow.conn).record_turns(
-                record.id, turns, finished=finished
+        async with self._uow() as uow:
+            updated = await SimulationRepository(uow.conn).record_batch(
+                record.id,
+                first_turn=turns[0][0],
+                last_turn=turns[-1][0],
+                world=world.to_dict(),
+                finished=finished,
             )
             if updated is None:
-                log.warning("turns_already_stored", first=turns[0].turn, last=turns[-1].turn)
+                log.warning("turns_already_stored", first=turns[0][0], last=turns[-1][0])
                 return False, record, world
-            if finished:
-                uow.emit(*events.completed(updated, context, world.turn))
+            uow.emit(
+                *events.turns_completed(
+                    updated, context, turns, completed=finished, turns_executed=world.turn
+                )
+            )
             await uow.commit()
         return True, updated, world
 
@@ -199,7 +201,11 @@ class SimulationRunner:
             updated = await repo.update(record.id, status=status, error=reason)
             _finished.add(1, {semconv.STATUS: status})
             if status == "completed" and context is not None:
-                uow.emit(*events.completed(updated, context, turns))
+                uow.emit(
+                    *events.turns_completed(
+                        updated, context, (), completed=True, turns_executed=turns
+                    )
+                )
             elif status == "cancelled":
                 uow.emit(*events.cancelled(updated))
             else:

@@ -171,7 +171,6 @@ _ADD_CHAPTERS = sa.insert(ch).from_select(
     ),
 )
 
-_status = sa.bindparam("b_status", type_=sa.Text)
 _SAVE = (
     sa.update(st)
     .where(st.c.id == sa.bindparam("b_id", type_=sa.Text))
@@ -183,12 +182,14 @@ _SAVE = (
         turns_total=sa.bindparam("b_turns_total", type_=sa.Integer),
         turns_expected=sa.bindparam("b_turns_expected", type_=sa.Integer),
         chapters_written=sa.bindparam("b_chapters_written", type_=sa.Integer),
-        status=_status,
+        status=sa.bindparam("b_status", type_=sa.Text),
         failure_reason=sa.bindparam("b_failure_reason", type_=sa.Text),
         closing=sa.bindparam("b_closing", type_=sa.Text),
-        # Stamped once, when the story leaves `writing`.
+        # Stamped once, when the story leaves `writing` (the writer's clock, so the
+        # completion event and the row agree).
         completed_at=sa.func.coalesce(
-            st.c.completed_at, sa.case((_status != WRITING, sa.func.now()))
+            st.c.completed_at,
+            sa.bindparam("b_completed_at", type_=sa.DateTime(timezone=True)),
         ),
     )
 )
@@ -295,6 +296,7 @@ class StoryRepository:
                 "b_status": s.status,
                 "b_failure_reason": s.failure_reason,
                 "b_closing": s.closing,
+                "b_completed_at": s.completed_at,
             },
         )
 

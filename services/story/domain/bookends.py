@@ -41,26 +41,43 @@ def _setting_name(ctx: StoryContext) -> str:
     return title_case(" ".join(words))
 
 
+def _names_for_title(ctx: StoryContext) -> list[str]:
+    """Two of the cast, chosen by the request, by the names a reader would use."""
+    people = [p.name for p in ctx.participants if p.name]
+    if len(people) <= 2:
+        return people
+    first = int(pick([str(i) for i in range(len(people))], ctx.variety_key, "lead"))
+    rest = [n for i, n in enumerate(people) if i != first]
+    return [people[first], pick(rest, ctx.variety_key, "second")]
+
+
+def _short(name: str) -> str:
+    parts = name.split()
+    return parts[-1] if parts and parts[0].endswith(".") else parts[0] if parts else name
+
+
 def write_title(ctx: StoryContext) -> str:
-    style = style_of(ctx)
+    """From the story's own names: the cast, the setting's proper name, what the
+    scenario is about. The events come later; chapter titles are named after them."""
+    style = "detailed" if style_of(ctx) == "log" else style_of(ctx)
     focus, place = _focus(ctx), _setting_name(ctx)
-    options: tuple[str, ...]
+    cast = [_short(n) for n in _names_for_title(ctx)]
+    who = " and ".join(cast)
+    shapes: list[str] = []
+    if cast and focus:
+        shapes += [f"{who} and the {focus}", f"{cast[0]}'s {focus}", f"The {focus} and {who}"]
+    if cast and place:
+        shapes += [f"{who} on {place}" if " " not in place else f"{who} in {place}",
+                   f"{cast[-1]} of {place}", f"What {cast[0]} Found in {place}"]  # fmt: skip
     if focus and place:
-        options = {
-            "epic": (f"The Saga of the {focus}", f"The {focus} of {place}"),
-            "detailed": (f"An Account of the {focus}", f"The {focus}: A Chronicle of {place}"),
-            "concise": (f"The {focus}", f"{cap(place)}: The {focus}"),
-        }[style]
-    elif focus or place:
-        subject = f"the {focus}" if focus else place
-        options = {
-            "epic": (f"The Saga of {subject}",),
-            "detailed": (f"A Chronicle of {subject}",),
-            "concise": (cap(subject),),
-        }[style]
-    else:
-        options = ("A Tale Untold",)
-    return pick(options, ctx.variety_key, "title")
+        shapes += [f"The {focus} of {place}"]
+    if cast and not shapes:
+        shapes += [f"{who}", f"The Company of {cast[0]}", f"{cast[0]}'s Reckoning",
+                   f"What {who} Did"]  # fmt: skip
+    if not shapes:
+        shapes = ["A Tale Untold"]
+    title = pick(shapes, ctx.variety_key, "title")
+    return f"The Saga of {title}" if style == "epic" and not title.startswith("The ") else title
 
 
 def _the(faction: str) -> str:
@@ -114,7 +131,8 @@ def _cast(items: Sequence[str]) -> str:
 
 
 def write_opening(ctx: StoryContext) -> str:
-    style = style_of(ctx)
+    log = style_of(ctx) == "log"
+    style = "detailed" if log else style_of(ctx)
     key = ctx.variety_key
     scene = " ".join(x for x in (_setting_sentence(ctx, style), sentence(ctx.scenario)) if x)
     people = list(ctx.participants)
@@ -138,7 +156,7 @@ def write_opening(ctx: StoryContext) -> str:
             key,
             "coda",
         )
-        fate = f"Fate would allow them {ctx.turns_total} turns." if ctx.turns_total > 0 else ""
+        fate = "Fate would not allow them long." if ctx.turns_total > 0 else ""
         first = " ".join(x for x in (scene, fate) if x)
         return "\n\n".join(x for x in (first, " ".join([*lines, coda])) if x)
 
@@ -156,7 +174,7 @@ def write_opening(ctx: StoryContext) -> str:
             lines.append(f"{p.name} was also there.")
     span = (
         f"The record covers {ctx.turns_total} turns, one chapter for each."
-        if ctx.turns_total > 0
+        if ctx.turns_total > 0 and log
         else ""
     )
     cast = " ".join(lines) if lines else "No participants were recorded."
@@ -191,7 +209,7 @@ def _cause(cause: str, style: str) -> str:
 
 
 def _bond(b: Bond, style: str) -> str:
-    if style == "detailed":
+    if style == "log":
         feeling = "warmer" if b.change > 0 else "colder"
         return f"{b.holder}'s trust in {b.other} moved by {b.change:+.2f}, ending {feeling}."
     if b.change >= 0.3:
@@ -215,18 +233,19 @@ def _discoveries(t: Tally, style: str, setting: str) -> str:
                  for f in t.finds]  # fmt: skip
         return sentence(join(deeds)) + " Such were the secrets that came to light."
     return " ".join(
-        f"In turn {f.turn}, {f.finder} uncovered {f.clue}."
-        if f.finder
-        else f"In turn {f.turn}, {f.clue} came to light."
+        f"{f.finder} had uncovered {f.clue}." if f.finder else f"{cap(f.clue)} had come to light."
         for f in t.finds
     )
 
 
 def write_closing(ctx: StoryContext, chapters_events: Sequence[Sequence[EventView]]) -> str:
-    style = style_of(ctx)
+    log = style_of(ctx) == "log"
+    style = "detailed" if log else style_of(ctx)
     t = tally(ctx, chapters_events)
     setting = " ".join(ctx.setting.split()).rstrip(".")
-    bonds = [_bond(b, style) for b in t.strongest_bonds(1 if style == "concise" else 3)]
+    bonds = [
+        _bond(b, "log" if log else style) for b in t.strongest_bonds(1 if style == "concise" else 3)
+    ]
     if style == "concise":
         return " ".join([_fates(t, style), _discoveries(t, style, setting), *bonds])
 
@@ -249,19 +268,25 @@ def write_closing(ctx: StoryContext, chapters_events: Sequence[Sequence[EventVie
             continue
         taken, mended = t.damage.get(ident, 0), t.healing.get(ident, 0)
         name = t.names.of(ident)
-        if taken:
+        if taken and log:
             healed = f" and recovered {mended}" if mended else ""
             wounds.append(f"{name} took {taken} damage in all{healed}.")
+        elif taken:
+            scars = "carried scars out of it" if taken >= 5 else "came out of it bruised"
+            wounds.append(f"{name} {scars}{', though patched up' if mended else ''}.")
         else:
             unharmed.append(name)
     if unharmed:
         wounds.append(f"{join(unharmed)} came through unharmed.")
     deaths = " ".join(
-        f"{f.name} {_cause(f.cause, style).replace('had been', 'was')} in turn {f.turn}."
+        f"{f.name} {_cause(f.cause, style).replace('had been', 'was')}"
+        + (f" in turn {f.turn}." if log else f" in the {ordinal(f.turn)} hour.")
         for f in t.fallen
     )
     relations = " ".join(bonds) if bonds else "Relationships held more or less steady."
-    summary = f"The record holds {t.deeds} deeds across {len(chapters_events)} turns."
+    summary = (
+        f"The record holds {t.deeds} deeds across {len(chapters_events)} turns." if log else ""
+    )
     return "\n\n".join(
         x
         for x in (

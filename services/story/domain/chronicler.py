@@ -1,5 +1,12 @@
 """The chronicler: one chapter per turn, in the requested style.
 
+A chapter is built around what happened in it: the patterns found over its events (a
+confrontation, a betrayal, a rescue, a discovery, a pursuit, a parley) lead, told with
+the words the characters said; the rest follows place by place; the setting's look,
+the scenario's stakes and what came of the characters' goals frame it. Every
+paragraph keeps the ids of the events it tells (Chapter.paragraph_events). Narrative
+styles show no dice, thresholds or deltas; the "log" style shows them.
+
 Pure and deterministic: the same context and events always give the same text.
 """
 
@@ -8,154 +15,151 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .bookends import write_closing, write_opening, write_title
-from .model import DIRECTOR_ID, Chapter, EventView, StoryContext, style_of
+from .facts import TurnFacts, fresh_motive, gather, is_director
+from .framing import frame, goal_lines, pattern_lead, scene_lines
+from .model import Chapter, EventView, StoryContext, style_of
+from .patterns import Pattern, find_patterns
 from .render import Names, render_event, roll_sentence
-from .variety import join, ordinal, pick, title_case
+from .titles import chapter_title
+from .variety import join, pick
+from .voice import lines
 
 __all__ = ["write_chapter", "write_closing", "write_opening", "write_title"]
 
-_EPIC_PER_PARAGRAPH = 2
+Paragraph = tuple[list[str], list[str]]  # sentences, event ids
+_QUIET = ("observe", "rest")
+_THEN = ("Then", "Soon after", "Before long", "A moment later", "Not long after", "After that")
 
 
-def _place(location: str) -> str:
-    titled = title_case(location)
-    return "the" + titled[3:] if titled.startswith("The ") else titled
+def ref(event: EventView) -> str:
+    return f"{event.turn}.{event.sequence}"
 
 
-def _clue_title(name: str) -> str:
-    words = name.split()
-    if words and words[0].lower() in ("a", "an", "the", "some"):
-        words = words[1:]
-    return "The " + title_case(" ".join(words))
+def _deed(
+    event: EventView,
+    names: Names,
+    style: str,
+    key: tuple[object, ...],
+    prefix: str,
+    talk: bool,
+) -> list[str]:
+    main, rest = render_event(event, names, style, key, prefix, show_motive=fresh_motive(event))
+    said = lines(event, names, key) if talk else []
+    if style == "concise":
+        return [main, *said[:1], *rest]
+    return [main, *said, *rest]
 
 
-def chapter_title(events: Sequence[EventView], names: Names, key: tuple[object, ...]) -> str:
-    """Named after the most dramatic thing that happened."""
-    if not events:
-        return pick(("Silence", "An Empty Hour", "Stillness"), *key)
-    effects = [(e, f) for e in events for f in e.effects]
-    for event, effect in effects:
-        if effect.kind == "killed":
-            victim = names.of(effect.subject_id, effect.detail)
-            place = _place(event.location)
-            return pick((f"The Fall of {victim}", f"Death at {place}", f"{victim}'s End"), *key)
-    for event, effect in effects:
-        if effect.kind == "clue_found":
-            return pick(
-                (f"What {_place(event.location)} Concealed", _clue_title(effect.detail)), *key
-            )
-    by_action = {e.action: e for e in reversed(events)}  # first event of each action wins
-    themed = (
-        ("attack", ("Blood at {place}", "Steel at {place}")),
-        ("help", ("Mercy at {place}", "Wounds Tended")),
-        ("deceive", ("Lies at {place}", "A Convincing Lie")),
-        ("repair", ("Mending at {place}", "Sparks and Solder")),
-        ("persuade", ("Words at {place}", "A Change of Heart")),
-        ("trade", ("A Bargain at {place}", "Things Change Hands")),
-        ("flee", ("Flight from {place}", "Running")),
-        ("complication", ("The World Stirs", "Trouble at {place}")),
-        ("talk", ("Words at {place}", "Confidences")),
-        ("scout", ("Eyes on {place}", "Looking Ahead")),
-        ("move", ("The Road to {place}", "Paths Apart")),
-    )
-    for action, options in themed:
-        if action in by_action:
-            event = by_action[action]
-            where = event.target_name if action in ("move", "scout") else event.location
-            return pick(options, *key).format(place=_place(where or "the unknown"))
-    return f"The {title_case(ordinal(int(str(key[1]))))} Turn"
+def _quiet_sentence(events: Sequence[EventView], names: Names, key: tuple[object, ...]) -> str:
+    """Watching and resting, told together: they matter less than the rest."""
+    watchers = [names.of(e.actor_id, e.actor_name) for e in events if e.action == "observe"]
+    resting = [names.of(e.actor_id, e.actor_name) for e in events if e.action == "rest"]
+    parts = []
+    if watchers:
+        verb = pick(("kept watch", "kept their eyes open", "stayed on guard"), *key, "w")
+        parts.append(f"{join(watchers)} {verb}")
+    if resting:
+        verb = pick(("caught their breath", "rested where they could", "saw to their hurts"),
+                    *key, "r")  # fmt: skip
+        parts.append(f"{join(resting)} {verb}")
+    return (join(parts) + ".")[:1].upper() + (join(parts) + ".")[1:] if parts else ""
 
 
-_THEN = ("Then, ", "Soon after, ", "Before long, ", "Next, ", "Not long after, ")
-_ELSEWHERE = ("Meanwhile, at {loc}, ", "Elsewhere, at {loc}, ", "Far from there, at {loc}, ")
+def _telling(event: EventView) -> bool:
+    """An observe or rest that changed nothing is told in passing."""
+    told = [f for f in event.effects if f.kind not in ("voice", "motive", "alerted")]
+    return not (event.action in _QUIET and not told)
 
 
-def _connector(prev: EventView | None, event: EventView, key: tuple[object, ...]) -> str:
-    if prev is None or event.actor_id == DIRECTOR_ID:
-        return ""
-    if prev.location == event.location or not event.location:
-        return pick(_THEN, *key, "link")
-    if event.action in ("move", "flee"):  # the clause already names where from
-        return pick(("Meanwhile, ", "Elsewhere, "), *key, "link")
-    return pick(_ELSEWHERE, *key, "link").format(loc=event.location)
-
-
-def _epic(ctx: StoryContext, turn: int, events: Sequence[EventView], names: Names) -> list[str]:
+def _narrative(
+    ctx: StoryContext, turn: int, events: Sequence[EventView], names: Names, style: str
+) -> tuple[list[Paragraph], list[Pattern]]:
     sid = ctx.variety_key
-    dawns = (
-        ("So the tale began.", "The first turn of fate began.")
-        if turn == 1
-        else (
-            "The {nth} turn of fate began.",
-            "Once more the wheel of fate turned; it was the {nth} turn.",
-            "A new hour dawned, the {nth} of the tale.",
-        )
-    )
-    dawn = pick(dawns, sid, turn, "dawn").format(nth=ordinal(turn))
-    paragraphs: list[list[str]] = [[dawn]]
-    prev: EventView | None = None
-    for n, event in enumerate(events):
-        key = (sid, event.turn, event.sequence)
-        main, rest = render_event(event, names, "epic", key, _connector(prev, event, key))
-        if n and n % _EPIC_PER_PARAGRAPH == 0:
-            paragraphs.append([])
-        paragraphs[-1].extend([main, *rest])
-        prev = event
-    victims = [names.of(f.subject_id) for e in events for f in e.effects if f.kind == "killed"]
-    if victims:
-        paragraphs[-1].append(
-            pick(
-                ("So {v} passed out of the tale.", "And {v} would walk the world no more."),
-                sid,
-                turn,
-                "coda",
-            ).format(v=join(victims))
-        )
-    return [" ".join(p) for p in paragraphs]
+    facts: TurnFacts = gather(events)
+    opening = [e for e in events if is_director(e) and e.action != "reckoning"]
+    closing = [e for e in events if is_director(e) and e.action == "reckoning"]
+    deeds = [e for e in events if not is_director(e)]
+    patterns = find_patterns(events)
+    paragraphs: list[Paragraph] = []
 
+    # The frame: where we are, what is at stake, what the world did.
+    frame_lines = scene_lines(facts, style, (sid, turn))
+    for e in opening:
+        if e.action == "complication":
+            main, rest = render_event(e, names, style, (sid, turn, e.sequence))
+            frame_lines += [main, *rest]
+    frame_lines += frame(facts, style, (sid, turn))
+    if frame_lines:
+        paragraphs.append((frame_lines, [ref(e) for e in opening]))
 
-def _detailed(ctx: StoryContext, turn: int, events: Sequence[EventView], names: Names) -> list[str]:
+    # The patterns lead, each its own paragraph.
+    told: set[str] = set()
+    for n, pattern in enumerate(patterns[: 1 if style == "concise" else 3]):
+        led = [pattern_lead(pattern, names, style, (sid, turn, n))]
+        for i, event in enumerate(pattern.events):
+            key = (sid, event.turn, event.sequence)
+            prefix = f"{pick(_THEN, *key, 'then')}, " if i else ""
+            led += _deed(event, names, style, key, prefix, talk=True)
+            told.add(ref(event))
+        paragraphs.append((led, [ref(e) for e in pattern.events]))
+
+    # Everything else, place by place.
     places: list[str] = []
-    for event in events:
-        if event.location and event.location not in places:
-            places.append(event.location)
-    actors = [e.actor_name for e in events if e.actor_id != DIRECTOR_ID]
-    intro = f"Turn {turn} of {ctx.turns_total}" if ctx.turns_total else f"Turn {turn}"
-    intro += f" saw {len(actors)} deed{'s' * (len(actors) != 1)}"
-    intro += f" at {join(places)}." if places else "."
-    paragraphs = [intro]
-    for event in events:
-        key = (ctx.variety_key, event.turn, event.sequence)
-        grounded = event.action in ("move", "flee") or event.target_name == event.location
-        prefix = (
-            ""
-            if grounded or not event.location or event.actor_id == DIRECTOR_ID
-            else (f"At {event.location}, ")
-        )
-        main, rest = render_event(event, names, "detailed", key, prefix)
-        roll = roll_sentence(event, names, key)
-        paragraphs.append(" ".join(x for x in (main, roll, *rest) if x))
-    return paragraphs
+    for e in deeds:
+        if ref(e) not in told and e.location not in places:
+            places.append(e.location)
+    for place in places:
+        here = [e for e in deeds if e.location == place and ref(e) not in told]
+        loud = [e for e in here if _telling(e)]
+        quiet = [e for e in here if not _telling(e)]
+        sentences: list[str] = []
+        for i, event in enumerate(loud):
+            key = (sid, event.turn, event.sequence)
+            prefix = ""
+            if i == 0 and (patterns or paragraphs[1:]):
+                prefix = pick(("Meanwhile, at {p}, ", "At {p}, ", "Over at {p}, "),
+                              *key, "at").format(p=place)  # fmt: skip
+            elif i:
+                prefix = f"{pick(_THEN, *key, 'then')}, "
+            sentences += _deed(event, names, style, key, prefix, talk=style != "concise")
+        quiet_line = _quiet_sentence(quiet, names, (sid, turn, place))
+        if quiet_line:
+            sentences.append(quiet_line if loud else f"At {place}, {quiet_line[:1].lower()}"
+                             f"{quiet_line[1:]}")  # fmt: skip
+        if sentences:
+            paragraphs.append((sentences, [ref(e) for e in here]))
+
+    # What came of it: goals settled, the scenario's end.
+    ending = goal_lines(facts, names, style, (sid, turn))
+    if ending:
+        paragraphs.append((ending, [ref(e) for e in closing]))
+    return paragraphs, patterns
 
 
-def _concise(ctx: StoryContext, events: Sequence[EventView], names: Names) -> list[str]:
-    sentences: list[str] = []
-    for event in events:
-        main, rest = render_event(
-            event, names, "concise", (ctx.variety_key, event.turn, event.sequence)
-        )
-        sentences.extend([main, *rest])
-    return [" ".join(sentences)]
+def _log(events: Sequence[EventView], names: Names, sid: str) -> list[Paragraph]:
+    out: list[Paragraph] = []
+    for e in events:
+        key = (sid, e.turn, e.sequence)
+        main, rest = render_event(e, names, "log", key)
+        roll = roll_sentence(e, names, key)
+        line = f"[{ref(e)}] " + " ".join(x for x in (main, roll, *rest) if x)
+        out.append(([line], [ref(e)]))
+    return out
 
 
-def _quiet(ctx: StoryContext, turn: int, style: str) -> str:
-    setting = " ".join(ctx.setting.split()).rstrip(".") or "the world"
-    options = {
-        "epic": (f"The {ordinal(turn)} turn came and went, and nothing stirred across {setting}.",),
-        "detailed": (f"Turn {turn} passed without a single deed recorded.",),
-        "concise": ("Nothing stirred; the turn passed in silence.",),
-    }[style]
-    return pick(options, ctx.variety_key, turn, "quiet")
+def _dedupe(paragraphs: list[Paragraph]) -> list[Paragraph]:
+    """No sentence twice in one chapter."""
+    seen: set[str] = set()
+    out: list[Paragraph] = []
+    for sentences, ids in paragraphs:
+        kept = []
+        for s in sentences:
+            if s and s not in seen:
+                seen.add(s)
+                kept.append(s)
+        if kept:
+            out.append((kept, ids))
+    return out
 
 
 def write_chapter(ctx: StoryContext, turn: int, events: Sequence[EventView]) -> Chapter:
@@ -163,13 +167,27 @@ def write_chapter(ctx: StoryContext, turn: int, events: Sequence[EventView]) -> 
     style = style_of(ctx)
     ordered = sorted(events, key=lambda e: e.sequence)  # stable for equal sequences
     names = Names.gather(ctx.participants, ordered)
-    title = chapter_title(ordered, names, (ctx.variety_key, turn, "title"))
-    if not ordered:
-        return Chapter(number=turn, title=title, text=_quiet(ctx, turn, style))
-    if style == "epic":
-        paragraphs = _epic(ctx, turn, ordered, names)
-    elif style == "detailed":
-        paragraphs = _detailed(ctx, turn, ordered, names)
+    patterns: list[Pattern] = []
+    if style == "log":
+        paragraphs = _log(ordered, names, ctx.variety_key)
     else:
-        paragraphs = _concise(ctx, ordered, names)
-    return Chapter(number=turn, title=title, text="\n\n".join(p for p in paragraphs if p))
+        paragraphs, patterns = _narrative(ctx, turn, ordered, names, style)
+    paragraphs = _dedupe(paragraphs)
+    if style == "concise" and len(paragraphs) > 1:
+        paragraphs = [
+            ([s for p in paragraphs for s in p[0]], [i for p in paragraphs for i in p[1]])
+        ]
+    title = chapter_title(ordered, patterns, names, (ctx.variety_key, turn, "title"))
+    if not paragraphs:
+        quiet = pick(
+            ("Nothing stirred, and the hour passed in silence.",
+             "For a while nobody moved, and nothing happened."), ctx.variety_key, turn,
+        )  # fmt: skip
+        return Chapter(turn, title, quiet, ((),), ())
+    return Chapter(
+        number=turn,
+        title=title,
+        text="\n\n".join(" ".join(s) for s, _ in paragraphs),
+        paragraph_events=tuple(tuple(ids) for _, ids in paragraphs),
+        patterns=tuple(p.kind for p in patterns),
+    )

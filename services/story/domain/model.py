@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-STYLES = ("epic", "detailed", "concise")
+# Three narrative styles, and "log" for game masters: the same events with the dice.
+STYLES = ("epic", "detailed", "concise", "log")
+NARRATIVE = ("epic", "detailed", "concise")
 DIRECTOR_ID = "director"  # actor of world happenings such as storms
 
 
@@ -26,7 +28,7 @@ class StoryContext:
     participants: tuple[Participant, ...]
     setting: str
     scenario: str
-    narrative_style: str  # "epic" | "detailed" | "concise"
+    narrative_style: str  # "epic" | "detailed" | "concise" | "log"
     turns_total: int
 
     @property
@@ -42,6 +44,9 @@ class Chapter:
     number: int
     title: str
     text: str  # paragraphs separated by "\n\n"
+    # For each paragraph, the events it tells ("<turn>.<sequence>"), in text order.
+    paragraph_events: tuple[tuple[str, ...], ...] = ()
+    patterns: tuple[str, ...] = ()  # the patterns the chapter is built around
 
 
 @dataclass(frozen=True)

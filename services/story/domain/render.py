@@ -23,6 +23,27 @@ _PARTICIPLES = {
     "trusts": "trusting", "seeks": "seeking", "hopes": "hoping", "needs": "needing",
     "loves": "loving", "is": "being", "feels": "feeling", "wishes": "wishing",
 }  # fmt: skip
+# How a change of regard reads, strongest first; the event picks among equals.
+_WARMER = (
+    ("came to trust {other} far more", "saw {other} in a new light", "would follow {other} now"),
+    ("warmed to {other}", "thought better of {other}", "began to rely on {other}"),
+    ("warmed a little to {other}", "eased a little around {other}", "softened toward {other}"),
+)
+_COLDER = (
+    ("turned bitterly against {other}", "would not forgive {other}", "hated {other} now"),
+    ("grew wary of {other}", "kept {other} at arm's length", "stopped trusting {other}"),
+    ("trusted {other} a little less", "watched {other} more closely", "cooled toward {other}"),
+)
+# Facts for the chapter's frame, not sentences of their own.
+_UNTOLD = ("voice", "motive", "scene", "tension", "stakes", "obstacle", "goal", "resolution")
+_REACTIONS = {
+    "fear": "backed away from {other}, afraid",
+    "revenge": "swore that {other} would pay",
+    "betrayed": "stared at {other}, betrayed",
+    "grief": "cried out for {other}",
+    "outrage": "rounded on {other}",
+    "alliance": "moved to {other}'s side",
+}
 # The brief style leaves out small consequences.
 _CONCISE_SKIP = ("spotted", "alerted", "lead", "defended")
 
@@ -82,14 +103,19 @@ def _clause(event: EventView, names: Names, style: str, key: tuple[object, ...])
 
 
 def render_event(
-    event: EventView, names: Names, style: str, key: tuple[object, ...], prefix: str = ""
+    event: EventView,
+    names: Names,
+    style: str,
+    key: tuple[object, ...],
+    prefix: str = "",
+    show_motive: bool = True,
 ) -> tuple[str, list[str]]:
     """The main sentence (who did what, and why; `prefix` such as "Then, " leads it)
     and the sentences for the consequences it did not already tell."""
     groups = _groups(event, names, style)
     if event.actor_id == DIRECTOR_ID:
         happening = motive_text(event.motive) or f"the world shifted at {event.location}"
-        template = pick(HAPPENINGS[style], *key, "happening")
+        template = pick(HAPPENINGS.get(style, HAPPENINGS["detailed"]), *key, "happening")
         text = template.format(happening=happening, Happening=cap(happening))
         return (prefix + text if prefix else cap(text)), _sentences(groups)
 
@@ -101,7 +127,7 @@ def render_event(
         clause = f"{clause} and {join(own)}"
         if groups and groups[0][0] == actor:
             groups = groups[1:]
-    motive = motive_text(event.motive)
+    motive = motive_text(event.motive) if show_motive else ""
     if not motive:
         body = clause
     else:
@@ -151,19 +177,13 @@ def _relationship(event: EventView, effect: EffectView, names: Names, style: str
     other_id = event.actor_id if effect.subject_id != event.actor_id else event.target_id
     other = names.of(other_id, event.actor_name if other_id == event.actor_id else "")
     change = effect.value
-    if change >= 0.3:
-        text = f"came to trust {other} far more"
-    elif change >= 0.15:
-        text = f"warmed to {other}"
-    elif change > 0:
-        text = f"warmed a little to {other}"
-    elif change <= -0.3:
-        text = f"turned bitterly against {other}"
-    elif change <= -0.15:
-        text = f"grew wary of {other}"
-    else:
-        text = f"trusted {other} a little less"
-    return f"{text} ({change:+.2f})" if style == "detailed" else text
+    band = (
+        _WARMER[0] if change >= 0.3 else _WARMER[1] if change >= 0.15 else _WARMER[2]
+        if change > 0 else _COLDER[0] if change <= -0.3 else _COLDER[1] if change <= -0.15
+        else _COLDER[2]
+    )  # fmt: skip
+    text = pick(band, event.turn, event.sequence, effect.subject_id).format(other=other)
+    return f"{text} ({change:+.2f})" if style == "log" else text
 
 
 def _effect(
@@ -178,16 +198,20 @@ def _effect(
     who = names.of(effect.subject_id, detail)
     actor = names.of(event.actor_id, event.actor_name)
     n = _amount(effect)
+    if kind in _UNTOLD:
+        return who, ""
     if kind == "injured":
-        if style == "detailed":
+        if style == "log":
             return who, f"took {n} point{'s' * (n != 1)} of damage"
-        return who, "took a wound" if n == 1 else f"took {n} wounds"
+        if event.actor_id == DIRECTOR_ID:
+            return who, pick(("was hurt", "was battered", "was caught in it"), n, who)
+        return who, "was badly hurt" if n >= 4 else "was wounded" if n >= 2 else "was grazed"
     if kind == "killed":
         return who, _killed(effect, style)
     if kind == "healed":
-        if style == "detailed":
+        if style == "log":
             return who, f"recovered {n} point{'s' * (n != 1)} of health"
-        return who, "regained some strength"
+        return who, "got some strength back" if n >= 3 else "steadied a little"
     if kind == "relationship":
         if style == "concise" and abs(effect.value) < 0.3:
             return who, ""
@@ -198,6 +222,12 @@ def _effect(
         return actor, f"brought {detail} to light" if style == "epic" else f"uncovered {detail}"
     if kind == "learned":
         return who, f"learned of {detail}"
+    if kind == "knew":
+        return who, f"already knew of {detail}"
+    if kind == "reaction":
+        feeling, _, other_id = detail.partition(":")
+        other = names.of(other_id)
+        return who, _REACTIONS.get(feeling, "was shaken by {other}").format(other=other)
     if kind == "lead":
         where = "there" if detail == event.location else f"at {detail}"
         return who, f"noticed signs that something lay hidden {where}"

@@ -21,20 +21,24 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from enum import StrEnum
 
 import structlog
-from google.protobuf.message import Message
 from opentelemetry.trace import Link
 
-from novel_engine.v1 import common_pb2, simulation_pb2, story_pb2
+from novel_engine.v1 import common_pb2, story_pb2
 from novel_platform import semconv, subjects, telemetry
 from novel_platform.domain_cpu import domain_cpu
 from novel_platform.errors import InvalidArgument, NotFound
-from novel_platform.events import make_envelope, unpack
 from novel_platform.outbox import UnitOfWork
 from novel_platform.paging import newest_first_page, page_size, require_tenant, time_cursor
-from services.story.adapters.convert import chapter_to_proto, context_from_proto, event_from_proto
+from services.story.adapters.convert import (
+    chapter_to_proto,
+    context_from_proto,
+    event_from_proto,
+    story_to_proto,
+)
 from services.story.adapters.repository import (
     COMPLETED,
     FAILED,
@@ -77,8 +81,7 @@ class Fact:
 
     simulation_id: str
     context: StoryContext | None = None
-    turn: int = 0  # > 0 when the event carries a turn
-    events: tuple[EventView, ...] = ()
+    turns: tuple[tuple[int, tuple[EventView, ...]], ...] = ()  # (number, events), in order
     turns_expected: int | None = None
     failure: str | None = None
 
@@ -99,44 +102,37 @@ class StoryEvent:
         return self.fact.simulation_id
 
 
-def _unpack(envelope: common_pb2.EventEnvelope, message: Message) -> Message:
+def read_fact(envelope: common_pb2.EventEnvelope) -> Fact | None:
+    """The story-relevant content of an envelope; None for types the service ignores.
+    InvalidArgument: it can never be applied."""
     try:
-        return unpack(envelope, message)
+        return _fact(envelope)
     except ValueError as exc:
         raise InvalidArgument(str(exc)) from None
 
 
-def read_fact(envelope: common_pb2.EventEnvelope) -> Fact | None:
-    """The story-relevant content of an envelope; None for types the service ignores."""
+def _fact(envelope: common_pb2.EventEnvelope) -> Fact | None:
     kind = envelope.type
-    if kind == subjects.SIMULATION_TURN_COMPLETED:
-        turn = _unpack(envelope, simulation_pb2.TurnCompleted())
-        assert isinstance(turn, simulation_pb2.TurnCompleted)
-        if turn.turn < 1:
-            raise InvalidArgument(f"event {envelope.event_id}: turn must be >= 1")
+    if kind == subjects.SIMULATION_TURNS_COMPLETED.type:
+        batch = subjects.SIMULATION_TURNS_COMPLETED.unpack(envelope)
+        numbers = [t.number for t in batch.turns]
+        if any(n < 1 for n in numbers) or numbers != sorted(set(numbers)):
+            raise ValueError(f"event {envelope.event_id}: turns must be >= 1 and increasing")
         return Fact(
-            simulation_id=turn.context.simulation_id,
-            context=context_from_proto(turn.context),
-            turn=turn.turn,
-            events=tuple(event_from_proto(e) for e in turn.events),
+            simulation_id=batch.context.simulation_id,
+            context=context_from_proto(batch.context),
+            turns=tuple(
+                (t.number, tuple(event_from_proto(e) for e in t.events)) for t in batch.turns
+            ),
+            turns_expected=max(batch.turns_executed, 0) if batch.completed else None,
         )
-    if kind == subjects.SIMULATION_COMPLETED:
-        done = _unpack(envelope, simulation_pb2.SimulationCompleted())
-        assert isinstance(done, simulation_pb2.SimulationCompleted)
-        return Fact(
-            simulation_id=done.context.simulation_id,
-            context=context_from_proto(done.context),
-            turns_expected=max(done.turns_executed, 0),
-        )
-    if kind == subjects.SIMULATION_CANCELLED:
-        cancelled = _unpack(envelope, simulation_pb2.SimulationCancelled())
-        assert isinstance(cancelled, simulation_pb2.SimulationCancelled)
+    if kind == subjects.SIMULATION_CANCELLED.type:
+        cancelled = subjects.SIMULATION_CANCELLED.unpack(envelope)
         return Fact(
             simulation_id=cancelled.simulation_id, turns_expected=max(cancelled.turns_done, 0)
         )
-    if kind == subjects.SIMULATION_FAILED:
-        failed = _unpack(envelope, simulation_pb2.SimulationFailed())
-        assert isinstance(failed, simulation_pb2.SimulationFailed)
+    if kind == subjects.SIMULATION_FAILED.type:
+        failed = subjects.SIMULATION_FAILED.unpack(envelope)
         return Fact(
             simulation_id=failed.simulation_id, failure=failed.reason or "simulation failed"
         )
@@ -219,34 +215,38 @@ class StoryWriter:
         facts = [e.fact for e in events]
         brought: dict[int, tuple[int, TurnRecord]] = {}  # turn -> (first event, the turn)
         for i, event in enumerate(events):
-            if event.fact.turn and event.fact.turn not in brought:
-                turn = TurnRecord(list(event.fact.events), dict(event.envelope.trace_context))
-                brought[event.fact.turn] = (i, turn)
-        stored, earlier = await repo.store_turns(
-            story.simulation_id,
-            {n: turn for n, (_, turn) in brought.items()},
-            after=story.chapters_written,
+            for number, turn_events in event.fact.turns:
+                if number not in brought:
+                    turn = TurnRecord(list(turn_events), dict(event.envelope.trace_context))
+                    brought[number] = (i, turn)
+        progress = Progress(
+            has_context=story.context is not None,
+            turns_expected=story.turns_expected,
+            writing=story.status == WRITING,
+            chapters_written=story.chapters_written,
         )
-        # A turn is kept as first stored: one stored before keeps its earlier copy.
-        turns = {**earlier, **{n: brought[n][1] for n in stored}}
-        arrivals = {**dict.fromkeys(earlier, -1), **{n: brought[n][0] for n in stored}}
-        plan = replay(
-            Progress(
-                has_context=story.context is not None,
-                turns_expected=story.turns_expected,
-                writing=story.status == WRITING,
-                chapters_written=story.chapters_written,
-            ),
-            [
-                Step(
-                    has_context=f.context is not None,
-                    turns_expected=f.turns_expected,
-                    failure=f.failure,
-                )
-                for f in facts
-            ],
-            arrivals,
-        )
+        steps = [
+            Step(
+                has_context=f.context is not None,
+                turns_expected=f.turns_expected,
+                failure=f.failure,
+            )
+            for f in facts
+        ]
+        plan = replay(progress, steps, {n: i for n, (i, _) in brought.items()})
+        turns = {n: turn for n, (_, turn) in brought.items()}
+        if not plan.closes_with_context:
+            # Turns are buffered for chapters that cannot be written yet and for the
+            # closing. A unit that closes the story needs neither (the common case: an
+            # unpaced run is one event): turns stored earlier could only let it close
+            # sooner, never differently, so they need not be read either.
+            stored, earlier = await repo.store_turns(
+                story.simulation_id, turns, after=story.chapters_written
+            )
+            # A turn is kept as first stored: one stored before keeps its earlier copy.
+            turns = {**earlier, **{n: brought[n][1] for n in stored}}
+            arrivals = {**dict.fromkeys(earlier, -1), **{n: brought[n][0] for n in stored}}
+            plan = replay(progress, steps, arrivals)
         if plan.closes_with_context and story.chapters_written:
             # The closing reads every turn, also those of chapters written before.
             turns.update(await repo.stored_turns(story.simulation_id, up_to=story.chapters_written))
@@ -298,7 +298,7 @@ class StoryWriter:
         written = plan.chapters_written
         s = replace(s, turns_expected=plan.turns_expected, chapters_written=written)
         if plan.failure is not None:
-            s = replace(s, status=FAILED, failure_reason=plan.failure)
+            s = replace(s, status=FAILED, failure_reason=plan.failure, completed_at=_now())
         if plan.closes:
             closing = ""
             if plan.closes_with_context:  # not for a simulation cancelled before turn 1
@@ -313,35 +313,50 @@ class StoryWriter:
                     domain_cpu("chronicler"),
                 ):
                     closing = write_closing(s.context, [t.events for t in every])
-            s = replace(s, status=COMPLETED, closing=closing)
+            s = replace(s, status=COMPLETED, closing=closing, completed_at=_now())
             log.info(
                 "story_completed", story_id=s.id, simulation_id=s.simulation_id, chapters=written
             )
         if s != before:
             await repo.save(s)
-        for chapter in chapters:
-            uow.emit(
-                make_envelope(
-                    subjects.STORY_CHAPTER_WRITTEN,
-                    s.tenant_id,
-                    story_pb2.ChapterWritten(
-                        story_id=s.id,
-                        simulation_id=s.simulation_id,
-                        chapter=chapter_to_proto(chapter),
-                    ),
-                    event_id=self._event_id(s.id, f"chapter/{chapter.number}"),
-                ),
-                subject=subjects.subject(subjects.STORY_CHAPTER_WRITTEN, s.simulation_id),
-            )
         if plan.closes:
+            # The completion carries the whole story, so whoever waits for it (the
+            # synchronous route) needs no call to read it back.
+            # Chapters written before this unit are read back with this unit's (added above).
+            told = await repo.chapters(s.id) if before.chapters_written else chapters
+            whole = replace(s, chapters=tuple(told))
+            if not plan.closes_with_context:
+                # It ended before any context was known; one that came later in this
+                # unit is the story's, but not part of how it ended.
+                whole = replace(
+                    whole, context=None, title="", opening="", narrative_style="", turns_total=0
+                )
+            completed = subjects.STORY_COMPLETED
             uow.emit(
-                make_envelope(
-                    subjects.STORY_COMPLETED,
+                completed.envelope(
                     s.tenant_id,
-                    story_pb2.StoryCompleted(story_id=s.id, simulation_id=s.simulation_id),
+                    story_pb2.StoryCompleted(
+                        story_id=s.id, simulation_id=s.simulation_id, story=story_to_proto(whole)
+                    ),
                     event_id=self._event_id(s.id, "completed"),
                 ),
-                subject=subjects.subject(subjects.STORY_COMPLETED, s.simulation_id),
+                completed.subject(s.simulation_id),
+            )
+        elif chapters:
+            written_event = subjects.STORY_CHAPTERS_WRITTEN
+            uow.emit(
+                written_event.envelope(
+                    s.tenant_id,
+                    story_pb2.ChaptersWritten(
+                        story_id=s.id,
+                        simulation_id=s.simulation_id,
+                        chapters=[chapter_to_proto(c) for c in chapters],
+                    ),
+                    event_id=self._event_id(
+                        s.id, f"chapters/{chapters[0].number}-{chapters[-1].number}"
+                    ),
+                ),
+                written_event.subject(s.simulation_id),
             )
 
     @staticmethod
@@ -350,8 +365,14 @@ class StoryWriter:
         return str(uuid.uuid5(STORY_NAMESPACE, f"{story_id}/{what}"))
 
 
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
 def _links(trace_contexts: list[dict[str, str]]) -> list[Link]:
-    return [link for ctx in trace_contexts if (link := telemetry.span_link(ctx)) is not None]
+    """One link per distinct producer (the turns of a batch share their event's)."""
+    distinct = {ctx.get("traceparent", ""): ctx for ctx in trace_contexts}
+    return [link for ctx in distinct.values() if (link := telemetry.span_link(ctx)) is not None]
 
 
 def _attributes(s: StoryRecord, chapter: int) -> dict[str, str | int]:
