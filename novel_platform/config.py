@@ -63,6 +63,14 @@ class GrpcServerSettings(BaseSettings):
     grpc_max_connection_age_seconds: float = Field(default=300.0, gt=0)
 
 
+class CharacterCacheSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", frozen=True)
+
+    # Longest a cached character is served without a change event confirming it
+    # (novel_platform/character_cache.py); 0 turns the cache off.
+    character_cache_seconds: float = Field(default=60.0, ge=0, le=3600)
+
+
 SettingsT = TypeVar("SettingsT", bound=BaseSettings)
 
 

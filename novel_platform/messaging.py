@@ -51,6 +51,17 @@ class EventBus:
     def __init__(self) -> None:
         self._nc: Client | None = None
         self._js: JetStreamContext | None = None
+        self._on_reconnect: list[Callable[[], None]] = []
+
+    def on_reconnect(self, callback: Callable[[], None]) -> None:
+        """Call `callback` after the connection was lost and is back: core subscriptions
+        may have missed messages meanwhile (JetStream consumers replay theirs)."""
+        self._on_reconnect.append(callback)
+
+    async def _reconnected(self) -> None:
+        log.warning("nats_reconnected")
+        for callback in self._on_reconnect:
+            callback()
 
     @property
     def js(self) -> JetStreamContext:
@@ -71,6 +82,7 @@ class EventBus:
             connect_timeout=5,
             # Bounds shutdown: what has not drained by then is redelivered anyway.
             drain_timeout=5,
+            reconnected_cb=self._reconnected,
         )
         self._js = self._nc.jetstream(timeout=5)
 

@@ -41,7 +41,7 @@ def process_span(event_type: str) -> str:
 
 # --- metrics -----------------------------------------------------------------------
 RPC_SERVER_DURATION = "rpc.server.duration"  # histogram, seconds; rpc.method, status
-HTTP_SERVER_DURATION = "http.server.request.duration"  # from the FastAPI instrumentation
+HTTP_SERVER_DURATION = "http.server.request.duration"  # histogram, s; method, route, status
 SIMULATIONS_STARTED = "novel.simulations.started"  # counter
 SIMULATIONS_FINISHED = "novel.simulations.finished"  # counter; novel.status
 SIMULATIONS_RUNNING = "novel.simulations.running"  # up-down counter, per process

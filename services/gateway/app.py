@@ -10,14 +10,21 @@ from fastapi import FastAPI
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from novel_platform import __version__
+from novel_platform.character_cache import CharacterCache
 from novel_platform.config import load_settings
 from novel_platform.db import create_engine
 from novel_platform.logging import configure_logging
 from novel_platform.loop_lag import watch_gc_pauses, watch_loop_lag
 from novel_platform.messaging import EventBus
-from novel_platform.telemetry import HEALTH_ROUTES, configure_telemetry, flush_telemetry
+from novel_platform.telemetry import (
+    HEALTH_ROUTES,
+    configure_telemetry,
+    flush_telemetry,
+    tracing_enabled,
+)
 from services.gateway import errors
 from services.gateway.adapters.api_keys import KeyStore
+from services.gateway.adapters.characters import CharacterReads
 from services.gateway.adapters.completions import CompletionWaiter
 from services.gateway.admission import StartAdmission
 from services.gateway.clients import Downstream
@@ -40,6 +47,9 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         app.state.downstream = Downstream.open(settings)
         app.state.bus = bus
         app.state.waiter = CompletionWaiter(bus)
+        cache = CharacterCache(max_age_seconds=settings.character_cache_seconds)
+        await cache.start(bus)
+        app.state.characters = CharacterReads(cache, app.state.downstream.character)
         app.state.starts = StartAdmission(settings.max_starting_simulations)
         await app.state.waiter.start()
         lag = asyncio.create_task(watch_loop_lag(), name="loop-lag")
@@ -61,8 +71,10 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         lifespan=lifespan,
     )
     errors.install(app)
-    # Route-level spans and request metrics; health checks stay out of traces.
-    FastAPIInstrumentor.instrument_app(app, excluded_urls=HEALTH_ROUTES)
+    if tracing_enabled():
+        # Route-level spans; health checks stay out of traces. (Request durations are
+        # recorded by RequestContext either way.)
+        FastAPIInstrumentor.instrument_app(app, excluded_urls=HEALTH_ROUTES)
     app.include_router(health.router)
     app.include_router(characters.router)
     app.include_router(simulations.router)

@@ -16,6 +16,7 @@ from novel_engine.v1 import (
     story_pb2_grpc,
 )
 from novel_platform.grpc_client import open_channel
+from services.gateway.adapters.characters import CharacterReads
 from services.gateway.config import GatewaySettings
 
 
@@ -61,7 +62,14 @@ class Downstream:
 
 def downstream(request: Request) -> Downstream:
     """The process's stubs, opened once in the app's lifespan."""
-    return request.app.state.downstream  # type: ignore[no-any-return]
+    stubs: Downstream = request.app.state.downstream
+    return stubs
+
+
+def character_reads(request: Request) -> CharacterReads:
+    """Character reads through the process's cache (opened in the app's lifespan)."""
+    reads: CharacterReads = request.app.state.characters
+    return reads
 
 
 async def start_simulation(

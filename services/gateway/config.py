@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from novel_platform.config import BaseServiceSettings, DatabaseSettings
+from novel_platform.config import BaseServiceSettings, CharacterCacheSettings, DatabaseSettings
 
 
-class GatewaySettings(BaseServiceSettings, DatabaseSettings):
+class GatewaySettings(BaseServiceSettings, DatabaseSettings, CharacterCacheSettings):
     http_host: str = "0.0.0.0"
     http_port: int = Field(default=8000, ge=0, le=65535)
     # Worker processes; each runs its own event loop, pools and gRPC channels.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from novel_engine.v1 import simulation_pb2, simulation_pb2_grpc
+from novel_platform.character_cache import CharacterCache
 from novel_platform.consumer import PullConsumer
 from novel_platform.outbox import OutboxRelay, UnitOfWork
 from novel_platform.runtime import ServiceRuntime, main
@@ -34,7 +35,9 @@ async def setup(rt: ServiceRuntime) -> None:
     relay = OutboxRelay(engine, outbox, bus)
     rt.spawn(relay.run(), "outbox-relay")
     rt.on_shutdown(relay.stop)  # registered first, so it runs last: after the workers
-    characters = CharacterDirectory(settings.character_addr, settings.rpc_timeout_seconds)
+    cache = CharacterCache(max_age_seconds=settings.character_cache_seconds)
+    await cache.start(bus)
+    characters = CharacterDirectory(settings.character_addr, settings.rpc_timeout_seconds, cache)
     rt.on_shutdown(characters.close)
 
     def uow() -> UnitOfWork:

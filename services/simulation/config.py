@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from novel_platform.config import BaseServiceSettings, DatabaseSettings, GrpcServerSettings
+from novel_platform.config import (
+    BaseServiceSettings,
+    CharacterCacheSettings,
+    DatabaseSettings,
+    GrpcServerSettings,
+)
 
 
-class SimulationSettings(BaseServiceSettings, DatabaseSettings, GrpcServerSettings):
+class SimulationSettings(
+    BaseServiceSettings, DatabaseSettings, GrpcServerSettings, CharacterCacheSettings
+):
     grpc_port: int = Field(default=50052, ge=0, le=65535)
     character_addr: str = "127.0.0.1:50051"
     rpc_timeout_seconds: float = Field(default=5.0, gt=0, le=120)
@@ -24,5 +31,6 @@ class SimulationSettings(BaseServiceSettings, DatabaseSettings, GrpcServerSettin
     # Backpressure: StartSimulation answers RESOURCE_EXHAUSTED past this many waiting.
     # About 5 s of work at the throughput one 2-core host sustains (make bench-stories).
     max_queued_simulations: int = Field(default=100, ge=1)
-    # ... and past this many turn/completion events waiting for the story writer.
-    max_story_backlog: int = Field(default=600, ge=1)
+    # ... and past this many events waiting for the story writer (an unpaced run is one
+    # event; a paced one, one per turn).
+    max_story_backlog: int = Field(default=150, ge=1)

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
+import grpc
 import httpx
 import pytest
+from google.protobuf import field_mask_pb2
 
+from novel_engine.v1 import character_pb2, character_pb2_grpc
 from tests.e2e.conftest import new_tenant_key
 
 pytestmark = pytest.mark.e2e
@@ -177,3 +183,53 @@ def test_legacy_errors_keep_the_old_shape(api):
 def test_request_id_is_echoed(api):
     response = api.get("/v1/characters/pilot", headers={"X-Request-ID": "trace-me-123"})
     assert response.headers["x-request-id"] == "trace-me-123"
+
+
+def test_cached_reads_follow_every_change(api, stack):
+    """Reads are served from the gateway's cache; a change is seen at once through the
+    gateway that made it, and through the change event when made elsewhere."""
+    key = new_tenant_key(stack, "cache-e2e")
+    headers = {"Authorization": f"Bearer {key}"}
+    with httpx.Client(base_url=stack.url, headers=headers, timeout=30) as client:
+        body = {"name": "Oren Hask", "role": "Courier", "faction": "Tidewatch"}
+        assert client.post("/v1/characters", json=body).status_code == 201
+        first = client.get("/v1/characters/oren-hask")
+        etag = first.headers["ETag"]
+        assert client.get("/characters").json() == {"characters": ["oren-hask"]}
+        # The same version again: 304, no body.
+        again = client.get("/v1/characters/oren-hask", headers={"If-None-Match": etag})
+        assert again.status_code == 304 and again.headers["ETag"] == etag and not again.content
+        # Read your own write.
+        patched = client.patch(
+            "/v1/characters/oren-hask", json={"role": "Smuggler"}, headers={"If-Match": etag}
+        )
+        assert patched.status_code == 200
+        assert client.get("/characters/oren-hask").json()["role"] == "Smuggler"
+        assert (
+            client.get("/v1/characters/oren-hask", headers={"If-None-Match": etag}).status_code
+            == 200
+        )
+        # A change the gateway did not make (another gateway replica's): the event.
+        changed_elsewhere = asyncio.run(_update_role(stack, "cache-e2e", "oren-hask", "Captain"))
+        assert changed_elsewhere == 3
+        deadline = time.monotonic() + 10
+        while client.get("/characters/oren-hask").json()["role"] != "Captain":
+            assert time.monotonic() < deadline, "the change event never refreshed the cache"
+            time.sleep(0.05)
+        assert client.delete("/v1/characters/oren-hask").status_code == 204
+        assert client.get("/characters/oren-hask").status_code == 404
+        assert client.get("/characters").json() == {"characters": []}
+
+
+async def _update_role(stack, tenant: str, cid: str, role: str) -> int:
+    """Straight to the character service over gRPC, bypassing the gateway."""
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{stack.ports['character']}") as channel:
+        stub = character_pb2_grpc.CharacterServiceStub(channel)
+        updated = await stub.UpdateCharacter(
+            character_pb2.UpdateCharacterRequest(
+                tenant_id=tenant,
+                character=character_pb2.Character(id=cid, role=role),
+                update_mask=field_mask_pb2.FieldMask(paths=["role"]),
+            )
+        )
+    return int(updated.version)

@@ -8,7 +8,11 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 EXPECTED = {
-    "gateway": ["http_server_duration", "novel_db_pool_checked_out", "novel_event_loop_lag"],
+    "gateway": [
+        "http_server_request_duration_seconds",
+        "novel_db_pool_checked_out",
+        "novel_event_loop_lag",
+    ],
     "character": [
         "rpc_server_duration",
         "novel_outbox_backlog",

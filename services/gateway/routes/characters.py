@@ -9,7 +9,7 @@ from google.protobuf import field_mask_pb2
 
 from novel_engine.v1 import character_pb2, common_pb2
 from services.gateway.auth import Tenant
-from services.gateway.clients import downstream, request_metadata
+from services.gateway.clients import character_reads, downstream, request_metadata
 from services.gateway.convert import character_out
 from services.gateway.errors import ApiError
 from services.gateway.schemas import (
@@ -48,6 +48,7 @@ async def create_character(
         character_pb2.CreateCharacterRequest(tenant_id=tenant, character=_to_proto(cid, fields)),
         metadata=request_metadata(),
     )
+    character_reads(request).cache.forget(tenant, created.id)
     response.headers["Location"] = f"/v1/characters/{created.id}"
     response.headers["ETag"] = f'"{created.version}"'
     return character_out(created)
@@ -77,16 +78,29 @@ async def list_characters(
     }
 
 
-@router.get("/{character_id}", response_model=CharacterOut)
+@router.get(
+    "/{character_id}",
+    response_model=CharacterOut,
+    responses={304: {"description": "Not modified: `If-None-Match` names the current version"}},
+)
 async def get_character(
-    character_id: Slug, tenant: Tenant, request: Request, response: Response
-) -> dict[str, Any]:
-    found = await downstream(request).character.GetCharacter(
-        character_pb2.GetCharacterRequest(tenant_id=tenant, id=character_id),
-        metadata=request_metadata(),
-    )
-    response.headers["ETag"] = f'"{found.version}"'
+    character_id: Slug,
+    tenant: Tenant,
+    request: Request,
+    response: Response,
+    if_none_match: Annotated[str | None, Header(max_length=200)] = None,
+) -> Any:
+    found = await character_reads(request).get(tenant, character_id, request_metadata())
+    etag = f'"{found.version}"'
+    if if_none_match is not None and etag in _entity_tags(if_none_match):
+        return Response(status_code=304, headers={"ETag": etag})
+    response.headers["ETag"] = etag
     return character_out(found)
+
+
+def _entity_tags(header: str) -> set[str]:
+    """The tags an If-None-Match lists (weak ones compare equal, as RFC 9110 says)."""
+    return {tag.strip().removeprefix("W/") for tag in header.split(",")}
 
 
 def expected_version(if_match: str | None, body_version: int | None) -> int:
@@ -121,6 +135,7 @@ async def update_character(
         ),
         metadata=request_metadata(),
     )
+    character_reads(request).cache.forget(tenant, character_id)
     response.headers["ETag"] = f'"{updated.version}"'
     return character_out(updated)
 
@@ -138,4 +153,5 @@ async def delete_character(
         ),
         metadata=request_metadata(),
     )
+    character_reads(request).cache.forget(tenant, character_id)
     return Response(status_code=204)

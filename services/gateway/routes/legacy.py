@@ -12,9 +12,14 @@ import structlog
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from novel_engine.v1 import character_pb2, common_pb2, simulation_pb2
+from novel_engine.v1 import common_pb2, simulation_pb2
 from services.gateway.auth import Tenant
-from services.gateway.clients import downstream, request_metadata, start_simulation
+from services.gateway.clients import (
+    character_reads,
+    downstream,
+    request_metadata,
+    start_simulation,
+)
 from services.gateway.convert import character_out, story_text, when
 from services.gateway.errors import ApiError
 from services.gateway.schemas import (
@@ -28,37 +33,19 @@ from services.gateway.schemas import (
 log = structlog.get_logger(__name__)
 router = APIRouter(tags=["legacy"])
 
-# The old API returned every id at once; stop at a bound rather than at memory.
-MAX_LEGACY_CHARACTERS = 1000
-
 
 @router.get("/characters")
 async def legacy_list_characters(tenant: Tenant, request: Request) -> dict[str, list[str]]:
-    ids: list[str] = []
-    token = ""
-    while len(ids) < MAX_LEGACY_CHARACTERS:
-        reply = await downstream(request).character.ListCharacters(
-            character_pb2.ListCharactersRequest(
-                tenant_id=tenant, page=common_pb2.PageRequest(page_size=100, page_token=token)
-            ),
-            metadata=request_metadata(),
-        )
-        ids.extend(c.id for c in reply.characters)
-        token = reply.next_page_token
-        if not token:
-            break
-    return {"characters": ids}
+    return {"characters": list(await character_reads(request).ids(tenant, request_metadata()))}
 
 
 @router.get("/characters/{character_id}")
 async def legacy_get_character(
     character_id: Slug, tenant: Tenant, request: Request
 ) -> dict[str, Any]:
-    found = await downstream(request).character.GetCharacter(
-        character_pb2.GetCharacterRequest(tenant_id=tenant, id=character_id),
-        metadata=request_metadata(),
+    return character_out(
+        await character_reads(request).get(tenant, character_id, request_metadata())
     )
-    return character_out(found)
 
 
 @router.post("/simulations", response_model=LegacySimulationResult)
