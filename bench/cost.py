@@ -90,6 +90,22 @@ class Reading:
     values: dict[str, float]
 
 
+@dataclass(frozen=True)
+class _Measured:
+    """One batch as read: every figure's change, and the windows' lengths."""
+
+    call: str
+    concurrency: int
+    calls: int
+    outcome: dict[str, Any]
+    delta: dict[str, float]
+    window: tuple[float, float]
+
+    @property
+    def failed(self) -> int:
+        return int(self.outcome["failed"])
+
+
 class CostRun:
     def __init__(self, target: Target, settings: CostSettings, ids: list[str]) -> None:
         if target.stack is None or not target.postgres_admin_url or not target.database_url:
@@ -116,23 +132,30 @@ class CostRun:
         say(f"warm-up: {self.s.warmup} call(s) of each kind at concurrency {warm}")
         for call in CALLS:
             self._drive(self._requests(call, self.s.warmup), warm)
-        # The warm-up's tail (relays, pruning) ends and its statistics are flushed
-        # before the idle window, so that the background rates are the stack's own.
-        time.sleep(min(QUIET_SECONDS, self.s.idle_seconds) + STATS_FLUSH_SECONDS)
         say(f"idle window: {self.s.idle_seconds:g} s with no calls (background rates)")
-        idle_delta, idle_window = self._measure(lambda: time.sleep(self.s.idle_seconds))
-        idle_rates = {k: v / _seconds(k, idle_window) for k, v in idle_delta.items()}
-        batches = []
+        first_idle = self._idle()
+        raw = []
         machine = _MachineShare(self.meter)
         for concurrency in self.s.concurrency:
             for call in CALLS:
-                batch = self._batch(call, concurrency, idle_rates)
-                batches.append(batch)
+                measured = self._batch(call, concurrency)
+                raw.append(measured)
+                gross = sum(v for k, v in measured.delta.items() if k.startswith("cpu:"))
                 say(
-                    f"{COST_LABELS[call]} x{batch['calls']} at concurrency {concurrency}: "
-                    f"{batch['cpu_ms']['total']:.2f} ms CPU per call"
-                    + (f", {batch['failed']} failed" if batch["failed"] else "")
+                    f"{COST_LABELS[call]} x{measured.calls} at concurrency {concurrency}: "
+                    f"{1000 * gross / measured.calls:.2f} ms CPU per call (gross)"
+                    + (f", {measured.failed} failed" if measured.failed else "")
                 )
+        share = machine.done()
+        say(f"second idle window: {self.s.idle_seconds:g} s")
+        # A background rate is the lower of the two windows' (before and after the
+        # batches): a tail of work or an autovacuum in one window is not the background.
+        second_idle = self._idle()
+        idle_rates = {
+            k: min(first_idle.get(k, 0.0), second_idle.get(k, 0.0))
+            for k in set(first_idle) | set(second_idle)
+        }
+        batches = [self._summary(m, idle_rates) for m in raw]
         groups = [g.name for g in self.target.groups]
         return {
             "settings": {
@@ -149,16 +172,23 @@ class CostRun:
             "statements_source": self.pg.statements_note,
             "nats_monitoring": bool(self.target.nats_monitor_url),
             "idle": {
-                "seconds": idle_window[0],
+                "seconds": self.s.idle_seconds,
                 "cpu_percent": {g: 100 * idle_rates.get(f"cpu:{g}", 0.0) for g in groups},
                 "per_second": _counts(idle_rates, *self._counted),
             },
             "batches": batches,
-            "machine_share": machine.done(),
+            "machine_share": share,
             "overhead": _overhead_summary(batches),
         }
 
-    def _batch(self, call: str, concurrency: int, idle: dict[str, float]) -> dict[str, Any]:
+    def _idle(self) -> dict[str, float]:
+        """Every figure's rate per second with no calls, after a quiet spell (the tail of
+        earlier work ends, its statistics are flushed)."""
+        time.sleep(min(QUIET_SECONDS, self.s.idle_seconds) + STATS_FLUSH_SECONDS)
+        delta, window = self._measure(lambda: time.sleep(self.s.idle_seconds))
+        return {k: v / _seconds(k, window) for k, v in delta.items()}
+
+    def _batch(self, call: str, concurrency: int) -> _Measured:
         requests = self._requests(call, self.s.calls[call])
         outcome: dict[str, Any] = {}
 
@@ -166,9 +196,13 @@ class CostRun:
             outcome.update(self._drive(requests, concurrency))
 
         delta, window = self._measure(work)
-        n = len(requests)
+        return _Measured(call, concurrency, len(requests), outcome, delta, window)
+
+    def _summary(self, m: _Measured, idle: dict[str, float]) -> dict[str, Any]:
+        """One batch's figures per call, net of the idle background over its duration."""
+        call, concurrency, n, outcome, delta = m.call, m.concurrency, m.calls, m.outcome, m.delta
         net = {
-            k: max(v - idle.get(k, 0.0) * _seconds(k, window), 0.0) / n for k, v in delta.items()
+            k: max(v - idle.get(k, 0.0) * _seconds(k, m.window), 0.0) / n for k, v in delta.items()
         }
         cpu = {g.name: 1000 * net.get(f"cpu:{g.name}", 0.0) for g in self.target.groups}
         cpu["total"] = sum(cpu.values())

@@ -158,8 +158,10 @@ def cost_report(result: dict[str, Any]) -> str:
             *_simulation_detail(batches),
             "## Idle background",
             "",
-            f"Measured over {idle['seconds']:.1f} s with no calls, after the warm-up, and "
-            "taken off every batch in proportion to its duration. CPU % of one core:",
+            f"Two windows of {idle['seconds']:g} s with no calls, one after the warm-up and "
+            "one after the batches; per figure the lower of the two rates (a tail of work "
+            "or an autovacuum in one window is not background), taken off every batch in "
+            "proportion to its duration. CPU % of one core:",
             "",
             table(groups, idle_rows),
             "",
