@@ -1,4 +1,8 @@
-"""Typer entrypoint of the `novel` command."""
+"""Novel Engine from the command line.
+
+For readers and writers: `login`, `characters`, `simulate`, `simulations`, `stories`.
+For the local stack: `up`, `down`, `status`, `key`, `seed`, `migrate`.
+"""
 
 from __future__ import annotations
 
@@ -10,16 +14,36 @@ from typing import Annotated
 
 import typer
 
-from novel_platform import migrations
-from novel_platform.config import DatabaseSettings, load_settings
+from novel_cli.commands import characters, login, simulations, status, stories
+from novel_cli.exits import CliError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+app.command()(login.login)
+app.add_typer(characters.app, name="characters")
+app.command()(simulations.simulate)
+app.add_typer(simulations.app, name="simulations")
+app.add_typer(stories.app, name="stories")
+app.command()(status.status)
 key_app = typer.Typer(no_args_is_help=True, help="Issue and revoke API keys.")
 app.add_typer(key_app, name="key")
 
 
+def run() -> None:
+    """The `novel` executable: a CliError leaves as one line on stderr and its exit code.
+
+    (The operator commands import the platform lazily: the user commands start fast.)
+    """
+    try:
+        app()
+    except CliError as exc:
+        typer.echo(f"novel: {exc.message}", err=True)
+        raise SystemExit(exc.exit_code) from None
+
+
 def _database_url() -> str:
     """NE_DATABASE_URL, else the database of a stack started here by `novel up`."""
+    from novel_platform.config import DatabaseSettings, load_settings
+
     if "NE_DATABASE_URL" not in os.environ:
         state = Path(os.environ.get("NE_RUN_DIR", ".run")) / "stack.json"
         if state.exists():
@@ -31,6 +55,7 @@ def _database_url() -> str:
 def migrate() -> None:
     """Run every service's Alembic migrations (each in its own schema)."""
     from novel_cli.registry import SERVICES
+    from novel_platform import migrations
 
     url = _database_url()
     for service in SERVICES:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import psycopg
 
+from novel_cli.banner import stack_state, where_everything_is
 from novel_cli.keys import issue
 from novel_cli.registry import SERVICES, ServiceInfo
 from novel_cli.seeding import seed_roster
@@ -195,21 +196,20 @@ def run_stack(*, http_port: int, run_dir: str) -> int:
     started = time.monotonic()
     try:
         stack.start()
-        (root / "stack.json").write_text(
-            json.dumps(
-                {
-                    "pid": os.getpid(),
-                    "url": stack.url,
-                    "key": stack.key,
-                    "database_url": stack.database_url,
-                }
-            )
+        assert stack.database_url and stack.nats_url
+        state = stack_state(
+            url=stack.url,
+            key=stack.key,
+            database_url=stack.database_url,
+            nats_url=stack.nats_url,
+            pids={name: proc.pid for name, proc in stack.procs.items()},
+            ports=stack.ports,
+            logs=root / "logs",
         )
-        print(f"Novel Engine is up in {time.monotonic() - started:.1f}s", flush=True)
-        print(f"  API:      {stack.url}   (docs: {stack.url}/docs)")
-        print(f"  API key:  {stack.key}   (tenant '{DEV_TENANT}')")
-        print(f'  Try:      curl -H "Authorization: Bearer {stack.key}" {stack.url}/v1/characters')
-        print(f"  Logs:     {root}/logs/   Stop: Ctrl-C or make down", flush=True)
+        (root / "stack.json").write_text(json.dumps(state, indent=2))
+        print(f"Novel Engine is up in {time.monotonic() - started:.1f}s")
+        otlp = os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
+        print("\n".join(where_everything_is(state, DEV_TENANT, otlp)), flush=True)
         while not stopping:
             for name, proc in stack.procs.items():
                 if proc.poll() is not None:

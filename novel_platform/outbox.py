@@ -4,12 +4,20 @@ A change and its event commit together or not at all. The relay publishes rows w
 the event id as the JetStream message id, then deletes them; a crash between the two
 republishes, and the stream's duplicate window drops the copy, so every committed
 change reaches NATS exactly once per event id.
+
+Two paths lead from the table to NATS. The fast one: a unit of work hands the rows it
+just committed to its process's relay, which publishes them from memory and deletes
+them by id, one statement for all the commits it gathered (no read, no transaction).
+The safe one: a poll takes whatever is still in the table (rows of a process that died,
+or of a fast path that failed) and publishes it, at least every `idle_poll_seconds`.
+Both may publish a row; the message id makes the second copy a duplicate.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Sequence
 from types import TracebackType
 from typing import Any
@@ -19,11 +27,12 @@ import sqlalchemy as sa
 import structlog
 from opentelemetry.metrics import CallbackOptions, Observation
 from opentelemetry.trace import SpanKind
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from novel_engine.v1 import common_pb2
 from novel_platform import semconv, telemetry
-from novel_platform.messaging import EventBus
+from novel_platform.messaging import EventBus, Outgoing
 
 log = structlog.get_logger(__name__)
 _tracer = telemetry.tracer(__name__)
@@ -64,6 +73,10 @@ class OutboxRelay:
         self._idle_poll = idle_poll_seconds
         self._wakeup = asyncio.Event()
         self._stopping = False
+        self._fresh: list[Outgoing] = []  # committed in this process, not yet published
+        self._delete_by_id = sa.delete(table).where(
+            table.c.event_id == sa.func.any(sa.bindparam("ids", type_=ARRAY(sa.Text)))
+        )
         self._published = telemetry.meter(__name__).create_counter(
             "novel.outbox.published", description="events the relay has published"
         )
@@ -72,9 +85,27 @@ class OutboxRelay:
         )
         self._backlog = 0
 
-    def notify(self) -> None:
-        """Called after a local commit so the event goes out without waiting for a poll."""
+    def notify(self, committed: Sequence[Outgoing] = ()) -> None:
+        """Called after a local commit, with its rows: they go out without waiting for a
+        poll and without being read back."""
+        self._fresh.extend(committed)
         self._wakeup.set()
+
+    async def publish_fresh(self) -> int:
+        """Publish a batch of rows committed here, then delete them; how many went out.
+
+        On failure they stay in the table for the poll (and are dropped from memory).
+        """
+        batch = self._fresh[: self._batch_size]
+        del self._fresh[: len(batch)]
+        if not batch:
+            return 0
+        await self._bus.publish_many(batch)
+        async with self._engine.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.execute(self._delete_by_id, {"ids": [msg_id for _, _, msg_id, _ in batch]})
+        self._published.add(len(batch))
+        return len(batch)
 
     async def publish_pending(self) -> int:
         """Publish one batch; returns how many rows went out.
@@ -110,34 +141,45 @@ class OutboxRelay:
 
     @property
     def behind(self) -> bool:
-        """The last batch was full: events are committed faster than they go out."""
-        return self._backlog >= self._batch_size
+        """Events are committed faster than they go out (a full batch is waiting)."""
+        return max(self._backlog, len(self._fresh)) >= self._batch_size
 
     def _observe_backlog(self, _: CallbackOptions) -> list[Observation]:
         return [Observation(self._backlog)]
 
     async def run(self) -> None:
+        polled = 0.0
         while not self._stopping:
-            # Cleared before the query: a commit notified while it runs is not lost.
+            # Cleared before the work: a commit notified while it runs is not lost.
             self._wakeup.clear()
             try:
-                sent = await self.publish_pending()
+                if time.monotonic() - polled >= self._idle_poll:
+                    polled = time.monotonic()
+                    sent = await self.publish_pending()
+                    if self.behind:  # a full batch: more is waiting, poll again at once
+                        polled = 0.0
+                else:
+                    sent = await self.publish_fresh()
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.warning("outbox_relay_failed", exc_info=True)
                 sent = 0
                 await asyncio.sleep(1)
-            if sent:
+            if sent or self._fresh:
                 continue
+            # Until the next commit, or until the poll is due.
+            due = max(self._idle_poll - (time.monotonic() - polled), 0.0)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), timeout=self._idle_poll)
+                await asyncio.wait_for(self._wakeup.wait(), timeout=due)
 
     async def stop(self) -> None:
         """Stop polling and publish whatever is still pending (best effort)."""
         self._stopping = True
         self._wakeup.set()
         try:
+            while await self.publish_fresh():
+                pass
             while await self.publish_pending():
                 pass
         except Exception:
@@ -223,12 +265,18 @@ class UnitOfWork:
     async def commit(self) -> None:
         if self._read_only:
             raise RuntimeError("a read-only unit of work cannot commit")
-        if self._events:
-            await self.conn.execute(self._outbox.insert(), _rows(self._events))
+        rows = _rows(self._events)
+        if rows:
+            await self.conn.execute(self._outbox.insert(), rows)
         await self.conn.commit()
-        self._events.clear()
         if self._relay is not None:
-            self._relay.notify()
+            self._relay.notify(
+                [
+                    (subject, row["payload"], envelope.event_id, dict(envelope.trace_context))
+                    for (envelope, subject), row in zip(self._events, rows, strict=True)
+                ]
+            )
+        self._events.clear()
 
 
 def _rows(events: Sequence[tuple[common_pb2.EventEnvelope, str]]) -> list[dict[str, Any]]:

@@ -22,7 +22,7 @@ from novel_platform.telemetry import (
     flush_telemetry,
     tracing_enabled,
 )
-from services.gateway import errors
+from services.gateway import errors, story_page
 from services.gateway.adapters.api_keys import KeyStore
 from services.gateway.adapters.characters import CharacterReads
 from services.gateway.adapters.completions import CompletionWaiter
@@ -80,6 +80,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(simulations.router)
     app.include_router(stories.router)
     app.include_router(legacy.router)
+    story_page.mount(app)
     # Outermost first: the request id must exist before the body limit can reject.
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(

@@ -51,3 +51,26 @@ def api(stack: LocalStack) -> Iterator[httpx.Client]:
 def new_tenant_key(stack: LocalStack, tenant: str) -> str:
     assert stack.database_url
     return asyncio.run(issue(stack.database_url, tenant))
+
+
+@pytest.fixture(scope="session")
+def paced_stack(
+    postgres_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LocalStack]:
+    """A second stack whose turns take a quarter second, so a person can watch one.
+
+    It has its own NATS (two stacks on one NATS would share the work queue) and its own
+    database on the session's PostgreSQL; the starter roster is seeded for its key.
+    """
+    with infra.fresh_database(postgres_url) as database_url:
+        local = LocalStack(
+            run_dir=tmp_path_factory.mktemp("paced-stack"),
+            database_url=database_url,
+            free_ports=True,
+            extra_env={"NE_SIMULATION_TURN_DELAY_SECONDS": "0.25", "NE_LOG_LEVEL": "WARNING"},
+        )
+        try:
+            local.start()
+            yield local
+        finally:
+            local.stop()

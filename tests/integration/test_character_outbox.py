@@ -150,3 +150,39 @@ async def test_relay_reports_falling_behind(parts, database_url, nats_url, tenan
         assert not small.behind
     finally:
         await bus.close()
+
+
+async def test_the_fast_path_publishes_from_memory_and_the_poll_covers_its_failures(
+    parts, nats_url, tenant
+):
+    """A unit of work hands its committed rows to the relay: they go out and leave the
+    table without a poll. When that publish fails they stay, and the poll sends them."""
+    _, _, engine = parts
+    bus = EventBus()
+    await bus.connect(nats_url, "test-fast-path")
+    relay = OutboxRelay(engine, outbox, bus)
+    service = CharacterService(lambda: UnitOfWork(engine, outbox, relay))
+    try:
+        await service.create(tenant, nova("fast"))
+        assert await relay.publish_fresh() == 1
+        assert await _rows_about(engine, "fast") == 0
+
+        await service.create(tenant, nova("stranded"))
+        await bus.close()  # NATS is gone for this relay: the fast path fails
+        with pytest.raises(Exception):  # noqa: B017 - whatever the client raises
+            await relay.publish_fresh()
+        assert await _rows_about(engine, "stranded") == 1
+        await bus.connect(nats_url, "test-fast-path")
+        assert await relay.publish_pending() >= 1
+        assert await _rows_about(engine, "stranded") == 0
+    finally:
+        await bus.close()
+    events = await stream_events(nats_url, "CHARACTER", "character.created", tenant, until=2)
+    created = Counter(subjects.CHARACTER_CREATED.unpack(e).character.id for e in events)
+    assert created["fast"] == 1 and created["stranded"] == 1
+
+
+async def _rows_about(engine, cid: str) -> int:
+    async with engine.connect() as conn:
+        rows = (await conn.execute(sa.select(outbox.c.payload))).scalars().all()
+    return sum(cid.encode() in payload for payload in rows)  # the id is in the payload

@@ -1,0 +1,94 @@
+"""`novel stories list|get|export`: stories as tables, rendered Markdown, or files."""
+
+from __future__ import annotations
+
+import json
+import re
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from novel_cli import render
+from novel_cli.api import Api
+from novel_cli.commands.common import JsonOption, UrlOption, open_api
+
+app = typer.Typer(no_args_is_help=True, help="Read and export the written stories.")
+
+MARKDOWN = {"Accept": "text/markdown"}
+
+
+class Format(StrEnum):
+    md = "md"
+    json = "json"
+
+
+@app.command("list")
+def list_stories(
+    url: UrlOption = None,
+    as_json: JsonOption = False,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 20,
+) -> None:
+    """List your stories."""
+    with open_api(url) as api:
+        items = list(api.pages("/v1/stories", limit))
+    if as_json:
+        render.print_json(items)
+    else:
+        render.stories(items)
+
+
+@app.command("get")
+def get_story(
+    story_id: Annotated[str, typer.Argument(help="Story id.")],
+    raw: Annotated[bool, typer.Option("--raw", help="The Markdown source, not rendered.")] = False,
+    url: UrlOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show a story, rendered as Markdown in the terminal."""
+    with open_api(url) as api:
+        if as_json:
+            render.print_json(api.json("GET", f"/v1/stories/{story_id}"))
+            return
+        text = api.request("GET", f"/v1/stories/{story_id}", headers=MARKDOWN).text
+    if raw:
+        render.console.out(text, end="", highlight=False)
+    else:
+        render.markdown(text)
+
+
+def file_name(story_id: str, title: str, fmt: Format) -> str:
+    """`<slug of the title>-<id>.<md|json>`: readable, and unique by the id."""
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60].strip("-")
+    return f"{slug}-{story_id}.{fmt.value}" if slug else f"{story_id}.{fmt.value}"
+
+
+def _export_one(api: Api, story_id: str, out: Path, fmt: Format) -> Path:
+    if fmt is Format.md:
+        text = api.request("GET", f"/v1/stories/{story_id}", headers=MARKDOWN).text
+        title = text.partition("\n")[0].removeprefix("# ")
+    else:
+        story = api.json("GET", f"/v1/stories/{story_id}")
+        title, text = story.get("title") or "", json.dumps(story, indent=2, ensure_ascii=False)
+    path = out / file_name(story_id, title, fmt)
+    path.write_text(text.rstrip("\n") + "\n")
+    return path
+
+
+@app.command("export")
+def export_stories(
+    story_ids: Annotated[
+        list[str] | None,
+        typer.Argument(help="Stories to export; every story when none.", show_default=False),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="Folder to write into.")] = Path("."),
+    fmt: Annotated[Format, typer.Option("--format", help="Markdown or JSON.")] = Format.md,
+    url: UrlOption = None,
+) -> None:
+    """Write stories to files (one per story) and print their paths."""
+    out.mkdir(parents=True, exist_ok=True)
+    with open_api(url) as api:
+        ids = story_ids or [s["id"] for s in api.pages("/v1/stories")]
+        for story_id in ids:
+            render.console.print(str(_export_one(api, story_id, out, fmt)))

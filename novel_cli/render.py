@@ -1,0 +1,96 @@
+"""Human-readable output (rich) and the plain JSON of `--json`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+from typing import Any
+
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.table import Table
+
+console = Console(highlight=False)
+errors = Console(stderr=True, highlight=False)
+
+
+def print_json(value: Any, *, compact: bool = False) -> None:
+    """Plain JSON on stdout (no colour codes), one document or one line for streams."""
+    text = json.dumps(value, ensure_ascii=False, indent=None if compact else 2, default=str)
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def _when(value: Any) -> str:
+    return str(value or "")[:19].replace("T", " ")
+
+
+def characters(items: Iterable[dict[str, Any]]) -> None:
+    table = Table("ID", "Name", "Faction", "Role", "Version", title="Characters")
+    for c in items:
+        table.add_row(
+            c["id"], c["name"], c.get("faction", ""), c.get("role", ""), str(c["version"])
+        )
+    console.print(table if table.row_count else "No characters yet.")
+
+
+def character(c: dict[str, Any]) -> None:
+    console.print(f"[bold]{c['name']}[/bold]  ({c['id']}, version {c['version']})")
+    for label, key in (("Faction", "faction"), ("Role", "role")):
+        if c.get(key):
+            console.print(f"  {label}: {c[key]}")
+    stats = c.get("stats") or {}
+    if stats:
+        console.print("  Stats: " + ", ".join(f"{k} {v}" for k, v in stats.items()))
+    for label, key in (("Traits", "traits"), ("Relationships", "relationships")):
+        if c.get(key):
+            console.print(f"  {label}: " + ", ".join(f"{k} {v:g}" for k, v in c[key].items()))
+    for label, key in (("Goals", "goals"), ("Equipment", "equipment")):
+        if c.get(key):
+            console.print(f"  {label}: " + "; ".join(c[key]))
+    if c.get("backstory"):
+        console.print(f"\n{c['backstory']}")
+
+
+def simulations(items: Iterable[dict[str, Any]]) -> None:
+    table = Table("ID", "Status", "Turns", "Characters", "Story", "Created", title="Simulations")
+    for s in items:
+        table.add_row(
+            s["id"],
+            s["status"],
+            f"{s['turns_done']}/{s['turns_total']}",
+            ", ".join(s.get("character_ids") or []),
+            s.get("story_id") or "",
+            _when(s.get("created_at")),
+        )
+    console.print(table if table.row_count else "No simulations yet.")
+
+
+def simulation(s: dict[str, Any]) -> None:
+    console.print(
+        f"[bold]{s['id']}[/bold]  {s['status']}, {s['turns_done']}/{s['turns_total']} turns, "
+        f"{', '.join(s.get('character_ids') or [])}"
+    )
+    if s.get("story_id"):
+        console.print(f"  story: {s['story_id']}   (novel stories get {s['story_id']})")
+    if s.get("error"):
+        console.print(f"  error: {s['error']}")
+
+
+def stories(items: Iterable[dict[str, Any]]) -> None:
+    table = Table("ID", "Title", "Status", "Style", "Turns", "Completed", title="Stories")
+    for s in items:
+        table.add_row(
+            s["id"],
+            s.get("title") or "",
+            s["status"],
+            s.get("narrative_style") or "",
+            str(s.get("turns_total", "")),
+            _when(s.get("completed_at")),
+        )
+    console.print(table if table.row_count else "No stories yet.")
+
+
+def markdown(text: str) -> None:
+    console.print(Markdown(text))
