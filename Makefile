@@ -7,7 +7,7 @@ NOVEL := $(VENV)/bin/novel
 STAMP := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install test test-fast lint format protos up down key seed bench bench-stories bench-soak bench-quality compose-up compose-down clean
+.PHONY: help install test test-fast lint format protos up down key seed bench bench-seed bench-stories bench-scale bench-soak bench-cost bench-quality compose-up compose-down clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -59,11 +59,20 @@ seed: $(STAMP) ## Add the starter roster to a tenant: make seed TENANT=<name>
 bench: $(STAMP) ## Load benchmark (starts its own stack); report in bench-results/. ARGS=... for options
 	$(PY) -m bench $(ARGS)
 
+bench-seed: $(STAMP) ## Load benchmark with the old assessment's workload (--mix seed)
+	$(PY) -m bench --mix seed $(ARGS)
+
 bench-stories: $(STAMP) ## Stories per minute with 1 and 2 simulation workers
 	$(PY) -m bench --stories $(ARGS)
 
+bench-scale: $(STAMP) ## Stories/min with 1, 2, 3 simulation workers held to 0.25 core each (root)
+	$(PY) -m bench --stories --cpu-limit 0.25 --workers 1,2,3 $(ARGS)
+
 bench-soak: $(STAMP) ## 10-minute soak at 200 users: memory drift and failed-request verdict
 	$(PY) -m bench --soak $(ARGS)
+
+bench-cost: $(STAMP) ## CPU per call per process, and SQL/NATS/gRPC counts per simulation (~2-3 min)
+	$(PY) -m bench --cost $(ARGS)
 
 bench-quality: $(STAMP) ## Story quality: N seeded stories (default 300), metrics table, 3 samples in bench-results/
 	$(PY) -m bench.quality $(ARGS)

@@ -1,4 +1,5 @@
-"""`python -m bench`: the load benchmark (default) or the story-throughput benchmark."""
+"""`python -m bench`: the load benchmark (default), the story-throughput benchmark
+(--stories) or the cost per call (--cost)."""
 
 from __future__ import annotations
 
@@ -19,10 +20,15 @@ from typing import Any
 import httpx
 
 from bench import report
+from bench.calibration import calibrate
+from bench.cgroup import CpuLimits, CpuLimitUnavailable
+from bench.cost import CALLS, DEFAULT_CALLS, CostRun, CostSettings, parse_calls
+from bench.cost_report import cost_report
 from bench.drift import SOAK_TOLERANCE_PERCENT, memory_drift, soak_verdict
 from bench.driver import LoadRun, run_steps
+from bench.overhead import StackMeter, StackReading, overhead
 from bench.procs import Group, Sampler, machine_info
-from bench.scenario import ACTIONS, Scenario, parse_counts, parse_weights
+from bench.scenario import ACTIONS, MIXES, Scenario, parse_counts, parse_weights
 from bench.stats import Window, capacity, lag_stats, step_stats, write_requests
 from bench.target import Target, existing_stack, start_stack
 
@@ -35,7 +41,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         prog="python -m bench",
         description="Load benchmark of Novel Engine: virtual users in steps, every request "
-        "counted; or, with --stories, story throughput with 1 and 2 simulation workers.",
+        "counted; or, with --stories, story throughput with 1 and 2 simulation workers; or, "
+        "with --cost, the CPU per call of every process and the counts behind it.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     load = p.add_argument_group("load benchmark")
@@ -45,11 +52,18 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     load.add_argument("--think-min", type=float, default=1.0, help="think time, seconds")
     load.add_argument("--think-max", type=float, default=5.0)
     load.add_argument(
+        "--mix",
+        choices=sorted(MIXES),
+        default="default",
+        help="workload preset: default = equal shares of every action; seed = the old "
+        "assessment's (equal shares of the three GETs and the synchronous POST "
+        "/simulations, no async story)",
+    )
+    load.add_argument(
         "--weights",
-        type=parse_weights,
         default="",
-        help=f"action weights, e.g. health=1,story=2 (actions: {', '.join(ACTIONS)}; "
-        "unnamed ones keep 1)",
+        help=f"action weights on top of the mix, e.g. health=1,story=2 (actions: "
+        f"{', '.join(ACTIONS)}; unnamed ones keep the mix's)",
     )
     load.add_argument("--characters", type=_range, default="2-4", help="characters per run")
     load.add_argument("--turns", type=_range, default="2-5", help="turns per run")
@@ -77,7 +91,47 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     stories.add_argument("--stories-warmup", type=float, default=15.0, help="unmeasured start")
     stories.add_argument("--stories-clients", type=int, default=32, help="concurrent clients")
     stories.add_argument(
-        "--stories-workers", type=parse_counts, default="1,2", help="simulation processes"
+        "--stories-workers",
+        "--workers",
+        type=parse_counts,
+        default="1,2",
+        help="simulation processes",
+    )
+    stories.add_argument(
+        "--cpu-limit",
+        type=float,
+        default=None,
+        metavar="CORES",
+        help="hold each simulation worker to this many cores (cgroup v1 cpu quota; needs "
+        "root); the rest of the stack keeps its CPU. E.g. --cpu-limit 0.25 --workers 1,2,3",
+    )
+    cost = p.add_argument_group("cost per call (--cost)")
+    cost.add_argument(
+        "--cost",
+        action="store_true",
+        help="CPU per call per process and in total, and the counts per call (SQL, "
+        "transactions, NATS messages, gRPC calls)",
+    )
+    cost.add_argument(
+        "--cost-calls",
+        type=parse_calls,
+        default="",
+        help="calls per batch, e.g. health=100,simulation=20 (kinds: "
+        f"{', '.join(CALLS)}; defaults "
+        f"{','.join(f'{k}={v}' for k, v in DEFAULT_CALLS.items())})",
+    )
+    cost.add_argument(
+        "--cost-concurrency", type=parse_counts, default="1,8", help="calls in flight"
+    )
+    cost.add_argument("--cost-warmup", type=int, default=10, help="unmeasured calls per kind")
+    cost.add_argument(
+        "--cost-idle-seconds",
+        type=float,
+        default=5.0,
+        help="idle window that gives the background rates taken off each batch",
+    )
+    cost.add_argument(
+        "--cost-settle-seconds", type=float, default=0.3, help="wait after a batch's last call"
     )
     stack = p.add_argument_group("the stack")
     stack.add_argument("--gateway-url", help="benchmark a running stack instead of starting one")
@@ -92,6 +146,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--nats-url",
         default=os.environ.get("NE_NATS_URL"),
         help="an existing NATS; default NE_NATS_URL, else a local server is started",
+    )
+    stack.add_argument(
+        "--nats-monitor-url",
+        default=None,
+        help="with --nats-url: its monitoring endpoint (http://host:8222), for --cost's "
+        "message counts (a NATS the run starts is known)",
     )
     stack.add_argument("--gateway-workers", type=int, default=1, help="NE_HTTP_WORKERS")
     stack.add_argument(
@@ -108,8 +168,18 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     if p.parse_known_args(argv)[0].soak:
         p.set_defaults(**SOAK_DEFAULTS)
     args = p.parse_args(argv)
-    if args.soak and args.stories:
-        p.error("--soak and --stories are separate benchmarks")
+    try:
+        args.weights = parse_weights(args.weights, args.mix)
+    except ValueError as exc:
+        p.error(str(exc))
+    if sum((args.soak, args.stories, args.cost)) > 1:
+        p.error("--soak, --stories and --cost are separate benchmarks")
+    if args.cost and args.gateway_url:
+        p.error("--cost needs a stack it starts (it reads the services' metrics ports)")
+    if args.cpu_limit is not None and (not args.stories or args.gateway_url):
+        p.error("--cpu-limit is for --stories on a stack the benchmark starts")
+    if args.cost_warmup < 0 or args.cost_idle_seconds <= 0 or args.cost_settle_seconds < 0:
+        p.error("--cost-warmup and --cost-settle-seconds must be >= 0, --cost-idle-seconds > 0")
     if not 0 <= args.think_min <= args.think_max:
         p.error("--think-min must be between 0 and --think-max")
     if min(args.generators, args.gateway_workers, args.simulation_workers) < 1:
@@ -134,27 +204,47 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     # SIGTERM as Ctrl-C: end the steps early, still write the report, stop the stack.
     signal.signal(signal.SIGTERM, _interrupt)
+    limits = None
+    if args.cpu_limit is not None:
+        try:
+            limits = CpuLimits(args.cpu_limit)
+        except (CpuLimitUnavailable, ValueError) as exc:
+            print(f"python -m bench: {exc}", file=sys.stderr)
+            return 2
     started = datetime.now(UTC)
-    suffix = "-stories" if args.stories else "-soak" if args.soak else ""
+    suffix = "-stories" if args.stories else "-soak" if args.soak else "-cost" if args.cost else ""
     out = args.results_dir / (started.strftime("%Y%m%d-%H%M%S") + suffix)
     out.mkdir(parents=True, exist_ok=True)
     _raise_open_files_limit()
-    base = {
+    _say("calibration loop (20 M additions)...")
+    calibration = calibrate()
+    _say(f"calibration: {calibration['cpu_seconds']:.2f} s CPU")
+    base: dict[str, Any] = {
         "started_at": started.isoformat(timespec="seconds"),
         "command": shlex.join(["python", "-m", "bench", *argv]),
         "python": platform.python_version(),
         "machine": machine_info(),
+        "calibration": calibration,
     }
     target = _open_target(args, out, min(args.stories_workers) if args.stories else None)
     try:
         if args.stories:
-            result = {"kind": "stories", **base, **_stories(args, target, out)}
+            result = {"kind": "stories", **base, **_stories(args, target, out, limits)}
+        elif args.cost:
+            result = {"kind": "cost", **base, **_cost(args, target)}
         else:
             result = {"kind": "load", **base, **_load(args, target, out)}
     finally:
         target.close()
+        if limits is not None:
+            limits.release()
     (out / "results.json").write_text(json.dumps(result, indent=2) + "\n")
-    text = report.stories_report(result) if args.stories else report.load_report(result)
+    if args.stories:
+        text = report.stories_report(result)
+    elif args.cost:
+        text = cost_report(result)
+    else:
+        text = report.load_report(result)
     (out / "report.md").write_text(text)
     print(text)
     print(f"Report: {out / 'report.md'}   Data: {out / 'results.json'}", flush=True)
@@ -174,7 +264,10 @@ def _open_target(args: argparse.Namespace, out: Path, workers: int | None) -> Ta
         gateway_workers=args.gateway_workers,
         simulation_workers=workers or args.simulation_workers,
         simulation_concurrency=args.simulation_concurrency,
+        pg_stat_statements=args.cost,
     )
+    if args.nats_monitor_url:
+        target.nats_monitor_url = args.nats_monitor_url.rstrip("/")
     _say(f"stack up at {target.url}")
     return target
 
@@ -213,6 +306,7 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
         "Steps (users)": ", ".join(map(str, args.users)),
         "Per step": f"{args.ramp_seconds:g} s ramp, then {args.step_seconds:g} s measured",
         "Think time": f"{args.think_min:g}-{args.think_max:g} s",
+        "Mix": args.mix,
         "Weights": ", ".join(f"{n}={w:g}" for n, w in args.weights),
         "Simulations": f"{args.characters[0]}-{args.characters[1]} characters, "
         f"{args.turns[0]}-{args.turns[1]} turns",
@@ -238,7 +332,12 @@ def _load(args: argparse.Namespace, target: Target, out: Path) -> dict[str, Any]
     total = len(args.users) * (args.ramp_seconds + args.step_seconds)
     _say(f"{len(args.users)} steps, about {total / 60:.1f} min; every line is one step")
 
+    meter = StackMeter(target)
+    opened: list[StackReading] = []
+    overheads: dict[float, dict[str, Any]] = {}
+
     def progress(window: Window) -> None:
+        overheads[window.start] = overhead(opened[-1], meter.read())
         s = step_stats(run.snapshot(), window)
         o = s["overall"]
         cpu = sampler.window(window.start, window.end)["machine"]["cpu_percent"]
@@ -254,6 +353,7 @@ def _load(args: argparse.Namespace, target: Target, out: Path) -> dict[str, Any]
         step_seconds=args.step_seconds,
         ramp_seconds=args.ramp_seconds,
         on_step=progress,
+        on_window_start=lambda: opened.append(meter.read()),
     )
     # Interrupted: no waiting; what is still running is recorded as "cancelled".
     drain = 0.0 if interrupted else max(args.timeout, args.story_timeout) + 5
@@ -269,6 +369,7 @@ def _load(args: argparse.Namespace, target: Target, out: Path) -> dict[str, Any]
         step["loadgen_lag"] = lag_stats([x for lags in run.lags.values() for x in lags], window)
         names = [g.name for g in sampler.groups]
         step["memory_drift"] = memory_drift(sampler.ticks, window.start, window.end, names)
+        step["overhead"] = overheads.get(window.start, {})
         steps.append(step)
     in_steps = sum(1 for r in records if any(w.start <= r[1] < w.end for w in windows))
     in_ramps = [r for r in records if any(w.ramp_start <= r[1] < w.start for w in windows)]
@@ -320,8 +421,11 @@ def _load(args: argparse.Namespace, target: Target, out: Path) -> dict[str, Any]
     }
 
 
-def _stories(args: argparse.Namespace, target: Target, out: Path) -> dict[str, Any]:
-    """Closed loop: N clients, each starting the next 4 x 5 story when one ends."""
+def _stories(
+    args: argparse.Namespace, target: Target, out: Path, limits: CpuLimits | None
+) -> dict[str, Any]:
+    """Closed loop: N clients, each starting the next 4 x 5 story when one ends. With
+    `limits`, every simulation worker is held to its CPU limit (scale-out mode)."""
     scenario = _scenario(
         args,
         target,
@@ -341,6 +445,11 @@ def _stories(args: argparse.Namespace, target: Target, out: Path) -> dict[str, A
     )
     generator = Group("load generator", [], children=False, origin="this benchmark")
     sampler.add(generator)
+    meter = StackMeter(target)
+    if limits is not None:
+        for group in target.groups:
+            if group.name.startswith("simulation"):
+                limits.hold(group.pids[0], group.name)
     sampler.start()
     runs: list[dict[str, Any]] = []
     for workers in sorted(set(args.stories_workers)):
@@ -350,7 +459,10 @@ def _stories(args: argparse.Namespace, target: Target, out: Path) -> dict[str, A
                 break
         else:
             while target.simulation_workers < workers:
-                sampler.add(target.add_simulation_worker())
+                worker = target.add_simulation_worker()
+                if limits is not None:
+                    limits.hold(worker.pids[0], worker.name)
+                sampler.add(worker)
         label: int | str = workers if target.simulation_workers is not None else "existing"
         _say(
             f"{label} simulation worker(s): {args.stories_clients} clients, "
@@ -362,8 +474,10 @@ def _stories(args: argparse.Namespace, target: Target, out: Path) -> dict[str, A
         run.set_users(args.stories_clients, 0.0)
         try:
             time.sleep(args.stories_warmup)
+            opened = meter.read()
             start = time.monotonic()
             time.sleep(args.stories_seconds)
+            closed = meter.read()
         except KeyboardInterrupt:  # report the runs done so far, without this one
             _say("interrupted: stopping")
             run.stop(0.0)
@@ -381,6 +495,7 @@ def _stories(args: argparse.Namespace, target: Target, out: Path) -> dict[str, A
                 "story": stats["endpoints"]["story"],
                 "story_post": stats["endpoints"]["story_post"],
                 "resources": sampler.window(window.start, window.end),
+                "overhead": overhead(opened, closed),
             }
         )
         _say(f"  {stats['stories_per_minute']:.1f} stories/min")
@@ -389,6 +504,18 @@ def _stories(args: argparse.Namespace, target: Target, out: Path) -> dict[str, A
         raise SystemExit("interrupted before a run was complete: no report")
     first, last = runs[0]["stories_per_minute"], runs[-1]["stories_per_minute"]
     ratio = last / first if len(runs) > 1 and first > 0 else None
+    for run_result in runs:
+        rate = run_result["stories_per_minute"]
+        run_result["vs_first"] = rate / first if first > 0 else None
+    limit = (
+        {
+            "CPU limit": f"{limits.cores:g} core per simulation worker (cgroup v1 cpu: "
+            f"cfs_quota_us {limits.quota_us} per cfs_period_us 100000); the rest of the "
+            "stack is not limited"
+        }
+        if limits is not None
+        else {}
+    )
     return {
         "settings": {
             "Stories": "4 characters x 5 turns, async API (POST /v1/simulations + SSE)",
@@ -397,12 +524,35 @@ def _stories(args: argparse.Namespace, target: Target, out: Path) -> dict[str, A
             "measured",
             "Gateway workers": args.gateway_workers,
             "Load generator": f"{args.generators} process(es), asyncio + uvloop + aiohttp",
+            **limit,
         },
         "target": _target_info(target),
         "processes": {g.name: g.origin for g in sampler.groups},
         "runs": runs,
         "scaling_ratio": ratio,
     }
+
+
+def _cost(args: argparse.Namespace, target: Target) -> dict[str, Any]:
+    """CPU per call and the counts per call, batch by batch (bench.cost)."""
+    settings = CostSettings(
+        calls=args.cost_calls,
+        concurrency=args.cost_concurrency,
+        warmup=args.cost_warmup,
+        idle_seconds=args.cost_idle_seconds,
+        settle_seconds=args.cost_settle_seconds,
+        characters=args.characters,
+        turns=args.turns,
+        seed=1 if args.seed is None else args.seed,
+        timeout=args.story_timeout,
+    )
+    ids = list(_scenario(args, target).character_ids)
+    run = CostRun(target, settings, ids)
+    try:
+        result = run.run(_say)
+    finally:
+        run.close()
+    return {"target": _target_info(target), **result}
 
 
 def _target_info(target: Target) -> dict[str, Any]:

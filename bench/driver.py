@@ -105,15 +105,19 @@ def run_steps(
     step_seconds: float,
     ramp_seconds: float,
     on_step: Callable[[Window], None] | None = None,
+    on_window_start: Callable[[], None] | None = None,
 ) -> tuple[list[Window], bool]:
     """Step through the user counts; returns the measured windows and whether the run
-    was interrupted (Ctrl-C ends it early, with the steps done so far)."""
+    was interrupted (Ctrl-C ends it early, with the steps done so far). `on_window_start`
+    runs as each measured window opens, `on_step` as it closes."""
     windows: list[Window] = []
     try:
         for users in steps:
             ramp_start = time.monotonic()
             run.set_users(users, ramp_seconds)
             time.sleep(ramp_seconds)
+            if on_window_start is not None:
+                on_window_start()
             start = time.monotonic()
             time.sleep(step_seconds)
             window = Window(users, ramp_start, start, time.monotonic())

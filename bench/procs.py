@@ -81,7 +81,7 @@ class Sampler:
         while not self._stop.wait(self.interval):
             wall, t, machine = time.time(), time.monotonic(), psutil.cpu_times()
             cpu, rss, pss, count = self._sample(last_wall)
-            now, before = _split(machine), _split(last_machine)
+            now, before = split_cpu_times(machine), split_cpu_times(last_machine)
             busy, total, steal = (a - b for a, b in zip(now, before, strict=True))
             tick = Tick(t, t - last_t, busy, total, steal, cpu, rss, pss, count)
             self.ticks.append(tick)
@@ -168,7 +168,7 @@ class Sampler:
         return out
 
 
-def _split(t: Any) -> tuple[float, float, float]:
+def split_cpu_times(t: Any) -> tuple[float, float, float]:
     """(busy, total, steal) CPU seconds of psutil.cpu_times() (guest is within user)."""
     busy = t.user + t.nice + t.system + getattr(t, "irq", 0.0) + getattr(t, "softirq", 0.0)
     steal = getattr(t, "steal", 0.0)
@@ -225,3 +225,26 @@ def machine_info() -> dict[str, object]:
         "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
         "kernel": os.uname().release,
     }
+
+
+def cpu_seconds(group: Group) -> float:
+    """CPU seconds the group has used so far: each root's own and its reaped children's
+    (a PostgreSQL backend that exited is counted in its postmaster), plus every live
+    descendant's. The difference of two readings is exact for the span between them."""
+    total = 0.0
+    for pid in group.pids:
+        try:
+            root = psutil.Process(pid)
+            times = root.cpu_times()
+            total += times.user + times.system
+            if not group.children:
+                continue
+            total += times.children_user + times.children_system
+            descendants = root.children(recursive=True)
+        except psutil.Error:
+            continue
+        for proc in descendants:
+            with contextlib.suppress(psutil.Error):
+                times = proc.cpu_times()
+                total += times.user + times.system
+    return total

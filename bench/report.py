@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.calibration import calibration_line
 from bench.drift import SPAN_RULE
+from bench.overhead import ratio_text
 from bench.scenario import ACTIONS, ENDPOINTS, LABELS
 
 SUMMARY_HEADER = ("Users", "Success", "p50", "p95", "p99", "Throughput", "Stories/min", "CPU")
@@ -13,9 +15,11 @@ STORIES_HEADER = (
     "Stories",
     "Failed",
     "Stories/min",
+    "vs first",
     "p50",
     "p95",
     "CPU",
+    "Overhead ratio",
 )
 ENDPOINT_HEADER: tuple[str, ...] = ("Users", "Endpoint", "Requests", "Success", "p50", "p95")
 ENDPOINT_HEADER += ("p99", "Max", "Rate", "Errors")
@@ -24,6 +28,8 @@ VERDICT_HEADER = ("Users", "Process", "RSS change", "PSS change", "Within")
 SERVICE_ORDER = ("gateway", "character", "simulation", "story", "postgresql", "nats")
 BENCH_GROUPS = ("load generator", "coordinator")
 MACHINE = ("machine", "other")
+# "other" CPU (no measured process) above this share of one core: someone else's load.
+SHARED_OTHER_PERCENT = 25.0
 
 
 def table(header: tuple[str, ...] | list[str], rows: list[list[str]]) -> str:
@@ -97,9 +103,11 @@ def load_report(result: dict[str, Any]) -> str:
     parts = [
         f"# Novel Engine load benchmark — {result['started_at']}",
         "",
+        calibration_line(result["calibration"]),
+        "",
         f"Command: `{result['command']}`",
         "",
-        _context(result),
+        context(result),
         *([soak_section(result["soak"])] if "soak" in result else []),
         "## Summary",
         "",
@@ -111,6 +119,8 @@ def load_report(result: dict[str, Any]) -> str:
         table(SUMMARY_HEADER, summary_rows(steps)),
         "",
         capacity_line(cap),
+        "",
+        overhead_line(steps),
         "",
         "## Per endpoint",
         "",
@@ -139,6 +149,17 @@ def load_report(result: dict[str, Any]) -> str:
         accounting_section(result),
     ]
     return "\n".join(parts)
+
+
+def overhead_line(steps: list[dict[str, Any]]) -> str:
+    """Per step: the whole stack's CPU over the engine's and the chronicler's."""
+    ratios = ", ".join(
+        f"{s['users']} users {ratio_text(s.get('overhead', {}).get('ratio'))}" for s in steps
+    )
+    return (
+        "Overhead ratio (whole-stack CPU in the step, every request included, divided by "
+        f"the CPU the engine and the chronicler spent in it, read in process): {ratios}."
+    )
 
 
 def capacity_line(cap: dict[str, Any]) -> str:
@@ -356,7 +377,7 @@ def accounting_section(result: dict[str, Any]) -> str:
     )
 
 
-def _context(result: dict[str, Any]) -> str:
+def context(result: dict[str, Any]) -> str:
     m = result["machine"]
     settings = result["settings"]
     target = result["target"]
@@ -384,9 +405,11 @@ def stories_report(result: dict[str, Any]) -> str:
             str(r["story"]["ok"]),
             str(r["story"]["failed"]),
             f"{r['stories_per_minute']:.1f}",
+            "-" if r.get("vs_first") is None else f"{r['vs_first']:.2f}x",
             ms(r["story"]["p50_ms"]),
             ms(r["story"]["p95_ms"]),
             f"{r['resources']['machine']['cpu_percent']:.0f} %",
+            ratio_text(r.get("overhead", {}).get("ratio")),
         ]
         for r in runs
     ]
@@ -407,19 +430,34 @@ def stories_report(result: dict[str, Any]) -> str:
     errors = [
         f"- {r['simulation_workers']} worker(s): {errors_text(r['story']['errors'])}" for r in runs
     ]
+    other = max((r["resources"].get("other", {}).get("cpu_percent", 0.0) for r in runs), default=0)
+    shared = (
+        [
+            f"**The machine was shared**: CPU no measured process used reached {other:.0f} % "
+            "of one core (other programs): the stack did not have the cores to itself, so "
+            "neither stories/min nor the ratios are to be trusted.",
+            "",
+        ]
+        if other > SHARED_OTHER_PERCENT
+        else []
+    )
     return "\n".join(
         [
             f"# Novel Engine story throughput — {result['started_at']}",
             "",
+            calibration_line(result["calibration"]),
+            "",
             f"Command: `{result['command']}`",
             "",
-            _context(result),
+            context(result),
             "## Stories per minute",
             "",
             "Complete stories (story event received) per minute over the measured window, "
             "each story 4 characters x 5 turns through the async API, with a fixed number "
             "of clients each starting the next story as soon as one ends. p50/p95: POST to "
-            "the end of the event stream.",
+            "the end of the event stream. vs first: stories/min over the first row's. "
+            "Overhead ratio: the whole stack's CPU in the window divided by the CPU the "
+            "engine and the chronicler spent in it (read in process).",
             "",
             table(STORIES_HEADER, rows),
             "",
@@ -429,6 +467,7 @@ def stories_report(result: dict[str, Any]) -> str:
             "",
             table(["Simulation workers", *names, "other", "machine"], cpu_rows),
             "",
+            *shared,
             "Errors:",
             "",
             *errors,

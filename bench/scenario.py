@@ -46,9 +46,19 @@ class Scenario:
     seed: int | None = None
 
 
-def parse_weights(text: str) -> tuple[tuple[str, float], ...]:
-    """`health=1,story=2`: unnamed actions keep weight 1; 0 switches one off."""
-    weights = dict.fromkeys(ACTIONS, 1.0)
+# Workload presets (`--mix`); `--weights` changes single weights on top of one.
+MIXES: dict[str, dict[str, float]] = {
+    # Today's mix: equal shares of every action, the async story included.
+    "default": dict.fromkeys(ACTIONS, 1.0),
+    # The old assessment's workload: equal shares of the three GETs and the synchronous
+    # POST /simulations, no async story action (think time 1-5 s, the default).
+    "seed": {**dict.fromkeys(ACTIONS, 1.0), "story": 0.0},
+}
+
+
+def parse_weights(text: str, mix: str = "default") -> tuple[tuple[str, float], ...]:
+    """`health=1,story=2`: unnamed actions keep the mix's weight; 0 switches one off."""
+    weights = dict(MIXES[mix])
     for part in filter(None, (p.strip() for p in text.split(","))):
         name, sep, value = part.partition("=")
         if not sep or name.strip() not in weights:

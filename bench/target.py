@@ -18,6 +18,7 @@ import psycopg
 from bench.procs import Group, listening_pid, processes_running
 from novel_cli.registry import SERVICES
 from novel_cli.stack import LocalStack
+from novel_platform import localinfra
 
 # Production settings: no debug logging, so no per-request log line on the hot path
 # (uvicorn's access log is off in the gateway whatever the level); no pacing.
@@ -37,6 +38,10 @@ class Target:
     stack: LocalStack | None = None
     simulation_workers: int | None = None
     logs_to: Path | None = None
+    # What the cost benchmark reads its counts from (known for a stack it started).
+    database_url: str | None = None
+    postgres_admin_url: str | None = None  # another database of the same server
+    nats_monitor_url: str | None = None
     _cleanup: list[Callable[[], None]] = field(default_factory=list)
 
     def add_simulation_worker(self) -> Group:
@@ -49,6 +54,16 @@ class Target:
         group = Group(name, [self.stack.procs[name].pid], origin="started by the benchmark")
         self.groups.append(group)
         return group
+
+    def metrics_urls(self) -> dict[str, str]:
+        """Each service process's Prometheus endpoint, by process name (a started stack)."""
+        if self.stack is None:
+            return {}
+        return {
+            name: f"http://127.0.0.1:{self.stack.ports[name + '-metrics']}/metrics"
+            for name in self.stack.procs
+            if name + "-metrics" in self.stack.ports
+        }
 
     def close(self) -> None:
         if self.stack is not None:
@@ -69,11 +84,14 @@ def start_stack(
     gateway_workers: int,
     simulation_workers: int,
     simulation_concurrency: int | None,
+    pg_stat_statements: bool = False,
 ) -> Target:
     """LocalStack as `make up` runs it, with production settings, on free ports.
 
     Given an existing PostgreSQL server, the benchmark uses a database of its own on it
-    (dropped afterwards), so runs do not measure each other's leftovers.
+    (dropped afterwards), so runs do not measure each other's leftovers. With
+    `pg_stat_statements` the PostgreSQL this run starts itself loads that extension
+    (the cost benchmark counts statements with it); the default server is unchanged.
     """
     settings = {**PRODUCTION_ENV, "NE_HTTP_WORKERS": str(gateway_workers)}
     if simulation_concurrency is not None:
@@ -81,9 +99,16 @@ def start_stack(
     run_dir = Path(tempfile.mkdtemp(prefix="novel-bench-"))
     cleanup: list[Callable[[], None]] = [lambda: shutil.rmtree(run_dir, ignore_errors=True)]
     database = None
+    own_postgres = None
     if database_url:
         database, drop = _own_database(database_url)
         cleanup.append(drop)
+    elif pg_stat_statements:
+        own_postgres = localinfra.start_postgres(
+            run_dir / "postgres", preload=("pg_stat_statements",)
+        )
+        cleanup.append(own_postgres.stop)
+        database, _ = _own_database(own_postgres.url, name="novel")
     stack = LocalStack(
         run_dir=run_dir,
         nats_url=nats_url,
@@ -97,11 +122,17 @@ def start_stack(
     try:
         stack.start()
         target.url, target.key = stack.url, stack.key
+        target.database_url = stack.database_url
+        target.postgres_admin_url = database_url
         for name, proc in stack.procs.items():
             target.groups.append(Group(name, [proc.pid], origin="started by the benchmark"))
-        for server in stack._infra:
+        for server in [*stack._infra, *([own_postgres] if own_postgres else [])]:
             name = "nats" if server.url.startswith("nats") else "postgresql"
             target.groups.append(Group(name, [server.proc.pid], origin="started by the benchmark"))
+            if server.monitor_url:
+                target.nats_monitor_url = server.monitor_url
+            elif name == "postgresql":
+                target.postgres_admin_url = server.url
         if nats_url:
             target.groups.append(_external("nats", nats_url))
         if database_url:
@@ -195,9 +226,9 @@ def _make_up_state(url: str) -> dict[str, str]:
     return state if state.get("url", "").rstrip("/") == url.rstrip("/") else {}
 
 
-def _own_database(server_url: str) -> tuple[str, Callable[[], None]]:
+def _own_database(server_url: str, name: str = "") -> tuple[str, Callable[[], None]]:
     admin = server_url.replace("postgresql+psycopg://", "postgresql://")
-    name = f"novel_bench_{uuid.uuid4().hex[:10]}"
+    name = name or f"novel_bench_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
 

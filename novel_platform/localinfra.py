@@ -83,6 +83,8 @@ class LocalServer:
     proc: subprocess.Popen[bytes]
     data_dir: Path
     cleanup: list[Path] = field(default_factory=list)
+    # NATS only: the monitoring endpoint (/varz, /jsz), e.g. for the cost benchmark.
+    monitor_url: str = ""
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -141,7 +143,13 @@ def start_nats(data_dir: Path | None = None, port: int | None = None) -> LocalSe
             return False
 
     _wait(ready, "nats-server", proc, 15)
-    return LocalServer(f"nats://127.0.0.1:{port}", proc, data, [data] if temp else [])
+    return LocalServer(
+        f"nats://127.0.0.1:{port}",
+        proc,
+        data,
+        [data] if temp else [],
+        monitor_url=f"http://127.0.0.1:{monitor}",
+    )
 
 
 def _reachable_by_others(path: Path) -> bool:
@@ -167,9 +175,17 @@ def pg_bin(name: str) -> str:
 
 
 def start_postgres(
-    data_dir: Path | None = None, port: int | None = None, *, durable: bool = True
+    data_dir: Path | None = None,
+    port: int | None = None,
+    *,
+    durable: bool = True,
+    preload: tuple[str, ...] = (),
 ) -> LocalServer:
-    """initdb (once) and run postgres; as root it runs as the `postgres` user."""
+    """initdb (once) and run postgres; as root it runs as the `postgres` user.
+
+    `preload`: shared_preload_libraries, e.g. ("pg_stat_statements",) for a benchmark
+    that counts statements; none by default.
+    """
     user = pwd.getpwnam("postgres") if os.geteuid() == 0 else None
     temp = data_dir is None
     root = data_dir or Path(tempfile.mkdtemp(prefix="novel-pg-"))
@@ -200,6 +216,8 @@ def start_postgres(
         "-c",
         "max_connections=300",
     ]
+    if preload:
+        options += ["-c", f"shared_preload_libraries={','.join(preload)}"]
     if not durable:  # tests only: a lost throwaway database costs nothing
         options += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
     log = open(root / "postgres.log", "ab")  # noqa: SIM115 (owned by the child)

@@ -7,6 +7,8 @@ import statistics
 from collections import Counter
 from pathlib import Path
 
+from bench.calibration import calibrate, calibration_line
+
 from .checks import continuity, prose_consistency, unnamed
 from .corpus import Story, cpu_per_story, random_story
 from .metrics import (
@@ -123,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     stories = [random_story(seed, args.style) for seed in range(args.n)]
     cpu = cpu_per_story(args.cpu_runs)
     rows = measure(stories, cpu)
-    report = table(rows)
+    # Opens with the calibration line, like every benchmark report: the CPU row's scale.
+    report = calibration_line(calibrate()) + "\n\n" + table(rows)
     print(f"{args.n} seeded stories, style {args.style!r}, 2-6 characters, 2-20 turns\n")
     print(report)
 

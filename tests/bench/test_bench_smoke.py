@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.cost import CALLS, COST_LABELS
+from bench.cost_report import COST_HEADER_START, COUNTS_HEADER, OVERHEAD_HEADER
 from bench.report import DRIFT_HEADER, STORIES_HEADER, SUMMARY_HEADER, VERDICT_HEADER
 from bench.scenario import ENDPOINTS, LABELS
 from bench.stats import Window, capacity, percentile, step_stats
@@ -20,11 +22,15 @@ from bench.stats import Window, capacity, percentile, step_stats
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("gateway", "character", "simulation", "story", "postgresql", "nats")
 FROM_TO = re.compile(r"\d+ → \d+ \([+-]\d+\.\d %\)")  # "119 → 121 (+1.7 %)"
+CALIBRATION = re.compile(
+    r"Calibration: `for i in range\(20_000_000\): x \+= i` took \*\*(\d+\.\d+) s\*\*"
+)
 
 
-def run_bench(tmp_path: Path, postgres_url: str, nats_url: str, *args: str):
+def run_bench(tmp_path: Path, postgres_url: str | None, nats_url: str | None, *args: str):
+    """Run `python -m bench`; without URLs it starts its own PostgreSQL and NATS."""
     results = tmp_path / "results"
-    infra = ("--database-url", postgres_url, "--nats-url", nats_url)
+    infra = ("--database-url", postgres_url, "--nats-url", nats_url) if postgres_url else ()
     done = subprocess.run(
         [sys.executable, "-m", "bench", "--results-dir", str(results), *args, *infra],
         cwd=ROOT,
@@ -36,12 +42,24 @@ def run_bench(tmp_path: Path, postgres_url: str, nats_url: str, *args: str):
     (out,) = results.iterdir()
     report = (out / "report.md").read_text()
     assert done.stdout.startswith(report)  # the tables are printed at the end too
+    check_calibration(report, data_path=results)
     assert (out / "logs" / "gateway.log").exists()
     requests = [
         row for path in sorted(out.glob("requests*.csv")) for row in csv.DictReader(path.open())
     ]
     data = json.loads((out / "results.json").read_text())
     return data, report, requests, out.name, done.stdout
+
+
+def check_calibration(report: str, data_path: Path) -> None:
+    """Every report opens with the calibration line: title, blank line, calibration."""
+    lines = report.splitlines()
+    assert lines[0].startswith("# Novel Engine")
+    match = CALIBRATION.match(lines[2])
+    assert match, lines[2]
+    (out,) = data_path.iterdir()
+    seconds = json.loads((out / "results.json").read_text())["calibration"]["cpu_seconds"]
+    assert float(match.group(1)) == round(seconds, 2) > 0
 
 
 def table_rows(report: str, header: tuple[str, ...]) -> list[list[str]]:
@@ -107,6 +125,11 @@ def test_load_benchmark_small_run(tmp_path, postgres_url, nats_url):
     assert [row[0] for row in summary] == ["2", "4"]
     assert all(row[1] == "100 %" for row in summary)
     assert "Capacity" in report
+    assert "Overhead ratio" in report
+    for step in steps:
+        ratio = step["overhead"]["ratio"]
+        assert step["overhead"]["stack_cpu_seconds"] > 0
+        assert ratio is None or ratio > 0  # None: no simulation ran in the window
     for endpoint in ENDPOINTS:
         assert LABELS[endpoint] in report
     check_memory_drift(data, report)
@@ -179,6 +202,8 @@ def test_story_benchmark_small_run(tmp_path, postgres_url, nats_url):
     assert {row["endpoint"] for row in requests} == {"story", "story_post"}
     assert all(row["error"] == "" for row in requests)
     assert data["scaling_ratio"] > 0
+    assert all(run["overhead"]["ratio"] > 0 for run in runs)
+    assert runs[0]["vs_first"] == 1
     assert [row[0] for row in table_rows(report, STORIES_HEADER)] == ["1", "2"]
     assert "Scaling ratio" in report
 
@@ -215,3 +240,54 @@ def test_a_request_counts_in_the_step_it_started_in():
     assert step["stories_per_minute"] == pytest.approx(6.0)
     assert capacity([step], 99.9, 200) is None
     assert capacity([step], 50.0, 60_000) == 10
+
+
+@pytest.mark.e2e
+def test_cost_benchmark_small_run(tmp_path):
+    # No URLs: the run starts its own PostgreSQL (with pg_stat_statements) and NATS (with
+    # monitoring), the setting `make bench-cost` uses.
+    data, report, _, run_dir, _ = run_bench(
+        tmp_path,
+        None,
+        None,
+        "--cost",
+        *("--cost-calls", "health=5,characters=3,character=3,simulation=2,simulation_4x5=1"),
+        *("--cost-concurrency", "2", "--cost-warmup", "1", "--cost-idle-seconds", "1"),
+        *("--cost-settle-seconds", "0.1", "--seed", "3"),
+    )
+    assert data["kind"] == "cost" and run_dir.endswith("-cost")
+    assert data["statements_source"] == "pg_stat_statements" and data["nats_monitoring"]
+    batches = data["batches"]
+    assert [(b["call"], b["concurrency"]) for b in batches] == [(c, 2) for c in CALLS]
+    for batch in batches:
+        assert batch["failed"] == 0, batch["errors"]
+        assert set(batch["cpu_ms"]) == {*SERVICES, "total"}
+        assert all(v >= 0 for v in batch["cpu_ms"].values())
+    for batch in [b for b in batches if b["call"].startswith("simulation")]:
+        counts = batch["counts"]
+        for key in ("sql_statements", "transactions", "rows_written", "nats_in_msgs"):
+            assert counts[key] > 0, key
+        assert counts["jetstream_stored"] > 0
+        assert counts["grpc_calls"] >= 1 and batch["grpc_methods"]
+        assert batch["cpu_ms"]["total"] > 0 and batch["domain_ms"]["engine"] > 0
+        assert batch["overhead_ratio"] > 0
+        assert batch["top_statements"]
+    assert data["overhead"]["simulation"]["ratio"] > 0
+    assert data["overhead"]["simulation_4x5"]["ratio"] > 0
+
+    # The report's tables: one row per batch, numbers in every cell.
+    cpu_rows = table_rows(report, (*COST_HEADER_START, *SERVICES, "Calls/s"))
+    assert [row[0] for row in cpu_rows] == [COST_LABELS[c] for c in CALLS]
+    for row in cpu_rows:
+        assert re.fullmatch(r"\*\*\d+\.\d\d ms\*\*", row[4]), row
+        assert all(re.fullmatch(r"\d+\.\d+", cell) for cell in row[5:]), row
+    count_rows = table_rows(report, COUNTS_HEADER)
+    assert [row[0] for row in count_rows] == [COST_LABELS[c] for c in CALLS]
+    for row in count_rows:
+        assert all(re.fullmatch(r"\d+(\.\d)?", cell) for cell in row[2:]), row
+    simulation_row = count_rows[CALLS.index("simulation")]
+    assert float(simulation_row[2]) > 0 and float(simulation_row[4]) > 0
+    overhead_rows = table_rows(report, OVERHEAD_HEADER)
+    assert len(overhead_rows) == 2
+    for row in overhead_rows:
+        assert re.fullmatch(r"\*\*\d+\.\d\*\*", row[5]), row
