@@ -64,7 +64,9 @@ class OutboxRelay:
         bus: EventBus,
         *,
         batch_size: int = 200,
-        idle_poll_seconds: float = 0.5,
+        # The fast path carries this process's commits; the poll only recovers rows it
+        # could not send (or another process's), so it need not run often.
+        idle_poll_seconds: float = 2.0,
     ) -> None:
         self._engine = engine
         self._table = table
