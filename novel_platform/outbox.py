@@ -37,6 +37,9 @@ from novel_platform.messaging import EventBus, Outgoing
 log = structlog.get_logger(__name__)
 _tracer = telemetry.tracer(__name__)
 
+# Rows a relay keeps in memory for its fast path at most; the rest is the poll's.
+FRESH_LIMIT = 10_000
+
 
 def outbox_table(metadata: sa.MetaData) -> sa.Table:
     """The outbox table in the metadata's schema (each service owns its own)."""
@@ -91,6 +94,10 @@ class OutboxRelay:
         """Called after a local commit, with its rows: they go out without waiting for a
         poll and without being read back."""
         self._fresh.extend(committed)
+        if len(self._fresh) > FRESH_LIMIT:
+            # NATS is not keeping up (or is away): the oldest wait in the table for the
+            # poll instead of in memory.
+            del self._fresh[: len(self._fresh) - FRESH_LIMIT]
         self._wakeup.set()
 
     async def publish_fresh(self) -> int:
