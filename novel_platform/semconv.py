@@ -53,6 +53,7 @@ GC_PAUSE = "novel.gc.pause"  # histogram, seconds; generation
 CHAPTERS_WRITTEN = "novel.chapters.written"  # counter
 MESSAGES_PROCESSED = "novel.messages.processed"  # counter; consumer, outcome
 MESSAGES_REDELIVERED = "novel.messages.redelivered"  # counter; consumer
+MESSAGES_DEAD_LETTERED = "novel.messages.dead_lettered"  # counter; consumer
 WORK_QUEUE_PENDING = "novel.work_queue.pending"  # gauge; consumer
 OUTBOX_BACKLOG = "novel.outbox.backlog"  # gauge; rows waiting to be published
 DB_POOL_CHECKED_OUT = "novel.db.pool.checked_out"  # gauge
