@@ -8,6 +8,7 @@ the messages behind it, and can be replayed from there.
 from __future__ import annotations
 
 import asyncio
+import shutil
 import uuid
 from pathlib import Path
 
@@ -90,6 +91,7 @@ async def test_a_database_outage_longer_than_any_delivery_limit_loses_nothing(
         await bus.close()
         if server is not None:
             server.stop()
+            shutil.rmtree(server.data_dir, ignore_errors=True)
 
 
 async def _at_least(items: list[str], n: int) -> bool:

@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -88,14 +89,15 @@ class KeyStore:
         if cached is not None and cached[0] > now:
             return cached[1]
         key_id, secret = match.groups()
-        async with self._engine.connect() as conn:
-            row = (
-                await conn.execute(
-                    sa.select(api_keys.c.secret_hash, api_keys.c.tenant_id).where(
-                        api_keys.c.key_id == key_id, api_keys.c.revoked_at.is_(None)
-                    )
-                )
-            ).first()
+        try:
+            row = await self._lookup(key_id)
+        except sa_exc.DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+            # A pooled connection the database dropped (it restarted). SQLAlchemy has
+            # invalidated the pool, so the next checkout is a fresh connection; a read
+            # is safe to repeat. A database still down raises again: 503.
+            row = await self._lookup(key_id)
         tenant = (
             row.tenant_id
             if row is not None and hmac.compare_digest(row.secret_hash, _hash(secret))
@@ -105,3 +107,13 @@ class KeyStore:
             self._cache.clear()
         self._cache[key] = (now + self._ttl, tenant)
         return tenant
+
+    async def _lookup(self, key_id: str) -> sa.Row[tuple[str, str]] | None:
+        async with self._engine.connect() as conn:
+            return (
+                await conn.execute(
+                    sa.select(api_keys.c.secret_hash, api_keys.c.tenant_id).where(
+                        api_keys.c.key_id == key_id, api_keys.c.revoked_at.is_(None)
+                    )
+                )
+            ).first()
