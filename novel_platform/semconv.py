@@ -43,6 +43,7 @@ RPC_SERVER_DURATION = "rpc.server.duration"  # histogram, seconds; rpc.method, s
 HTTP_SERVER_DURATION = "http.server.request.duration"  # from the FastAPI instrumentation
 SIMULATIONS_STARTED = "novel.simulations.started"  # counter
 SIMULATIONS_FINISHED = "novel.simulations.finished"  # counter; novel.status
+SIMULATIONS_REDRIVEN = "novel.simulations.redriven"  # counter; stranded runs re-queued
 SIMULATIONS_RUNNING = "novel.simulations.running"  # up-down counter, per process
 TURN_DURATION = "novel.turn.duration"  # histogram, seconds
 # counter, CPU seconds spent in the pure domain (engine, chronicler); novel.domain.part.

@@ -18,6 +18,7 @@ from services.simulation.config import SimulationSettings
 from services.simulation.entrypoints.grpc_api import SimulationServicer
 from services.simulation.entrypoints.work_consumer import work_consumer_spec, work_handler
 from services.simulation.service.handlers import SimulationService
+from services.simulation.service.reconciler import Reconciler
 from services.simulation.service.runner import SimulationRunner
 
 SERVICE_NAME = "simulation"
@@ -67,6 +68,15 @@ async def setup(rt: ServiceRuntime) -> None:
         rt.spawn(consumer.run(), "simulation-workers")
         # Inside the runtime's own per-hook bound (the grace period), with room to spare.
         rt.on_shutdown(lambda: consumer.stop(settings.shutdown_grace_seconds * 0.8))
+
+    if settings.reconcile_interval_seconds:
+        reconciler = Reconciler(
+            uow,
+            stale_after_seconds=settings.work_ack_wait_seconds + settings.reconcile_margin_seconds,
+            interval_seconds=settings.reconcile_interval_seconds,
+        )
+        rt.spawn(reconciler.run(), "reconciler")
+        rt.on_shutdown(reconciler.stop)
 
     service = SimulationService(uow, characters, depth)
     servicer = SimulationServicer(service)

@@ -58,7 +58,7 @@ class CampaignRecord:
     created_at: datetime
 
 
-def _simulation(row: sa.Row[Any]) -> SimulationRecord:
+def simulation_from_row(row: sa.Row[Any]) -> SimulationRecord:
     values = dict(row._mapping)
     values["character_ids"] = tuple(values["character_ids"])
     if values["sheets"] is not None:
@@ -98,13 +98,13 @@ class SimulationRepository:
         if for_update:
             stmt = stmt.with_for_update()
         row = (await self._conn.execute(stmt)).first()
-        return _simulation(row) if row else None
+        return simulation_from_row(row) if row else None
 
     async def list_page(
         self, tenant_id: str, *, before: tuple[datetime, str] | None, limit: int
     ) -> list[SimulationRecord]:
         stmt = newest_first_query(simulations, tenant_id, before, limit)
-        return [_simulation(r) for r in (await self._conn.execute(stmt)).all()]
+        return [simulation_from_row(r) for r in (await self._conn.execute(stmt)).all()]
 
     async def update(self, sim_id: str, **values: Any) -> SimulationRecord:
         stmt = (
@@ -113,7 +113,7 @@ class SimulationRepository:
             .values(**values, updated_at=sa.func.now())
             .returning(*simulations.c)
         )
-        return _simulation((await self._conn.execute(stmt)).one())
+        return simulation_from_row((await self._conn.execute(stmt)).one())
 
     async def record_turns(
         self, sim_id: str, turns: Sequence[StoredTurn], *, finished: bool
@@ -150,7 +150,7 @@ class SimulationRepository:
                 for t in turns
             ],
         )
-        return _simulation(row)
+        return simulation_from_row(row)
 
     async def last_checkpoint(self, sim_id: str) -> tuple[int, dict[str, Any]] | None:
         """The newest stored world (the end of the last committed batch)."""
