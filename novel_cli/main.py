@@ -74,11 +74,15 @@ def seed(
 def up(
     http_port: Annotated[int, typer.Option(envvar="NE_HTTP_PORT")] = 8000,
     run_dir: Annotated[str, typer.Option(envvar="NE_RUN_DIR")] = ".run",
+    free_ports: Annotated[
+        bool, typer.Option(help="Free ports for the gRPC services (several stacks on a host).")
+    ] = False,
 ) -> None:
-    """Start NATS and PostgreSQL (unless given), migrate, start all services, seed, wait."""
+    """Start NATS and PostgreSQL (unless given), migrate, start all services, seed, and
+    keep them running: a service that exits is restarted with a backoff."""
     from novel_cli.stack import run_stack
 
-    raise typer.Exit(run_stack(http_port=http_port, run_dir=run_dir))
+    raise typer.Exit(run_stack(http_port=http_port, run_dir=run_dir, free_ports=free_ports))
 
 
 @app.command()
