@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import structlog
 from fastapi import FastAPI
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
@@ -19,11 +20,15 @@ from novel_platform.telemetry import HEALTH_ROUTES, configure_telemetry, flush_t
 from services.gateway import errors
 from services.gateway.adapters.api_keys import KeyStore
 from services.gateway.adapters.completions import CompletionWaiter
+from services.gateway.adapters.idempotency import IdempotencyStore
 from services.gateway.admission import StartAdmission
 from services.gateway.clients import Downstream
 from services.gateway.config import GatewaySettings
+from services.gateway.idempotency import IdempotencyKeys
 from services.gateway.middleware import BodyLimit, LoadShedder, RequestContext
 from services.gateway.routes import characters, health, legacy, simulations, stories
+
+log = structlog.get_logger(__name__)
 
 DESCRIPTION = """Define characters, run multi-agent story simulations over them, and read
 the stories. Every route except the health checks needs `Authorization: Bearer <API key>`."""
@@ -37,17 +42,24 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         await bus.connect(settings.nats_url, name="gateway")
         app.state.settings = settings
         app.state.keys = KeyStore(engine, settings.api_key_cache_seconds)
+        app.state.idempotency = IdempotencyStore(
+            engine,
+            lease_seconds=settings.idempotency_lease_seconds,
+            retention_seconds=settings.idempotency_retention_seconds,
+        )
         app.state.downstream = Downstream.open(settings)
         app.state.bus = bus
         app.state.waiter = CompletionWaiter(bus)
         app.state.starts = StartAdmission(settings.max_starting_simulations)
         await app.state.waiter.start()
         lag = asyncio.create_task(watch_loop_lag(), name="loop-lag")
+        pruning = asyncio.create_task(_prune_idempotency_keys(app.state.idempotency))
         watch_gc_pauses()
         try:
             yield
         finally:
             lag.cancel()
+            pruning.cancel()
             await app.state.waiter.stop()
             flush_telemetry()
             await app.state.downstream.close()
@@ -68,7 +80,9 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(simulations.router)
     app.include_router(stories.router)
     app.include_router(legacy.router)
-    # Outermost first: the request id must exist before the body limit can reject.
+    # Innermost first. Idempotency-Key reads the body the body limit bounds.
+    app.add_middleware(IdempotencyKeys)
+    # The request id must exist before the body limit can reject.
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(
         LoadShedder,
@@ -77,6 +91,16 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     )
     app.add_middleware(RequestContext)
     return app
+
+
+async def _prune_idempotency_keys(store: IdempotencyStore, every: float = 3600) -> None:
+    """Forget Idempotency-Key records past their retention (a failed pass waits an hour)."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await store.prune()
+        except Exception as exc:
+            log.warning("idempotency_prune_failed", error=type(exc).__name__)
 
 
 def build_app() -> FastAPI:

@@ -29,3 +29,8 @@ class GatewaySettings(BaseServiceSettings, DatabaseSettings):
     # Simulation starts in flight per worker process; more get 503 at once rather than
     # queueing at a saturated simulation service into 504s (see admission.py).
     max_starting_simulations: int = Field(default=64, ge=1, le=4096)
+    # Idempotency-Key: a claim still unanswered after the lease (its gateway died) may be
+    # taken over by a retry; longer than the synchronous route's deadline. Records are
+    # kept for the retention, then the key may be used again.
+    idempotency_lease_seconds: float = Field(default=90.0, gt=0)
+    idempotency_retention_seconds: float = Field(default=24 * 3600.0, gt=0)

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from novel_platform.paging import newest_first_query
@@ -78,16 +79,33 @@ def _campaign(row: sa.Row[Any]) -> CampaignRecord:
     )
 
 
+def _row_values(record: SimulationRecord) -> dict[str, Any]:
+    return record.__dict__ | {
+        "character_ids": list(record.character_ids),
+        "sheets": list(record.sheets) if record.sheets is not None else None,
+    }
+
+
 class SimulationRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
     async def add(self, record: SimulationRecord) -> None:
-        values = record.__dict__ | {
-            "character_ids": list(record.character_ids),
-            "sheets": list(record.sheets) if record.sheets is not None else None,
-        }
-        await self._conn.execute(simulations.insert().values(**values))
+        await self._conn.execute(simulations.insert().values(**_row_values(record)))
+
+    async def add_once(self, record: SimulationRecord) -> bool:
+        """Insert unless a simulation with this id exists (then False, nothing written).
+
+        For ids derived from an Idempotency-Key: a concurrent twin waits for the first
+        insert's transaction and then finds the row.
+        """
+        stmt = (
+            insert(simulations)
+            .values(**_row_values(record))
+            .on_conflict_do_nothing(index_elements=[simulations.c.id])
+            .returning(simulations.c.id)
+        )
+        return (await self._conn.execute(stmt)).first() is not None
 
     async def get(
         self, sim_id: str, tenant_id: str | None = None, *, for_update: bool = False
