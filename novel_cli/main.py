@@ -16,6 +16,8 @@ from novel_platform.config import DatabaseSettings, load_settings
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 key_app = typer.Typer(no_args_is_help=True, help="Issue and revoke API keys.")
 app.add_typer(key_app, name="key")
+dlq_app = typer.Typer(no_args_is_help=True, help="Inspect and replay dead-lettered messages.")
+app.add_typer(dlq_app, name="dlq")
 
 
 def _database_url() -> str:
@@ -25,6 +27,42 @@ def _database_url() -> str:
         if state.exists():
             return str(json.loads(state.read_text())["database_url"])
     return load_settings(DatabaseSettings).database_url
+
+
+def _nats_url() -> str:
+    """NE_NATS_URL, else the NATS of a stack started here by `novel up`."""
+    if "NE_NATS_URL" not in os.environ:
+        state = Path(os.environ.get("NE_RUN_DIR", ".run")) / "stack.json"
+        if state.exists() and "nats_url" in (found := json.loads(state.read_text())):
+            return str(found["nats_url"])
+    return os.environ.get("NE_NATS_URL", "nats://127.0.0.1:4222")
+
+
+@dlq_app.command("list")
+def dlq_list(
+    limit: Annotated[int, typer.Option(help="Show at most this many, oldest first.")] = 100,
+) -> None:
+    """Messages that failed on their content (or outlived their retries), oldest first."""
+    from novel_cli.dlq import list_letters
+
+    lines = asyncio.run(list_letters(_nats_url(), limit))
+    typer.echo("\n".join(lines) if lines else "no dead letters")
+
+
+@dlq_app.command("replay")
+def dlq_replay(
+    sequences: Annotated[
+        list[int] | None, typer.Argument(help="Dead-letter numbers (#N in `novel dlq list`).")
+    ] = None,
+    every: Annotated[bool, typer.Option("--all", help="Replay every dead letter.")] = False,
+) -> None:
+    """Publish dead letters again on their original subjects (after fixing the cause)."""
+    from novel_cli.dlq import replay_letters
+
+    if not sequences and not every:
+        raise typer.BadParameter("give dead-letter numbers or --all")
+    for line in asyncio.run(replay_letters(_nats_url(), list(sequences or []), every)):
+        typer.echo(line)
 
 
 @app.command()
