@@ -14,7 +14,7 @@ from novel_platform import migrations
 from novel_platform.config import DatabaseSettings, load_settings
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
-key_app = typer.Typer(no_args_is_help=True, help="Issue and revoke API keys.")
+key_app = typer.Typer(no_args_is_help=True, help="Issue, list, rotate and revoke API keys.")
 app.add_typer(key_app, name="key")
 dlq_app = typer.Typer(no_args_is_help=True, help="Inspect and replay dead-lettered messages.")
 app.add_typer(dlq_app, name="dlq")
@@ -94,6 +94,30 @@ def key_revoke(key_id: Annotated[str, typer.Argument(help="The 12 characters aft
 
     if not asyncio.run(revoke(_database_url(), key_id)):
         raise typer.Exit(1)
+
+
+@key_app.command("list")
+def key_list(
+    tenant: Annotated[str | None, typer.Option(help="Only this tenant's keys.")] = None,
+) -> None:
+    """Key ids, tenants and dates (secrets are never stored, so never shown)."""
+    from novel_cli.keys import listed
+
+    for info in asyncio.run(listed(_database_url(), tenant)):
+        state = f"revoked {info.revoked_at:%Y-%m-%d %H:%M}" if info.revoked_at else "active"
+        typer.echo(f"{info.key_id}  {info.tenant_id}  {info.created_at:%Y-%m-%d %H:%M}  {state}")
+
+
+@key_app.command("rotate")
+def key_rotate(key_id: Annotated[str, typer.Argument(help="The 12 characters after ne_.")]) -> None:
+    """Issue a new key for the same tenant and revoke this one; the new key is printed once."""
+    from novel_cli.keys import rotate
+
+    key = asyncio.run(rotate(_database_url(), key_id))
+    if key is None:
+        typer.echo(f"no active key {key_id}", err=True)
+        raise typer.Exit(1)
+    typer.echo(key)
 
 
 @app.command()

@@ -21,11 +21,13 @@ from services.gateway import errors
 from services.gateway.adapters.api_keys import KeyStore
 from services.gateway.adapters.completions import CompletionWaiter
 from services.gateway.adapters.idempotency import IdempotencyStore
+from services.gateway.adapters.rate_counters import PostgresCounters
 from services.gateway.admission import StartAdmission
 from services.gateway.clients import Downstream
 from services.gateway.config import GatewaySettings
 from services.gateway.idempotency import IdempotencyKeys
 from services.gateway.middleware import BodyLimit, LoadShedder, RequestContext
+from services.gateway.ratelimit import KeyRateLimit
 from services.gateway.routes import characters, health, legacy, simulations, stories
 
 log = structlog.get_logger(__name__)
@@ -42,6 +44,11 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         await bus.connect(settings.nats_url, name="gateway")
         app.state.settings = settings
         app.state.keys = KeyStore(engine, settings.api_key_cache_seconds)
+        app.state.rate_limit = (
+            KeyRateLimit(settings.rate_limit, PostgresCounters(engine))
+            if settings.rate_limit
+            else None
+        )
         app.state.idempotency = IdempotencyStore(
             engine,
             lease_seconds=settings.idempotency_lease_seconds,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from novel_platform.config import BaseServiceSettings, DatabaseSettings
+from services.gateway.ratelimit import validate_spec
 
 
 class GatewaySettings(BaseServiceSettings, DatabaseSettings):
@@ -34,3 +35,11 @@ class GatewaySettings(BaseServiceSettings, DatabaseSettings):
     # kept for the retention, then the key may be used again.
     idempotency_lease_seconds: float = Field(default=90.0, gt=0)
     idempotency_retention_seconds: float = Field(default=24 * 3600.0, gt=0)
+    # Requests per API key, in the `limits` notation ("20/second;600/minute"), shared by
+    # every gateway process; empty: no limit (and no cost).
+    rate_limit: str = ""
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        return validate_spec(value)

@@ -78,7 +78,9 @@ async def setup(rt: ServiceRuntime) -> None:
         rt.spawn(reconciler.run(), "reconciler")
         rt.on_shutdown(reconciler.stop)
 
-    service = SimulationService(uow, characters, depth)
+    service = SimulationService(
+        uow, characters, depth, max_active_per_tenant=settings.max_active_simulations_per_tenant
+    )
     servicer = SimulationServicer(service)
     rt.serve_grpc(settings).add(
         lambda server: simulation_pb2_grpc.add_SimulationServiceServicer_to_server(

@@ -26,6 +26,8 @@ class SimulationSettings(BaseServiceSettings, DatabaseSettings, GrpcServerSettin
     max_queued_simulations: int = Field(default=100, ge=1)
     # ... and past this many turn/completion events waiting for the story writer.
     max_story_backlog: int = Field(default=600, ge=1)
+    # Quota: a tenant's queued + running simulations; past it, 429 (0: no quota).
+    max_active_simulations_per_tenant: int = Field(default=0, ge=0)
     # The reconciler re-queues queued/running simulations unchanged for longer than the
     # ack wait plus this margin (their work message was lost); it scans every interval
     # (0 turns it off).

@@ -97,6 +97,7 @@ def _gateway(keys: KeyStore) -> FastAPI:
     app = FastAPI()
     errors.install(app)
     app.state.keys = keys
+    app.state.rate_limit = None
 
     @app.get("/v1/whoami")
     async def whoami(tenant: Tenant) -> dict[str, str]:

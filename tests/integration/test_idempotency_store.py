@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from novel_platform.config import DatabaseSettings
-from novel_platform.db import create_engine
 from services.gateway.adapters.idempotency import ClaimResult, IdempotencyStore, StoredResponse
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    created = create_engine(DatabaseSettings(database_url=database_url))
-    yield created
-    await created.dispose()
 
 
 def _store(engine: AsyncEngine, lease: float = 3600, retention: float = 86400) -> IdempotencyStore:

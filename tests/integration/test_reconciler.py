@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,8 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from novel_engine.v1 import simulation_pb2
 from novel_platform import subjects
-from novel_platform.config import DatabaseSettings
-from novel_platform.db import create_engine
 from novel_platform.events import parse_envelope, unpack
 from novel_platform.outbox import UnitOfWork
 from services.simulation.adapters.repository import SimulationRecord, SimulationRepository
@@ -37,13 +34,6 @@ class NoCharacterService:
 
     async def sheets(self, tenant_id: str, ids: list[str]) -> list[CharacterSheet]:
         raise AssertionError("sheets are stored with the simulation")
-
-
-@pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    created = create_engine(DatabaseSettings(database_url=database_url))
-    yield created
-    await created.dispose()
 
 
 def _uow(engine: AsyncEngine) -> UnitOfWork:

@@ -12,6 +12,7 @@ import re
 import secrets
 import time
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
@@ -60,6 +61,54 @@ async def issue_key(engine: AsyncEngine, tenant_id: str, key: str | None = None)
             )
         )
     return IssuedKey(key=key, key_id=key_id, tenant_id=tenant_id)
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    key_id: str
+    tenant_id: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+async def list_keys(engine: AsyncEngine, tenant_id: str | None = None) -> list[KeyInfo]:
+    """Every key (never a secret: only hashes are stored), oldest first."""
+    stmt = sa.select(
+        api_keys.c.key_id, api_keys.c.tenant_id, api_keys.c.created_at, api_keys.c.revoked_at
+    ).order_by(api_keys.c.created_at, api_keys.c.key_id)
+    if tenant_id is not None:
+        stmt = stmt.where(api_keys.c.tenant_id == tenant_id)
+    async with engine.connect() as conn:
+        return [KeyInfo(*row) for row in (await conn.execute(stmt)).all()]
+
+
+async def rotate_key(engine: AsyncEngine, key_id: str) -> IssuedKey | None:
+    """A new key for the tenant of `key_id`, which is revoked in the same transaction.
+
+    None when `key_id` is unknown or already revoked. Gateways stop accepting the old
+    key within their key cache's lifetime.
+    """
+    key = new_key()
+    match = KEY_FORMAT.match(key)
+    assert match is not None
+    new_id, secret = match.groups()
+    async with engine.begin() as conn:
+        revoked = (
+            await conn.execute(
+                sa.update(api_keys)
+                .where(api_keys.c.key_id == key_id, api_keys.c.revoked_at.is_(None))
+                .values(revoked_at=sa.func.now())
+                .returning(api_keys.c.tenant_id)
+            )
+        ).first()
+        if revoked is None:
+            return None
+        await conn.execute(
+            api_keys.insert().values(
+                key_id=new_id, secret_hash=_hash(secret), tenant_id=revoked.tenant_id
+            )
+        )
+    return IssuedKey(key=key, key_id=new_id, tenant_id=revoked.tenant_id)
 
 
 async def revoke_key(engine: AsyncEngine, key_id: str) -> bool:

@@ -1,4 +1,4 @@
-"""The gateway schema: API keys and Idempotency-Key records."""
+"""The gateway schema: API keys, Idempotency-Key records, rate-limit counters."""
 
 from __future__ import annotations
 
@@ -32,4 +32,13 @@ idempotency_keys = sa.Table(
     sa.Column("status_code", sa.Integer, nullable=True),
     sa.Column("headers", sa.Text, nullable=True),
     sa.Column("body", sa.LargeBinary, nullable=True),
+)
+
+# Fixed-window request counters of the rate limiter, shared by every gateway process.
+rate_counters = sa.Table(
+    "rate_counters",
+    metadata,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("count", sa.BigInteger, nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
 )

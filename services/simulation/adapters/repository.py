@@ -118,6 +118,13 @@ class SimulationRepository:
         row = (await self._conn.execute(stmt)).first()
         return simulation_from_row(row) if row else None
 
+    async def count_active(self, tenant_id: str) -> int:
+        """The tenant's queued and running simulations (a partial index holds only those)."""
+        stmt = sa.select(sa.func.count()).where(
+            simulations.c.tenant_id == tenant_id, simulations.c.status.in_(("queued", "running"))
+        )
+        return int((await self._conn.execute(stmt)).scalar_one())
+
     async def list_page(
         self, tenant_id: str, *, before: tuple[datetime, str] | None, limit: int
     ) -> list[SimulationRecord]:

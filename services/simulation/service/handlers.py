@@ -47,10 +47,12 @@ class SimulationService:
         uow: Callable[[], UnitOfWork],
         characters: Characters,
         backlog: Backlog | None = None,
+        max_active_per_tenant: int = 0,
     ) -> None:
         self._uow = uow
         self._characters = characters
         self._backlog = backlog
+        self._max_active = max_active_per_tenant
 
     async def start(self, request: StartRequest, idempotency_key: str = "") -> SimulationRecord:
         """Accept a simulation. With an idempotency key, a second start with the same key
@@ -64,6 +66,16 @@ class SimulationService:
                 return existing
         if self._backlog is not None and self._backlog.overloaded:
             raise Overloaded("too much work queued; retry shortly")
+        if self._max_active:
+            # Checked, not locked: racing starts may pass it by a few, which a quota
+            # tolerates; the cost is one indexed count per start.
+            async with self._uow().read_only() as uow:
+                active = await SimulationRepository(uow.conn).count_active(tenant)
+            if active >= self._max_active:
+                raise Overloaded(
+                    f"{active} simulations of this tenant are queued or running "
+                    f"(at most {self._max_active}); retry when one has finished"
+                )
         if request.campaign_id:
             async with self._uow().read_only() as uow:
                 campaign = await SimulationRepository(uow.conn).get_campaign(
