@@ -7,7 +7,7 @@ NOVEL := $(VENV)/bin/novel
 STAMP := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install test test-fast lint format protos up down key seed bench bench-stories bench-soak compose-up compose-down clean
+.PHONY: help install test test-fast lint format protos up down key seed bench bench-stories bench-soak chaos compose-up compose-down clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -65,6 +65,9 @@ bench-stories: $(STAMP) ## Stories per minute with 1 and 2 simulation workers
 bench-soak: $(STAMP) ## 10-minute soak at 200 users: memory drift and failed-request verdict
 	$(PY) -m bench --soak $(ARGS)
 
+chaos: $(STAMP) ## Fault campaign under load (starts its own stack); report in chaos-results/. ARGS=--small for the short one
+	$(PY) -m chaos $(ARGS)
+
 compose-up: ## Run the container stack (needs Docker)
 	docker compose --env-file .env up -d --build --wait
 
@@ -72,4 +75,4 @@ compose-down: ## Stop the container stack and delete its volumes
 	docker compose --env-file .env down -v
 
 clean: ## Remove the virtual environment, local data and caches
-	rm -rf $(VENV) .run .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .run .pytest_cache .mypy_cache .ruff_cache chaos-results

@@ -31,6 +31,7 @@ from opentelemetry.metrics import CallbackOptions, Observation
 from opentelemetry.trace import SpanKind, StatusCode
 
 from novel_platform import semconv, telemetry
+from novel_platform.config import BaseServiceSettings
 from novel_platform.deadletter import DEAD_LETTER_STREAM, dead_letter
 from novel_platform.faults import backoff_seconds, is_transient
 from novel_platform.messaging import MSG_ID_HEADER, ConsumerSpec, EventBus
@@ -56,9 +57,16 @@ class RetryPolicy:
     """
 
     base_seconds: float = 1.0
-    cap_seconds: float = 60.0
+    cap_seconds: float = 30.0
     max_age_seconds: float = 24 * 3600
     max_failures: int = 5
+
+    @classmethod
+    def from_settings(cls, settings: BaseServiceSettings) -> RetryPolicy:
+        return cls(
+            cap_seconds=settings.retry_backoff_cap_seconds,
+            max_age_seconds=settings.retry_max_age_seconds,
+        )
 
 
 # Failure counts kept per process: enough for every message in flight, and bounded.

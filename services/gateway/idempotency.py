@@ -18,6 +18,7 @@ key, so a second start finds the first). Records are kept for the retention peri
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import hashlib
 from typing import Any
@@ -53,8 +54,10 @@ def _valid(key: str) -> bool:
 class IdempotencyKeys:
     """Pure ASGI middleware; POSTs without the header pass straight through."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, release_retry_seconds: float = 120.0) -> None:
         self.app = app
+        self._release_retry = release_retry_seconds
+        self._releasing: set[asyncio.Task[None]] = set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "POST":
@@ -118,7 +121,7 @@ class IdempotencyKeys:
         try:
             await self.app(scope, replay_body, capture)
         except BaseException:
-            await _quietly(store.release(tenant, key))
+            await self._release(store, tenant, key)
             raise
         finally:
             current_key.reset(token)
@@ -126,11 +129,30 @@ class IdempotencyKeys:
         if response.status_code < 500 and response.status_code != 429:
             # Stored before it is sent: a retry arriving right after sees the result.
             if not await _quietly(store.complete(tenant, key, response)):
-                await _quietly(store.release(tenant, key))
+                await self._release(store, tenant, key)
         else:
-            await _quietly(store.release(tenant, key))
+            await self._release(store, tenant, key)
         for message in captured:
             await send(message)
+
+    async def _release(self, store: IdempotencyStore, tenant: str, key: str) -> None:
+        """Free the claim so a retry runs again. When the database is down (the usual
+        reason for the failure being released), keep trying in the background: until
+        then, retries get 409 + Retry-After rather than waiting out the whole lease."""
+        if await _quietly(store.release(tenant, key)):
+            return
+
+        async def keep_trying() -> None:
+            loop = asyncio.get_running_loop()
+            give_up = loop.time() + self._release_retry
+            while loop.time() < give_up:
+                await asyncio.sleep(1)
+                if await _quietly(store.release(tenant, key)):
+                    return
+
+        task = asyncio.create_task(keep_trying())
+        self._releasing.add(task)
+        task.add_done_callback(self._releasing.discard)
 
 
 async def _tenant(state: Any, authorization: bytes) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from novel_engine.v1 import simulation_pb2, simulation_pb2_grpc
-from novel_platform.consumer import PullConsumer
+from novel_platform.consumer import PullConsumer, RetryPolicy
 from novel_platform.outbox import OutboxRelay, UnitOfWork
 from novel_platform.runtime import ServiceRuntime, main
 from novel_platform.subjects import (
@@ -64,6 +64,7 @@ async def setup(rt: ServiceRuntime) -> None:
                 )
             ),
             concurrency=settings.simulation_workers,
+            retry=RetryPolicy.from_settings(settings),
         )
         rt.spawn(consumer.run(), "simulation-workers")
         # Inside the runtime's own per-hook bound (the grace period), with room to spare.
