@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import psycopg
 
@@ -22,6 +23,7 @@ class Findings:
     story_problems: list[str] = field(default_factory=list)
     turn_problems: list[str] = field(default_factory=list)
     bad_answers: list[Answer] = field(default_factory=list)
+    secrets_in_logs: list[str] = field(default_factory=list)  # log files holding a secret
     drain_seconds: float = 0.0
 
     @property
@@ -32,6 +34,7 @@ class Findings:
             or self.story_problems
             or self.turn_problems
             or self.bad_answers
+            or self.secrets_in_logs
         )
 
 
@@ -120,3 +123,13 @@ def _turn_problems(conn: psycopg.Connection, rows: list[tuple]) -> list[str]:  #
         if count != turns_done or (top or 0) != turns_done:
             problems.append(f"{sim_id}: {count} turns stored up to {top}, counter {turns_done}")
     return problems
+
+
+def secrets_in_logs(logs: Path, secrets: list[str]) -> list[str]:
+    """Log files that contain any of the secrets (API keys' secret parts, passwords)."""
+    found = []
+    for path in sorted(logs.rglob("*.log")):
+        text = path.read_text(errors="replace")
+        if any(secret and secret in text for secret in secrets):
+            found.append(path.name)
+    return found

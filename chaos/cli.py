@@ -14,8 +14,9 @@ from collections import Counter
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from chaos.checks import Findings, check
+from chaos.checks import Findings, check, secrets_in_logs
 from chaos.faults import CHAOS_ENV, ChaosStack, Fault, Struck, run_schedule
 from chaos.load import Load, LoadResult
 from novel_cli.stack import DEV_TENANT
@@ -99,6 +100,10 @@ def campaign(
             done.set()
             control.join()
         shutil.copytree(run_dir / "logs", out / "logs", dirs_exist_ok=True)
+        # The key's secret part (after ne_<id>_) and the database password, if any.
+        secrets = [chaos.stack.key.split("_", 2)[2]]
+        password = urlsplit(chaos.stack.database_url).password
+        findings.secrets_in_logs = secrets_in_logs(out / "logs", [*secrets, password or ""])
     finally:
         chaos.stop()
         shutil.rmtree(run_dir, ignore_errors=True)
@@ -155,6 +160,9 @@ def write_report(
         f"| 500s, 5xx without Retry-After, 429/503 without Retry-After | "
         f"{len(findings.bad_answers)} |",
         f"| starts given up after 2 minutes of retries | {result.gave_up} |",
+        f"| SSE streams by how they ended | {dict(result.streams)} |",
+        f"| log files holding an API key's secret or a password | "
+        f"{len(findings.secrets_in_logs)} |",
         "",
         "## Responses",
         "",
@@ -188,6 +196,8 @@ def write_report(
                 "turn_problems": findings.turn_problems,
                 "bad_answers": [asdict(a) for a in findings.bad_answers],
                 "gave_up": result.gave_up,
+                "streams": dict(result.streams),
+                "secrets_in_logs": findings.secrets_in_logs,
                 "faults": [
                     {**asdict(s.fault), "started": s.started, "ended": s.ended} for s in struck
                 ],

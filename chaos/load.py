@@ -1,5 +1,6 @@
 """The steady load: users that start simulations (retrying with one Idempotency-Key until
-accepted), run the older synchronous route, and read, recording every response."""
+accepted) and follow some of them over SSE, run the older synchronous route, and read,
+recording every response."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import asyncio
 import random
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 
 import httpx
@@ -31,6 +33,8 @@ class LoadResult:
     accepted: set[str] = field(default_factory=set)  # ids of simulations answered 2xx
     synchronous_completed: int = 0
     gave_up: int = 0
+    # SSE streams by how they ended: "story" (the last event), "broken", or the status.
+    streams: Counter[str] = field(default_factory=Counter)
 
 
 class Load:
@@ -55,8 +59,10 @@ class Load:
     async def _user(self, client: httpx.AsyncClient, deadline: float) -> None:
         while time.monotonic() < deadline:
             pick = self._rng.random()
-            if pick < 0.6:
+            if pick < 0.5:
                 await self._start(client)
+            elif pick < 0.6:
+                await self._follow(client)
             elif pick < 0.75:
                 await self._synchronous(client)
             else:
@@ -108,6 +114,34 @@ class Load:
         response = await self._retrying(client, "POST /v1/simulations", "/v1/simulations", body)
         if response is not None and response.status_code == 202:
             self.result.accepted.add(response.json()["id"])
+
+    async def _follow(self, client: httpx.AsyncClient) -> None:
+        """Start a simulation and read its event stream to the story (no resume: a
+        stream broken by a fault is counted as such)."""
+        characters, turns = self._body()
+        body = {"character_ids": characters, "turns": turns}
+        response = await self._retrying(client, "POST /v1/simulations", "/v1/simulations", body)
+        if response is None or response.status_code != 202:
+            return
+        sim_id = response.json()["id"]
+        self.result.accepted.add(sim_id)
+        route = "GET /v1/simulations/{id}/events"
+        at = time.monotonic() - self._started
+        outcome, status, retry_after, error = "broken", 0, False, ""
+        try:
+            async with client.stream("GET", f"/v1/simulations/{sim_id}/events") as stream:
+                status, retry_after = stream.status_code, "retry-after" in stream.headers
+                outcome = str(status)
+                if status == 200:
+                    outcome = "broken"
+                    async for line in stream.aiter_lines():
+                        if line.startswith("event: story"):
+                            outcome = "story"
+                            break
+        except httpx.HTTPError as exc:
+            error = type(exc).__name__
+        self.result.answers.append(Answer(at, route, status, retry_after, error, sim_id))
+        self.result.streams[outcome] += 1
 
     async def _synchronous(self, client: httpx.AsyncClient) -> None:
         characters, turns = self._body()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from chaos.checks import bad_answers
+from chaos.checks import bad_answers, secrets_in_logs
 from chaos.cli import full_schedule
 from chaos.load import Answer
 
@@ -38,6 +38,7 @@ def test_the_small_campaign_loses_nothing_and_answers_no_500(tmp_path: Path) -> 
     assert results["accepted"] > 0 and results["lost"] == [] and results["unfinished"] == []
     assert results["story_problems"] == [] and results["turn_problems"] == []
     assert results["bad_answers"] == []
+    assert results["secrets_in_logs"] == []
     assert [f["action"] + " " + f["target"] for f in results["faults"]] == [
         "kill simulation",
         "kill story",
@@ -78,3 +79,10 @@ def test_the_full_schedule_strikes_every_fault_once_in_turn() -> None:
     for earlier, later in itertools.pairwise(schedule):
         assert later.at >= earlier.at + earlier.seconds  # one outage at a time
     assert schedule[-1].at + schedule[-1].seconds < 600
+
+
+def test_the_log_check_finds_a_leaked_secret(tmp_path: Path) -> None:
+    (tmp_path / "gateway.log").write_text('{"event": "auth", "key": "ne_abc_s3cr3t-part"}\n')
+    (tmp_path / "story.log").write_text('{"event": "ok"}\n')
+    assert secrets_in_logs(tmp_path, ["s3cr3t-part", ""]) == ["gateway.log"]
+    assert secrets_in_logs(tmp_path, ["other"]) == []
