@@ -51,7 +51,9 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         )
         app.state.idempotency = IdempotencyStore(
             engine,
-            lease_seconds=settings.idempotency_lease_seconds,
+            # A POST that does not wait is over within its call's deadline: after three,
+            # its claim is certainly abandoned (its gateway died).
+            lease_seconds=settings.rpc_timeout_seconds * 3,
             retention_seconds=settings.idempotency_retention_seconds,
         )
         app.state.downstream = Downstream.open(settings)
@@ -88,7 +90,9 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(stories.router)
     app.include_router(legacy.router)
     # Innermost first. Idempotency-Key reads the body the body limit bounds.
-    app.add_middleware(IdempotencyKeys)
+    app.add_middleware(
+        IdempotencyKeys, long_leases={"/simulations": settings.idempotency_lease_seconds}
+    )
     # The request id must exist before the body limit can reject.
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(

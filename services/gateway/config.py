@@ -30,9 +30,10 @@ class GatewaySettings(BaseServiceSettings, DatabaseSettings):
     # Simulation starts in flight per worker process; more get 503 at once rather than
     # queueing at a saturated simulation service into 504s (see admission.py).
     max_starting_simulations: int = Field(default=64, ge=1, le=4096)
-    # Idempotency-Key: a claim still unanswered after the lease (its gateway died) may be
-    # taken over by a retry; longer than the synchronous route's deadline. Records are
-    # kept for the retention, then the key may be used again.
+    # Idempotency-Key: a claim of the synchronous route still unanswered after this lease
+    # (its gateway died) may be taken over by a retry; longer than that route's deadline.
+    # Other POSTs' claims: 3 x NE_RPC_TIMEOUT_SECONDS. Records are kept for the
+    # retention, then the key may be used again.
     idempotency_lease_seconds: float = Field(default=90.0, gt=0)
     idempotency_retention_seconds: float = Field(default=24 * 3600.0, gt=0)
     # Requests per API key, in the `limits` notation ("20/second;600/minute"), shared by

@@ -54,8 +54,15 @@ def _valid(key: str) -> bool:
 class IdempotencyKeys:
     """Pure ASGI middleware; POSTs without the header pass straight through."""
 
-    def __init__(self, app: ASGIApp, release_retry_seconds: float = 120.0) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        long_leases: dict[str, float] | None = None,
+        release_retry_seconds: float = 120.0,
+    ) -> None:
         self.app = app
+        # Paths whose requests wait long (the synchronous route): their own lease.
+        self._long_leases = long_leases or {}
         self._release_retry = release_retry_seconds
         self._releasing: set[asyncio.Task[None]] = set()
 
@@ -80,7 +87,8 @@ class IdempotencyKeys:
                 return
             body = await _read_body(receive)
             store: IdempotencyStore = state.idempotency
-            claim = await store.claim(tenant, key, _fingerprint(scope, body))
+            lease = self._long_leases.get(scope["path"])
+            claim = await store.claim(tenant, key, _fingerprint(scope, body), lease)
         except HTTPException as exc:  # the body limit, while reading
             await _answer(scope, send, exc.status_code, str(exc.detail))
             return

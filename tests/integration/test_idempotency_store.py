@@ -49,6 +49,11 @@ async def test_an_abandoned_claim_is_taken_over_only_by_the_same_request(
     expired = _store(engine, lease=0.000001)
     assert (await expired.claim(tenant, key, "other")).result is ClaimResult.MISMATCH
     assert (await expired.claim(tenant, key, "fp")).result is ClaimResult.OWNED
+    # A lease given with the claim (a route's own) overrides the store's.
+    store = _store(engine)
+    assert (await store.claim(tenant, key, "fp")).result is ClaimResult.IN_PROGRESS
+    taken = await store.claim(tenant, key, "fp", lease_seconds=0.000001)
+    assert taken.result is ClaimResult.OWNED
 
 
 async def test_records_past_retention_are_pruned_and_the_key_is_free(

@@ -47,7 +47,12 @@ class IdempotencyStore:
         self._lease = timedelta(seconds=lease_seconds)
         self._retention = timedelta(seconds=retention_seconds)
 
-    async def claim(self, tenant_id: str, key: str, fingerprint: str) -> Claim:
+    async def claim(
+        self, tenant_id: str, key: str, fingerprint: str, lease_seconds: float | None = None
+    ) -> Claim:
+        """`lease_seconds` (default: the store's) bounds how long this kind of request
+        can run; past it an unanswered claim is presumed abandoned."""
+        lease = self._lease if lease_seconds is None else timedelta(seconds=lease_seconds)
         now = sa.func.now()
         fresh = {
             "fingerprint": fingerprint,
@@ -63,7 +68,7 @@ class IdempotencyStore:
             where=sa.or_(
                 sa.and_(
                     keys.c.status_code.is_(None),
-                    keys.c.claimed_at < now - self._lease,
+                    keys.c.claimed_at < now - lease,
                     keys.c.fingerprint == stmt.excluded.fingerprint,
                 ),
                 keys.c.claimed_at < now - self._retention,
