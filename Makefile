@@ -7,7 +7,7 @@ NOVEL := $(VENV)/bin/novel
 STAMP := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install test test-fast lint format protos up down key seed bench bench-seed bench-stories bench-scale bench-soak bench-cost bench-quality compose-up compose-down clean
+.PHONY: help install test test-fast lint format protos up down key seed bench bench-seed bench-stories bench-scale bench-soak bench-cost bench-quality chaos compose-up compose-down clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -77,6 +77,9 @@ bench-cost: $(STAMP) ## CPU per call per process, and SQL/NATS/gRPC counts per s
 bench-quality: $(STAMP) ## Story quality: N seeded stories (default 300), metrics table, 3 samples in bench-results/
 	$(PY) -m bench.quality $(ARGS)
 
+chaos: $(STAMP) ## Fault campaign under load (starts its own stack); report in chaos-results/. ARGS=--small for the short one
+	$(PY) -m chaos $(ARGS)
+
 compose-up: ## Run the container stack (needs Docker)
 	docker compose --env-file .env up -d --build --wait
 
@@ -84,4 +87,4 @@ compose-down: ## Stop the container stack and delete its volumes
 	docker compose --env-file .env down -v
 
 clean: ## Remove the virtual environment, local data and caches
-	rm -rf $(VENV) .run .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .run .pytest_cache .mypy_cache .ruff_cache chaos-results

@@ -24,8 +24,10 @@ app.command()(simulations.simulate)
 app.add_typer(simulations.app, name="simulations")
 app.add_typer(stories.app, name="stories")
 app.command()(status.status)
-key_app = typer.Typer(no_args_is_help=True, help="Issue and revoke API keys.")
+key_app = typer.Typer(no_args_is_help=True, help="Issue, list, rotate and revoke API keys.")
 app.add_typer(key_app, name="key")
+dlq_app = typer.Typer(no_args_is_help=True, help="Inspect and replay dead-lettered messages.")
+app.add_typer(dlq_app, name="dlq")
 
 
 def run() -> None:
@@ -49,6 +51,42 @@ def _database_url() -> str:
         if state.exists():
             return str(json.loads(state.read_text())["database_url"])
     return load_settings(DatabaseSettings).database_url
+
+
+def _nats_url() -> str:
+    """NE_NATS_URL, else the NATS of a stack started here by `novel up`."""
+    if "NE_NATS_URL" not in os.environ:
+        state = Path(os.environ.get("NE_RUN_DIR", ".run")) / "stack.json"
+        if state.exists() and "nats_url" in (found := json.loads(state.read_text())):
+            return str(found["nats_url"])
+    return os.environ.get("NE_NATS_URL", "nats://127.0.0.1:4222")
+
+
+@dlq_app.command("list")
+def dlq_list(
+    limit: Annotated[int, typer.Option(help="Show at most this many, oldest first.")] = 100,
+) -> None:
+    """Messages that failed on their content (or outlived their retries), oldest first."""
+    from novel_cli.dlq import list_letters
+
+    lines = asyncio.run(list_letters(_nats_url(), limit))
+    typer.echo("\n".join(lines) if lines else "no dead letters")
+
+
+@dlq_app.command("replay")
+def dlq_replay(
+    sequences: Annotated[
+        list[int] | None, typer.Argument(help="Dead-letter numbers (#N in `novel dlq list`).")
+    ] = None,
+    every: Annotated[bool, typer.Option("--all", help="Replay every dead letter.")] = False,
+) -> None:
+    """Publish dead letters again on their original subjects (after fixing the cause)."""
+    from novel_cli.dlq import replay_letters
+
+    if not sequences and not every:
+        raise typer.BadParameter("give dead-letter numbers or --all")
+    for line in asyncio.run(replay_letters(_nats_url(), list(sequences or []), every)):
+        typer.echo(line)
 
 
 @app.command()
@@ -83,6 +121,30 @@ def key_revoke(key_id: Annotated[str, typer.Argument(help="The 12 characters aft
         raise typer.Exit(1)
 
 
+@key_app.command("list")
+def key_list(
+    tenant: Annotated[str | None, typer.Option(help="Only this tenant's keys.")] = None,
+) -> None:
+    """Key ids, tenants and dates (secrets are never stored, so never shown)."""
+    from novel_cli.keys import listed
+
+    for info in asyncio.run(listed(_database_url(), tenant)):
+        state = f"revoked {info.revoked_at:%Y-%m-%d %H:%M}" if info.revoked_at else "active"
+        typer.echo(f"{info.key_id}  {info.tenant_id}  {info.created_at:%Y-%m-%d %H:%M}  {state}")
+
+
+@key_app.command("rotate")
+def key_rotate(key_id: Annotated[str, typer.Argument(help="The 12 characters after ne_.")]) -> None:
+    """Issue a new key for the same tenant and revoke this one; the new key is printed once."""
+    from novel_cli.keys import rotate
+
+    key = asyncio.run(rotate(_database_url(), key_id))
+    if key is None:
+        typer.echo(f"no active key {key_id}", err=True)
+        raise typer.Exit(1)
+    typer.echo(key)
+
+
 @app.command()
 def seed(
     tenant: Annotated[str, typer.Option(help="Tenant to seed.")],
@@ -99,11 +161,15 @@ def seed(
 def up(
     http_port: Annotated[int, typer.Option(envvar="NE_HTTP_PORT")] = 8000,
     run_dir: Annotated[str, typer.Option(envvar="NE_RUN_DIR")] = ".run",
+    free_ports: Annotated[
+        bool, typer.Option(help="Free ports for the gRPC services (several stacks on a host).")
+    ] = False,
 ) -> None:
-    """Start NATS and PostgreSQL (unless given), migrate, start all services, seed, wait."""
+    """Start NATS and PostgreSQL (unless given), migrate, start all services, seed, and
+    keep them running: a service that exits is restarted with a backoff."""
     from novel_cli.stack import run_stack
 
-    raise typer.Exit(run_stack(http_port=http_port, run_dir=run_dir))
+    raise typer.Exit(run_stack(http_port=http_port, run_dir=run_dir, free_ports=free_ports))
 
 
 @app.command()

@@ -14,6 +14,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -21,6 +22,7 @@ from novel_cli.banner import stack_state, where_everything_is
 from novel_cli.keys import issue
 from novel_cli.registry import SERVICES, ServiceInfo
 from novel_cli.seeding import seed_roster
+from novel_cli.supervisor import Supervisor
 from novel_platform import localinfra, migrations
 from novel_platform.healthcheck import check_grpc, check_http
 
@@ -119,9 +121,14 @@ class LocalStack:
         self.start_service(service, self.env(), self.run_dir / "logs", replica)
         self.wait_ready({replica})
 
-    def restart_service(self, name: str) -> None:
+    def respawn(self, name: str) -> subprocess.Popen[bytes]:
+        """Start a stopped process of the stack again (same ports), without waiting."""
         service = next(s for s in SERVICES if name.split("-")[0] == s.name)
         self.start_service(service, self.env(), self.run_dir / "logs", name)
+        return self.procs[name]
+
+    def restart_service(self, name: str) -> None:
+        self.respawn(name)
         # The gateway's readiness probes its downstream channels, so they reconnect too.
         alive = {n for n, p in self.procs.items() if n == "gateway" and p.poll() is None}
         self.wait_ready({name} | alive)
@@ -176,7 +183,32 @@ def _ensure_database(server_url: str, name: str) -> str:
     return server_url.rsplit("/", 1)[0] + f"/{name}"
 
 
-def run_stack(*, http_port: int, run_dir: str) -> int:
+def _write_state(root: Path, stack: LocalStack) -> dict[str, Any]:
+    """stack.json: how to reach the stack and its processes (for `novel down`, `novel
+    status`, the user commands and chaos); rewritten when the supervisor restarts one."""
+    assert stack.database_url and stack.nats_url
+    state = stack_state(
+        url=stack.url,
+        key=stack.key,
+        database_url=stack.database_url,
+        nats_url=stack.nats_url,
+        pids={name: proc.pid for name, proc in stack.procs.items()},
+        ports=stack.ports,
+        logs=root / "logs",
+    )
+    state["nats_url"] = stack.nats_url
+    state["pids"] = {name: proc.pid for name, proc in stack.procs.items()}
+    temp = root / "stack.json.tmp"
+    temp.write_text(json.dumps(state, indent=2))
+    temp.replace(root / "stack.json")
+    return state
+
+
+def _log(message: str) -> None:
+    print(f"{time.strftime('%H:%M:%S')} {message}", file=sys.stderr, flush=True)
+
+
+def run_stack(*, http_port: int, run_dir: str, free_ports: bool = False) -> int:
     root = Path(run_dir).resolve()
     stack = LocalStack(
         run_dir=root,
@@ -184,6 +216,7 @@ def run_stack(*, http_port: int, run_dir: str) -> int:
         nats_url=os.environ.get("NE_NATS_URL"),
         database_url=os.environ.get("NE_DATABASE_URL"),
         dev_key=os.environ.get("NE_DEV_API_KEY"),
+        free_ports=free_ports,
     )
     stopping = False
 
@@ -196,25 +229,14 @@ def run_stack(*, http_port: int, run_dir: str) -> int:
     started = time.monotonic()
     try:
         stack.start()
-        assert stack.database_url and stack.nats_url
-        state = stack_state(
-            url=stack.url,
-            key=stack.key,
-            database_url=stack.database_url,
-            nats_url=stack.nats_url,
-            pids={name: proc.pid for name, proc in stack.procs.items()},
-            ports=stack.ports,
-            logs=root / "logs",
-        )
-        (root / "stack.json").write_text(json.dumps(state, indent=2))
+        state = _write_state(root, stack)
         print(f"Novel Engine is up in {time.monotonic() - started:.1f}s")
         otlp = os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
         print("\n".join(where_everything_is(state, DEV_TENANT, otlp)), flush=True)
+        supervisor = Supervisor(stack.procs, stack.respawn, _log)
         while not stopping:
-            for name, proc in stack.procs.items():
-                if proc.poll() is not None:
-                    print(f"{name} exited with {proc.returncode}; stopping", file=sys.stderr)
-                    stopping = True
+            if supervisor.poll():
+                _write_state(root, stack)
             time.sleep(0.5)
         return 0
     except Exception as exc:  # print one line, not a traceback, for setup problems

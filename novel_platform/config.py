@@ -25,6 +25,10 @@ class BaseServiceSettings(BaseSettings):
     shutdown_grace_seconds: float = Field(default=10.0, gt=0, le=300)
     # Prometheus scrape port (/metrics); 0 turns the endpoint off.
     metrics_port: int = Field(default=9464, ge=0, le=65535)
+    # Consumers: a message failing transiently is retried after a backoff doubling from
+    # 1 s up to this cap, until it is NE_RETRY_MAX_AGE_SECONDS old (then dead-lettered).
+    retry_backoff_cap_seconds: float = Field(default=30.0, ge=1, le=3600)
+    retry_max_age_seconds: float = Field(default=24 * 3600.0, ge=60)
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -3,15 +3,25 @@
 Each message is acknowledged only after its handler returns. While a handler runs the
 message is kept alive with in-progress acks, so long work is not redelivered to
 another replica; if the process dies, the message is redelivered after `ack_wait`.
-A handler that raises gets the message redelivered after a delay; one that raises
-`Poison` ends it (it can never succeed).
+
+Failures are told apart (novel_platform.faults):
+- transient (database or NATS unreachable, a deadline): the message is redelivered
+  after an exponential backoff with jitter, for as long as it is younger than
+  `RetryPolicy.max_age_seconds`. The consumers have no delivery limit, so an outage of
+  any length uses up nothing: the retry limit is on age, not on count;
+- on its content (the handler raised `Poison`, or failed otherwise
+  `RetryPolicy.max_failures` times): the message goes to the dead-letter stream
+  (novel_platform.deadletter) and is ended, so it never blocks the messages behind it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import structlog
 from nats.aio.msg import Msg
@@ -21,7 +31,10 @@ from opentelemetry.metrics import CallbackOptions, Observation
 from opentelemetry.trace import SpanKind, StatusCode
 
 from novel_platform import semconv, telemetry
+from novel_platform.config import BaseServiceSettings
+from novel_platform.deadletter import DEAD_LETTER_STREAM, dead_letter
 from novel_platform.events import event_type_of
+from novel_platform.faults import backoff_seconds, is_transient
 from novel_platform.messaging import MSG_ID_HEADER, ConsumerSpec, EventBus
 
 log = structlog.get_logger(__name__)
@@ -34,6 +47,33 @@ class Poison(Exception):
     """Raised by a handler for a message that no retry can fix."""
 
 
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How long failing messages are retried.
+
+    Transient failures back off from `base_seconds`, doubling up to `cap_seconds`, and are
+    retried until the message is `max_age_seconds` old (the streams keep messages for 7
+    days; a day covers any outage someone is paged for). Other failures are retried
+    `max_failures` times, counted per process (a restart only buys a few more tries).
+    """
+
+    base_seconds: float = 1.0
+    cap_seconds: float = 30.0
+    max_age_seconds: float = 24 * 3600
+    max_failures: int = 5
+
+    @classmethod
+    def from_settings(cls, settings: BaseServiceSettings) -> RetryPolicy:
+        return cls(
+            cap_seconds=settings.retry_backoff_cap_seconds,
+            max_age_seconds=settings.retry_max_age_seconds,
+        )
+
+
+# Failure counts kept per process: enough for every message in flight, and bounded.
+_FAILURES_KEPT = 10_000
+
+
 class PullConsumer:
     def __init__(
         self,
@@ -42,19 +82,21 @@ class PullConsumer:
         handler: Handler,
         *,
         concurrency: int = 1,
-        retry_delay_seconds: float = 1.0,
+        retry: RetryPolicy | None = None,
     ) -> None:
         self._bus = bus
         self._spec = spec
         self._handler = handler
         self._slots = asyncio.Semaphore(concurrency)
         self._concurrency = concurrency
-        self._retry_delay = retry_delay_seconds
+        self._retry = retry or RetryPolicy()
+        self._failures: OrderedDict[int, int] = OrderedDict()
         self._running: set[asyncio.Task[None]] = set()
         self._stopping = asyncio.Event()
         meter = telemetry.meter(__name__)
         self._processed = meter.create_counter(semconv.MESSAGES_PROCESSED)
         self._redelivered = meter.create_counter(semconv.MESSAGES_REDELIVERED)
+        self._dead_lettered = meter.create_counter(semconv.MESSAGES_DEAD_LETTERED)
         self._pending = 0
         meter.create_observable_gauge(semconv.WORK_QUEUE_PENDING, [self._observe_pending])
 
@@ -70,6 +112,7 @@ class PullConsumer:
             await asyncio.sleep(5)
 
     async def run(self) -> None:
+        await self._bus.ensure_stream(DEAD_LETTER_STREAM)
         await self._bus.ensure_consumer(self._spec)
         sub = await self._bus.js.pull_subscribe_bind(
             durable=self._spec.durable, stream=self._spec.stream
@@ -136,27 +179,96 @@ class PullConsumer:
             outcome = "ack"
             try:
                 await self._handler(msg)
-            except Poison as exc:
-                outcome = "rejected"
-                log.error("message_rejected", subject=msg.subject, reason=str(exc))
-                await msg.term()
             except asyncio.CancelledError:
                 # Stopped mid-work: hand the message back now rather than after ack_wait.
                 with contextlib.suppress(Exception):
                     await msg.nak()
                 raise
             except Exception as exc:
-                outcome = "retry"
                 span.record_exception(exc)
                 span.set_status(StatusCode.ERROR)
-                log.exception("message_failed", subject=msg.subject)
-                with contextlib.suppress(Exception):
-                    await msg.nak(delay=self._retry_delay)
+                outcome = await self._failed(msg, exc, deliveries)
             else:
-                await msg.ack()
+                self._failures.pop(_sequence(msg), None)
+                outcome = await self._settle(msg, "ack")
             finally:
                 heartbeat.cancel()
                 self._processed.add(1, {"consumer": self._spec.durable, "outcome": outcome})
+
+    async def _failed(self, msg: Msg, exc: Exception, deliveries: int) -> str:
+        """Retry later, or dead-letter; returns the outcome for the metric."""
+        age = _age_seconds(msg)
+        if isinstance(exc, Poison):
+            reason = f"rejected: {exc}"
+        elif is_transient(exc):
+            if age < self._retry.max_age_seconds:
+                delay = backoff_seconds(
+                    deliveries, base=self._retry.base_seconds, cap=self._retry.cap_seconds
+                )
+                log.warning(
+                    "message_retry_transient",
+                    subject=msg.subject,
+                    error=type(exc).__name__,
+                    deliveries=deliveries,
+                    delay=round(delay, 2),
+                )
+                return await self._settle(msg, "retry", delay)
+            reason = f"transient failures for {age:.0f}s: {type(exc).__name__}: {exc}"
+        else:
+            failures = self._count_failure(msg)
+            log.error("message_failed", subject=msg.subject, failures=failures, exc_info=exc)
+            if failures < self._retry.max_failures and age < self._retry.max_age_seconds:
+                delay = backoff_seconds(
+                    failures, base=self._retry.base_seconds, cap=self._retry.cap_seconds
+                )
+                return await self._settle(msg, "retry", delay)
+            reason = f"failed {failures} times: {type(exc).__name__}: {exc}"
+        return await self._dead_letter(msg, reason, deliveries)
+
+    async def _dead_letter(self, msg: Msg, reason: str, deliveries: int) -> str:
+        metadata = msg.metadata
+        try:
+            await dead_letter(
+                self._bus,
+                subject=msg.subject,
+                data=msg.data,
+                headers=msg.headers,
+                stream=metadata.stream if metadata else self._spec.stream,
+                stream_sequence=_sequence(msg),
+                consumer=self._spec.durable,
+                reason=reason,
+                deliveries=deliveries,
+            )
+        except Exception:
+            # Not stored: keep the message, and try again after a while.
+            log.warning("dead_letter_failed", subject=msg.subject, exc_info=True)
+            return await self._settle(msg, "retry", self._retry.cap_seconds)
+        log.error("message_dead_lettered", subject=msg.subject, reason=reason)
+        self._dead_lettered.add(1, {"consumer": self._spec.durable})
+        self._failures.pop(_sequence(msg), None)
+        return await self._settle(msg, "dead_lettered")
+
+    def _count_failure(self, msg: Msg) -> int:
+        sequence = _sequence(msg)
+        failures = self._failures.pop(sequence, 0) + 1
+        self._failures[sequence] = failures
+        while len(self._failures) > _FAILURES_KEPT:
+            self._failures.popitem(last=False)
+        return failures
+
+    async def _settle(self, msg: Msg, outcome: str, delay: float = 0.0) -> str:
+        """Ack, nak (with a delay) or term; a lost connection only means a redelivery."""
+        try:
+            if outcome == "ack":
+                await msg.ack()
+            elif outcome == "retry":
+                await msg.nak(delay=delay)
+            else:
+                await msg.term()
+        except Exception as exc:
+            # The server redelivers after ack_wait; every handler is idempotent.
+            log.warning("message_settle_failed", outcome=outcome, error=type(exc).__name__)
+        return outcome
 
     async def _keep_alive(self, msg: Msg) -> None:
         interval = max(self._spec.ack_wait_seconds / 3, 0.5)
@@ -173,3 +285,17 @@ class PullConsumer:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+
+
+def _sequence(msg: Msg) -> int:
+    return msg.metadata.sequence.stream if msg.metadata else 0
+
+
+def _age_seconds(msg: Msg) -> float:
+    """Time since the message was stored in its stream."""
+    if not msg.metadata:
+        return 0.0
+    stored = msg.metadata.timestamp
+    if stored.tzinfo is None:
+        stored = stored.replace(tzinfo=UTC)
+    return max((datetime.now(UTC) - stored).total_seconds(), 0.0)

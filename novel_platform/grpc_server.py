@@ -12,10 +12,10 @@ import grpc
 import structlog
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
-from sqlalchemy import exc as sa_exc
 
 from novel_platform import errors, semconv, telemetry
 from novel_platform.config import GrpcServerSettings
+from novel_platform.faults import is_transient
 
 log = structlog.get_logger(__name__)
 
@@ -34,7 +34,10 @@ STATUS_OF: dict[type[errors.DomainError], grpc.StatusCode] = {
 class ContextInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     """Binds request id and RPC name to the logs and turns DomainError into a status.
 
-    Unexpected exceptions become INTERNAL with a generic message: details stay in the log.
+    Transient faults (database or NATS unreachable, a lost or exhausted pool connection,
+    a peer UNAVAILABLE or past its deadline) become UNAVAILABLE, which callers retry;
+    other unexpected exceptions become INTERNAL with a generic message: details stay in
+    the log.
     """
 
     def __init__(self) -> None:
@@ -66,12 +69,11 @@ class ContextInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                     await context.abort(status, exc.message)
                 except grpc.aio.AbortError:
                     raise
-                except (sa_exc.OperationalError, sa_exc.TimeoutError) as exc:
-                    # Database unreachable, connection lost, or pool exhausted: transient.
-                    status = grpc.StatusCode.UNAVAILABLE
-                    log.warning("rpc_database_unavailable", error=type(exc).__name__)
-                    await context.abort(status, "temporarily unavailable, retry shortly")
-                except Exception:
+                except Exception as exc:
+                    if is_transient(exc):
+                        status = grpc.StatusCode.UNAVAILABLE
+                        log.warning("rpc_unavailable", error=type(exc).__name__)
+                        await context.abort(status, "temporarily unavailable, retry shortly")
                     status = grpc.StatusCode.INTERNAL
                     log.exception("rpc_failed")
                     await context.abort(status, "internal error")

@@ -41,7 +41,9 @@ class ConsumerSpec:
     durable: str
     filter_subjects: tuple[str, ...] = field(default_factory=tuple)
     ack_wait_seconds: float = 30
-    max_deliver: int = 20
+    # No delivery limit: a transient outage must not use a message up. PullConsumer
+    # ends messages itself (dead-letter) by age and by failures on their content.
+    max_deliver: int = -1
     max_ack_pending: int = 1000
 
 
@@ -121,7 +123,9 @@ class EventBus:
         if (
             info.config.filter_subject != config.filter_subject
             or (info.config.filter_subjects or None) != config.filter_subjects
+            or (info.config.max_deliver or -1) != config.max_deliver
         ):
+            # Converge an existing consumer (e.g. an older release's delivery limit).
             await self.js.add_consumer(spec.stream, config)
 
     async def subscribe(

@@ -44,6 +44,7 @@ RPC_SERVER_DURATION = "rpc.server.duration"  # histogram, seconds; rpc.method, s
 HTTP_SERVER_DURATION = "http.server.request.duration"  # histogram, s; method, route, status
 SIMULATIONS_STARTED = "novel.simulations.started"  # counter
 SIMULATIONS_FINISHED = "novel.simulations.finished"  # counter; novel.status
+SIMULATIONS_REDRIVEN = "novel.simulations.redriven"  # counter; stranded runs re-queued
 SIMULATIONS_RUNNING = "novel.simulations.running"  # up-down counter, per process
 TURN_DURATION = "novel.turn.duration"  # histogram, seconds
 # counter, CPU seconds spent in the pure domain (engine, chronicler); novel.domain.part.
@@ -54,6 +55,7 @@ GC_PAUSE = "novel.gc.pause"  # histogram, seconds; generation
 CHAPTERS_WRITTEN = "novel.chapters.written"  # counter
 MESSAGES_PROCESSED = "novel.messages.processed"  # counter; consumer, outcome
 MESSAGES_REDELIVERED = "novel.messages.redelivered"  # counter; consumer
+MESSAGES_DEAD_LETTERED = "novel.messages.dead_lettered"  # counter; consumer
 WORK_QUEUE_PENDING = "novel.work_queue.pending"  # gauge; consumer
 OUTBOX_BACKLOG = "novel.outbox.backlog"  # gauge; rows waiting to be published
 OUTBOX_PUBLISHED = "novel.outbox.published"  # counter; events the relay has published

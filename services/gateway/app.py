@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import structlog
 from fastapi import FastAPI
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
@@ -26,11 +27,17 @@ from services.gateway import errors, story_page
 from services.gateway.adapters.api_keys import KeyStore
 from services.gateway.adapters.characters import CharacterReads
 from services.gateway.adapters.completions import CompletionWaiter
+from services.gateway.adapters.idempotency import IdempotencyStore
+from services.gateway.adapters.rate_counters import PostgresCounters
 from services.gateway.admission import StartAdmission
 from services.gateway.clients import Downstream
 from services.gateway.config import GatewaySettings
+from services.gateway.idempotency import IdempotencyKeys
 from services.gateway.middleware import BodyLimit, LoadShedder, RequestContext
+from services.gateway.ratelimit import KeyRateLimit
 from services.gateway.routes import characters, health, legacy, simulations, stories
+
+log = structlog.get_logger(__name__)
 
 DESCRIPTION = """Define characters, run multi-agent story simulations over them, and read
 the stories. Every route except the health checks needs `Authorization: Bearer <API key>`."""
@@ -44,6 +51,18 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         await bus.connect(settings.nats_url, name="gateway")
         app.state.settings = settings
         app.state.keys = KeyStore(engine, settings.api_key_cache_seconds)
+        app.state.rate_limit = (
+            KeyRateLimit(settings.rate_limit, PostgresCounters(engine))
+            if settings.rate_limit
+            else None
+        )
+        app.state.idempotency = IdempotencyStore(
+            engine,
+            # A POST that does not wait is over within its call's deadline: after three,
+            # its claim is certainly abandoned (its gateway died).
+            lease_seconds=settings.rpc_timeout_seconds * 3,
+            retention_seconds=settings.idempotency_retention_seconds,
+        )
         app.state.downstream = Downstream.open(settings)
         app.state.bus = bus
         app.state.waiter = CompletionWaiter(bus)
@@ -53,11 +72,13 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         app.state.starts = StartAdmission(settings.max_starting_simulations)
         await app.state.waiter.start()
         lag = asyncio.create_task(watch_loop_lag(), name="loop-lag")
+        pruning = asyncio.create_task(_prune_idempotency_keys(app.state.idempotency))
         watch_gc_pauses()
         try:
             yield
         finally:
             lag.cancel()
+            pruning.cancel()
             await app.state.waiter.stop()
             flush_telemetry()
             await app.state.downstream.close()
@@ -81,7 +102,11 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(stories.router)
     app.include_router(legacy.router)
     story_page.mount(app)
-    # Outermost first: the request id must exist before the body limit can reject.
+    # Innermost first. Idempotency-Key reads the body the body limit bounds.
+    app.add_middleware(
+        IdempotencyKeys, long_leases={"/simulations": settings.idempotency_lease_seconds}
+    )
+    # The request id must exist before the body limit can reject.
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(
         LoadShedder,
@@ -90,6 +115,16 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     )
     app.add_middleware(RequestContext)
     return app
+
+
+async def _prune_idempotency_keys(store: IdempotencyStore, every: float = 3600) -> None:
+    """Forget Idempotency-Key records past their retention (a failed pass waits an hour)."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await store.prune()
+        except Exception as exc:
+            log.warning("idempotency_prune_failed", error=type(exc).__name__)
 
 
 def build_app() -> FastAPI:

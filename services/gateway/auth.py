@@ -8,6 +8,7 @@ import structlog
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from services.gateway.adapters.api_keys import KEY_FORMAT
 from services.gateway.errors import ApiError
 
 _bearer = HTTPBearer(auto_error=False, description="API key: `Authorization: Bearer ne_...`")
@@ -27,6 +28,11 @@ async def tenant(
     if tenant_id is None:
         raise ApiError(401, "invalid or revoked API key", headers={"WWW-Authenticate": "Bearer"})
     structlog.contextvars.bind_contextvars(tenant=tenant_id)
+    limit = request.app.state.rate_limit
+    if limit is not None:
+        match = KEY_FORMAT.match(credentials.credentials)
+        assert match is not None  # a key that resolved has the format
+        await limit.hit(match.group(1))
     return tenant_id
 
 

@@ -18,6 +18,10 @@ from novel_engine.v1 import (
 from novel_platform.grpc_client import open_channel
 from services.gateway.adapters.characters import CharacterReads
 from services.gateway.config import GatewaySettings
+from services.gateway.idempotency import current_key
+
+# Carries a POST's Idempotency-Key to StartSimulation, which derives the id from it.
+IDEMPOTENCY_KEY_METADATA = "idempotency-key"
 
 
 @dataclass
@@ -76,9 +80,13 @@ async def start_simulation(
     request: Request, message: simulation_pb2.StartSimulationRequest
 ) -> simulation_pb2.Simulation:
     """StartSimulation, admitted first (503 when too many starts are in flight)."""
+    metadata = request_metadata()
+    key = current_key.get()
+    if key is not None:
+        metadata = (*metadata, (IDEMPOTENCY_KEY_METADATA, key))
     with request.app.state.starts.slot():
         created: simulation_pb2.Simulation = await downstream(request).simulation.StartSimulation(
-            message, metadata=request_metadata()
+            message, metadata=metadata
         )
     return created
 

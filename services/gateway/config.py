@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from novel_platform.config import BaseServiceSettings, CharacterCacheSettings, DatabaseSettings
+from services.gateway.ratelimit import validate_spec
 
 
 class GatewaySettings(BaseServiceSettings, DatabaseSettings, CharacterCacheSettings):
@@ -29,3 +30,17 @@ class GatewaySettings(BaseServiceSettings, DatabaseSettings, CharacterCacheSetti
     # Simulation starts in flight per worker process; more get 503 at once rather than
     # queueing at a saturated simulation service into 504s (see admission.py).
     max_starting_simulations: int = Field(default=64, ge=1, le=4096)
+    # Idempotency-Key: a claim of the synchronous route still unanswered after this lease
+    # (its gateway died) may be taken over by a retry; longer than that route's deadline.
+    # Other POSTs' claims: 3 x NE_RPC_TIMEOUT_SECONDS. Records are kept for the
+    # retention, then the key may be used again.
+    idempotency_lease_seconds: float = Field(default=90.0, gt=0)
+    idempotency_retention_seconds: float = Field(default=24 * 3600.0, gt=0)
+    # Requests per API key, in the `limits` notation ("20/second;600/minute"), shared by
+    # every gateway process; empty: no limit (and no cost).
+    rate_limit: str = ""
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        return validate_spec(value)

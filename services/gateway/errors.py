@@ -10,11 +10,16 @@ from http import HTTPStatus
 from typing import Any
 
 import grpc
+import nats.errors
+import psycopg
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from novel_platform.faults import is_transient
 
 log = structlog.get_logger(__name__)
 
@@ -28,12 +33,18 @@ GRPC_TO_HTTP = {
     grpc.StatusCode.UNAVAILABLE: 503,
     # A server shutting down cancels calls that reach it too late: retryable.
     grpc.StatusCode.CANCELLED: 503,
-    grpc.StatusCode.DEADLINE_EXCEEDED: 504,
+    # No answer within the deadline (a service or its database down): retryable. Only the
+    # older synchronous route answers 504, with the simulation id, at its own deadline.
+    grpc.StatusCode.DEADLINE_EXCEEDED: 503,
     grpc.StatusCode.UNAUTHENTICATED: 401,
     grpc.StatusCode.PERMISSION_DENIED: 403,
 }
 # Messages of these codes are written for clients; others may carry internals.
 _CLIENT_SAFE = {400, 401, 403, 404, 409, 413, 415, 422, 429}
+RETRY_AFTER = {"Retry-After": "1"}
+# Failures of the gateway's own I/O (the API-key and idempotency tables, NATS): 503 when
+# transient, else 500. Handled here rather than by the catch-all, which re-raises.
+_IO_ERRORS = (sa_exc.SQLAlchemyError, psycopg.Error, nats.errors.Error, OSError)
 
 
 class ApiError(Exception):
@@ -70,7 +81,7 @@ def error_response(
 
 def from_rpc_error(exc: grpc.aio.AioRpcError) -> ApiError:
     status = GRPC_TO_HTTP.get(exc.code(), 502)
-    headers = {"Retry-After": "1"} if status in (429, 503) else None
+    headers = RETRY_AFTER if status in (429, 503) else None
     if status in _CLIENT_SAFE:
         return ApiError(status, exc.details() or HTTPStatus(status).phrase, headers=headers)
     log.warning("upstream_error", code=exc.code().name, detail=exc.details())
@@ -100,7 +111,26 @@ def install(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return error_response(request, exc.status_code, str(exc.detail), None, exc.headers)
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def _io_error(request: Request, exc: Exception) -> JSONResponse:
+        if is_transient(exc):
+            log.warning("dependency_unavailable", error=type(exc).__name__)
+            return unavailable(request)
         log.error("unhandled_error", exc_info=exc)
         return error_response(request, 500, "internal error")
+
+    for io_error in _IO_ERRORS:
+        app.add_exception_handler(io_error, _io_error)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        if is_transient(exc):
+            return unavailable(request)
+        log.error("unhandled_error", exc_info=exc)
+        return error_response(request, 500, "internal error")
+
+
+def unavailable(request: Request) -> JSONResponse:
+    """503 + Retry-After: a dependency is briefly out of reach."""
+    return error_response(
+        request, 503, "temporarily unavailable, retry shortly", headers=RETRY_AFTER
+    )

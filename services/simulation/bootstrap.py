@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from novel_engine.v1 import simulation_pb2, simulation_pb2_grpc
 from novel_platform.character_cache import CharacterCache
-from novel_platform.consumer import PullConsumer
+from novel_platform.consumer import PullConsumer, RetryPolicy
 from novel_platform.outbox import OutboxRelay, UnitOfWork
 from novel_platform.runtime import ServiceRuntime, main
 from novel_platform.subjects import (
@@ -19,6 +19,7 @@ from services.simulation.config import SimulationSettings
 from services.simulation.entrypoints.grpc_api import SimulationServicer
 from services.simulation.entrypoints.work_consumer import work_consumer_spec, work_handler
 from services.simulation.service.handlers import SimulationService
+from services.simulation.service.reconciler import Reconciler
 from services.simulation.service.runner import SimulationRunner
 
 SERVICE_NAME = "simulation"
@@ -66,12 +67,24 @@ async def setup(rt: ServiceRuntime) -> None:
                 )
             ),
             concurrency=settings.simulation_workers,
+            retry=RetryPolicy.from_settings(settings),
         )
         rt.spawn(consumer.run(), "simulation-workers")
         # Inside the runtime's own per-hook bound (the grace period), with room to spare.
         rt.on_shutdown(lambda: consumer.stop(settings.shutdown_grace_seconds * 0.8))
 
-    service = SimulationService(uow, characters, depth)
+    if settings.reconcile_interval_seconds:
+        reconciler = Reconciler(
+            uow,
+            stale_after_seconds=settings.work_ack_wait_seconds + settings.reconcile_margin_seconds,
+            interval_seconds=settings.reconcile_interval_seconds,
+        )
+        rt.spawn(reconciler.run(), "reconciler")
+        rt.on_shutdown(reconciler.stop)
+
+    service = SimulationService(
+        uow, characters, depth, max_active_per_tenant=settings.max_active_simulations_per_tenant
+    )
     servicer = SimulationServicer(service)
     rt.serve_grpc(settings).add(
         lambda server: simulation_pb2_grpc.add_SimulationServiceServicer_to_server(

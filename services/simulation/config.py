@@ -34,3 +34,10 @@ class SimulationSettings(
     # ... and past this many events waiting for the story writer (an unpaced run is one
     # event; a paced one, one per turn).
     max_story_backlog: int = Field(default=150, ge=1)
+    # Quota: a tenant's queued + running simulations; past it, 429 (0: no quota).
+    max_active_simulations_per_tenant: int = Field(default=0, ge=0)
+    # The reconciler re-queues queued/running simulations unchanged for longer than the
+    # ack wait plus this margin (their work message was lost); it scans every interval
+    # (0 turns it off).
+    reconcile_interval_seconds: float = Field(default=15.0, ge=0, le=3600)
+    reconcile_margin_seconds: float = Field(default=30.0, ge=0, le=3600)

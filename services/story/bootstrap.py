@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from novel_engine.v1 import story_pb2, story_pb2_grpc
-from novel_platform.consumer import PullConsumer
+from novel_platform.consumer import PullConsumer, RetryPolicy
 from novel_platform.outbox import OutboxRelay, UnitOfWork
 from novel_platform.runtime import ServiceRuntime, main
 from novel_platform.subjects import SIMULATION_STREAM, STORY_STREAM
@@ -44,6 +44,7 @@ async def setup(rt: ServiceRuntime) -> None:
         CONSUMER,
         message_handler(StoryWriter(uow)),
         concurrency=settings.story_consumer_concurrency,
+        retry=RetryPolicy.from_settings(settings),
     )
     rt.spawn(consumer.run(), "story-consumer")
     # Running handlers get most of the hook's grace; stragglers are cancelled (and

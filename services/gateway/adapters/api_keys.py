@@ -12,8 +12,10 @@ import re
 import secrets
 import time
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -61,6 +63,54 @@ async def issue_key(engine: AsyncEngine, tenant_id: str, key: str | None = None)
     return IssuedKey(key=key, key_id=key_id, tenant_id=tenant_id)
 
 
+@dataclass(frozen=True)
+class KeyInfo:
+    key_id: str
+    tenant_id: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+async def list_keys(engine: AsyncEngine, tenant_id: str | None = None) -> list[KeyInfo]:
+    """Every key (never a secret: only hashes are stored), oldest first."""
+    stmt = sa.select(
+        api_keys.c.key_id, api_keys.c.tenant_id, api_keys.c.created_at, api_keys.c.revoked_at
+    ).order_by(api_keys.c.created_at, api_keys.c.key_id)
+    if tenant_id is not None:
+        stmt = stmt.where(api_keys.c.tenant_id == tenant_id)
+    async with engine.connect() as conn:
+        return [KeyInfo(*row) for row in (await conn.execute(stmt)).all()]
+
+
+async def rotate_key(engine: AsyncEngine, key_id: str) -> IssuedKey | None:
+    """A new key for the tenant of `key_id`, which is revoked in the same transaction.
+
+    None when `key_id` is unknown or already revoked. Gateways stop accepting the old
+    key within their key cache's lifetime.
+    """
+    key = new_key()
+    match = KEY_FORMAT.match(key)
+    assert match is not None
+    new_id, secret = match.groups()
+    async with engine.begin() as conn:
+        revoked = (
+            await conn.execute(
+                sa.update(api_keys)
+                .where(api_keys.c.key_id == key_id, api_keys.c.revoked_at.is_(None))
+                .values(revoked_at=sa.func.now())
+                .returning(api_keys.c.tenant_id)
+            )
+        ).first()
+        if revoked is None:
+            return None
+        await conn.execute(
+            api_keys.insert().values(
+                key_id=new_id, secret_hash=_hash(secret), tenant_id=revoked.tenant_id
+            )
+        )
+    return IssuedKey(key=key, key_id=new_id, tenant_id=revoked.tenant_id)
+
+
 async def revoke_key(engine: AsyncEngine, key_id: str) -> bool:
     async with engine.begin() as conn:
         result = await conn.execute(
@@ -88,14 +138,15 @@ class KeyStore:
         if cached is not None and cached[0] > now:
             return cached[1]
         key_id, secret = match.groups()
-        async with self._engine.connect() as conn:
-            row = (
-                await conn.execute(
-                    sa.select(api_keys.c.secret_hash, api_keys.c.tenant_id).where(
-                        api_keys.c.key_id == key_id, api_keys.c.revoked_at.is_(None)
-                    )
-                )
-            ).first()
+        try:
+            row = await self._lookup(key_id)
+        except sa_exc.DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+            # A pooled connection the database dropped (it restarted). SQLAlchemy has
+            # invalidated the pool, so the next checkout is a fresh connection; a read
+            # is safe to repeat. A database still down raises again: 503.
+            row = await self._lookup(key_id)
         tenant = (
             row.tenant_id
             if row is not None and hmac.compare_digest(row.secret_hash, _hash(secret))
@@ -105,3 +156,13 @@ class KeyStore:
             self._cache.clear()
         self._cache[key] = (now + self._ttl, tenant)
         return tenant
+
+    async def _lookup(self, key_id: str) -> sa.Row[tuple[str, str]] | None:
+        async with self._engine.connect() as conn:
+            return (
+                await conn.execute(
+                    sa.select(api_keys.c.secret_hash, api_keys.c.tenant_id).where(
+                        api_keys.c.key_id == key_id, api_keys.c.revoked_at.is_(None)
+                    )
+                )
+            ).first()

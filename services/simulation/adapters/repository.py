@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from novel_platform.paging import newest_first_query
@@ -59,7 +59,7 @@ class CampaignRecord:
     created_at: datetime
 
 
-def _simulation(row: sa.Row[Any]) -> SimulationRecord:
+def simulation_from_row(row: sa.Row[Any]) -> SimulationRecord:
     values = dict(row._mapping)
     values["character_ids"] = tuple(values["character_ids"])
     if values["sheets"] is not None:
@@ -107,16 +107,33 @@ _RECORD_BATCH = (
 )
 
 
+def _row_values(record: SimulationRecord) -> dict[str, Any]:
+    return record.__dict__ | {
+        "character_ids": list(record.character_ids),
+        "sheets": list(record.sheets) if record.sheets is not None else None,
+    }
+
+
 class SimulationRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
     async def add(self, record: SimulationRecord) -> None:
-        values = record.__dict__ | {
-            "character_ids": list(record.character_ids),
-            "sheets": list(record.sheets) if record.sheets is not None else None,
-        }
-        await self._conn.execute(simulations.insert().values(**values))
+        await self._conn.execute(simulations.insert().values(**_row_values(record)))
+
+    async def add_once(self, record: SimulationRecord) -> bool:
+        """Insert unless a simulation with this id exists (then False, nothing written).
+
+        For ids derived from an Idempotency-Key: a concurrent twin waits for the first
+        insert's transaction and then finds the row.
+        """
+        stmt = (
+            insert(simulations)
+            .values(**_row_values(record))
+            .on_conflict_do_nothing(index_elements=[simulations.c.id])
+            .returning(simulations.c.id)
+        )
+        return (await self._conn.execute(stmt)).first() is not None
 
     async def get(
         self, sim_id: str, tenant_id: str | None = None, *, for_update: bool = False
@@ -127,13 +144,20 @@ class SimulationRepository:
         if for_update:
             stmt = stmt.with_for_update()
         row = (await self._conn.execute(stmt)).first()
-        return _simulation(row) if row else None
+        return simulation_from_row(row) if row else None
+
+    async def count_active(self, tenant_id: str) -> int:
+        """The tenant's queued and running simulations (a partial index holds only those)."""
+        stmt = sa.select(sa.func.count()).where(
+            simulations.c.tenant_id == tenant_id, simulations.c.status.in_(("queued", "running"))
+        )
+        return int((await self._conn.execute(stmt)).scalar_one())
 
     async def list_page(
         self, tenant_id: str, *, before: tuple[datetime, str] | None, limit: int
     ) -> list[SimulationRecord]:
         stmt = newest_first_query(simulations, tenant_id, before, limit)
-        return [_simulation(r) for r in (await self._conn.execute(stmt)).all()]
+        return [simulation_from_row(r) for r in (await self._conn.execute(stmt)).all()]
 
     async def update(self, sim_id: str, **values: Any) -> SimulationRecord:
         stmt = (
@@ -142,7 +166,7 @@ class SimulationRepository:
             .values(**values, updated_at=sa.func.now())
             .returning(*simulations.c)
         )
-        return _simulation((await self._conn.execute(stmt)).one())
+        return simulation_from_row((await self._conn.execute(stmt)).one())
 
     async def record_batch(
         self, sim_id: str, *, first_turn: int, last_turn: int, world: dict[str, Any], finished: bool
@@ -166,7 +190,7 @@ class SimulationRepository:
                 },
             )
         ).first()
-        return _simulation(row) if row else None
+        return simulation_from_row(row) if row else None
 
     async def last_checkpoint(self, sim_id: str) -> Checkpoint | None:
         """The newest stored world (the end of the last committed batch)."""

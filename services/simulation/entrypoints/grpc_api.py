@@ -9,6 +9,9 @@ from services.simulation.adapters.convert import campaign_to_proto, simulation_t
 from services.simulation.service.handlers import SimulationService
 from services.simulation.service.requests import StartRequest
 
+# Set by the gateway from a POST's Idempotency-Key header.
+IDEMPOTENCY_KEY_METADATA = "idempotency-key"
+
 
 class SimulationServicer(simulation_pb2_grpc.SimulationServiceServicer):
     def __init__(self, service: SimulationService) -> None:
@@ -27,7 +30,8 @@ class SimulationServicer(simulation_pb2_grpc.SimulationServiceServicer):
                 scenario=request.scenario,
                 campaign_id=request.campaign_id,
                 narrative_style=request.narrative_style,
-            )
+            ),
+            idempotency_key=_metadata(context, IDEMPOTENCY_KEY_METADATA)[:255],
         )
         return simulation_to_proto(record)
 
@@ -72,3 +76,10 @@ class SimulationServicer(simulation_pb2_grpc.SimulationServiceServicer):
         return simulation_pb2.ListCampaignsResponse(
             campaigns=[campaign_to_proto(r) for r in items], next_page_token=token
         )
+
+
+def _metadata(context: aio.ServicerContext, name: str) -> str:
+    for key, value in context.invocation_metadata() or ():
+        if key == name:
+            return str(value)
+    return ""

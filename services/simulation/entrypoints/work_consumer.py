@@ -22,7 +22,6 @@ def work_consumer_spec(ack_wait_seconds: float) -> ConsumerSpec:
         durable=SIMULATION_WORKERS_DURABLE,
         filter_subjects=(SIMULATION_REQUESTED.type,),
         ack_wait_seconds=ack_wait_seconds,
-        max_deliver=10,
     )
 
 

@@ -23,6 +23,13 @@ from services.simulation.service import events
 from services.simulation.service.requests import DEFAULT_STYLE, SEED_BITS, StartRequest
 
 _started = telemetry.meter(__name__).create_counter(semconv.SIMULATIONS_STARTED)
+# Ids of simulations started with an Idempotency-Key: uuid5(this, tenant + key).
+_IDEMPOTENT_IDS = uuid.UUID("8a3c2f0e-5d1b-4c7e-9f6a-2b4d8e1c7a90")
+
+
+def idempotent_id(tenant_id: str, key: str) -> str:
+    """The one simulation id a tenant's Idempotency-Key can ever create."""
+    return str(uuid.uuid5(_IDEMPOTENT_IDS, f"{tenant_id}\n{key}"))
 
 
 class Characters(Protocol):
@@ -40,15 +47,35 @@ class SimulationService:
         uow: Callable[[], UnitOfWork],
         characters: Characters,
         backlog: Backlog | None = None,
+        max_active_per_tenant: int = 0,
     ) -> None:
         self._uow = uow
         self._characters = characters
         self._backlog = backlog
+        self._max_active = max_active_per_tenant
 
-    async def start(self, request: StartRequest) -> SimulationRecord:
+    async def start(self, request: StartRequest, idempotency_key: str = "") -> SimulationRecord:
+        """Accept a simulation. With an idempotency key, a second start with the same key
+        returns the first one's simulation instead of creating another."""
         tenant = require_tenant(request.tenant_id)
+        sim_id = idempotent_id(tenant, idempotency_key) if idempotency_key else ""
+        if sim_id:
+            async with self._uow().read_only() as uow:
+                existing = await SimulationRepository(uow.conn).get(sim_id, tenant)
+            if existing is not None:
+                return existing
         if self._backlog is not None and self._backlog.overloaded:
             raise Overloaded("too much work queued; retry shortly")
+        if self._max_active:
+            # Checked, not locked: racing starts may pass it by a few, which a quota
+            # tolerates; the cost is one indexed count per start.
+            async with self._uow().read_only() as uow:
+                active = await SimulationRepository(uow.conn).count_active(tenant)
+            if active >= self._max_active:
+                raise Overloaded(
+                    f"{active} simulations of this tenant are queued or running "
+                    f"(at most {self._max_active}); retry when one has finished"
+                )
         if request.campaign_id:
             async with self._uow().read_only() as uow:
                 campaign = await SimulationRepository(uow.conn).get_campaign(
@@ -68,7 +95,7 @@ class SimulationService:
         sheets = await self._characters.sheets(tenant, list(request.character_ids))
         now = datetime.now(UTC)
         record = SimulationRecord(
-            id=str(uuid.uuid4()),
+            id=sim_id or str(uuid.uuid4()),
             tenant_id=tenant,
             status="queued",
             character_ids=request.character_ids,
@@ -86,7 +113,12 @@ class SimulationService:
             sheets=tuple(sheet.to_dict() for sheet in sheets),
         )
         async with self._uow() as uow:
-            await SimulationRepository(uow.conn).add(record)
+            repo = SimulationRepository(uow.conn)
+            if sim_id:
+                if not await repo.add_once(record):  # a concurrent twin got there first
+                    return await self.get(tenant, sim_id)
+            else:
+                await repo.add(record)
             uow.emit(*events.requested(record))
             await uow.commit()
         _started.add(1)

@@ -4,16 +4,16 @@ Turn events travel in the batch's outbox event (and live on in the SIMULATION st
 and the story service); nothing read them back from here, and encoding them twice was
 a large part of a batch's cost. Rows of turns inside a batch (world NULL) go.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0006
+Revises: 0005
 """
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-revision = "0004"
-down_revision = "0003"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,145 @@
+"""The faults and the stack they strike: a LocalStack with its own NATS and PostgreSQL,
+kept running by the same supervisor as `make up`."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from novel_cli.stack import LocalStack
+from novel_cli.supervisor import Supervisor
+from novel_platform import localinfra
+from novel_platform.healthcheck import check_http
+
+# Short waits so that recovery fits a campaign: a silent worker is presumed dead after
+# 10 s, and a stranded run is re-driven 5 s after that.
+CHAOS_ENV = {
+    "NE_LOG_LEVEL": "WARNING",
+    "NE_WORK_ACK_WAIT_SECONDS": "10",
+    "NE_RECONCILE_INTERVAL_SECONDS": "5",
+    "NE_RECONCILE_MARGIN_SECONDS": "5",
+    "NE_RETRY_BACKOFF_CAP_SECONDS": "8",
+    # Runs stay in flight long enough for faults to land in the middle of them.
+    "NE_SIMULATION_TURN_DELAY_SECONDS": "0.05",
+    # Keys are looked up again during outages (the lookup must answer 503, not 500).
+    "NE_API_KEY_CACHE_SECONDS": "2",
+    "NE_SHUTDOWN_GRACE_SECONDS": "5",
+}
+
+
+@dataclass(frozen=True)
+class Fault:
+    """`action` is kill|term|pause|restart|stop; `target` a service, nats or postgres."""
+
+    at: float  # seconds after the load started
+    action: str
+    target: str
+    seconds: float = 0.0  # how long a stop or pause lasts
+
+    def describe(self) -> str:
+        held = f" for {self.seconds:.0f}s" if self.seconds else ""
+        return f"{self.action} {self.target}{held}"
+
+
+@dataclass
+class Struck:
+    fault: Fault
+    started: float  # seconds after the load started
+    ended: float
+    ready_during: list[bool] = field(default_factory=list)
+
+
+class ChaosStack:
+    def __init__(self, run_dir: Path, extra_env: dict[str, str]) -> None:
+        self.stack = LocalStack(
+            run_dir=run_dir,
+            free_ports=True,
+            extra_env={**CHAOS_ENV, **extra_env},
+            durable_postgres=True,
+        )
+        self.restarts: list[str] = []
+        self._lock = threading.Lock()
+        self._supervisor: Supervisor | None = None
+
+    def start(self, replicas: int = 1) -> None:
+        self.stack.start()
+        for n in range(2, replicas + 1):
+            self.stack.add_replica("simulation", f"simulation-{n}")
+        self._supervisor = Supervisor(self.stack.procs, self.stack.respawn, self.restarts.append)
+
+    def supervise(self) -> None:
+        with self._lock:
+            assert self._supervisor is not None
+            self._supervisor.poll()
+
+    def ready(self) -> bool:
+        return check_http(f"{self.stack.url}/readyz")
+
+    def _server(self, kind: str) -> localinfra.LocalServer:
+        prefix = "nats" if kind == "nats" else "postgres"
+        return next(s for s in self.stack._infra if s.url.startswith(prefix))
+
+    def _start_server(self, kind: str, old: localinfra.LocalServer) -> None:
+        port = urlsplit(old.url).port
+        if kind == "nats":
+            new = localinfra.start_nats(old.data_dir, port)
+        else:
+            new = localinfra.start_postgres(old.data_dir, port, durable=True)
+        self.stack._infra[self.stack._infra.index(old)] = new
+
+    def strike(self, fault: Fault) -> None:
+        """Begin the fault (a stop or pause is ended by `recover`)."""
+        if fault.target in ("nats", "postgres"):
+            server = self._server(fault.target)
+            server.stop()
+            if fault.action == "restart":
+                self._start_server(fault.target, server)
+            return
+        with self._lock:
+            pid = self.stack.procs[fault.target].pid
+        sig = {"kill": signal.SIGKILL, "term": signal.SIGTERM, "pause": signal.SIGSTOP}
+        os.kill(pid, sig[fault.action])
+
+    def recover(self, fault: Fault) -> None:
+        if fault.action == "stop":
+            self._start_server(fault.target, self._server(fault.target))
+        elif fault.action == "pause":
+            with self._lock:
+                os.kill(self.stack.procs[fault.target].pid, signal.SIGCONT)
+
+    def stop(self) -> None:
+        self.stack.stop()
+
+
+def run_schedule(
+    chaos: ChaosStack, faults: list[Fault], started: float, done: threading.Event
+) -> list[Struck]:
+    """Strike each fault at its time, supervise, and sample readiness, until `done`."""
+    struck: list[Struck] = []
+    pending = sorted(faults, key=lambda f: f.at)
+    active: list[Struck] = []
+    while not done.is_set() or active:
+        now = time.monotonic() - started
+        while pending and pending[0].at <= now:
+            fault = pending.pop(0)
+            chaos.strike(fault)
+            record = Struck(fault, now, now + fault.seconds)
+            (active if fault.seconds else struck).append(record)
+        for record in list(active):
+            if now >= record.ended:
+                chaos.recover(record.fault)
+                record.ended = time.monotonic() - started
+                active.remove(record)
+                struck.append(record)
+        if active:
+            ready = chaos.ready()
+            for record in active:
+                record.ready_during.append(ready)
+        chaos.supervise()
+        time.sleep(0.25)
+    return struck
