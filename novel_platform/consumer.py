@@ -93,6 +93,10 @@ class PullConsumer:
         self._failures: OrderedDict[int, int] = OrderedDict()
         self._running: set[asyncio.Task[None]] = set()
         self._stopping = asyncio.Event()
+        # Set while no fetch is under way: stop() waits for the last one to hand out
+        # what it brought, so no message is left unprocessed and unacknowledged.
+        self._fetch_idle = asyncio.Event()
+        self._fetch_idle.set()
         meter = telemetry.meter(__name__)
         self._processed = meter.create_counter(semconv.MESSAGES_PROCESSED)
         self._redelivered = meter.create_counter(semconv.MESSAGES_REDELIVERED)
@@ -118,9 +122,11 @@ class PullConsumer:
             durable=self._spec.durable, stream=self._spec.stream
         )
         watcher = asyncio.create_task(self._watch_pending())
+        self._fetch_idle.clear()
         try:
             await self._fetch_loop(sub)
         finally:
+            self._fetch_idle.set()
             watcher.cancel()
             # A pull subscription left open makes the connection's drain wait it out.
             with contextlib.suppress(Exception):
@@ -280,8 +286,14 @@ class PullConsumer:
     async def stop(self, grace: float = 10.0) -> None:
         """Stop fetching; give running handlers `grace` seconds, then cancel them."""
         self._stopping.set()
+        deadline = asyncio.get_running_loop().time() + grace
+        # A fetch under way (at most its 1 s timeout) may still bring messages: they are
+        # handled like the rest rather than left delivered and unacknowledged.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._fetch_idle.wait(), grace)
         if self._running:
-            _, pending = await asyncio.wait(set(self._running), timeout=grace)
+            remaining = max(deadline - asyncio.get_running_loop().time(), 0.1)
+            _, pending = await asyncio.wait(set(self._running), timeout=remaining)
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
