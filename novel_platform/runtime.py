@@ -25,6 +25,7 @@ from novel_platform.config import (
     GrpcServerSettings,
     load_settings,
 )
+from novel_platform.consumer import PullConsumer
 from novel_platform.db import create_engine
 from novel_platform.grpc_server import GrpcServer
 from novel_platform.logging import configure_logging
@@ -33,6 +34,9 @@ from novel_platform.messaging import EventBus
 from novel_platform.telemetry import configure_telemetry
 
 log = structlog.get_logger(__name__)
+
+# The share of a shutdown hook's grace period a consumer's running handlers get.
+HANDLER_GRACE_SHARE = 0.8
 
 SettingsT = TypeVar("SettingsT", bound=BaseServiceSettings)
 ShutdownHook = Callable[[], Awaitable[None]]
@@ -70,6 +74,18 @@ class ServiceRuntime:
 
     def on_shutdown(self, hook: ShutdownHook) -> None:
         self._hooks.append(hook)
+
+    def consume(self, consumer: PullConsumer, name: str) -> None:
+        """Run a consumer, and stop it at shutdown: running handlers get most of the
+        hook's grace; stragglers are cancelled (and nak'ed) by the consumer itself rather
+        than cut off by the runtime's timeout."""
+        self.spawn(consumer.run(), name)
+        grace = self.settings.shutdown_grace_seconds * HANDLER_GRACE_SHARE
+
+        async def stop() -> None:
+            await consumer.stop(grace)
+
+        self.on_shutdown(stop)
 
     def request_stop(self) -> None:
         self._stop.set()

@@ -69,9 +69,7 @@ async def setup(rt: ServiceRuntime) -> None:
             concurrency=settings.simulation_workers,
             retry=RetryPolicy.from_settings(settings),
         )
-        rt.spawn(consumer.run(), "simulation-workers")
-        # Inside the runtime's own per-hook bound (the grace period), with room to spare.
-        rt.on_shutdown(lambda: consumer.stop(settings.shutdown_grace_seconds * 0.8))
+        rt.consume(consumer, "simulation-workers")
 
     if settings.reconcile_interval_seconds:
         reconciler = Reconciler(

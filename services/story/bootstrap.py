@@ -46,15 +46,7 @@ async def setup(rt: ServiceRuntime) -> None:
         concurrency=settings.story_consumer_concurrency,
         retry=RetryPolicy.from_settings(settings),
     )
-    rt.spawn(consumer.run(), "story-consumer")
-    # Running handlers get most of the hook's grace; stragglers are cancelled (and
-    # nak'ed) by the consumer itself rather than cut off by the runtime's timeout.
-    handler_grace = settings.shutdown_grace_seconds * 0.8
-
-    async def stop_consumer() -> None:
-        await consumer.stop(handler_grace)
-
-    rt.on_shutdown(stop_consumer)
+    rt.consume(consumer, "story-consumer")
 
     grpc = rt.serve_grpc(settings)
     servicer = StoryServicer(StoryReader(uow))

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from novel_platform import __version__
+from services.gateway.clients import downstream
 
 router = APIRouter(tags=["health"])
 _STARTED = time.monotonic()
@@ -24,7 +25,7 @@ async def healthz() -> dict[str, str]:
 @router.get("/readyz")
 async def readyz(request: Request) -> JSONResponse:
     """Ready when every downstream gRPC service reports SERVING and NATS is connected."""
-    checks: dict[str, bool] = await request.app.state.downstream.health()
+    checks: dict[str, bool] = await downstream(request).health()
     checks["nats"] = request.app.state.bus.connected
     ready = all(checks.values())
     return JSONResponse(

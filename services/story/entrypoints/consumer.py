@@ -20,7 +20,7 @@ log = structlog.get_logger(__name__)
 CONSUMER = ConsumerSpec(
     stream=SIMULATION_STREAM.name,
     durable=subjects.STORY_WRITER_DURABLE,
-    filter_subjects=("simulation.*.*",),
+    filter_subjects=SIMULATION_STREAM.subjects,
     ack_wait_seconds=30,
 )
 
