@@ -176,3 +176,18 @@ def cpu_per_story(runs: int) -> list[float]:
         tell(cast, seed=seed, setting=setting, scenario=scenario, turns=5, style="detailed")
         out.append((time.process_time_ns() - start) / 1e6)
     return out
+
+
+CALIBRATION_ADDITIONS = 20_000_000
+
+
+def calibration_ms() -> float:
+    """CPU milliseconds of a fixed loop of 20 M Python additions: the same work on every
+    host, so a CPU figure can be compared across machines and loads (divide by it)."""
+    start = time.process_time_ns()
+    total = 0
+    for _ in range(CALIBRATION_ADDITIONS):
+        total += 1
+    elapsed = (time.process_time_ns() - start) / 1e6
+    assert total == CALIBRATION_ADDITIONS
+    return elapsed

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .model import EventView, Participant, StoryContext, style_of
+from .naming import Names
 from .tally import Bond, Tally, tally
 from .variety import cap, indefinite, join, lower_first, ordinal, pick, sentence, title_case
 
@@ -239,6 +240,13 @@ def _discoveries(t: Tally, style: str, setting: str) -> str:
 
 
 def write_closing(ctx: StoryContext, chapters_events: Sequence[Sequence[EventView]]) -> str:
+    """What the whole run came to: who stood and who fell, the wounds, the finds and
+    the bonds; people in full the first time, by their short names after."""
+    names = Names.gather(ctx.participants, [e for chapter in chapters_events for e in chapter])
+    return names.shorten_repeats(_closing(ctx, chapters_events))
+
+
+def _closing(ctx: StoryContext, chapters_events: Sequence[Sequence[EventView]]) -> str:
     log = style_of(ctx) == "log"
     style = "detailed" if log else style_of(ctx)
     t = tally(ctx, chapters_events)
@@ -262,20 +270,23 @@ def write_closing(ctx: StoryContext, chapters_events: Sequence[Sequence[EventVie
         last = " ".join([*bonds, ending])
         return "\n\n".join((first, _discoveries(t, style, setting), last))
 
-    wounds, unharmed = [], []
+    wounds: list[str] = []
+    unharmed: list[str] = []
+    marked: dict[str, list[str]] = {}
     for ident in t.order:
         if ident in [f.id for f in t.fallen]:
             continue
         taken, mended = t.damage.get(ident, 0), t.healing.get(ident, 0)
-        name = t.names.of(ident)
+        name = t.names.full(ident)
         if taken and log:
             healed = f" and recovered {mended}" if mended else ""
             wounds.append(f"{name} took {taken} damage in all{healed}.")
         elif taken:
             scars = "carried scars out of it" if taken >= 5 else "came out of it bruised"
-            wounds.append(f"{name} {scars}{', though patched up' if mended else ''}.")
+            marked.setdefault(f"{scars}{', though patched up' if mended else ''}", []).append(name)
         else:
             unharmed.append(name)
+    wounds += [f"{join(who)} {scars}." for scars, who in marked.items()]
     if unharmed:
         wounds.append(f"{join(unharmed)} came through unharmed.")
     deaths = " ".join(

@@ -13,13 +13,15 @@ Pure and deterministic: the same context and events always give the same text.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from .bookends import write_closing, write_opening, write_title
 from .facts import TurnFacts, fresh_motive, gather, is_director
 from .framing import frame, goal_lines, pattern_lead, scene_lines
 from .model import Chapter, EventView, StoryContext, style_of
+from .naming import Names
 from .patterns import Pattern, find_patterns
-from .render import Names, render_event, roll_sentence
+from .render import render_event, roll_sentence
 from .titles import chapter_title
 from .variety import join, pick
 from .voice import lines
@@ -28,7 +30,17 @@ __all__ = ["write_chapter", "write_closing", "write_opening", "write_title"]
 
 Paragraph = tuple[list[str], list[str]]  # sentences, event ids
 _QUIET = ("observe", "rest")
-_THEN = ("Then", "Soon after", "Before long", "A moment later", "Not long after", "After that")
+_THEN = (
+    "Then, ", "Soon after, ", "Before long, ", "A moment later, ", "Not long after, ",
+    "After that, ", "", "", "", "Later, ", "In the meantime, ", "Next, ", "By then, ",
+)  # fmt: skip
+_AT = ("Meanwhile, at {p}, ", "At {p}, ", "Over at {p}, ", "Elsewhere, at {p}, ",
+       "At {p} ", "Over at {p}, ")  # fmt: skip
+# Deeds of these kinds, alike in all that came of them, are told as one.
+_GROUPABLE = ("move", "investigate", "scout", "repair", "observe", "rest", "flee")
+_TOLD_ALIKE = ("clue_found", "lead")
+_BOTH = ("", " both", "")
+_ALL = ("", " all", " together")
 
 
 def ref(event: EventView) -> str:
@@ -56,11 +68,12 @@ def _quiet_sentence(events: Sequence[EventView], names: Names, key: tuple[object
     resting = [names.of(e.actor_id, e.actor_name) for e in events if e.action == "rest"]
     parts = []
     if watchers:
-        verb = pick(("kept watch", "kept their eyes open", "stayed on guard"), *key, "w")
+        verb = pick(("kept watch", "stayed on guard", "watched and waited", "kept an eye out",
+                     "stood lookout"), *key, "w")  # fmt: skip
         parts.append(f"{join(watchers)} {verb}")
     if resting:
-        verb = pick(("caught their breath", "rested where they could", "saw to their hurts"),
-                    *key, "r")  # fmt: skip
+        verb = pick(("caught their breath", "rested where they could", "saw to their hurts",
+                     "took a moment to recover", "sat out the hour"), *key, "r")  # fmt: skip
         parts.append(f"{join(resting)} {verb}")
     return (join(parts) + ".")[:1].upper() + (join(parts) + ".")[1:] if parts else ""
 
@@ -69,6 +82,56 @@ def _telling(event: EventView) -> bool:
     """An observe or rest that changed nothing is told in passing."""
     told = [f for f in event.effects if f.kind not in ("voice", "motive", "alerted")]
     return not (event.action in _QUIET and not told)
+
+
+def _likeness(event: EventView) -> tuple[object, ...] | None:
+    """What makes deeds alike enough to tell as one, or None when this one stands alone
+    (it speaks, or something came of it for someone else)."""
+    if event.action not in _GROUPABLE:
+        return None
+    told = [
+        (f.kind, f.detail) for f in event.effects
+        if f.kind not in ("voice", "motive", "alerted")
+    ]  # fmt: skip
+    if any(kind not in _TOLD_ALIKE for kind, _ in told):
+        return None
+    won = event.outcome in ("success", "critical_success", "none")
+    return (event.action, won, event.target_id, event.location, tuple(sorted(told)))
+
+
+def _clusters(events: Sequence[EventView]) -> list[list[EventView]]:
+    """Events in order, alike ones gathered at the first of them."""
+    out: list[list[EventView]] = []
+    where: dict[tuple[object, ...], int] = {}
+    for event in events:
+        likeness = _likeness(event)
+        if likeness is not None and likeness in where and not fresh_motive(event):
+            out[where[likeness]].append(event)
+            continue
+        if likeness is not None and not fresh_motive(event):
+            where[likeness] = len(out)
+        out.append([event])
+    return out
+
+
+def _told(
+    cluster: Sequence[EventView],
+    names: Names,
+    style: str,
+    key: tuple[object, ...],
+    prefix: str,
+    talk: bool,
+) -> list[str]:
+    """One deed, or several alike told as one sentence ("Zara and Kade both searched")."""
+    if len(cluster) == 1:
+        return _deed(cluster[0], names, style, key, prefix, talk)
+    first = cluster[0]
+    who = join([names.of(e.actor_id, e.actor_name) for e in cluster])
+    who += pick(_BOTH if len(cluster) == 2 else _ALL, *key, "all")
+    ids = ",".join(e.actor_id for e in cluster)
+    together = replace(first, actor_id=f"group:{ids}", actor_name=who, motive="")
+    main, rest = render_event(together, names, style, key, prefix, show_motive=False)
+    return [main, *rest]
 
 
 def _narrative(
@@ -83,24 +146,25 @@ def _narrative(
     paragraphs: list[Paragraph] = []
 
     # The frame: where we are, what is at stake, what the world did.
-    frame_lines = scene_lines(facts, style, (sid, turn))
+    frame_lines = scene_lines(facts, style, (sid, turn), turn, names)
     for e in opening:
         if e.action == "complication":
             main, rest = render_event(e, names, style, (sid, turn, e.sequence))
             frame_lines += [main, *rest]
-    frame_lines += frame(facts, style, (sid, turn))
+    frame_lines += frame(facts, style, (sid, turn), ctx.scenario)
     if frame_lines:
         paragraphs.append((frame_lines, [ref(e) for e in opening]))
 
     # The patterns lead, each its own paragraph.
     told: set[str] = set()
     for n, pattern in enumerate(patterns[: 1 if style == "concise" else 3]):
-        led = [pattern_lead(pattern, names, style, (sid, turn, n))]
-        for i, event in enumerate(pattern.events):
-            key = (sid, event.turn, event.sequence)
-            prefix = f"{pick(_THEN, *key, 'then')}, " if i else ""
-            led += _deed(event, names, style, key, prefix, talk=True)
-            told.add(ref(event))
+        lead = pattern_lead(pattern, names, style, (sid, turn, n))
+        led = [lead] if lead else []
+        for i, cluster in enumerate(_clusters(pattern.events)):
+            key = (sid, cluster[0].turn, cluster[0].sequence)
+            prefix = pick(_THEN, *key, "then") if i else ""
+            led += _told(cluster, names, style, key, prefix, talk=True)
+            told.update(ref(e) for e in cluster)
         paragraphs.append((led, [ref(e) for e in pattern.events]))
 
     # Everything else, place by place.
@@ -113,19 +177,18 @@ def _narrative(
         loud = [e for e in here if _telling(e)]
         quiet = [e for e in here if not _telling(e)]
         sentences: list[str] = []
-        for i, event in enumerate(loud):
-            key = (sid, event.turn, event.sequence)
+        for i, cluster in enumerate(_clusters(loud)):
+            key = (sid, cluster[0].turn, cluster[0].sequence)
             prefix = ""
             if i == 0 and (patterns or paragraphs[1:]):
-                prefix = pick(("Meanwhile, at {p}, ", "At {p}, ", "Over at {p}, "),
-                              *key, "at").format(p=place)  # fmt: skip
+                prefix = pick(_AT, *key, "at").format(p=names.place(place))
             elif i:
-                prefix = f"{pick(_THEN, *key, 'then')}, "
-            sentences += _deed(event, names, style, key, prefix, talk=style != "concise")
+                prefix = pick(_THEN, *key, "then")
+            sentences += _told(cluster, names, style, key, prefix, talk=style != "concise")
         quiet_line = _quiet_sentence(quiet, names, (sid, turn, place))
         if quiet_line:
-            sentences.append(quiet_line if loud else f"At {place}, {quiet_line[:1].lower()}"
-                             f"{quiet_line[1:]}")  # fmt: skip
+            sentences.append(quiet_line if loud else f"At {names.place(place)}, "
+                             f"{quiet_line[:1].lower()}{quiet_line[1:]}")  # fmt: skip
         if sentences:
             paragraphs.append((sentences, [ref(e) for e in here]))
 

@@ -16,6 +16,8 @@ CLAUSES: dict[str, Templates] = {
             "{actor} watched {place} closely",
             "{actor} took careful stock of {place}",
             "{actor} studied everyone and everything at {place}",
+            "{actor} kept an eye on the comings and goings at {place}",
+            "{actor} stayed back and watched",
         ),
         "failure": (
             "{actor} kept watch over {place} but noticed little",
@@ -27,6 +29,10 @@ CLAUSES: dict[str, Templates] = {
             "{actor} left {place} for {target}",
             "{actor} set out from {place} toward {target}",
             "{actor} made for {target}",
+            "{actor} headed off to {target}",
+            "{actor} took the path to {target}",
+            "{actor} moved on to {target}",
+            "{actor} struck out for {target}",
         ),
     },
     "investigate": {
@@ -35,10 +41,17 @@ CLAUSES: dict[str, Templates] = {
             "{actor} searched {target}",
             "{actor} went over {target} inch by inch",
             "{actor} examined every corner of {target}",
+            "{actor} combed through {target}",
+            "{actor} poked around {target}",
+            "{actor} turned {target} upside down",
+            "{actor} went through {target} with care",
         ),
         "failure": (
             "{actor} searched {target} without result",
             "{actor} hunted through {target} but turned up nothing",
+            "{actor} went through {target} and came away empty-handed",
+            "{actor} looked over {target}, but nothing stood out",
+            "{actor} spent a long while at {target} for nothing",
         ),
         "critical_failure": ("{actor} blundered through a careless search of {target}",),
     },
@@ -48,6 +61,9 @@ CLAUSES: dict[str, Templates] = {
             "{actor} talked with {target}",
             "{actor} spoke at length with {target}",
             "{actor} sat down with {target} to talk",
+            "{actor} drew {target} aside",
+            "{actor} fell into conversation with {target}",
+            "{actor} caught up with {target}",
         ),
         "failure": (
             "{actor} tried to talk with {target}, but the words would not come",
@@ -60,6 +76,8 @@ CLAUSES: dict[str, Templates] = {
         "success": (
             "{actor} tended {target}'s wounds",
             "{actor} knelt beside {target} and bound the wounds",
+            "{actor} cleaned and dressed {target}'s cuts",
+            "{actor} saw to {target}'s injuries",
         ),
         "failure": ("{actor} tried to tend {target}'s wounds, to little effect",),
         "critical_failure": ("{actor} tried to help {target} but only made things worse",),
@@ -69,10 +87,13 @@ CLAUSES: dict[str, Templates] = {
         "success": (
             "{actor} talked {target} round",
             "{actor} persuaded {target} to listen",
+            "{actor} brought {target} round to a point of view",
+            "{actor} made a case to {target}, and it landed",
         ),
         "failure": (
-            "{actor} pressed {target} hard, but {target} would not be moved",
+            "{actor} pressed {target} hard, but got nowhere",
             "{actor} tried to sway {target} and failed",
+            "{actor} argued with {target} to no end",
         ),
         "critical_failure": ("{actor} pushed {target} too far, and it backfired",),
     },
@@ -102,6 +123,8 @@ CLAUSES: dict[str, Templates] = {
             "{actor} struck at {target}",
             "{actor} fell upon {target}",
             "{actor} attacked {target}",
+            "{actor} went for {target}",
+            "{actor} rounded on {target} and struck",
         ),
         "failure": (
             "{actor} lunged at {target} but found only air",
@@ -113,6 +136,7 @@ CLAUSES: dict[str, Templates] = {
         "success": (
             "{actor} stood guard over {target}",
             "{actor} took up a place at {target}'s side",
+            "{actor} kept close to {target}",
         ),
     },
     "defend_self": {
@@ -123,7 +147,12 @@ CLAUSES: dict[str, Templates] = {
     },
     "repair": {
         "critical_success": ("{actor} restored {target} with masterful skill",),
-        "success": ("{actor} repaired {target}", "{actor} coaxed {target} back to working order"),
+        "success": (
+            "{actor} repaired {target}",
+            "{actor} coaxed {target} back to working order",
+            "{actor} got {target} working again",
+            "{actor} patched up {target}",
+        ),
         "failure": ("{actor} worked on {target} without success",),
         "critical_failure": ("{actor} fumbled the repair of {target}",),
     },
@@ -132,6 +161,9 @@ CLAUSES: dict[str, Templates] = {
         "success": (
             "{actor} scouted ahead toward {target}",
             "{actor} crept out to look over {target}",
+            "{actor} went ahead to look at {target}",
+            "{actor} edged out toward {target} for a look",
+            "{actor} slipped off to size up {target}",
         ),
         "failure": ("{actor} tried to scout {target} but saw nothing useful",),
         "critical_failure": ("{actor} slipped while scouting toward {target}",),
@@ -144,7 +176,11 @@ CLAUSES: dict[str, Templates] = {
         ),
     },
     "flee": {
-        "success": ("{actor} fled to {target}", "{actor} broke away and ran for {target}"),
+        "success": (
+            "{actor} fled to {target}",
+            "{actor} broke away and ran for {target}",
+            "{actor} bolted for {target}",
+        ),
         "failure": ("{actor} tried to flee toward {target} but was cut off",),
         "critical_failure": ("{actor} tried to run for {target} and fell hard",),
     },
@@ -165,6 +201,22 @@ EPIC_CLAUSES: dict[str, Templates] = {
 }  # fmt: skip
 
 GENERIC_CLAUSE = "{actor} chose to {action}"
+
+# A manner or circumstance after the clause, keyed by (action, "win" | "lose"); the empty
+# entry keeps many clauses bare. Varies the sentence's shape, not only its words.
+TAILS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("investigate", "win"): ("", "", " by lamplight", " on hands and knees", ", slowly",
+                             " while the others talked", " a second time"),
+    ("investigate", "lose"): ("", "", " until the light failed", ", muttering"),
+    ("move", "win"): ("", "", " without a word", " at a run", " alone", ", keeping low",
+                      " before anyone could object"),
+    ("scout", "win"): ("", "", " as quietly as possible", " alone", ", keeping to cover"),
+    ("talk", "win"): ("", "", " in low voices", " for a while", " out of earshot of the rest"),
+    ("observe", "win"): ("", "", " from the shadows", " for a long while"),
+    ("repair", "win"): ("", "", " with borrowed tools", " after a long struggle"),
+    ("attack", "win"): ("", "", " without warning", " in a sudden rage"),
+    ("help", "win"): ("", "", " with steady hands", " as best they could"),
+}  # fmt: skip
 
 ROLLS: Templates = {
     "critical_success": (

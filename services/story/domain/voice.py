@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from .facts import voices
 from .model import EventView
-from .render import Names
+from .naming import Names, first_name, short_place
 from .variety import cap, pick
 
 _OPENERS = {
@@ -60,13 +60,6 @@ _REPLIES: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
-def first_name(full: str) -> str:
-    parts = full.split()
-    if not parts:
-        return full
-    return parts[-1] if parts[0].endswith(".") else parts[0]
-
-
 def _case(event: EventView) -> tuple[str, str]:
     """(speech key, reply key) for the event; ("", "") when nothing is said."""
     won = event.outcome in ("success", "critical_success", "none")
@@ -109,9 +102,11 @@ def lines(event: EventView, names: Names, key: tuple[object, ...]) -> list[str]:
     voice, regard = heard.get(event.actor_id, ("plain", 0.0))
     listener = names.of(event.target_id, event.target_name)
     clue = next((f.detail for f in event.effects if f.kind in ("learned", "knew")), "")
-    fill = {"first": first_name(listener), "clue": clue, "place": event.location or "here"}
+    where = short_place(event.location) if event.location else "here"
+    fill = {"first": first_name(listener), "clue": clue, "place": where}
     if event.action == "deceive":
-        fill["place"] = next((f.detail for f in event.effects if f.kind == "misled"), fill["place"])
+        misled = next((f.detail for f in event.effects if f.kind == "misled"), "")
+        fill["place"] = short_place(misled) if misled else where
     opener = pick(_OPENERS.get(voice, _OPENERS["plain"]), *key, "open")
     if regard <= -0.3 and event.action in ("talk", "persuade"):
         opener = "I haven't forgotten what you did. "
