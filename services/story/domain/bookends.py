@@ -22,7 +22,8 @@ _FOCUS = frozenset(
 )  # fmt: skip
 
 
-def _focus(ctx: StoryContext) -> str:
+def scenario_focus(ctx: StoryContext) -> str:
+    """The noun the scenario is about ("Signal"), or ""."""
     for word in "".join(c if c.isalpha() else " " for c in ctx.scenario.lower()).split():
         if word in _FOCUS:
             return word.capitalize()
@@ -61,7 +62,7 @@ def write_title(ctx: StoryContext) -> str:
     """From the story's own names: the cast, the setting's proper name, what the
     scenario is about. The events come later; chapter titles are named after them."""
     style = "detailed" if style_of(ctx) == "log" else style_of(ctx)
-    focus, place = _focus(ctx), _setting_name(ctx)
+    focus, place = scenario_focus(ctx), _setting_name(ctx)
     cast = [_short(n) for n in _names_for_title(ctx)]
     who = " and ".join(cast)
     shapes: list[str] = []

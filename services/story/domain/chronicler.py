@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from .bookends import write_closing, write_opening, write_title
+from .bookends import scenario_focus, write_closing, write_opening, write_title
 from .facts import TurnFacts, fresh_motive, gather, is_director
 from .framing import frame, goal_lines, pattern_lead, scene_lines
 from .model import Chapter, EventView, StoryContext, style_of
@@ -54,9 +54,10 @@ def _deed(
     key: tuple[object, ...],
     prefix: str,
     talk: bool,
+    topic: str = "",
 ) -> list[str]:
     main, rest = render_event(event, names, style, key, prefix, show_motive=fresh_motive(event))
-    said = lines(event, names, key) if talk else []
+    said = lines(event, names, key, topic) if talk else []
     if style == "concise":
         return [main, *said[:1], *rest]
     return [main, *said, *rest]
@@ -121,10 +122,11 @@ def _told(
     key: tuple[object, ...],
     prefix: str,
     talk: bool,
+    topic: str = "",
 ) -> list[str]:
     """One deed, or several alike told as one sentence ("Zara and Kade both searched")."""
     if len(cluster) == 1:
-        return _deed(cluster[0], names, style, key, prefix, talk)
+        return _deed(cluster[0], names, style, key, prefix, talk, topic)
     first = cluster[0]
     who = join([names.of(e.actor_id, e.actor_name) for e in cluster])
     who += pick(_BOTH if len(cluster) == 2 else _ALL, *key, "all")
@@ -138,6 +140,8 @@ def _narrative(
     ctx: StoryContext, turn: int, events: Sequence[EventView], names: Names, style: str
 ) -> tuple[list[Paragraph], list[Pattern]]:
     sid = ctx.variety_key
+    focus = scenario_focus(ctx)
+    topic = f"the {focus.lower()}" if focus else ""
     facts: TurnFacts = gather(events)
     opening = [e for e in events if is_director(e) and e.action != "reckoning"]
     closing = [e for e in events if is_director(e) and e.action == "reckoning"]
@@ -163,7 +167,7 @@ def _narrative(
         for i, cluster in enumerate(_clusters(pattern.events)):
             key = (sid, cluster[0].turn, cluster[0].sequence)
             prefix = pick(_THEN, *key, "then") if i else ""
-            led += _told(cluster, names, style, key, prefix, talk=True)
+            led += _told(cluster, names, style, key, prefix, True, topic)
             told.update(ref(e) for e in cluster)
         paragraphs.append((led, [ref(e) for e in pattern.events]))
 
@@ -184,7 +188,7 @@ def _narrative(
                 prefix = pick(_AT, *key, "at").format(p=names.place(place))
             elif i:
                 prefix = pick(_THEN, *key, "then")
-            sentences += _told(cluster, names, style, key, prefix, talk=style != "concise")
+            sentences += _told(cluster, names, style, key, prefix, style != "concise", topic)
         quiet_line = _quiet_sentence(quiet, names, (sid, turn, place))
         if quiet_line:
             sentences.append(quiet_line if loud else f"At {names.place(place)}, "

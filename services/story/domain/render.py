@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from .model import DIRECTOR_ID, EffectView, EventView
 from .naming import Names
 from .phrases import CLAUSES, EPIC_CLAUSES, GENERIC_CLAUSE, HAPPENINGS, ROLLS, TAILS
-from .variety import cap, definite, join, pick, sentence
+from .variety import cap, cycle, definite, join, pick, sentence
 
 _FALLBACK = {"critical_success": "success", "critical_failure": "failure", "none": "success"}
 _SUCCESSES = ("success", "critical_success", "none")
@@ -253,7 +253,7 @@ def _other_of(event: EventView, effect: EffectView) -> str:
 
 
 def _relationship(
-    event: EventView, effect: EffectView, names: Names, style: str
+    event: EventView, effect: EffectView, names: Names, style: str, sid: object
 ) -> Callable[[], str]:
     other_id = _other_of(event, effect)
     change = effect.value
@@ -264,7 +264,7 @@ def _relationship(
         band = _WARMER[0] if change >= 0.3 else _WARMER[1]
     else:
         band = _COLDER[0] if change <= -0.3 else _COLDER[1]
-    template = pick(band, event.turn, event.sequence, effect.subject_id)
+    template = cycle(band, event.turn, sid, effect.subject_id, other_id)
 
     def text() -> str:
         other = names.of(other_id, event.actor_name if other_id == event.actor_id else "")
@@ -295,18 +295,28 @@ def _effect(
             return who, f"took {n} point{'s' * (n != 1)} of damage"
         if event.actor_id == DIRECTOR_ID:
             return who, pick(("was hurt", "was battered", "was caught in it"), n, *key)
-        return who, "was badly hurt" if n >= 4 else "was wounded" if n >= 2 else "was grazed"
+        hurt = (
+            ("was badly hurt", "took a bad wound", "went down hard, badly hurt") if n >= 4
+            else ("was wounded", "took a wound", "was cut") if n >= 2
+            else ("was grazed", "took a scrape", "was nicked", "came away with a bruise")
+        )  # fmt: skip
+        return who, cycle(hurt, event.turn, key[0] if key else "", effect.subject_id, "hurt")
     if kind == "killed":
         return who, _killed(effect, style)
     if kind == "healed":
         if style == "log":
             return who, f"recovered {n} point{'s' * (n != 1)} of health"
-        return who, "got some strength back" if n >= 3 else "steadied a little"
+        better = (
+            ("got some strength back", "felt the worst of it ease", "could stand again")
+            if n >= 3
+            else ("steadied a little", "breathed easier", "looked less grey")
+        )
+        return who, pick(better, *key, effect.subject_id, "heal")
     if kind == "relationship":
         small = abs(effect.value) < (0.3 if style == "concise" else _SMALL_SHIFT)
         if small and style != "log":
             return who, ""
-        return who, _relationship(event, effect, names, style)
+        return who, _relationship(event, effect, names, style, key[0] if key else "")
     if kind == "clue_found":
         if event.actor_id == DIRECTOR_ID:
             return ("text", detail), "came to light"
@@ -317,9 +327,11 @@ def _effect(
         )
         return actor, pick(verbs, *key, "found").format(d=detail)
     if kind == "learned":
-        return who, f"learned of {detail}"
+        verb = pick(("learned of", "heard about", "was told of", "now knew of"), *key, "learn")
+        return who, f"{verb} {detail}"
     if kind == "knew":
-        return who, f"already knew of {detail}"
+        verb = pick(("already knew of", "had heard of", "knew all about"), *key, "knew")
+        return who, f"{verb} {detail}"
     if kind == "reaction":
         feeling, _, other_id = detail.partition(":")
         table = _REACTIONS.get(feeling, ("was shaken by {other}",))
@@ -413,7 +425,7 @@ def _groups(
             )
             if match is not None:
                 used.append(match)
-                passed = _hands(names, effect.subject_id, effects[match].subject_id)
+                passed = _hands(names, effect.subject_id, effects[match].subject_id, key)
                 groups.append((("text", definite(effect.detail)), [passed]))
                 continue
         subject, predicate = _effect(event, effect, names, style, dead, key)
@@ -430,13 +442,18 @@ def _both(names: Names, a: str, b: str, verb: str) -> Callable[[], str]:
     return lambda: f"{names.of(a)} and {names.of(b)} {verb}"
 
 
-def _hands(names: Names, giver: str, taker: str) -> Callable[[], str]:
-    return lambda: f"passed from {names.of(giver)} to {names.of(taker)}"
+_HANDS = ("passed from {g} to {t}", "changed hands, from {g} to {t}",
+          "went from {g} to {t}", "ended up with {t}, by way of {g}")  # fmt: skip
+
+
+def _hands(names: Names, giver: str, taker: str, key: tuple[object, ...]) -> Callable[[], str]:
+    template = pick(_HANDS, *key, giver, "hands")
+    return lambda: template.format(g=names.of(giver), t=names.of(taker))
 
 
 _LISTABLE = (
     "dropped ", "lost ", "came away with ", "learned of ", "uncovered ", "turned up ",
-    "came upon ", "found ",
+    "came upon ", "found ", "heard about ", "was told of ", "now knew of ",
 )  # fmt: skip
 
 

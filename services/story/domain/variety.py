@@ -22,6 +22,14 @@ def pick(options: Sequence[str], *key: object) -> str:
     return options[digest % len(options)]
 
 
+def cycle(options: Sequence[str], step: int, *key: object) -> str:
+    """Like pick, but a run of steps (turns) walks through the options in turn from a
+    start chosen by `key`: the same speaker in the next chapter says something else,
+    where independent picks would repeat by chance."""
+    digest = zlib.crc32("\x1f".join(str(k) for k in key).encode("utf-8"))
+    return options[(digest + step) % len(options)]
+
+
 def cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
