@@ -142,7 +142,7 @@ def tell(
         first=first,
         last=world,
         turns=per_turn,
-        title=write_title(ctx),
+        title=write_title(ctx, [e for events in views for e in events]),
         opening=write_opening(ctx),
         chapters=chapters,
         closing=write_closing(ctx, views),

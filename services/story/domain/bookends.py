@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .model import EventView, Participant, StoryContext, style_of
-from .naming import Names
+from .model import DIRECTOR_ID, EventView, Participant, StoryContext, style_of
+from .naming import Names, short_place
 from .tally import Bond, Tally, tally
 from .variety import cap, indefinite, join, lower_first, ordinal, pick, sentence, title_case
 
@@ -58,10 +58,98 @@ def _short(name: str) -> str:
     return parts[-1] if parts and parts[0].endswith(".") else parts[0] if parts else name
 
 
-def write_title(ctx: StoryContext) -> str:
+def _thing(name: str) -> str:
+    """ "a blood-stained matchbook" -> "the Blood-Stained Matchbook"."""
+    words = name.split()
+    if words and words[0].lower() in ("a", "an", "the", "some"):
+        words = words[1:]
+    return "the " + "-".join(cap(p) for p in title_case(" ".join(words)).split("-"))
+
+
+def _from_events(ctx: StoryContext, events: Sequence[EventView]) -> list[str]:
+    """Titles named after what happened: the two who did most, with the find that
+    mattered, a death, a betrayal, or the place where it ended."""
+    names = Names.gather(ctx.participants, events)
+    deeds: dict[str, int] = {}
+    things: list[tuple[str, str]] = []  # (the find, where it was made)
+    ending = ""
+    dead: list[str] = []
+    traitor = ""
+    for e in events:
+        if e.actor_id == DIRECTOR_ID:
+            continue
+        deeds[e.actor_id] = deeds.get(e.actor_id, 0) + 1
+        for f in e.effects:
+            if f.kind == "resolution" and e.location:
+                ending = _the_title(title_case(short_place(e.location)))
+            elif f.kind == "killed" and f.subject_id in names.by_id:
+                dead.append(_short(names.full(f.subject_id)))
+            elif f.kind == "reaction" and f.detail.startswith("betrayed"):
+                traitor = traitor or _short(names.full(e.actor_id, e.actor_name))
+            elif f.kind == "clue_found" and len(things) < 2:
+                spot = _the_title(title_case(short_place(e.location))) if e.location else ""
+                things.append((_thing(f.detail), spot))
+    ranked = sorted(deeds, key=lambda i: (-deeds[i], i))
+    cast = [_short(names.full(i)) for i in ranked[:2]]
+    if not cast:
+        return []
+    a, b = cast[0], cast[-1]
+    pair = f"{a} and {b}" if a != b else a
+    where = _setting_name(ctx)
+    at = (" in " if " " in where else " on ") + where if where else ""
+    shapes: list[str] = []
+    hours = _count(len({e.turn for e in events}))
+    span = f"{hours} Hours{at}" if hours else where
+    duo = f"{a}, {b}" if a != b else a
+    for thing, spot in things[:1]:
+        shapes += [f"{duo} and {thing}", f"{cap(thing)}: {span}" if span else cap(thing)]
+        if spot:
+            shapes.append(f"{a} and {thing} at {spot}")
+        if spot and hours:
+            shapes.append(f"{a}: {hours} Hours at {spot}")
+    if ending and not shapes:
+        shapes += [f"{pair} at {ending}", f"{a}'s Road to {ending}" + (f": {span}" if span else "")]
+    for d in dead[:1]:
+        shapes += [
+            f"The Death of {d}" + (f": {span}" if span else ""),
+            f"{a}, {b} and the Death of {d}" if d not in cast else f"{pair}: A Death{at}",
+        ]
+    if traitor:
+        shapes += [f"{traitor}'s Betrayal{at}", f"The Betrayal of {b if traitor == a else a}"]
+    if not shapes and span:
+        shapes.append(f"{pair}: {span}")
+    return shapes
+
+
+_COUNTS = (
+    "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten", "Eleven",
+    "Twelve", "Thirteen", "Fourteen", "Fifteen", "Sixteen", "Seventeen", "Eighteen",
+    "Nineteen", "Twenty",
+)  # fmt: skip
+
+
+def _count(n: int) -> str:
+    """A small count in words for a title ("Eleven"); "" past twenty or for one."""
+    return _COUNTS[n - 1] if 2 <= n <= len(_COUNTS) else ""
+
+
+def _the_title(place: str) -> str:
+    return "the" + place[3:] if place.startswith("The ") else place
+
+
+def write_title(ctx: StoryContext, events: Sequence[EventView] | None = None) -> str:
     """From the story's own names: the cast, the setting's proper name, what the
-    scenario is about. The events come later; chapter titles are named after them."""
+    scenario is about; and, when the run's `events` are given, from what happened in
+    it (a find, a death, a betrayal, the end). Chapter titles are named after events."""
     style = "detailed" if style_of(ctx) == "log" else style_of(ctx)
+    if events:
+        found = _from_events(ctx, events)
+        if found:
+            title = pick(found, ctx.variety_key, len(events), "title")
+            return (
+                f"The Saga of {title}" if style == "epic" and not title.startswith("The ")
+                else title
+            )  # fmt: skip
     focus, place = scenario_focus(ctx), _setting_name(ctx)
     cast = [_short(n) for n in _names_for_title(ctx)]
     who = " and ".join(cast)
