@@ -7,7 +7,7 @@ from .facts import TurnFacts
 from .naming import Names
 from .patterns import Pattern
 from .tense import past
-from .variety import cap, join, lower_first, pick, sentence
+from .variety import cap, cycle, join, lower_first, pick, sentence
 
 _SCENE = (
     "At {place}, {detail}.", "{Detail} at {place}.", "Over {place}, {detail}.",
@@ -66,7 +66,7 @@ def scene_lines(
     if turn > 2 and turn % 4 and not facts.phase:
         return []
     place, detail = next(iter(facts.scenes.items()))
-    template = pick(_SCENE, *key, "scene")
+    template = cycle(_SCENE, turn, key[0] if key else "", place)
     where = names.place(place) if names is not None else place
     return [template.format(place=where, detail=detail, Detail=cap(detail))]
 
@@ -93,7 +93,8 @@ def frame(facts: TurnFacts, style: str, key: tuple[object, ...], scenario: str =
     if facts.obstacle:
         out.append(sentence(pick(_OBSTACLE, *key, "ob").format(o=_clause(facts.obstacle))))
     if facts.phase in _PHASE and style != "concise":
-        out.append(pick(_PHASE[facts.phase], *key, "phase"))
+        turn = key[1] if len(key) > 1 and isinstance(key[1], int) else 0
+        out.append(cycle(_PHASE[facts.phase], turn, key[0] if key else "", "phase"))
     return out
 
 
@@ -149,7 +150,8 @@ def goal_lines(facts: TurnFacts, names: Names, style: str, key: tuple[object, ..
                     people.append(who)
                 goals.setdefault(who, []).append(_goal(goal))
         for n, who in enumerate(people):
-            template = pick(table, *key, n, verdict)
+            turn = key[1] if len(key) > 1 and isinstance(key[1], int) else 0
+            template = cycle(table, turn + n, key[0] if key else "", who, verdict)
             if "would not {g}" in template and len(goals[who]) > 1:
                 template = table[0]
             name = names.of(who)

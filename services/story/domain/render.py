@@ -93,6 +93,14 @@ def motive_text(motive: str, key: tuple[object, ...] = (), names: Names | None =
     return text[:1].lower() + text[1:] if first[1:].islower() and first.istitle() else text
 
 
+def _by_turn(
+    options: Sequence[str], event: EventView, key: tuple[object, ...], *who: object
+) -> str:
+    """The story's choice for this person and this kind of moment, moved on by the turn:
+    the same person doing the same thing in another chapter reads differently."""
+    return cycle(options, event.turn, key[0] if key else "", *who)
+
+
 def _templates(action: str, outcome: str, style: str) -> tuple[str, ...]:
     tables = (EPIC_CLAUSES, CLAUSES) if style == "epic" else (CLAUSES,)
     for key in (outcome, _FALLBACK.get(outcome, "success"), "success"):
@@ -116,7 +124,9 @@ def _clause(event: EventView, names: Names, style: str, key: tuple[object, ...])
     action = event.action
     if action == "defend" and event.target_id in ("", event.actor_id):
         action = "defend_self"
-    template = pick(_templates(action, event.outcome, style), *key, "clause")
+    template = _by_turn(
+        _templates(action, event.outcome, style), event, key, event.actor_id, action
+    )
     actor = names.of(event.actor_id, event.actor_name)
     fill: dict[str, str] = {"actor": actor, "action": event.action.replace("_", " ")}
     # Fill in text order, so names are used in the order a reader meets them.
@@ -133,7 +143,7 @@ def _clause(event: EventView, names: Names, style: str, key: tuple[object, ...])
     clause = template.format(**fill)
     tails = TAILS.get((action, "win" if event.outcome in _SUCCESSES else "lose"), ())
     if tails and style != "concise":
-        clause += pick(tails, *key, "tail")
+        clause += _by_turn(tails, event, key, event.actor_id, action, "tail")
     return clause
 
 
@@ -149,7 +159,7 @@ def render_event(
     and the sentences for the consequences it did not already tell."""
     if event.actor_id == DIRECTOR_ID:
         happening = motive_text(event.motive) or f"the world shifted at {event.location}"
-        template = pick(HAPPENINGS.get(style, HAPPENINGS["detailed"]), *key, "happening")
+        template = _by_turn(HAPPENINGS.get(style, HAPPENINGS["detailed"]), event, key, "happening")
         text = template.format(happening=happening, Happening=cap(happening))
         groups = _groups(event, names, style, key)
         return (prefix + text if prefix else cap(text)), _sentences(groups, names)
@@ -294,7 +304,8 @@ def _effect(
         if style == "log":
             return who, f"took {n} point{'s' * (n != 1)} of damage"
         if event.actor_id == DIRECTOR_ID:
-            return who, pick(("was hurt", "was battered", "was caught in it"), n, *key)
+            hit = ("was hurt", "was battered", "was caught in it", "took the worst of it")
+            return who, _by_turn(hit, event, key, effect.subject_id)
         hurt = (
             ("was badly hurt", "took a bad wound", "went down hard, badly hurt") if n >= 4
             else ("was wounded", "took a wound", "was cut") if n >= 2
@@ -311,7 +322,7 @@ def _effect(
             if n >= 3
             else ("steadied a little", "breathed easier", "looked less grey")
         )
-        return who, pick(better, *key, effect.subject_id, "heal")
+        return who, _by_turn(better, event, key, effect.subject_id, "heal")
     if kind == "relationship":
         small = abs(effect.value) < (0.3 if style == "concise" else _SMALL_SHIFT)
         if small and style != "log":
@@ -325,9 +336,11 @@ def _effect(
             if style == "epic"
             else ("uncovered {d}", "turned up {d}", "came upon {d}", "found {d}")
         )
-        return actor, pick(verbs, *key, "found").format(d=detail)
+        return actor, _by_turn(verbs, event, key, event.actor_id, "found").format(d=detail)
     if kind == "learned":
-        verb = pick(("learned of", "heard about", "was told of", "now knew of"), *key, "learn")
+        verb = _by_turn(
+            ("learned of", "heard about", "was told of", "now knew of"), event, key, who
+        )
         return who, f"{verb} {detail}"
     if kind == "knew":
         verb = pick(("already knew of", "had heard of", "knew all about"), *key, "knew")
@@ -339,7 +352,7 @@ def _effect(
         return who, lambda: template.format(other=names.of(other_id))
     if kind == "lead":
         here = detail == event.location
-        template = pick(_LEADS, *key, "lead")
+        template = _by_turn(_LEADS, event, key, effect.subject_id, "lead")
         return who, lambda: template.format(
             where="there" if here else f"at {names.place(detail)}",
             where_short="the place" if here else names.place(detail),
@@ -347,7 +360,7 @@ def _effect(
     if kind == "misled":
         return who, lambda: f"was sent chasing a false lead toward {names.place(detail)}"
     if kind == "spotted":
-        template = pick(_SPOTTED, *key, "spot")
+        template = _by_turn(_SPOTTED, event, key, event.actor_id, "spot")
         return actor, lambda: template.format(
             who=names.of(effect.subject_id), where=f"at {names.place(detail)}"
         )
@@ -365,7 +378,8 @@ def _effect(
     if kind == "defended":
         return who, "" if event.action == "defend" else f"was {detail}"
     if kind == "revealed":
-        return ("text", thing), "came to light"
+        shown = ("came to light", "turned up", "lay there for the taking", "was found lying there")
+        return ("text", thing), _by_turn(shown, event, key, detail)
     if kind == "moved":
         own = effect.subject_id == event.actor_id and event.action in ("move", "flee")
         return who, "" if own else lambda: f"went {_to_place(detail, names)}"
