@@ -68,6 +68,7 @@ CLAUSES: dict[str, Templates] = {
         "failure": (
             "{actor} tried to talk with {target}, but the words would not come",
             "{actor} reached out to {target} and was met with silence",
+            "{actor} tried to talk to {target}, who turned away",
         ),
         "critical_failure": ("{actor} said exactly the wrong thing to {target}",),
     },
@@ -79,7 +80,11 @@ CLAUSES: dict[str, Templates] = {
             "{actor} cleaned and dressed {target}'s cuts",
             "{actor} saw to {target}'s injuries",
         ),
-        "failure": ("{actor} tried to tend {target}'s wounds, to little effect",),
+        "failure": (
+            "{actor} tried to tend {target}'s wounds, to little effect",
+            "{actor} worked on {target}'s wounds, but the bleeding would not stop",
+            "{actor} did what could be done for {target}, which was not much",
+        ),
         "critical_failure": ("{actor} tried to help {target} but only made things worse",),
     },
     "persuade": {
@@ -102,10 +107,13 @@ CLAUSES: dict[str, Templates] = {
         "success": (
             "{actor} spun a convincing lie for {target}",
             "{actor} deceived {target} with a straight face",
+            "{actor} fed {target} a story that went down whole",
+            "{actor} lied to {target} without blinking",
         ),
         "failure": (
             "{actor} tried to deceive {target} and was caught out",
-            "{actor} lied to {target}, and {target} saw through it",
+            "{actor} lied to {target}, who saw straight through it",
+            "{actor} tried a lie on {target} that fell apart",
         ),
         "critical_failure": ("{actor} told {target} a lie that collapsed on the spot",),
     },
@@ -113,8 +121,16 @@ CLAUSES: dict[str, Templates] = {
         "success": (
             "{actor} struck a bargain with {target}",
             "{actor} traded with {target}",
+            "{actor} did a deal with {target}",
+            "{actor} haggled with {target} and came to terms",
+            "{actor} and {target} agreed on a swap",
+            "{actor} talked {target} into a trade",
         ),
-        "failure": ("{actor} haggled with {target}, but no deal was struck",),
+        "failure": (
+            "{actor} haggled with {target}, but no deal was struck",
+            "{actor} offered {target} a trade and was turned down",
+            "{actor} and {target} could not agree on a price",
+        ),
         "critical_failure": ("{actor} insulted {target} with a miserly offer",),
     },
     "attack": {
@@ -129,6 +145,7 @@ CLAUSES: dict[str, Templates] = {
         "failure": (
             "{actor} lunged at {target} but found only air",
             "{actor} swung at {target} and missed",
+            "{actor} went for {target}, who twisted away",
         ),
         "critical_failure": ("{actor} lunged at {target} and stumbled badly",),
     },
@@ -143,6 +160,8 @@ CLAUSES: dict[str, Templates] = {
         "success": (
             "{actor} braced for whatever might come",
             "{actor} stood ready to defend against any attack",
+            "{actor} put their back to the wall and waited",
+            "{actor} stayed on guard",
         ),
     },
     "repair": {
@@ -153,7 +172,11 @@ CLAUSES: dict[str, Templates] = {
             "{actor} got {target} working again",
             "{actor} patched up {target}",
         ),
-        "failure": ("{actor} worked on {target} without success",),
+        "failure": (
+            "{actor} worked on {target} without success",
+            "{actor} spent the hour on {target} and got nowhere",
+            "{actor} took {target} apart and could not make it run",
+        ),
         "critical_failure": ("{actor} fumbled the repair of {target}",),
     },
     "scout": {
@@ -165,7 +188,11 @@ CLAUSES: dict[str, Templates] = {
             "{actor} edged out toward {target} for a look",
             "{actor} slipped off to size up {target}",
         ),
-        "failure": ("{actor} tried to scout {target} but saw nothing useful",),
+        "failure": (
+            "{actor} tried to scout {target} but saw nothing useful",
+            "{actor} went to look at {target} and came back none the wiser",
+            "{actor} could make out nothing at {target}",
+        ),
         "critical_failure": ("{actor} slipped while scouting toward {target}",),
     },
     "rest": {
@@ -173,6 +200,7 @@ CLAUSES: dict[str, Templates] = {
             "{actor} rested",
             "{actor} took a moment to recover",
             "{actor} sat down to rest",
+            "{actor} closed their eyes for a while",
         ),
     },
     "flee": {
@@ -181,7 +209,10 @@ CLAUSES: dict[str, Templates] = {
             "{actor} broke away and ran for {target}",
             "{actor} bolted for {target}",
         ),
-        "failure": ("{actor} tried to flee toward {target} but was cut off",),
+        "failure": (
+            "{actor} tried to flee toward {target} but was cut off",
+            "{actor} ran for {target} and found the way blocked",
+        ),
         "critical_failure": ("{actor} tried to run for {target} and fell hard",),
     },
 }
@@ -244,6 +275,13 @@ HAPPENINGS: dict[str, tuple[str, ...]] = {
         "Then the world itself took a hand: {happening}.",
         "The land would not stay silent: {happening}.",
     ),
-    "detailed": ("Without warning, {happening}.", "Around that time, {happening}."),
+    "detailed": (
+        "Without warning, {happening}.",
+        "Around that time, {happening}.",
+        "Then, with no warning at all, {happening}.",
+        "{Happening}.",
+        "Nobody saw it coming: {happening}.",
+        "In the middle of it all, {happening}.",
+    ),
     "concise": ("{Happening}.",),
 }
