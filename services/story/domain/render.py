@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from .facts import voices
 from .model import DIRECTOR_ID, EffectView, EventView
 from .naming import Names
 from .phrases import CLAUSES, EPIC_CLAUSES, GENERIC_CLAUSE, HAPPENINGS, ROLLS, TAILS
@@ -162,7 +163,12 @@ def render_event(
         template = _by_turn(HAPPENINGS.get(style, HAPPENINGS["detailed"]), event, key, "happening")
         text = template.format(happening=happening, Happening=cap(happening))
         groups = _groups(event, names, style, key)
-        return (prefix + text if prefix else cap(text)), _sentences(groups, names)
+        rest = _sentences(groups, names)
+        main = prefix + text if prefix else cap(text)
+        if rest and main.endswith(".") and ":" not in main:
+            # Who it struck belongs to the same moment: one sentence, not two.
+            main, rest = f"{main[:-1]}, and {rest[0]}", rest[1:]
+        return main, rest
 
     # A motive in front is read before the clause, so it is written before it too.
     shape = pick(("front", "apposition", "trail"), *key, "motive") if show_motive else ""
@@ -182,9 +188,9 @@ def render_event(
     if not motive:
         body = clause
     else:
-        rest = clause[len(actor) :]
-        if shape == "apposition" and actor and not rest.startswith(" and"):
-            body = f"{actor}, {motive},{rest}"
+        after = clause[len(actor) :]
+        if shape == "apposition" and actor and not after.startswith(" and"):
+            body = f"{actor}, {motive},{after}"
         elif shape == "front":
             body = f"{motive}, {clause}"
         else:
@@ -262,6 +268,22 @@ def _other_of(event: EventView, effect: EffectView) -> str:
     return event.actor_id if effect.subject_id != event.actor_id else event.target_id
 
 
+_BANDS = (-0.6, -0.3, 0.0, 0.3, 0.6)
+
+
+def _turning_point(event: EventView, effect: EffectView) -> bool:
+    """Whether a change of regard crosses a band (from wary to hostile, from neutral to
+    trusting...). A spoken exchange carries the regard after it ("voice"); a change that
+    stays inside its band is left to the words said. Without that figure, it is told."""
+    heard = voices(event).get(effect.subject_id)
+    if heard is None or _other_of(event, effect) not in (event.actor_id, event.target_id):
+        return True
+    after = heard[1]
+    before = after - effect.value
+    low, high = sorted((before, after))
+    return any(low < b <= high for b in _BANDS)
+
+
 def _relationship(
     event: EventView, effect: EffectView, names: Names, style: str, sid: object
 ) -> Callable[[], str]:
@@ -305,7 +327,7 @@ def _effect(
             return who, f"took {n} point{'s' * (n != 1)} of damage"
         if event.actor_id == DIRECTOR_ID:
             hit = ("was hurt", "was battered", "was caught in it", "took the worst of it")
-            return who, _by_turn(hit, event, key, effect.subject_id)
+            return who, _by_turn(hit, event, key, "struck")  # one word for all it struck
         hurt = (
             ("was badly hurt", "took a bad wound", "went down hard, badly hurt") if n >= 4
             else ("was wounded", "took a wound", "was cut") if n >= 2
@@ -325,7 +347,7 @@ def _effect(
         return who, _by_turn(better, event, key, effect.subject_id, "heal")
     if kind == "relationship":
         small = abs(effect.value) < (0.3 if style == "concise" else _SMALL_SHIFT)
-        if small and style != "log":
+        if style != "log" and (small or not _turning_point(event, effect)):
             return who, ""
         return who, _relationship(event, effect, names, style, key[0] if key else "")
     if kind == "clue_found":
@@ -461,7 +483,8 @@ _HANDS = ("passed from {g} to {t}", "changed hands, from {g} to {t}",
 
 
 def _hands(names: Names, giver: str, taker: str, key: tuple[object, ...]) -> Callable[[], str]:
-    template = pick(_HANDS, *key, giver, "hands")
+    template = cycle(_HANDS, int(key[1]) if len(key) > 1 and isinstance(key[1], int) else 0,
+                     key[0] if key else "", giver, taker)  # fmt: skip
     return lambda: template.format(g=names.of(giver), t=names.of(taker))
 
 

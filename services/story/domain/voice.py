@@ -129,6 +129,9 @@ def _quote(text: str, speaker: str, voice: str, key: tuple[object, ...], asks: b
     tag = pick(_TAGS.get(voice, _TAGS["plain"]), *key, "tag")
     mark = "?" if asks or text.split(" ", 1)[0] in _QUESTIONS else ""
     shape = pick(("after", "before"), *key, "shape")
+    if mark:  # a question is asked, and its tag comes first
+        tag = pick(("asked", "wanted to know", "asked quietly"), *key, "ask")
+        shape = "before"
     if shape == "before":
         return f'{speaker} {tag}: "{cap(text)}{mark or "."}"'
     return f'"{cap(text)}{mark or ","}" {speaker} {tag}.'
