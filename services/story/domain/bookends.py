@@ -86,11 +86,23 @@ def _from_events(ctx: StoryContext, events: Sequence[EventView]) -> list[str]:
                 dead.append(_short(names.full(f.subject_id)))
             elif f.kind == "reaction" and f.detail.startswith("betrayed"):
                 traitor = traitor or _short(names.full(e.actor_id, e.actor_name))
-            elif f.kind == "clue_found" and len(things) < 2:
+            elif (
+                f.kind == "clue_found"
+                and len(things) < 2
+                and _thing(f.detail) not in [t for t, _ in things]
+            ):
                 spot = _the_title(title_case(short_place(e.location))) if e.location else ""
                 things.append((_thing(f.detail), spot))
     ranked = sorted(deeds, key=lambda i: (-deeds[i], i))
-    cast = [_short(names.full(i)) for i in ranked[:2]]
+    # The lead is who did most; the second is who the lead dealt with most.
+    partners: dict[str, int] = {}
+    for e in events:
+        if ranked and e.target_id in deeds and ranked[0] in (e.actor_id, e.target_id):
+            other = e.target_id if e.actor_id == ranked[0] else e.actor_id
+            if other != ranked[0]:
+                partners[other] = partners.get(other, 0) + 1
+    second = sorted(partners, key=lambda i: (-partners[i], i))[:1] or ranked[1:2]
+    cast = [_short(names.full(i)) for i in [*ranked[:1], *second]]
     if not cast:
         return []
     a, b = cast[0], cast[-1]
@@ -103,10 +115,8 @@ def _from_events(ctx: StoryContext, events: Sequence[EventView]) -> list[str]:
     duo = f"{a}, {b}" if a != b else a
     for thing, spot in things[:1]:
         shapes += [f"{duo} and {thing}", f"{cap(thing)}: {span}" if span else cap(thing)]
-        if spot:
-            shapes.append(f"{a} and {thing} at {spot}")
         if spot and hours:
-            shapes.append(f"{a}: {hours} Hours at {spot}")
+            shapes.append(f"{pair}: {hours} Hours at {spot}")
     if ending and not shapes:
         shapes += [f"{pair} at {ending}", f"{a}'s Road to {ending}" + (f": {span}" if span else "")]
     for d in dead[:1]:
