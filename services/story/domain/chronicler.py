@@ -191,8 +191,8 @@ def _narrative(
             sentences += _told(cluster, names, style, key, prefix, style != "concise", topic)
         quiet_line = _quiet_sentence(quiet, names, (sid, turn, place))
         if quiet_line:
-            sentences.append(quiet_line if loud else f"At {names.place(place)}, "
-                             f"{quiet_line[:1].lower()}{quiet_line[1:]}")  # fmt: skip
+            # The quiet line starts with a name: it keeps its capital after "At X,".
+            sentences.append(quiet_line if loud else f"At {names.place(place)}, {quiet_line}")
         if sentences:
             paragraphs.append((sentences, [ref(e) for e in here]))
 

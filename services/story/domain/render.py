@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 
 from .facts import voices
 from .model import DIRECTOR_ID, EffectView, EventView
-from .naming import Names
+from .naming import Names, short_place
 from .phrases import CLAUSES, EPIC_CLAUSES, GENERIC_CLAUSE, HAPPENINGS, ROLLS, TAILS
 from .variety import cap, cycle, definite, join, pick, sentence
 
@@ -125,9 +125,8 @@ def _clause(event: EventView, names: Names, style: str, key: tuple[object, ...])
     action = event.action
     if action == "defend" and event.target_id in ("", event.actor_id):
         action = "defend_self"
-    template = _by_turn(
-        _templates(action, event.outcome, style), event, key, event.actor_id, action
-    )
+    options = _templates(action, event.outcome, style)
+    template = _by_turn(options, event, key, event.actor_id, action)
     actor = names.of(event.actor_id, event.actor_name)
     fill: dict[str, str] = {"actor": actor, "action": event.action.replace("_", " ")}
     # Fill in text order, so names are used in the order a reader meets them.
@@ -144,7 +143,10 @@ def _clause(event: EventView, names: Names, style: str, key: tuple[object, ...])
     clause = template.format(**fill)
     tails = TAILS.get((action, "win" if event.outcome in _SUCCESSES else "lose"), ())
     if tails and style != "concise":
-        clause += _by_turn(tails, event, key, event.actor_id, action, "tail")
+        # The tail moves on once the clauses have come round: the pair repeats only
+        # after len(options) * len(tails) turns.
+        step = event.turn // len(options)
+        clause += cycle(tails, step, key[0] if key else "", event.actor_id, action, "tail")
     return clause
 
 
@@ -175,7 +177,7 @@ def render_event(
     motive = motive_text(event.motive, key, names) if shape == "front" else ""
     clause = _clause(event, names, style, key)
     if shape and shape != "front":
-        motive = motive_text(event.motive, key, names)
+        motive = _no_echo(motive_text(event.motive, key, names), clause, event)
     groups = _groups(event, names, style, key)
     actor_subject: Subject = ("id", event.actor_id)
     own = groups[0][1] if groups and groups[0][0] == actor_subject else _empty_handed(event, key)
@@ -196,6 +198,23 @@ def render_event(
         else:
             body = f"{clause}, {motive}"
     return sentence(prefix + body if prefix else cap(body)), _sentences(groups, names)
+
+
+def _no_echo(motive: str, clause: str, event: EventView) -> str:
+    """A motive after its clause does not name the clause's place again: "scouted
+    toward the ridge, wanting a first look at it", not "... at the ridge"."""
+    for place in (event.target_name, event.location):
+        if not place or names_person(place):
+            continue
+        for form in (place, short_place(place)):
+            if form in motive and form in clause:
+                return motive.replace(form, "it", 1)
+    return motive
+
+
+def names_person(text: str) -> bool:
+    """Places start with a lower-case article ("the docks"); people with a capital."""
+    return text[:1].isupper()
 
 
 def _leading_name(clause: str, names: Names, ident: str, fallback: str) -> str:
