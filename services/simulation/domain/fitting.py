@@ -97,6 +97,13 @@ def _rewrites(action: Action | None, world: World, places: Sequence[str]) -> lis
 
 def fit_goals(goals: Sequence[str], world: World, name: str, places: Sequence[str]) -> list[str]:
     """The goals as this world reads them, in the same order, without repeats."""
+    return list(_fitted(tuple(goals), world, name, tuple(places)))
+
+
+@functools.lru_cache(maxsize=1024)  # the same sheets meet the same worlds again and again
+def _fitted(
+    goals: tuple[str, ...], world: World, name: str, places: tuple[str, ...]
+) -> tuple[str, ...]:
     out: list[str] = []
     default = WORLDS[0].default_name
     for goal in goals:
@@ -110,4 +117,4 @@ def fit_goals(goals: Sequence[str], world: World, name: str, places: Sequence[st
             text = text[:1].upper() + text[1:]
         if text not in out:
             out.append(text)
-    return out
+    return tuple(out)
