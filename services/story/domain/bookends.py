@@ -321,6 +321,28 @@ def _bond(b: Bond, style: str) -> str:
     return f"{b.holder} had grown wary of {b.other}."
 
 
+def _bonds(bonds: Sequence[Bond], style: str) -> list[str]:
+    """A bond told once for both when it went the same way for both."""
+    out: list[str] = []
+    told: set[tuple[str, str]] = set()
+    for b in bonds:
+        if (b.holder, b.other) in told:
+            continue
+        back = next((x for x in bonds if (x.holder, x.other) == (b.other, b.holder)), None)
+        if style != "log" and back is not None and (back.change > 0) == (b.change > 0):
+            told.add((b.other, b.holder))
+            feeling = (
+                "had come to trust each other deeply" if min(b.change, back.change) >= 0.3
+                else "ended on warmer terms" if b.change > 0
+                else "ended as enemies" if max(b.change, back.change) <= -0.3
+                else "had grown wary of each other"
+            )  # fmt: skip
+            out.append(f"{b.holder} and {b.other} {feeling}.")
+        else:
+            out.append(_bond(b, style))
+    return out
+
+
 def _discoveries(t: Tally, style: str, setting: str) -> str:
     if not t.finds:
         place = f"{setting} kept" if setting else "the world kept"
@@ -332,10 +354,14 @@ def _discoveries(t: Tally, style: str, setting: str) -> str:
         deeds = [f"{f.finder} brought {f.clue} to light" if f.finder else f"{f.clue} came to light"
                  for f in t.finds]  # fmt: skip
         return sentence(join(deeds)) + " Such were the secrets that came to light."
+    by_finder: dict[str, list[str]] = {}
+    for f in t.finds:
+        by_finder.setdefault(f.finder, []).append(f.clue)
     return " ".join(
-        f"{f.finder} had uncovered {f.clue}." if f.finder else f"{cap(f.clue)} had come to light."
-        for f in t.finds
-    )
+        f"{finder} had uncovered {join(clues)}." if finder
+        else f"{cap(join(clues))} had come to light."
+        for finder, clues in by_finder.items()
+    )  # fmt: skip
 
 
 def write_closing(ctx: StoryContext, chapters_events: Sequence[Sequence[EventView]]) -> str:
@@ -350,9 +376,7 @@ def _closing(ctx: StoryContext, chapters_events: Sequence[Sequence[EventView]]) 
     style = "detailed" if log else style_of(ctx)
     t = tally(ctx, chapters_events)
     setting = " ".join(ctx.setting.split()).rstrip(".")
-    bonds = [
-        _bond(b, "log" if log else style) for b in t.strongest_bonds(1 if style == "concise" else 3)
-    ]
+    bonds = _bonds(t.strongest_bonds(1 if style == "concise" else 3), "log" if log else style)
     if style == "concise":
         return " ".join([_fates(t, style), _discoveries(t, style, setting), *bonds])
 

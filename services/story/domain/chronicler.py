@@ -35,7 +35,7 @@ _THEN = (
     "After that, ", "", "", "", "Later, ", "In the meantime, ", "Next, ", "By then, ",
 )  # fmt: skip
 _AT = ("Meanwhile, at {p}, ", "At {p}, ", "Over at {p}, ", "Elsewhere, at {p}, ",
-       "At {p} ", "Over at {p}, ")  # fmt: skip
+       "Back at {p}, ", "Over at {p}, ")  # fmt: skip
 # Deeds of these kinds, alike in all that came of them, are told as one.
 _GROUPABLE = ("move", "investigate", "scout", "repair", "observe", "rest", "flee")
 _TOLD_ALIKE = ("clue_found", "lead")

@@ -83,6 +83,9 @@ def _clause(text: str) -> str:
     """A sentence as a clause inside another: past tense, no final stop, lower case
     unless it starts with a name."""
     text = past(" ".join(text.split())).rstrip(".!?")
+    first = text.split(" ", 1)[0]
+    if first in ("A", "An", "The", "Someone", "Somebody", "Nobody", "Everyone"):
+        return text[:1].lower() + text[1:]
     return lower_first(text)
 
 

@@ -236,8 +236,8 @@ GENERIC_CLAUSE = "{actor} chose to {action}"
 # A manner or circumstance after the clause, keyed by (action, "win" | "lose"); the empty
 # entry keeps many clauses bare. Varies the sentence's shape, not only its words.
 TAILS: dict[tuple[str, str], tuple[str, ...]] = {
-    ("investigate", "win"): ("", " by lamplight", " on hands and knees", ", slowly",
-                             " while the others talked", " a second time", " with great care"),
+    ("investigate", "win"): ("", " by lamplight", " on hands and knees", " once more",
+                             " while the others talked", " a second time", " in the half-dark"),
     ("investigate", "lose"): ("", " until the light failed", ", muttering", " for too long",
                               ", cursing under their breath"),
     ("move", "win"): ("", " without a word", " at a run", " alone", ", keeping low",

@@ -30,7 +30,7 @@ _PARTICIPLES = {
 # The engine words a goal as "driven by the goal to X"; a reader hears it many ways.
 _GOAL_TO = (
     "determined to {g}", "meaning to {g}", "set on a plan to {g}", "still resolved to {g}",
-    "because {pos} aim was to {g}", "with one thing in mind: to {g}", "bent on a way to {g}",
+    "because {pos} aim was to {g}", "hoping to {g}", "bent on a way to {g}",
 )  # fmt: skip
 _GOAL_OF = ("for the sake of {g}", "with {g} in mind", "in pursuit of {g}", "thinking of {g}")
 # How a change of regard reads, strongest first; the event picks among equals. Small
@@ -142,7 +142,8 @@ def _clause(event: EventView, names: Names, style: str, key: tuple[object, ...])
     fill.setdefault("target", "")
     clause = template.format(**fill)
     tails = TAILS.get((action, "win" if event.outcome in _SUCCESSES else "lose"), ())
-    if tails and style != "concise":
+    # A clause that already turns (", and it landed", " but ...") takes no tail.
+    if tails and style != "concise" and "," not in clause and " but " not in clause:
         # The tail moves on once the clauses have come round: the pair repeats only
         # after len(options) * len(tails) turns.
         step = event.turn // len(options)
@@ -169,15 +170,20 @@ def render_event(
         main = prefix + text if prefix else cap(text)
         if rest and main.endswith(".") and ":" not in main:
             # Who it struck belongs to the same moment: one sentence, not two.
-            main, rest = f"{main[:-1]}, and {rest[0]}", rest[1:]
+            struck = rest[0]
+            if struck.split(" ", 1)[0] in ("The", "A", "An"):
+                struck = struck[:1].lower() + struck[1:]
+            main, rest = f"{main[:-1]}, and {struck}", rest[1:]
         return main, rest
 
     # A motive in front is read before the clause, so it is written before it too.
     shape = pick(("front", "apposition", "trail"), *key, "motive") if show_motive else ""
     motive = motive_text(event.motive, key, names) if shape == "front" else ""
     clause = _clause(event, names, style, key)
-    if shape and shape != "front":
+    if shape == "trail":
         motive = _no_echo(motive_text(event.motive, key, names), clause, event)
+    elif shape:
+        motive = motive_text(event.motive, key, names)
     groups = _groups(event, names, style, key)
     actor_subject: Subject = ("id", event.actor_id)
     own = groups[0][1] if groups and groups[0][0] == actor_subject else _empty_handed(event, key)
@@ -203,18 +209,15 @@ def render_event(
 def _no_echo(motive: str, clause: str, event: EventView) -> str:
     """A motive after its clause does not name the clause's place again: "scouted
     toward the ridge, wanting a first look at it", not "... at the ridge"."""
+    if event.action not in ("move", "scout", "investigate", "flee"):
+        return motive
     for place in (event.target_name, event.location):
-        if not place or names_person(place):
+        if not place.startswith("the "):
             continue
         for form in (place, short_place(place)):
             if form in motive and form in clause:
                 return motive.replace(form, "it", 1)
     return motive
-
-
-def names_person(text: str) -> bool:
-    """Places start with a lower-case article ("the docks"); people with a capital."""
-    return text[:1].isupper()
 
 
 def _leading_name(clause: str, names: Names, ident: str, fallback: str) -> str:
