@@ -238,7 +238,7 @@ GENERIC_CLAUSE = "{actor} chose to {action}"
 TAILS: dict[tuple[str, str], tuple[str, ...]] = {
     ("investigate", "win"): ("", " by lamplight", " on hands and knees", " once more",
                              " while the others talked", " a second time", " in the half-dark"),
-    ("investigate", "lose"): ("", " until the light failed", ", muttering", " for too long",
+    ("investigate", "lose"): ("", " until the light failed", ", muttering", " in the dark",
                               ", cursing under their breath"),
     ("move", "win"): ("", " without a word", " at a run", " alone", ", keeping low",
                       " before anyone could object", " in a hurry"),
