@@ -3,7 +3,7 @@
 A character sheet is written once and used in any setting, so a goal may name things
 of another world: "find a safe landing corridor through the storms" in a mountain
 monastery. A goal fits when at least half of its world words (words some built-in
-world uses for its places, clues, items and kind) belong to this world, or when it
+world uses for its places, clues, items, factions and kind) belong to this world, or when it
 has none ("keep everyone alive"). A goal that does not fit keeps what it is about
 (the action it favours) and is rewritten with this world's own places, installations
 and factions. The default world's proper name in a goal becomes this world's name.
@@ -36,8 +36,7 @@ def _vocabulary(world: World) -> frozenset[str]:
     found: set[str] = set(world.keywords)
     for place in world.places:
         found.update(words(place.name.replace("{name}", "")))
-    for clue in world.clues:
-        found.update(clue.tags)
+    for clue in world.clues:  # names, not tags: tags are ideas ("truth"), not things
         found.update(words(clue.name))
     for item in world.items:
         found.update(words(item.name))
@@ -71,15 +70,22 @@ def _rewrites(action: Action | None, world: World, places: Sequence[str]) -> lis
     far = [p for p in places[1:]] or list(places)
     faction = world.factions[0] if world.factions else ""
     if action is Action.INVESTIGATE:
-        return [f"find out what really happened at {p}" for p in far[:3]] + [
-            f"uncover the secret of {far[-1]}"
-        ]
+        shapes = ("find out what really happened at {p}", "learn what {p} was hiding",
+                  "get to the bottom of whatever happened at {p}", "uncover the secret of {p}",
+                  "learn who had been at {p} before them")  # fmt: skip
+        return [shape.format(p=p) for shape in shapes for p in far[:3]]
     if action is Action.SCOUT:
-        return [f"map every way in and out of {p}" for p in far[:3]]
+        return [f"map every way in and out of {p}" for p in far[:3]] + [
+            f"chart the ground between {places[0]} and {p}" for p in far[1:3]
+        ]
     if action is Action.REPAIR and fixed:
         return [f"get {name} working again" for name in fixed]
     if action is Action.DEFEND:
-        return [f"hold {p} against anyone who comes" for p in far[:2]] + ["protect the others"]
+        return [f"hold {p} against anyone who comes" for p in far[:2]] + [
+            "protect the others",
+            f"keep {places[0]} safe",
+            "stand between the others and harm",
+        ]
     if action is Action.HELP:
         return ["keep everyone alive", "see that nobody is left behind"]
     if action is Action.PERSUADE and faction:
