@@ -38,7 +38,7 @@ _AT = ("Meanwhile, at {p}, ", "At {p}, ", "Over at {p}, ", "Elsewhere, at {p}, "
        "Back at {p}, ", "Over at {p}, ")  # fmt: skip
 # Deeds of these kinds, alike in all that came of them, are told as one.
 _GROUPABLE = ("move", "investigate", "scout", "repair", "observe", "rest", "flee")
-_TOLD_ALIKE = ("clue_found", "lead")
+_TOLD_ALIKE = ("clue_found", "lead", "moved")
 _BOTH = ("", " both", "")
 _ALL = ("", " all", " together")
 
@@ -97,7 +97,9 @@ def _likeness(event: EventView) -> tuple[object, ...] | None:
     if any(kind not in _TOLD_ALIKE for kind, _ in told):
         return None
     won = event.outcome in ("success", "critical_success", "none")
-    return (event.action, won, event.target_id, event.location, tuple(sorted(told)))
+    # A motive stated now is shared only by deeds stating the very same one.
+    motive = event.motive if fresh_motive(event) else ""
+    return (event.action, won, event.target_id, event.location, tuple(sorted(told)), motive)
 
 
 def _clusters(events: Sequence[EventView]) -> list[list[EventView]]:
@@ -106,10 +108,10 @@ def _clusters(events: Sequence[EventView]) -> list[list[EventView]]:
     where: dict[tuple[object, ...], int] = {}
     for event in events:
         likeness = _likeness(event)
-        if likeness is not None and likeness in where and not fresh_motive(event):
+        if likeness is not None and likeness in where:
             out[where[likeness]].append(event)
             continue
-        if likeness is not None and not fresh_motive(event):
+        if likeness is not None:
             where[likeness] = len(out)
         out.append([event])
     return out
@@ -131,8 +133,9 @@ def _told(
     who = join([names.of(e.actor_id, e.actor_name) for e in cluster])
     who += pick(_BOTH if len(cluster) == 2 else _ALL, *key, "all")
     ids = ",".join(e.actor_id for e in cluster)
-    together = replace(first, actor_id=f"group:{ids}", actor_name=who, motive="")
-    main, rest = render_event(together, names, style, key, prefix, show_motive=False)
+    shared = fresh_motive(first)  # alike deeds share a stated motive, or state none
+    together = replace(first, actor_id=f"group:{ids}", actor_name=who)
+    main, rest = render_event(together, names, style, key, prefix, show_motive=shared)
     return [main, *rest]
 
 

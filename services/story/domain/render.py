@@ -177,13 +177,13 @@ def render_event(
         return main, rest
 
     # A motive in front is read before the clause, so it is written before it too.
+    # A motive read before the rest of the clause is written before it too.
     shape = pick(("front", "apposition", "trail"), *key, "motive") if show_motive else ""
-    motive = motive_text(event.motive, key, names) if shape == "front" else ""
+    early = shape in ("front", "apposition")
+    motive = motive_text(event.motive, key, names) if early else ""
     clause = _clause(event, names, style, key)
     if shape == "trail":
         motive = _no_echo(motive_text(event.motive, key, names), clause, event)
-    elif shape:
-        motive = motive_text(event.motive, key, names)
     groups = _groups(event, names, style, key)
     actor_subject: Subject = ("id", event.actor_id)
     own = groups[0][1] if groups and groups[0][0] == actor_subject else _empty_handed(event, key)
@@ -425,7 +425,8 @@ def _effect(
         shown = ("came to light", "turned up", "lay there for the taking", "was found lying there")
         return ("text", thing), _by_turn(shown, event, key, detail)
     if kind == "moved":
-        own = effect.subject_id == event.actor_id and event.action in ("move", "flee")
+        mover = effect.subject_id == event.actor_id or event.actor_id.startswith("group:")
+        own = mover and event.action in ("move", "flee")
         return who, "" if own else lambda: f"went {_to_place(detail, names)}"
     label = kind.replace("_", " ")
     return who, f"was {label} ({detail})" if detail else f"was {label}"
