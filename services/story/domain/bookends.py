@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from .model import DIRECTOR_ID, EventView, Participant, StoryContext, style_of
@@ -24,7 +25,12 @@ _FOCUS = frozenset(
 
 def scenario_focus(ctx: StoryContext) -> str:
     """The noun the scenario is about ("Signal"), or ""."""
-    for word in "".join(c if c.isalpha() else " " for c in ctx.scenario.lower()).split():
+    return _focus_of(ctx.scenario)
+
+
+@functools.lru_cache(maxsize=256)  # read for every chapter of a story
+def _focus_of(scenario: str) -> str:
+    for word in "".join(c if c.isalpha() else " " for c in scenario.lower()).split():
         if word in _FOCUS:
             return word.capitalize()
         if word.endswith("s") and word[:-1] in _FOCUS:

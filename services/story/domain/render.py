@@ -341,9 +341,9 @@ def _effect(
     kind, detail = effect.kind, effect.detail
     who: Subject = ("id", effect.subject_id) if effect.subject_id else ("text", detail)
     actor: Subject = ("id", event.actor_id)
-    n = _amount(effect)
     if kind in _UNTOLD:
         return who, ""
+    n = _amount(effect) if kind in ("injured", "healed") else 0
     if kind == "injured":
         if style == "log":
             return who, f"took {n} point{'s' * (n != 1)} of damage"
