@@ -1,4 +1,5 @@
-"""`python -m bench.quality [--n 300] [--style detailed] [--cpu-runs 200] [--out DIR]`."""
+"""`python -m bench.quality [--n 300] [--style detailed] [--cpu-runs 200] [--opcode-runs 12]
+[--out DIR]`."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 from .checks import continuity, prose_consistency, unnamed
-from .corpus import Story, calibration_ms, cpu_per_story, random_story
+from .corpus import Story, calibration_ms, cpu_per_story, opcodes_per_story, random_story
 from .metrics import (
     dialogue_lines,
     distinct,
@@ -31,7 +32,7 @@ def _share(hits: int, total: int) -> str:
 
 
 def measure(
-    stories: list[Story], cpu: list[float], calibration: float
+    stories: list[Story], cpu: list[float], calibration: float, opcodes: tuple[float, float]
 ) -> list[tuple[str, str, str]]:
     """(measure, target, value) rows."""
     dup, rep, d2, d3 = [], [], [], []
@@ -116,6 +117,8 @@ def measure(
          f"{statistics.median(cpu):.1f} ms / {p95:.1f} ms" if cpu else "n/a"),
         ("CPU of the calibration loop (20 M additions), same run", "—",
          f"{calibration:.0f} ms"),
+        ("Python opcodes per 4x5 story: engine / chronicler (any host)", "—",
+         f"{opcodes[0] / 1000:.0f} k / {opcodes[1] / 1000:.0f} k"),
     ]  # fmt: skip
 
 
@@ -130,13 +133,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=300, help="stories to write (default 300)")
     parser.add_argument("--style", default="detailed", help="narrative style (default detailed)")
     parser.add_argument("--cpu-runs", type=int, default=200, help="4x5 stories timed for CPU")
+    parser.add_argument("--opcode-runs", type=int, default=12,
+                        help="4x5 stories whose bytecode instructions are counted")  # fmt: skip
     parser.add_argument("--out", default="bench-results", help="where the samples go")
     args = parser.parse_args(argv)
 
     stories = [random_story(seed, args.style) for seed in range(args.n)]
     calibration = calibration_ms()
     cpu = cpu_per_story(args.cpu_runs)
-    rows = measure(stories, cpu, calibration)
+    opcodes = opcodes_per_story(args.opcode_runs)
+    rows = measure(stories, cpu, calibration, opcodes)
     report = table(rows)
     print(f"{args.n} seeded stories, style {args.style!r}, 2-6 characters, 2-20 turns\n")
     print(report)

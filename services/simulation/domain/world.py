@@ -7,6 +7,7 @@ depend on string hashing, which differs between processes.
 from __future__ import annotations
 
 import copy
+import functools
 import random
 import re
 from collections.abc import Mapping
@@ -35,6 +36,7 @@ def restore_rng(state: RngState) -> random.Random:
     return rng
 
 
+@functools.lru_cache(maxsize=1024)  # asked for every place by every character every turn
 def location_id(name: str) -> str:
     return "loc:" + "-".join(re.findall(r"[a-z0-9]+", name.lower()))
 
