@@ -215,8 +215,8 @@ def _no_echo(motive: str, clause: str, event: EventView) -> str:
         if not place.startswith("the "):
             continue
         for form in (place, short_place(place)):
-            if form in motive and form in clause:
-                return motive.replace(form, "it", 1)
+            if motive.endswith(" " + form) and form in clause:
+                return motive[: -len(form)] + "it"
     return motive
 
 
