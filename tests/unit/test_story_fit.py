@@ -84,3 +84,33 @@ def test_titles_come_from_the_events_when_given() -> None:
     assert titled != write_title(ctx)  # the old call still works and differs
     assert "Matchbook" in titled or "Two Hours" in titled
     assert write_title(ctx, events) == titled
+
+
+def test_a_pronoun_follows_only_a_sentence_about_that_person_alone() -> None:
+    names = Names({"z": "Zara Kade", "k": "Kade Orr"}, people=["z", "k"])
+    names.set_pronouns({"z": "she", "k": "they"})  # only "she" and "he" are used
+    told = names.with_pronouns(
+        [
+            "Zara Kade searched the docks.",
+            "Zara found a map.",  # about Zara alone before: "She"
+            "Zara warned Kade Orr.",  # the sentence before named only Zara: "She"
+            "Zara and Kade ran.",  # a group keeps its names
+            "Kade Orr was hurt.",  # no pronoun given for Kade
+        ]
+    )
+    assert told == [
+        "Zara Kade searched the docks.",
+        "She found a map.",
+        "She warned Kade Orr.",
+        "Zara and Kade ran.",
+        "Kade Orr was hurt.",
+    ]
+
+
+def test_a_sheet_gives_a_pronoun_only_when_its_backstory_uses_one_kind() -> None:
+    from services.simulation.domain.creation import pronoun_of
+
+    assert pronoun_of("Rhea flew cargo. She has never lost a ship.") == "she"
+    assert pronoun_of("He talks to machines more than to people.") == "he"
+    assert pronoun_of("Kai was nineteen when they sold their first map.") == ""
+    assert pronoun_of("She said he would come.") == ""

@@ -45,7 +45,21 @@ def _character(
         visited=[start],
     )
     char.max_health = char.health = BASE_HEALTH + char.stat("strength")
+    char.pronoun = pronoun_of(sheet.backstory)
     return char
+
+
+_SHE = frozenset(("she", "her", "hers", "herself"))
+_HE = frozenset(("he", "him", "his", "himself"))
+
+
+def pronoun_of(backstory: str) -> str:
+    """The pronoun a sheet's own backstory uses for its character, when it uses only one
+    kind: "she" or "he"; otherwise "" and a story keeps to the name."""
+    tokens = re.findall(r"[a-z]+", backstory.lower())
+    she = any(t in _SHE for t in tokens)
+    he = any(t in _HE for t in tokens)
+    return "she" if she and not he else "he" if he and not she else ""
 
 
 def _clue_choice(theme: World, rng: random.Random, focus: tuple[str, ...]) -> list[int]:

@@ -82,6 +82,7 @@ class CharacterState:
     memories: list[Memory] = field(default_factory=list)
     last_motive: str = ""  # the motive last acted on
     stated: list[str] = field(default_factory=list)  # motives a story has told, once each
+    pronoun: str = ""  # "she" | "he" | "" (unknown: a story keeps to the name)
     deeds: dict[str, int] = field(default_factory=dict)  # "action" or "hit:<id>" -> successes
     outcomes: dict[str, float] = field(default_factory=dict)  # goal -> +1 achieved / -1 failed
 
@@ -319,6 +320,7 @@ def _char_to_dict(c: CharacterState) -> dict[str, Any]:
         ],
         "last_motive": c.last_motive,
         "stated": list(c.stated),
+        "pronoun": c.pronoun,
         "deeds": dict(c.deeds),
         "outcomes": dict(c.outcomes),
     }
@@ -355,6 +357,7 @@ def _char_from_dict(d: Mapping[str, Any]) -> CharacterState:
         ],
         last_motive=str(d.get("last_motive", "")),
         stated=_strs(d.get("stated", [])),
+        pronoun=str(d.get("pronoun", "")),
         deeds={str(k): int(v) for k, v in d.get("deeds", {}).items()},
         outcomes={str(k): float(v) for k, v in d.get("outcomes", {}).items()},
     )

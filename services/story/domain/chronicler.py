@@ -241,7 +241,11 @@ def write_chapter(ctx: StoryContext, turn: int, events: Sequence[EventView]) -> 
     if style == "log":
         paragraphs = _log(ordered, names, ctx.variety_key)
     else:
+        names.set_pronouns(
+            {f.subject_id: f.detail for e in ordered for f in e.effects if f.kind == "pronoun"}
+        )
         paragraphs, patterns = _narrative(ctx, turn, ordered, names, style)
+        paragraphs = [(names.with_pronouns(s), ids) for s, ids in paragraphs]
     paragraphs = _dedupe(paragraphs)
     if style == "concise" and len(paragraphs) > 1:
         paragraphs = [

@@ -51,6 +51,7 @@ class Names:
         self._short = _unique_shorts(self.by_id, sorted(self._people))
         self._named: set[str] = set()
         self._places: set[str] = set()
+        self._pronouns: dict[str, str] = {}
 
     def full(self, ident: str, fallback: str = "") -> str:
         return self.by_id.get(ident) or fallback or ident
@@ -77,6 +78,41 @@ class Names:
                 head, tail = text[: first + len(full)], text[first + len(full) :]
                 text = head + re.sub(rf"\b{re.escape(full)}\b", short, tail)
         return text
+
+    def set_pronouns(self, pronouns: Mapping[str, str]) -> None:
+        self._pronouns = {i: p for i, p in pronouns.items() if p in ("she", "he")}
+
+    def with_pronouns(self, sentences: Sequence[str]) -> list[str]:
+        """Sentences of one paragraph where one that starts with the person the sentence
+        before was about, and only about, starts with "She" or "He" instead. Only for a
+        pronoun the character's sheet gives; a group ("Zara and Kade") keeps its names."""
+        out = list(sentences)
+        for i in range(1, len(out)):
+            for ident, pronoun in self._pronouns.items():
+                forms = [f for f in (self.full(ident), self._short.get(ident, "")) if f]
+                lead = next((f for f in forms if out[i].startswith(f + " ")), "")
+                if not lead or out[i][len(lead) + 1 :].startswith("and "):
+                    continue
+                if self._only_mentions(sentences[i - 1], ident):  # as written, before "She"
+                    out[i] = pronoun.capitalize() + out[i][len(lead) :]
+                break
+        return out
+
+    def _only_mentions(self, text: str, ident: str) -> bool:
+        """Whether `ident` is the only person `text` names. Full names are taken out
+        first, so "Kade" inside "Zara Kade" is not Kade Orr."""
+        found = set()
+        people = sorted(self._people, key=lambda i: (-len(self.by_id.get(i, "")), i))
+        for other in people:
+            full = self.by_id.get(other, "")
+            if full and full in text:
+                found.add(other)
+                text = text.replace(full, "\x00")
+        for other in people:
+            short = self._short.get(other, "")
+            if short and re.search(rf"\b{re.escape(short)}\b", text):
+                found.add(other)
+        return found == {ident}
 
     def is_person(self, ident: str) -> bool:
         return ident in self._people

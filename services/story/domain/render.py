@@ -53,7 +53,9 @@ _MUTUAL_COLD = ("parted colder than they met", "eyed each other with new suspici
                 "trusted each other less after that", "drew apart")  # fmt: skip
 _SMALL_SHIFT = 0.15
 # Facts for the chapter's frame, not sentences of their own.
-_UNTOLD = ("voice", "motive", "scene", "tension", "stakes", "obstacle", "goal", "resolution")
+_UNTOLD = (
+    "voice", "motive", "scene", "tension", "stakes", "obstacle", "goal", "resolution", "pronoun",
+)  # fmt: skip
 _REACTIONS = {
     "fear": ("backed away from {other}, afraid", "would not go near {other} after that"),
     "revenge": ("swore that {other} would pay", "promised {other} a reckoning"),
@@ -387,7 +389,8 @@ def _effect(
         )
         return who, f"{verb} {detail}"
     if kind == "knew":
-        verb = pick(("already knew of", "had heard of", "knew all about"), *key, "knew")
+        knew = ("already knew of", "had heard of", "knew all about", "was no stranger to")
+        verb = _by_turn(knew, event, key, effect.subject_id, "knew")
         return who, f"{verb} {detail}"
     if kind == "reaction":
         feeling, _, other_id = detail.partition(":")

@@ -99,7 +99,7 @@ _REPLIES: dict[str, tuple[str, ...]] = {
                   "You drive a hard bargain"),
     "trade_fail": ("Not for that", "You'll have to do better", "Keep it"),
     "help_win": ("Thank you", "I owe you one, {first}", "That's better. Thanks",
-                 "I won't forget this"),
+                 "I won't forget this", "Easy. Easy. I'm all right", "You didn't have to"),
 }  # fmt: skip
 
 
