@@ -21,9 +21,10 @@ _INSTALLATIONS = (
     "well", "altar", "winch", "crane", "hatch", "bulkhead", "turbine", "array", "organ", "bell",
     "lighthouse", "tower", "engine", "airlock", "pressure door", "sluice", "press",
 )  # fmt: skip
-# The thing carried follows these verbs, or comes before "passed from".
+# The thing carried follows these verbs, or comes before "passed from" and the other
+# ways the chronicler tells a change of hands.
 _CARRY = re.compile(r"(?:came away with|carried off|pocketed|picked up|walked off with) ([^,.;]*)")
-_PASSED = re.compile(r"(\w[\w' -]*) passed from")
+_PASSED = re.compile(r"(\w[\w' -]*) (?:passed from|changed hands|went from|ended up with)")
 _BROKEN = "broken|stalled|cracked|damaged|shattered|smashed|jammed|dented|dead|ruined|fouled"
 
 

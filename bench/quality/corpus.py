@@ -4,8 +4,11 @@ random settings and turn counts, run through the engine and the chronicler in pr
 from __future__ import annotations
 
 import random
+import sys
 import time
 from dataclasses import dataclass
+from types import FrameType
+from typing import TYPE_CHECKING
 
 from services.character.domain.starter_roster import STARTER_ROSTER
 from services.simulation.domain import (
@@ -27,6 +30,9 @@ from services.story.domain import (
     write_opening,
     write_title,
 )
+
+if TYPE_CHECKING:
+    from _typeshed import TraceFunction
 
 # (setting, scenario): the issue's own sample first, then settings of other kinds and a
 # request with neither, as users send them.
@@ -142,7 +148,7 @@ def tell(
         first=first,
         last=world,
         turns=per_turn,
-        title=write_title(ctx),
+        title=write_title(ctx, [e for events in views for e in events]),
         opening=write_opening(ctx),
         chapters=chapters,
         closing=write_closing(ctx, views),
@@ -165,14 +171,84 @@ def random_story(seed: int, style: str) -> Story:
     )
 
 
+def _four_by_five(seed: int) -> tuple[list[CharacterSheet], str, str]:
+    rng = random.Random(10_000 + seed)  # noqa: S311
+    cast = [sheet(i) for i in rng.sample(range(len(STARTER_ROSTER)), 4)]
+    setting, scenario = rng.choice(SETTINGS)
+    return cast, setting, scenario
+
+
+def opcodes_per_story(runs: int) -> tuple[float, float]:
+    """Python bytecode instructions per 4-character x 5-turn story (engine, chronicler),
+    counted with a tracer after a warm-up run: the same count on any host and under any
+    load, a proxy for CPU that two branches can be compared by exactly. Calls into C
+    (regular expressions, CRC-32) count as one instruction each."""
+    count = [0]
+
+    def tracer(frame: FrameType, event: str, arg: object) -> TraceFunction:
+        del arg
+        frame.f_trace_opcodes = True
+        if event == "opcode":
+            count[0] += 1
+        return tracer
+
+    for seed in range(runs):  # warm the caches a long-running service would have
+        cast, setting, scenario = _four_by_five(seed)
+        tell(cast, seed=seed, setting=setting, scenario=scenario, turns=5, style="detailed")
+    engine = chronicler = 0
+    for seed in range(runs):
+        cast, setting, scenario = _four_by_five(seed)
+        count[0] = 0
+        sys.settrace(tracer)
+        world = start_world(cast, seed=seed, setting=setting, scenario=scenario, turns_total=5)
+        per_turn: list[list[EventView]] = []
+        while not is_finished(world):
+            result = run_turn(world)
+            world = result.world
+            per_turn.append([view(e) for e in result.events])
+        sys.settrace(None)
+        engine += count[0]
+        ctx = StoryContext(
+            simulation_id=f"ops-{seed}",
+            participants=tuple(Participant(c.id, c.name, c.role, c.faction) for c in cast),
+            setting=setting,
+            scenario=scenario,
+            narrative_style="detailed",
+            turns_total=5,
+        )
+        count[0] = 0
+        sys.settrace(tracer)
+        write_title(ctx, [e for events in per_turn for e in events])
+        write_opening(ctx)
+        for n, events in enumerate(per_turn, start=1):
+            write_chapter(ctx, n, events)
+        write_closing(ctx, per_turn)
+        sys.settrace(None)
+        chronicler += count[0]
+    return engine / runs, chronicler / runs
+
+
 def cpu_per_story(runs: int) -> list[float]:
     """CPU milliseconds (engine + chronicler, in process) per 4-character x 5-turn story."""
     out: list[float] = []
     for seed in range(runs):
-        rng = random.Random(10_000 + seed)  # noqa: S311
-        cast = [sheet(i) for i in rng.sample(range(len(STARTER_ROSTER)), 4)]
-        setting, scenario = rng.choice(SETTINGS)
+        cast, setting, scenario = _four_by_five(seed)
         start = time.process_time_ns()
         tell(cast, seed=seed, setting=setting, scenario=scenario, turns=5, style="detailed")
         out.append((time.process_time_ns() - start) / 1e6)
     return out
+
+
+CALIBRATION_ADDITIONS = 20_000_000
+
+
+def calibration_ms() -> float:
+    """CPU milliseconds of a fixed loop of 20 M Python additions: the same work on every
+    host, so a CPU figure can be compared across machines and loads (divide by it)."""
+    start = time.process_time_ns()
+    total = 0
+    for _ in range(CALIBRATION_ADDITIONS):
+        total += 1
+    elapsed = (time.process_time_ns() - start) / 1e6
+    assert total == CALIBRATION_ADDITIONS
+    return elapsed

@@ -43,16 +43,28 @@ def sentences(story: Story) -> list[str]:
 
 
 def template(sentence: str, names: Sequence[str]) -> str:
-    """The sentence with names (characters and places) and numbers masked."""
+    """The sentence with names (characters, in any form, and places) and numbers masked.
+    A short name is masked only as a whole word ("Tess", not the "Tess" in "Tessellate")."""
     for name in names:
-        sentence = sentence.replace(name, "<N>")
+        if " " in name:
+            sentence = sentence.replace(name, "<N>")
+        elif name in sentence:
+            sentence = re.sub(rf"\b{re.escape(name)}\b", "<N>", sentence)
     return _NUMBER.sub("<#>", sentence)
 
 
+def name_forms(name: str) -> list[str]:
+    """A name as a reader may meet it: whole, and each of its words ("Dr. Ilan Okafor",
+    "Ilan", "Okafor"), titles such as "Dr." left out."""
+    parts = [w for w in name.split() if not w.endswith(".") and len(w) > 1]
+    return [name, *parts] if len(parts) > 1 else [name]
+
+
 def masks(story: Story) -> list[str]:
-    places = list(story.first.locations)
-    people = sorted(story.names, key=len, reverse=True)
-    return [*people, *sorted(places, key=len, reverse=True)]
+    """Everything masked in a template, longest first so a whole name goes before its
+    parts: the characters' names in every form the prose may use, and the places."""
+    forms = {form for name in story.names for form in name_forms(name)}
+    return sorted({*forms, *story.first.locations}, key=len, reverse=True)
 
 
 def repeats(items: Sequence[str]) -> float:

@@ -6,6 +6,7 @@ import random
 import re
 from collections.abc import Sequence
 
+from .fitting import fit_goals
 from .items import item_kind
 from .scenery import World, nearest, proper_name, words
 from .sheets import CharacterSheet
@@ -21,7 +22,7 @@ def _slug(text: str) -> str:
 
 
 def _character(
-    sheet: CharacterSheet, roster: Sequence[CharacterSheet], start: str
+    sheet: CharacterSheet, roster: Sequence[CharacterSheet], start: str, goals: list[str]
 ) -> CharacterState:
     # Relationships only towards characters in this simulation, in roster order.
     relationships = {
@@ -36,7 +37,7 @@ def _character(
         role=sheet.role.strip(),
         traits={k.strip().lower(): round(float(v), 3) for k, v in sheet.traits.items()},
         stats={k.strip().lower(): int(v) for k, v in sheet.stats.items()},
-        goals=[g.strip() for g in sheet.goals if g.strip()],
+        goals=goals,
         relationships=relationships,
         location=start,
         health=0,
@@ -44,7 +45,21 @@ def _character(
         visited=[start],
     )
     char.max_health = char.health = BASE_HEALTH + char.stat("strength")
+    char.pronoun = pronoun_of(sheet.backstory)
     return char
+
+
+_SHE = frozenset(("she", "her", "hers", "herself"))
+_HE = frozenset(("he", "him", "his", "himself"))
+
+
+def pronoun_of(backstory: str) -> str:
+    """The pronoun a sheet's own backstory uses for its character, when it uses only one
+    kind: "she" or "he"; otherwise "" and a story keeps to the name."""
+    tokens = re.findall(r"[a-z]+", backstory.lower())
+    she = any(t in _SHE for t in tokens)
+    he = any(t in _HE for t in tokens)
+    return "she" if she and not he else "he" if he and not she else ""
 
 
 def _clue_choice(theme: World, rng: random.Random, focus: tuple[str, ...]) -> list[int]:
@@ -69,7 +84,14 @@ def create_world(
     locations = [p.name.format(name=name) for p in theme.places]
 
     # Everyone starts at the scenario's focal point; goals soon spread them out.
-    characters = [_character(s, sheets, locations[0]) for s in sheets]
+    # Goals are read against this world: a sheet written for another keeps its aims.
+    characters = [
+        _character(
+            s, sheets, locations[0],
+            fit_goals([g.strip() for g in s.goals if g.strip()], theme, name, locations),
+        )
+        for s in sheets
+    ]  # fmt: skip
 
     items: list[Item] = []
     for char, sheet in zip(characters, sheets, strict=True):
@@ -93,7 +115,7 @@ def create_world(
             )
         )
 
-    focus = words(" ".join([scenario, *(g for s in sheets for g in s.goals)]))
+    focus = words(" ".join([scenario, *(g for c in characters for g in c.goals)]))
     chosen = _clue_choice(theme, rng, focus)
     # The key clue lies away from the objective, so reaching it takes finding the way.
     goal = locations[theme.stakes.place]

@@ -87,6 +87,8 @@ def open_turn(world: WorldState, rng: random.Random, turn: int) -> TurnEvent:
         if turn >= max(2, round(0.35 * world.turns_total)):
             effects += _rumour(world, turn)
     effects += _scenes(world, turn)
+    # Who is "she" and who "he", so a chapter can say so after naming them.
+    effects += [Effect("pronoun", c.id, c.pronoun) for c in world.living() if c.pronoun]
     # ":new" marks the first turn of a phase, so a story says it once.
     fresh = turn == 1 or phase(turn - 1, world.turns_total)[0] != name
     effects.append(Effect("tension", "scenario", f"{name}:new" if fresh else name, target))

@@ -83,7 +83,11 @@ def resolve(
         ctx.effects.append(Effect("voice", actor.id, temperament(actor), actor.regard(target.id)))
         ctx.effects.append(Effect("voice", target.id, temperament(target), target.regard(actor.id)))
     if motive and motive != actor.last_motive:
-        ctx.effects.append(Effect("motive", actor.id, "new"))
+        # A motive is worth stating the first time a character acts on it, not every
+        # time they come back to it.
+        if motive not in actor.stated:
+            ctx.effects.append(Effect("motive", actor.id, "new"))
+            actor.stated.append(motive)
         actor.last_motive = motive
     return TurnEvent(
         turn=turn,

@@ -7,6 +7,7 @@ depend on string hashing, which differs between processes.
 from __future__ import annotations
 
 import copy
+import functools
 import random
 import re
 from collections.abc import Mapping
@@ -35,6 +36,7 @@ def restore_rng(state: RngState) -> random.Random:
     return rng
 
 
+@functools.lru_cache(maxsize=1024)  # asked for every place by every character every turn
 def location_id(name: str) -> str:
     return "loc:" + "-".join(re.findall(r"[a-z0-9]+", name.lower()))
 
@@ -78,7 +80,9 @@ class CharacterState:
     known_dead: list[str] = field(default_factory=list)
     broken_seen: dict[str, str] = field(default_factory=dict)  # item id -> location
     memories: list[Memory] = field(default_factory=list)
-    last_motive: str = ""  # the motive last stated, so a story states each one once
+    last_motive: str = ""  # the motive last acted on
+    stated: list[str] = field(default_factory=list)  # motives a story has told, once each
+    pronoun: str = ""  # "she" | "he" | "" (unknown: a story keeps to the name)
     deeds: dict[str, int] = field(default_factory=dict)  # "action" or "hit:<id>" -> successes
     outcomes: dict[str, float] = field(default_factory=dict)  # goal -> +1 achieved / -1 failed
 
@@ -315,6 +319,8 @@ def _char_to_dict(c: CharacterState) -> dict[str, Any]:
             for m in c.memories
         ],
         "last_motive": c.last_motive,
+        "stated": list(c.stated),
+        "pronoun": c.pronoun,
         "deeds": dict(c.deeds),
         "outcomes": dict(c.outcomes),
     }
@@ -350,6 +356,8 @@ def _char_from_dict(d: Mapping[str, Any]) -> CharacterState:
             for t, s, a, act, tg, loc, o in d["memories"]
         ],
         last_motive=str(d.get("last_motive", "")),
+        stated=_strs(d.get("stated", [])),
+        pronoun=str(d.get("pronoun", "")),
         deeds={str(k): int(v) for k, v in d.get("deeds", {}).items()},
         outcomes={str(k): float(v) for k, v in d.get("outcomes", {}).items()},
     )

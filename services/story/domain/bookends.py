@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
-from .model import EventView, Participant, StoryContext, style_of
+from .model import DIRECTOR_ID, EventView, Participant, StoryContext, style_of
+from .naming import Names, short_place
 from .tally import Bond, Tally, tally
 from .variety import cap, indefinite, join, lower_first, ordinal, pick, sentence, title_case
 
@@ -21,8 +23,14 @@ _FOCUS = frozenset(
 )  # fmt: skip
 
 
-def _focus(ctx: StoryContext) -> str:
-    for word in "".join(c if c.isalpha() else " " for c in ctx.scenario.lower()).split():
+def scenario_focus(ctx: StoryContext) -> str:
+    """The noun the scenario is about ("Signal"), or ""."""
+    return _focus_of(ctx.scenario)
+
+
+@functools.lru_cache(maxsize=256)  # read for every chapter of a story
+def _focus_of(scenario: str) -> str:
+    for word in "".join(c if c.isalpha() else " " for c in scenario.lower()).split():
         if word in _FOCUS:
             return word.capitalize()
         if word.endswith("s") and word[:-1] in _FOCUS:
@@ -56,11 +64,109 @@ def _short(name: str) -> str:
     return parts[-1] if parts and parts[0].endswith(".") else parts[0] if parts else name
 
 
-def write_title(ctx: StoryContext) -> str:
+def _thing(name: str) -> str:
+    """ "a blood-stained matchbook" -> "the Blood-Stained Matchbook"."""
+    words = name.split()
+    if words and words[0].lower() in ("a", "an", "the", "some"):
+        words = words[1:]
+    return "the " + "-".join(cap(p) for p in title_case(" ".join(words)).split("-"))
+
+
+def _from_events(ctx: StoryContext, events: Sequence[EventView]) -> list[str]:
+    """Titles named after what happened: the two who did most, with the find that
+    mattered, a death, a betrayal, or the place where it ended."""
+    names = Names.gather(ctx.participants, events)
+    deeds: dict[str, int] = {}
+    things: list[tuple[str, str]] = []  # (the find, where it was made)
+    ending = ""
+    dead: list[str] = []
+    traitor = ""
+    for e in events:
+        if e.actor_id == DIRECTOR_ID:
+            continue
+        deeds[e.actor_id] = deeds.get(e.actor_id, 0) + 1
+        for f in e.effects:
+            if f.kind == "resolution" and e.location:
+                ending = _the_title(title_case(short_place(e.location)))
+            elif f.kind == "killed" and f.subject_id in names.by_id:
+                dead.append(_short(names.full(f.subject_id)))
+            elif f.kind == "reaction" and f.detail.startswith("betrayed"):
+                traitor = traitor or _short(names.full(e.actor_id, e.actor_name))
+            elif (
+                f.kind == "clue_found"
+                and len(things) < 2
+                and _thing(f.detail) not in [t for t, _ in things]
+            ):
+                spot = _the_title(title_case(short_place(e.location))) if e.location else ""
+                things.append((_thing(f.detail), spot))
+    ranked = sorted(deeds, key=lambda i: (-deeds[i], i))
+    # The lead is who did most; the second is who the lead dealt with most.
+    partners: dict[str, int] = {}
+    for e in events:
+        if ranked and e.target_id in deeds and ranked[0] in (e.actor_id, e.target_id):
+            other = e.target_id if e.actor_id == ranked[0] else e.actor_id
+            if other != ranked[0]:
+                partners[other] = partners.get(other, 0) + 1
+    second = sorted(partners, key=lambda i: (-partners[i], i))[:1] or ranked[1:2]
+    cast = [_short(names.full(i)) for i in [*ranked[:1], *second]]
+    if not cast:
+        return []
+    a, b = cast[0], cast[-1]
+    pair = f"{a} and {b}" if a != b else a
+    where = _setting_name(ctx)
+    at = (" in " if " " in where else " on ") + where if where else ""
+    shapes: list[str] = []
+    hours = _count(len({e.turn for e in events}))
+    span = f"{hours} Hours{at}" if hours else where
+    duo = f"{a}, {b}" if a != b else a
+    for thing, spot in things[:1]:
+        shapes += [f"{duo} and {thing}", f"{cap(thing)}: {span}" if span else cap(thing)]
+        if spot and hours:
+            shapes.append(f"{pair}: {hours} Hours at {spot}")
+    if ending and not shapes:
+        shapes += [f"{pair} at {ending}", f"{a}'s Road to {ending}" + (f": {span}" if span else "")]
+    for d in dead[:1]:
+        shapes += [
+            f"The Death of {d}" + (f": {span}" if span else ""),
+            f"{a}, {b} and the Death of {d}" if d not in cast else f"{pair}: A Death{at}",
+        ]
+    if traitor:
+        shapes += [f"{traitor}'s Betrayal{at}", f"The Betrayal of {b if traitor == a else a}"]
+    if not shapes and span:
+        shapes.append(f"{pair}: {span}")
+    return shapes
+
+
+_COUNTS = (
+    "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten", "Eleven",
+    "Twelve", "Thirteen", "Fourteen", "Fifteen", "Sixteen", "Seventeen", "Eighteen",
+    "Nineteen", "Twenty",
+)  # fmt: skip
+
+
+def _count(n: int) -> str:
+    """A small count in words for a title ("Eleven"); "" past twenty or for one."""
+    return _COUNTS[n - 1] if 2 <= n <= len(_COUNTS) else ""
+
+
+def _the_title(place: str) -> str:
+    return "the" + place[3:] if place.startswith("The ") else place
+
+
+def write_title(ctx: StoryContext, events: Sequence[EventView] | None = None) -> str:
     """From the story's own names: the cast, the setting's proper name, what the
-    scenario is about. The events come later; chapter titles are named after them."""
+    scenario is about; and, when the run's `events` are given, from what happened in
+    it (a find, a death, a betrayal, the end). Chapter titles are named after events."""
     style = "detailed" if style_of(ctx) == "log" else style_of(ctx)
-    focus, place = _focus(ctx), _setting_name(ctx)
+    if events:
+        found = _from_events(ctx, events)
+        if found:
+            title = pick(found, ctx.variety_key, len(events), "title")
+            return (
+                f"The Saga of {title}" if style == "epic" and not title.startswith("The ")
+                else title
+            )  # fmt: skip
+    focus, place = scenario_focus(ctx), _setting_name(ctx)
     cast = [_short(n) for n in _names_for_title(ctx)]
     who = " and ".join(cast)
     shapes: list[str] = []
@@ -221,6 +327,28 @@ def _bond(b: Bond, style: str) -> str:
     return f"{b.holder} had grown wary of {b.other}."
 
 
+def _bonds(bonds: Sequence[Bond], style: str) -> list[str]:
+    """A bond told once for both when it went the same way for both."""
+    out: list[str] = []
+    told: set[tuple[str, str]] = set()
+    for b in bonds:
+        if (b.holder, b.other) in told:
+            continue
+        back = next((x for x in bonds if (x.holder, x.other) == (b.other, b.holder)), None)
+        if style != "log" and back is not None and (back.change > 0) == (b.change > 0):
+            told.add((b.other, b.holder))
+            feeling = (
+                "had come to trust each other deeply" if min(b.change, back.change) >= 0.3
+                else "ended on warmer terms" if b.change > 0
+                else "ended as enemies" if max(b.change, back.change) <= -0.3
+                else "had grown wary of each other"
+            )  # fmt: skip
+            out.append(f"{b.holder} and {b.other} {feeling}.")
+        else:
+            out.append(_bond(b, style))
+    return out
+
+
 def _discoveries(t: Tally, style: str, setting: str) -> str:
     if not t.finds:
         place = f"{setting} kept" if setting else "the world kept"
@@ -232,20 +360,29 @@ def _discoveries(t: Tally, style: str, setting: str) -> str:
         deeds = [f"{f.finder} brought {f.clue} to light" if f.finder else f"{f.clue} came to light"
                  for f in t.finds]  # fmt: skip
         return sentence(join(deeds)) + " Such were the secrets that came to light."
+    by_finder: dict[str, list[str]] = {}
+    for f in t.finds:
+        by_finder.setdefault(f.finder, []).append(f.clue)
     return " ".join(
-        f"{f.finder} had uncovered {f.clue}." if f.finder else f"{cap(f.clue)} had come to light."
-        for f in t.finds
-    )
+        f"{finder} had uncovered {join(clues)}." if finder
+        else f"{cap(join(clues))} had come to light."
+        for finder, clues in by_finder.items()
+    )  # fmt: skip
 
 
 def write_closing(ctx: StoryContext, chapters_events: Sequence[Sequence[EventView]]) -> str:
+    """What the whole run came to: who stood and who fell, the wounds, the finds and
+    the bonds; people in full the first time, by their short names after."""
+    names = Names.gather(ctx.participants, [e for chapter in chapters_events for e in chapter])
+    return names.shorten_repeats(_closing(ctx, chapters_events))
+
+
+def _closing(ctx: StoryContext, chapters_events: Sequence[Sequence[EventView]]) -> str:
     log = style_of(ctx) == "log"
     style = "detailed" if log else style_of(ctx)
     t = tally(ctx, chapters_events)
     setting = " ".join(ctx.setting.split()).rstrip(".")
-    bonds = [
-        _bond(b, "log" if log else style) for b in t.strongest_bonds(1 if style == "concise" else 3)
-    ]
+    bonds = _bonds(t.strongest_bonds(1 if style == "concise" else 3), "log" if log else style)
     if style == "concise":
         return " ".join([_fates(t, style), _discoveries(t, style, setting), *bonds])
 
@@ -262,20 +399,23 @@ def write_closing(ctx: StoryContext, chapters_events: Sequence[Sequence[EventVie
         last = " ".join([*bonds, ending])
         return "\n\n".join((first, _discoveries(t, style, setting), last))
 
-    wounds, unharmed = [], []
+    wounds: list[str] = []
+    unharmed: list[str] = []
+    marked: dict[str, list[str]] = {}
     for ident in t.order:
         if ident in [f.id for f in t.fallen]:
             continue
         taken, mended = t.damage.get(ident, 0), t.healing.get(ident, 0)
-        name = t.names.of(ident)
+        name = t.names.full(ident)
         if taken and log:
             healed = f" and recovered {mended}" if mended else ""
             wounds.append(f"{name} took {taken} damage in all{healed}.")
         elif taken:
             scars = "carried scars out of it" if taken >= 5 else "came out of it bruised"
-            wounds.append(f"{name} {scars}{', though patched up' if mended else ''}.")
+            marked.setdefault(f"{scars}{', though patched up' if mended else ''}", []).append(name)
         else:
             unharmed.append(name)
+    wounds += [f"{join(who)} {scars}." for scars, who in marked.items()]
     if unharmed:
         wounds.append(f"{join(unharmed)} came through unharmed.")
     deaths = " ".join(

@@ -13,13 +13,15 @@ Pure and deterministic: the same context and events always give the same text.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
-from .bookends import write_closing, write_opening, write_title
+from .bookends import scenario_focus, write_closing, write_opening, write_title
 from .facts import TurnFacts, fresh_motive, gather, is_director
 from .framing import frame, goal_lines, pattern_lead, scene_lines
 from .model import Chapter, EventView, StoryContext, style_of
+from .naming import Names
 from .patterns import Pattern, find_patterns
-from .render import Names, render_event, roll_sentence
+from .render import render_event, roll_sentence
 from .titles import chapter_title
 from .variety import join, pick
 from .voice import lines
@@ -28,7 +30,17 @@ __all__ = ["write_chapter", "write_closing", "write_opening", "write_title"]
 
 Paragraph = tuple[list[str], list[str]]  # sentences, event ids
 _QUIET = ("observe", "rest")
-_THEN = ("Then", "Soon after", "Before long", "A moment later", "Not long after", "After that")
+_THEN = (
+    "Then, ", "Soon after, ", "Before long, ", "A moment later, ", "Not long after, ",
+    "After that, ", "", "", "", "Later, ", "In the meantime, ", "Next, ", "By then, ",
+)  # fmt: skip
+_AT = ("Meanwhile, at {p}, ", "At {p}, ", "Over at {p}, ", "Elsewhere, at {p}, ",
+       "Back at {p}, ", "Over at {p}, ")  # fmt: skip
+# Deeds of these kinds, alike in all that came of them, are told as one.
+_GROUPABLE = ("move", "investigate", "scout", "repair", "observe", "rest", "flee")
+_TOLD_ALIKE = ("clue_found", "lead", "moved")
+_BOTH = ("", " both", "")
+_ALL = ("", " all", " together")
 
 
 def ref(event: EventView) -> str:
@@ -42,9 +54,10 @@ def _deed(
     key: tuple[object, ...],
     prefix: str,
     talk: bool,
+    topic: str = "",
 ) -> list[str]:
     main, rest = render_event(event, names, style, key, prefix, show_motive=fresh_motive(event))
-    said = lines(event, names, key) if talk else []
+    said = lines(event, names, key, topic) if talk else []
     if style == "concise":
         return [main, *said[:1], *rest]
     return [main, *said, *rest]
@@ -56,11 +69,12 @@ def _quiet_sentence(events: Sequence[EventView], names: Names, key: tuple[object
     resting = [names.of(e.actor_id, e.actor_name) for e in events if e.action == "rest"]
     parts = []
     if watchers:
-        verb = pick(("kept watch", "kept their eyes open", "stayed on guard"), *key, "w")
+        verb = pick(("kept watch", "stayed on guard", "watched and waited", "kept an eye out",
+                     "stood lookout"), *key, "w")  # fmt: skip
         parts.append(f"{join(watchers)} {verb}")
     if resting:
-        verb = pick(("caught their breath", "rested where they could", "saw to their hurts"),
-                    *key, "r")  # fmt: skip
+        verb = pick(("caught their breath", "rested where they could", "saw to their hurts",
+                     "took a moment to recover", "sat out the hour"), *key, "r")  # fmt: skip
         parts.append(f"{join(resting)} {verb}")
     return (join(parts) + ".")[:1].upper() + (join(parts) + ".")[1:] if parts else ""
 
@@ -71,10 +85,66 @@ def _telling(event: EventView) -> bool:
     return not (event.action in _QUIET and not told)
 
 
+def _likeness(event: EventView) -> tuple[object, ...] | None:
+    """What makes deeds alike enough to tell as one, or None when this one stands alone
+    (it speaks, or something came of it for someone else)."""
+    if event.action not in _GROUPABLE:
+        return None
+    told = [
+        (f.kind, f.detail) for f in event.effects
+        if f.kind not in ("voice", "motive", "alerted")
+    ]  # fmt: skip
+    if any(kind not in _TOLD_ALIKE for kind, _ in told):
+        return None
+    won = event.outcome in ("success", "critical_success", "none")
+    # A motive stated now is shared only by deeds stating the very same one.
+    motive = event.motive if fresh_motive(event) else ""
+    return (event.action, won, event.target_id, event.location, tuple(sorted(told)), motive)
+
+
+def _clusters(events: Sequence[EventView]) -> list[list[EventView]]:
+    """Events in order, alike ones gathered at the first of them."""
+    out: list[list[EventView]] = []
+    where: dict[tuple[object, ...], int] = {}
+    for event in events:
+        likeness = _likeness(event)
+        if likeness is not None and likeness in where:
+            out[where[likeness]].append(event)
+            continue
+        if likeness is not None:
+            where[likeness] = len(out)
+        out.append([event])
+    return out
+
+
+def _told(
+    cluster: Sequence[EventView],
+    names: Names,
+    style: str,
+    key: tuple[object, ...],
+    prefix: str,
+    talk: bool,
+    topic: str = "",
+) -> list[str]:
+    """One deed, or several alike told as one sentence ("Zara and Kade both searched")."""
+    if len(cluster) == 1:
+        return _deed(cluster[0], names, style, key, prefix, talk, topic)
+    first = cluster[0]
+    who = join([names.of(e.actor_id, e.actor_name) for e in cluster])
+    who += pick(_BOTH if len(cluster) == 2 else _ALL, *key, "all")
+    ids = ",".join(e.actor_id for e in cluster)
+    shared = fresh_motive(first)  # alike deeds share a stated motive, or state none
+    together = replace(first, actor_id=f"group:{ids}", actor_name=who)
+    main, rest = render_event(together, names, style, key, prefix, show_motive=shared)
+    return [main, *rest]
+
+
 def _narrative(
     ctx: StoryContext, turn: int, events: Sequence[EventView], names: Names, style: str
 ) -> tuple[list[Paragraph], list[Pattern]]:
     sid = ctx.variety_key
+    focus = scenario_focus(ctx)
+    topic = f"the {focus.lower()}" if focus else ""
     facts: TurnFacts = gather(events)
     opening = [e for e in events if is_director(e) and e.action != "reckoning"]
     closing = [e for e in events if is_director(e) and e.action == "reckoning"]
@@ -83,24 +153,25 @@ def _narrative(
     paragraphs: list[Paragraph] = []
 
     # The frame: where we are, what is at stake, what the world did.
-    frame_lines = scene_lines(facts, style, (sid, turn))
+    frame_lines = scene_lines(facts, style, (sid, turn), turn, names)
     for e in opening:
         if e.action == "complication":
             main, rest = render_event(e, names, style, (sid, turn, e.sequence))
             frame_lines += [main, *rest]
-    frame_lines += frame(facts, style, (sid, turn))
+    frame_lines += frame(facts, style, (sid, turn), ctx.scenario)
     if frame_lines:
         paragraphs.append((frame_lines, [ref(e) for e in opening]))
 
     # The patterns lead, each its own paragraph.
     told: set[str] = set()
     for n, pattern in enumerate(patterns[: 1 if style == "concise" else 3]):
-        led = [pattern_lead(pattern, names, style, (sid, turn, n))]
-        for i, event in enumerate(pattern.events):
-            key = (sid, event.turn, event.sequence)
-            prefix = f"{pick(_THEN, *key, 'then')}, " if i else ""
-            led += _deed(event, names, style, key, prefix, talk=True)
-            told.add(ref(event))
+        lead = pattern_lead(pattern, names, style, (sid, turn, n))
+        led = [lead] if lead else []
+        for i, cluster in enumerate(_clusters(pattern.events)):
+            key = (sid, cluster[0].turn, cluster[0].sequence)
+            prefix = pick(_THEN, *key, "then") if i else ""
+            led += _told(cluster, names, style, key, prefix, True, topic)
+            told.update(ref(e) for e in cluster)
         paragraphs.append((led, [ref(e) for e in pattern.events]))
 
     # Everything else, place by place.
@@ -113,19 +184,18 @@ def _narrative(
         loud = [e for e in here if _telling(e)]
         quiet = [e for e in here if not _telling(e)]
         sentences: list[str] = []
-        for i, event in enumerate(loud):
-            key = (sid, event.turn, event.sequence)
+        for i, cluster in enumerate(_clusters(loud)):
+            key = (sid, cluster[0].turn, cluster[0].sequence)
             prefix = ""
             if i == 0 and (patterns or paragraphs[1:]):
-                prefix = pick(("Meanwhile, at {p}, ", "At {p}, ", "Over at {p}, "),
-                              *key, "at").format(p=place)  # fmt: skip
+                prefix = pick(_AT, *key, "at").format(p=names.place(place))
             elif i:
-                prefix = f"{pick(_THEN, *key, 'then')}, "
-            sentences += _deed(event, names, style, key, prefix, talk=style != "concise")
+                prefix = pick(_THEN, *key, "then")
+            sentences += _told(cluster, names, style, key, prefix, style != "concise", topic)
         quiet_line = _quiet_sentence(quiet, names, (sid, turn, place))
         if quiet_line:
-            sentences.append(quiet_line if loud else f"At {place}, {quiet_line[:1].lower()}"
-                             f"{quiet_line[1:]}")  # fmt: skip
+            # The quiet line starts with a name: it keeps its capital after "At X,".
+            sentences.append(quiet_line if loud else f"At {names.place(place)}, {quiet_line}")
         if sentences:
             paragraphs.append((sentences, [ref(e) for e in here]))
 
@@ -171,7 +241,11 @@ def write_chapter(ctx: StoryContext, turn: int, events: Sequence[EventView]) -> 
     if style == "log":
         paragraphs = _log(ordered, names, ctx.variety_key)
     else:
+        names.set_pronouns(
+            {f.subject_id: f.detail for e in ordered for f in e.effects if f.kind == "pronoun"}
+        )
         paragraphs, patterns = _narrative(ctx, turn, ordered, names, style)
+        paragraphs = [(names.with_pronouns(s), ids) for s, ids in paragraphs]
     paragraphs = _dedupe(paragraphs)
     if style == "concise" and len(paragraphs) > 1:
         paragraphs = [

@@ -4,35 +4,56 @@ the sentence that opens each pattern, and what came of goals and of the scenario
 from __future__ import annotations
 
 from .facts import TurnFacts
+from .naming import Names
 from .patterns import Pattern
-from .render import Names
-from .variety import cap, join, pick, sentence
+from .tense import past
+from .variety import cap, cycle, join, lower_first, pick, sentence
 
 _SCENE = (
     "At {place}, {detail}.", "{Detail} at {place}.", "Over {place}, {detail}.",
-    "{Detail}; that was {place} now.",
+    "At {place} {detail}.", "Nothing had changed at {place}: {detail}.",
+    "{Detail}, there at {place}.", "Around {place}, {detail}.",
 )  # fmt: skip
 _PHASE = {
     "peak": ("Everything was coming to a head.", "There was no more time to waste.",
-             "Nobody could pretend any longer that there was time."),
+             "Nobody could pretend any longer that there was time.",
+             "Whatever was going to happen would happen now."),
     "relief": ("The worst, it seemed, had passed.", "For a while the pressure eased.",
-               "A strange calm settled in."),
+               "A strange calm settled in.", "The air went out of the moment."),
 }  # fmt: skip
+_STAKES = (
+    "{Scenario}, and someone had to {objective}; it lay at {place}. If they failed, everyone "
+    "knew the ending: {consequence}.",
+    "It had begun with this: {scenario}. What mattered now was to {objective}, out at "
+    "{place}; fail, and {consequence}.",
+    "Everyone knew why they had come: {scenario}. The task was to {objective}, and the "
+    "way led to {place}. Nobody said aloud what failure meant: {consequence}.",
+)
+_BARE_STAKES = (
+    "Someone had to {objective}, and it lay at {place}. If nobody did, {consequence}.",
+    "The task was plain: {objective}, out at {place}. Fail, and {consequence}.",
+)
+_OBSTACLE = ("Worse, {o}.", "And now {o}.", "Word spread that {o}.", "To make it harder, {o}.",
+             "Then the news came: {o}.")  # fmt: skip
 _LEADS = {
     "confrontation": ("It came to blows between {a} and {b}.", "{a} and {b} finally clashed.",
-                      "There was no talking {a} down from {b}."),
+                      "There was no talking {a} down from {b}.", "Then the violence started.",
+                      "{a} was done with {b}.", "It turned ugly.",
+                      "Nobody could have stopped {a} then.", "The quarrel with {b} boiled over.",
+                      "What had been simmering between {a} and {b} came out."),
     "betrayal": ("{b} learned what {a} was worth.", "{a} turned on {b}.",
-                 "Trust between {a} and {b} broke."),
+                 "Trust between {a} and {b} broke.", "{a} chose that moment to betray {b}.",
+                 "What {a} did next, {b} would not forget.",
+                 "{b} had trusted {a}. That was the mistake.",
+                 "It was a betrayal, plain and simple.", "{a} had been waiting for this."),
     "rescue": ("{a} would not let {b} fall.", "{b} was not left alone; {a} saw to that.",
-               "{a} went to {b}'s aid."),
-    "discovery": ("{a} found something.", "It was {a} who made the find.",
-                  "{a}'s patience paid off."),
-    "pursuit": ("{a} was on the move, and not idly.", "{a} would not stay put.",
-                "{a} went after what mattered."),
-    "parley": ("{a} and {b} talked.", "Words passed between {a} and {b}.",
-               "{a} sought out {b}."),
+               "{a} went to {b}'s aid.", "Someone had to look after {b}, and {a} did.",
+               "{b} needed help, and {a} did not hesitate.", "{a} was there when it counted.",
+               "Not everyone looked away from {b}."),
     "resolution": ("It came down to {a}.", "Everything rested on {a} now.",
-                   "{a} reached the heart of it."),
+                   "{a} reached the heart of it.", "This was the moment the whole thing turned.",
+                   "Everything they had come for was within reach.",
+                   "Now it was up to {a}."),
 }  # fmt: skip
 _EPIC_LEADS = {
     "confrontation": ("Then {a} and {b} met in wrath.",),
@@ -43,57 +64,119 @@ _EPIC_LEADS = {
 }
 
 
-def scene_lines(facts: TurnFacts, style: str, key: tuple[object, ...]) -> list[str]:
+def scene_lines(
+    facts: TurnFacts, style: str, key: tuple[object, ...], turn: int = 0, names: Names | None = None
+) -> list[str]:
+    """The look of the first place in the scene: early on, at a change of phase, and
+    every fourth hour (the world turns through three details a place; more would repeat)."""
     if style == "concise" or not facts.scenes:
         return []
+    if turn > 2 and turn % 4 and not facts.phase:
+        return []
     place, detail = next(iter(facts.scenes.items()))
-    template = pick(_SCENE, *key, "scene")
-    return [template.format(place=place, detail=detail, Detail=cap(detail))]
+    template = cycle(_SCENE, turn, key[0] if key else "", place)
+    where = names.place(place) if names is not None else place
+    return [template.format(place=where, detail=detail, Detail=cap(detail))]
 
 
-def frame(facts: TurnFacts, style: str, key: tuple[object, ...]) -> list[str]:
+def _clause(text: str) -> str:
+    """A sentence as a clause inside another: past tense, no final stop, lower case
+    unless it starts with a name."""
+    text = past(" ".join(text.split())).rstrip(".!?")
+    first = text.split(" ", 1)[0]
+    if first in ("A", "An", "The", "Someone", "Somebody", "Nobody", "Everyone"):
+        return text[:1].lower() + text[1:]
+    return lower_first(text)
+
+
+def frame(facts: TurnFacts, style: str, key: tuple[object, ...], scenario: str = "") -> list[str]:
+    """The stakes (the first turn, woven with the user's scenario, in the past tense),
+    a new obstacle, and the tension of the hour."""
     out: list[str] = []
     if facts.stakes is not None:
-        s = facts.stakes
-        out.append(
-            sentence(f"Someone had to {s.objective}, and it lay at {s.place}")
-            + f" If nobody did, {s.consequence}."
-        )
+        st = facts.stakes
+        told = _clause(scenario)
+        fill = {
+            "objective": past(st.objective), "place": st.place,
+            "consequence": st.consequence.rstrip("."), "scenario": told, "Scenario": cap(told),
+        }  # fmt: skip
+        out.append(pick(_STAKES if told else _BARE_STAKES, *key, "stakes").format(**fill))
     if facts.obstacle:
-        out.append(sentence(pick(("Worse, {o}", "And now {o}", "Word spread that {o}"),
-                                 *key, "ob").format(o=facts.obstacle)))  # fmt: skip
+        out.append(sentence(pick(_OBSTACLE, *key, "ob").format(o=_clause(facts.obstacle))))
     if facts.phase in _PHASE and style != "concise":
-        out.append(pick(_PHASE[facts.phase], *key, "phase"))
+        turn = key[1] if len(key) > 1 and isinstance(key[1], int) else 0
+        out.append(cycle(_PHASE[facts.phase], turn, key[0] if key else "", "phase"))
     return out
 
 
 def pattern_lead(pattern: Pattern, names: Names, style: str, key: tuple[object, ...]) -> str:
-    a = names.of(pattern.people[0])
-    b = names.of(pattern.people[1]) if len(pattern.people) > 1 else ""
+    """The sentence that opens a dramatic pattern; "" for the quieter ones (a parley, a
+    discovery, a pursuit), whose first deed says it well enough."""
     table = _EPIC_LEADS if style == "epic" and pattern.kind in _EPIC_LEADS else _LEADS
-    if not b or b == a or b.startswith("the ") or "{b}" not in pick(table[pattern.kind], *key):
+    if pattern.kind not in table:
+        return ""
+    a_id = pattern.people[0]
+    b_id = pattern.people[1] if len(pattern.people) > 1 else ""
+    turn = key[1] if len(key) > 1 and isinstance(key[1], int) else 0
+    sid = key[0] if key else ""
+    template = cycle(table[pattern.kind], turn, sid, a_id, pattern.kind)
+    if not b_id or b_id == a_id or not names.is_person(b_id) or "{b}" not in template:
         options = [t for t in table[pattern.kind] if "{b}" not in t] or ["{a} acted."]
-        return pick(options, *key, "lead").format(a=a)
-    return pick(table[pattern.kind], *key).format(a=a, b=b)
+        template = cycle(options, turn, sid, a_id, pattern.kind, "alone")
+        b_id = ""
+    return _fill_people(template, names, a_id, b_id)
+
+
+def _fill_people(template: str, names: Names, a_id: str, b_id: str) -> str:
+    """Name only the people the sentence uses, in the order it uses them."""
+    slots = sorted((template.find(s), s) for s in ("{a}", "{b}") if s in template)
+    fill = {"a": "", "b": ""}
+    for _, slot in slots:
+        fill[slot[1]] = names.of(a_id if slot == "{a}" else b_id)
+    return template.format(**fill)
+
+
+_WON = (
+    "{w} had managed it: {g}.", "For {w}, one aim was met: {g}.",
+    "{w} could count it done: {g}.", "That settled something for {w}: {g}.",
+    "{w} got what {w_short} had come for: {g}.",
+)  # fmt: skip
+_LOST = (
+    "{p} had to let it go: {g}.", "Not everything could be saved; {p} would not {g}.",
+    "For {p} it came to nothing: {g}.", "{p} saw the chance slip away: {g}.",
+)  # fmt: skip
+
+
+def _goal(text: str) -> str:
+    return lower_first(" ".join(text.split()).rstrip("."))
 
 
 def goal_lines(facts: TurnFacts, names: Names, style: str, key: tuple[object, ...]) -> list[str]:
+    """What came of goals this hour, one sentence a person, then the scenario's end."""
     out: list[str] = []
-    won = [(names.of(w), g) for w, g, v in facts.goals if v > 0]
-    lost = [(names.of(w), g) for w, g, v in facts.goals if v < 0]
-    for n, (who, goal) in enumerate(won):
-        out.append(pick(("{w} had done what {w} set out to do: {g}.",
-                         "For {w}, one thing was settled: {g}, done."), *key, n, "won")
-                   .format(w=who, g=goal[:1].lower() + goal[1:]))  # fmt: skip
-    if lost:
-        people = join([w for w, _ in lost])
-        goals = join([g[:1].lower() + g[1:] for _, g in lost][:3])
-        out.append(pick(("Some hopes came to nothing: {g} ({p}).",
-                         "Not everything could be saved; {p} would not {g}."),
-                        *key, "lost").format(g=goals, p=people))  # fmt: skip
+    for verdict, table in ((1, _WON), (-1, _LOST)):
+        people: list[str] = []
+        goals: dict[str, list[str]] = {}
+        for who, goal, value in facts.goals:
+            if (value > 0) == (verdict > 0):
+                if who not in goals:
+                    people.append(who)
+                goals.setdefault(who, []).append(_goal(goal))
+        for n, who in enumerate(people):
+            turn = key[1] if len(key) > 1 and isinstance(key[1], int) else 0
+            template = cycle(table, turn + n, key[0] if key else "", who, verdict)
+            if "would not {g}" in template and len(goals[who]) > 1:
+                template = table[0]
+            name = names.of(who)
+            out.append(
+                template.format(
+                    w=name, p=name, w_short=names.short(who), g=join(goals[who])
+                ).replace(f"what {name} had come", "what they had come")
+            )
     if facts.resolution is not None:
-        what, verdict = facts.resolution
-        if verdict > 0:
+        what, verdict_value = facts.resolution
+        what = _clause(what)
+        if verdict_value > 0:
             out.append(sentence(pick(("In the end, {w}", "And so {w}", "At last {w}"),
                                      *key, "res").format(w=what)))  # fmt: skip
         else:

@@ -65,8 +65,14 @@ def find_patterns(events: Sequence[EventView]) -> list[Pattern]:
         if e.action == "help" and (hurt or e.outcome in _WIN):
             take("rescue", [e], (e.actor_id, e.target_id))
     for e in deeds:
-        if any(f.kind in ("clue_found", "repaired") for f in e.effects):
-            take("discovery", [e], (e.actor_id,))
+        finds = {f.detail for f in e.effects if f.kind == "clue_found"}
+        if finds or any(f.kind == "repaired" for f in e.effects):
+            # Everyone who turned up the same thing this hour belongs to one discovery.
+            same = [
+                x for x in deeds
+                if finds and {f.detail for f in x.effects if f.kind == "clue_found"} == finds
+            ]  # fmt: skip
+            take("discovery", same or [e], (e.actor_id,))
     for e in deeds:
         hunted = e.motive.startswith(("hunting", "seeking out")) or e.action == "flee"
         if hunted and e.action in ("move", "flee"):

@@ -16,6 +16,8 @@ CLAUSES: dict[str, Templates] = {
             "{actor} watched {place} closely",
             "{actor} took careful stock of {place}",
             "{actor} studied everyone and everything at {place}",
+            "{actor} kept an eye on the comings and goings at {place}",
+            "{actor} stayed back and watched",
         ),
         "failure": (
             "{actor} kept watch over {place} but noticed little",
@@ -27,6 +29,10 @@ CLAUSES: dict[str, Templates] = {
             "{actor} left {place} for {target}",
             "{actor} set out from {place} toward {target}",
             "{actor} made for {target}",
+            "{actor} headed off to {target}",
+            "{actor} took the path to {target}",
+            "{actor} moved on to {target}",
+            "{actor} struck out for {target}",
         ),
     },
     "investigate": {
@@ -35,10 +41,17 @@ CLAUSES: dict[str, Templates] = {
             "{actor} searched {target}",
             "{actor} went over {target} inch by inch",
             "{actor} examined every corner of {target}",
+            "{actor} combed through {target}",
+            "{actor} poked around {target}",
+            "{actor} turned {target} upside down",
+            "{actor} went through {target} with care",
         ),
         "failure": (
             "{actor} searched {target} without result",
             "{actor} hunted through {target} but turned up nothing",
+            "{actor} went through {target} and came away empty-handed",
+            "{actor} looked over {target}, but nothing stood out",
+            "{actor} spent a long while at {target} for nothing",
         ),
         "critical_failure": ("{actor} blundered through a careless search of {target}",),
     },
@@ -48,10 +61,14 @@ CLAUSES: dict[str, Templates] = {
             "{actor} talked with {target}",
             "{actor} spoke at length with {target}",
             "{actor} sat down with {target} to talk",
+            "{actor} drew {target} aside",
+            "{actor} fell into conversation with {target}",
+            "{actor} caught up with {target}",
         ),
         "failure": (
             "{actor} tried to talk with {target}, but the words would not come",
             "{actor} reached out to {target} and was met with silence",
+            "{actor} tried to talk to {target}, who turned away",
         ),
         "critical_failure": ("{actor} said exactly the wrong thing to {target}",),
     },
@@ -60,8 +77,14 @@ CLAUSES: dict[str, Templates] = {
         "success": (
             "{actor} tended {target}'s wounds",
             "{actor} knelt beside {target} and bound the wounds",
+            "{actor} cleaned and dressed {target}'s cuts",
+            "{actor} saw to {target}'s injuries",
         ),
-        "failure": ("{actor} tried to tend {target}'s wounds, to little effect",),
+        "failure": (
+            "{actor} tried to tend {target}'s wounds, to little effect",
+            "{actor} worked on {target}'s wounds, but the bleeding would not stop",
+            "{actor} did what could be done for {target}, which was not much",
+        ),
         "critical_failure": ("{actor} tried to help {target} but only made things worse",),
     },
     "persuade": {
@@ -69,10 +92,13 @@ CLAUSES: dict[str, Templates] = {
         "success": (
             "{actor} talked {target} round",
             "{actor} persuaded {target} to listen",
+            "{actor} brought {target} round to a point of view",
+            "{actor} made a case to {target}, and it landed",
         ),
         "failure": (
-            "{actor} pressed {target} hard, but {target} would not be moved",
+            "{actor} pressed {target} hard, but got nowhere",
             "{actor} tried to sway {target} and failed",
+            "{actor} argued with {target} to no end",
         ),
         "critical_failure": ("{actor} pushed {target} too far, and it backfired",),
     },
@@ -81,10 +107,13 @@ CLAUSES: dict[str, Templates] = {
         "success": (
             "{actor} spun a convincing lie for {target}",
             "{actor} deceived {target} with a straight face",
+            "{actor} fed {target} a story that went down whole",
+            "{actor} lied to {target} without blinking",
         ),
         "failure": (
             "{actor} tried to deceive {target} and was caught out",
-            "{actor} lied to {target}, and {target} saw through it",
+            "{actor} lied to {target}, who saw straight through it",
+            "{actor} tried a lie on {target} that fell apart",
         ),
         "critical_failure": ("{actor} told {target} a lie that collapsed on the spot",),
     },
@@ -92,8 +121,16 @@ CLAUSES: dict[str, Templates] = {
         "success": (
             "{actor} struck a bargain with {target}",
             "{actor} traded with {target}",
+            "{actor} did a deal with {target}",
+            "{actor} haggled with {target} and came to terms",
+            "{actor} and {target} agreed on a swap",
+            "{actor} talked {target} into a trade",
         ),
-        "failure": ("{actor} haggled with {target}, but no deal was struck",),
+        "failure": (
+            "{actor} haggled with {target}, but no deal was struck",
+            "{actor} offered {target} a trade and was turned down",
+            "{actor} and {target} could not agree on a price",
+        ),
         "critical_failure": ("{actor} insulted {target} with a miserly offer",),
     },
     "attack": {
@@ -102,10 +139,13 @@ CLAUSES: dict[str, Templates] = {
             "{actor} struck at {target}",
             "{actor} fell upon {target}",
             "{actor} attacked {target}",
+            "{actor} went for {target}",
+            "{actor} rounded on {target} and struck",
         ),
         "failure": (
             "{actor} lunged at {target} but found only air",
             "{actor} swung at {target} and missed",
+            "{actor} went for {target}, who twisted away",
         ),
         "critical_failure": ("{actor} lunged at {target} and stumbled badly",),
     },
@@ -113,18 +153,30 @@ CLAUSES: dict[str, Templates] = {
         "success": (
             "{actor} stood guard over {target}",
             "{actor} took up a place at {target}'s side",
+            "{actor} kept close to {target}",
         ),
     },
     "defend_self": {
         "success": (
             "{actor} braced for whatever might come",
             "{actor} stood ready to defend against any attack",
+            "{actor} put their back to the wall and waited",
+            "{actor} stayed on guard",
         ),
     },
     "repair": {
         "critical_success": ("{actor} restored {target} with masterful skill",),
-        "success": ("{actor} repaired {target}", "{actor} coaxed {target} back to working order"),
-        "failure": ("{actor} worked on {target} without success",),
+        "success": (
+            "{actor} repaired {target}",
+            "{actor} coaxed {target} back to working order",
+            "{actor} got {target} working again",
+            "{actor} patched up {target}",
+        ),
+        "failure": (
+            "{actor} worked on {target} without success",
+            "{actor} spent the hour on {target} and got nowhere",
+            "{actor} took {target} apart and could not make it run",
+        ),
         "critical_failure": ("{actor} fumbled the repair of {target}",),
     },
     "scout": {
@@ -132,8 +184,15 @@ CLAUSES: dict[str, Templates] = {
         "success": (
             "{actor} scouted ahead toward {target}",
             "{actor} crept out to look over {target}",
+            "{actor} went ahead to look at {target}",
+            "{actor} edged out toward {target} for a look",
+            "{actor} slipped off to size up {target}",
         ),
-        "failure": ("{actor} tried to scout {target} but saw nothing useful",),
+        "failure": (
+            "{actor} tried to scout {target} but saw nothing useful",
+            "{actor} went to look at {target} and came back none the wiser",
+            "{actor} could make out nothing at {target}",
+        ),
         "critical_failure": ("{actor} slipped while scouting toward {target}",),
     },
     "rest": {
@@ -141,11 +200,19 @@ CLAUSES: dict[str, Templates] = {
             "{actor} rested",
             "{actor} took a moment to recover",
             "{actor} sat down to rest",
+            "{actor} closed their eyes for a while",
         ),
     },
     "flee": {
-        "success": ("{actor} fled to {target}", "{actor} broke away and ran for {target}"),
-        "failure": ("{actor} tried to flee toward {target} but was cut off",),
+        "success": (
+            "{actor} fled to {target}",
+            "{actor} broke away and ran for {target}",
+            "{actor} bolted for {target}",
+        ),
+        "failure": (
+            "{actor} tried to flee toward {target} but was cut off",
+            "{actor} ran for {target} and found the way blocked",
+        ),
         "critical_failure": ("{actor} tried to run for {target} and fell hard",),
     },
 }
@@ -165,6 +232,35 @@ EPIC_CLAUSES: dict[str, Templates] = {
 }  # fmt: skip
 
 GENERIC_CLAUSE = "{actor} chose to {action}"
+
+# A manner or circumstance after the clause, keyed by (action, "win" | "lose"); the empty
+# entry keeps many clauses bare. Varies the sentence's shape, not only its words.
+TAILS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("investigate", "win"): ("", " by lamplight", " on hands and knees", " once more",
+                             " while the others talked", " a second time", " in the half-dark"),
+    ("investigate", "lose"): ("", " until the light failed", ", muttering", " in the dark",
+                              ", cursing under their breath"),
+    ("move", "win"): ("", " without a word", " at a run", " alone", ", keeping low",
+                      " before anyone could object", " in a hurry"),
+    ("scout", "win"): ("", " as quietly as possible", " alone", ", keeping to cover",
+                       " while it was still quiet"),
+    ("talk", "win"): ("", " in low voices", " for a while", " out of earshot of the rest",
+                      " over a shared flask"),
+    ("observe", "win"): ("", " from the shadows", " for a long while", " without moving"),
+    ("repair", "win"): ("", " with borrowed tools", " after a long struggle", " by feel alone",
+                        " with a curse and a kick"),
+    ("attack", "win"): ("", " without warning", " in a sudden rage", " with cold intent",
+                        " before anyone could step in"),
+    ("help", "win"): ("", " with steady hands", " as best they could", " in silence",
+                      " while the others kept watch"),
+    ("trade", "win"): ("", " after some haggling", " with a handshake", " without much fuss",
+                       " at a price both could live with"),
+    ("persuade", "win"): ("", " in the end", " after a long argument", " quietly",
+                          " with a few well-chosen words"),
+    ("deceive", "win"): ("", " smoothly", " without a flicker", " with a warm smile",
+                         " and never blinked"),
+    ("defend", "win"): ("", " without being asked", " and did not move", " all hour"),
+}  # fmt: skip
 
 ROLLS: Templates = {
     "critical_success": (
@@ -192,6 +288,13 @@ HAPPENINGS: dict[str, tuple[str, ...]] = {
         "Then the world itself took a hand: {happening}.",
         "The land would not stay silent: {happening}.",
     ),
-    "detailed": ("Without warning, {happening}.", "Around that time, {happening}."),
+    "detailed": (
+        "Without warning, {happening}.",
+        "Around that time, {happening}.",
+        "Then, with no warning at all, {happening}.",
+        "{Happening}.",
+        "Nobody saw it coming: {happening}.",
+        "In the middle of it all, {happening}.",
+    ),
     "concise": ("{Happening}.",),
 }

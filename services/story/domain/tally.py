@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .model import DIRECTOR_ID, EventView, StoryContext
-from .render import Names
+from .naming import Names
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class Tally:
     @property
     def survivors(self) -> list[str]:
         dead = [f.id for f in self.fallen]
-        return [self.names.of(i) for i in self.order if i not in dead]
+        return [self.names.full(i) for i in self.order if i not in dead]
 
     def strongest_bonds(self, limit: int) -> list[Bond]:
         ranked = sorted(self.bonds, key=lambda b: -abs(b.change))  # stable on ties
@@ -66,21 +66,21 @@ def tally(ctx: StoryContext, chapters: Sequence[Sequence[EventView]]) -> Tally:
         result.deeds += e.actor_id != DIRECTOR_ID
         for f in e.effects:
             if f.kind == "killed" and f.subject_id not in [x.id for x in result.fallen]:
-                result.fallen.append(Fall(f.subject_id, names.of(f.subject_id), f.detail, e.turn))
+                result.fallen.append(Fall(f.subject_id, names.full(f.subject_id), f.detail, e.turn))
             elif f.kind == "injured":
                 result.damage[f.subject_id] = result.damage.get(f.subject_id, 0) + round(f.value)
             elif f.kind == "healed":
                 result.healing[f.subject_id] = result.healing.get(f.subject_id, 0) + round(f.value)
             elif f.kind == "clue_found" and f.detail not in found:
                 found.append(f.detail)
-                finder = "" if e.actor_id == DIRECTOR_ID else names.of(e.actor_id, e.actor_name)
+                finder = "" if e.actor_id == DIRECTOR_ID else names.full(e.actor_id, e.actor_name)
                 result.finds.append(Find(f.detail, finder, e.turn))
             elif f.kind == "relationship":
                 other = e.actor_id if f.subject_id != e.actor_id else e.target_id
                 pair = (f.subject_id, other)
                 net[pair] = round(net.get(pair, 0.0) + f.value, 3)
     result.bonds = [
-        Bond(names.of(holder), names.of(other), change)
+        Bond(names.full(holder), names.full(other), change)
         for (holder, other), change in net.items()
         if change and other
     ]

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .model import EventView
+from .naming import Names, first_name
 from .patterns import Pattern
-from .render import Names
 from .variety import pick, title_case
-from .voice import first_name
 
 _BY_PATTERN = {
     "confrontation": ("{a} Against {b}", "Blood at {place}", "The Quarrel at {place}"),
@@ -31,15 +30,15 @@ def chapter_title(
 ) -> str:
     if patterns:
         p = patterns[0]
-        a = first_name(names.of(p.people[0]))
-        b = first_name(names.of(p.people[1])) if len(p.people) > 1 else ""
+        a = first_name(names.full(p.people[0]))
+        b = first_name(names.full(p.people[1])) if len(p.people) > 1 else ""
         options = [t for t in _BY_PATTERN[p.kind] if b or "{b}" not in t]
         place = _place(p.events[0].location or "the unknown")
         return pick(options, *key).format(a=a, b=b, place=place)
     deeds = [e for e in events if e.actor_id != "director"]
     if deeds:
         e = deeds[0]
-        who = first_name(names.of(e.actor_id, e.actor_name))
+        who = first_name(names.full(e.actor_id, e.actor_name))
         place = _place(e.location or "the unknown")
         return pick((f"{who} at {place}", f"A Quiet Hour at {place}", f"{who} Waits"), *key)
     return pick(("Silence", "An Empty Hour", "Stillness"), *key)

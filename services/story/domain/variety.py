@@ -6,6 +6,7 @@ same inputs always give the same words.
 
 from __future__ import annotations
 
+import functools
 import zlib
 from collections.abc import Sequence
 
@@ -18,8 +19,16 @@ _SMALL = frozenset({"a", "an", "the", "of", "at", "in", "on", "and", "to", "for"
 
 
 def pick(options: Sequence[str], *key: object) -> str:
-    digest = zlib.crc32("\x1f".join(str(k) for k in key).encode("utf-8"))
+    digest = zlib.crc32("\x1f".join(map(str, key)).encode("utf-8"))
     return options[digest % len(options)]
+
+
+def cycle(options: Sequence[str], step: int, *key: object) -> str:
+    """Like pick, but a run of steps (turns) walks through the options in turn from a
+    start chosen by `key`: the same speaker in the next chapter says something else,
+    where independent picks would repeat by chance."""
+    digest = zlib.crc32("\x1f".join(map(str, key)).encode("utf-8"))
+    return options[(digest + step) % len(options)]
 
 
 def cap(text: str) -> str:
@@ -47,6 +56,7 @@ def join(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
+@functools.lru_cache(maxsize=1024)  # place and clue names come back every chapter
 def title_case(text: str) -> str:
     words = text.split()
     return " ".join(

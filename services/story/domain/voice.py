@@ -6,65 +6,101 @@ from __future__ import annotations
 
 from .facts import voices
 from .model import EventView
-from .render import Names
-from .variety import cap, pick
+from .naming import Names, first_name, short_place
+from .variety import cap, cycle, pick
 
 _OPENERS = {
-    "blunt": ("", "Enough. ", "Look. "), "warm": ("{first}, ", "Easy, {first}. ", ""),
-    "sly": ("Between us, ", "Now then. ", ""), "clipped": ("", "Listen. ", "Right. "),
-    "eager": ("Look! ", "Oh, {first}! ", ""), "wary": ("Careful. ", "Quietly, ", ""),
-    "bold": ("Right. ", "", "Hear me. "), "earnest": ("Please. ", "Honestly, ", ""),
-    "plain": ("", "Well. "),
+    "blunt": ("", "Enough. ", "Look. ", "No more games. "),
+    "warm": ("{first}, ", "Easy, {first}. ", "", "Hey. "),
+    "sly": ("Between us, ", "Now then. ", "", "Funny thing. "),
+    "clipped": ("", "Listen. ", "Right. ", "Quickly. "),
+    "eager": ("Look! ", "Oh, {first}! ", "", "Wait, wait. "),
+    "wary": ("Careful. ", "Quietly, ", "", "Keep your voice down. "),
+    "bold": ("Right. ", "", "Hear me. ", "Stand up straight. "),
+    "earnest": ("Please. ", "Honestly, ", "", "I mean this. "),
+    "plain": ("", "Well. ", "So. "),
 }  # fmt: skip
 _TAGS = {
-    "blunt": ("said flatly", "snapped"), "warm": ("said gently", "said softly"),
-    "sly": ("murmured", "said with a thin smile"), "clipped": ("said", "said curtly"),
-    "eager": ("burst out", "said quickly"), "wary": ("whispered", "said, eyes on the dark"),
-    "bold": ("declared", "said loudly"), "earnest": ("insisted", "said earnestly"),
-    "plain": ("said", "answered"),
+    "blunt": ("said flatly", "snapped", "said without ceremony"),
+    "warm": ("said gently", "said softly", "said with a tired smile"),
+    "sly": ("murmured", "said with a thin smile", "said lightly"),
+    "clipped": ("said", "said curtly", "said, not looking up"),
+    "eager": ("burst out", "said quickly", "said, almost laughing"),
+    "wary": ("whispered", "said, eyes on the dark", "said under their breath"),
+    "bold": ("declared", "said loudly", "announced"),
+    "earnest": ("insisted", "said earnestly", "pleaded"),
+    "plain": ("said", "answered", "said quietly"),
 }  # fmt: skip
 
+_QUESTIONS = ("How", "Do", "Can", "Would", "What", "Who", "Why", "Where", "Is", "Are", "Did")
 _SPEECH: dict[tuple[str, str], tuple[str, ...]] = {
     ("talk", "news"): ("I found {clue}. You should know", "It's {clue}. That's what I found",
-                       "There was {clue} at {place}. Think about what it means"),
-    ("talk", "knew"): ("About {clue}, I think", "I wanted to tell you about {clue}"),
+                       "There was {clue} at {place}. Think about what it means",
+                       "I turned up {clue}. Tell me I'm wrong to worry",
+                       "You need to see what I found: {clue}",
+                       "What do you make of this? {Clue}"),
+    ("talk", "knew"): ("About {clue}, I think", "I wanted to tell you about {clue}",
+                       "Have you heard about {clue}"),
     ("talk", "chat"): ("How long can we keep this up", "We can't stay at {place} forever",
-                       "Tell me what you make of all this", "Do you trust any of them"),
-    ("talk", "fail"): ("Can we talk", "A word, {first}"),
+                       "Tell me what you make of all this", "Do you trust any of them",
+                       "What are we really doing here", "Everyone's keeping something back",
+                       "I keep thinking about {topic}", "Who gains if we fail with {topic}",
+                       "Did you sleep at all", "Something about {place} feels wrong",
+                       "If this goes badly, I want you to know I tried",
+                       "Where were you when it started"),
+    ("talk", "fail"): ("Can we talk", "A word, {first}", "Got a moment",
+                       "Don't walk away from me"),
     ("persuade", "win"): ("Stand with me. We do this together or not at all",
-                          "You know I'm right, {first}", "Hear me out before you decide"),
-    ("persuade", "fail"): ("Just listen to me", "You're making a mistake, {first}"),
+                          "You know I'm right", "Hear me out before you decide",
+                          "Think about {topic}. We need each other",
+                          "Alone we're finished. Together we have a chance",
+                          "Give me one day. That's all I ask"),
+    ("persuade", "fail"): ("Just listen to me", "You're making a mistake",
+                           "Don't be a fool about {topic}", "You'll regret this"),
     ("deceive", "win"): ("Trust me, I've seen {place} with my own eyes",
                          "Let me hold that for you. Just for now",
-                         "Nobody has been near it. I swear"),
-    ("deceive", "fail"): ("Trust me on this", "Would I lie to you, {first}"),
-    ("trade", "win"): ("What would you take for that", "Let's make a fair swap, {first}"),
-    ("trade", "fail"): ("Name your price", "Everything's for sale, isn't it"),
-    ("help", "win"): ("Hold still. This will sting", "Breathe. I've got you, {first}"),
-    ("help", "fail"): ("Stay with me, {first}", "Hold on, just hold on"),
-    ("attack", "hate"): ("This ends now", "You had this coming, {first}", "No more lies"),
-    ("attack", "cold"): ("Out of my way", "Nothing personal"),
-    ("defend", "win"): ("Stay behind me, {first}", "Nobody touches {first}"),
+                         "Nobody has been near it. I swear",
+                         "I'd never lie about {topic}", "It's nothing. Forget you saw it"),
+    ("deceive", "fail"): ("Trust me on this", "Would I lie to you",
+                          "I was never at {place}. Ask anyone"),
+    ("trade", "win"): ("What would you take for that", "Let's make a fair swap",
+                       "I'll make it worth your while", "Everyone needs something. What's yours"),
+    ("trade", "fail"): ("Name your price", "Everything's for sale, isn't it",
+                        "Last offer. Take it or leave it"),
+    ("help", "win"): ("Hold still. This will sting", "Breathe. I've got you",
+                      "Don't look at it. Look at me", "You'll live. Probably",
+                      "Keep pressure here. Good"),
+    ("help", "fail"): ("Stay with me", "Hold on, just hold on", "Come on, come on"),
+    ("attack", "hate"): ("This ends now", "You had this coming", "No more lies",
+                         "I warned you", "That's for what you did"),
+    ("attack", "cold"): ("Out of my way", "Nothing personal", "Don't make this harder",
+                         "You should have stayed away"),
+    ("defend", "win"): ("Stay behind me", "Nobody touches {first}", "I've got your back",
+                        "Get down and stay down"),
 }  # fmt: skip
 _REPLIES: dict[str, tuple[str, ...]] = {
-    "news": ("Then we move now", "Show me", "That changes everything"),
-    "knew": ("I know. I found it before you did", "Old news, {first}"),
-    "chat": ("Longer than they think", "Not much. Not yet", "I'm still deciding"),
-    "fail": ("Not now", "I've nothing to say to you", "Leave it"),
-    "persuade_win": ("All right. I'm with you", "Fine. For now", "You've made your point"),
-    "persuade_fail": ("No. Find someone else", "I've heard enough"),
-    "deceive_fail": ("Do you take me for a fool", "I know a lie when I hear one"),
-    "trade_win": ("Done", "Deal. Don't make me regret it"),
-    "trade_fail": ("Not for that", "You'll have to do better"),
-    "help_win": ("Thank you", "I owe you one, {first}"),
+    "news": ("Then we move now", "Show me", "That changes everything",
+             "Who else knows", "Keep that to yourself for now", "I was afraid of that"),
+    "knew": ("I know. I found it before you did", "Old news, {first}", "I've seen it",
+             "Yes. I've been thinking about little else"),
+    "chat": ("Longer than they think", "Not much. Not yet", "I'm still deciding",
+             "Ask me tomorrow", "No. Not one of them", "I stopped asking", "More than I'd like",
+             "Does it matter now", "Not here. Later"),
+    "fail": ("Not now", "I've nothing to say to you", "Leave it", "Go away, {first}",
+             "Some other time"),
+    "persuade_win": ("All right. I'm with you", "Fine. For now", "You've made your point",
+                     "Lead on, then", "I hope you're right about this",
+                     "Against my judgement, yes"),
+    "persuade_fail": ("No. Find someone else", "I've heard enough", "Not a chance",
+                      "You don't get to ask me that"),
+    "deceive_fail": ("Do you take me for a fool", "I know a lie when I hear one",
+                     "Try that again and see what happens"),
+    "trade_win": ("Done", "Deal. Don't make me regret it", "Fair enough",
+                  "You drive a hard bargain"),
+    "trade_fail": ("Not for that", "You'll have to do better", "Keep it"),
+    "help_win": ("Thank you", "I owe you one, {first}", "That's better. Thanks",
+                 "I won't forget this", "Easy. Easy. I'm all right", "You didn't have to"),
 }  # fmt: skip
-
-
-def first_name(full: str) -> str:
-    parts = full.split()
-    if not parts:
-        return full
-    return parts[-1] if parts[0].endswith(".") else parts[0]
 
 
 def _case(event: EventView) -> tuple[str, str]:
@@ -89,18 +125,22 @@ def _case(event: EventView) -> tuple[str, str]:
     return "", ""
 
 
-def _quote(text: str, speaker: str, voice: str, key: tuple[object, ...]) -> str:
+def _quote(text: str, speaker: str, voice: str, key: tuple[object, ...], asks: bool = False) -> str:
     tag = pick(_TAGS.get(voice, _TAGS["plain"]), *key, "tag")
-    mark = "?" if text.split(" ", 1)[0] in ("How", "Do", "Can", "Would", "What", "Who") else ""
+    mark = "?" if asks or text.split(" ", 1)[0] in _QUESTIONS else ""
     shape = pick(("after", "before"), *key, "shape")
+    if mark:  # a question is asked, and its tag comes first
+        tag = pick(("asked", "wanted to know", "asked quietly"), *key, "ask")
+        shape = "before"
     if shape == "before":
         return f'{speaker} {tag}: "{cap(text)}{mark or "."}"'
     return f'"{cap(text)}{mark or ","}" {speaker} {tag}.'
 
 
-def lines(event: EventView, names: Names, key: tuple[object, ...]) -> list[str]:
+def lines(event: EventView, names: Names, key: tuple[object, ...], topic: str = "") -> list[str]:
     """The quoted exchange for a spoken or aimed action: the actor's line, and the
-    listener's reply when there is one."""
+    listener's reply when there is one. `topic` is what the story is about ("the
+    signal"); lines that need one are left out without it."""
     speech, reply = _case(event)
     table = _SPEECH.get((event.action, speech))
     if not table:
@@ -109,20 +149,32 @@ def lines(event: EventView, names: Names, key: tuple[object, ...]) -> list[str]:
     voice, regard = heard.get(event.actor_id, ("plain", 0.0))
     listener = names.of(event.target_id, event.target_name)
     clue = next((f.detail for f in event.effects if f.kind in ("learned", "knew")), "")
-    fill = {"first": first_name(listener), "clue": clue, "place": event.location or "here"}
+    where = short_place(event.location) if event.location else "here"
+    fill = {"first": first_name(listener), "clue": clue, "Clue": cap(clue), "place": where,
+            "topic": topic}  # fmt: skip
     if event.action == "deceive":
-        fill["place"] = next((f.detail for f in event.effects if f.kind == "misled"), fill["place"])
+        misled = next((f.detail for f in event.effects if f.kind == "misled"), "")
+        fill["place"] = short_place(misled) if misled else where
     opener = pick(_OPENERS.get(voice, _OPENERS["plain"]), *key, "open")
     if regard <= -0.3 and event.action in ("talk", "persuade"):
         opener = "I haven't forgotten what you did. "
-    line = pick(table, *key, "say")
+    usable = [t for t in table if topic or "{topic}" not in t]
+    sid = key[0] if key else ""
+    line = cycle(usable, event.turn, sid, event.actor_id, event.action, speech, "say")
+    asks = line.split(" ", 1)[0] in _QUESTIONS
+    if "{first}" in opener and "{first}" in line:
+        opener = ""
     if opener.endswith(", "):
         line = line[:1].lower() + line[1:] if not line.startswith("I ") else line
     said = (opener + line).format(**fill)
     actor = names.of(event.actor_id, event.actor_name)
-    out = [_quote(said, actor, voice, key)]
+    out = [_quote(said, actor, voice, key, asks)]
     if reply and reply in _REPLIES:
         their_voice = heard.get(event.target_id, ("plain", 0.0))[0]
-        answer = pick(_REPLIES[reply], *key, "reply").format(first=first_name(actor))
-        out.append(_quote(answer, listener, their_voice, (*key, "r")))
+        answer = cycle(_REPLIES[reply], event.turn, sid, event.target_id, reply).format(
+            first=first_name(actor)
+        )
+        asks = answer.split(" ", 1)[0] in _QUESTIONS
+        out.append(_quote(answer, names.short(event.target_id, listener), their_voice,
+                          (*key, "r"), asks))  # fmt: skip
     return out

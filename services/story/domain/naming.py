@@ -1,0 +1,146 @@
+"""How the prose names people and places: in full the first time in a chapter, then
+the way a reader would, by a short name ("Okafor", "Zara") or a short place ("the
+docks" for "the docks of Port Calder").
+
+A short form is used only when no one else in the story shares it, so it never makes
+two people one. Names is stateful on purpose: it remembers who has been named in the
+chapter it is writing, and a chapter is written in text order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from .model import DIRECTOR_ID, EventView, Participant
+
+# "the docks of Port Calder" -> "the docks"; "the landing site on Veyra" -> "the landing site".
+_PLACE_TAIL = re.compile(r"^(the [a-z' -]+?) (?:of|on|in|at) (?:the )?[A-Z][\w' -]*$")
+
+
+def first_name(full: str) -> str:
+    """The name a reader would use: the first word, or the surname after a title
+    ("Dr. Ilan Okafor" -> "Okafor")."""
+    parts = full.split()
+    if not parts:
+        return full
+    return parts[-1] if parts[0].endswith(".") else parts[0]
+
+
+def short_place(place: str) -> str:
+    match = _PLACE_TAIL.match(place)
+    return match.group(1) if match else place
+
+
+def _unique_shorts(full: Mapping[str, str], people: Sequence[str]) -> dict[str, str]:
+    shorts = {ident: first_name(full[ident]) for ident in people if ident in full}
+    counts: dict[str, int] = {}
+    for s in shorts.values():
+        counts[s] = counts.get(s, 0) + 1
+    return {i: s for i, s in shorts.items() if counts[s] == 1 and s != full[i]}
+
+
+class Names:
+    """Names by id; `of` gives the full name at its first mention, the short one after."""
+
+    def __init__(self, by_id: Mapping[str, str], people: Sequence[str] | None = None) -> None:
+        """`people` are the ids that get a short name (characters, not places); all of
+        `by_id` when not given."""
+        self.by_id = dict(by_id)
+        self._people = frozenset(self.by_id if people is None else people)
+        self._short = _unique_shorts(self.by_id, sorted(self._people))
+        self._named: set[str] = set()
+        self._places: set[str] = set()
+        self._pronouns: dict[str, str] = {}
+
+    def full(self, ident: str, fallback: str = "") -> str:
+        return self.by_id.get(ident) or fallback or ident
+
+    def short(self, ident: str, fallback: str = "") -> str:
+        return self._short.get(ident) or self.full(ident, fallback)
+
+    def of(self, ident: str, fallback: str = "") -> str:
+        if ident in self._named:
+            return self.short(ident, fallback)
+        self._named.add(ident)
+        return self.full(ident, fallback)
+
+    def named(self, ident: str) -> bool:
+        return ident in self._named
+
+    def shorten_repeats(self, text: str) -> str:
+        """`text` with every person's full name after its first occurrence replaced by
+        the short one: for text written out of order, such as a summary."""
+        for ident, short in sorted(self._short.items()):
+            full = self.by_id[ident]
+            first = text.find(full)
+            if first >= 0:
+                head, tail = text[: first + len(full)], text[first + len(full) :]
+                text = head + re.sub(rf"\b{re.escape(full)}\b", short, tail)
+        return text
+
+    def set_pronouns(self, pronouns: Mapping[str, str]) -> None:
+        self._pronouns = {i: p for i, p in pronouns.items() if p in ("she", "he")}
+
+    def with_pronouns(self, sentences: Sequence[str]) -> list[str]:
+        """Sentences of one paragraph where one that starts with the person the sentence
+        before was about, and only about, starts with "She" or "He" instead. Only for a
+        pronoun the character's sheet gives; a group ("Zara and Kade") keeps its names."""
+        out = list(sentences)
+        for i in range(1, len(out)):
+            for ident, pronoun in self._pronouns.items():
+                forms = [f for f in (self.full(ident), self._short.get(ident, "")) if f]
+                lead = next((f for f in forms if out[i].startswith(f + " ")), "")
+                if not lead or out[i][len(lead) + 1 :].startswith("and "):
+                    continue
+                if self._only_mentions(sentences[i - 1], ident):  # as written, before "She"
+                    out[i] = pronoun.capitalize() + out[i][len(lead) :]
+                break
+        return out
+
+    def _only_mentions(self, text: str, ident: str) -> bool:
+        """Whether `ident` is the only person `text` names. Full names are taken out
+        first, so "Kade" inside "Zara Kade" is not Kade Orr."""
+        found = set()
+        people = sorted(self._people, key=lambda i: (-len(self.by_id.get(i, "")), i))
+        for other in people:
+            full = self.by_id.get(other, "")
+            if full and full in text:
+                found.add(other)
+                text = text.replace(full, "\x00")
+        for other in people:
+            short = self._short.get(other, "")
+            if short and re.search(rf"\b{re.escape(short)}\b", text):
+                found.add(other)
+        return found == {ident}
+
+    def is_person(self, ident: str) -> bool:
+        return ident in self._people
+
+    def shorten_in(self, text: str) -> str:
+        """`text` with the full names of people already named replaced by short ones."""
+        for ident in sorted(self._named, key=lambda i: (-len(self.by_id.get(i) or i), i)):
+            short = self._short.get(ident)
+            if short and ident in self.by_id and self.by_id[ident] in text:
+                text = text.replace(self.by_id[ident], short)
+        return text
+
+    def place(self, place: str) -> str:
+        """A place in full the first time, then its short form."""
+        if place in self._places:
+            return short_place(place)
+        self._places.add(place)
+        return place
+
+    @staticmethod
+    def gather(participants: Sequence[Participant], events: Sequence[EventView]) -> Names:
+        found = {p.id: p.name for p in participants if p.name}
+        people = [p.id for p in participants]
+        for event in events:
+            if event.actor_name:
+                found.setdefault(event.actor_id, event.actor_name)
+                if event.actor_id != DIRECTOR_ID and event.actor_id not in people:
+                    people.append(event.actor_id)
+            if event.target_id and event.target_name:
+                found.setdefault(event.target_id, event.target_name)
+        return Names(found, people)

@@ -1,0 +1,142 @@
+"""Present-tense fragments (a user's scenario, a world's obstacle) read in the past tense
+of the prose: "A distress signal pulses under the ice" -> "A distress signal pulsed
+under the ice"; "the shelf is breaking up" -> "the shelf was breaking up".
+
+A small rule set, not a parser: auxiliaries are swapped, and when no verb is in the
+past already, the first third-person verb after the subject ("pulses", "points") is.
+A sentence it cannot read is left as it was.
+"""
+
+from __future__ import annotations
+
+import functools
+
+_AUX = {
+    "is": "was", "are": "were", "has": "had", "have": "had", "will": "would", "can": "could",
+    "does": "did", "do": "did", "isn't": "wasn't", "aren't": "weren't", "won't": "wouldn't",
+    "hasn't": "hadn't", "can't": "couldn't", "doesn't": "didn't", "may": "might",
+    "shall": "should", "stands": "stood", "lies": "lay", "holds": "held", "keeps": "kept",
+    "goes": "went", "comes": "came", "runs": "ran", "knows": "knew", "seems": "seemed",
+    "says": "said", "sends": "sent", "begins": "began", "grows": "grew", "hides": "hid",
+    "spreads": "spread", "rises": "rose", "falls": "fell", "sinks": "sank", "breaks": "broke",
+    "leaves": "left", "makes": "made", "takes": "took", "finds": "found", "gets": "got",
+    "cuts": "cut", "puts": "put", "sets": "set", "hits": "hit", "shuts": "shut",
+    "buries": "buried", "pays": "paid",
+}  # fmt: skip
+_AUXILIARIES = frozenset(
+    [
+        "is",
+        "are",
+        "has",
+        "have",
+        "will",
+        "can",
+        "does",
+        "do",
+        "isn't",
+        "aren't",
+        "won't",
+        "hasn't",
+        "can't",
+        "doesn't",
+        "may",
+        "shall",
+    ]
+)
+_DETERMINERS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "this",
+        "that",
+        "these",
+        "those",
+        "my",
+        "our",
+        "his",
+        "her",
+        "their",
+        "its",
+        "some",
+        "every",
+        "each",
+        "no",
+        "one",
+    ]
+)
+_NOT_VERBS = frozenset(
+    [
+        "is",
+        "was",
+        "as",
+        "this",
+        "his",
+        "its",
+        "us",
+        "thus",
+        "plus",
+        "always",
+        "perhaps",
+        "news",
+        "series",
+        "species",
+        "whereas",
+        "ships",
+        "boots",
+        "tracks",
+        "miners",
+        "lives",
+        "years",
+        "days",
+        "nights",
+        "hours",
+    ]
+)
+
+
+def _past_of(verb: str) -> str:
+    if verb in _AUX:
+        return _AUX[verb]
+    stem = verb[:-1]
+    if verb.endswith("ies"):
+        return verb[:-3] + "ied"
+    if verb.endswith(("sses", "shes", "ches", "xes", "zzes")):
+        return verb[:-2] + "ed"
+    if stem.endswith("e"):
+        return stem + "d"
+    return stem + "ed"
+
+
+@functools.lru_cache(maxsize=256)
+def past(text: str) -> str:
+    words = text.split(" ")
+    lowered = [w.lower().strip(",;:.!?") for w in words]
+    aux = [i for i, w in enumerate(lowered) if w in _AUXILIARIES]
+    for i in aux:
+        words[i] = _keep_case(words[i], _AUX[lowered[i]])
+    before = aux[0] if aux else len(words)
+    if any(w.endswith("ed") or w in ("was", "were", "had") for w in lowered[:before]):
+        return " ".join(words)
+    # The first "-s" word after a determiner and at least one noun is the verb.
+    for i in range(1, before):
+        w = lowered[i]
+        if (
+            w.endswith("s")
+            and not w.endswith(("ss", "us", "'s"))
+            and w not in _NOT_VERBS
+            and lowered[i - 1] not in _DETERMINERS
+            and (i + 1 >= len(words) or lowered[i + 1] not in _AUXILIARIES)
+            and (
+                any(x in _DETERMINERS for x in lowered[:i])
+                or all(x[:1].isupper() for x in words[:i])
+            )
+        ):
+            words[i] = _keep_case(words[i], _past_of(w))
+            break
+    return " ".join(words)
+
+
+def _keep_case(original: str, new: str) -> str:
+    tail = original[len(original.rstrip(",;:.!?")) :]
+    return new + tail
