@@ -1,9 +1,5 @@
 """Turning one event into prose: a main sentence (who did what, and why) and the
-sentences for what came of it.
-
-Effect conventions follow the simulation's events: a "relationship" effect's other
-party is the event's actor, or its target when the subject is the actor; a
-"clue_found" effect names the clue and its finder is the actor.
+sentences for what came of it (`consequences.py`).
 
 People are named through `Names` in text order (in full first, short after), so every
 name is asked for only when it is written.
@@ -11,10 +7,9 @@ name is asked for only when it is written.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-
-from .facts import voices
-from .model import DIRECTOR_ID, EffectView, EventView
+from .consequences import Subject, by_turn, sentences
+from .consequences import groups as consequences
+from .model import DIRECTOR_ID, EventView
 from .naming import Names, short_place
 from .phrases import CLAUSES, EPIC_CLAUSES, GENERIC_CLAUSE, HAPPENINGS, ROLLS, TAILS
 from .variety import cap, cycle, definite, join, pick, sentence
@@ -33,48 +28,6 @@ _GOAL_TO = (
     "because {pos} aim was to {g}", "hoping to {g}", "bent on a way to {g}",
 )  # fmt: skip
 _GOAL_OF = ("for the sake of {g}", "with {g} in mind", "in pursuit of {g}", "thinking of {g}")
-# How a change of regard reads, strongest first; the event picks among equals. Small
-# shifts are not told in the narrative styles: the words said already show them.
-_WARMER = (
-    ("came to trust {other} far more", "saw {other} in a new light", "would follow {other} now",
-     "decided {other} could be counted on"),
-    ("warmed to {other}", "thought better of {other}", "began to rely on {other}",
-     "found {other} easier to trust", "let {other} a little closer"),
-)  # fmt: skip
-_COLDER = (
-    ("turned bitterly against {other}", "would not forgive {other}", "hated {other} now",
-     "swore never to trust {other} again"),
-    ("grew wary of {other}", "kept {other} at arm's length", "stopped trusting {other}",
-     "began to doubt {other}", "marked {other} down as trouble"),
-)  # fmt: skip
-_MUTUAL_WARM = ("warmed to each other", "came away trusting each other more",
-                "found they could rely on each other", "drew closer")  # fmt: skip
-_MUTUAL_COLD = ("parted colder than they met", "eyed each other with new suspicion",
-                "trusted each other less after that", "drew apart")  # fmt: skip
-_SMALL_SHIFT = 0.15
-# Facts for the chapter's frame, not sentences of their own.
-_UNTOLD = (
-    "voice", "motive", "scene", "tension", "stakes", "obstacle", "goal", "resolution", "pronoun",
-)  # fmt: skip
-_REACTIONS = {
-    "fear": ("backed away from {other}, afraid", "would not go near {other} after that"),
-    "revenge": ("swore that {other} would pay", "promised {other} a reckoning"),
-    "betrayed": ("stared at {other}, betrayed", "understood too late what {other} was"),
-    "grief": ("cried out for {other}", "knelt by {other} and could not speak"),
-    "outrage": ("rounded on {other}", "turned on {other} in fury"),
-    "alliance": ("moved to {other}'s side", "closed ranks with {other}"),
-}
-_LEADS = (
-    "noticed signs that something lay hidden {where}",
-    "sensed that {where_short} held more than it showed",
-    "marked {where_short} as worth a closer look",
-    "caught a hint of something hidden {where}",
-)
-_SPOTTED = ("caught sight of {who} {where}", "glimpsed {who} {where}", "saw {who} {where}")
-# The brief style leaves out small consequences.
-_CONCISE_SKIP = ("spotted", "alerted", "lead", "defended")
-
-Subject = tuple[str, str]  # ("id", character id) or ("text", words)
 
 
 def motive_text(motive: str, key: tuple[object, ...] = (), names: Names | None = None) -> str:
@@ -94,14 +47,6 @@ def motive_text(motive: str, key: tuple[object, ...] = (), names: Names | None =
     text = f"{first} {rest}".strip()
     # Engine motives are lower-case phrases; keep capitals that start a name.
     return text[:1].lower() + text[1:] if first[1:].islower() and first.istitle() else text
-
-
-def _by_turn(
-    options: Sequence[str], event: EventView, key: tuple[object, ...], *who: object
-) -> str:
-    """The story's choice for this person and this kind of moment, moved on by the turn:
-    the same person doing the same thing in another chapter reads differently."""
-    return cycle(options, event.turn, key[0] if key else "", *who)
 
 
 def _templates(action: str, outcome: str, style: str) -> tuple[str, ...]:
@@ -128,7 +73,7 @@ def _clause(event: EventView, names: Names, style: str, key: tuple[object, ...])
     if action == "defend" and event.target_id in ("", event.actor_id):
         action = "defend_self"
     options = _templates(action, event.outcome, style)
-    template = _by_turn(options, event, key, event.actor_id, action)
+    template = by_turn(options, event, key, event.actor_id, action)
     actor = names.of(event.actor_id, event.actor_name)
     fill: dict[str, str] = {"actor": actor, "action": event.action.replace("_", " ")}
     # Fill in text order, so names are used in the order a reader meets them.
@@ -165,10 +110,10 @@ def render_event(
     and the sentences for the consequences it did not already tell."""
     if event.actor_id == DIRECTOR_ID:
         happening = motive_text(event.motive) or f"the world shifted at {event.location}"
-        template = _by_turn(HAPPENINGS.get(style, HAPPENINGS["detailed"]), event, key, "happening")
+        template = by_turn(HAPPENINGS.get(style, HAPPENINGS["detailed"]), event, key, "happening")
         text = template.format(happening=happening, Happening=cap(happening))
-        groups = _groups(event, names, style, key)
-        rest = _sentences(groups, names)
+        groups = consequences(event, names, style, key)
+        rest = sentences(groups, names)
         main = prefix + text if prefix else cap(text)
         if rest and main.endswith(".") and ":" not in main:
             # Who it struck belongs to the same moment: one sentence, not two.
@@ -186,7 +131,7 @@ def render_event(
     clause = _clause(event, names, style, key)
     if shape == "trail":
         motive = _no_echo(motive_text(event.motive, key, names), clause, event)
-    groups = _groups(event, names, style, key)
+    groups = consequences(event, names, style, key)
     actor_subject: Subject = ("id", event.actor_id)
     own = groups[0][1] if groups and groups[0][0] == actor_subject else _empty_handed(event, key)
     folded = bool(own) and event.outcome in _SUCCESSES and " but " not in clause
@@ -205,7 +150,7 @@ def render_event(
             body = f"{motive}, {clause}"
         else:
             body = f"{clause}, {motive}"
-    return sentence(prefix + body if prefix else cap(body)), _sentences(groups, names)
+    return sentence(prefix + body if prefix else cap(body)), sentences(groups, names)
 
 
 def _no_echo(motive: str, clause: str, event: EventView) -> str:
@@ -229,309 +174,12 @@ def _leading_name(clause: str, names: Names, ident: str, fallback: str) -> str:
     return ""
 
 
-def _sentences(groups: Sequence[tuple[Subject, list[str]]], names: Names) -> list[str]:
-    """One sentence per subject; subjects with the very same predicate share one
-    ("Zara and Kade were hurt", not "Zara was hurt. Kade was hurt.")."""
-    merged: list[tuple[list[Subject], list[str]]] = []
-    for subject, preds in groups:
-        same = next((m for m in merged if m[1] == preds), None)
-        if same is not None and len(preds) == 1:
-            same[0].append(subject)
-        else:
-            merged.append(([subject], list(preds)))
-    out: list[str] = []
-    for subjects, preds in merged:
-        words = join([_say(s, names) for s in subjects])
-        predicate = join(preds)
-        if len(subjects) > 1:
-            predicate = _plural(predicate)
-        out.append(sentence(f"{words} {predicate}"))
-    return out
-
-
-def _plural(predicate: str) -> str:
-    for one, many in (("was ", "were "), ("has ", "have ")):
-        if predicate.startswith(one):
-            return many + predicate[len(one) :]
-    return predicate
-
-
-def _say(subject: Subject, names: Names) -> str:
-    kind, value = subject
-    return names.of(value) if kind == "id" else value
-
-
 def roll_sentence(event: EventView, names: Names, key: tuple[object, ...]) -> str:
     if event.difficulty <= 0 or event.outcome not in ROLLS:
         return ""
     template = pick(ROLLS[event.outcome], *key, "roll")
     actor = names.short(event.actor_id, event.actor_name)
     return template.format(actor=actor, roll=event.roll, difficulty=event.difficulty)
-
-
-# -- consequences --
-
-
-def _amount(effect: EffectView) -> int:
-    if effect.value:
-        return abs(round(effect.value))
-    digits = "".join(ch for ch in effect.detail.split(" ")[0] if ch.isdigit())
-    return int(digits) if digits else 0
-
-
-def _killed(effect: EffectView, style: str) -> str:
-    verb = "was slain" if style == "epic" else "was killed"
-    cause = effect.detail.strip()
-    if not cause:
-        return verb
-    linked = cause.split(" ")[0].lower() in ("by", "in", "at", "when", "during", "while")
-    return f"{verb} {cause}" if linked else f"{verb} by {cause}"
-
-
-def _other_of(event: EventView, effect: EffectView) -> str:
-    return event.actor_id if effect.subject_id != event.actor_id else event.target_id
-
-
-_BANDS = (-0.6, -0.3, 0.0, 0.3, 0.6)
-
-
-def _turning_point(event: EventView, effect: EffectView) -> bool:
-    """Whether a change of regard crosses a band (from wary to hostile, from neutral to
-    trusting...). A spoken exchange carries the regard after it ("voice"); a change that
-    stays inside its band is left to the words said. Without that figure, it is told."""
-    heard = voices(event).get(effect.subject_id)
-    if heard is None or _other_of(event, effect) not in (event.actor_id, event.target_id):
-        return True
-    after = heard[1]
-    before = after - effect.value
-    low, high = sorted((before, after))
-    return any(low < b <= high for b in _BANDS)
-
-
-def _relationship(
-    event: EventView, effect: EffectView, names: Names, style: str, sid: object
-) -> Callable[[], str]:
-    other_id = _other_of(event, effect)
-    change = effect.value
-    band: tuple[str, ...]
-    if style == "log":
-        band = ("warmed to {other}",) if change > 0 else ("cooled toward {other}",)
-    elif change > 0:
-        band = _WARMER[0] if change >= 0.3 else _WARMER[1]
-    else:
-        band = _COLDER[0] if change <= -0.3 else _COLDER[1]
-    template = cycle(band, event.turn, sid, effect.subject_id, other_id)
-
-    def text() -> str:
-        other = names.of(other_id, event.actor_name if other_id == event.actor_id else "")
-        said = template.format(other=other)
-        return f"{said} ({change:+.2f})" if style == "log" else said
-
-    return text
-
-
-def _effect(
-    event: EventView,
-    effect: EffectView,
-    names: Names,
-    style: str,
-    dead: Sequence[str],
-    key: tuple[object, ...],
-) -> tuple[Subject, str | Callable[[], str]]:
-    """(subject, predicate); an empty predicate means nothing worth saying. A predicate
-    that names someone is a function, called when the sentence is written."""
-    kind, detail = effect.kind, effect.detail
-    who: Subject = ("id", effect.subject_id) if effect.subject_id else ("text", detail)
-    actor: Subject = ("id", event.actor_id)
-    if kind in _UNTOLD:
-        return who, ""
-    n = _amount(effect) if kind in ("injured", "healed") else 0
-    if kind == "injured":
-        if style == "log":
-            return who, f"took {n} point{'s' * (n != 1)} of damage"
-        if event.actor_id == DIRECTOR_ID:
-            hit = ("was hurt", "was battered", "was caught in it", "took the worst of it")
-            return who, _by_turn(hit, event, key, "struck")  # one word for all it struck
-        hurt = (
-            ("was badly hurt", "took a bad wound", "went down hard, badly hurt") if n >= 4
-            else ("was wounded", "took a wound", "was cut") if n >= 2
-            else ("was grazed", "took a scrape", "was nicked", "came away with a bruise")
-        )  # fmt: skip
-        return who, cycle(hurt, event.turn, key[0] if key else "", effect.subject_id, "hurt")
-    if kind == "killed":
-        return who, _killed(effect, style)
-    if kind == "healed":
-        if style == "log":
-            return who, f"recovered {n} point{'s' * (n != 1)} of health"
-        better = (
-            ("got some strength back", "felt the worst of it ease", "could stand again")
-            if n >= 3
-            else ("steadied a little", "breathed easier", "looked less grey")
-        )
-        return who, _by_turn(better, event, key, effect.subject_id, "heal")
-    if kind == "relationship":
-        small = abs(effect.value) < (0.3 if style == "concise" else _SMALL_SHIFT)
-        if style != "log" and (small or not _turning_point(event, effect)):
-            return who, ""
-        return who, _relationship(event, effect, names, style, key[0] if key else "")
-    if kind == "clue_found":
-        if event.actor_id == DIRECTOR_ID:
-            return ("text", detail), "came to light"
-        verbs = (
-            ("brought {d} to light",)
-            if style == "epic"
-            else ("uncovered {d}", "turned up {d}", "came upon {d}", "found {d}")
-        )
-        return actor, _by_turn(verbs, event, key, event.actor_id, "found").format(d=detail)
-    if kind == "learned":
-        verb = _by_turn(
-            ("learned of", "heard about", "was told of", "now knew of"), event, key, who
-        )
-        return who, f"{verb} {detail}"
-    if kind == "knew":
-        knew = ("already knew of", "had heard of", "knew all about", "was no stranger to")
-        verb = _by_turn(knew, event, key, effect.subject_id, "knew")
-        return who, f"{verb} {detail}"
-    if kind == "reaction":
-        feeling, _, other_id = detail.partition(":")
-        table = _REACTIONS.get(feeling, ("was shaken by {other}",))
-        template = pick(table, *key, effect.subject_id, "react")
-        return who, lambda: template.format(other=names.of(other_id))
-    if kind == "lead":
-        here = detail == event.location
-        template = _by_turn(_LEADS, event, key, effect.subject_id, "lead")
-        return who, lambda: template.format(
-            where="there" if here else f"at {names.place(detail)}",
-            where_short="the place" if here else names.place(detail),
-        )
-    if kind == "misled":
-        return who, lambda: f"was sent chasing a false lead toward {names.place(detail)}"
-    if kind == "spotted":
-        template = _by_turn(_SPOTTED, event, key, event.actor_id, "spot")
-        return actor, lambda: template.format(
-            who=names.of(effect.subject_id), where=f"at {names.place(detail)}"
-        )
-    if kind == "alerted":
-        return who, "stayed watchful"
-    thing = definite(detail)
-    if kind == "item_gained":
-        return who, f"came away with {thing}"
-    if kind == "item_lost":
-        return who, f"dropped {thing}" if effect.subject_id in dead else f"lost {thing}"
-    if kind == "repaired":
-        return ("text", thing), "" if event.action == "repair" else "worked again"
-    if kind == "broken":
-        return ("text", thing), "gave out" if style != "epic" else "failed in a shower of sparks"
-    if kind == "defended":
-        return who, "" if event.action == "defend" else f"was {detail}"
-    if kind == "revealed":
-        shown = ("came to light", "turned up", "lay there for the taking", "was found lying there")
-        return ("text", thing), _by_turn(shown, event, key, detail)
-    if kind == "moved":
-        mover = effect.subject_id == event.actor_id or event.actor_id.startswith("group:")
-        own = mover and event.action in ("move", "flee")
-        return who, "" if own else lambda: f"went {_to_place(detail, names)}"
-    label = kind.replace("_", " ")
-    return who, f"was {label} ({detail})" if detail else f"was {label}"
-
-
-def _to_place(detail: str, names: Names) -> str:
-    if detail.startswith("to "):
-        return "to " + names.place(detail[3:])
-    return detail
-
-
-def _mutual(event: EventView, effects: Sequence[EffectView], style: str) -> tuple[int, int] | None:
-    """Indices of two regard changes between the actor and the target that go the same
-    way (told as one: "they warmed to each other")."""
-    if style == "log":
-        return None
-    found = [
-        i for i, f in enumerate(effects)
-        if f.kind == "relationship" and abs(f.value) >= _SMALL_SHIFT
-        and {f.subject_id, _other_of(event, f)} == {event.actor_id, event.target_id}
-    ]  # fmt: skip
-    if len(found) == 2 and (effects[found[0]].value > 0) == (effects[found[1]].value > 0):
-        return found[0], found[1]
-    return None
-
-
-def _groups(
-    event: EventView, names: Names, style: str, key: tuple[object, ...] = ()
-) -> list[tuple[Subject, list[str]]]:
-    effects = list(event.effects)
-    dead = [e.subject_id for e in effects if e.kind == "killed"]
-    groups: list[tuple[Subject, list[str | Callable[[], str]]]] = []
-    used: list[int] = []
-    pair = _mutual(event, effects, style)
-    for i, effect in enumerate(effects):
-        if i in used or (style == "concise" and effect.kind in _CONCISE_SKIP):
-            continue
-        if pair is not None and i in pair:
-            used.extend(pair)
-            warm = effect.value > 0
-            verb = pick(_MUTUAL_WARM if warm else _MUTUAL_COLD, *key, "mutual")
-            groups.append((("text", ""), [_both(names, event.actor_id, event.target_id, verb)]))
-            continue
-        # A loss matched by a gain of the same thing is one change of hands.
-        if effect.kind == "item_lost" and effect.subject_id not in dead:
-            match = next(
-                (
-                    j
-                    for j in range(i + 1, len(effects))
-                    if j not in used
-                    and effects[j].kind == "item_gained"
-                    and effects[j].detail == effect.detail
-                ),
-                None,
-            )
-            if match is not None:
-                used.append(match)
-                passed = _hands(names, effect.subject_id, effects[match].subject_id, key)
-                groups.append((("text", definite(effect.detail)), [passed]))
-                continue
-        subject, predicate = _effect(event, effect, names, style, dead, key)
-        if not predicate:
-            continue
-        if groups and groups[-1][0] == subject:
-            groups[-1][1].append(predicate)
-        else:
-            groups.append((subject, [predicate]))
-    return [(subject, _merge(preds)) for subject, preds in groups]
-
-
-def _both(names: Names, a: str, b: str, verb: str) -> Callable[[], str]:
-    return lambda: f"{names.of(a)} and {names.of(b)} {verb}"
-
-
-_HANDS = ("passed from {g} to {t}", "changed hands, from {g} to {t}",
-          "went from {g} to {t}", "ended up with {t}, by way of {g}")  # fmt: skip
-
-
-def _hands(names: Names, giver: str, taker: str, key: tuple[object, ...]) -> Callable[[], str]:
-    template = cycle(_HANDS, int(key[1]) if len(key) > 1 and isinstance(key[1], int) else 0,
-                     key[0] if key else "", giver, taker)  # fmt: skip
-    return lambda: template.format(g=names.of(giver), t=names.of(taker))
-
-
-_LISTABLE = (
-    "dropped ", "lost ", "came away with ", "learned of ", "uncovered ", "turned up ",
-    "came upon ", "found ", "heard about ", "was told of ", "now knew of ",
-)  # fmt: skip
-
-
-def _merge(predicates: Sequence[str | Callable[[], str]]) -> list[str]:
-    """ "dropped the axe", "dropped the map" -> "dropped the axe and the map". Deferred
-    predicates are written here, in order."""
-    out: list[tuple[str, list[str]]] = []
-    for item in predicates:
-        predicate = item if isinstance(item, str) else item()
-        verb = next((v for v in _LISTABLE if predicate.startswith(v)), "")
-        if verb and out and out[-1][0] == verb:
-            out[-1][1].append(predicate[len(verb) :])
-        else:
-            out.append((verb, [predicate[len(verb) :] if verb else predicate]))
-    return [verb + join(objects) for verb, objects in out]
 
 
 _NOTHING = ("found nothing new", "came up empty", "found nothing that mattered",
