@@ -237,7 +237,7 @@ def expected_text(ctx_msg: simulation_pb2.StoryContext, n: int) -> tuple[str, st
     per_turn = [[event_from_proto(e) for e in turn_events(t)] for t in range(1, n + 1)]
     written = [write_chapter(ctx, t, events) for t, events in enumerate(per_turn, start=1)]
     return (
-        write_title(ctx),
+        write_title(ctx, [e for events in per_turn for e in events]),  # final: from every turn
         write_opening(ctx),
         [(c.number, c.title, c.text) for c in written],
         write_closing(ctx, per_turn),

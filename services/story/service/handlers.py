@@ -315,6 +315,10 @@ class StoryWriter:
                     domain_cpu("chronicler"),
                 ):
                     closing = write_closing(s.context, [t.events for t in every])
+                    # The title is final once the whole run is known: written from every
+                    # turn here, it is the same however the events were grouped.
+                    title = write_title(s.context, [e for t in every for e in t.events])
+                s = replace(s, title=title)
             s = replace(s, status=COMPLETED, closing=closing, completed_at=_now())
             log.info(
                 "story_completed", story_id=s.id, simulation_id=s.simulation_id, chapters=written
