@@ -61,8 +61,9 @@ class CharacterCache:
         return entry[1]
 
     def put(self, tenant_id: str, character: character_pb2.Character, seen: int) -> None:
-        """Keep a character read at generation `seen` (ignored if anything changed since)."""
-        if seen != self._generations[tenant_id]:
+        """Keep a character read at generation `seen` (ignored if anything changed since,
+        or when the cache is off)."""
+        if not self._max_age or seen != self._generations[tenant_id]:
             return
         key = (tenant_id, character.id)
         self._entries[key] = (time.monotonic(), character)
@@ -77,7 +78,7 @@ class CharacterCache:
         return entry[1]
 
     def put_roster(self, tenant_id: str, ids: tuple[str, ...], seen: int) -> None:
-        if seen == self._generations[tenant_id]:
+        if self._max_age and seen == self._generations[tenant_id]:
             self._rosters[tenant_id] = (time.monotonic(), ids)
 
     def forget(self, tenant_id: str, character_id: str = "") -> None:

@@ -89,7 +89,9 @@ async def test_a_read_that_raced_with_a_change_is_not_kept(bus):
 def test_entries_expire_and_the_cache_is_bounded():
     cache = CharacterCache(max_age_seconds=0, max_entries=2)
     cache.put("t", character("a", 1), cache.generation("t"))
+    cache.put_roster("t", ("a",), cache.generation("t"))
     assert cache.get("t", "a") is None  # 0 s: the cache is off
+    assert cache.roster("t") is None and not cache._entries  # and keeps nothing
     bounded = CharacterCache(max_entries=2)
     for cid in ("a", "b", "c"):
         bounded.put("t", character(cid, 1), bounded.generation("t"))
