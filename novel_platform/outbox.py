@@ -6,8 +6,11 @@ republishes, and the stream's duplicate window drops the copy, so every committe
 change reaches NATS exactly once per event id.
 
 Two paths lead from the table to NATS. The fast one: a unit of work hands the rows it
-just committed to its process's relay, which publishes them from memory and deletes
-them by id, one statement for all the commits it gathered (no read, no transaction).
+just committed to its process's relay, which publishes them from memory and later
+deletes them by id (no read, no transaction): one statement for every row sent in the
+last `delete_delay_seconds`, or per batch, and always before a poll, so the poll never
+sends them again. A crash in between leaves rows the next poll republishes: duplicates
+the stream drops, as above.
 The safe one: a poll takes whatever is still in the table (rows of a process that died,
 or of a fast path that failed) and publishes it, at least every `idle_poll_seconds`.
 Both may publish a row; the message id makes the second copy a duplicate.
@@ -19,6 +22,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Sequence
+from datetime import timedelta
 from types import TracebackType
 from typing import Any
 
@@ -70,6 +74,9 @@ class OutboxRelay:
         # The fast path carries this process's commits; the poll only recovers rows it
         # could not send (or another process's), so it need not run often.
         idle_poll_seconds: float = 2.0,
+        # Published rows are deleted together: one statement per this many seconds (or
+        # per batch) rather than one per commit. Only a crash can leave them longer.
+        delete_delay_seconds: float = 0.5,
     ) -> None:
         self._engine = engine
         self._table = table
@@ -79,6 +86,9 @@ class OutboxRelay:
         self._wakeup = asyncio.Event()
         self._stopping = False
         self._fresh: list[Outgoing] = []  # committed in this process, not yet published
+        self._delete_delay = delete_delay_seconds
+        self._sent: list[str] = []  # event ids published from memory, rows not yet deleted
+        self._sent_since = 0.0
         self._delete_by_id = sa.delete(table).where(
             table.c.event_id == sa.func.any(sa.bindparam("ids", type_=ARRAY(sa.Text)))
         )
@@ -110,14 +120,36 @@ class OutboxRelay:
         if not batch:
             return 0
         await self._bus.publish_many(batch)
-        async with self._engine.connect() as conn:
-            await conn.execution_options(isolation_level="AUTOCOMMIT")
-            await conn.execute(self._delete_by_id, {"ids": [msg_id for _, _, msg_id, _ in batch]})
         self._published.add(len(batch))
+        if not self._sent:
+            self._sent_since = time.monotonic()
+        self._sent.extend(msg_id for _, _, msg_id, _ in batch)
+        if len(self._sent) >= self._batch_size:
+            await self.delete_sent()
         return len(batch)
 
-    async def publish_pending(self) -> int:
-        """Publish one batch; returns how many rows went out.
+    async def delete_sent(self) -> None:
+        """Delete the rows the fast path has published, in one statement."""
+        ids, self._sent = self._sent, []
+        if not ids:
+            return
+        try:
+            async with self._engine.connect() as conn:
+                await conn.execution_options(isolation_level="AUTOCOMMIT")
+                await conn.execute(self._delete_by_id, {"ids": ids})
+        except BaseException:
+            self._sent[:0] = ids  # tried again next time; a poll would only resend them
+            raise
+
+    def _delete_due(self) -> float:
+        """Seconds until the published rows are due for deletion (inf: none waiting)."""
+        if not self._sent:
+            return float("inf")
+        return max(self._sent_since + self._delete_delay - time.monotonic(), 0.0)
+
+    async def publish_pending(self, older_than: float = 0.0) -> int:
+        """Publish one batch of rows committed at least `older_than` seconds ago;
+        returns how many rows went out.
 
         One statement takes the batch out of the table (rows other relays hold are
         skipped); if a publish fails, the transaction rolls back and the rows return.
@@ -125,6 +157,7 @@ class OutboxRelay:
         t = self._table
         batch = (
             sa.select(t.c.id)
+            .where(t.c.created_at <= sa.func.now() - sa.bindparam("age", type_=sa.Interval))
             .order_by(t.c.id)
             .limit(self._batch_size)
             .with_for_update(skip_locked=True)
@@ -136,7 +169,8 @@ class OutboxRelay:
             .returning(t.c.id, t.c.event_id, t.c.subject, t.c.payload, t.c.headers)
         )
         async with self._engine.begin() as conn:
-            rows = sorted((await conn.execute(take)).all(), key=lambda row: row.id)
+            found = await conn.execute(take, {"age": timedelta(seconds=older_than)})
+            rows = sorted(found.all(), key=lambda row: row.id)
             self._backlog = len(rows)
             if rows:
                 await self._bus.publish_many(
@@ -163,12 +197,17 @@ class OutboxRelay:
             self._wakeup.clear()
             try:
                 if time.monotonic() - polled >= self._idle_poll:
+                    await self.delete_sent()  # so that the poll does not send them again
                     polled = time.monotonic()
-                    sent = await self.publish_pending()
+                    # Rows younger than that are on their way through the fast path of
+                    # the process that committed them (this one or another replica).
+                    sent = await self.publish_pending(older_than=self._delete_delay * 2)
                     if self.behind:  # a full batch: more is waiting, poll again at once
                         polled = 0.0
                 else:
                     sent = await self.publish_fresh()
+                    if self._delete_due() == 0:
+                        await self.delete_sent()
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -177,8 +216,8 @@ class OutboxRelay:
                 await asyncio.sleep(1)
             if sent or self._fresh:
                 continue
-            # Until the next commit, or until the poll is due.
-            due = max(self._idle_poll - (time.monotonic() - polled), 0.0)
+            # Until the next commit, or until the poll or the deletion is due.
+            due = min(max(self._idle_poll - (time.monotonic() - polled), 0.0), self._delete_due())
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout=due)
 
@@ -189,6 +228,7 @@ class OutboxRelay:
         try:
             while await self.publish_fresh():
                 pass
+            await self.delete_sent()
             while await self.publish_pending():
                 pass
         except Exception:

@@ -54,18 +54,18 @@ async def setup(rt: ServiceRuntime) -> None:
         relay=relay,
     )
     rt.spawn(depth.run(), "queue-depth")
+    runner = SimulationRunner(
+        uow,
+        characters,
+        settings.simulation_turn_delay_seconds,
+        settings.simulation_batch_turns,
+        settings.simulation_inline_turns,
+    )
     if settings.simulation_workers:
         consumer = PullConsumer(
             bus,
             spec,
-            work_handler(
-                SimulationRunner(
-                    uow,
-                    characters,
-                    settings.simulation_turn_delay_seconds,
-                    settings.simulation_batch_turns,
-                )
-            ),
+            work_handler(runner),
             concurrency=settings.simulation_workers,
             retry=RetryPolicy.from_settings(settings),
         )
@@ -81,7 +81,11 @@ async def setup(rt: ServiceRuntime) -> None:
         rt.on_shutdown(reconciler.stop)
 
     service = SimulationService(
-        uow, characters, depth, max_active_per_tenant=settings.max_active_simulations_per_tenant
+        uow,
+        characters,
+        depth,
+        max_active_per_tenant=settings.max_active_simulations_per_tenant,
+        runs=runner,
     )
     servicer = SimulationServicer(service)
     rt.serve_grpc(settings).add(

@@ -107,6 +107,27 @@ _RECORD_BATCH = (
 )
 
 
+# A run computed at once is accepted, completed and checkpointed in one round trip; ON
+# CONFLICT leaves an idempotent twin's row alone, and then nothing is written.
+_ADD_RUN = (
+    sa.text(
+        # The names come from the table definition, not from input.
+        "WITH added AS ("  # noqa: S608
+        f" INSERT INTO simulation.simulations ({', '.join(c.name for c in simulations.c)})"
+        f" VALUES ({', '.join(':' + c.name for c in simulations.c)})"
+        " ON CONFLICT (id) DO NOTHING RETURNING id"
+        ") "
+        "INSERT INTO simulation.checkpoints (simulation_id, turn, world, created_at)"
+        " SELECT id, :turns_done, :world, now() FROM added RETURNING simulation_id"
+    )
+    .bindparams(
+        *(sa.bindparam(c.name, type_=c.type) for c in simulations.c),
+        sa.bindparam("world", type_=JSONB),
+    )
+    .columns(checkpoints.c.simulation_id)
+)
+
+
 def _row_values(record: SimulationRecord) -> dict[str, Any]:
     return record.__dict__ | {
         "character_ids": list(record.character_ids),
@@ -134,6 +155,12 @@ class SimulationRepository:
             .returning(simulations.c.id)
         )
         return (await self._conn.execute(stmt)).first() is not None
+
+    async def add_run(self, record: SimulationRecord, world: dict[str, Any]) -> bool:
+        """Insert a finished run with its last world, unless a simulation with this id
+        exists (then False, nothing written), in one statement."""
+        values = _row_values(record) | {"world": world}
+        return (await self._conn.execute(_ADD_RUN, values)).first() is not None
 
     async def get(
         self, sim_id: str, tenant_id: str | None = None, *, for_update: bool = False
