@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -10,8 +11,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from novel_platform.outbox import OUTBOX_PARAMS, outbox_insert
 from novel_platform.paging import newest_first_query
-from services.simulation.adapters.tables import campaigns, checkpoints, simulations
+from services.simulation.adapters.tables import campaigns, checkpoints, outbox, simulations
 
 TERMINAL = ("completed", "failed", "cancelled")
 
@@ -107,24 +109,28 @@ _RECORD_BATCH = (
 )
 
 
-# A run computed at once is accepted, completed and checkpointed in one round trip; ON
-# CONFLICT leaves an idempotent twin's row alone, and then nothing is written.
+# A run computed at once is accepted, completed and checkpointed, and its event stored,
+# in one autocommit statement (a one-statement unit of work); ON CONFLICT leaves an
+# idempotent twin's row alone, and then nothing is written.
 _ADD_RUN = (
     sa.text(
-        # The names come from the table definition, not from input.
+        # The names come from the table definitions, not from input.
         "WITH added AS ("  # noqa: S608
         f" INSERT INTO simulation.simulations ({', '.join(c.name for c in simulations.c)})"
         f" VALUES ({', '.join(':' + c.name for c in simulations.c)})"
         " ON CONFLICT (id) DO NOTHING RETURNING id"
-        ") "
-        "INSERT INTO simulation.checkpoints (simulation_id, turn, world, created_at)"
-        " SELECT id, :turns_done, :world, now() FROM added RETURNING simulation_id"
+        "), stored AS ("
+        " INSERT INTO simulation.checkpoints (simulation_id, turn, world, created_at)"
+        " SELECT id, :turns_done, :world, now() FROM added"
+        f"), sent AS ({outbox_insert(outbox, 'added')}) "
+        "SELECT id FROM added"
     )
     .bindparams(
         *(sa.bindparam(c.name, type_=c.type) for c in simulations.c),
         sa.bindparam("world", type_=JSONB),
+        *OUTBOX_PARAMS,
     )
-    .columns(checkpoints.c.simulation_id)
+    .columns(simulations.c.id)
 )
 
 
@@ -156,10 +162,12 @@ class SimulationRepository:
         )
         return (await self._conn.execute(stmt)).first() is not None
 
-    async def add_run(self, record: SimulationRecord, world: dict[str, Any]) -> bool:
-        """Insert a finished run with its last world, unless a simulation with this id
-        exists (then False, nothing written), in one statement."""
-        values = _row_values(record) | {"world": world}
+    async def add_run(
+        self, record: SimulationRecord, world: dict[str, Any], events: Mapping[str, Any]
+    ) -> bool:
+        """Insert a finished run with its last world and its events (`outbox_params`),
+        unless a simulation with this id exists (then False, nothing written)."""
+        values = _row_values(record) | {"world": world, **events}
         return (await self._conn.execute(_ADD_RUN, values)).first() is not None
 
     async def get(

@@ -138,16 +138,17 @@ class SimulationService:
 
     async def _store_run(self, record: SimulationRecord, run: CompletedRun) -> SimulationRecord:
         done = replace(record, status="completed", turns_done=run.world.turn)
-        async with self._uow() as uow:
-            if not await SimulationRepository(uow.conn).add_run(done, run.world.to_dict()):
-                # An idempotent twin got there first (a uuid4 id never collides).
-                return await self.get(record.tenant_id, record.id)
+        async with self._uow().one_statement() as uow:
             uow.emit(
                 *events.turns_completed(
                     done, run.context, run.turns, completed=True, turns_executed=run.world.turn
                 )
             )
-            await uow.commit()
+            repo = SimulationRepository(uow.conn)
+            if not await repo.add_run(done, run.world.to_dict(), uow.outbox_params()):
+                # An idempotent twin got there first (a uuid4 id never collides).
+                return await self.get(record.tenant_id, record.id)
+            uow.written()
         _started.add(1)
         count_finished(done)
         return done
