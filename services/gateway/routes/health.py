@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
-from typing import Any
 
-from fastapi import APIRouter, Request
+import orjson
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from novel_platform import __version__
 from services.gateway.clients import downstream
@@ -34,11 +35,21 @@ async def readyz(request: Request) -> JSONResponse:
     )
 
 
-@router.get("/health")
-async def health() -> dict[str, Any]:
-    return {
+class HealthAnswer(BaseModel):
+    status: str
+    version: str
+    timestamp: str
+    uptime: float
+
+
+@router.get("/health", response_model=HealthAnswer)
+async def health() -> Response:
+    """The older clients' health check, a quarter of their traffic: its bytes are
+    written directly (FastAPI's response validation would double its cost)."""
+    body = {
         "status": "healthy",
         "version": __version__,
         "timestamp": datetime.now(UTC).isoformat(),
         "uptime": round(time.monotonic() - _STARTED, 3),
     }
+    return Response(orjson.dumps(body), media_type="application/json")

@@ -109,9 +109,10 @@ _RECORD_BATCH = (
 )
 
 
-# A run computed at once is accepted, completed and checkpointed, and its event stored,
-# in one autocommit statement (a one-statement unit of work); ON CONFLICT leaves an
-# idempotent twin's row alone, and then nothing is written.
+# A run computed at once is accepted and completed, and its event stored, in one
+# autocommit statement (a one-statement unit of work); ON CONFLICT leaves an idempotent
+# twin's row alone, and then nothing is written. No checkpoint: a finished run is never
+# resumed, and its start (seed and sheets, kept in the row) reproduces every turn.
 _ADD_RUN = (
     sa.text(
         # The names come from the table definitions, not from input.
@@ -119,15 +120,11 @@ _ADD_RUN = (
         f" INSERT INTO simulation.simulations ({', '.join(c.name for c in simulations.c)})"
         f" VALUES ({', '.join(':' + c.name for c in simulations.c)})"
         " ON CONFLICT (id) DO NOTHING RETURNING id"
-        "), stored AS ("
-        " INSERT INTO simulation.checkpoints (simulation_id, turn, world, created_at)"
-        " SELECT id, :turns_done, :world, now() FROM added"
         f"), sent AS ({outbox_insert(outbox, 'added')}) "
         "SELECT id FROM added"
     )
     .bindparams(
         *(sa.bindparam(c.name, type_=c.type) for c in simulations.c),
-        sa.bindparam("world", type_=JSONB),
         *OUTBOX_PARAMS,
     )
     .columns(simulations.c.id)
@@ -162,12 +159,10 @@ class SimulationRepository:
         )
         return (await self._conn.execute(stmt)).first() is not None
 
-    async def add_run(
-        self, record: SimulationRecord, world: dict[str, Any], events: Mapping[str, Any]
-    ) -> bool:
-        """Insert a finished run with its last world and its events (`outbox_params`),
-        unless a simulation with this id exists (then False, nothing written)."""
-        values = _row_values(record) | {"world": world, **events}
+    async def add_run(self, record: SimulationRecord, events: Mapping[str, Any]) -> bool:
+        """Insert a finished run with its events (`outbox_params`), unless a simulation
+        with this id exists (then False, nothing written)."""
+        values = _row_values(record) | dict(events)
         return (await self._conn.execute(_ADD_RUN, values)).first() is not None
 
     async def get(

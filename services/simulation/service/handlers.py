@@ -145,7 +145,7 @@ class SimulationService:
                 )
             )
             repo = SimulationRepository(uow.conn)
-            if not await repo.add_run(done, run.world.to_dict(), uow.outbox_params()):
+            if not await repo.add_run(done, uow.outbox_params()):
                 # An idempotent twin got there first (a uuid4 id never collides).
                 return await self.get(record.tenant_id, record.id)
             uow.written()
