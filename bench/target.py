@@ -85,6 +85,7 @@ def start_stack(
     simulation_workers: int,
     simulation_concurrency: int | None,
     pg_stat_statements: bool = False,
+    simulation_replicas: int = 1,
 ) -> Target:
     """LocalStack as `make up` runs it, with production settings, on free ports.
 
@@ -116,6 +117,8 @@ def start_stack(
         free_ports=True,
         extra_env=settings,
         durable_postgres=True,
+        # Every simulation process this run may start serves StartSimulation too.
+        simulation_replicas=max(simulation_replicas, simulation_workers),
     )
     target = Target("", "", [], "started by the benchmark", settings, stack, 1, results_dir)
     target._cleanup = cleanup

@@ -40,6 +40,10 @@ class LocalStack:
     free_ports: bool = False
     extra_env: dict[str, str] = field(default_factory=dict)
     durable_postgres: bool = True
+    # Simulation processes the gateway addresses (round robin over those that are up):
+    # short runs are computed in StartSimulation, so replicas added later
+    # (`add_replica`) share them only if the gateway knows their ports from the start.
+    simulation_replicas: int = 1
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=dict)
     key: str = ""
@@ -61,6 +65,10 @@ class LocalStack:
         for service in SERVICES:
             if service.grpc:
                 env[f"NE_{service.name.upper()}_ADDR"] = f"127.0.0.1:{self.ports[service.name]}"
+        replicas = [f"simulation-{n}" for n in range(2, self.simulation_replicas + 1)]
+        if replicas:
+            ports = [self.ports["simulation"], *(self.ports[name] for name in replicas)]
+            env["NE_SIMULATION_ADDR"] = "ipv4:" + ",".join(f"127.0.0.1:{p}" for p in ports)
         return env
 
     def start_infra(self) -> None:
@@ -88,6 +96,8 @@ class LocalStack:
             elif not service.grpc:
                 port = self.http_port
             self.ports[service.name] = port
+        for n in range(2, self.simulation_replicas + 1):
+            self.ports[f"simulation-{n}"] = localinfra.free_port()
         logs = self.run_dir / "logs"
         logs.mkdir(exist_ok=True)
         env = self.env()
@@ -117,7 +127,7 @@ class LocalStack:
     def add_replica(self, name: str, replica: str) -> None:
         """Another process of a service (e.g. a second simulation worker)."""
         service = next(s for s in SERVICES if s.name == name)
-        self.ports[replica] = localinfra.free_port()
+        self.ports.setdefault(replica, localinfra.free_port())  # planned, or a new one
         self.start_service(service, self.env(), self.run_dir / "logs", replica)
         self.wait_ready({replica})
 

@@ -248,7 +248,7 @@ class StoryWriter:
         )
         story, chapters = self._compose(blank, facts, plan, turns)
         async with self._uow().one_statement() as uow:
-            self._emit(uow, blank, story, plan, chapters)
+            self._emit(uow, story, plan, chapters)
             stored = await StoryRepository(uow.conn).create_whole(
                 story, chapters, [e.event_id for e in events], uow.outbox_params()
             )
@@ -314,7 +314,7 @@ class StoryWriter:
             _log_completed(s)
         # Chapters written before this unit are read back with this unit's (added above).
         told = await repo.chapters(s.id) if plan.closes and before.chapters_written else chapters
-        self._emit(uow, before, s, plan, told)
+        self._emit(uow, s, plan, told)
 
     def _compose(
         self,
@@ -384,7 +384,6 @@ class StoryWriter:
     def _emit(
         self,
         uow: UnitOfWork,
-        before: StoryRecord,
         s: StoryRecord,
         plan: Advance,
         chapters: Sequence[Chapter],
