@@ -24,6 +24,8 @@ class Findings:
     turn_problems: list[str] = field(default_factory=list)
     bad_answers: list[Answer] = field(default_factory=list)
     secrets_in_logs: list[str] = field(default_factory=list)  # log files holding a secret
+    # Outages a process stayed ready through, or was not ready again after.
+    readiness_problems: list[str] = field(default_factory=list)
     drain_seconds: float = 0.0
 
     @property
@@ -35,6 +37,7 @@ class Findings:
             or self.turn_problems
             or self.bad_answers
             or self.secrets_in_logs
+            or self.readiness_problems
         )
 
 

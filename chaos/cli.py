@@ -19,6 +19,14 @@ from urllib.parse import urlsplit
 from chaos.checks import Findings, check, secrets_in_logs
 from chaos.faults import CHAOS_ENV, ChaosStack, Fault, Struck, run_schedule
 from chaos.load import Load, LoadResult
+from chaos.readiness import (
+    RECOVERY_SECONDS,
+    Outage,
+    ReadinessSampler,
+    Sample,
+    readiness_problems,
+    recovery_seconds,
+)
 from novel_cli.stack import DEV_TENANT
 
 SERVICES = ("gateway", "character", "simulation", "story")
@@ -89,7 +97,10 @@ def campaign(
             target=lambda: struck.extend(run_schedule(chaos, faults, started, done)),
             name="chaos-control",
         )
+        sampler = ReadinessSampler(chaos.names, chaos.ready, started)
+        sampling = threading.Thread(target=sampler.run, name="chaos-readiness")
         control.start()
+        sampling.start()
         try:
             load = Load(chaos.stack.url, chaos.stack.key, users, seed)
             result = asyncio.run(load.run(seconds, started))
@@ -99,6 +110,10 @@ def campaign(
         finally:
             done.set()
             control.join()
+            _await_recovery(sampler, outages(struck), started)
+            sampler.stop()
+            sampling.join()
+        findings.readiness_problems = readiness_problems(sampler.samples, outages(struck))
         shutil.copytree(run_dir / "logs", out / "logs", dirs_exist_ok=True)
         # The key's secret part (after ne_<id>_) and the database password, if any.
         secrets = [chaos.stack.key.split("_", 2)[2]]
@@ -107,8 +122,46 @@ def campaign(
     finally:
         chaos.stop()
         shutil.rmtree(run_dir, ignore_errors=True)
-    write_report(out, seconds, users, struck, chaos.restarts, result, findings, began)
+    write_report(
+        out, seconds, users, struck, chaos.restarts, result, findings, began, sampler.samples
+    )
     return findings
+
+
+def _await_recovery(sampler: ReadinessSampler, outages: list[Outage], started: float) -> None:
+    """Keep sampling until every process was seen ready after the last outage (or the
+    time it is given for that has passed)."""
+    if not outages:
+        return
+    last = max(o.ended for o in outages)
+    while time.monotonic() - started < last + RECOVERY_SECONDS:
+        if recovery_seconds(sampler.samples, Outage("", last, last)) is not None:
+            return
+        time.sleep(0.5)
+
+
+def outages(struck: list[Struck]) -> list[Outage]:
+    """The faults that take NATS or PostgreSQL away (a restart, a stop)."""
+    return [
+        Outage(s.fault.target, s.started, s.ended)
+        for s in struck
+        if s.fault.target in ("nats", "postgres")
+    ]
+
+
+def _readiness_column(s: Struck, samples: list[Sample]) -> str:
+    """How many samples found each process ready during the fault, and for an outage,
+    how long after it every process was ready again."""
+    during = [x for x in samples if s.started <= x.at <= s.ended]
+    cells = []
+    if s.ended - s.started >= 1 and during:
+        names = sorted({n for x in during for n in x.ready})
+        ready = ", ".join(f"{n} {sum(x.ready.get(n, False) for x in during)}" for n in names)
+        cells.append(f"ready samples of {len(during)}: {ready}")
+    if s.fault.target in ("nats", "postgres"):
+        back = recovery_seconds(samples, Outage(s.fault.target, s.started, s.ended))
+        cells.append("all ready again " + (f"after {back:.1f} s" if back is not None else "never"))
+    return "; ".join(cells) or "-"
 
 
 def write_report(
@@ -120,6 +173,7 @@ def write_report(
     result: LoadResult,
     findings: Findings,
     began: float,
+    samples: list[Sample],
 ) -> None:
     statuses = Counter((a.route, a.status) for a in result.answers)
     refused = Counter(a.error for a in result.answers if a.status == 0)
@@ -137,13 +191,11 @@ def write_report(
         "",
         "## Faults",
         "",
-        "| at (s) | fault | until (s) | gateway ready during it |",
+        "| at (s) | fault | until (s) | readiness (/readyz, gRPC health) |",
         "|---|---|---|---|",
     ]
     for s in sorted(struck, key=lambda s: s.started):
-        ready = (
-            f"{sum(s.ready_during)}/{len(s.ready_during)} samples ready" if s.ready_during else "-"
-        )
+        ready = _readiness_column(s, samples)
         lines.append(f"| {s.started:.1f} | {s.fault.describe()} | {s.ended:.1f} | {ready} |")
     lines += ["", "Supervisor: " + ("; ".join(restarts) or "no restarts"), ""]
     lines += [
@@ -163,6 +215,8 @@ def write_report(
         f"| SSE streams by how they ended | {dict(result.streams)} |",
         f"| log files holding an API key's secret or a password | "
         f"{len(findings.secrets_in_logs)} |",
+        f"| outages a process stayed ready through, or not ready again after | "
+        f"{len(findings.readiness_problems)} |",
         "",
         "## Responses",
         "",
@@ -179,6 +233,7 @@ def write_report(
         ]
     examples = findings.lost[:5] + findings.unfinished[:5] + findings.story_problems[:5]
     examples += findings.turn_problems[:5] + [str(a) for a in findings.bad_answers[:5]]
+    examples += findings.readiness_problems[:5]
     if examples:
         lines += ["", "## Examples of what failed", "", *(f"- {e}" for e in examples)]
     (out / "report.md").write_text("\n".join(lines) + "\n")
@@ -198,6 +253,7 @@ def write_report(
                 "gave_up": result.gave_up,
                 "streams": dict(result.streams),
                 "secrets_in_logs": findings.secrets_in_logs,
+                "readiness_problems": findings.readiness_problems,
                 "faults": [
                     {**asdict(s.fault), "started": s.started, "ended": s.ended} for s in struck
                 ],

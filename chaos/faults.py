@@ -7,14 +7,13 @@ import os
 import signal
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from novel_cli.stack import LocalStack
 from novel_cli.supervisor import Supervisor
 from novel_platform import localinfra
-from novel_platform.healthcheck import check_http
 
 # Short waits so that recovery fits a campaign: a silent worker is presumed dead after
 # 10 s, and a stranded run is re-driven 5 s after that.
@@ -51,7 +50,6 @@ class Struck:
     fault: Fault
     started: float  # seconds after the load started
     ended: float
-    ready_during: list[bool] = field(default_factory=list)
 
 
 class ChaosStack:
@@ -77,8 +75,14 @@ class ChaosStack:
             assert self._supervisor is not None
             self._supervisor.poll()
 
-    def ready(self) -> bool:
-        return check_http(f"{self.stack.url}/readyz")
+    def names(self) -> list[str]:
+        """The stack's service processes (replicas included)."""
+        with self._lock:
+            return sorted(self.stack.procs)
+
+    def ready(self, name: str) -> bool:
+        """The process's own verdict: /readyz for the gateway, gRPC health otherwise."""
+        return self.stack.ready(name)
 
     def _server(self, kind: str) -> localinfra.LocalServer:
         prefix = "nats" if kind == "nats" else "postgres"
@@ -119,7 +123,7 @@ class ChaosStack:
 def run_schedule(
     chaos: ChaosStack, faults: list[Fault], started: float, done: threading.Event
 ) -> list[Struck]:
-    """Strike each fault at its time, supervise, and sample readiness, until `done`."""
+    """Strike each fault at its time and supervise, until `done`."""
     struck: list[Struck] = []
     pending = sorted(faults, key=lambda f: f.at)
     active: list[Struck] = []
@@ -128,7 +132,9 @@ def run_schedule(
         while pending and pending[0].at <= now:
             fault = pending.pop(0)
             chaos.strike(fault)
-            record = Struck(fault, now, now + fault.seconds)
+            # A restart's outage ends once the server is back.
+            ended = time.monotonic() - started if not fault.seconds else now + fault.seconds
+            record = Struck(fault, now, ended)
             (active if fault.seconds else struck).append(record)
         for record in list(active):
             if now >= record.ended:
@@ -136,10 +142,6 @@ def run_schedule(
                 record.ended = time.monotonic() - started
                 active.remove(record)
                 struck.append(record)
-        if active:
-            ready = chaos.ready()
-            for record in active:
-                record.ready_during.append(ready)
         chaos.supervise()
         time.sleep(0.25)
     return struck

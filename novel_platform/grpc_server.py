@@ -93,6 +93,12 @@ class ContextInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         )
 
 
+# The health service name liveness probes ask for: SERVING while the process runs, even
+# when its database or NATS is out of reach (then "" and every service are NOT_SERVING,
+# which takes it out of rotation; restarting it would not help).
+LIVENESS_SERVICE = "liveness"
+
+
 class GrpcServer:
     """A grpc.aio server with the standard health service and reflection."""
 
@@ -124,6 +130,7 @@ class GrpcServer:
         address = f"{self._settings.grpc_host}:{self._settings.grpc_port}"
         self.port = self.server.add_insecure_port(address)
         await self.server.start()
+        await self.health.set(LIVENESS_SERVICE, health_pb2.HealthCheckResponse.SERVING)
         await self.set_serving(True)
         log.info("grpc_listening", port=self.port)
         return self.port
