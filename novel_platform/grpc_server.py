@@ -12,6 +12,7 @@ import grpc
 import structlog
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
+from sqlalchemy import exc as sa_exc
 
 from novel_platform import errors, semconv, telemetry
 from novel_platform.config import GrpcServerSettings
@@ -69,6 +70,13 @@ class ContextInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                     await context.abort(status, exc.message)
                 except grpc.aio.AbortError:
                     raise
+                except sa_exc.DataError as exc:
+                    # A value the database refuses to store or compare (a NUL in text, a
+                    # number out of range): the request's fault, whatever let it through.
+                    # (Not its text: that quotes the request's values.)
+                    status = grpc.StatusCode.INVALID_ARGUMENT
+                    log.warning("rpc_invalid_data", error=type(exc.orig).__name__)
+                    await context.abort(status, "a value the database cannot store")
                 except Exception as exc:
                     if is_transient(exc):
                         status = grpc.StatusCode.UNAVAILABLE

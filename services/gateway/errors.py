@@ -6,6 +6,7 @@ shape their clients parse: {"error": "<reason phrase>", "detail": "..."}.
 
 from __future__ import annotations
 
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -109,7 +110,12 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return error_response(request, exc.status_code, str(exc.detail), None, exc.headers)
+        headers = exc.headers
+        if exc.status_code == 405:
+            allowed = allowed_methods(app, request.url.path)
+            if allowed:
+                headers = {**(headers or {}), "Allow": allowed}
+        return error_response(request, exc.status_code, str(exc.detail), None, headers)
 
     async def _io_error(request: Request, exc: Exception) -> JSONResponse:
         if is_transient(exc):
@@ -127,6 +133,20 @@ def install(app: FastAPI) -> None:
             return unavailable(request)
         log.error("unhandled_error", exc_info=exc)
         return error_response(request, 500, "internal error")
+
+
+def allowed_methods(app: FastAPI, path: str) -> str:
+    """The methods the OpenAPI schema gives this path (Starlette's 405 names only the
+    first route it tried, and several routes serve one path here)."""
+    table: list[tuple[re.Pattern[str], str]] | None = getattr(app.state, "allow_table", None)
+    if table is None:
+        table = []
+        for template, operations in app.openapi()["paths"].items():
+            pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+            methods = ", ".join(sorted(m.upper() for m in operations))
+            table.append((re.compile(f"^{pattern}$"), methods))
+        app.state.allow_table = table
+    return next((methods for pattern, methods in table if pattern.match(path)), "")
 
 
 def unavailable(request: Request) -> JSONResponse:
