@@ -18,6 +18,7 @@ class SeededTenant:
     characters: list[str]
     simulations: list[str] = field(default_factory=list)
     stories: list[str] = field(default_factory=list)
+    campaigns: list[str] = field(default_factory=list)
 
     def client(self, url: str) -> httpx.Client:
         return httpx.Client(
@@ -26,10 +27,11 @@ class SeededTenant:
 
 
 def seed_tenant(stack: LocalStack, name: str) -> SeededTenant:
-    """Two characters of the tenant's own and one simulation run to its story."""
+    """Two characters of the tenant's own (ids no other tenant uses), a campaign, and one
+    simulation run to its story."""
     tenant = SeededTenant(name, new_tenant_key(stack, name), [])
     with tenant.client(stack.url) as api:
-        for person in ("Ada Quill", "Bo Marsh"):
+        for person in (f"{name} Ada", f"{name} Bo"):
             created = api.post("/v1/characters", json={"name": person, "traits": {"brave": 0.7}})
             assert created.status_code == 201, created.text
             tenant.characters.append(created.json()["id"])
@@ -40,4 +42,9 @@ def seed_tenant(stack: LocalStack, name: str) -> SeededTenant:
         assert events[-1].event == "story", events[-1]
         tenant.simulations.append(sim_id)
         tenant.stories.append(events[-1].data["story_id"])
+        campaign = api.post(
+            "/campaigns", json={"name": f"{name} saga", "participants": tenant.characters}
+        )
+        assert campaign.status_code == 201, campaign.text
+        tenant.campaigns.append(campaign.json()["campaign_id"])
     return tenant
