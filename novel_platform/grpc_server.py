@@ -21,6 +21,8 @@ from novel_platform.faults import is_transient
 log = structlog.get_logger(__name__)
 
 REQUEST_ID_KEY = "x-request-id"
+# Trailing metadata of a RESOURCE_EXHAUSTED: the quota that was reached (errors.Overloaded).
+QUOTA_LIMIT_KEY = "quota-limit"
 
 STATUS_OF: dict[type[errors.DomainError], grpc.StatusCode] = {
     errors.InvalidArgument: grpc.StatusCode.INVALID_ARGUMENT,
@@ -67,6 +69,8 @@ class ContextInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                     return await result if inspect.isawaitable(result) else result
                 except errors.DomainError as exc:
                     status = STATUS_OF.get(type(exc), grpc.StatusCode.UNKNOWN)
+                    if isinstance(exc, errors.Overloaded) and exc.limit:
+                        context.set_trailing_metadata(((QUOTA_LIMIT_KEY, str(exc.limit)),))
                     await context.abort(status, exc.message)
                 except grpc.aio.AbortError:
                     raise

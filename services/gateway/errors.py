@@ -21,6 +21,7 @@ from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from novel_platform.faults import is_transient
+from novel_platform.grpc_server import QUOTA_LIMIT_KEY
 
 log = structlog.get_logger(__name__)
 
@@ -80,9 +81,29 @@ def error_response(
     )
 
 
+def quota_headers(exc: grpc.aio.AioRpcError) -> dict[str, str]:
+    """Retry-After, plus the RateLimit headers when a service names the quota reached (a
+    tenant's concurrent simulations): the same headers as the per-key rate limit."""
+    limit = next((str(v) for k, v in exc.trailing_metadata() or () if k == QUOTA_LIMIT_KEY), "")
+    if not limit:
+        return RETRY_AFTER
+    return {
+        **RETRY_AFTER,
+        "RateLimit-Limit": limit,
+        "RateLimit-Remaining": "0",
+        "RateLimit-Reset": RETRY_AFTER["Retry-After"],
+        # A cap on work in flight, not on a window: `w` is how often to look again.
+        "RateLimit-Policy": f"{limit};w={RETRY_AFTER['Retry-After']}",
+    }
+
+
 def from_rpc_error(exc: grpc.aio.AioRpcError) -> ApiError:
     status = GRPC_TO_HTTP.get(exc.code(), 502)
-    headers = RETRY_AFTER if status in (429, 503) else None
+    headers = None
+    if status == 429:
+        headers = quota_headers(exc)
+    elif status == 503:
+        headers = RETRY_AFTER
     if status in _CLIENT_SAFE:
         return ApiError(status, exc.details() or HTTPStatus(status).phrase, headers=headers)
     log.warning("upstream_error", code=exc.code().name, detail=exc.details())
