@@ -16,8 +16,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from chaos.burst import BurstResult
 from chaos.checks import Findings, check, secrets_in_logs
-from chaos.faults import CHAOS_ENV, ChaosStack, Fault, Struck, run_schedule
+from chaos.faults import CHAOS_ENV, QUEUE_LIMIT, ChaosStack, Fault, Struck, run_schedule
 from chaos.load import Load, LoadResult
 from chaos.readiness import (
     RECOVERY_SECONDS,
@@ -35,6 +36,7 @@ SERVICES = ("gateway", "character", "simulation", "story")
 def small_schedule() -> list[Fault]:
     """The bounded campaign `make test` runs: one of each kind of outage."""
     return [
+        Fault(3, "fill", "work-queue"),
         Fault(8, "kill", "simulation"),
         Fault(16, "kill", "story"),
         Fault(24, "restart", "nats"),
@@ -53,6 +55,7 @@ def full_schedule(seconds: float, seed: int) -> list[Fault]:
         ("stop", "postgres", 30.0),
         # Past the 10 s ack wait: the second worker takes the run over, then it wakes.
         ("pause", "simulation", 15.0),
+        ("fill", "work-queue", 0.0),
     ]
     rng.shuffle(faults)
     gap = (seconds - 10 - sum(f[2] for f in faults)) / len(faults)
@@ -104,8 +107,17 @@ def campaign(
         try:
             load = Load(chaos.stack.url, chaos.stack.key, users, seed)
             result = asyncio.run(load.run(seconds, started))
+            _await_bursts(chaos, sum(f.action == "fill" for f in faults))
+            for b in chaos.bursts:
+                result.answers += b.answers
+                result.accepted |= b.accepted
             findings = check(
-                chaos.stack.database_url, DEV_TENANT, result.accepted, result.answers, drain
+                chaos.stack.database_url,
+                DEV_TENANT,
+                result.accepted,
+                result.answers,
+                drain,
+                chaos.bursts,
             )
         finally:
             done.set()
@@ -123,9 +135,25 @@ def campaign(
         chaos.stop()
         shutil.rmtree(run_dir, ignore_errors=True)
     write_report(
-        out, seconds, users, struck, chaos.restarts, result, findings, began, sampler.samples
+        out,
+        seconds,
+        users,
+        struck,
+        chaos.restarts,
+        result,
+        findings,
+        began,
+        sampler.samples,
+        chaos.bursts,
     )
     return findings
+
+
+def _await_bursts(chaos: ChaosStack, expected: int, timeout: float = 120) -> None:
+    """The bursts scheduled during the load have all been answered."""
+    deadline = time.monotonic() + timeout
+    while len(chaos.bursts) < expected and time.monotonic() < deadline:
+        time.sleep(0.5)
 
 
 def _await_recovery(sampler: ReadinessSampler, outages: list[Outage], started: float) -> None:
@@ -174,6 +202,7 @@ def write_report(
     findings: Findings,
     began: float,
     samples: list[Sample],
+    bursts: list[BurstResult],
 ) -> None:
     statuses = Counter((a.route, a.status) for a in result.answers)
     refused = Counter(a.error for a in result.answers if a.status == 0)
@@ -198,6 +227,13 @@ def write_report(
         ready = _readiness_column(s, samples)
         lines.append(f"| {s.started:.1f} | {s.fault.describe()} | {s.ended:.1f} | {ready} |")
     lines += ["", "Supervisor: " + ("; ".join(restarts) or "no restarts"), ""]
+    for n, b in enumerate(bursts, 1):
+        lines += [
+            f"Work queue filled (burst {n}): {len(b.answers)} starts at once against a "
+            f"limit of {QUEUE_LIMIT} waiting; {len(b.accepted)} accepted, {len(b.refused)} "
+            f"refused with 429/503 + Retry-After; deepest queue seen {b.peak_pending}.",
+            "",
+        ]
     lines += [
         "## Checks (from the databases)",
         "",
@@ -217,6 +253,8 @@ def write_report(
         f"{len(findings.secrets_in_logs)} |",
         f"| outages a process stayed ready through, or not ready again after | "
         f"{len(findings.readiness_problems)} |",
+        f"| work-queue bursts not refused past the limit, refused starts that left a "
+        f"simulation | {len(findings.queue_fill_problems)} |",
         "",
         "## Responses",
         "",
@@ -233,7 +271,7 @@ def write_report(
         ]
     examples = findings.lost[:5] + findings.unfinished[:5] + findings.story_problems[:5]
     examples += findings.turn_problems[:5] + [str(a) for a in findings.bad_answers[:5]]
-    examples += findings.readiness_problems[:5]
+    examples += findings.readiness_problems[:5] + findings.queue_fill_problems[:5]
     if examples:
         lines += ["", "## Examples of what failed", "", *(f"- {e}" for e in examples)]
     (out / "report.md").write_text("\n".join(lines) + "\n")
@@ -254,6 +292,17 @@ def write_report(
                 "streams": dict(result.streams),
                 "secrets_in_logs": findings.secrets_in_logs,
                 "readiness_problems": findings.readiness_problems,
+                "queue_fill_problems": findings.queue_fill_problems,
+                "bursts": [
+                    {
+                        "starts": len(b.answers),
+                        "accepted": len(b.accepted),
+                        "refused": len(b.refused),
+                        "peak_pending": b.peak_pending,
+                        "limit": QUEUE_LIMIT,
+                    }
+                    for b in bursts
+                ],
                 "faults": [
                     {**asdict(s.fault), "started": s.started, "ended": s.ended} for s in struck
                 ],

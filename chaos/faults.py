@@ -3,6 +3,7 @@ kept running by the same supervisor as `make up`."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import threading
@@ -11,9 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from chaos.burst import BurstResult, burst
 from novel_cli.stack import LocalStack
 from novel_cli.supervisor import Supervisor
 from novel_platform import localinfra
+
+QUEUE_LIMIT = 40
 
 # Short waits so that recovery fits a campaign: a silent worker is presumed dead after
 # 10 s, and a stranded run is re-driven 5 s after that.
@@ -28,12 +32,15 @@ CHAOS_ENV = {
     # Keys are looked up again during outages (the lookup must answer 503, not 500).
     "NE_API_KEY_CACHE_SECONDS": "2",
     "NE_SHUTDOWN_GRACE_SECONDS": "5",
+    # Low enough that the burst fault fills the work queue past it.
+    "NE_MAX_QUEUED_SIMULATIONS": str(QUEUE_LIMIT),
 }
 
 
 @dataclass(frozen=True)
 class Fault:
-    """`action` is kill|term|pause|restart|stop; `target` a service, nats or postgres."""
+    """`action` is kill|term|pause|restart|stop (`target` a service, nats or postgres),
+    or fill (`target` work-queue: a burst of starts past the queue's limit)."""
 
     at: float  # seconds after the load started
     action: str
@@ -61,6 +68,7 @@ class ChaosStack:
             durable_postgres=True,
         )
         self.restarts: list[str] = []
+        self.bursts: list[BurstResult] = []
         self._lock = threading.Lock()
         self._supervisor: Supervisor | None = None
 
@@ -96,8 +104,15 @@ class ChaosStack:
             new = localinfra.start_postgres(old.data_dir, port, durable=True)
         self.stack._infra[self.stack._infra.index(old)] = new
 
-    def strike(self, fault: Fault) -> None:
-        """Begin the fault (a stop or pause is ended by `recover`)."""
+    def strike(self, fault: Fault, started: float) -> None:
+        """Begin the fault (a stop or pause is ended by `recover`; a fill is over when
+        every start of its burst has its answer)."""
+        if fault.action == "fill":
+            assert self.stack.nats_url
+            self.bursts.append(
+                asyncio.run(burst(self.stack.url, self.stack.key, self.stack.nats_url, started))
+            )
+            return
         if fault.target in ("nats", "postgres"):
             server = self._server(fault.target)
             server.stop()
@@ -131,7 +146,7 @@ def run_schedule(
         now = time.monotonic() - started
         while pending and pending[0].at <= now:
             fault = pending.pop(0)
-            chaos.strike(fault)
+            chaos.strike(fault, started)
             # A restart's outage ends once the server is back.
             ended = time.monotonic() - started if not fault.seconds else now + fault.seconds
             record = Struck(fault, now, ended)

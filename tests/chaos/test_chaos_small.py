@@ -42,7 +42,13 @@ def test_the_small_campaign_loses_nothing_and_answers_no_500(tmp_path: Path) -> 
     assert results["secrets_in_logs"] == []
     # Every process went not ready while PostgreSQL was stopped, and was ready after.
     assert results["readiness_problems"] == []
+    # The burst went past the work queue's limit: the excess was refused, none of it
+    # made a simulation, and what was accepted is among the accepted checked above.
+    assert results["queue_fill_problems"] == []
+    [burst] = results["bursts"]
+    assert burst["refused"] > 0 and burst["accepted"] > 0
     assert [f["action"] + " " + f["target"] for f in results["faults"]] == [
+        "fill work-queue",
         "kill simulation",
         "kill story",
         "restart nats",
@@ -78,7 +84,7 @@ def test_the_full_schedule_strikes_every_fault_once_in_turn() -> None:
         "restart postgres",
         "stop postgres for 30s",
     } <= set(kinds)
-    assert "pause simulation for 15s" in kinds
+    assert "pause simulation for 15s" in kinds and "fill work-queue" in kinds
     for earlier, later in itertools.pairwise(schedule):
         assert later.at >= earlier.at + earlier.seconds  # one outage at a time
     assert schedule[-1].at + schedule[-1].seconds < 600
