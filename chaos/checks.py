@@ -30,6 +30,8 @@ class Findings:
     # Bursts past the work queue's limit that were not refused, or whose refused starts
     # left a simulation behind.
     queue_fill_problems: list[str] = field(default_factory=list)
+    # Schemathesis and the property tests at depth, after the faults: their verdicts.
+    fuzzing: dict[str, str] = field(default_factory=dict)
     drain_seconds: float = 0.0
 
     @property
@@ -43,6 +45,7 @@ class Findings:
             or self.secrets_in_logs
             or self.readiness_problems
             or self.queue_fill_problems
+            or any(v.startswith("FAILED") for v in self.fuzzing.values())
         )
 
 

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from chaos.burst import BurstResult
 from chaos.checks import Findings, check, secrets_in_logs
 from chaos.faults import CHAOS_ENV, QUEUE_LIMIT, ChaosStack, Fault, Struck, run_schedule
+from chaos.fuzz import run_property_tests, run_schemathesis, seed_fuzz_tenant
 from chaos.load import Load, LoadResult
 from chaos.readiness import (
     RECOVERY_SECONDS,
@@ -74,18 +75,31 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--drain-seconds", type=float, default=300)
     parser.add_argument("--results-dir", type=Path, default=Path("chaos-results"))
+    parser.add_argument(
+        "--fuzz-examples",
+        type=int,
+        help="Schemathesis examples per route after the load (default 0 small, 60); "
+        "the property tests run with a budget scaled to match",
+    )
     args = parser.parse_args(argv)
     seconds = args.seconds or (60.0 if args.small else 600.0)
     faults = small_schedule() if args.small else full_schedule(seconds, args.seed)
+    fuzz = args.fuzz_examples if args.fuzz_examples is not None else (0 if args.small else 60)
     out = args.results_dir / datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out.mkdir(parents=True, exist_ok=True)
-    findings = campaign(out, faults, seconds, args.users, args.seed, args.drain_seconds)
+    findings = campaign(out, faults, seconds, args.users, args.seed, args.drain_seconds, fuzz)
     print((out / "report.md").read_text())
     raise SystemExit(0 if findings.passed else 1)
 
 
 def campaign(
-    out: Path, faults: list[Fault], seconds: float, users: int, seed: int, drain: float
+    out: Path,
+    faults: list[Fault],
+    seconds: float,
+    users: int,
+    seed: int,
+    drain: float,
+    fuzz_examples: int = 0,
 ) -> Findings:
     run_dir = Path(tempfile.mkdtemp(prefix="novel-chaos-"))
     chaos = ChaosStack(run_dir, {})
@@ -97,8 +111,7 @@ def campaign(
         done = threading.Event()
         struck: list[Struck] = []
         control = threading.Thread(
-            target=lambda: struck.extend(run_schedule(chaos, faults, started, done)),
-            name="chaos-control",
+            target=run_schedule, args=(chaos, faults, started, done, struck), name="chaos-control"
         )
         sampler = ReadinessSampler(chaos.names, chaos.ready, started)
         sampling = threading.Thread(target=sampler.run, name="chaos-readiness")
@@ -119,10 +132,13 @@ def campaign(
                 drain,
                 chaos.bursts,
             )
+            _await_recovery(sampler, outages(struck), started)
+            if fuzz_examples:
+                findings.fuzzing = fuzz_at_depth(chaos, out, fuzz_examples, seed)
         finally:
+            # Last: the servers and services the control thread restarted die with it.
             done.set()
             control.join()
-            _await_recovery(sampler, outages(struck), started)
             sampler.stop()
             sampling.join()
         findings.readiness_problems = readiness_problems(sampler.samples, outages(struck))
@@ -147,6 +163,21 @@ def campaign(
         chaos.bursts,
     )
     return findings
+
+
+def fuzz_at_depth(chaos: ChaosStack, out: Path, examples: int, seed: int) -> dict[str, str]:
+    """After the faults, on the recovered stack: Schemathesis with `examples` per route,
+    and the engine's and chronicler's property tests at a matching depth. Returns each
+    one's verdict line; a failure names itself with "FAILED"."""
+    assert chaos.stack.database_url
+    key, ids = seed_fuzz_tenant(chaos.stack.url, chaos.stack.database_url)
+    api = run_schemathesis(chaos.stack.url, key, out, max_examples=examples, ids=ids, seed=seed)
+    props = run_property_tests(max(1, examples // 10), out)
+    last = api.summary.strip().splitlines()[-1] if api.summary.strip() else ""
+    return {
+        "schemathesis": ("passed: " if api.passed else "FAILED: ") + last.strip("= "),
+        "hypothesis": ("passed: " if props.passed else "FAILED: ") + props.summary.strip("= "),
+    }
 
 
 def _await_bursts(chaos: ChaosStack, expected: int, timeout: float = 120) -> None:
@@ -255,6 +286,7 @@ def write_report(
         f"{len(findings.readiness_problems)} |",
         f"| work-queue bursts not refused past the limit, refused starts that left a "
         f"simulation | {len(findings.queue_fill_problems)} |",
+        *(f"| fuzzing: {name} | {verdict} |" for name, verdict in findings.fuzzing.items()),
         "",
         "## Responses",
         "",
@@ -293,6 +325,7 @@ def write_report(
                 "secrets_in_logs": findings.secrets_in_logs,
                 "readiness_problems": findings.readiness_problems,
                 "queue_fill_problems": findings.queue_fill_problems,
+                "fuzzing": findings.fuzzing,
                 "bursts": [
                     {
                         "starts": len(b.answers),

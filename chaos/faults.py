@@ -136,10 +136,18 @@ class ChaosStack:
 
 
 def run_schedule(
-    chaos: ChaosStack, faults: list[Fault], started: float, done: threading.Event
-) -> list[Struck]:
-    """Strike each fault at its time and supervise, until `done`."""
-    struck: list[Struck] = []
+    chaos: ChaosStack,
+    faults: list[Fault],
+    started: float,
+    done: threading.Event,
+    struck: list[Struck],
+) -> None:
+    """Strike each fault at its time and supervise, until `done`; `struck` gets each
+    fault once it is over.
+
+    The processes this thread starts (a restarted server, a respawned service) die with
+    it (PR_SET_PDEATHSIG follows the thread that forked): keep it running until the
+    stack is no longer needed."""
     pending = sorted(faults, key=lambda f: f.at)
     active: list[Struck] = []
     while not done.is_set() or active:
@@ -159,4 +167,3 @@ def run_schedule(
                 struck.append(record)
         chaos.supervise()
         time.sleep(0.25)
-    return struck

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from novel_cli.stack import LocalStack
 from tests.e2e.tenants import SeededTenant, seed_tenant
+from tests.helpers import FUZZ_DEPTH
 
 pytestmark = pytest.mark.e2e
 
@@ -102,7 +103,7 @@ def before(clients: list[httpx.Client], tenants: list[SeededTenant]) -> list[dic
 
 
 @settings(
-    max_examples=60,
+    max_examples=60 * FUZZ_DEPTH,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
