@@ -16,6 +16,7 @@ from chaos.burst import BurstResult, burst
 from novel_cli.stack import LocalStack
 from novel_cli.supervisor import Supervisor
 from novel_platform import localinfra
+from novel_platform.healthcheck import check_grpc, check_http
 
 QUEUE_LIMIT = 40
 
@@ -90,7 +91,10 @@ class ChaosStack:
 
     def ready(self, name: str) -> bool:
         """The process's own verdict: /readyz for the gateway, gRPC health otherwise."""
-        return self.stack.ready(name)
+        port = self.stack.ports[name]
+        if name.startswith("gateway"):
+            return check_http(f"http://127.0.0.1:{port}/readyz")
+        return check_grpc(f"127.0.0.1:{port}", timeout=1)
 
     def _server(self, kind: str) -> localinfra.LocalServer:
         prefix = "nats" if kind == "nats" else "postgres"

@@ -8,6 +8,7 @@ concurrently, each bounded by a short timeout.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Mapping
 
 import structlog
@@ -68,6 +69,7 @@ class Readiness:
         self._on_change = on_change
         self.results: dict[str, bool] = dict.fromkeys(self._checks, False)
         self.ready = False
+        self.probed_at = 0.0  # wall-clock time of the last verdict
         self._probed = False
 
     async def _one(self, check: Check) -> bool:
@@ -82,6 +84,7 @@ class Readiness:
         names = list(self._checks)
         passed = await asyncio.gather(*(self._one(self._checks[n]) for n in names))
         self.results = dict(zip(names, passed, strict=True))
+        self.probed_at = time.time()
         ready = all(ok for n, ok in self.results.items() if n not in self._advisory)
         if ready != self.ready or not self._probed:
             if self._probed:

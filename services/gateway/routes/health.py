@@ -31,7 +31,11 @@ async def readyz(request: Request) -> JSONResponse:
     readiness: Readiness = request.app.state.readiness
     ready = readiness.ready
     return JSONResponse(
-        {"status": "ready" if ready else "not ready", "checks": readiness.results},
+        {
+            "status": "ready" if ready else "not ready",
+            "checks": readiness.results,
+            "probed_at": readiness.probed_at,
+        },
         status_code=200 if ready else 503,
     )
 
