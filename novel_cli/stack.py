@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psycopg
 
 from novel_cli.banner import stack_state, where_everything_is
@@ -24,7 +25,7 @@ from novel_cli.registry import SERVICES, ServiceInfo
 from novel_cli.seeding import seed_roster
 from novel_cli.supervisor import Supervisor
 from novel_platform import localinfra, migrations
-from novel_platform.healthcheck import check_grpc, check_http
+from novel_platform.healthcheck import check_grpc
 
 DEV_TENANT = "dev"
 
@@ -48,6 +49,8 @@ class LocalStack:
     ports: dict[str, int] = field(default_factory=dict)
     key: str = ""
     _infra: list[localinfra.LocalServer] = field(default_factory=list)
+    # When a service was last restarted: the gateway is up again once it has probed since.
+    _restarted_at: float = 0.0
 
     @property
     def url(self) -> str:
@@ -138,15 +141,19 @@ class LocalStack:
         return self.procs[name]
 
     def restart_service(self, name: str) -> None:
+        self._restarted_at = time.time()
         self.respawn(name)
         # The gateway's readiness probes its downstream channels, so they reconnect too.
         alive = {n for n, p in self.procs.items() if n == "gateway" and p.poll() is None}
         self.wait_ready({name} | alive)
 
     def ready(self, name: str) -> bool:
+        """Ready to serve as part of the stack: a service's gRPC health; for the gateway,
+        its /readyz and a working channel to every service (its own readiness does not
+        require them, but a stack that has just (re)started one is up only then)."""
         port = self.ports[name]
         if name.startswith("gateway"):
-            return check_http(f"http://127.0.0.1:{port}/readyz")
+            return _serves_everything(f"http://127.0.0.1:{port}/readyz", self._restarted_at)
         return check_grpc(f"127.0.0.1:{port}", timeout=1)
 
     def wait_ready(self, names: set[str] | None = None, timeout: float = 60) -> None:
@@ -183,6 +190,19 @@ class LocalStack:
         for server in reversed(self._infra):
             server.stop()
         self._infra.clear()
+
+
+def _serves_everything(readyz: str, since: float) -> bool:
+    """The gateway is ready and its last probe, made after `since`, reached every service
+    (so its channel to a restarted one is connected again)."""
+    try:
+        answer = httpx.get(readyz, timeout=2)
+    except httpx.HTTPError:
+        return False
+    if answer.status_code != 200:
+        return False
+    body = answer.json()
+    return bool(body.get("probed_at", 0) > since and all(body.get("checks", {}).values()))
 
 
 def _ensure_database(server_url: str, name: str) -> str:

@@ -29,6 +29,9 @@ class BaseServiceSettings(BaseSettings):
     # 1 s up to this cap, until it is NE_RETRY_MAX_AGE_SECONDS old (then dead-lettered).
     retry_backoff_cap_seconds: float = Field(default=30.0, ge=1, le=3600)
     retry_max_age_seconds: float = Field(default=24 * 3600.0, ge=60)
+    # Readiness (gRPC health, the gateway's /readyz) is probed in the background this
+    # often; each probe's checks (database, NATS) get at most a second.
+    readiness_interval_seconds: float = Field(default=1.0, gt=0, le=60)
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -75,6 +75,16 @@ class EventBus:
     def connected(self) -> bool:
         return self._nc is not None and self._nc.is_connected
 
+    async def ping(self) -> bool:
+        """A round trip to the server (False while disconnected; bound it with a timeout)."""
+        if self._nc is None or not self._nc.is_connected:
+            return False
+        try:
+            await self._nc.flush()
+        except Exception:
+            return False
+        return True
+
     async def connect(self, url: str, name: str) -> None:
         self._nc = await nats.connect(
             url,

@@ -1,6 +1,7 @@
 """The service skeleton: one lifecycle for every gRPC service.
 
-start: config → logging/tracing → database/NATS → service setup → gRPC serving.
+start: config → logging/tracing → database/NATS → service setup → gRPC serving, its
+health following a background probe of the database and NATS (readiness.py).
 SIGTERM/SIGINT: health NOT_SERVING → refuse new RPCs, let in-flight ones finish within
 the grace period → stop background work (hooks, newest first) → drain NATS → close
 the database pool.
@@ -31,6 +32,7 @@ from novel_platform.grpc_server import GrpcServer
 from novel_platform.logging import configure_logging
 from novel_platform.loop_lag import watch_gc_pauses, watch_loop_lag
 from novel_platform.messaging import EventBus
+from novel_platform.readiness import Check, Readiness, database_check, nats_check
 from novel_platform.telemetry import configure_telemetry
 
 log = structlog.get_logger(__name__)
@@ -108,12 +110,30 @@ class ServiceRuntime:
             await setup(self)
             if self.grpc is not None:
                 await self.grpc.start()
+                await self._watch_readiness(self.grpc)
             log.info("service_started")
             await self._stop.wait()
             log.info("service_stopping")
         finally:
             await self._shutdown()
             log.info("service_stopped")
+
+    async def _watch_readiness(self, grpc: GrpcServer) -> None:
+        """gRPC health follows the process's own database and NATS: NOT_SERVING while
+        either is out of reach, SERVING again after (never once stopping has begun)."""
+        checks: dict[str, Check] = {"nats": nats_check(self.bus)}
+        if self.engine is not None:
+            checks["database"] = database_check(self.engine)
+
+        async def serve(ready: bool) -> None:
+            if not self._stop.is_set():
+                await grpc.set_serving(ready)
+
+        readiness = Readiness(
+            checks, interval=self.settings.readiness_interval_seconds, on_change=serve
+        )
+        await readiness.probe()
+        self.spawn(readiness.run(), "readiness")
 
     async def _shutdown(self) -> None:
         grace = self.settings.shutdown_grace_seconds

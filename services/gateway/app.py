@@ -17,6 +17,7 @@ from novel_platform.db import create_engine
 from novel_platform.logging import configure_logging
 from novel_platform.loop_lag import watch_gc_pauses, watch_loop_lag
 from novel_platform.messaging import EventBus
+from novel_platform.readiness import Readiness, database_check, nats_check
 from novel_platform.telemetry import (
     HEALTH_ROUTES,
     configure_telemetry,
@@ -71,6 +72,16 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         app.state.characters = CharacterReads(cache, app.state.downstream.character)
         app.state.starts = StartAdmission(settings.max_starting_simulations)
         await app.state.waiter.start()
+        app.state.readiness = Readiness(
+            {
+                "database": database_check(engine),
+                "nats": nats_check(bus),
+                **app.state.downstream.health_checks(),
+            },
+            interval=settings.readiness_interval_seconds,
+            advisory=frozenset(app.state.downstream.channels),
+        )
+        probing = asyncio.create_task(app.state.readiness.run(), name="readiness")
         lag = asyncio.create_task(watch_loop_lag(), name="loop-lag")
         pruning = asyncio.create_task(_prune_idempotency_keys(app.state.idempotency))
         watch_gc_pauses()
@@ -79,6 +90,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         finally:
             lag.cancel()
             pruning.cancel()
+            probing.cancel()
             await app.state.waiter.stop()
             flush_telemetry()
             await app.state.downstream.close()

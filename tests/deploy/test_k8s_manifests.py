@@ -20,6 +20,8 @@ import pytest
 import yaml
 from kubernetes_validate.utils import SchemaNotFoundError, latest_version
 
+from novel_platform.grpc_server import LIVENESS_SERVICE
+
 Obj = dict[str, Any]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -187,6 +189,11 @@ def check_probes(objs: list[Obj]) -> list[str]:
                     port = APP_SERVICES[name][1]
                     if c[probe].get("grpc", {}).get("port") != port:
                         errors.append(f"{where}: {probe} is not a native grpc probe on {port}")
+                    # Liveness must not follow the database: an outage would restart
+                    # every pod. Readiness must (the overall status, service "").
+                    wanted = LIVENESS_SERVICE if probe == "livenessProbe" else None
+                    if c[probe].get("grpc", {}).get("service") != wanted:
+                        errors.append(f"{where}: {probe} must ask for service {wanted!r}")
                 if name == "gateway" and "httpGet" not in c[probe]:
                     errors.append(f"{where}: {probe} is not an HTTP probe")
             if name_of(wl) == "gateway":

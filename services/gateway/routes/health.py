@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from novel_platform import __version__
-from services.gateway.clients import downstream
+from novel_platform.readiness import Readiness
 
 router = APIRouter(tags=["health"])
 _STARTED = time.monotonic()
@@ -25,12 +25,18 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 async def readyz(request: Request) -> JSONResponse:
-    """Ready when every downstream gRPC service reports SERVING and NATS is connected."""
-    checks: dict[str, bool] = await downstream(request).health()
-    checks["nats"] = request.app.state.bus.connected
-    ready = all(checks.values())
+    """Ready when this process reaches its PostgreSQL and NATS, from the background
+    probe's last verdict (no I/O here). The downstream services' gRPC health is shown
+    but not required: every gateway shares them, so a slow one must not take every
+    gateway out of rotation (their calls answer 503 + Retry-After meanwhile)."""
+    readiness: Readiness = request.app.state.readiness
+    ready = readiness.ready
     return JSONResponse(
-        {"status": "ready" if ready else "not ready", "checks": checks},
+        {
+            "status": "ready" if ready else "not ready",
+            "checks": readiness.results,
+            "probed_at": readiness.probed_at,
+        },
         status_code=200 if ready else 503,
     )
 

@@ -83,7 +83,8 @@ class SimulationService:
             if active >= self._max_active:
                 raise Overloaded(
                     f"{active} simulations of this tenant are queued or running "
-                    f"(at most {self._max_active}); retry when one has finished"
+                    f"(at most {self._max_active}); retry when one has finished",
+                    limit=self._max_active,
                 )
         if request.campaign_id:
             async with self._uow().read_only() as uow:
