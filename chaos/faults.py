@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from novel_cli.stack import LocalStack
 from novel_cli.supervisor import Supervisor
-from novel_platform import localinfra
+from novel_dev import localinfra
 from novel_platform.healthcheck import check_http
 
 # Short waits so that recovery fits a campaign: a silent worker is presumed dead after

@@ -167,7 +167,13 @@ def up(
 ) -> None:
     """Start NATS and PostgreSQL (unless given), migrate, start all services, seed, and
     keep them running: a service that exits is restarted with a backoff."""
-    from novel_cli.stack import run_stack
+    try:
+        from novel_cli.stack import run_stack
+    except ModuleNotFoundError as exc:
+        # The service images leave the dev tooling (novel_dev) out.
+        if exc.name != "novel_dev":
+            raise
+        raise CliError("`novel up` needs a source checkout (make install)") from exc
 
     raise typer.Exit(run_stack(http_port=http_port, run_dir=run_dir, free_ports=free_ports))
 
