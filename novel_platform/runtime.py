@@ -46,7 +46,7 @@ class ServiceRuntime:
     def __init__(self, name: str, settings: BaseServiceSettings) -> None:
         self.name = name
         self.settings = settings
-        self.bus = EventBus()
+        self.bus = EventBus(replicas=settings.nats_replicas)
         self.engine: AsyncEngine | None = None
         self.grpc: GrpcServer | None = None
         self._hooks: list[ShutdownHook] = []
