@@ -43,6 +43,11 @@ METRICS_PORT = 9464
 CUSTOM_KINDS = {
     ("keda.sh/v1alpha1", "ScaledObject"),
     ("postgresql.cnpg.io/v1", "Cluster"),
+    ("postgresql.cnpg.io/v1", "Pooler"),
+    ("postgresql.cnpg.io/v1", "ScheduledBackup"),
+    ("barmancloud.cnpg.io/v1", "ObjectStore"),
+    ("monitoring.coreos.com/v1", "ServiceMonitor"),
+    ("monitoring.coreos.com/v1", "PodMonitor"),
 }
 # Secrets that prod expects to be created out of band (documented in deploy/README.md).
 PROD_EXTERNAL_SECRETS = {"migrator-db", "gateway-db", "character-db", "simulation-db", "story-db"}
@@ -656,6 +661,10 @@ def _pods(objs: list[Obj]) -> dict[str, Actor]:
             {("TCP", 5432), ("TCP", 8000), ("TCP", 9187)},
             True,
         )
+    for pooler in of_kind(objs, "Pooler"):
+        labels = dict(pooler["spec"].get("template", {}).get("metadata", {}).get("labels", {}))
+        labels["cnpg.io/poolerName"] = name_of(pooler)
+        pods[name_of(pooler)] = (NAMESPACE, labels, {("TCP", 5432), ("TCP", 9127)}, True)
     return pods
 
 
@@ -740,7 +749,10 @@ def expected_edges(objs: list[Obj]) -> set[tuple[str, str, int]]:
         ("gateway", "story", 50053),
         ("simulation", "character", 50051),
         ("migrate", database, 5432),
-        ("migrate", "jaeger", 4317),
+        ("migrate", "otel-collector", 4317),
+        ("otel-collector", "jaeger", 4317),
+        ("monitoring", "otel-collector", 8888),
+        ("monitoring", "jaeger", 8888),
         ("nats", "nats", 6222),
         ("monitoring", "nats", 8222),
     }
@@ -748,7 +760,7 @@ def expected_edges(objs: list[Obj]) -> set[tuple[str, str, int]]:
         edges |= {
             (svc, "nats", 4222),
             (svc, database, 5432),
-            (svc, "jaeger", 4317),
+            (svc, "otel-collector", 4317),
             ("monitoring", svc, 9464),
         }
     edges |= {(pod, "kube-dns", 53) for pod in pods}
@@ -759,6 +771,14 @@ def expected_edges(objs: list[Obj]) -> set[tuple[str, str, int]]:
             ("cnpg-operator", "novel-db", 8000),
             ("monitoring", "novel-db", 9187),
             ("novel-db", "kube-apiserver", 443),
+        }
+    for pooler in of_kind(objs, "Pooler"):
+        name = name_of(pooler)
+        edges |= {(svc, name, 5432) for svc in APP_SERVICES}
+        edges |= {
+            (name, "novel-db", 5432),
+            (name, "kube-apiserver", 443),
+            ("monitoring", name, 9127),
         }
     if of_kind(objs, "ScaledObject"):
         edges.add(("keda", "nats", 8222))
@@ -868,6 +888,49 @@ def check_cnpg_clusters(objs: list[Obj]) -> list[str]:
         labels = spec.get("inheritedMetadata", {}).get("labels", {})
         if labels.get("app.kubernetes.io/component") != "database":
             errors.append(f"{where}: instance pods lack app.kubernetes.io/component=database")
+        sync = spec.get("postgresql", {}).get("synchronous", {})
+        if sync.get("number", 0) < 1 or sync.get("dataDurability") != "required":
+            errors.append(f"{where}: replication is not synchronous (one standby, required)")
+        archivers = [p for p in spec.get("plugins", []) if p.get("isWALArchiver")]
+        stores = {name_of(o) for o in of_kind(objs, "ObjectStore")}
+        if (
+            not archivers
+            or archivers[0].get("parameters", {}).get("barmanObjectName") not in stores
+        ):
+            errors.append(f"{where}: no WAL archiving to an ObjectStore in the rendering")
+        backups = [
+            b
+            for b in of_kind(objs, "ScheduledBackup")
+            if b["spec"]["cluster"]["name"] == name_of(cluster)
+        ]
+        if not backups or backups[0]["spec"].get("method") != "plugin":
+            errors.append(f"{where}: no ScheduledBackup through the backup plugin")
+        poolers = [
+            p for p in of_kind(objs, "Pooler") if p["spec"]["cluster"]["name"] == name_of(cluster)
+        ]
+        if not poolers or poolers[0]["spec"]["pgbouncer"].get("poolMode") != "transaction":
+            errors.append(f"{where}: no PgBouncer Pooler in transaction mode")
+        else:
+            pooler = poolers[0]["spec"]
+            server_side = int(pooler["pgbouncer"]["parameters"]["default_pool_size"]) * (
+                len(APP_SERVICES) + 1
+            )
+            if server_side >= int(spec["postgresql"]["parameters"]["max_connections"]):
+                errors.append(f"{where}: the Pooler's server pools exceed max_connections")
+            dep_env = container_env(
+                objs, pod_spec(find(objs, "Deployment", "story"))["containers"][0]
+            )
+            per_pod = int(dep_env.get("NE_DB_POOL_SIZE", 10)) + int(
+                dep_env.get("NE_DB_MAX_OVERFLOW", 10)
+            )
+            max_pods = sum(
+                h["spec"]["maxReplicas"] for h in of_kind(objs, "HorizontalPodAutoscaler")
+            )
+            max_pods += sum(
+                s["spec"].get("maxReplicaCount", 0) for s in of_kind(objs, "ScaledObject")
+            )
+            if per_pod * max_pods > int(pooler["pgbouncer"]["parameters"]["max_client_conn"]):
+                errors.append(f"{where}: pods x pool size exceed the Pooler's max_client_conn")
     return errors
 
 
@@ -983,7 +1046,13 @@ def test_overlay_shapes(rendered: dict[str, list[Obj]]) -> None:
         ]
         for overlay, objs in rendered.items()
     }
-    assert db_host == {"dev": "postgres", "prod": "novel-db-rw", "prod-keda": "novel-db-rw"}
+    assert db_host == {
+        "dev": "postgres",
+        "prod": "novel-db-pooler-rw",
+        "prod-keda": "novel-db-pooler-rw",
+    }
+    migrate = pod_spec(find(prod, "Job", "migrate"))["containers"][0]
+    assert container_env(prod, migrate)["DB_HOST"] == "novel-db-rw"
 
 
 @pytest.mark.parametrize(
@@ -1281,6 +1350,32 @@ MUTATIONS: list[
         "service role missing",
         "prod",
         lambda o: find(o, "Cluster", "novel-db")["spec"]["managed"]["roles"].pop(),
+        check_cnpg_clusters,
+    ),
+    (
+        "asynchronous replication",
+        "prod",
+        lambda o: find(o, "Cluster", "novel-db")["spec"]["postgresql"].pop("synchronous"),
+        check_cnpg_clusters,
+    ),
+    (
+        "no scheduled backup",
+        "prod",
+        lambda o: _drop(o, "ScheduledBackup", "novel-db-daily"),
+        check_cnpg_clusters,
+    ),
+    (
+        "no pooler",
+        "prod",
+        lambda o: _drop(o, "Pooler", "novel-db-pooler-rw"),
+        check_cnpg_clusters,
+    ),
+    (
+        "default pool sizes against the pooler",
+        "prod",
+        lambda o: find(o, "Pooler", "novel-db-pooler-rw")["spec"]["pgbouncer"]["parameters"].update(
+            max_client_conn="300"
+        ),
         check_cnpg_clusters,
     ),
     (
