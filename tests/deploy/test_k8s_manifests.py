@@ -755,6 +755,7 @@ def expected_edges(objs: list[Obj]) -> set[tuple[str, str, int]]:
         ("monitoring", "jaeger", 8888),
         ("nats", "nats", 6222),
         ("monitoring", "nats", 8222),
+        ("monitoring", "nats", 7777),
     }
     for svc in APP_SERVICES:
         edges |= {
@@ -1037,6 +1038,12 @@ def test_overlay_shapes(rendered: dict[str, list[Obj]]) -> None:
         cm for cm in of_kind(prod, "ConfigMap") if name_of(cm).startswith("nats-config")
     )
     assert "cluster {" in nats_conf["data"]["nats.conf"]
+    nats = pod_spec(find(prod, "StatefulSet", "nats"))
+    required = nats["affinity"]["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
+    assert [r["topologyKey"] for r in required] == ["kubernetes.io/hostname"]
+    assert container_env(prod, nats["containers"][0])["GOMEMLIMIT"] == "900MiB"
+    story_env = container_env(prod, pod_spec(find(prod, "Deployment", "story"))["containers"][0])
+    assert story_env["NE_NATS_REPLICAS"] == "3"
 
     assert of_kind(keda, "ScaledObject")
     assert not any(name_of(h) == "simulation" for h in of_kind(keda, "HorizontalPodAutoscaler"))
