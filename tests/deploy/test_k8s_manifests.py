@@ -1450,3 +1450,49 @@ def test_names_match_the_application(rendered: dict[str, list[Obj]]) -> None:
         assert f"'{service.schema}'" in sql, service.schema
     trigger = find(rendered["prod-keda"], "ScaledObject", "simulation")["spec"]["triggers"][1]
     assert trigger["metadata"]["stream"] == SIMULATION_WORK_STREAM.name
+
+
+def scrape_gaps(objs: list[Obj]) -> list[str]:
+    """Pods with a `metrics` port that no PodMonitor or ServiceMonitor scrapes (the
+    Prometheus Operator ignores the prometheus.io/* annotations)."""
+    pod_monitors = [
+        m["spec"]["selector"]
+        for m in of_kind(objs, "PodMonitor")
+        if any(e.get("port") == "metrics" for e in m["spec"]["podMetricsEndpoints"])
+    ]
+    monitored_services = [
+        svc
+        for m in of_kind(objs, "ServiceMonitor")
+        for svc in of_kind(objs, "Service")
+        if selector_matches(m["spec"]["selector"], svc["metadata"].get("labels", {}))
+        and "metrics" in [p.get("name") for p in svc["spec"]["ports"]]
+    ]
+    gaps = []
+    for name, (_, labels, _, _) in _pods(objs).items():
+        wl = next((w for w in workloads(objs) if name_of(w) == name), None)
+        if wl is not None and not any(
+            p.get("name") == "metrics"
+            for c in pod_spec(wl)["containers"]
+            for p in c.get("ports", [])
+        ):
+            continue
+        by_pod = any(selector_matches(s, labels) for s in pod_monitors)
+        by_service = any(
+            selector_matches({"matchLabels": s["spec"]["selector"]}, labels)
+            for s in monitored_services
+        )
+        if not by_pod and not by_service:
+            gaps.append(
+                f"{name}: has a metrics port but no PodMonitor or ServiceMonitor scrapes it"
+            )
+    return gaps
+
+
+@pytest.mark.parametrize("overlay", ["prod", "prod-keda"])
+def test_prod_scrapes_every_metrics_port(rendered: dict[str, list[Obj]], overlay: str) -> None:
+    assert not scrape_gaps(rendered[overlay])
+    objs = copy.deepcopy(rendered[overlay])
+    _drop(objs, "PodMonitor", "nats")
+    assert scrape_gaps(objs) == [
+        "nats: has a metrics port but no PodMonitor or ServiceMonitor scrapes it"
+    ]
