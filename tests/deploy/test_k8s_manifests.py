@@ -394,20 +394,28 @@ def check_topology_spread(objs: list[Obj]) -> list[str]:
     return errors
 
 
+# After the drain (NE_SHUTDOWN_GRACE_SECONDS, shared by gRPC and the shutdown hooks):
+# closing NATS (drain_timeout 5 s), the last OTLP export (10 s timeout), and 0.5 s
+# for each of up to 10 hooks reached once the drain budget is spent.
+AFTER_DRAIN_SECONDS = 5 + 10 + 5
+
+
 def check_termination_grace(objs: list[Obj]) -> list[str]:
-    """terminationGracePeriodSeconds > preStop sleep + NE_SHUTDOWN_GRACE_SECONDS (the drain)."""
+    """terminationGracePeriodSeconds > preStop sleep + NE_SHUTDOWN_GRACE_SECONDS (the
+    drain) + what shutdown does after it, for the application services."""
     errors = []
     for dep in of_kind(objs, "Deployment"):
         spec = pod_spec(dep)
         grace = spec.get("terminationGracePeriodSeconds", 30)
+        after = AFTER_DRAIN_SECONDS if name_of(dep) in APP_SERVICES else 0
         for c in spec["containers"]:
             env = container_env(objs, c)
             drain = int(env.get("NE_SHUTDOWN_GRACE_SECONDS", "10"))
             sleep = c.get("lifecycle", {}).get("preStop", {}).get("sleep", {}).get("seconds", 0)
-            if grace <= drain + sleep:
+            if grace <= drain + sleep + after:
                 errors.append(
                     f"Deployment/{name_of(dep)}: terminationGracePeriodSeconds {grace} "
-                    f"<= preStop {sleep}s + drain {drain}s"
+                    f"<= preStop {sleep}s + drain {drain}s + {after}s after the drain"
                 )
     return errors
 
