@@ -493,6 +493,24 @@ def check_service_config(objs: list[Obj]) -> list[str]:
     return errors
 
 
+def check_migration_gate(objs: list[Obj]) -> list[str]:
+    """Each app service's pods wait (init container) until the migration Job has
+    brought their own schema to the migrations their image carries."""
+    errors = []
+    for name in APP_SERVICES:
+        spec = pod_spec(find(objs, "Deployment", name))
+        inits = spec.get("initContainers", [])
+        main_image = spec["containers"][0]["image"]
+        gate = [c for c in inits if c.get("command", [])[:2] == ["novel", "wait-migrated"]]
+        if not gate:
+            errors.append(f"Deployment/{name}: no init container waiting for its migrations")
+            continue
+        command = gate[0]["command"]
+        if command[command.index("--service") + 1] != name or gate[0]["image"] != main_image:
+            errors.append(f"Deployment/{name}: the migration gate checks another service or image")
+    return errors
+
+
 def check_references(
     objs: list[Obj], external_secrets: AbstractSet[str] = frozenset()
 ) -> list[str]:
@@ -954,6 +972,7 @@ ALL_RULES: tuple[Callable[[list[Obj]], list[str]], ...] = (
     check_termination_grace,
     check_service_config,
     check_services_select_pods,
+    check_migration_gate,
     check_namespace,
     check_ingress,
     check_network_policies,
@@ -1366,6 +1385,12 @@ MUTATIONS: list[
         "prod",
         lambda o: find(o, "Cluster", "novel-db")["spec"]["managed"]["roles"].pop(),
         check_cnpg_clusters,
+    ),
+    (
+        "no migration gate",
+        "prod",
+        lambda o: pod_spec(find(o, "Deployment", "simulation")).pop("initContainers"),
+        check_migration_gate,
     ),
     (
         "asynchronous replication",
