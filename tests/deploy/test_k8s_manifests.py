@@ -48,6 +48,8 @@ CUSTOM_KINDS = {
     ("barmancloud.cnpg.io/v1", "ObjectStore"),
     ("monitoring.coreos.com/v1", "ServiceMonitor"),
     ("monitoring.coreos.com/v1", "PodMonitor"),
+    ("gateway.networking.k8s.io/v1", "Gateway"),
+    ("gateway.networking.k8s.io/v1", "HTTPRoute"),
 }
 # Secrets that prod expects to be created out of band (documented in deploy/README.md).
 PROD_EXTERNAL_SECRETS = {"migrator-db", "gateway-db", "character-db", "simulation-db", "story-db"}
@@ -615,29 +617,32 @@ def check_namespace(objs: list[Obj]) -> list[str]:
     return errors
 
 
-def check_ingress(objs: list[Obj]) -> list[str]:
-    """The gateway Ingress: SSE-friendly (no buffering, long timeouts), backed by gateway:http."""
+def check_http_route(objs: list[Obj]) -> list[str]:
+    """The public route (Gateway API): one HTTPRoute to the gateway Service on a Gateway of the
+    rendering, with no request timeout (server-sent event streams are long-lived)."""
     errors = []
-    ingresses = of_kind(objs, "Ingress")
-    if len(ingresses) != 1:
-        return [f"expected one Ingress, got {len(ingresses)}"]
-    ing = ingresses[0]
-    ann = ing["metadata"].get("annotations", {})
-    if ann.get("nginx.ingress.kubernetes.io/proxy-buffering") != "off":
-        errors.append("Ingress: proxy buffering must be off for server-sent events")
-    for key in ("proxy-read-timeout", "proxy-send-timeout"):
-        if int(ann.get(f"nginx.ingress.kubernetes.io/{key}", "60")) < 600:
-            errors.append(f"Ingress: {key} too short for long-lived event streams")
-    for rule in ing["spec"]["rules"]:
-        for path in rule["http"]["paths"]:
-            backend = path["backend"]["service"]
-            svc = find(objs, "Service", backend["name"])
-            if backend["port"].get("name") not in [p.get("name") for p in svc["spec"]["ports"]]:
-                errors.append(
-                    f"Ingress: backend port {backend['port']} not on Service/{backend['name']}"
-                )
-            if backend["name"] != "gateway":
-                errors.append(f"Ingress: routes to {backend['name']}, expected gateway")
+    gateways = {name_of(g): g for g in of_kind(objs, "Gateway")}
+    routes = [r for r in of_kind(objs, "HTTPRoute") if name_of(r) == "gateway"]
+    if len(routes) != 1:
+        return [
+            f"expected HTTPRoute/gateway, got {[name_of(r) for r in of_kind(objs, 'HTTPRoute')]}"
+        ]
+    route = routes[0]["spec"]
+    for parent in route["parentRefs"]:
+        gateway = gateways.get(parent["name"])
+        if gateway is None:
+            errors.append(f"HTTPRoute/gateway: parent Gateway {parent['name']} is not rendered")
+            continue
+        listeners = [listener["name"] for listener in gateway["spec"]["listeners"]]
+        if "sectionName" in parent and parent["sectionName"] not in listeners:
+            errors.append(f"HTTPRoute/gateway: Gateway has no listener {parent['sectionName']}")
+    gateway_ports = [p["port"] for p in find(objs, "Service", "gateway")["spec"]["ports"]]
+    for rule in route["rules"]:
+        for backend in rule["backendRefs"]:
+            if backend["name"] != "gateway" or backend["port"] not in gateway_ports:
+                errors.append(f"HTTPRoute/gateway: routes to {backend['name']}:{backend['port']}")
+        if rule.get("timeouts", {}).get("request") not in ("0s", "0"):
+            errors.append("HTTPRoute/gateway: a request timeout would cut event streams")
     return errors
 
 
@@ -658,7 +663,7 @@ def check_no_secrets_in_manifests(objs: list[Obj]) -> list[str]:
 # namespace are assumed to exist as below; the API server is an address, not a pod.
 Actor = tuple[str, dict[str, str], set[tuple[str, int]], bool]
 EXTERNAL_ACTORS: dict[str, Actor] = {
-    "ingress-nginx": ("ingress-nginx", {"app.kubernetes.io/name": "ingress-nginx"}, set(), True),
+    "envoy-gateway": ("envoy-gateway-system", {"app.kubernetes.io/name": "envoy"}, set(), True),
     "monitoring": ("monitoring", {"app.kubernetes.io/name": "prometheus"}, set(), True),
     "kube-dns": ("kube-system", {"k8s-app": "kube-dns"}, {("UDP", 53), ("TCP", 53)}, True),
     "kube-apiserver": ("default", {}, {("TCP", 443)}, False),
@@ -769,7 +774,7 @@ def expected_edges(objs: list[Obj]) -> set[tuple[str, str, int]]:
     pods = _pods(objs)
     database = "novel-db" if "novel-db" in pods else "postgres"
     edges = {
-        ("ingress-nginx", "gateway", 8000),
+        ("envoy-gateway", "gateway", 8000),
         ("gateway", "character", 50051),
         ("gateway", "simulation", 50052),
         ("gateway", "story", 50053),
@@ -974,7 +979,7 @@ ALL_RULES: tuple[Callable[[list[Obj]], list[str]], ...] = (
     check_services_select_pods,
     check_migration_gate,
     check_namespace,
-    check_ingress,
+    check_http_route,
     check_network_policies,
     check_scaled_objects,
     check_cnpg_clusters,
@@ -1316,10 +1321,14 @@ MUTATIONS: list[
         check_network_policies,
     ),
     (
-        "ingress controller may reach character",
+        "edge proxy may reach character",
         "dev",
         lambda o: find(o, "NetworkPolicy", "character")["spec"]["ingress"][0]["from"].append(
-            {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}
+            {
+                "namespaceSelector": {
+                    "matchLabels": {"kubernetes.io/metadata.name": "envoy-gateway-system"}
+                }
+            }
         ),
         check_network_policies,
     ),
@@ -1343,12 +1352,16 @@ MUTATIONS: list[
         check_network_policies,
     ),
     (
-        "SSE buffering on",
+        "request timeout cuts event streams",
         "prod",
-        lambda o: find(o, "Ingress", "gateway")["metadata"]["annotations"].pop(
-            "nginx.ingress.kubernetes.io/proxy-buffering"
-        ),
-        check_ingress,
+        lambda o: find(o, "HTTPRoute", "gateway")["spec"]["rules"][0].pop("timeouts"),
+        check_http_route,
+    ),
+    (
+        "route on a listener the Gateway lacks",
+        "prod",
+        lambda o: find(o, "Gateway", "novel-engine")["spec"]["listeners"].pop(),
+        check_http_route,
     ),
     (
         "dev key in prod",
