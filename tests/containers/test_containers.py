@@ -12,14 +12,12 @@ builds first and fails instead of skipping).
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from novel_cli.keys import issue
 from novel_dev.localinfra import free_port
 from tests import infra
 from tests.containers.engine import SERVICES, Engine, engine_with_images, image
@@ -99,7 +97,10 @@ def stack(postgres_url: str, nats_url: str) -> Iterator[Stack]:
 
 @pytest.fixture(scope="module")
 def api(stack: Stack) -> Iterator[httpx.Client]:
-    key = asyncio.run(issue(stack.database_url, TENANT))
+    # The images' own CLI, so the test needs nothing of this checkout's schema.
+    key = stack.engine.run(
+        "exec", stack.container("gateway"), "novel", "key", "create", f"--tenant={TENANT}"
+    ).strip()
     # The starter roster, through the character container's own CLI and gRPC port.
     seeded = stack.engine.run(
         "exec", stack.container("character"), "novel", "seed", f"--tenant={TENANT}"

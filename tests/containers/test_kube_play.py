@@ -21,7 +21,6 @@ in tests/deploy.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import re
 import subprocess
@@ -37,7 +36,6 @@ import psycopg
 import pytest
 import yaml
 
-from novel_cli.keys import issue
 from novel_dev.localinfra import free_port
 from tests import infra
 from tests.containers.engine import REPO_ROOT, SERVICES, Engine, engine_with_images, image
@@ -253,7 +251,10 @@ def test_the_played_pods_serve_a_simulation(played: Played) -> None:
     for name in DEPLOYMENTS:
         for command in played.checks[name]:
             wait_for(played.engine, played.container(name), command)
-    key = asyncio.run(issue(played.database_url, TENANT))
+    # The image's own CLI, as the gateway's role (it may write its schema's keys).
+    key = played.engine.run(
+        "exec", played.container("gateway"), "novel", "key", "create", f"--tenant={TENANT}"
+    ).strip()
     seeded = played.engine.run(
         "exec",
         played.container("character"),
