@@ -66,20 +66,24 @@ class Played:
         self.nats_url = nats_url
         self.ports = {name: free_port() for name in DEPLOYMENTS}
         self.metrics = {name: free_port() for name in DEPLOYMENTS}
-        self.file = Path(f"/tmp/novel-kube-play-{uuid.uuid4().hex[:8]}.yaml")
+        # A suffix of its own, so runs on one host (CI, a developer) never share pods.
+        self.run_id = uuid.uuid4().hex[:6]
+        self.file = Path(f"/tmp/novel-kube-play-{self.run_id}.yaml")
         self.checks: dict[str, list[list[str]]] = {}
         self.secrets: dict[str, dict[str, str]] = {}
         self.configmaps: dict[str, dict[str, str]] = {}
 
+    def pod(self, deployment: str) -> str:
+        """kube play names a Deployment's pod <name>-pod-0 (the name carries run_id)."""
+        return f"{deployment}-{self.run_id}-pod-0"
+
     def container(self, deployment: str) -> str:
-        """kube play names a Deployment's pod <name>-pod-0 and its containers
-        <pod>-<container>."""
-        return f"{deployment}-pod-0-{deployment}"
+        return f"{self.pod(deployment)}-{deployment}"
 
     def remove_pods(self) -> None:
-        """What an interrupted run may have left (kube down does not always remove it)."""
+        """What a failed play may have left (kube down does not always remove it)."""
         for name in DEPLOYMENTS:
-            self.engine.run("pod", "rm", "--force", "--time=0", f"{name}-pod-0", check=False)
+            self.engine.run("pod", "rm", "--force", "--time=0", self.pod(name), check=False)
 
     def rewrite(self, objs: list[Obj]) -> list[Obj]:
         db = urlsplit(self.database_url.replace("postgresql+psycopg://", "postgresql://"))
@@ -114,6 +118,7 @@ class Played:
                 }
             elif kind == "Deployment" and name in DEPLOYMENTS:
                 spec = obj["spec"]["template"]["spec"]
+                obj["metadata"]["name"] = f"{name}-{self.run_id}"
                 spec["hostNetwork"] = True
                 # Podman 4.3 applies the pod's restart policy (a Deployment's Always) to
                 # init containers too, restarting one that has finished: OnFailure.
@@ -214,7 +219,6 @@ def played(postgres_url: str, nats_url: str) -> Iterator[Played]:
             timeout=180,
         )
         try:
-            play.remove_pods()
             engine.run("kube", "play", str(play.file), timeout=300)
             yield play
         finally:
