@@ -18,7 +18,7 @@ import psycopg
 from bench.procs import Group, listening_pid, processes_running
 from novel_cli.registry import SERVICES
 from novel_cli.stack import LocalStack
-from novel_platform import localinfra
+from novel_dev import localinfra
 
 # Production settings: no debug logging, so no per-request log line on the hot path
 # (uvicorn's access log is off in the gateway whatever the level); no pacing.

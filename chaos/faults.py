@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from chaos.burst import BurstResult, burst
 from novel_cli.stack import LocalStack
 from novel_cli.supervisor import Supervisor
-from novel_platform import localinfra
+from novel_dev import localinfra
 from novel_platform.healthcheck import check_grpc, check_http
 
 QUEUE_LIMIT = 40

@@ -24,7 +24,8 @@ from novel_cli.keys import issue
 from novel_cli.registry import SERVICES, ServiceInfo
 from novel_cli.seeding import seed_roster
 from novel_cli.supervisor import Supervisor
-from novel_platform import localinfra, migrations
+from novel_dev import localinfra
+from novel_platform import migrations
 from novel_platform.healthcheck import check_grpc
 
 DEV_TENANT = "dev"

@@ -39,6 +39,8 @@ log = structlog.get_logger(__name__)
 
 # The share of a shutdown hook's grace period a consumer's running handlers get.
 HANDLER_GRACE_SHARE = 0.8
+# What a shutdown hook gets once the shared budget is spent.
+LAST_HOOK_SECONDS = 0.5
 
 SettingsT = TypeVar("SettingsT", bound=BaseServiceSettings)
 ShutdownHook = Callable[[], Awaitable[None]]
@@ -48,7 +50,7 @@ class ServiceRuntime:
     def __init__(self, name: str, settings: BaseServiceSettings) -> None:
         self.name = name
         self.settings = settings
-        self.bus = EventBus()
+        self.bus = EventBus(replicas=settings.nats_replicas)
         self.engine: AsyncEngine | None = None
         self.grpc: GrpcServer | None = None
         self._hooks: list[ShutdownHook] = []
@@ -136,12 +138,19 @@ class ServiceRuntime:
         self.spawn(readiness.run(), "readiness")
 
     async def _shutdown(self) -> None:
+        # One budget for the gRPC drain and every hook together, so the worst case is
+        # NE_SHUTDOWN_GRACE_SECONDS however many hooks a service has (the pod's
+        # terminationGracePeriodSeconds is sized on that); a hook reached after the
+        # budget is spent still gets a moment to close cleanly.
         grace = self.settings.shutdown_grace_seconds
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace
         if self.grpc is not None:
             await self.grpc.stop(grace)
         for hook in reversed(self._hooks):
+            remaining = max(deadline - loop.time(), LAST_HOOK_SECONDS)
             try:
-                await asyncio.wait_for(hook(), timeout=grace)
+                await asyncio.wait_for(hook(), timeout=remaining)
             except Exception:
                 log.warning("shutdown_hook_failed", hook=repr(hook), exc_info=True)
         for task in self._tasks:

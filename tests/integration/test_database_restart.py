@@ -19,8 +19,9 @@ from fastapi import FastAPI
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from novel_dev import localinfra
 from novel_engine.v1 import character_pb2, character_pb2_grpc
-from novel_platform import localinfra, migrations
+from novel_platform import migrations
 from novel_platform.config import DatabaseSettings, GrpcServerSettings
 from novel_platform.db import create_engine
 from novel_platform.faults import is_transient

@@ -20,8 +20,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine.interfaces import CacheStats
 
+from novel_dev import localinfra
 from novel_engine.v1 import common_pb2, simulation_pb2, story_pb2, story_pb2_grpc
-from novel_platform import localinfra, subjects
+from novel_platform import subjects
 from novel_platform.config import DatabaseSettings, GrpcServerSettings
 from novel_platform.consumer import PullConsumer
 from novel_platform.db import create_engine
