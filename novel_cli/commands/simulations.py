@@ -24,6 +24,7 @@ class Style(StrEnum):
     epic = "epic"
     detailed = "detailed"
     concise = "concise"
+    log = "log"  # the dice and thresholds, for game masters
 
 
 def simulate(

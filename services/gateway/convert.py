@@ -62,6 +62,16 @@ def simulation_out(s: simulation_pb2.Simulation, story_id: str | None = None) ->
     }
 
 
+def chapter_out(c: story_pb2.Chapter) -> dict[str, Any]:
+    """A chapter, with the ids of the events each paragraph tells (in text order)."""
+    return {
+        "number": c.number,
+        "title": c.title,
+        "text": c.text,
+        "paragraphs": [{"event_ids": list(p.event_ids)} for p in c.paragraphs],
+    }
+
+
 def story_out(s: story_pb2.Story) -> dict[str, Any]:
     return {
         "id": s.id,
@@ -74,7 +84,7 @@ def story_out(s: story_pb2.Story) -> dict[str, Any]:
             for p in s.participants
         ],
         "opening": s.opening,
-        "chapters": [{"number": c.number, "title": c.title, "text": c.text} for c in s.chapters],
+        "chapters": [chapter_out(c) for c in s.chapters],
         "closing": s.closing,
         "turns_total": s.turns_total,
         "error": s.error or None,

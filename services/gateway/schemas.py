@@ -104,7 +104,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-NarrativeStyle = Literal["epic", "detailed", "concise"]
+# "log" keeps the dice, thresholds and deltas, for game masters.
+NarrativeStyle = Literal["epic", "detailed", "concise", "log"]
 ShortText = Annotated[str, StringConstraints(max_length=500)]
 
 
@@ -142,10 +143,15 @@ class SimulationPage(BaseModel):
     next_page_token: str | None
 
 
+class ParagraphOut(BaseModel):
+    event_ids: list[str] = Field(description='the events the paragraph tells, "<turn>.<sequence>"')
+
+
 class ChapterOut(BaseModel):
     number: int
     title: str
-    text: str
+    text: str = Field(description="paragraphs separated by a blank line")
+    paragraphs: list[ParagraphOut] = Field(description="one per paragraph of text, in order")
 
 
 class ParticipantOut(BaseModel):

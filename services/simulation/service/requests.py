@@ -9,7 +9,8 @@ from novel_platform.errors import InvalidArgument
 
 MIN_CHARACTERS, MAX_CHARACTERS = 2, 6
 MIN_TURNS, MAX_TURNS = 1, 50
-STYLES = ("epic", "detailed", "concise")
+# Three narrative styles, and "log" (the same events with the dice) for game masters.
+STYLES = ("epic", "detailed", "concise", "log")
 DEFAULT_STYLE = "detailed"
 MAX_TEXT = 500
 ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
