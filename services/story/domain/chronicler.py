@@ -19,7 +19,7 @@ from .bookends import scenario_focus, write_closing, write_opening, write_title
 from .facts import TurnFacts, fresh_motive, gather, is_director
 from .framing import frame, goal_lines, pattern_lead, scene_lines
 from .model import Chapter, EventView, StoryContext, style_of
-from .naming import Names
+from .naming import Names, short_place
 from .patterns import Pattern, find_patterns
 from .render import render_event, roll_sentence
 from .titles import chapter_title
@@ -61,6 +61,10 @@ def _deed(
     if style == "concise":
         return [main, *said[:1], *rest]
     return [main, *said, *rest]
+
+
+def _names_place(text: str, place: str) -> bool:
+    return place in text or short_place(place) in text
 
 
 def _quiet_sentence(events: Sequence[EventView], names: Names, key: tuple[object, ...]) -> str:
@@ -186,12 +190,13 @@ def _narrative(
         sentences: list[str] = []
         for i, cluster in enumerate(_clusters(loud)):
             key = (sid, cluster[0].turn, cluster[0].sequence)
-            prefix = ""
-            if i == 0 and (patterns or paragraphs[1:]):
-                prefix = pick(_AT, *key, "at").format(p=names.place(place))
-            elif i:
-                prefix = pick(_THEN, *key, "then")
-            sentences += _told(cluster, names, style, key, prefix, style != "concise", topic)
+            prefix = pick(_THEN, *key, "then") if i else ""
+            told_here = _told(cluster, names, style, key, prefix, style != "concise", topic)
+            if i == 0 and (patterns or paragraphs[1:]) and not _names_place(told_here[0], place):
+                # A new place is said once: by the deed itself, or else before it.
+                at = pick(_AT, *key, "at").format(p=names.place(place))
+                told_here[0] = at + names.after_lead(told_here[0])
+            sentences += told_here
         quiet_line = _quiet_sentence(quiet, names, (sid, turn, place))
         if quiet_line:
             # The quiet line starts with a name: it keeps its capital after "At X,".
@@ -241,6 +246,10 @@ def write_chapter(ctx: StoryContext, turn: int, events: Sequence[EventView]) -> 
     if style == "log":
         paragraphs = _log(ordered, names, ctx.variety_key)
     else:
+        # The first chapter names people in full (a reader following the run live meets
+        # them there); later ones call them as a reader would, by the short name.
+        if turn > 1:
+            names.introduce([p.id for p in ctx.participants])
         names.set_pronouns(
             {f.subject_id: f.detail for e in ordered for f in e.effects if f.kind == "pronoun"}
         )

@@ -65,6 +65,10 @@ class Names:
         self._named.add(ident)
         return self.full(ident, fallback)
 
+    def introduce(self, idents: Sequence[str]) -> None:
+        """Count these people as named already (the opening introduced them in full)."""
+        self._named.update(idents)
+
     def named(self, ident: str) -> bool:
         return ident in self._named
 
@@ -113,6 +117,14 @@ class Names:
             if short and re.search(rf"\b{re.escape(short)}\b", text):
                 found.add(other)
         return found == {ident}
+
+    def after_lead(self, text: str) -> str:
+        """A sentence to follow a leading phrase ("At the docks, "): lower-cased unless it
+        starts with a person's name."""
+        forms = [*self.by_id.values(), *self._short.values()]
+        if any(text.startswith(f) for f in forms if f):
+            return text
+        return text[:1].lower() + text[1:]
 
     def is_person(self, ident: str) -> bool:
         return ident in self._people
