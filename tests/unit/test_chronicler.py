@@ -28,6 +28,7 @@ from services.story.domain import (
     write_title,
 )
 from services.story.domain.model import NARRATIVE
+from services.story.domain.naming import Names, place_alias
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -395,3 +396,25 @@ def test_sparse_context_still_works() -> None:
     nameless = replace(TURN_1[0], actor_name="")
     assert "zara" in write_chapter(bare, 1, [nameless]).text.lower()
     assert write_closing(bare, [[nameless]])
+
+
+def test_places_go_by_full_short_and_head_noun_names_and_people_by_short_names_later() -> None:
+    assert place_alias("the Blue Lantern club") == "the club"
+    assert place_alias("the crypt beneath the keep") == "the crypt"
+    assert place_alias("the docks of Port Calder") == "the docks"
+    assert place_alias("the engine room") == "the engine room"  # "the room" names nothing
+    names = Names({})
+    names.know_places(["the Blue Lantern club", "the docks of Port Calder", "the old keep"])
+    said = [names.place("the Blue Lantern club") for _ in range(4)]
+    assert said == [
+        "the Blue Lantern club",
+        "the Blue Lantern club",
+        "the club",
+        "the Blue Lantern club",
+    ]
+    # "the keep" would also answer for "the crypt beneath the keep": no alias then.
+    names.know_places(["the old keep", "the crypt beneath the keep"])
+    assert "the keep" not in names.place_forms("the old keep")
+
+    later = write_chapter(ctx("detailed"), 2, [replace(e, turn=2) for e in TURN_1])
+    assert "Zara Venn" not in later.text and "Zara" in later.text

@@ -19,7 +19,7 @@ from .bookends import scenario_focus, write_closing, write_opening, write_title
 from .facts import TurnFacts, fresh_motive, gather, is_director
 from .framing import frame, goal_lines, pattern_lead, scene_lines
 from .model import Chapter, EventView, StoryContext, style_of
-from .naming import Names, short_place
+from .naming import Names
 from .patterns import Pattern, find_patterns
 from .render import render_event, roll_sentence
 from .titles import chapter_title
@@ -63,8 +63,8 @@ def _deed(
     return [main, *said, *rest]
 
 
-def _names_place(text: str, place: str) -> bool:
-    return place in text or short_place(place) in text
+def _names_place(text: str, place: str, names: Names) -> bool:
+    return any(form in text for form in names.place_forms(place))
 
 
 def _quiet_sentence(events: Sequence[EventView], names: Names, key: tuple[object, ...]) -> str:
@@ -192,7 +192,8 @@ def _narrative(
             key = (sid, cluster[0].turn, cluster[0].sequence)
             prefix = pick(_THEN, *key, "then") if i else ""
             told_here = _told(cluster, names, style, key, prefix, style != "concise", topic)
-            if i == 0 and (patterns or paragraphs[1:]) and not _names_place(told_here[0], place):
+            said = _names_place(told_here[0], place, names)
+            if i == 0 and (patterns or paragraphs[1:]) and not said:
                 # A new place is said once: by the deed itself, or else before it.
                 at = pick(_AT, *key, "at").format(p=names.place(place))
                 told_here[0] = at + names.after_lead(told_here[0])

@@ -32,6 +32,23 @@ def short_place(place: str) -> str:
     return match.group(1) if match else place
 
 
+# A place's head noun stands for it once it has been named: "the keep" for "the old keep",
+# "the crypt" for "the crypt beneath the keep", "the club" for "the Blue Lantern club".
+# Not for heads too vague to name a place alone ("the room" for "the engine room").
+_RELATION = re.compile(r" (?:beneath|under|below|above|behind|beyond|of|on|in|at|by) ")
+_VAGUE_HEADS = frozenset({"room", "house", "sea", "site", "place", "side", "area", "spine"})
+
+
+def place_alias(place: str) -> str:
+    """The head noun of a place ("the club"), or its short form when it has none."""
+    short = short_place(place)
+    head = _RELATION.split(short, maxsplit=1)[0]
+    words = head.split()
+    if len(words) < 2 or words[0] != "the" or words[-1] in _VAGUE_HEADS:
+        return short
+    return f"the {words[-1]}"
+
+
 def _unique_shorts(full: Mapping[str, str], people: Sequence[str]) -> dict[str, str]:
     shorts = {ident: first_name(full[ident]) for ident in people if ident in full}
     counts: dict[str, int] = {}
@@ -50,7 +67,8 @@ class Names:
         self._people = frozenset(self.by_id if people is None else people)
         self._short = _unique_shorts(self.by_id, sorted(self._people))
         self._named: set[str] = set()
-        self._places: set[str] = set()
+        self._places: dict[str, int] = {}  # place -> times named in this chapter
+        self._aliases: dict[str, str] = {}
         self._pronouns: dict[str, str] = {}
 
     def full(self, ident: str, fallback: str = "") -> str:
@@ -137,12 +155,32 @@ class Names:
                 text = text.replace(self.by_id[ident], short)
         return text
 
+    def know_places(self, places: Sequence[str]) -> None:
+        """The places of the chapter: each gets its head noun as an alias, unless another
+        place would answer to it too."""
+        aliases = {p: place_alias(p) for p in dict.fromkeys(places) if p}
+        taken = [*aliases.values(), *(short_place(p) for p in aliases)]
+        self._aliases = {
+            p: a
+            for p, a in aliases.items()
+            if a != short_place(p)
+            and taken.count(a) == 1
+            and not any(a in other for other in aliases if other != p)
+        }
+
     def place(self, place: str) -> str:
-        """A place in full the first time, then its short form."""
-        if place in self._places:
-            return short_place(place)
-        self._places.add(place)
-        return place
+        """A place in full the first time, then by turns its short form and its head noun."""
+        seen = self._places.get(place, 0)
+        self._places[place] = seen + 1
+        if not seen:
+            return place
+        if seen % 2 == 0 and place in self._aliases:
+            return self._aliases[place]
+        return short_place(place)
+
+    def place_forms(self, place: str) -> tuple[str, ...]:
+        """Every way the prose may name `place`."""
+        return (place, short_place(place), self._aliases.get(place, place))
 
     @staticmethod
     def gather(participants: Sequence[Participant], events: Sequence[EventView]) -> Names:
@@ -155,4 +193,9 @@ class Names:
                     people.append(event.actor_id)
             if event.target_id and event.target_name:
                 found.setdefault(event.target_id, event.target_name)
-        return Names(found, people)
+        names = Names(found, people)
+        names.know_places(
+            [e.location for e in events]
+            + [e.target_name for e in events if e.target_id and e.target_id not in people]
+        )
+        return names
