@@ -14,7 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from .scenery import World
 from .sheets import DEFAULT_STAT, trait_default
+from .world_spec import world_from_spec, world_to_spec
 
 SCHEMA_VERSION = 1
 MEMORY_LIMIT = 24  # older memories fade; keeps checkpoints small
@@ -154,6 +156,9 @@ class WorldState:
     key_clue: str = ""  # the clue that shows the way to the objective
     objective: str = "open"  # "open" | "achieved" | "lost"
     tension: float = 0.0  # the director's running measure of drama, 0..1
+    # A user's own world, carried with the state (checkpoints too); None for a built-in
+    # one, which `theme` names.
+    world: World | None = None
 
     # -- lookups (linear scans keep order deterministic; worlds are small) --
 
@@ -248,6 +253,7 @@ class WorldState:
             "key_clue": self.key_clue,
             "objective": self.objective,
             "tension": self.tension,
+            **({"world": world_to_spec(self.world)} if self.world is not None else {}),
         }
 
     @classmethod
@@ -278,6 +284,9 @@ class WorldState:
                 key_clue=str(data.get("key_clue", "")),
                 objective=str(data.get("objective", "open")),
                 tension=float(data.get("tension", 0.0)),
+                world=world_from_spec(str(data["theme"]), data["world"])
+                if "world" in data
+                else None,
             )
             restore_rng(world.rng_state)  # rejects a state random cannot take
         except (KeyError, TypeError, AttributeError) as exc:

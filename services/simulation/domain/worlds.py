@@ -3,7 +3,12 @@ about, what is hidden, what goes wrong, who else has a stake, and what must be d
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .scenery import ClueSeed, HazardSeed, ItemSeed, PlaceSeed, Stakes, World, keywords
+
+if TYPE_CHECKING:
+    from .world import WorldState
 
 ICE_MOON = World(
     name="ice-moon",
@@ -554,6 +559,15 @@ WORLDS: tuple[World, ...] = (ICE_MOON, DERELICT, KINGDOM, CITY, ARCHIPELAGO, DES
 
 # Theme names of checkpoints written before worlds were data.
 _ALIASES = {"frontier": "ice-moon", "fantasy": "kingdom", "noir": "city", "sea": "archipelago"}
+
+
+def world_of(state: WorldState) -> World:
+    """The world a run takes place in: the user's own, or the built-in one it names."""
+    return state.world if state.world is not None else world_named(state.theme)
+
+
+def builtin(name: str) -> World | None:
+    return next((w for w in WORLDS if w.name == name), None)
 
 
 def world_named(name: str) -> World:
