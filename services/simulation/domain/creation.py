@@ -157,7 +157,8 @@ def create_world(
         rng_state=capture_rng(rng),
         links=[(locations[a], locations[b]) for a, b in theme.links],
         key_clue=clues[0].id,
-        world=world,
+        # A built-in world is named by `theme`; only a user's own travels with the state.
+        world=world if world is not None and theme not in WORLDS else None,
     )
 
 

@@ -34,6 +34,7 @@ from services.simulation.domain import (
     run_turn,
     start_world,
 )
+from services.simulation.domain.worlds import chosen_world
 from services.simulation.service import events
 from services.simulation.service.handlers import Characters
 
@@ -103,6 +104,7 @@ class SimulationRunner:
                             setting=record.setting,
                             scenario=record.scenario,
                             turns_total=record.turns_total,
+                            world=chosen_world(record.world_id, record.world),
                         )
                     )
             except ValueError as exc:
