@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from novel_engine.v1 import character_pb2, simulation_pb2
+from novel_platform.worlds import world_message
 from services.simulation.adapters.repository import CampaignRecord, SimulationRecord
 from services.simulation.adapters.worlds import WorldRecord
 from services.simulation.domain import CharacterSheet, TurnEvent
@@ -62,58 +62,11 @@ def campaign_to_proto(r: CampaignRecord) -> simulation_pb2.Campaign:
 
 def world_to_proto(r: WorldRecord) -> simulation_pb2.World:
     """A world's stored definition (`world_to_spec`'s shape) as the proto."""
-    d = r.definition
-    msg = simulation_pb2.World(
-        id=r.id,
-        name=d["name"],
-        kind=d["kind"],
-        places=[
-            simulation_pb2.WorldPlace(name=p["name"], details=p["details"]) for p in d["places"]
-        ],
-        paths=[simulation_pb2.WorldPath(start=a, end=b) for a, b in d["paths"]],
-        items=[simulation_pb2.WorldItem(**i) for i in d["items"]],
-        clues=[simulation_pb2.WorldClue(name=c["name"], tags=c["tags"]) for c in d["clues"]],
-        hazards=[simulation_pb2.WorldHazard(**h) for h in d["hazards"]],
-        factions=d["factions"],
-        caches=d["caches"],
-        objective=simulation_pb2.WorldObjective(**d["objective"]),
-        builtin=r.builtin,
-    )
+    msg = world_message(r.id, r.definition)
+    msg.builtin = r.builtin
     if r.created_at is not None:
         msg.created_at.CopyFrom(_ts(r.created_at))
     return msg
-
-
-def world_definition(msg: simulation_pb2.World) -> dict[str, Any]:
-    """The proto as the plain data `world_from_spec` reads and checks."""
-    o = msg.objective
-    return {
-        "name": msg.name,
-        "kind": msg.kind,
-        "places": [{"name": p.name, "details": list(p.details)} for p in msg.places],
-        "paths": [[p.start, p.end] for p in msg.paths],
-        "items": [
-            {
-                "name": i.name,
-                "broken": i.broken,
-                "holds_clue": i.holds_clue,
-                "at": i.at,
-                "fixed": i.fixed,
-            }
-            for i in msg.items
-        ],
-        "clues": [{"name": c.name, "tags": list(c.tags)} for c in msg.clues],
-        "hazards": [{"kind": h.kind, "text": h.text, "cause": h.cause} for h in msg.hazards],
-        "factions": list(msg.factions),
-        "caches": list(msg.caches),
-        "objective": {
-            "goal": o.goal,
-            "place": o.place,
-            "obstacle": o.obstacle,
-            "consequence": o.consequence,
-            "achieved": o.achieved,
-        },
-    }
 
 
 def sheet_from_proto(c: character_pb2.Character) -> CharacterSheet:

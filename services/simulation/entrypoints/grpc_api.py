@@ -5,10 +5,10 @@ from __future__ import annotations
 from grpc import aio
 
 from novel_engine.v1 import simulation_pb2, simulation_pb2_grpc
+from novel_platform.worlds import world_fields
 from services.simulation.adapters.convert import (
     campaign_to_proto,
     simulation_to_proto,
-    world_definition,
     world_to_proto,
 )
 from services.simulation.service.handlers import SimulationService
@@ -89,7 +89,7 @@ class SimulationServicer(simulation_pb2_grpc.SimulationServiceServicer):
         self, request: simulation_pb2.CreateWorldRequest, context: aio.ServicerContext
     ) -> simulation_pb2.World:
         record = await self._worlds.create(
-            request.tenant_id, request.world.id, world_definition(request.world)
+            request.tenant_id, request.world.id, world_fields(request.world)
         )
         return world_to_proto(record)
 
