@@ -89,6 +89,12 @@ def _travel_sentence(events: Sequence[EventView], names: Names, key: tuple[objec
     turn = int(key[1]) if isinstance(key[1], int) else 0
     # Round after round the verbs come back shifted, so a long run does not repeat one.
     verb, prep = cycle(_TRAVEL, turn + turn // len(_TRAVEL), key[0], "travel")
+    lead = pick(_TRAVEL_LEADS, *key, "lead")
+    origins = {e.location for e in events if e.location}
+    if len(origins) == 1 and not lead:
+        lead = pick(("Leaving {o}, ", "From {o}, ", ""), *key, "from").format(
+            o=names.place(origins.pop())
+        )
     parts = []
     for n, (place, who) in enumerate(by_place.items()):
         people = join([names.of(i) for i in who])
@@ -96,7 +102,6 @@ def _travel_sentence(events: Sequence[EventView], names: Names, key: tuple[objec
     body = ", ".join(parts[:-1]) + ", and " + parts[-1] if len(parts) > 2 else " and ".join(parts)
     if len(parts) == 2 and " and " in parts[0] + parts[1]:
         body = "; ".join(parts)
-    lead = pick(_TRAVEL_LEADS, *key, "lead")
     return sentence(lead + names.after_lead(body) if lead else body)
 
 

@@ -9,6 +9,7 @@ chapter it is writing, and a chapter is written in text order.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 
@@ -27,6 +28,7 @@ def first_name(full: str) -> str:
     return parts[-1] if parts[0].endswith(".") else parts[0]
 
 
+@functools.lru_cache(maxsize=1024)  # the same few places, every chapter
 def short_place(place: str) -> str:
     match = _PLACE_TAIL.match(place)
     return match.group(1) if match else place
@@ -39,6 +41,7 @@ _RELATION = re.compile(r" (?:beneath|under|below|above|behind|beyond|of|on|in|at
 _VAGUE_HEADS = frozenset({"room", "house", "sea", "site", "place", "side", "area", "spine"})
 
 
+@functools.lru_cache(maxsize=1024)
 def place_alias(place: str) -> str:
     """The head noun of a place ("the club"), or its short form when it has none."""
     short = short_place(place)
@@ -70,6 +73,7 @@ class Names:
         self._places: dict[str, int] = {}  # place -> times named in this chapter
         self._aliases: dict[str, str] = {}
         self._pronouns: dict[str, str] = {}
+        self._leads: dict[str, tuple[str, ...]] = {}
 
     def full(self, ident: str, fallback: str = "") -> str:
         return self.by_id.get(ident) or fallback or ident
@@ -103,20 +107,26 @@ class Names:
 
     def set_pronouns(self, pronouns: Mapping[str, str]) -> None:
         self._pronouns = {i: p for i, p in pronouns.items() if p in ("she", "he")}
+        # Each person's name forms followed by a space, as a sentence would start.
+        self._leads = {
+            i: tuple(f + " " for f in (self.full(i), self._short.get(i, "")) if f)
+            for i in self._pronouns
+        }
 
     def with_pronouns(self, sentences: Sequence[str]) -> list[str]:
         """Sentences of one paragraph where one that starts with the person the sentence
         before was about, and only about, starts with "She" or "He" instead. Only for a
         pronoun the character's sheet gives; a group ("Zara and Kade") keeps its names."""
         out = list(sentences)
+        if not self._pronouns:
+            return out
         for i in range(1, len(out)):
             for ident, pronoun in self._pronouns.items():
-                forms = [f for f in (self.full(ident), self._short.get(ident, "")) if f]
-                lead = next((f for f in forms if out[i].startswith(f + " ")), "")
-                if not lead or out[i][len(lead) + 1 :].startswith("and "):
+                lead = next((f for f in self._leads[ident] if out[i].startswith(f)), "")
+                if not lead or out[i][len(lead) :].startswith("and "):
                     continue
                 if self._only_mentions(sentences[i - 1], ident):  # as written, before "She"
-                    out[i] = pronoun.capitalize() + out[i][len(lead) :]
+                    out[i] = pronoun.capitalize() + out[i][len(lead) - 1 :]
                 break
         return out
 
