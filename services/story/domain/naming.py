@@ -113,6 +113,10 @@ class Names:
             for i in self._pronouns
         }
 
+    def pronoun(self, ident: str) -> str:
+        """ "she" or "he" when the character's sheet gives it, else "" (their name)."""
+        return self._pronouns.get(ident, "")
+
     def with_pronouns(self, sentences: Sequence[str]) -> list[str]:
         """Sentences of one paragraph where one that starts with the person the sentence
         before was about, and only about, starts with "She" or "He" instead. Only for a
