@@ -104,6 +104,9 @@ def _clause(event: EventView, names: Names, style: str, key: tuple[object, ...])
         # after len(options) * len(tails) turns.
         step = event.turn // len(options)
         clause += cycle(tails, step, key[0] if key else "", event.actor_id, action, "tail")
+    pronoun = names.pronoun(event.actor_id)
+    if pronoun:  # "cursing under her breath", "closed his eyes"
+        clause = clause.replace(" their ", " her " if pronoun == "she" else " his ")
     return clause
 
 
@@ -144,10 +147,18 @@ def render_event(
     actor_subject: Subject = ("id", event.actor_id)
     own = groups[0][1] if groups and groups[0][0] == actor_subject else _empty_handed(event, key)
     folded = bool(own) and event.outcome in _SUCCESSES and " but " not in clause
+    more: list[str] = []
     if folded:
+        if len(own) > 1 and not event.actor_id.startswith("group:"):
+            # One thing found in the deed's sentence; the rest in one of its own.
+            more = [sentence(f"{names.short(event.actor_id, event.actor_name)} {join(own[1:])}")]
+            own = own[:1]
         clause = f"{clause} and {join(own)}"
         if groups and groups[0][0] == actor_subject:
             groups = groups[1:]
+        if shape == "trail" and motive:
+            # Not after a sentence that already ran on: the motive leads instead.
+            shape, motive = "front", motive_text(event.motive, key, names, event.actor_id)
     actor = _leading_name(clause, names, event.actor_id, event.actor_name)
     if not motive:
         body = clause
@@ -159,7 +170,7 @@ def render_event(
             body = f"{motive}, {clause}"
         else:
             body = f"{clause}, {motive}"
-    return sentence(prefix + body if prefix else cap(body)), sentences(groups, names)
+    return sentence(prefix + body if prefix else cap(body)), [*more, *sentences(groups, names)]
 
 
 def _no_echo(motive: str, clause: str, event: EventView) -> str:
