@@ -156,9 +156,9 @@ def render_event(
         clause = f"{clause} and {join(own)}"
         if groups and groups[0][0] == actor_subject:
             groups = groups[1:]
-        if shape == "trail" and motive:
-            # Not after a sentence that already ran on: the motive leads instead.
-            shape, motive = "front", motive_text(event.motive, key, names, event.actor_id)
+    if shape == "trail" and motive and (folded or "," in clause):
+        # Not after a clause that already runs on: the motive leads instead.
+        shape, motive = "front", motive_text(event.motive, key, names, event.actor_id)
     actor = _leading_name(clause, names, event.actor_id, event.actor_name)
     if not motive:
         body = clause
