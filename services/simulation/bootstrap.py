@@ -21,6 +21,7 @@ from services.simulation.entrypoints.work_consumer import work_consumer_spec, wo
 from services.simulation.service.handlers import SimulationService
 from services.simulation.service.reconciler import Reconciler
 from services.simulation.service.runner import SimulationRunner
+from services.simulation.service.worlds import WorldService
 
 SERVICE_NAME = "simulation"
 
@@ -87,7 +88,7 @@ async def setup(rt: ServiceRuntime) -> None:
         max_active_per_tenant=settings.max_active_simulations_per_tenant,
         runs=runner,
     )
-    servicer = SimulationServicer(service)
+    servicer = SimulationServicer(service, WorldService(uow))
     rt.serve_grpc(settings).add(
         lambda server: simulation_pb2_grpc.add_SimulationServiceServicer_to_server(
             servicer, server

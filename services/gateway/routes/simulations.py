@@ -49,6 +49,7 @@ async def start(request: Request, tenant: str, body: SimulationCreate) -> simula
             scenario=body.scenario,
             campaign_id=body.campaign_id,
             narrative_style=body.narrative_style,
+            world_id=body.world_id,
         ),
     )
 

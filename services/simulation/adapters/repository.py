@@ -36,6 +36,8 @@ class SimulationRecord:
     created_at: datetime
     updated_at: datetime
     sheets: tuple[dict[str, Any], ...] | None = None
+    world_id: str = ""
+    world: dict[str, Any] | None = None  # a tenant's own world as accepted
 
     @property
     def finished(self) -> bool:
