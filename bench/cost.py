@@ -219,6 +219,7 @@ class CostRun:
             "errors": outcome["errors"],
             "seconds": outcome["seconds"],
             "calls_per_second": n / outcome["seconds"] if outcome["seconds"] > 0 else 0.0,
+            "latency_ms": outcome.get("latency_ms", {}),
             "cpu_ms": cpu,
             "cpu_ms_raw": {
                 g.name: 1000 * delta.get(f"cpu:{g.name}", 0.0) / n for g in self.target.groups
@@ -287,8 +288,9 @@ class CostRun:
 async def _drive(
     url: str, key: str, requests: list[Request], concurrency: int, limit: float
 ) -> dict[str, Any]:
-    """The calls, `concurrency` at a time; returns wall time and failures."""
+    """The calls, `concurrency` at a time; returns wall time, latencies and failures."""
     errors: Counter[str] = Counter()
+    latencies: list[float] = []
     pending = iter(requests)
     connector = aiohttp.TCPConnector(limit=concurrency)
     headers = {"Authorization": f"Bearer {key}"}
@@ -297,18 +299,31 @@ async def _drive(
         async def client() -> None:
             for method, path, body in pending:
                 try:
+                    sent = time.perf_counter()
                     async with asyncio.timeout(limit):
                         async with session.request(method, path, json=body) as response:
                             await response.read()
                             if response.status != 200:
                                 errors[f"http {response.status}"] += 1
+                            else:
+                                latencies.append(time.perf_counter() - sent)
                 except Exception as exc:
                     errors[error_kind(exc)] += 1
 
         started = time.monotonic()
         await asyncio.gather(*(client() for _ in range(min(concurrency, len(requests)))))
         seconds = time.monotonic() - started
-    return {"seconds": seconds, "failed": sum(errors.values()), "errors": dict(errors)}
+    ordered = sorted(latencies)
+    return {
+        "seconds": seconds,
+        "failed": sum(errors.values()),
+        "errors": dict(errors),
+        # Wall time per call as the client saw it (p50, p95), successful calls only.
+        "latency_ms": {
+            q: 1000 * ordered[min(int(len(ordered) * f), len(ordered) - 1)] if ordered else 0.0
+            for q, f in (("p50", 0.5), ("p95", 0.95))
+        },
+    }
 
 
 class _MachineShare:

@@ -47,6 +47,13 @@ def machine_line(share: dict[str, float]) -> str:
     )
 
 
+def _latency(batch: dict[str, Any]) -> str:
+    lat = batch.get("latency_ms") or {}
+    if not lat:
+        return "—"
+    return f"{lat['p50']:.1f} / {lat['p95']:.1f} ms"
+
+
 def cost_report(result: dict[str, Any]) -> str:
     batches: list[dict[str, Any]] = result["batches"]
     groups = group_order(result["groups"])
@@ -59,6 +66,7 @@ def cost_report(result: dict[str, Any]) -> str:
             f"**{cpu_ms(b['cpu_ms']['total'])} ms**",
             *[cpu_ms(b["cpu_ms"].get(g, 0.0)) for g in groups],
             f"{b['calls_per_second']:.1f}",
+            _latency(b),
         ]
         for b in batches
     ]
@@ -140,9 +148,10 @@ def cost_report(result: dict[str, Any]) -> str:
             "its workers, PostgreSQL with all its backends, NATS), from each process's own "
             "CPU counters read before and after a batch of identical calls, net of the "
             "stack's idle background (below) over the batch's duration. Calls/s: the "
-            "batch's rate on this shared machine (not a capacity figure).",
+            "batch's rate on this shared machine (not a capacity figure). Latency: p50 / p95 "
+            "wall time per call as the client saw it (at concurrency 1: an idle stack).",
             "",
-            table([*COST_HEADER_START, *groups, "Calls/s"], cpu_rows),
+            table([*COST_HEADER_START, *groups, "Calls/s", "Latency p50 / p95"], cpu_rows),
             "",
             "## Counts per call",
             "",

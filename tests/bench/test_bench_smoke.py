@@ -261,6 +261,7 @@ def test_cost_benchmark_small_run(tmp_path):
     assert [(b["call"], b["concurrency"]) for b in batches] == [(c, 2) for c in CALLS]
     for batch in batches:
         assert batch["failed"] == 0, batch["errors"]
+        assert 0 < batch["latency_ms"]["p50"] <= batch["latency_ms"]["p95"]
         assert set(batch["cpu_ms"]) == {*SERVICES, "total"}
         assert all(v >= 0 for v in batch["cpu_ms"].values())
     for batch in [b for b in batches if b["call"].startswith("simulation")]:
