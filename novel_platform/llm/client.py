@@ -142,8 +142,9 @@ def _failure(exc: BaseException) -> ModelFailure:
 
 
 class ModelClient:
-    """One backend: its HTTP client, breaker and concurrency limit, shared by every
-    simulation this process runs on it."""
+    """One backend endpoint (URL + key): its HTTP client, breaker and concurrency limit,
+    shared by every simulation this process runs on it, whatever model or temperature
+    each asks for."""
 
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
@@ -160,11 +161,15 @@ class ModelClient:
         await self._client.close()
 
     async def complete(
-        self, request: ChatRequest, attributes: Mapping[str, str | int] | None = None
+        self,
+        request: ChatRequest,
+        attributes: Mapping[str, str | int] | None = None,
+        backend: Backend | None = None,
     ) -> ModelReply:
         """The answer's text and usage, or ModelFailure once the deadline or the retries
-        are spent. Never raises anything else for a model's misbehaviour."""
-        backend = self.backend
+        are spent. Never raises anything else for a model's misbehaviour. `backend`: the
+        model, temperature and token cap of this call (default: the client's)."""
+        backend = backend or self.backend
         labels = {semconv.GEN_AI_REQUEST_MODEL: backend.model}
         with _tracer.start_as_current_span(
             f"chat {backend.model}",
@@ -180,7 +185,7 @@ class ModelClient:
         ) as span:
             started = time.perf_counter()
             try:
-                reply = await self._complete(request, started)
+                reply = await self._complete(request, backend, started)
             except ModelFailure as failure:
                 span.set_status(Status(StatusCode.ERROR, failure.kind))
                 span.set_attribute(semconv.ERROR_TYPE, failure.kind)
@@ -199,13 +204,13 @@ class ModelClient:
             )
             return reply
 
-    async def _complete(self, request: ChatRequest, started: float) -> ModelReply:
+    async def _complete(self, request: ChatRequest, backend: Backend, started: float) -> ModelReply:
         if not self.breaker.allow():
             raise ModelFailure("circuit_open")
         try:
             async with asyncio.timeout(self.backend.timeout_seconds):
                 async with self._slots:
-                    reply = await self._attempts(request, started)
+                    reply = await self._attempts(request, backend, started)
         except ModelFailure:
             self.breaker.failed()
             raise
@@ -215,8 +220,7 @@ class ModelClient:
         self.breaker.succeeded()
         return reply
 
-    async def _attempts(self, request: ChatRequest, started: float) -> ModelReply:
-        backend = self.backend
+    async def _attempts(self, request: ChatRequest, backend: Backend, started: float) -> ModelReply:
         schema_format: Any = (
             {
                 "type": "json_schema",
@@ -255,22 +259,16 @@ class ModelClient:
 
 
 class ModelClients:
-    """One client per backend configuration, so simulations on the same backend share
+    """One client per endpoint (URL + key), so simulations on the same backend share
     its breaker and its concurrency limit."""
 
     def __init__(self) -> None:
-        self._clients: dict[tuple[str, str, str, int, float], ModelClient] = {}
+        self._clients: dict[tuple[str, str], ModelClient] = {}
 
     def get(self, backend: Backend) -> ModelClient:
-        key = (
-            backend.base_url,
-            backend.model,
-            hashlib.sha256(backend.api_key.encode()).hexdigest(),
-            backend.max_concurrency,
-            backend.timeout_seconds,
-        )
+        key = (backend.base_url, hashlib.sha256(backend.api_key.encode()).hexdigest())
         client = self._clients.get(key)
-        if client is None or client.backend != backend:
+        if client is None:
             client = self._clients[key] = ModelClient(backend)
         return client
 

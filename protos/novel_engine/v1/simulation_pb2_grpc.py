@@ -64,6 +64,16 @@ class SimulationServiceStub:
                 request_serializer=novel__engine_dot_v1_dot_simulation__pb2.ListCampaignsRequest.SerializeToString,
                 response_deserializer=novel__engine_dot_v1_dot_simulation__pb2.ListCampaignsResponse.FromString,
                 _registered_method=True)
+        self.PutLlmSettings = channel.unary_unary(
+                '/novel_engine.v1.SimulationService/PutLlmSettings',
+                request_serializer=novel__engine_dot_v1_dot_simulation__pb2.PutLlmSettingsRequest.SerializeToString,
+                response_deserializer=novel__engine_dot_v1_dot_simulation__pb2.LlmSettings.FromString,
+                _registered_method=True)
+        self.GetLlmSettings = channel.unary_unary(
+                '/novel_engine.v1.SimulationService/GetLlmSettings',
+                request_serializer=novel__engine_dot_v1_dot_simulation__pb2.GetLlmSettingsRequest.SerializeToString,
+                response_deserializer=novel__engine_dot_v1_dot_simulation__pb2.LlmSettings.FromString,
+                _registered_method=True)
 
 
 class SimulationServiceServicer:
@@ -105,6 +115,18 @@ class SimulationServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def PutLlmSettings(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetLlmSettings(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SimulationServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -137,6 +159,16 @@ def add_SimulationServiceServicer_to_server(servicer, server):
                     servicer.ListCampaigns,
                     request_deserializer=novel__engine_dot_v1_dot_simulation__pb2.ListCampaignsRequest.FromString,
                     response_serializer=novel__engine_dot_v1_dot_simulation__pb2.ListCampaignsResponse.SerializeToString,
+            ),
+            'PutLlmSettings': grpc.unary_unary_rpc_method_handler(
+                    servicer.PutLlmSettings,
+                    request_deserializer=novel__engine_dot_v1_dot_simulation__pb2.PutLlmSettingsRequest.FromString,
+                    response_serializer=novel__engine_dot_v1_dot_simulation__pb2.LlmSettings.SerializeToString,
+            ),
+            'GetLlmSettings': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetLlmSettings,
+                    request_deserializer=novel__engine_dot_v1_dot_simulation__pb2.GetLlmSettingsRequest.FromString,
+                    response_serializer=novel__engine_dot_v1_dot_simulation__pb2.LlmSettings.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -301,6 +333,60 @@ class SimulationService:
             '/novel_engine.v1.SimulationService/ListCampaigns',
             novel__engine_dot_v1_dot_simulation__pb2.ListCampaignsRequest.SerializeToString,
             novel__engine_dot_v1_dot_simulation__pb2.ListCampaignsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PutLlmSettings(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/novel_engine.v1.SimulationService/PutLlmSettings',
+            novel__engine_dot_v1_dot_simulation__pb2.PutLlmSettingsRequest.SerializeToString,
+            novel__engine_dot_v1_dot_simulation__pb2.LlmSettings.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetLlmSettings(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/novel_engine.v1.SimulationService/GetLlmSettings',
+            novel__engine_dot_v1_dot_simulation__pb2.GetLlmSettingsRequest.SerializeToString,
+            novel__engine_dot_v1_dot_simulation__pb2.LlmSettings.FromString,
             options,
             channel_credentials,
             insecure,

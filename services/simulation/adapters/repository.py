@@ -34,6 +34,8 @@ class SimulationRecord:
     created_at: datetime
     updated_at: datetime
     sheets: tuple[dict[str, Any], ...] | None = None
+    llm: dict[str, Any] | None = None  # options, backend (key sealed), replay source
+    llm_usage: dict[str, Any] | None = None  # calls, tokens, fallbacks, budget
 
     @property
     def finished(self) -> bool:

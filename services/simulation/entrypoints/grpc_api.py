@@ -5,8 +5,15 @@ from __future__ import annotations
 from grpc import aio
 
 from novel_engine.v1 import simulation_pb2, simulation_pb2_grpc
-from services.simulation.adapters.convert import campaign_to_proto, simulation_to_proto
+from novel_platform.paging import require_tenant
+from services.simulation.adapters.convert import (
+    backend_fields,
+    campaign_to_proto,
+    llm_settings_to_proto,
+    simulation_to_proto,
+)
 from services.simulation.service.handlers import SimulationService
+from services.simulation.service.llm_plan import LlmRequest, ModelPlans
 from services.simulation.service.requests import StartRequest
 
 # Set by the gateway from a POST's Idempotency-Key header.
@@ -14,8 +21,9 @@ IDEMPOTENCY_KEY_METADATA = "idempotency-key"
 
 
 class SimulationServicer(simulation_pb2_grpc.SimulationServiceServicer):
-    def __init__(self, service: SimulationService) -> None:
+    def __init__(self, service: SimulationService, models: ModelPlans) -> None:
         self._service = service
+        self._models = models
 
     async def StartSimulation(
         self, request: simulation_pb2.StartSimulationRequest, context: aio.ServicerContext
@@ -30,6 +38,7 @@ class SimulationServicer(simulation_pb2_grpc.SimulationServiceServicer):
                 scenario=request.scenario,
                 campaign_id=request.campaign_id,
                 narrative_style=request.narrative_style,
+                llm=llm_request(request.llm) if request.HasField("llm") else None,
             ),
             idempotency_key=_metadata(context, IDEMPOTENCY_KEY_METADATA)[:255],
         )
@@ -76,6 +85,33 @@ class SimulationServicer(simulation_pb2_grpc.SimulationServiceServicer):
         return simulation_pb2.ListCampaignsResponse(
             campaigns=[campaign_to_proto(r) for r in items], next_page_token=token
         )
+
+    async def PutLlmSettings(
+        self, request: simulation_pb2.PutLlmSettingsRequest, context: aio.ServicerContext
+    ) -> simulation_pb2.LlmSettings:
+        tenant = require_tenant(request.tenant_id)
+        found = await self._models.put_tenant(
+            tenant, backend_fields(request.backend), request.backend.api_key
+        )
+        return llm_settings_to_proto(tenant, *found)
+
+    async def GetLlmSettings(
+        self, request: simulation_pb2.GetLlmSettingsRequest, context: aio.ServicerContext
+    ) -> simulation_pb2.LlmSettings:
+        tenant = require_tenant(request.tenant_id)
+        return llm_settings_to_proto(tenant, *await self._models.get_tenant(tenant))
+
+
+def llm_request(o: simulation_pb2.LlmOptions) -> LlmRequest | None:
+    if not (o.decisions or o.narration or o.replay_of):
+        return None
+    return LlmRequest(
+        decisions=o.decisions,
+        narration=o.narration,
+        backend=backend_fields(o.backend),
+        api_key=o.backend.api_key,
+        replay_of=o.replay_of,
+    )
 
 
 def _metadata(context: aio.ServicerContext, name: str) -> str:

@@ -36,6 +36,11 @@ from services.simulation.domain import (
 )
 from services.simulation.service import events
 from services.simulation.service.handlers import Characters
+from services.simulation.service.model_decisions import (
+    DecisionSession,
+    ModelDecisions,
+    ReplayBroken,
+)
 
 log = structlog.get_logger(__name__)
 _tracer = telemetry.tracer(__name__)
@@ -52,6 +57,7 @@ class SimulationRunner:
         characters: Characters,
         turn_delay: float = 0.0,
         batch_turns: int = 25,
+        models: ModelDecisions | None = None,
     ) -> None:
         self._uow = uow
         self._characters = characters
@@ -61,6 +67,7 @@ class SimulationRunner:
         # long iteration delays every RPC the process serves (grpc.aio accepts one new
         # call per iteration), so CPU work is handed out in small, fair slices.
         self._engine = asyncio.Lock()
+        self._models = models
 
     async def run(self, sim_id: str) -> None:
         async with self._uow().read_only() as uow:
@@ -112,7 +119,12 @@ class SimulationRunner:
                 log.info("simulation_resumed", from_turn=checkpoint.turn)
             _running.add(1)
             try:
-                await self._turns(record, world, context)
+                session = None
+                if record.llm is not None and self._models is not None:
+                    session = await self._models.session(record)
+                await self._turns(record, world, context, session)
+            except ReplayBroken as exc:
+                await self._finish(record, "failed", str(exc))
             finally:
                 _running.add(-1)
 
@@ -123,10 +135,14 @@ class SimulationRunner:
         return await self._characters.sheets(record.tenant_id, list(record.character_ids))
 
     async def _turns(
-        self, record: SimulationRecord, world: WorldState, context: simulation_pb2.StoryContext
+        self,
+        record: SimulationRecord,
+        world: WorldState,
+        context: simulation_pb2.StoryContext,
+        session: DecisionSession | None = None,
     ) -> None:
         while not is_finished(world):
-            stored, record, world = await self._batch(record, world, context)
+            stored, record, world = await self._batch(record, world, context, session)
             if not stored:
                 return
             if record.finished:
@@ -142,11 +158,19 @@ class SimulationRunner:
         await self._finish(record, "completed", context=context, turns=world.turn)
 
     async def _batch(
-        self, record: SimulationRecord, world: WorldState, context: simulation_pb2.StoryContext
+        self,
+        record: SimulationRecord,
+        world: WorldState,
+        context: simulation_pb2.StoryContext,
+        session: DecisionSession | None = None,
     ) -> tuple[bool, SimulationRecord, WorldState]:
-        """Run and store the next batch of turns; False when another worker stored it."""
+        """Run and store the next batch of turns; False when another worker stored it.
+
+        With a model, a turn at a time: its choices are awaited outside the engine lock."""
         turns: list[tuple[int, Sequence[TurnEvent]]] = []
-        while len(turns) < self._batch_turns and not is_finished(world):
+        limit = 1 if session else self._batch_turns
+        while len(turns) < limit and not is_finished(world):
+            chosen = await session.choose(world) if session else None
             with _tracer.start_as_current_span(
                 semconv.SPAN_TURN,
                 attributes={
@@ -158,12 +182,14 @@ class SimulationRunner:
                 async with self._engine:
                     started = time.perf_counter()
                     with domain_cpu("engine"):
-                        result = run_turn(world)
+                        result = run_turn(world, chosen)
                     _turn_duration.record(time.perf_counter() - started)
                     # Held until the loop has run everything else that is ready once.
                     await asyncio.sleep(0)
             turns.append((result.turn, result.events))
             world = result.world
+            if session:
+                session.settle(result)
         finished = is_finished(world)
         async with self._uow() as uow:
             updated = await SimulationRepository(uow.conn).record_batch(
@@ -176,6 +202,8 @@ class SimulationRunner:
             if updated is None:
                 log.warning("turns_already_stored", first=turns[0][0], last=turns[-1][0])
                 return False, record, world
+            if session and self._models:
+                await self._models.store(session, uow.conn, record.id)
             uow.emit(
                 *events.turns_completed(
                     updated, context, turns, completed=finished, turns_executed=world.turn
