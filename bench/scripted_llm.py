@@ -32,8 +32,11 @@ _FACT = re.compile(r"^- \[(?P<id>[^\]]+)\] (?P<text>.+)$", re.MULTILINE)
 
 
 class ScriptedLLM:
-    def __init__(self, *, delay_seconds: float = 0.0, default: str = "answer") -> None:
+    def __init__(
+        self, *, delay_seconds: float = 0.0, default: str = "answer", keep_requests: bool = True
+    ) -> None:
         self.delay_seconds = delay_seconds
+        self.keep_requests = keep_requests  # the benchmark keeps only the count
         self.default = default
         self._script: deque[str] = deque()
         self.requests: list[dict[str, Any]] = []
@@ -44,6 +47,7 @@ class ScriptedLLM:
         self._runner: web.AppRunner | None = None
         self._thread: threading.Thread | None = None
         self.port = 0
+        self.calls = 0  # answered or not, since the start
 
     @property
     def url(self) -> str:
@@ -66,13 +70,19 @@ class ScriptedLLM:
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/v1/chat/completions", self._complete)
+        app.router.add_get("/stats", self._stats)
         return app
+
+    async def _stats(self, request: web.Request) -> web.Response:
+        return web.json_response({"calls": self.calls})
 
     async def _complete(self, request: web.Request) -> web.StreamResponse:
         body = await request.json()
         step = self._next()
         with self._lock:
-            self.requests.append(body)
+            self.calls += 1
+            if self.keep_requests:
+                self.requests.append(body)
             self.authorizations.append(request.headers.get("Authorization", ""))
             self.arrivals.append(time.monotonic())
         if self.delay_seconds:
@@ -190,7 +200,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8900)
     parser.add_argument("--delay", type=float, default=0.0, help="seconds added to every call")
     args = parser.parse_args()
-    server = ScriptedLLM(delay_seconds=args.delay)
+    server = ScriptedLLM(delay_seconds=args.delay, keep_requests=False)
     web.run_app(server.app(), host="127.0.0.1", port=args.port, access_log=None)
 
 

@@ -108,7 +108,8 @@ async def test_a_server_gone_away_fails_and_opens_the_breaker():
         with pytest.raises(ModelFailure) as failure:
             await model.complete(REQUEST)
         kinds.append(failure.value.kind)
-    assert kinds[:5] == ["unreachable"] * 5
+    # Refused connections are retried until the attempts or the deadline run out.
+    assert set(kinds[:5]) <= {"unreachable", "timeout"}
     assert kinds[5] == "circuit_open" and model.breaker.state == "open"
 
 
