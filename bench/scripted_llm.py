@@ -5,7 +5,8 @@ against Ollama or vLLM. Each call takes the next step of its script (then the de
 
 - `answer`: a valid answer. With a JSON schema whose `option` is an integer 1..N, the
   last option (rarely the built-in policy's pick, so a test sees the model's hand);
-  with a `paragraphs` array, the prompt's facts restated, one paragraph each.
+  with a `paragraphs` array, the prompt's facts retold, one paragraph each.
+- `absent`: a chapter that names a character with no part in it.
 - `malformed`: text that is not JSON; `illegal`: option 999; `hang`: never answers;
   `status:CODE[:RETRY_AFTER]`: that HTTP error (e.g. `status:429:1`);
   `drop`: closes the connection without a response; `delay:SECONDS`: then answers.
@@ -149,15 +150,20 @@ def _content(kind: str, body: dict[str, Any]) -> str:
     if "option" in props:
         return json.dumps({"option": int(props["option"].get("maximum", 1))})
     if "paragraphs" in props:
-        prompt = "\n".join(str(m.get("content", "")) for m in body.get("messages", []))
-        return json.dumps(
-            {
-                "paragraphs": [
-                    {"event_id": m["id"], "text": m["text"]} for m in _FACT.finditer(prompt)
-                ]
-            }
-        )
+        return json.dumps({"paragraphs": _retold(kind, body)})
     return json.dumps({"option": 1})
+
+
+def _retold(kind: str, body: dict[str, Any]) -> list[dict[str, str]]:
+    """Each fact paragraph retold ("In truth, ..."); `absent`: the first one also names
+    a cast member it does not mention (the checker must refuse it)."""
+    prompt = "\n".join(str(m.get("content", "")) for m in body.get("messages", []))
+    told = [{"event_id": m["id"], "text": f"In truth, {m['text']}"} for m in _FACT.finditer(prompt)]
+    cast = re.search(r"^Cast: (.*)\.$", prompt, re.MULTILINE)
+    if kind == "absent" and told and cast:
+        stranger = next((n for n in cast.group(1).split(", ") if n not in told[0]["text"]), "")
+        told[0]["text"] += f" {stranger} watched it all."
+    return told
 
 
 def _schema(body: dict[str, Any]) -> dict[str, Any]:

@@ -216,6 +216,41 @@ def test_tenant_settings_keep_the_key_sealed_and_unseen(api, llm, llm_stack):
             assert key not in log.read_text(errors="replace"), log
 
 
+def test_the_model_narrates_checked_chapters_and_the_replay_reads_the_same(api, llm):
+    _, offline_story = run(api, turns=3, seed=21)
+    llm.script([])
+    sim, story = run(api, turns=3, seed=21, llm={"narration": True})
+    chapters = [c["text"] for c in story["chapters"]]
+    assert len(chapters) == 3 and all(t.startswith("In truth, ") for t in chapters)
+    # Same facts, same paragraphs: the model only retold them.
+    assert [c["title"] for c in story["chapters"]] == [
+        c["title"] for c in offline_story["chapters"]
+    ]
+    for told, offline in zip(chapters, offline_story["chapters"], strict=True):
+        assert told.count("\n\n") == offline["text"].count("\n\n")
+    assert sim["llm"]["narration"] is True and sim["llm"]["calls"] == 0  # no decisions
+    narrations = [r for r in llm.requests if "paragraphs" in str(r["response_format"])]
+    assert len(narrations) == 3
+
+    llm.script([], default="status:500")
+    replayed = api.post(f"/v1/simulations/{sim['id']}/replay")
+    assert replayed.status_code == 202, replayed.text
+    _, again = finish(api, replayed.json())
+    assert llm.requests == []
+    assert prose(again) == prose(story)
+
+
+def test_a_chapter_naming_an_absent_character_is_retried_then_told_offline(api, llm):
+    _, offline_story = run(api, turns=2, seed=23)
+    # Chapter 1: refused, then a good retry. Chapter 2: refused twice, so offline.
+    llm.script(["absent", "answer", "absent", "absent"])
+    _, story = run(api, turns=2, seed=23, llm={"narration": True})
+    first, second = (c["text"] for c in story["chapters"])
+    assert first.startswith("In truth, ") and "watched it all" not in first
+    assert second == offline_story["chapters"][1]["text"]
+    assert len(llm.requests) == 4
+
+
 def test_bad_model_settings_are_a_clear_4xx(api):
     bad = api.post(
         "/v1/simulations",

@@ -314,20 +314,42 @@ class Participant(_message.Message):
     def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., role: _Optional[str] = ..., faction: _Optional[str] = ...) -> None: ...
 
 class StoryContext(_message.Message):
-    __slots__ = ("simulation_id", "participants", "setting", "scenario", "narrative_style", "turns_total")
+    __slots__ = ("simulation_id", "participants", "setting", "scenario", "narrative_style", "turns_total", "narration")
     SIMULATION_ID_FIELD_NUMBER: _ClassVar[int]
     PARTICIPANTS_FIELD_NUMBER: _ClassVar[int]
     SETTING_FIELD_NUMBER: _ClassVar[int]
     SCENARIO_FIELD_NUMBER: _ClassVar[int]
     NARRATIVE_STYLE_FIELD_NUMBER: _ClassVar[int]
     TURNS_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    NARRATION_FIELD_NUMBER: _ClassVar[int]
     simulation_id: str
     participants: _containers.RepeatedCompositeFieldContainer[Participant]
     setting: str
     scenario: str
     narrative_style: str
     turns_total: int
-    def __init__(self, simulation_id: _Optional[str] = ..., participants: _Optional[_Iterable[_Union[Participant, _Mapping]]] = ..., setting: _Optional[str] = ..., scenario: _Optional[str] = ..., narrative_style: _Optional[str] = ..., turns_total: _Optional[int] = ...) -> None: ...
+    narration: LlmNarration
+    def __init__(self, simulation_id: _Optional[str] = ..., participants: _Optional[_Iterable[_Union[Participant, _Mapping]]] = ..., setting: _Optional[str] = ..., scenario: _Optional[str] = ..., narrative_style: _Optional[str] = ..., turns_total: _Optional[int] = ..., narration: _Optional[_Union[LlmNarration, _Mapping]] = ...) -> None: ...
+
+class LlmNarration(_message.Message):
+    __slots__ = ("base_url", "model", "temperature", "max_tokens", "token_budget", "server_key", "sealed_api_key", "replay_of")
+    BASE_URL_FIELD_NUMBER: _ClassVar[int]
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    TEMPERATURE_FIELD_NUMBER: _ClassVar[int]
+    MAX_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    TOKEN_BUDGET_FIELD_NUMBER: _ClassVar[int]
+    SERVER_KEY_FIELD_NUMBER: _ClassVar[int]
+    SEALED_API_KEY_FIELD_NUMBER: _ClassVar[int]
+    REPLAY_OF_FIELD_NUMBER: _ClassVar[int]
+    base_url: str
+    model: str
+    temperature: float
+    max_tokens: int
+    token_budget: int
+    server_key: bool
+    sealed_api_key: str
+    replay_of: str
+    def __init__(self, base_url: _Optional[str] = ..., model: _Optional[str] = ..., temperature: _Optional[float] = ..., max_tokens: _Optional[int] = ..., token_budget: _Optional[int] = ..., server_key: _Optional[bool] = ..., sealed_api_key: _Optional[str] = ..., replay_of: _Optional[str] = ...) -> None: ...
 
 class SimulationRequested(_message.Message):
     __slots__ = ("simulation",)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from novel_engine.v1 import simulation_pb2
 from novel_platform.errors import InvalidArgument
 from novel_platform.llm.backend import OVERRIDABLE, Backend
 from novel_platform.llm.client import ChatRequest
@@ -26,6 +27,7 @@ MAX_URL = 500
 # Assumed time of one turn's model round (its characters are asked at once) when
 # estimating a run; the README's bench figures tell what a given server does.
 ROUND_SECONDS = 1.0
+NARRATION_BYTES = 6000
 
 
 @dataclass(frozen=True)
@@ -125,9 +127,15 @@ class ModelPlans:
                 "NE_LLM_MODEL, PUT /v1/settings/llm, or llm.backend here)"
             )
         server_key = bool(backend.api_key) and backend.api_key == self.server.api_key
+        total = backend.token_budget
+        both = request.decisions and request.narration
+        decision_share = total // 2 if both else total if request.decisions else 0
         plan = {
             "decisions": request.decisions,
             "narration": request.narration,
+            # Decisions and narration, both on, share the budget half and half: each side
+            # keeps to its own, so the simulation never spends more than the whole.
+            "budgets": {"decision": decision_share, "narration": total - decision_share},
             "backend": backend.public(),
             "key": "server" if server_key else "sealed",
             "sealed_api_key": "" if server_key else self._seal(backend.api_key),
@@ -144,7 +152,25 @@ class ModelPlans:
         # Process-wide limits follow the server's settings, not what a run stored.
         public["max_concurrency"] = self.server.max_concurrency
         public["timeout_seconds"] = self.server.timeout_seconds
+        public["token_budget"] = plan["budgets"]["decision"]
         return Backend.from_public(public, api_key=key)
+
+    @staticmethod
+    def narration_of(plan: Mapping[str, Any]) -> simulation_pb2.LlmNarration | None:
+        """What the story service needs to ask for this simulation's chapters."""
+        if not plan["narration"]:
+            return None
+        backend = plan["backend"]
+        return simulation_pb2.LlmNarration(
+            base_url=backend["base_url"],
+            model=backend["model"],
+            temperature=backend["temperature"],
+            max_tokens=backend["max_tokens"],
+            token_budget=plan["budgets"]["narration"],
+            server_key=plan["key"] == "server",
+            sealed_api_key=plan["sealed_api_key"],
+            replay_of=plan["replay_of"],
+        )
 
 
 def estimate(
@@ -158,12 +184,15 @@ def estimate(
 ) -> tuple[int, float]:
     """Tokens (an upper bound, within the budget) and seconds for a whole run: every
     living character asked every turn, each call as large as turn 1's largest."""
+    # A chapter's request: the offline chapter's text and the answer, each at most
+    # about this many bytes; one per turn.
+    narration = turns * (NARRATION_BYTES + backend.max_tokens) if request.narration else 0
     if not request.decisions:
-        return 0, 0.0
+        return min(backend.token_budget, narration), round(turns * ROUND_SECONDS, 1)
     world = start_world(sheets, seed=seed, setting=setting, scenario=scenario, turns_total=turns)
     points = decision_points(world)
     per_call = max(decision_chat(p).reserve(backend) for p in points)
-    tokens = min(backend.token_budget, per_call * len(points) * turns)
+    tokens = min(backend.token_budget, per_call * len(points) * turns + narration)
     return tokens, round(turns * ROUND_SECONDS, 1)
 
 

@@ -36,6 +36,7 @@ from services.simulation.domain import (
 )
 from services.simulation.service import events
 from services.simulation.service.handlers import Characters
+from services.simulation.service.llm_plan import ModelPlans
 from services.simulation.service.model_decisions import (
     DecisionSession,
     ModelDecisions,
@@ -98,6 +99,7 @@ class SimulationRunner:
                 scenario=record.scenario,
                 narrative_style=record.narrative_style,
                 turns_total=record.turns_total,
+                narration=ModelPlans.narration_of(record.llm) if record.llm else None,
             )
             try:
                 with domain_cpu("engine"):
