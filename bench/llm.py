@@ -41,6 +41,8 @@ def llm_env(url: str, simulations: int) -> dict[str, str]:
         "NE_MAX_STORY_BACKLOG": "100000",
         "NE_MAX_STARTING_SIMULATIONS": "1024",
         "NE_WORK_ACK_WAIT_SECONDS": "120",
+        # A saturated simulation process answers starts late rather than never.
+        "NE_RPC_TIMEOUT_SECONDS": "30",
     }
 
 
@@ -70,7 +72,7 @@ class Clients:
 
     async def client(self, http: httpx.AsyncClient, n: int) -> None:
         rng = random.Random(n)  # noqa: S311 (seeds for stories, not secrets)
-        await asyncio.sleep(n * 0.05)  # a ramp, not a burst of starts
+        await asyncio.sleep(n * 0.1)  # a ramp, not a burst of starts
         while not self.stopping:
             body = {
                 "character_ids": list(CAST),
@@ -89,7 +91,7 @@ class Clients:
                 continue
             sim_id = response.json()["id"]
             while True:
-                await asyncio.sleep(2.0 + rng.random())
+                await asyncio.sleep(4.0 + 2 * rng.random())  # light polling: it loads the process
                 try:
                     polled = await http.get(f"/v1/simulations/{sim_id}")
                 except httpx.HTTPError as exc:

@@ -124,6 +124,22 @@ def test_the_model_decides_every_choice_and_is_recorded(api, llm):
     assert again_story["chapters"] == story["chapters"]
 
 
+def test_model_calls_tokens_and_fallbacks_are_metrics(api, llm, llm_stack):
+    llm.script(["malformed"])
+    run(api, llm={"decisions": True}, turns=1)
+    port = llm_stack.ports["simulation-metrics"]
+    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    for name in (
+        "novel_llm_calls_total",
+        "novel_llm_tokens_total",
+        "novel_llm_fallbacks_total",
+        "gen_ai_client_operation_duration",
+        "gen_ai_client_token_usage",
+    ):
+        assert name in text, name
+    assert 'novel_tenant="dev"' in text and 'novel_outcome="invalid"' in text
+
+
 def test_a_replay_missing_its_recording_fails_loudly(api, llm, llm_stack):
     sim, _ = run(api, llm={"decisions": True}, turns=2)
     with psycopg.connect(llm_stack.database_url, autocommit=True) as conn:

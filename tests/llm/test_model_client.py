@@ -119,3 +119,33 @@ def test_the_key_never_shows_in_a_backend_repr_or_its_public_form():
     assert backend.public()["api_key_set"] is True
     digest_source = REQUEST.digest(backend)
     assert KEY not in digest_source
+
+
+async def test_each_call_is_a_client_span_with_the_genai_attributes(llm):
+    from opentelemetry import trace
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    provider = trace.get_tracer_provider()
+    if not isinstance(provider, TracerProvider):
+        provider = TracerProvider()
+        trace.set_tracer_provider(provider)
+    exporter = InMemorySpanExporter()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    reply = await client(llm).complete(REQUEST, {"novel.turn": 3})
+    llm.script([], default="status:400")
+    with pytest.raises(ModelFailure):
+        await client(llm).complete(REQUEST)
+    ok_span, failed_span = [s for s in exporter.get_finished_spans() if s.name == "chat scripted"][
+        -2:
+    ]
+    assert ok_span.kind == trace.SpanKind.CLIENT
+    ok, failed = dict(ok_span.attributes or {}), dict(failed_span.attributes or {})
+    assert ok["gen_ai.request.model"] == "scripted"
+    assert ok["gen_ai.operation.name"] == "chat"
+    assert ok["gen_ai.usage.input_tokens"] == reply.input_tokens > 0
+    assert ok["gen_ai.usage.output_tokens"] == reply.output_tokens > 0
+    assert ok["novel.turn"] == 3
+    assert failed["error.type"] == "refused"
+    assert KEY not in str([ok, failed])
