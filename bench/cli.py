@@ -145,6 +145,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     llm.add_argument("--llm-turns", type=int, default=10, help="turns per simulation")
     llm.add_argument("--llm-warmup", type=float, default=20.0, help="unmeasured start")
     llm.add_argument("--llm-seconds", type=float, default=40.0, help="measured time")
+    llm.add_argument(
+        "--llm-model-step",
+        default="answer",
+        help="what the scripted model does on every call: answer, malformed, illegal, hang, "
+        "status:500, status:429:1 (a failing model: every run must still complete)",
+    )
     stack = p.add_argument_group("the stack")
     stack.add_argument("--gateway-url", help="benchmark a running stack instead of starting one")
     stack.add_argument("--api-key", help="with --gateway-url (default: make up's dev key)")

@@ -46,10 +46,20 @@ def llm_env(url: str, simulations: int) -> dict[str, str]:
     }
 
 
-def start_model(delay: float) -> tuple[subprocess.Popen[bytes], str]:
+def start_model(delay: float, step: str = "answer") -> tuple[subprocess.Popen[bytes], str]:
     port = localinfra.free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bench.scripted_llm", "--port", str(port), "--delay", str(delay)]
+        [
+            sys.executable,
+            "-m",
+            "bench.scripted_llm",
+            "--port",
+            str(port),
+            "--delay",
+            str(delay),
+            "--default",
+            step,
+        ]
     )
     url = f"http://127.0.0.1:{port}"
     for _ in range(200):
@@ -155,6 +165,7 @@ async def measure(args: Any, target: Target, model_url: str) -> dict[str, Any]:
     decisions = sum((s["llm"] or {}).get("calls", 0) for s in finished)
     return {
         "model_delay_seconds": args.llm_delay,
+        "model_step": args.llm_model_step,
         "clients": args.llm_simulations,
         "turns": args.llm_turns,
         "characters": len(CAST),
@@ -167,6 +178,7 @@ async def measure(args: Any, target: Target, model_url: str) -> dict[str, Any]:
         },
         "simulation_process_cpu_percent": round(100 * cpu / elapsed, 1),
         "finished": dict(Counter(s["status"] for s in finished)),
+        "finished_with_story": sum(1 for s in finished if s.get("story_id")),
         "finished_calls": decisions,
         "fallbacks": dict(reasons),
         "over_budget": over_budget,
@@ -183,7 +195,8 @@ def llm_report(result: dict[str, Any]) -> str:
             f"Calibration: {result['calibration']['cpu_seconds']:.2f} s CPU "
             f"(`{result['calibration']['loop']}`). Command: `{result['command']}`",
             "",
-            f"- Scripted model: {r['model_delay_seconds']:g} s added to every call",
+            f"- Scripted model: {r['model_delay_seconds']:g} s added to every call; every "
+            f"answer: `{r['model_step']}`",
             f"- Clients: {r['clients']}, each one simulation at a time "
             f"({r['characters']} characters x {r['turns']} turns, model decisions)",
             f"- Window: {r['window_seconds']:g} s after the warm-up",
@@ -191,7 +204,8 @@ def llm_report(result: dict[str, Any]) -> str:
             f"- Simulations running at once (simulation process gauge): mean "
             f"{r['running_simulations']['mean']:g}, min {r['running_simulations']['min']:g}",
             f"- Simulation process CPU: {r['simulation_process_cpu_percent']:g} %",
-            f"- Finished runs: {r['finished']}; their calls: {r['finished_calls']}, "
+            f"- Finished runs: {r['finished']} ({r['finished_with_story']} with a story); "
+            f"their calls: {r['finished_calls']}, "
             f"fallbacks by reason: {r['fallbacks'] or 'none'}; over budget: "
             f"{len(r['over_budget'])}",
             f"- Refused or failed requests of the clients (retried): "
@@ -202,7 +216,7 @@ def llm_report(result: dict[str, Any]) -> str:
 
 
 def run_llm(args: Any, out: Any) -> dict[str, Any]:
-    model, url = start_model(args.llm_delay)
+    model, url = start_model(args.llm_delay, args.llm_model_step)
     try:
         target = start_stack(
             results_dir=out,

@@ -205,8 +205,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8900)
     parser.add_argument("--delay", type=float, default=0.0, help="seconds added to every call")
+    parser.add_argument("--default", default="answer", help="every call's step, e.g. status:500")
     args = parser.parse_args()
-    server = ScriptedLLM(delay_seconds=args.delay, keep_requests=False)
+    server = ScriptedLLM(delay_seconds=args.delay, default=args.default, keep_requests=False)
     web.run_app(server.app(), host="127.0.0.1", port=args.port, access_log=None)
 
 
