@@ -143,7 +143,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     llm.add_argument("--llm-delay", type=float, default=0.5, help="seconds added per call")
     llm.add_argument("--llm-simulations", type=int, default=240, help="concurrent clients")
     llm.add_argument("--llm-turns", type=int, default=10, help="turns per simulation")
-    llm.add_argument("--llm-warmup", type=float, default=20.0, help="unmeasured start")
+    llm.add_argument(
+        "--llm-warmup",
+        type=float,
+        default=30.0,
+        help="unmeasured start (the ramp: 0.1 s per client)",
+    )
     llm.add_argument("--llm-seconds", type=float, default=40.0, help="measured time")
     llm.add_argument(
         "--llm-model-step",

@@ -26,6 +26,7 @@ import structlog
 from novel_platform import semconv, telemetry
 from novel_platform.llm.backend import Backend
 from novel_platform.llm.client import ModelClient, ModelClients, ModelFailure
+from novel_platform.llm.sealing import SealingError
 from novel_platform.outbox import UnitOfWork
 from services.simulation.adapters.llm_records import CallRecord, LlmRepository
 from services.simulation.adapters.repository import SimulationRecord
@@ -42,8 +43,9 @@ _tokens = _meter.create_counter(semconv.LLM_TOKENS, unit="{token}")
 PURPOSE = "decision"
 
 
-class ReplayBroken(Exception):
-    """A replay needs a recorded call that is missing or was asked differently."""
+class ModelRunBroken(Exception):
+    """The run cannot go on as asked: a replay needs a recorded call that is missing or
+    was asked differently, or the stored API key cannot be opened (another server key)."""
 
 
 class DecisionSession:
@@ -151,12 +153,12 @@ class DecisionSession:
         assert self._recorded is not None
         call = self._recorded.get((point.turn, PURPOSE, point.actor_id))
         if call is None:
-            raise ReplayBroken(
+            raise ModelRunBroken(
                 f"replay of {self.usage['replay_of']}: no recorded model call for turn "
                 f"{point.turn}, character {point.actor_id}"
             )
         if call.request_digest != digest:
-            raise ReplayBroken(
+            raise ModelRunBroken(
                 f"replay of {self.usage['replay_of']}: turn {point.turn}, character "
                 f"{point.actor_id} asks something else than was recorded"
             )
@@ -188,7 +190,10 @@ class ModelDecisions:
 
     async def session(self, record: SimulationRecord) -> DecisionSession:
         assert record.llm is not None and record.llm_usage is not None
-        backend = self._plans.backend_of(record.llm)
+        try:
+            backend = self._plans.backend_of(record.llm)
+        except SealingError as exc:
+            raise ModelRunBroken(f"the model's API key: {exc}") from None
         client = self._clients.get(backend)
         recorded = None
         source = record.llm.get("replay_of", "")

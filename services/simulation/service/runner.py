@@ -40,7 +40,7 @@ from services.simulation.service.llm_plan import ModelPlans
 from services.simulation.service.model_decisions import (
     DecisionSession,
     ModelDecisions,
-    ReplayBroken,
+    ModelRunBroken,
 )
 
 log = structlog.get_logger(__name__)
@@ -125,7 +125,7 @@ class SimulationRunner:
                 if record.llm is not None and self._models is not None:
                     session = await self._models.session(record)
                 await self._turns(record, world, context, session)
-            except ReplayBroken as exc:
+            except ModelRunBroken as exc:
                 await self._finish(record, "failed", str(exc))
             finally:
                 _running.add(-1)

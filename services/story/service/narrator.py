@@ -21,7 +21,7 @@ from novel_platform import semconv, telemetry
 from novel_platform.errors import InvalidArgument
 from novel_platform.llm.backend import Backend
 from novel_platform.llm.client import ChatRequest, ModelClients, ModelFailure, ModelReply
-from novel_platform.llm.sealing import Sealer
+from novel_platform.llm.sealing import Sealer, SealingError
 from novel_platform.outbox import UnitOfWork
 from services.story.adapters.narration_records import NarrationCall, NarrationRecords
 from services.story.domain import Chapter, EventView, StoryContext
@@ -63,12 +63,20 @@ class Narrator:
         turns: Sequence[tuple[int, Sequence[EventView]]],
     ) -> dict[int, Chapter]:
         """The model's chapter of each turn that has one it wrote and the checker kept."""
+        try:
+            key = (
+                self._server.api_key
+                if narration.server_key
+                else self._sealer.open(narration.sealed_api_key)
+            )
+        except SealingError as exc:
+            log.error("narration_key_unreadable", simulation_id=simulation_id, reason=str(exc))
+            _fallbacks.add(len(turns), {semconv.LLM_PURPOSE: PURPOSE, semconv.OUTCOME: "key"})
+            return {}
         backend = Backend(
             base_url=narration.base_url,
             model=narration.model,
-            api_key=self._server.api_key
-            if narration.server_key
-            else self._sealer.open(narration.sealed_api_key),
+            api_key=key,
             temperature=narration.temperature,
             max_tokens=narration.max_tokens,
             token_budget=narration.token_budget,
