@@ -4,6 +4,12 @@
 # last few lines, so building all of them costs about as much as building one:
 #   docker build --target gateway -t novel-engine/gateway:0.1.0 .
 # Targets: migrate, gateway, character, simulation, story, loadgen.
+# `make images` builds them all with Podman or Docker (see deploy/README.md).
+#
+# Behind a TLS-intercepting proxy, pip needs the proxy's CA: pass a PEM bundle as a
+# build secret, never as a file in the context, so it lands in no layer:
+#   docker build --secret id=ca_bundle,src=/etc/ssl/certs/ca-certificates.crt ...
+# Where no registry answers, PYTHON_IMAGE names a stand-in (make base-image-local).
 
 ARG PYTHON_IMAGE=python:3.11.11-slim-bookworm
 
@@ -19,37 +25,50 @@ WORKDIR /src
 # Dependencies first, from the lock: this layer is reused until
 # pyproject.toml or constraints.txt change.
 COPY pyproject.toml constraints.txt ./
+# The optional CA bundle is read from the secret mount (absent: pip's own roots).
 RUN --mount=type=cache,target=/root/.cache/pip \
-    python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
+    --mount=type=secret,id=ca_bundle,required=false \
+    if [ -s /run/secrets/ca_bundle ]; then export PIP_CERT=/run/secrets/ca_bundle; fi \
+ && python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
  && pip install --constraint constraints.txt --requirement /tmp/requirements.txt
 
-# Then the project itself, without touching the resolved dependencies.
+# Then the project itself, without touching the resolved dependencies. Dev
+# tooling (bench/, novel_dev/: the load generator and the local stack's servers)
+# stays out; only the loadgen target adds it.
 COPY README.md ./
 COPY protos/ protos/
 COPY novel_platform/ novel_platform/
 COPY novel_cli/ novel_cli/
 COPY services/ services/
-COPY bench/ bench/
 RUN --mount=type=cache,target=/root/.cache/pip \
-    pip install --no-deps --constraint constraints.txt . \
+    --mount=type=secret,id=ca_bundle,required=false \
+    if [ -s /run/secrets/ca_bundle ]; then export PIP_CERT=/run/secrets/ca_bundle; fi \
+ && pip install --no-deps --constraint constraints.txt . \
  && pip check \
  && pip uninstall --yes pip setuptools
 
 # ---------------------------------------------------------------- runtime ---
 FROM ${PYTHON_IMAGE} AS runtime
 ARG VERSION=0.1.0
+ARG REVISION=unknown
 LABEL org.opencontainers.image.title="novel-engine" \
-      org.opencontainers.image.version="${VERSION}"
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}"
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PATH=/opt/venv/bin:$PATH \
     NE_METRICS_PORT=9464
 # No installer or build tooling in the final image; fixed numeric IDs so
 # Kubernetes can verify runAsNonRoot without a passwd lookup.
-RUN python -m pip uninstall --yes --quiet pip setuptools wheel \
+# (A base without pip, like the local stand-in, has nothing to remove.) /app is
+# made here: Buildah does not create a WORKDIR nothing is written to, and a
+# read-only root file system cannot create it at start.
+RUN if python -m pip --version > /dev/null 2>&1; then \
+        python -m pip uninstall --yes --quiet pip setuptools wheel; fi \
  && groupadd --system --gid 10001 novel \
  && useradd --system --uid 10001 --gid 10001 --no-create-home \
-        --home-dir /nonexistent --shell /usr/sbin/nologin novel
+        --home-dir /nonexistent --shell /usr/sbin/nologin novel \
+ && mkdir -p /app
 # The venv holds the installed project (byte-compiled by pip); no sources needed.
 COPY --from=builder /opt/venv /opt/venv
 WORKDIR /app
@@ -88,11 +107,17 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
     CMD ["python", "-m", "novel_platform.healthcheck", "grpc", "127.0.0.1:50053"]
 CMD ["python", "-m", "services.story"]
 
-# The load generator's own dependencies (aiohttp, psutil) stay out of the service images.
+# The load generator (bench/, novel_dev/) and its own dependencies (aiohttp,
+# psutil) stay out of the service images.
 FROM builder AS loadgen-builder
+COPY bench/ bench/
+COPY novel_dev/ novel_dev/
 RUN --mount=type=cache,target=/root/.cache/pip \
-    python -m ensurepip > /dev/null \
+    --mount=type=secret,id=ca_bundle,required=false \
+    if [ -s /run/secrets/ca_bundle ]; then export PIP_CERT=/run/secrets/ca_bundle; fi \
+ && python -m ensurepip > /dev/null \
  && python -m pip install --constraint constraints.txt aiohttp psutil \
+ && python -m pip install --no-deps --constraint constraints.txt . \
  && python -m pip uninstall --yes pip setuptools
 
 FROM runtime AS loadgen

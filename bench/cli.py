@@ -308,6 +308,7 @@ def _open_target(args: argparse.Namespace, out: Path, workers: int | None) -> Ta
         simulation_workers=workers or args.simulation_workers,
         simulation_concurrency=args.simulation_concurrency,
         pg_stat_statements=args.cost,
+        simulation_replicas=max(args.stories_workers) if args.stories else 1,
     )
     if args.nats_monitor_url:
         target.nats_monitor_url = args.nats_monitor_url.rstrip("/")

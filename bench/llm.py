@@ -23,7 +23,7 @@ import httpx
 import psutil
 
 from bench.target import Target, start_stack
-from novel_platform import localinfra
+from novel_dev import localinfra
 
 CAST = ("pilot", "scientist", "engineer", "aria", "zara", "marcus")
 _RUNNING = re.compile(r"^novel_simulations_running(?:\{[^}]*\})? ([0-9.e+-]+)$", re.MULTILINE)

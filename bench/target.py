@@ -18,7 +18,7 @@ import psycopg
 from bench.procs import Group, listening_pid, processes_running
 from novel_cli.registry import SERVICES
 from novel_cli.stack import LocalStack
-from novel_platform import localinfra
+from novel_dev import localinfra
 
 # Production settings: no debug logging, so no per-request log line on the hot path
 # (uvicorn's access log is off in the gateway whatever the level); no pacing.
@@ -85,6 +85,7 @@ def start_stack(
     simulation_workers: int,
     simulation_concurrency: int | None,
     pg_stat_statements: bool = False,
+    simulation_replicas: int = 1,
     extra_env: dict[str, str] | None = None,
 ) -> Target:
     """LocalStack as `make up` runs it, with production settings, on free ports.
@@ -117,6 +118,8 @@ def start_stack(
         free_ports=True,
         extra_env=settings,
         durable_postgres=True,
+        # Every simulation process this run may start serves StartSimulation too.
+        simulation_replicas=max(simulation_replicas, simulation_workers),
     )
     target = Target("", "", [], "started by the benchmark", settings, stack, 1, results_dir)
     target._cleanup = cleanup

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import psycopg
 
+from chaos.burst import BurstResult
 from chaos.load import Answer
 
 TERMINAL = ("completed", "failed", "cancelled")
@@ -24,6 +25,13 @@ class Findings:
     turn_problems: list[str] = field(default_factory=list)
     bad_answers: list[Answer] = field(default_factory=list)
     secrets_in_logs: list[str] = field(default_factory=list)  # log files holding a secret
+    # Outages a process stayed ready through, or was not ready again after.
+    readiness_problems: list[str] = field(default_factory=list)
+    # Bursts past the work queue's limit that were not refused, or whose refused starts
+    # left a simulation behind.
+    queue_fill_problems: list[str] = field(default_factory=list)
+    # Schemathesis and the property tests at depth, after the faults: their verdicts.
+    fuzzing: dict[str, str] = field(default_factory=dict)
     drain_seconds: float = 0.0
 
     @property
@@ -35,6 +43,9 @@ class Findings:
             or self.turn_problems
             or self.bad_answers
             or self.secrets_in_logs
+            or self.readiness_problems
+            or self.queue_fill_problems
+            or any(v.startswith("FAILED") for v in self.fuzzing.values())
         )
 
 
@@ -55,7 +66,12 @@ def bad_answers(answers: list[Answer]) -> list[Answer]:
 
 
 def check(
-    database_url: str, tenant: str, accepted: set[str], answers: list[Answer], drain: float
+    database_url: str,
+    tenant: str,
+    accepted: set[str],
+    answers: list[Answer],
+    drain: float,
+    bursts: list[BurstResult],
 ) -> Findings:
     findings = Findings(bad_answers=bad_answers(answers))
     started = time.monotonic()
@@ -77,7 +93,30 @@ def check(
         findings.story_problems = problems
         findings.lost = sorted(accepted - {r[0] for r in rows})
         findings.turn_problems = _turn_problems(conn, rows)
+        findings.queue_fill_problems = _queue_fill_problems(conn, tenant, bursts)
     return findings
+
+
+def _queue_fill_problems(
+    conn: psycopg.Connection,
+    tenant: str,
+    bursts: list[BurstResult],  # type: ignore[type-arg]
+) -> list[str]:
+    """Each burst was refused in part (the limit was reached), and a refused start made
+    no simulation (refused before it was accepted)."""
+    problems = []
+    for n, b in enumerate(bursts, 1):
+        if not b.refused:
+            problems.append(f"burst {n}: {len(b.answers)} starts, none refused")
+            continue
+        made = conn.execute(
+            "SELECT count(*) FROM simulation.simulations "
+            "WHERE tenant_id = %s AND scenario = ANY(%s)",
+            (tenant, b.refused),
+        ).fetchone()
+        if made and made[0]:
+            problems.append(f"burst {n}: {made[0]} refused starts left a simulation")
+    return problems
 
 
 def _story_problems(conn: psycopg.Connection, tenant: str, rows: list[tuple]) -> list[str]:  # type: ignore[type-arg]

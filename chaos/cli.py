@@ -16,9 +16,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from chaos.burst import BurstResult
 from chaos.checks import Findings, check, secrets_in_logs
-from chaos.faults import CHAOS_ENV, ChaosStack, Fault, Struck, run_schedule
+from chaos.faults import CHAOS_ENV, QUEUE_LIMIT, ChaosStack, Fault, Struck, run_schedule
+from chaos.fuzz import run_property_tests, run_schemathesis, seed_fuzz_tenant
 from chaos.load import Load, LoadResult
+from chaos.readiness import (
+    RECOVERY_SECONDS,
+    Outage,
+    ReadinessSampler,
+    Sample,
+    readiness_problems,
+    recovery_seconds,
+)
 from novel_cli.stack import DEV_TENANT
 
 SERVICES = ("gateway", "character", "simulation", "story")
@@ -27,6 +37,7 @@ SERVICES = ("gateway", "character", "simulation", "story")
 def small_schedule() -> list[Fault]:
     """The bounded campaign `make test` runs: one of each kind of outage."""
     return [
+        Fault(3, "fill", "work-queue"),
         Fault(8, "kill", "simulation"),
         Fault(16, "kill", "story"),
         Fault(24, "restart", "nats"),
@@ -45,6 +56,7 @@ def full_schedule(seconds: float, seed: int) -> list[Fault]:
         ("stop", "postgres", 30.0),
         # Past the 10 s ack wait: the second worker takes the run over, then it wakes.
         ("pause", "simulation", 15.0),
+        ("fill", "work-queue", 0.0),
     ]
     rng.shuffle(faults)
     gap = (seconds - 10 - sum(f[2] for f in faults)) / len(faults)
@@ -63,18 +75,31 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--drain-seconds", type=float, default=300)
     parser.add_argument("--results-dir", type=Path, default=Path("chaos-results"))
+    parser.add_argument(
+        "--fuzz-examples",
+        type=int,
+        help="Schemathesis examples per route after the load (default 0 small, 60); "
+        "the property tests run with a budget scaled to match",
+    )
     args = parser.parse_args(argv)
     seconds = args.seconds or (60.0 if args.small else 600.0)
     faults = small_schedule() if args.small else full_schedule(seconds, args.seed)
+    fuzz = args.fuzz_examples if args.fuzz_examples is not None else (0 if args.small else 60)
     out = args.results_dir / datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out.mkdir(parents=True, exist_ok=True)
-    findings = campaign(out, faults, seconds, args.users, args.seed, args.drain_seconds)
+    findings = campaign(out, faults, seconds, args.users, args.seed, args.drain_seconds, fuzz)
     print((out / "report.md").read_text())
     raise SystemExit(0 if findings.passed else 1)
 
 
 def campaign(
-    out: Path, faults: list[Fault], seconds: float, users: int, seed: int, drain: float
+    out: Path,
+    faults: list[Fault],
+    seconds: float,
+    users: int,
+    seed: int,
+    drain: float,
+    fuzz_examples: int = 0,
 ) -> Findings:
     run_dir = Path(tempfile.mkdtemp(prefix="novel-chaos-"))
     chaos = ChaosStack(run_dir, {})
@@ -86,19 +111,37 @@ def campaign(
         done = threading.Event()
         struck: list[Struck] = []
         control = threading.Thread(
-            target=lambda: struck.extend(run_schedule(chaos, faults, started, done)),
-            name="chaos-control",
+            target=run_schedule, args=(chaos, faults, started, done, struck), name="chaos-control"
         )
+        sampler = ReadinessSampler(chaos.names, chaos.ready, started)
+        sampling = threading.Thread(target=sampler.run, name="chaos-readiness")
         control.start()
+        sampling.start()
         try:
             load = Load(chaos.stack.url, chaos.stack.key, users, seed)
             result = asyncio.run(load.run(seconds, started))
+            _await_bursts(chaos, sum(f.action == "fill" for f in faults))
+            for b in chaos.bursts:
+                result.answers += b.answers
+                result.accepted |= b.accepted
             findings = check(
-                chaos.stack.database_url, DEV_TENANT, result.accepted, result.answers, drain
+                chaos.stack.database_url,
+                DEV_TENANT,
+                result.accepted,
+                result.answers,
+                drain,
+                chaos.bursts,
             )
+            _await_recovery(sampler, outages(struck), started)
+            if fuzz_examples:
+                findings.fuzzing = fuzz_at_depth(chaos, out, fuzz_examples, seed)
         finally:
+            # Last: the servers and services the control thread restarted die with it.
             done.set()
             control.join()
+            sampler.stop()
+            sampling.join()
+        findings.readiness_problems = readiness_problems(sampler.samples, outages(struck))
         shutil.copytree(run_dir / "logs", out / "logs", dirs_exist_ok=True)
         # The key's secret part (after ne_<id>_) and the database password, if any.
         secrets = [chaos.stack.key.split("_", 2)[2]]
@@ -107,8 +150,77 @@ def campaign(
     finally:
         chaos.stop()
         shutil.rmtree(run_dir, ignore_errors=True)
-    write_report(out, seconds, users, struck, chaos.restarts, result, findings, began)
+    write_report(
+        out,
+        seconds,
+        users,
+        struck,
+        chaos.restarts,
+        result,
+        findings,
+        began,
+        sampler.samples,
+        chaos.bursts,
+    )
     return findings
+
+
+def fuzz_at_depth(chaos: ChaosStack, out: Path, examples: int, seed: int) -> dict[str, str]:
+    """After the faults, on the recovered stack: Schemathesis with `examples` per route,
+    and the engine's and chronicler's property tests at a matching depth. Returns each
+    one's verdict line; a failure names itself with "FAILED"."""
+    assert chaos.stack.database_url
+    key, ids = seed_fuzz_tenant(chaos.stack.url, chaos.stack.database_url)
+    api = run_schemathesis(chaos.stack.url, key, out, max_examples=examples, ids=ids, seed=seed)
+    props = run_property_tests(max(1, examples // 10), out)
+    last = api.summary.strip().splitlines()[-1] if api.summary.strip() else ""
+    return {
+        "schemathesis": ("passed: " if api.passed else "FAILED: ") + last.strip("= "),
+        "hypothesis": ("passed: " if props.passed else "FAILED: ") + props.summary.strip("= "),
+    }
+
+
+def _await_bursts(chaos: ChaosStack, expected: int, timeout: float = 120) -> None:
+    """The bursts scheduled during the load have all been answered."""
+    deadline = time.monotonic() + timeout
+    while len(chaos.bursts) < expected and time.monotonic() < deadline:
+        time.sleep(0.5)
+
+
+def _await_recovery(sampler: ReadinessSampler, outages: list[Outage], started: float) -> None:
+    """Keep sampling until every process was seen ready after the last outage (or the
+    time it is given for that has passed)."""
+    if not outages:
+        return
+    last = max(o.ended for o in outages)
+    while time.monotonic() - started < last + RECOVERY_SECONDS:
+        if recovery_seconds(sampler.samples, Outage("", last, last)) is not None:
+            return
+        time.sleep(0.5)
+
+
+def outages(struck: list[Struck]) -> list[Outage]:
+    """The faults that take NATS or PostgreSQL away (a restart, a stop)."""
+    return [
+        Outage(s.fault.target, s.started, s.ended)
+        for s in struck
+        if s.fault.target in ("nats", "postgres")
+    ]
+
+
+def _readiness_column(s: Struck, samples: list[Sample]) -> str:
+    """How many samples found each process ready during the fault, and for an outage,
+    how long after it every process was ready again."""
+    during = [x for x in samples if s.started <= x.at <= s.ended]
+    cells = []
+    if s.ended - s.started >= 1 and during:
+        names = sorted({n for x in during for n in x.ready})
+        ready = ", ".join(f"{n} {sum(x.ready.get(n, False) for x in during)}" for n in names)
+        cells.append(f"ready samples of {len(during)}: {ready}")
+    if s.fault.target in ("nats", "postgres"):
+        back = recovery_seconds(samples, Outage(s.fault.target, s.started, s.ended))
+        cells.append("all ready again " + (f"after {back:.1f} s" if back is not None else "never"))
+    return "; ".join(cells) or "-"
 
 
 def write_report(
@@ -120,6 +232,8 @@ def write_report(
     result: LoadResult,
     findings: Findings,
     began: float,
+    samples: list[Sample],
+    bursts: list[BurstResult],
 ) -> None:
     statuses = Counter((a.route, a.status) for a in result.answers)
     refused = Counter(a.error for a in result.answers if a.status == 0)
@@ -137,15 +251,20 @@ def write_report(
         "",
         "## Faults",
         "",
-        "| at (s) | fault | until (s) | gateway ready during it |",
+        "| at (s) | fault | until (s) | readiness (/readyz, gRPC health) |",
         "|---|---|---|---|",
     ]
     for s in sorted(struck, key=lambda s: s.started):
-        ready = (
-            f"{sum(s.ready_during)}/{len(s.ready_during)} samples ready" if s.ready_during else "-"
-        )
+        ready = _readiness_column(s, samples)
         lines.append(f"| {s.started:.1f} | {s.fault.describe()} | {s.ended:.1f} | {ready} |")
     lines += ["", "Supervisor: " + ("; ".join(restarts) or "no restarts"), ""]
+    for n, b in enumerate(bursts, 1):
+        lines += [
+            f"Work queue filled (burst {n}): {len(b.answers)} starts at once against a "
+            f"limit of {QUEUE_LIMIT} waiting; {len(b.accepted)} accepted, {len(b.refused)} "
+            f"refused with 429/503 + Retry-After; deepest queue seen {b.peak_pending}.",
+            "",
+        ]
     lines += [
         "## Checks (from the databases)",
         "",
@@ -163,6 +282,11 @@ def write_report(
         f"| SSE streams by how they ended | {dict(result.streams)} |",
         f"| log files holding an API key's secret or a password | "
         f"{len(findings.secrets_in_logs)} |",
+        f"| outages a process stayed ready through, or not ready again after | "
+        f"{len(findings.readiness_problems)} |",
+        f"| work-queue bursts not refused past the limit, refused starts that left a "
+        f"simulation | {len(findings.queue_fill_problems)} |",
+        *(f"| fuzzing: {name} | {verdict} |" for name, verdict in findings.fuzzing.items()),
         "",
         "## Responses",
         "",
@@ -179,6 +303,7 @@ def write_report(
         ]
     examples = findings.lost[:5] + findings.unfinished[:5] + findings.story_problems[:5]
     examples += findings.turn_problems[:5] + [str(a) for a in findings.bad_answers[:5]]
+    examples += findings.readiness_problems[:5] + findings.queue_fill_problems[:5]
     if examples:
         lines += ["", "## Examples of what failed", "", *(f"- {e}" for e in examples)]
     (out / "report.md").write_text("\n".join(lines) + "\n")
@@ -198,6 +323,19 @@ def write_report(
                 "gave_up": result.gave_up,
                 "streams": dict(result.streams),
                 "secrets_in_logs": findings.secrets_in_logs,
+                "readiness_problems": findings.readiness_problems,
+                "queue_fill_problems": findings.queue_fill_problems,
+                "fuzzing": findings.fuzzing,
+                "bursts": [
+                    {
+                        "starts": len(b.answers),
+                        "accepted": len(b.accepted),
+                        "refused": len(b.refused),
+                        "peak_pending": b.peak_pending,
+                        "limit": QUEUE_LIMIT,
+                    }
+                    for b in bursts
+                ],
                 "faults": [
                     {**asdict(s.fault), "started": s.started, "ended": s.ended} for s in struck
                 ],

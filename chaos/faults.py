@@ -3,18 +3,22 @@ kept running by the same supervisor as `make up`."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from chaos.burst import BurstResult, burst
 from novel_cli.stack import LocalStack
 from novel_cli.supervisor import Supervisor
-from novel_platform import localinfra
-from novel_platform.healthcheck import check_http
+from novel_dev import localinfra
+from novel_platform.healthcheck import check_grpc, check_http
+
+QUEUE_LIMIT = 40
 
 # Short waits so that recovery fits a campaign: a silent worker is presumed dead after
 # 10 s, and a stranded run is re-driven 5 s after that.
@@ -29,12 +33,15 @@ CHAOS_ENV = {
     # Keys are looked up again during outages (the lookup must answer 503, not 500).
     "NE_API_KEY_CACHE_SECONDS": "2",
     "NE_SHUTDOWN_GRACE_SECONDS": "5",
+    # Low enough that the burst fault fills the work queue past it.
+    "NE_MAX_QUEUED_SIMULATIONS": str(QUEUE_LIMIT),
 }
 
 
 @dataclass(frozen=True)
 class Fault:
-    """`action` is kill|term|pause|restart|stop; `target` a service, nats or postgres."""
+    """`action` is kill|term|pause|restart|stop (`target` a service, nats or postgres),
+    or fill (`target` work-queue: a burst of starts past the queue's limit)."""
 
     at: float  # seconds after the load started
     action: str
@@ -51,7 +58,6 @@ class Struck:
     fault: Fault
     started: float  # seconds after the load started
     ended: float
-    ready_during: list[bool] = field(default_factory=list)
 
 
 class ChaosStack:
@@ -63,6 +69,7 @@ class ChaosStack:
             durable_postgres=True,
         )
         self.restarts: list[str] = []
+        self.bursts: list[BurstResult] = []
         self._lock = threading.Lock()
         self._supervisor: Supervisor | None = None
 
@@ -77,8 +84,17 @@ class ChaosStack:
             assert self._supervisor is not None
             self._supervisor.poll()
 
-    def ready(self) -> bool:
-        return check_http(f"{self.stack.url}/readyz")
+    def names(self) -> list[str]:
+        """The stack's service processes (replicas included)."""
+        with self._lock:
+            return sorted(self.stack.procs)
+
+    def ready(self, name: str) -> bool:
+        """The process's own verdict: /readyz for the gateway, gRPC health otherwise."""
+        port = self.stack.ports[name]
+        if name.startswith("gateway"):
+            return check_http(f"http://127.0.0.1:{port}/readyz")
+        return check_grpc(f"127.0.0.1:{port}", timeout=1)
 
     def _server(self, kind: str) -> localinfra.LocalServer:
         prefix = "nats" if kind == "nats" else "postgres"
@@ -92,8 +108,15 @@ class ChaosStack:
             new = localinfra.start_postgres(old.data_dir, port, durable=True)
         self.stack._infra[self.stack._infra.index(old)] = new
 
-    def strike(self, fault: Fault) -> None:
-        """Begin the fault (a stop or pause is ended by `recover`)."""
+    def strike(self, fault: Fault, started: float) -> None:
+        """Begin the fault (a stop or pause is ended by `recover`; a fill is over when
+        every start of its burst has its answer)."""
+        if fault.action == "fill":
+            assert self.stack.nats_url
+            self.bursts.append(
+                asyncio.run(burst(self.stack.url, self.stack.key, self.stack.nats_url, started))
+            )
+            return
         if fault.target in ("nats", "postgres"):
             server = self._server(fault.target)
             server.stop()
@@ -117,18 +140,28 @@ class ChaosStack:
 
 
 def run_schedule(
-    chaos: ChaosStack, faults: list[Fault], started: float, done: threading.Event
-) -> list[Struck]:
-    """Strike each fault at its time, supervise, and sample readiness, until `done`."""
-    struck: list[Struck] = []
+    chaos: ChaosStack,
+    faults: list[Fault],
+    started: float,
+    done: threading.Event,
+    struck: list[Struck],
+) -> None:
+    """Strike each fault at its time and supervise, until `done`; `struck` gets each
+    fault once it is over.
+
+    The processes this thread starts (a restarted server, a respawned service) die with
+    it (PR_SET_PDEATHSIG follows the thread that forked): keep it running until the
+    stack is no longer needed."""
     pending = sorted(faults, key=lambda f: f.at)
     active: list[Struck] = []
     while not done.is_set() or active:
         now = time.monotonic() - started
         while pending and pending[0].at <= now:
             fault = pending.pop(0)
-            chaos.strike(fault)
-            record = Struck(fault, now, now + fault.seconds)
+            chaos.strike(fault, started)
+            # A restart's outage ends once the server is back.
+            ended = time.monotonic() - started if not fault.seconds else now + fault.seconds
+            record = Struck(fault, now, ended)
             (active if fault.seconds else struck).append(record)
         for record in list(active):
             if now >= record.ended:
@@ -136,10 +169,5 @@ def run_schedule(
                 record.ended = time.monotonic() - started
                 active.remove(record)
                 struck.append(record)
-        if active:
-            ready = chaos.ready()
-            for record in active:
-                record.ready_during.append(ready)
         chaos.supervise()
         time.sleep(0.25)
-    return struck

@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from novel_cli import exits
 from novel_cli.commands import characters, login, simulations, status, stories
 from novel_cli.exits import CliError
 
@@ -101,6 +102,45 @@ def migrate() -> None:
         typer.echo(f"migrated {service.schema}")
 
 
+@app.command("wait-migrated")
+def wait_migrated(
+    service: Annotated[
+        list[str], typer.Option(help="Service whose schema must be migrated (repeatable).")
+    ],
+    timeout: Annotated[float, typer.Option(help="Give up after this many seconds.")] = 600,
+) -> None:
+    """Wait until SERVICE's schema is at the migrations this code carries. A pod's init
+    container runs it, so a new release never serves on the old schema: its pods wait
+    (and the rollout with them) until the migration Job has run."""
+    import time
+
+    import sqlalchemy as sa
+
+    from novel_cli.registry import SERVICES
+    from novel_platform import migrations
+
+    known = {s.name: s for s in SERVICES}
+    unknown = sorted(set(service) - set(known))
+    if unknown:
+        raise CliError(f"unknown service {', '.join(unknown)}", exits.BAD_INPUT)
+    url = _database_url()
+    deadline = time.monotonic() + timeout
+    waiting = [known[name] for name in service]
+    while True:
+        try:
+            waiting = [s for s in waiting if not migrations.at_head(s.module, s.schema, url)]
+        except sa.exc.OperationalError as exc:  # the database is not reachable yet
+            typer.echo(f"database not reachable: {exc.orig}", err=True)
+        if not waiting:
+            typer.echo("schemas are current")
+            return
+        if time.monotonic() > deadline:
+            names = ", ".join(s.schema for s in waiting)
+            raise CliError(f"schema {names} not migrated after {timeout:g} s")
+        typer.echo(f"waiting for migrations: {', '.join(s.schema for s in waiting)}", err=True)
+        time.sleep(2)
+
+
 @key_app.command("create")
 def key_create(
     tenant: Annotated[str, typer.Option(help="Tenant the key belongs to.")],
@@ -167,7 +207,13 @@ def up(
 ) -> None:
     """Start NATS and PostgreSQL (unless given), migrate, start all services, seed, and
     keep them running: a service that exits is restarted with a backoff."""
-    from novel_cli.stack import run_stack
+    try:
+        from novel_cli.stack import run_stack
+    except ModuleNotFoundError as exc:
+        # The service images leave the dev tooling (novel_dev) out.
+        if exc.name != "novel_dev":
+            raise
+        raise CliError("`novel up` needs a source checkout (make install)") from exc
 
     raise typer.Exit(run_stack(http_port=http_port, run_dir=run_dir, free_ports=free_ports))
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psycopg
 
 from novel_cli.banner import stack_state, where_everything_is
@@ -23,8 +24,9 @@ from novel_cli.keys import issue
 from novel_cli.registry import SERVICES, ServiceInfo
 from novel_cli.seeding import seed_roster
 from novel_cli.supervisor import Supervisor
-from novel_platform import localinfra, migrations
-from novel_platform.healthcheck import check_grpc, check_http
+from novel_dev import localinfra
+from novel_platform import migrations
+from novel_platform.healthcheck import check_grpc
 
 DEV_TENANT = "dev"
 
@@ -40,10 +42,16 @@ class LocalStack:
     free_ports: bool = False
     extra_env: dict[str, str] = field(default_factory=dict)
     durable_postgres: bool = True
+    # Simulation processes the gateway addresses (round robin over those that are up):
+    # short runs are computed in StartSimulation, so replicas added later
+    # (`add_replica`) share them only if the gateway knows their ports from the start.
+    simulation_replicas: int = 1
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=dict)
     key: str = ""
     _infra: list[localinfra.LocalServer] = field(default_factory=list)
+    # When a service was last restarted: the gateway is up again once it has probed since.
+    _restarted_at: float = 0.0
 
     @property
     def url(self) -> str:
@@ -61,6 +69,10 @@ class LocalStack:
         for service in SERVICES:
             if service.grpc:
                 env[f"NE_{service.name.upper()}_ADDR"] = f"127.0.0.1:{self.ports[service.name]}"
+        replicas = [f"simulation-{n}" for n in range(2, self.simulation_replicas + 1)]
+        if replicas:
+            ports = [self.ports["simulation"], *(self.ports[name] for name in replicas)]
+            env["NE_SIMULATION_ADDR"] = "ipv4:" + ",".join(f"127.0.0.1:{p}" for p in ports)
         return env
 
     def start_infra(self) -> None:
@@ -88,6 +100,8 @@ class LocalStack:
             elif not service.grpc:
                 port = self.http_port
             self.ports[service.name] = port
+        for n in range(2, self.simulation_replicas + 1):
+            self.ports[f"simulation-{n}"] = localinfra.free_port()
         logs = self.run_dir / "logs"
         logs.mkdir(exist_ok=True)
         env = self.env()
@@ -117,7 +131,7 @@ class LocalStack:
     def add_replica(self, name: str, replica: str) -> None:
         """Another process of a service (e.g. a second simulation worker)."""
         service = next(s for s in SERVICES if s.name == name)
-        self.ports[replica] = localinfra.free_port()
+        self.ports.setdefault(replica, localinfra.free_port())  # planned, or a new one
         self.start_service(service, self.env(), self.run_dir / "logs", replica)
         self.wait_ready({replica})
 
@@ -128,15 +142,19 @@ class LocalStack:
         return self.procs[name]
 
     def restart_service(self, name: str) -> None:
+        self._restarted_at = time.time()
         self.respawn(name)
         # The gateway's readiness probes its downstream channels, so they reconnect too.
         alive = {n for n, p in self.procs.items() if n == "gateway" and p.poll() is None}
         self.wait_ready({name} | alive)
 
     def ready(self, name: str) -> bool:
+        """Ready to serve as part of the stack: a service's gRPC health; for the gateway,
+        its /readyz and a working channel to every service (its own readiness does not
+        require them, but a stack that has just (re)started one is up only then)."""
         port = self.ports[name]
         if name.startswith("gateway"):
-            return check_http(f"http://127.0.0.1:{port}/readyz")
+            return _serves_everything(f"http://127.0.0.1:{port}/readyz", self._restarted_at)
         return check_grpc(f"127.0.0.1:{port}", timeout=1)
 
     def wait_ready(self, names: set[str] | None = None, timeout: float = 60) -> None:
@@ -173,6 +191,19 @@ class LocalStack:
         for server in reversed(self._infra):
             server.stop()
         self._infra.clear()
+
+
+def _serves_everything(readyz: str, since: float) -> bool:
+    """The gateway is ready and its last probe, made after `since`, reached every service
+    (so its channel to a restarted one is connected again)."""
+    try:
+        answer = httpx.get(readyz, timeout=2)
+    except httpx.HTTPError:
+        return False
+    if answer.status_code != 200:
+        return False
+    body = answer.json()
+    return bool(body.get("probed_at", 0) > since and all(body.get("checks", {}).values()))
 
 
 def _ensure_database(server_url: str, name: str) -> str:

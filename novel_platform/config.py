@@ -21,6 +21,9 @@ class BaseServiceSettings(BaseSettings):
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     nats_url: str = "nats://127.0.0.1:4222"
+    # JetStream replicas of the streams and consumers a service declares: 3 on a
+    # three-node cluster (prod overlay), 1 on a single server.
+    nats_replicas: int = Field(default=1, ge=1, le=5)
     # Time in-flight work gets to finish after SIGTERM before it is cut off.
     shutdown_grace_seconds: float = Field(default=10.0, gt=0, le=300)
     # Prometheus scrape port (/metrics); 0 turns the endpoint off.
@@ -29,6 +32,9 @@ class BaseServiceSettings(BaseSettings):
     # 1 s up to this cap, until it is NE_RETRY_MAX_AGE_SECONDS old (then dead-lettered).
     retry_backoff_cap_seconds: float = Field(default=30.0, ge=1, le=3600)
     retry_max_age_seconds: float = Field(default=24 * 3600.0, ge=60)
+    # Readiness (gRPC health, the gateway's /readyz) is probed in the background this
+    # often; each probe's checks (database, NATS) get at most a second.
+    readiness_interval_seconds: float = Field(default=1.0, gt=0, le=60)
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -31,4 +31,9 @@ class FailedPrecondition(DomainError):
 
 
 class Overloaded(DomainError):
-    pass
+    """Refused for now; `limit` names the quota that was reached (0: none, e.g. a full
+    queue), which the gateway gives clients as RateLimit headers."""
+
+    def __init__(self, message: str, limit: int = 0) -> None:
+        super().__init__(message)
+        self.limit = limit

@@ -62,6 +62,9 @@ def open_channel(target: str, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> grpc.
             ("grpc.service_config", _SERVICE_CONFIG),
             ("grpc.enable_retries", 1),
             ("grpc.keepalive_time_ms", 30_000),
+            # A peer that was down (restarted, or not started yet) is tried again within
+            # 5 s, not after gRPC's default back-off of up to two minutes.
+            ("grpc.max_reconnect_backoff_ms", 5_000),
         ],
         interceptors=[_DeadlineInterceptor(timeout)],
     )

@@ -12,6 +12,7 @@ import grpc
 import structlog
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
+from sqlalchemy import exc as sa_exc
 
 from novel_platform import errors, semconv, telemetry
 from novel_platform.config import GrpcServerSettings
@@ -20,6 +21,8 @@ from novel_platform.faults import is_transient
 log = structlog.get_logger(__name__)
 
 REQUEST_ID_KEY = "x-request-id"
+# Trailing metadata of a RESOURCE_EXHAUSTED: the quota that was reached (errors.Overloaded).
+QUOTA_LIMIT_KEY = "quota-limit"
 
 STATUS_OF: dict[type[errors.DomainError], grpc.StatusCode] = {
     errors.InvalidArgument: grpc.StatusCode.INVALID_ARGUMENT,
@@ -66,9 +69,18 @@ class ContextInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                     return await result if inspect.isawaitable(result) else result
                 except errors.DomainError as exc:
                     status = STATUS_OF.get(type(exc), grpc.StatusCode.UNKNOWN)
+                    if isinstance(exc, errors.Overloaded) and exc.limit:
+                        context.set_trailing_metadata(((QUOTA_LIMIT_KEY, str(exc.limit)),))
                     await context.abort(status, exc.message)
                 except grpc.aio.AbortError:
                     raise
+                except sa_exc.DataError as exc:
+                    # A value the database refuses to store or compare (a NUL in text, a
+                    # number out of range): the request's fault, whatever let it through.
+                    # (Not its text: that quotes the request's values.)
+                    status = grpc.StatusCode.INVALID_ARGUMENT
+                    log.warning("rpc_invalid_data", error=type(exc.orig).__name__)
+                    await context.abort(status, "a value the database cannot store")
                 except Exception as exc:
                     if is_transient(exc):
                         status = grpc.StatusCode.UNAVAILABLE
@@ -91,6 +103,12 @@ class ContextInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
             request_deserializer=handler.request_deserializer,
             response_serializer=handler.response_serializer,
         )
+
+
+# The health service name liveness probes ask for: SERVING while the process runs, even
+# when its database or NATS is out of reach (then "" and every service are NOT_SERVING,
+# which takes it out of rotation; restarting it would not help).
+LIVENESS_SERVICE = "liveness"
 
 
 class GrpcServer:
@@ -124,6 +142,7 @@ class GrpcServer:
         address = f"{self._settings.grpc_host}:{self._settings.grpc_port}"
         self.port = self.server.add_insecure_port(address)
         await self.server.start()
+        await self.health.set(LIVENESS_SERVICE, health_pb2.HealthCheckResponse.SERVING)
         await self.set_serving(True)
         log.info("grpc_listening", port=self.port)
         return self.port

@@ -50,7 +50,10 @@ class ConsumerSpec:
 class EventBus:
     """One NATS connection per process, shared by publishers and consumers."""
 
-    def __init__(self) -> None:
+    def __init__(self, replicas: int = 1) -> None:
+        # JetStream replicas of the streams and consumers this process declares: 1 on
+        # a single server, 3 on a production cluster (NE_NATS_REPLICAS).
+        self.replicas = replicas
         self._nc: Client | None = None
         self._js: JetStreamContext | None = None
         self._on_reconnect: list[Callable[[], None]] = []
@@ -75,6 +78,16 @@ class EventBus:
     def connected(self) -> bool:
         return self._nc is not None and self._nc.is_connected
 
+    async def ping(self) -> bool:
+        """A round trip to the server (False while disconnected; bound it with a timeout)."""
+        if self._nc is None or not self._nc.is_connected:
+            return False
+        try:
+            await self._nc.flush()
+        except Exception:
+            return False
+        return True
+
     async def connect(self, url: str, name: str) -> None:
         self._nc = await nats.connect(
             url,
@@ -97,11 +110,15 @@ class EventBus:
             max_age=spec.max_age_seconds,
             max_bytes=spec.max_bytes,
             duplicate_window=spec.duplicate_window_seconds,
+            num_replicas=self.replicas,
         )
         try:
             await self.js.add_stream(config)
         except BadRequestError:
-            # Exists with another configuration (an older release): converge on ours.
+            # Exists with another configuration (an older release, or replicas an
+            # operator raised by hand): converge on ours, never lowering the replicas.
+            current = await self.js.stream_info(spec.name)
+            config.num_replicas = max(self.replicas, current.config.num_replicas or 1)
             await self.js.update_stream(config)
 
     async def ensure_consumer(self, spec: ConsumerSpec) -> None:
@@ -112,6 +129,9 @@ class EventBus:
             ack_wait=spec.ack_wait_seconds,
             max_deliver=spec.max_deliver,
             max_ack_pending=spec.max_ack_pending,
+            # Replicas are set when the consumer is made and never converged below,
+            # so a consumer an operator moved to R3 stays there.
+            num_replicas=self.replicas,
             filter_subject=subjects[0] if len(subjects) == 1 else None,
             filter_subjects=subjects if len(subjects) > 1 else None,
         )
@@ -126,6 +146,7 @@ class EventBus:
             or (info.config.max_deliver or -1) != config.max_deliver
         ):
             # Converge an existing consumer (e.g. an older release's delivery limit).
+            config.num_replicas = max(self.replicas, info.config.num_replicas or 0)
             await self.js.add_consumer(spec.stream, config)
 
     async def subscribe(

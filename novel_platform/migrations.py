@@ -6,6 +6,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from novel_platform.db import sqlalchemy_url
 
@@ -20,6 +22,23 @@ def alembic_config(package: str, schema: str, database_url: str) -> Config:
 
 def upgrade(package: str, schema: str, database_url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(package, schema, database_url), revision)
+
+
+def at_head(package: str, schema: str, database_url: str) -> bool:
+    """True when the schema's applied revisions are exactly the heads this code carries:
+    code from a newer release finds the schema behind and must not serve yet."""
+    heads = set(
+        ScriptDirectory.from_config(alembic_config(package, schema, database_url)).get_heads()
+    )
+    engine = sa.create_engine(sqlalchemy_url(database_url), poolclass=sa.NullPool)
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(
+                conn, opts={"version_table": "alembic_version", "version_table_schema": schema}
+            )
+            return set(context.get_current_heads()) == heads
+    finally:
+        engine.dispose()
 
 
 def run_env() -> None:

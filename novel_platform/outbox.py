@@ -6,8 +6,11 @@ republishes, and the stream's duplicate window drops the copy, so every committe
 change reaches NATS exactly once per event id.
 
 Two paths lead from the table to NATS. The fast one: a unit of work hands the rows it
-just committed to its process's relay, which publishes them from memory and deletes
-them by id, one statement for all the commits it gathered (no read, no transaction).
+just committed to its process's relay, which publishes them from memory and later
+deletes them by id (no read, no transaction): one statement for every row sent in the
+last `delete_delay_seconds`, or per batch, and always before a poll, so the poll never
+sends them again. A crash in between leaves rows the next poll republishes: duplicates
+the stream drops, as above.
 The safe one: a poll takes whatever is still in the table (rows of a process that died,
 or of a fast path that failed) and publishes it, at least every `idle_poll_seconds`.
 Both may publish a row; the message id makes the second copy a duplicate.
@@ -19,6 +22,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Sequence
+from datetime import timedelta
 from types import TracebackType
 from typing import Any
 
@@ -70,6 +74,9 @@ class OutboxRelay:
         # The fast path carries this process's commits; the poll only recovers rows it
         # could not send (or another process's), so it need not run often.
         idle_poll_seconds: float = 2.0,
+        # Published rows are deleted together: one statement per this many seconds (or
+        # per batch) rather than one per commit. Only a crash can leave them longer.
+        delete_delay_seconds: float = 0.5,
     ) -> None:
         self._engine = engine
         self._table = table
@@ -79,6 +86,9 @@ class OutboxRelay:
         self._wakeup = asyncio.Event()
         self._stopping = False
         self._fresh: list[Outgoing] = []  # committed in this process, not yet published
+        self._delete_delay = delete_delay_seconds
+        self._sent: list[str] = []  # event ids published from memory, rows not yet deleted
+        self._sent_since = 0.0
         self._delete_by_id = sa.delete(table).where(
             table.c.event_id == sa.func.any(sa.bindparam("ids", type_=ARRAY(sa.Text)))
         )
@@ -110,14 +120,36 @@ class OutboxRelay:
         if not batch:
             return 0
         await self._bus.publish_many(batch)
-        async with self._engine.connect() as conn:
-            await conn.execution_options(isolation_level="AUTOCOMMIT")
-            await conn.execute(self._delete_by_id, {"ids": [msg_id for _, _, msg_id, _ in batch]})
         self._published.add(len(batch))
+        if not self._sent:
+            self._sent_since = time.monotonic()
+        self._sent.extend(msg_id for _, _, msg_id, _ in batch)
+        if len(self._sent) >= self._batch_size:
+            await self.delete_sent()
         return len(batch)
 
-    async def publish_pending(self) -> int:
-        """Publish one batch; returns how many rows went out.
+    async def delete_sent(self) -> None:
+        """Delete the rows the fast path has published, in one statement."""
+        ids, self._sent = self._sent, []
+        if not ids:
+            return
+        try:
+            async with self._engine.connect() as conn:
+                await conn.execution_options(isolation_level="AUTOCOMMIT")
+                await conn.execute(self._delete_by_id, {"ids": ids})
+        except BaseException:
+            self._sent[:0] = ids  # tried again next time; a poll would only resend them
+            raise
+
+    def _delete_due(self) -> float:
+        """Seconds until the published rows are due for deletion (inf: none waiting)."""
+        if not self._sent:
+            return float("inf")
+        return max(self._sent_since + self._delete_delay - time.monotonic(), 0.0)
+
+    async def publish_pending(self, older_than: float = 0.0) -> int:
+        """Publish one batch of rows committed at least `older_than` seconds ago;
+        returns how many rows went out.
 
         One statement takes the batch out of the table (rows other relays hold are
         skipped); if a publish fails, the transaction rolls back and the rows return.
@@ -125,6 +157,7 @@ class OutboxRelay:
         t = self._table
         batch = (
             sa.select(t.c.id)
+            .where(t.c.created_at <= sa.func.now() - sa.bindparam("age", type_=sa.Interval))
             .order_by(t.c.id)
             .limit(self._batch_size)
             .with_for_update(skip_locked=True)
@@ -136,7 +169,8 @@ class OutboxRelay:
             .returning(t.c.id, t.c.event_id, t.c.subject, t.c.payload, t.c.headers)
         )
         async with self._engine.begin() as conn:
-            rows = sorted((await conn.execute(take)).all(), key=lambda row: row.id)
+            found = await conn.execute(take, {"age": timedelta(seconds=older_than)})
+            rows = sorted(found.all(), key=lambda row: row.id)
             self._backlog = len(rows)
             if rows:
                 await self._bus.publish_many(
@@ -163,12 +197,17 @@ class OutboxRelay:
             self._wakeup.clear()
             try:
                 if time.monotonic() - polled >= self._idle_poll:
+                    await self.delete_sent()  # so that the poll does not send them again
                     polled = time.monotonic()
-                    sent = await self.publish_pending()
+                    # Rows younger than that are on their way through the fast path of
+                    # the process that committed them (this one or another replica).
+                    sent = await self.publish_pending(older_than=self._delete_delay * 2)
                     if self.behind:  # a full batch: more is waiting, poll again at once
                         polled = 0.0
                 else:
                     sent = await self.publish_fresh()
+                    if self._delete_due() == 0:
+                        await self.delete_sent()
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -177,8 +216,8 @@ class OutboxRelay:
                 await asyncio.sleep(1)
             if sent or self._fresh:
                 continue
-            # Until the next commit, or until the poll is due.
-            due = max(self._idle_poll - (time.monotonic() - polled), 0.0)
+            # Until the next commit, or until the poll or the deletion is due.
+            due = min(max(self._idle_poll - (time.monotonic() - polled), 0.0), self._delete_due())
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout=due)
 
@@ -189,10 +228,31 @@ class OutboxRelay:
         try:
             while await self.publish_fresh():
                 pass
+            await self.delete_sent()
             while await self.publish_pending():
                 pass
         except Exception:
             log.warning("outbox_final_flush_failed", exc_info=True)
+
+
+# A one-statement unit's events, as bind parameters of `outbox_insert`.
+OUTBOX_PARAMS = (
+    sa.bindparam("outbox_event_ids", type_=ARRAY(sa.Text)),
+    sa.bindparam("outbox_subjects", type_=ARRAY(sa.Text)),
+    sa.bindparam("outbox_payloads", type_=ARRAY(sa.LargeBinary)),
+    sa.bindparam("outbox_headers", type_=ARRAY(sa.Text)),
+)
+
+
+def outbox_insert(table: sa.Table, guard: str) -> str:
+    """SQL for a CTE of a one-statement unit (`UnitOfWork.one_statement`): inserts the
+    unit's events into `table` when the CTE named `guard` wrote a row, so the change and
+    its events still commit together or not at all. Bind `OUTBOX_PARAMS`."""
+    return (
+        f"INSERT INTO {table.schema}.{table.name} (event_id, subject, payload, headers)"  # noqa: S608
+        " SELECT * FROM unnest(:outbox_event_ids, :outbox_subjects, :outbox_payloads,"
+        f" :outbox_headers) WHERE EXISTS (SELECT 1 FROM {guard})"
+    )
 
 
 class UnitOfWork:
@@ -203,6 +263,11 @@ class UnitOfWork:
     ``async with uow_factory().read_only() as uow:`` is for reads: each statement runs
     on its own (autocommit), which saves the BEGIN and ROLLBACK round trips a
     transaction costs; it cannot commit.
+    ``async with uow_factory().one_statement() as uow:`` is for a change made by one
+    statement that also inserts its events (`outbox_insert`, bound to
+    `outbox_params()`): it commits on its own, one round trip instead of four (BEGIN,
+    the change, the outbox insert, COMMIT); then `written()` hands the events to the
+    relay, only if the statement says it wrote them.
     """
 
     def __init__(self, engine: AsyncEngine, outbox: sa.Table, relay: OutboxRelay | None) -> None:
@@ -212,9 +277,14 @@ class UnitOfWork:
         self._events: list[tuple[common_pb2.EventEnvelope, str]] = []
         self._conn: AsyncConnection | None = None
         self._read_only = False
+        self._autocommit = False
 
     def read_only(self) -> UnitOfWork:
-        self._read_only = True
+        self._read_only = self._autocommit = True
+        return self
+
+    def one_statement(self) -> UnitOfWork:
+        self._autocommit = True
         return self
 
     @property
@@ -225,7 +295,7 @@ class UnitOfWork:
 
     async def __aenter__(self) -> UnitOfWork:
         self._conn = await self._engine.connect()
-        if self._read_only:
+        if self._autocommit:
             # Local to the driver connection (no round trip); the pool restores the
             # default isolation when the connection is returned.
             await self._conn.execution_options(isolation_level="AUTOCOMMIT")
@@ -272,12 +342,31 @@ class UnitOfWork:
         self._events.append((envelope, subject))
 
     async def commit(self) -> None:
-        if self._read_only:
-            raise RuntimeError("a read-only unit of work cannot commit")
+        if self._autocommit:
+            raise RuntimeError("a read-only or one-statement unit of work cannot commit")
         rows = _rows(self._events)
         if rows:
             await self.conn.execute(self._outbox.insert(), rows)
         await self.conn.commit()
+        self._notify(rows)
+
+    def outbox_params(self) -> dict[str, list[Any]]:
+        """The events emitted so far, as the parameters of `outbox_insert`."""
+        rows = _rows(self._events)
+        return {
+            "outbox_event_ids": [row["event_id"] for row in rows],
+            "outbox_subjects": [row["subject"] for row in rows],
+            "outbox_payloads": [row["payload"] for row in rows],
+            "outbox_headers": [row["headers"] for row in rows],
+        }
+
+    def written(self) -> None:
+        """A one-statement unit's statement stored its events: send them."""
+        if not self._autocommit or self._read_only:
+            raise RuntimeError("written() is for one-statement units of work")
+        self._notify(_rows(self._events))
+
+    def _notify(self, rows: list[dict[str, Any]]) -> None:
         if self._relay is not None:
             self._relay.notify(
                 [

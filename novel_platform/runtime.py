@@ -1,6 +1,7 @@
 """The service skeleton: one lifecycle for every gRPC service.
 
-start: config → logging/tracing → database/NATS → service setup → gRPC serving.
+start: config → logging/tracing → database/NATS → service setup → gRPC serving, its
+health following a background probe of the database and NATS (readiness.py).
 SIGTERM/SIGINT: health NOT_SERVING → refuse new RPCs, let in-flight ones finish within
 the grace period → stop background work (hooks, newest first) → drain NATS → close
 the database pool.
@@ -31,12 +32,15 @@ from novel_platform.grpc_server import GrpcServer
 from novel_platform.logging import configure_logging
 from novel_platform.loop_lag import watch_gc_pauses, watch_loop_lag
 from novel_platform.messaging import EventBus
+from novel_platform.readiness import Check, Readiness, database_check, nats_check
 from novel_platform.telemetry import configure_telemetry
 
 log = structlog.get_logger(__name__)
 
 # The share of a shutdown hook's grace period a consumer's running handlers get.
 HANDLER_GRACE_SHARE = 0.8
+# What a shutdown hook gets once the shared budget is spent.
+LAST_HOOK_SECONDS = 0.5
 
 SettingsT = TypeVar("SettingsT", bound=BaseServiceSettings)
 ShutdownHook = Callable[[], Awaitable[None]]
@@ -46,7 +50,7 @@ class ServiceRuntime:
     def __init__(self, name: str, settings: BaseServiceSettings) -> None:
         self.name = name
         self.settings = settings
-        self.bus = EventBus()
+        self.bus = EventBus(replicas=settings.nats_replicas)
         self.engine: AsyncEngine | None = None
         self.grpc: GrpcServer | None = None
         self._hooks: list[ShutdownHook] = []
@@ -108,6 +112,7 @@ class ServiceRuntime:
             await setup(self)
             if self.grpc is not None:
                 await self.grpc.start()
+                await self._watch_readiness(self.grpc)
             log.info("service_started")
             await self._stop.wait()
             log.info("service_stopping")
@@ -115,13 +120,37 @@ class ServiceRuntime:
             await self._shutdown()
             log.info("service_stopped")
 
+    async def _watch_readiness(self, grpc: GrpcServer) -> None:
+        """gRPC health follows the process's own database and NATS: NOT_SERVING while
+        either is out of reach, SERVING again after (never once stopping has begun)."""
+        checks: dict[str, Check] = {"nats": nats_check(self.bus)}
+        if self.engine is not None:
+            checks["database"] = database_check(self.engine)
+
+        async def serve(ready: bool) -> None:
+            if not self._stop.is_set():
+                await grpc.set_serving(ready)
+
+        readiness = Readiness(
+            checks, interval=self.settings.readiness_interval_seconds, on_change=serve
+        )
+        await readiness.probe()
+        self.spawn(readiness.run(), "readiness")
+
     async def _shutdown(self) -> None:
+        # One budget for the gRPC drain and every hook together, so the worst case is
+        # NE_SHUTDOWN_GRACE_SECONDS however many hooks a service has (the pod's
+        # terminationGracePeriodSeconds is sized on that); a hook reached after the
+        # budget is spent still gets a moment to close cleanly.
         grace = self.settings.shutdown_grace_seconds
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace
         if self.grpc is not None:
             await self.grpc.stop(grace)
         for hook in reversed(self._hooks):
+            remaining = max(deadline - loop.time(), LAST_HOOK_SECONDS)
             try:
-                await asyncio.wait_for(hook(), timeout=grace)
+                await asyncio.wait_for(hook(), timeout=remaining)
             except Exception:
                 log.warning("shutdown_hook_failed", hook=repr(hook), exc_info=True)
         for task in self._tasks:

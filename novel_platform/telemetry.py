@@ -25,7 +25,9 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
 log = structlog.get_logger(__name__)
 
-HEALTH_ROUTES = "healthz,readyz,health,metrics"
+# Probes and scrapes: kept out of traces, request metrics and load shedding.
+HEALTH_PATHS = frozenset({"/healthz", "/readyz", "/health", "/metrics"})
+HEALTH_ROUTES = ",".join(sorted(path.lstrip("/") for path in HEALTH_PATHS))  # excluded_urls
 
 
 def _otlp_endpoint(signal: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 
 import nats
@@ -66,3 +67,7 @@ async def eventually(check, timeout: float = 10, interval: float = 0.05):  # typ
         if result or time.monotonic() > deadline:
             return result
         await asyncio.sleep(interval)
+
+
+# Property tests' budgets are multiplied by this: 1 in `make test`, more in `make chaos`.
+FUZZ_DEPTH = max(1, int(os.environ.get("NE_FUZZ_DEPTH", "1")))

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import psycopg
 
-from novel_platform import localinfra
+from novel_dev import localinfra
 
 
 @contextlib.contextmanager

@@ -16,6 +16,7 @@ from novel_engine.v1 import (
     story_pb2_grpc,
 )
 from novel_platform.grpc_client import open_channel
+from novel_platform.readiness import Check
 from services.gateway.adapters.characters import CharacterReads
 from services.gateway.config import GatewaySettings
 from services.gateway.idempotency import current_key
@@ -46,18 +47,22 @@ class Downstream:
             channels=channels,
         )
 
-    async def health(self) -> dict[str, bool]:
-        """Standard gRPC health check of each downstream service."""
-        result = {}
-        for name, channel in self.channels.items():
-            try:
-                reply = await health_pb2_grpc.HealthStub(channel).Check(
-                    health_pb2.HealthCheckRequest(), timeout=1.0
-                )
-                result[name] = reply.status == health_pb2.HealthCheckResponse.SERVING
-            except grpc.aio.AioRpcError:
-                result[name] = False
-        return result
+    def health_checks(self) -> dict[str, Check]:
+        """The standard gRPC health check of each downstream service, one per channel."""
+
+        def check(channel: grpc.aio.Channel) -> Check:
+            stub = health_pb2_grpc.HealthStub(channel)
+
+            async def serving() -> bool:
+                try:
+                    reply = await stub.Check(health_pb2.HealthCheckRequest(), timeout=1.0)
+                except grpc.aio.AioRpcError:
+                    return False
+                return bool(reply.status == health_pb2.HealthCheckResponse.SERVING)
+
+            return serving
+
+        return {name: check(channel) for name, channel in self.channels.items()}
 
     async def close(self) -> None:
         for channel in self.channels.values():

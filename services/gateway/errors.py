@@ -6,6 +6,7 @@ shape their clients parse: {"error": "<reason phrase>", "detail": "..."}.
 
 from __future__ import annotations
 
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -20,6 +21,7 @@ from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from novel_platform.faults import is_transient
+from novel_platform.grpc_server import QUOTA_LIMIT_KEY
 
 log = structlog.get_logger(__name__)
 
@@ -79,9 +81,29 @@ def error_response(
     )
 
 
+def quota_headers(exc: grpc.aio.AioRpcError) -> dict[str, str]:
+    """Retry-After, plus the RateLimit headers when a service names the quota reached (a
+    tenant's concurrent simulations): the same headers as the per-key rate limit."""
+    limit = next((str(v) for k, v in exc.trailing_metadata() or () if k == QUOTA_LIMIT_KEY), "")
+    if not limit:
+        return RETRY_AFTER
+    return {
+        **RETRY_AFTER,
+        "RateLimit-Limit": limit,
+        "RateLimit-Remaining": "0",
+        "RateLimit-Reset": RETRY_AFTER["Retry-After"],
+        # A cap on work in flight, not on a window: `w` is how often to look again.
+        "RateLimit-Policy": f"{limit};w={RETRY_AFTER['Retry-After']}",
+    }
+
+
 def from_rpc_error(exc: grpc.aio.AioRpcError) -> ApiError:
     status = GRPC_TO_HTTP.get(exc.code(), 502)
-    headers = RETRY_AFTER if status in (429, 503) else None
+    headers = None
+    if status == 429:
+        headers = quota_headers(exc)
+    elif status == 503:
+        headers = RETRY_AFTER
     if status in _CLIENT_SAFE:
         return ApiError(status, exc.details() or HTTPStatus(status).phrase, headers=headers)
     log.warning("upstream_error", code=exc.code().name, detail=exc.details())
@@ -109,7 +131,12 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return error_response(request, exc.status_code, str(exc.detail), None, exc.headers)
+        headers = exc.headers
+        if exc.status_code == 405:
+            allowed = allowed_methods(app, request.url.path)
+            if allowed:
+                headers = {**(headers or {}), "Allow": allowed}
+        return error_response(request, exc.status_code, str(exc.detail), None, headers)
 
     async def _io_error(request: Request, exc: Exception) -> JSONResponse:
         if is_transient(exc):
@@ -127,6 +154,20 @@ def install(app: FastAPI) -> None:
             return unavailable(request)
         log.error("unhandled_error", exc_info=exc)
         return error_response(request, 500, "internal error")
+
+
+def allowed_methods(app: FastAPI, path: str) -> str:
+    """The methods the OpenAPI schema gives this path (Starlette's 405 names only the
+    first route it tried, and several routes serve one path here)."""
+    table: list[tuple[re.Pattern[str], str]] | None = getattr(app.state, "allow_table", None)
+    if table is None:
+        table = []
+        for template, operations in app.openapi()["paths"].items():
+            pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+            methods = ", ".join(sorted(m.upper() for m in operations))
+            table.append((re.compile(f"^{pattern}$"), methods))
+        app.state.allow_table = table
+    return next((methods for pattern, methods in table if pattern.match(path)), "")
 
 
 def unavailable(request: Request) -> JSONResponse:

@@ -25,7 +25,7 @@ class RequestContext:
     """Accepts or assigns X-Request-ID, binds it to logs, echoes it back, and records
     the request's duration by route template (one histogram sample: the OpenTelemetry
     instrumentation's middleware cost a third of a plain request, so it runs only
-    when traces are exported)."""
+    when traces are exported). Probes are not recorded: they would swamp the routes."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -55,16 +55,21 @@ class RequestContext:
             with structlog.contextvars.bound_contextvars(request_id=request_id):
                 await self.app(scope, receive, send_with_id)
         finally:
-            route = scope.get("route")
-            _duration.record(
-                time.perf_counter() - started,
-                {
-                    "http.request.method": scope["method"],
-                    # The template, never the path: ids would make a series each.
-                    "http.route": getattr(route, "path", "unmatched"),
-                    "http.response.status_code": status,
-                },
-            )
+            if scope["path"] not in telemetry.HEALTH_PATHS:
+                self._record(scope, status, time.perf_counter() - started)
+
+    @staticmethod
+    def _record(scope: Scope, status: int, seconds: float) -> None:
+        route = scope.get("route")
+        _duration.record(
+            seconds,
+            {
+                "http.request.method": scope["method"],
+                # The template, never the path: ids would make a series each.
+                "http.route": getattr(route, "path", "unmatched"),
+                "http.response.status_code": status,
+            },
+        )
 
 
 class BodyLimit:
@@ -124,8 +129,6 @@ class LoadShedder:
     they count separately against their own, larger limit.
     """
 
-    EXEMPT = ("/healthz", "/readyz", "/health", "/metrics")
-
     def __init__(self, app: ASGIApp, limit: int, waiting_limit: int) -> None:
         self.app = app
         self.limit = limit
@@ -134,7 +137,7 @@ class LoadShedder:
         self.waiting = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in self.EXEMPT:
+        if scope["type"] != "http" or scope["path"] in telemetry.HEALTH_PATHS:
             await self.app(scope, receive, send)
             return
         long_lived = scope["path"] == "/simulations" or scope["path"].endswith("/events")

@@ -9,11 +9,21 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
+# Free text: anything but NUL, which PostgreSQL cannot store in text (found by fuzzing:
+# it used to surface as a 502).
+TEXT_PATTERN = r"^[^\x00]*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=64)]
-TraitName = Annotated[str, StringConstraints(min_length=1, max_length=40)]
+TraitName = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=TEXT_PATTERN)]
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 Feeling = Annotated[float, Field(ge=-1.0, le=1.0)]
-Item = Annotated[str, StringConstraints(min_length=1, max_length=300)]
+Item = Annotated[str, StringConstraints(min_length=1, max_length=300, pattern=TEXT_PATTERN)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=TEXT_PATTERN)]
+Label = Annotated[str, StringConstraints(max_length=100, pattern=TEXT_PATTERN)]
+Backstory = Annotated[str, StringConstraints(max_length=10_000, pattern=TEXT_PATTERN)]
+# Each character takes part once (the schema says so; the service checks it).
+UNIQUE: dict[str, Any] = {"uniqueItems": True}
+# A relationship map's keys are character ids (the schema says so, not only the model).
+SLUG_KEYS: dict[str, Any] = {"propertyNames": {"pattern": SLUG_PATTERN, "maxLength": 64}}
 Stat = Annotated[int, Field(ge=1, le=10, strict=True)]
 
 
@@ -31,19 +41,21 @@ class Stats(Strict):
 
 
 class CharacterFields(Strict):
-    faction: str = Field(default="", max_length=100)
-    role: str = Field(default="", max_length=100)
+    faction: Label = ""
+    role: Label = ""
     traits: dict[TraitName, Unit] = Field(default_factory=dict, max_length=32)
     stats: Stats = Field(default_factory=Stats)
     goals: list[Item] = Field(default_factory=list, max_length=20)
-    relationships: dict[Slug, Feeling] = Field(default_factory=dict, max_length=100)
+    relationships: dict[Slug, Feeling] = Field(
+        default_factory=dict, max_length=100, json_schema_extra=SLUG_KEYS
+    )
     equipment: list[Item] = Field(default_factory=list, max_length=50)
-    backstory: str = Field(default="", max_length=10_000)
+    backstory: Backstory = ""
 
 
 class CharacterCreate(CharacterFields):
     id: Slug | None = Field(default=None, description="Defaults to a slug of the name.")
-    name: str = Field(min_length=1, max_length=100)
+    name: Name
 
     def slug(self) -> str:
         if self.id:
@@ -55,16 +67,18 @@ class CharacterCreate(CharacterFields):
 class CharacterPatch(Strict):
     """Fields present replace the stored ones; `version` (or If-Match) guards the write."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=100)
-    faction: str | None = Field(default=None, max_length=100)
-    role: str | None = Field(default=None, max_length=100)
+    name: Name | None = None
+    faction: Label | None = None
+    role: Label | None = None
     traits: dict[TraitName, Unit] | None = Field(default=None, max_length=32)
     stats: Stats | None = None
     goals: list[Item] | None = Field(default=None, max_length=20)
-    relationships: dict[Slug, Feeling] | None = Field(default=None, max_length=100)
+    relationships: dict[Slug, Feeling] | None = Field(
+        default=None, max_length=100, json_schema_extra=SLUG_KEYS
+    )
     equipment: list[Item] | None = Field(default=None, max_length=50)
-    backstory: str | None = Field(default=None, max_length=10_000)
-    version: int | None = Field(default=None, ge=1)
+    backstory: Backstory | None = None
+    version: int | None = Field(default=None, ge=1, lt=2**63)
 
 
 class CharacterOut(BaseModel):
@@ -98,14 +112,30 @@ class ErrorEnvelope(BaseModel):
     error: ErrorBody
 
 
-# The error responses every /v1 route documents in the OpenAPI schema.
-ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorEnvelope} for code in (401, 404, 409, 413, 422)
+# The error responses every route documents in the OpenAPI schema: 400 a body that is
+# not JSON, 429/503 (with Retry-After) overload or a dependency briefly out of reach.
+ERROR_CODES = (400, 401, 404, 409, 413, 422, 429, 503)
+ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorEnvelope} for code in ERROR_CODES}
+
+
+class LegacyError(BaseModel):
+    """The older routes' error shape, which their clients parse."""
+
+    error: str
+    detail: str
+
+
+class LegacyTimeout(LegacyError):
+    simulation_id: str
+
+
+LEGACY_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": LegacyError} for code in ERROR_CODES
 }
 
 
 NarrativeStyle = Literal["epic", "detailed", "concise"]
-ShortText = Annotated[str, StringConstraints(max_length=500)]
+ShortText = Annotated[str, StringConstraints(max_length=500, pattern=TEXT_PATTERN)]
 
 
 class LlmBackendIn(Strict):
@@ -161,13 +191,16 @@ class LlmUsageOut(BaseModel):
 
 class SimulationCreate(Strict):
     character_ids: list[Slug] = Field(
-        default_factory=list, max_length=6, description="2-6 ids; may be omitted with a campaign"
+        default_factory=list,
+        max_length=6,
+        description="2-6 ids; may be omitted with a campaign",
+        json_schema_extra=UNIQUE,
     )
     turns: int = Field(ge=1, le=50, strict=True)
     seed: int | None = Field(default=None, ge=0, lt=2**62, strict=True)
     setting: ShortText = ""
     scenario: ShortText = ""
-    campaign_id: Annotated[str, StringConstraints(max_length=64)] = ""
+    campaign_id: Annotated[str, StringConstraints(max_length=64, pattern=TEXT_PATTERN)] = ""
     narrative_style: NarrativeStyle = "detailed"
     llm: LlmIn | None = Field(
         default=None, description="let a model decide and/or narrate (default: offline)"
@@ -237,7 +270,7 @@ class StoryPage(BaseModel):
 
 
 class LegacySimulationRequest(BaseModel):
-    character_names: list[Slug] = Field(min_length=2, max_length=6)
+    character_names: list[Slug] = Field(min_length=2, max_length=6, json_schema_extra=UNIQUE)
     turns: int = Field(default=3, ge=1, le=10)
     narrative_style: NarrativeStyle = "detailed"
     setting: ShortText = ""
@@ -252,9 +285,9 @@ class LegacySimulationResult(BaseModel):
 
 
 class LegacyCampaignCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=100)
-    description: str = Field(default="", max_length=2000)
-    participants: list[Slug] = Field(min_length=2, max_length=6)
+    name: Name
+    description: Annotated[str, StringConstraints(max_length=2000, pattern=TEXT_PATTERN)] = ""
+    participants: list[Slug] = Field(min_length=2, max_length=6, json_schema_extra=UNIQUE)
     setting: ShortText = ""
 
 

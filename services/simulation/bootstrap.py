@@ -61,19 +61,19 @@ async def setup(rt: ServiceRuntime) -> None:
         relay=relay,
     )
     rt.spawn(depth.run(), "queue-depth")
+    runner = SimulationRunner(
+        uow,
+        characters,
+        settings.simulation_turn_delay_seconds,
+        settings.simulation_batch_turns,
+        settings.simulation_inline_turns,
+        models=ModelDecisions(uow, plans, clients),
+    )
     if settings.simulation_workers:
         consumer = PullConsumer(
             bus,
             spec,
-            work_handler(
-                SimulationRunner(
-                    uow,
-                    characters,
-                    settings.simulation_turn_delay_seconds,
-                    settings.simulation_batch_turns,
-                    ModelDecisions(uow, plans, clients),
-                )
-            ),
+            work_handler(runner),
             concurrency=settings.simulation_workers,
             retry=RetryPolicy.from_settings(settings),
         )
@@ -94,6 +94,7 @@ async def setup(rt: ServiceRuntime) -> None:
         depth,
         max_active_per_tenant=settings.max_active_simulations_per_tenant,
         models=plans,
+        runs=runner,
     )
     servicer = SimulationServicer(service, plans)
     rt.serve_grpc(settings).add(

@@ -251,7 +251,7 @@ def test_cost_benchmark_small_run(tmp_path):
         None,
         None,
         "--cost",
-        *("--cost-calls", "health=5,characters=3,character=3,simulation=2,simulation_4x5=1"),
+        *("--cost-calls", "health=5,characters=3,character=3,simulation=4,simulation_4x5=3"),
         *("--cost-concurrency", "2", "--cost-warmup", "1", "--cost-idle-seconds", "1"),
         *("--cost-settle-seconds", "0.1", "--seed", "3"),
     )

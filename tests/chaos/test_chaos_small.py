@@ -16,6 +16,7 @@ import pytest
 from chaos.checks import bad_answers, secrets_in_logs
 from chaos.cli import full_schedule
 from chaos.load import Answer
+from chaos.readiness import Outage, Sample, readiness_problems
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,7 +40,15 @@ def test_the_small_campaign_loses_nothing_and_answers_no_500(tmp_path: Path) -> 
     assert results["story_problems"] == [] and results["turn_problems"] == []
     assert results["bad_answers"] == []
     assert results["secrets_in_logs"] == []
+    # Every process went not ready while PostgreSQL was stopped, and was ready after.
+    assert results["readiness_problems"] == []
+    # The burst went past the work queue's limit: the excess was refused, none of it
+    # made a simulation, and what was accepted is among the accepted checked above.
+    assert results["queue_fill_problems"] == []
+    [burst] = results["bursts"]
+    assert burst["refused"] > 0 and burst["accepted"] > 0
     assert [f["action"] + " " + f["target"] for f in results["faults"]] == [
+        "fill work-queue",
         "kill simulation",
         "kill story",
         "restart nats",
@@ -75,7 +84,7 @@ def test_the_full_schedule_strikes_every_fault_once_in_turn() -> None:
         "restart postgres",
         "stop postgres for 30s",
     } <= set(kinds)
-    assert "pause simulation for 15s" in kinds
+    assert "pause simulation for 15s" in kinds and "fill work-queue" in kinds
     for earlier, later in itertools.pairwise(schedule):
         assert later.at >= earlier.at + earlier.seconds  # one outage at a time
     assert schedule[-1].at + schedule[-1].seconds < 600
@@ -86,3 +95,24 @@ def test_the_log_check_finds_a_leaked_secret(tmp_path: Path) -> None:
     (tmp_path / "story.log").write_text('{"event": "ok"}\n')
     assert secrets_in_logs(tmp_path, ["s3cr3t-part", ""]) == ["gateway.log"]
     assert secrets_in_logs(tmp_path, ["other"]) == []
+
+
+def test_the_readiness_check_wants_not_ready_during_an_outage_and_ready_after() -> None:
+    outage = Outage("postgres", 10, 30)
+
+    def run(gateway_during: bool, story_after: bool) -> list[Sample]:
+        samples = [Sample(t, {"gateway": True, "story": True}) for t in (5.0, 9.0)]
+        samples += [Sample(t, {"gateway": gateway_during, "story": False}) for t in (15.0, 25.0)]
+        samples += [Sample(t, {"gateway": True, "story": story_after}) for t in (32.0, 40.0)]
+        return samples
+
+    assert readiness_problems(run(False, True), [outage]) == []
+    assert readiness_problems(run(True, True), [outage]) == [
+        "postgres out 10-30s: gateway stayed ready"
+    ]
+    assert readiness_problems(run(False, False), [outage]) == [
+        "postgres out 10-30s: not every process ready 45s after it"
+    ]
+    # A restart is too short to require a not-ready sample; being ready after still is.
+    restart = Outage("nats", 10, 11)
+    assert readiness_problems(run(True, True), [restart]) == []

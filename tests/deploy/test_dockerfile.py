@@ -268,18 +268,35 @@ def test_dockerignore_excludes_noise_and_secrets(path: str) -> None:
     assert ignored(path, dockerignore_patterns())
 
 
+# Dev tooling: the load generator and the local stack's own servers. Only the
+# loadgen image installs them (issue 12, item 9).
+DEV_PACKAGES = {"bench", "novel_dev"}
+
+
+def copied_sources(stage: Stage) -> set[str]:
+    return {
+        src.strip("/")
+        for copy in instructions(stage, "COPY")
+        for src in copy.split()[:-1]
+        if not src.startswith("--")
+    }
+
+
+def test_service_images_carry_no_dev_tooling() -> None:
+    _, stages = parse(DOCKERFILE.read_text())
+    by_name = {s.name: s for s in stages}
+    assert not copied_sources(by_name["builder"]) & DEV_PACKAGES
+    assert copied_sources(by_name["loadgen-builder"]) >= DEV_PACKAGES
+    assert not (REPO_ROOT / "novel_platform" / "localinfra.py").exists()
+
+
 def test_builder_copies_every_installed_package() -> None:
     """Whatever pyproject.toml installs must be in the build; the image has no other source."""
     pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
     find = pyproject["tool"]["setuptools"]["packages"]["find"]
     _, stages = parse(DOCKERFILE.read_text())
-    builder = next(s for s in stages if s.name == "builder")
-    copied = {
-        src.strip("/")
-        for copy in instructions(builder, "COPY")
-        for src in copy.split()[:-1]
-        if not src.startswith("--")
-    }
+    by_name = {s.name: s for s in stages}
+    copied = copied_sources(by_name["builder"]) | copied_sources(by_name["loadgen-builder"])
     for required in ("pyproject.toml", "constraints.txt", pyproject["project"]["readme"]):
         assert required in copied, f"{required} is not copied into the builder"
     for pattern in find["include"]:

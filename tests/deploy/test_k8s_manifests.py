@@ -20,6 +20,8 @@ import pytest
 import yaml
 from kubernetes_validate.utils import SchemaNotFoundError, latest_version
 
+from novel_platform.grpc_server import LIVENESS_SERVICE
+
 Obj = dict[str, Any]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -43,6 +45,13 @@ METRICS_PORT = 9464
 CUSTOM_KINDS = {
     ("keda.sh/v1alpha1", "ScaledObject"),
     ("postgresql.cnpg.io/v1", "Cluster"),
+    ("postgresql.cnpg.io/v1", "Pooler"),
+    ("postgresql.cnpg.io/v1", "ScheduledBackup"),
+    ("barmancloud.cnpg.io/v1", "ObjectStore"),
+    ("monitoring.coreos.com/v1", "ServiceMonitor"),
+    ("monitoring.coreos.com/v1", "PodMonitor"),
+    ("gateway.networking.k8s.io/v1", "Gateway"),
+    ("gateway.networking.k8s.io/v1", "HTTPRoute"),
 }
 # Secrets that prod expects to be created out of band (documented in deploy/README.md).
 PROD_EXTERNAL_SECRETS = {"migrator-db", "gateway-db", "character-db", "simulation-db", "story-db"}
@@ -187,6 +196,11 @@ def check_probes(objs: list[Obj]) -> list[str]:
                     port = APP_SERVICES[name][1]
                     if c[probe].get("grpc", {}).get("port") != port:
                         errors.append(f"{where}: {probe} is not a native grpc probe on {port}")
+                    # Liveness must not follow the database: an outage would restart
+                    # every pod. Readiness must (the overall status, service "").
+                    wanted = LIVENESS_SERVICE if probe == "livenessProbe" else None
+                    if c[probe].get("grpc", {}).get("service") != wanted:
+                        errors.append(f"{where}: {probe} must ask for service {wanted!r}")
                 if name == "gateway" and "httpGet" not in c[probe]:
                     errors.append(f"{where}: {probe} is not an HTTP probe")
             if name_of(wl) == "gateway":
@@ -389,20 +403,28 @@ def check_topology_spread(objs: list[Obj]) -> list[str]:
     return errors
 
 
+# After the drain (NE_SHUTDOWN_GRACE_SECONDS, shared by gRPC and the shutdown hooks):
+# closing NATS (drain_timeout 5 s), the last OTLP export (10 s timeout), and 0.5 s
+# for each of up to 10 hooks reached once the drain budget is spent.
+AFTER_DRAIN_SECONDS = 5 + 10 + 5
+
+
 def check_termination_grace(objs: list[Obj]) -> list[str]:
-    """terminationGracePeriodSeconds > preStop sleep + NE_SHUTDOWN_GRACE_SECONDS (the drain)."""
+    """terminationGracePeriodSeconds > preStop sleep + NE_SHUTDOWN_GRACE_SECONDS (the
+    drain) + what shutdown does after it, for the application services."""
     errors = []
     for dep in of_kind(objs, "Deployment"):
         spec = pod_spec(dep)
         grace = spec.get("terminationGracePeriodSeconds", 30)
+        after = AFTER_DRAIN_SECONDS if name_of(dep) in APP_SERVICES else 0
         for c in spec["containers"]:
             env = container_env(objs, c)
             drain = int(env.get("NE_SHUTDOWN_GRACE_SECONDS", "10"))
             sleep = c.get("lifecycle", {}).get("preStop", {}).get("sleep", {}).get("seconds", 0)
-            if grace <= drain + sleep:
+            if grace <= drain + sleep + after:
                 errors.append(
                     f"Deployment/{name_of(dep)}: terminationGracePeriodSeconds {grace} "
-                    f"<= preStop {sleep}s + drain {drain}s"
+                    f"<= preStop {sleep}s + drain {drain}s + {after}s after the drain"
                 )
     return errors
 
@@ -477,6 +499,24 @@ def check_service_config(objs: list[Obj]) -> list[str]:
                     errors.append(
                         f"Deployment/{name}: {key} port is not a port of Service/{target[1]}"
                     )
+    return errors
+
+
+def check_migration_gate(objs: list[Obj]) -> list[str]:
+    """Each app service's pods wait (init container) until the migration Job has
+    brought their own schema to the migrations their image carries."""
+    errors = []
+    for name in APP_SERVICES:
+        spec = pod_spec(find(objs, "Deployment", name))
+        inits = spec.get("initContainers", [])
+        main_image = spec["containers"][0]["image"]
+        gate = [c for c in inits if c.get("command", [])[:2] == ["novel", "wait-migrated"]]
+        if not gate:
+            errors.append(f"Deployment/{name}: no init container waiting for its migrations")
+            continue
+        command = gate[0]["command"]
+        if command[command.index("--service") + 1] != name or gate[0]["image"] != main_image:
+            errors.append(f"Deployment/{name}: the migration gate checks another service or image")
     return errors
 
 
@@ -584,29 +624,32 @@ def check_namespace(objs: list[Obj]) -> list[str]:
     return errors
 
 
-def check_ingress(objs: list[Obj]) -> list[str]:
-    """The gateway Ingress: SSE-friendly (no buffering, long timeouts), backed by gateway:http."""
+def check_http_route(objs: list[Obj]) -> list[str]:
+    """The public route (Gateway API): one HTTPRoute to the gateway Service on a Gateway of the
+    rendering, with no request timeout (server-sent event streams are long-lived)."""
     errors = []
-    ingresses = of_kind(objs, "Ingress")
-    if len(ingresses) != 1:
-        return [f"expected one Ingress, got {len(ingresses)}"]
-    ing = ingresses[0]
-    ann = ing["metadata"].get("annotations", {})
-    if ann.get("nginx.ingress.kubernetes.io/proxy-buffering") != "off":
-        errors.append("Ingress: proxy buffering must be off for server-sent events")
-    for key in ("proxy-read-timeout", "proxy-send-timeout"):
-        if int(ann.get(f"nginx.ingress.kubernetes.io/{key}", "60")) < 600:
-            errors.append(f"Ingress: {key} too short for long-lived event streams")
-    for rule in ing["spec"]["rules"]:
-        for path in rule["http"]["paths"]:
-            backend = path["backend"]["service"]
-            svc = find(objs, "Service", backend["name"])
-            if backend["port"].get("name") not in [p.get("name") for p in svc["spec"]["ports"]]:
-                errors.append(
-                    f"Ingress: backend port {backend['port']} not on Service/{backend['name']}"
-                )
-            if backend["name"] != "gateway":
-                errors.append(f"Ingress: routes to {backend['name']}, expected gateway")
+    gateways = {name_of(g): g for g in of_kind(objs, "Gateway")}
+    routes = [r for r in of_kind(objs, "HTTPRoute") if name_of(r) == "gateway"]
+    if len(routes) != 1:
+        return [
+            f"expected HTTPRoute/gateway, got {[name_of(r) for r in of_kind(objs, 'HTTPRoute')]}"
+        ]
+    route = routes[0]["spec"]
+    for parent in route["parentRefs"]:
+        gateway = gateways.get(parent["name"])
+        if gateway is None:
+            errors.append(f"HTTPRoute/gateway: parent Gateway {parent['name']} is not rendered")
+            continue
+        listeners = [listener["name"] for listener in gateway["spec"]["listeners"]]
+        if "sectionName" in parent and parent["sectionName"] not in listeners:
+            errors.append(f"HTTPRoute/gateway: Gateway has no listener {parent['sectionName']}")
+    gateway_ports = [p["port"] for p in find(objs, "Service", "gateway")["spec"]["ports"]]
+    for rule in route["rules"]:
+        for backend in rule["backendRefs"]:
+            if backend["name"] != "gateway" or backend["port"] not in gateway_ports:
+                errors.append(f"HTTPRoute/gateway: routes to {backend['name']}:{backend['port']}")
+        if rule.get("timeouts", {}).get("request") not in ("0s", "0"):
+            errors.append("HTTPRoute/gateway: a request timeout would cut event streams")
     return errors
 
 
@@ -627,7 +670,7 @@ def check_no_secrets_in_manifests(objs: list[Obj]) -> list[str]:
 # namespace are assumed to exist as below; the API server is an address, not a pod.
 Actor = tuple[str, dict[str, str], set[tuple[str, int]], bool]
 EXTERNAL_ACTORS: dict[str, Actor] = {
-    "ingress-nginx": ("ingress-nginx", {"app.kubernetes.io/name": "ingress-nginx"}, set(), True),
+    "envoy-gateway": ("envoy-gateway-system", {"app.kubernetes.io/name": "envoy"}, set(), True),
     "monitoring": ("monitoring", {"app.kubernetes.io/name": "prometheus"}, set(), True),
     "kube-dns": ("kube-system", {"k8s-app": "kube-dns"}, {("UDP", 53), ("TCP", 53)}, True),
     "kube-apiserver": ("default", {}, {("TCP", 443)}, False),
@@ -656,6 +699,10 @@ def _pods(objs: list[Obj]) -> dict[str, Actor]:
             {("TCP", 5432), ("TCP", 8000), ("TCP", 9187)},
             True,
         )
+    for pooler in of_kind(objs, "Pooler"):
+        labels = dict(pooler["spec"].get("template", {}).get("metadata", {}).get("labels", {}))
+        labels["cnpg.io/poolerName"] = name_of(pooler)
+        pods[name_of(pooler)] = (NAMESPACE, labels, {("TCP", 5432), ("TCP", 9127)}, True)
     return pods
 
 
@@ -734,21 +781,25 @@ def expected_edges(objs: list[Obj]) -> set[tuple[str, str, int]]:
     pods = _pods(objs)
     database = "novel-db" if "novel-db" in pods else "postgres"
     edges = {
-        ("ingress-nginx", "gateway", 8000),
+        ("envoy-gateway", "gateway", 8000),
         ("gateway", "character", 50051),
         ("gateway", "simulation", 50052),
         ("gateway", "story", 50053),
         ("simulation", "character", 50051),
         ("migrate", database, 5432),
-        ("migrate", "jaeger", 4317),
+        ("migrate", "otel-collector", 4317),
+        ("otel-collector", "jaeger", 4317),
+        ("monitoring", "otel-collector", 8888),
+        ("monitoring", "jaeger", 8888),
         ("nats", "nats", 6222),
         ("monitoring", "nats", 8222),
+        ("monitoring", "nats", 7777),
     }
     for svc in APP_SERVICES:
         edges |= {
             (svc, "nats", 4222),
             (svc, database, 5432),
-            (svc, "jaeger", 4317),
+            (svc, "otel-collector", 4317),
             ("monitoring", svc, 9464),
         }
     edges |= {(pod, "kube-dns", 53) for pod in pods}
@@ -759,6 +810,14 @@ def expected_edges(objs: list[Obj]) -> set[tuple[str, str, int]]:
             ("cnpg-operator", "novel-db", 8000),
             ("monitoring", "novel-db", 9187),
             ("novel-db", "kube-apiserver", 443),
+        }
+    for pooler in of_kind(objs, "Pooler"):
+        name = name_of(pooler)
+        edges |= {(svc, name, 5432) for svc in APP_SERVICES}
+        edges |= {
+            (name, "novel-db", 5432),
+            (name, "kube-apiserver", 443),
+            ("monitoring", name, 9127),
         }
     if of_kind(objs, "ScaledObject"):
         edges.add(("keda", "nats", 8222))
@@ -868,6 +927,49 @@ def check_cnpg_clusters(objs: list[Obj]) -> list[str]:
         labels = spec.get("inheritedMetadata", {}).get("labels", {})
         if labels.get("app.kubernetes.io/component") != "database":
             errors.append(f"{where}: instance pods lack app.kubernetes.io/component=database")
+        sync = spec.get("postgresql", {}).get("synchronous", {})
+        if sync.get("number", 0) < 1 or sync.get("dataDurability") != "required":
+            errors.append(f"{where}: replication is not synchronous (one standby, required)")
+        archivers = [p for p in spec.get("plugins", []) if p.get("isWALArchiver")]
+        stores = {name_of(o) for o in of_kind(objs, "ObjectStore")}
+        if (
+            not archivers
+            or archivers[0].get("parameters", {}).get("barmanObjectName") not in stores
+        ):
+            errors.append(f"{where}: no WAL archiving to an ObjectStore in the rendering")
+        backups = [
+            b
+            for b in of_kind(objs, "ScheduledBackup")
+            if b["spec"]["cluster"]["name"] == name_of(cluster)
+        ]
+        if not backups or backups[0]["spec"].get("method") != "plugin":
+            errors.append(f"{where}: no ScheduledBackup through the backup plugin")
+        poolers = [
+            p for p in of_kind(objs, "Pooler") if p["spec"]["cluster"]["name"] == name_of(cluster)
+        ]
+        if not poolers or poolers[0]["spec"]["pgbouncer"].get("poolMode") != "transaction":
+            errors.append(f"{where}: no PgBouncer Pooler in transaction mode")
+        else:
+            pooler = poolers[0]["spec"]
+            server_side = int(pooler["pgbouncer"]["parameters"]["default_pool_size"]) * (
+                len(APP_SERVICES) + 1
+            )
+            if server_side >= int(spec["postgresql"]["parameters"]["max_connections"]):
+                errors.append(f"{where}: the Pooler's server pools exceed max_connections")
+            dep_env = container_env(
+                objs, pod_spec(find(objs, "Deployment", "story"))["containers"][0]
+            )
+            per_pod = int(dep_env.get("NE_DB_POOL_SIZE", 10)) + int(
+                dep_env.get("NE_DB_MAX_OVERFLOW", 10)
+            )
+            max_pods = sum(
+                h["spec"]["maxReplicas"] for h in of_kind(objs, "HorizontalPodAutoscaler")
+            )
+            max_pods += sum(
+                s["spec"].get("maxReplicaCount", 0) for s in of_kind(objs, "ScaledObject")
+            )
+            if per_pod * max_pods > int(pooler["pgbouncer"]["parameters"]["max_client_conn"]):
+                errors.append(f"{where}: pods x pool size exceed the Pooler's max_client_conn")
     return errors
 
 
@@ -882,8 +984,9 @@ ALL_RULES: tuple[Callable[[list[Obj]], list[str]], ...] = (
     check_termination_grace,
     check_service_config,
     check_services_select_pods,
+    check_migration_gate,
     check_namespace,
-    check_ingress,
+    check_http_route,
     check_network_policies,
     check_scaled_objects,
     check_cnpg_clusters,
@@ -974,6 +1077,12 @@ def test_overlay_shapes(rendered: dict[str, list[Obj]]) -> None:
         cm for cm in of_kind(prod, "ConfigMap") if name_of(cm).startswith("nats-config")
     )
     assert "cluster {" in nats_conf["data"]["nats.conf"]
+    nats = pod_spec(find(prod, "StatefulSet", "nats"))
+    required = nats["affinity"]["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
+    assert [r["topologyKey"] for r in required] == ["kubernetes.io/hostname"]
+    assert container_env(prod, nats["containers"][0])["GOMEMLIMIT"] == "900MiB"
+    story_env = container_env(prod, pod_spec(find(prod, "Deployment", "story"))["containers"][0])
+    assert story_env["NE_NATS_REPLICAS"] == "3"
 
     assert of_kind(keda, "ScaledObject")
     assert not any(name_of(h) == "simulation" for h in of_kind(keda, "HorizontalPodAutoscaler"))
@@ -983,7 +1092,13 @@ def test_overlay_shapes(rendered: dict[str, list[Obj]]) -> None:
         ]
         for overlay, objs in rendered.items()
     }
-    assert db_host == {"dev": "postgres", "prod": "novel-db-rw", "prod-keda": "novel-db-rw"}
+    assert db_host == {
+        "dev": "postgres",
+        "prod": "novel-db-pooler-rw",
+        "prod-keda": "novel-db-pooler-rw",
+    }
+    migrate = pod_spec(find(prod, "Job", "migrate"))["containers"][0]
+    assert container_env(prod, migrate)["DB_HOST"] == "novel-db-rw"
 
 
 @pytest.mark.parametrize(
@@ -1213,10 +1328,14 @@ MUTATIONS: list[
         check_network_policies,
     ),
     (
-        "ingress controller may reach character",
+        "edge proxy may reach character",
         "dev",
         lambda o: find(o, "NetworkPolicy", "character")["spec"]["ingress"][0]["from"].append(
-            {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}
+            {
+                "namespaceSelector": {
+                    "matchLabels": {"kubernetes.io/metadata.name": "envoy-gateway-system"}
+                }
+            }
         ),
         check_network_policies,
     ),
@@ -1240,12 +1359,16 @@ MUTATIONS: list[
         check_network_policies,
     ),
     (
-        "SSE buffering on",
+        "request timeout cuts event streams",
         "prod",
-        lambda o: find(o, "Ingress", "gateway")["metadata"]["annotations"].pop(
-            "nginx.ingress.kubernetes.io/proxy-buffering"
-        ),
-        check_ingress,
+        lambda o: find(o, "HTTPRoute", "gateway")["spec"]["rules"][0].pop("timeouts"),
+        check_http_route,
+    ),
+    (
+        "route on a listener the Gateway lacks",
+        "prod",
+        lambda o: find(o, "Gateway", "novel-engine")["spec"]["listeners"].pop(),
+        check_http_route,
     ),
     (
         "dev key in prod",
@@ -1281,6 +1404,38 @@ MUTATIONS: list[
         "service role missing",
         "prod",
         lambda o: find(o, "Cluster", "novel-db")["spec"]["managed"]["roles"].pop(),
+        check_cnpg_clusters,
+    ),
+    (
+        "no migration gate",
+        "prod",
+        lambda o: pod_spec(find(o, "Deployment", "simulation")).pop("initContainers"),
+        check_migration_gate,
+    ),
+    (
+        "asynchronous replication",
+        "prod",
+        lambda o: find(o, "Cluster", "novel-db")["spec"]["postgresql"].pop("synchronous"),
+        check_cnpg_clusters,
+    ),
+    (
+        "no scheduled backup",
+        "prod",
+        lambda o: _drop(o, "ScheduledBackup", "novel-db-daily"),
+        check_cnpg_clusters,
+    ),
+    (
+        "no pooler",
+        "prod",
+        lambda o: _drop(o, "Pooler", "novel-db-pooler-rw"),
+        check_cnpg_clusters,
+    ),
+    (
+        "default pool sizes against the pooler",
+        "prod",
+        lambda o: find(o, "Pooler", "novel-db-pooler-rw")["spec"]["pgbouncer"]["parameters"].update(
+            max_client_conn="300"
+        ),
         check_cnpg_clusters,
     ),
     (
@@ -1348,3 +1503,49 @@ def test_names_match_the_application(rendered: dict[str, list[Obj]]) -> None:
         assert f"'{service.schema}'" in sql, service.schema
     trigger = find(rendered["prod-keda"], "ScaledObject", "simulation")["spec"]["triggers"][1]
     assert trigger["metadata"]["stream"] == SIMULATION_WORK_STREAM.name
+
+
+def scrape_gaps(objs: list[Obj]) -> list[str]:
+    """Pods with a `metrics` port that no PodMonitor or ServiceMonitor scrapes (the
+    Prometheus Operator ignores the prometheus.io/* annotations)."""
+    pod_monitors = [
+        m["spec"]["selector"]
+        for m in of_kind(objs, "PodMonitor")
+        if any(e.get("port") == "metrics" for e in m["spec"]["podMetricsEndpoints"])
+    ]
+    monitored_services = [
+        svc
+        for m in of_kind(objs, "ServiceMonitor")
+        for svc in of_kind(objs, "Service")
+        if selector_matches(m["spec"]["selector"], svc["metadata"].get("labels", {}))
+        and "metrics" in [p.get("name") for p in svc["spec"]["ports"]]
+    ]
+    gaps = []
+    for name, (_, labels, _, _) in _pods(objs).items():
+        wl = next((w for w in workloads(objs) if name_of(w) == name), None)
+        if wl is not None and not any(
+            p.get("name") == "metrics"
+            for c in pod_spec(wl)["containers"]
+            for p in c.get("ports", [])
+        ):
+            continue
+        by_pod = any(selector_matches(s, labels) for s in pod_monitors)
+        by_service = any(
+            selector_matches({"matchLabels": s["spec"]["selector"]}, labels)
+            for s in monitored_services
+        )
+        if not by_pod and not by_service:
+            gaps.append(
+                f"{name}: has a metrics port but no PodMonitor or ServiceMonitor scrapes it"
+            )
+    return gaps
+
+
+@pytest.mark.parametrize("overlay", ["prod", "prod-keda"])
+def test_prod_scrapes_every_metrics_port(rendered: dict[str, list[Obj]], overlay: str) -> None:
+    assert not scrape_gaps(rendered[overlay])
+    objs = copy.deepcopy(rendered[overlay])
+    _drop(objs, "PodMonitor", "nats")
+    assert scrape_gaps(objs) == [
+        "nats: has a metrics port but no PodMonitor or ServiceMonitor scrapes it"
+    ]

@@ -106,8 +106,8 @@ def test_one_trace_from_request_to_story(traced, trace_id):
     missing_parents = {s.parent_span_id for s in spans if s.parent_span_id not in index}
     assert len(missing_parents) == 1, missing_parents  # the test's own traceparent
 
-    # gateway → simulation (gRPC) → character (gRPC) → database, then → NATS publish →
-    # worker → database (the worker runs from the sheets stored with the request).
+    # gateway → simulation (gRPC) → character (gRPC) → database; the run, its insert and
+    # its event under the start; → NATS → the story writer.
     http = one(spans, service="gateway", kind=SERVER)
     start = one(
         spans,
@@ -127,26 +127,20 @@ def test_one_trace_from_request_to_story(traced, trace_id):
     assert fetches, "the start's character fetch is not under its span"
     database = [s for s in spans if s.service == "character" and s.attributes.get("db.system")]
     assert any(fetches[0] in ancestors(s, index) for s in database), "no database span"
-    publish = one(spans, service="simulation", kind=PRODUCER, name="simulation.requested publish")
-    assert start in ancestors(publish, index)
-    process = one(spans, service="simulation", kind=CONSUMER, name="simulation.requested process")
-    assert process.parent_span_id == publish.span_id
-    assert process.attributes["messaging.system"] == "nats"
-    worker_database = [
-        s
-        for s in spans
-        if s.service == "simulation"
-        and s.attributes.get("db.system")
-        and process in ancestors(s, index)
-    ]
-    assert worker_database, "the worker's database work is not under its consumer span"
-
-    # One span per turn under the worker; the run's batch of turns goes out as one event.
+    # A short unpaced run is computed under the start itself (no work message): one span
+    # per turn, and the run's batch of turns goes out as one event from the start's trace.
     turns = [s for s in spans if s.name == "simulation.turn"]
     assert sorted(s.attributes["novel.turn"] for s in turns) == [1, 2]
-    assert all(process in ancestors(s, index) for s in turns)
+    assert all(start in ancestors(s, index) for s in turns)
+    assert not [s for s in spans if s.name.startswith("simulation.requested")]
+    insert = [
+        s
+        for s in spans
+        if s.service == "simulation" and s.attributes.get("db.system") and s.kind == CLIENT
+    ]
+    assert any(start in ancestors(s, index) for s in insert), "the run's insert is not traced"
     batch = one(spans, kind=PRODUCER, name="simulation.turns_completed publish")
-    assert process in ancestors(batch, index)
+    assert start in ancestors(batch, index)
 
     # The story service: its consumer span continues the batch; chapters and the closing
     # link to it (fan-in: a chapter may come from another event than the one handled).

@@ -164,8 +164,12 @@ async def test_the_fast_path_publishes_from_memory_and_the_poll_covers_its_failu
     service = CharacterService(lambda: UnitOfWork(engine, outbox, relay))
     try:
         await service.create(tenant, nova("fast"))
-        assert await relay.publish_fresh() == 1
-        assert await _rows_about(engine, "fast") == 0
+        await service.create(tenant, nova("quick"))
+        assert await relay.publish_fresh() == 2
+        # Published rows leave the table together, in one statement.
+        assert await _rows_about(engine, "fast") == 1
+        await relay.delete_sent()
+        assert await _rows_about(engine, "fast") == await _rows_about(engine, "quick") == 0
 
         await service.create(tenant, nova("stranded"))
         await bus.close()  # NATS is gone for this relay: the fast path fails

@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 from nats.aio.msg import Msg
 
-from novel_platform import localinfra
+from novel_dev import localinfra
 from novel_platform.config import DatabaseSettings
 from novel_platform.consumer import Poison, PullConsumer, RetryPolicy
 from novel_platform.db import create_engine

@@ -6,6 +6,7 @@ Each test runs its own PostgreSQL server (the session's is shared and must stay 
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -15,21 +16,28 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from novel_dev import localinfra
 from novel_engine.v1 import character_pb2, character_pb2_grpc
-from novel_platform import localinfra, migrations
+from novel_platform import migrations
 from novel_platform.config import DatabaseSettings, GrpcServerSettings
 from novel_platform.db import create_engine
 from novel_platform.faults import is_transient
-from novel_platform.grpc_server import GrpcServer
+from novel_platform.grpc_server import LIVENESS_SERVICE, GrpcServer
+from novel_platform.messaging import EventBus
 from novel_platform.outbox import UnitOfWork
+from novel_platform.readiness import Readiness, database_check, nats_check
+from novel_platform.runtime import ServiceRuntime
 from services.character.adapters.tables import outbox as character_outbox
+from services.character.config import CharacterSettings
 from services.character.entrypoints.grpc_api import CharacterServicer
 from services.character.service.handlers import CharacterService
 from services.gateway import errors
 from services.gateway.adapters.api_keys import KeyStore, issue_key
 from services.gateway.auth import Tenant
+from tests.helpers import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -162,3 +170,79 @@ async def test_grpc_service_answers_unavailable_while_down_and_recovers(
     finally:
         await channel.close()
         await server.stop(0)
+
+
+async def _health(channel: grpc.aio.Channel, service: str = "") -> int:
+    reply = await health_pb2_grpc.HealthStub(channel).Check(
+        health_pb2.HealthCheckRequest(service=service), timeout=5
+    )
+    return int(reply.status)
+
+
+async def test_grpc_health_is_not_serving_while_the_database_is_down(
+    pg: Restartable, nats_url: str
+) -> None:
+    """The runtime's health follows its own database: NOT_SERVING during the outage,
+    SERVING again once the server is back (the broken pooled connection is dropped);
+    the liveness name stays SERVING throughout."""
+    settings = CharacterSettings(
+        database_url=pg.url,
+        nats_url=nats_url,
+        grpc_port=0,
+        grpc_host="127.0.0.1",
+        metrics_port=0,
+        readiness_interval_seconds=0.2,
+    )
+    runtime = ServiceRuntime("health-test", settings)
+
+    async def setup(rt: ServiceRuntime) -> None:
+        rt.open_database(settings)
+        await rt.connect_bus()
+        rt.serve_grpc(settings)
+
+    running = asyncio.create_task(runtime.run(setup))
+    serving = health_pb2.HealthCheckResponse.SERVING
+    not_serving = health_pb2.HealthCheckResponse.NOT_SERVING
+    try:
+
+        async def listening() -> bool:
+            return runtime.grpc is not None and runtime.grpc.port > 0
+
+        assert await eventually(listening)
+        assert runtime.grpc is not None
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{runtime.grpc.port}") as channel:
+            assert await _health(channel) == serving
+            pg.stop()
+            assert await eventually(lambda: _is(channel, not_serving), timeout=20)
+            # Liveness probes ask for their own name: restarting would not bring PG back.
+            assert await _health(channel, LIVENESS_SERVICE) == serving
+            pg.start()
+            assert await eventually(lambda: _is(channel, serving), timeout=20)
+    finally:
+        runtime.request_stop()
+        await running
+
+
+async def _is(channel: grpc.aio.Channel, status: int) -> bool:
+    return await _health(channel) == status
+
+
+async def test_readiness_probe_follows_the_database_and_nats(
+    pg: Restartable, engine: AsyncEngine, nats_url: str
+) -> None:
+    bus = EventBus()
+    await bus.connect(nats_url, name="readiness-test")
+    readiness = Readiness({"database": database_check(engine), "nats": nats_check(bus)})
+    try:
+        assert await readiness.probe() is True
+        assert readiness.results == {"database": True, "nats": True}
+        pg.stop()
+        assert await readiness.probe() is False
+        assert readiness.results == {"database": False, "nats": True}
+        pg.start()
+        # The restart broke the pooled connection: the check retries on a fresh one.
+        assert await readiness.probe() is True
+    finally:
+        await bus.close()
+    assert await readiness.probe() is False
+    assert readiness.results["nats"] is False

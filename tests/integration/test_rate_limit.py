@@ -10,7 +10,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from novel_platform import localinfra
+from novel_dev import localinfra
 from novel_platform.config import DatabaseSettings
 from novel_platform.db import create_engine
 from services.gateway.adapters.api_keys import issue_key

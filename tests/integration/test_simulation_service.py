@@ -185,6 +185,45 @@ async def test_same_seed_same_events_and_resume_from_a_checkpoint(parts, tenant)
     )
 
 
+async def test_a_short_run_is_stored_completed_by_its_start(parts, tenant):
+    """A run computed while StartSimulation waits: the same turns as a queued run of the
+    same seed, stored completed with its one event in the start's statement (no
+    checkpoint: it is never resumed), and no work message; an idempotent twin stores
+    nothing more."""
+    await parts["characters"].seed_starter_roster(tenant)
+    inline = SimulationService(
+        parts["uow"],
+        parts["directory"],
+        runs=SimulationRunner(parts["uow"], parts["directory"], inline_turns=5),
+    )
+    queued = await parts["service"].start(request(tenant, turns=5))
+    await parts["runner"].run(queued.id)
+    done = await inline.start(request(tenant, turns=5))
+    assert done.status == "completed" and done.turns_done == 5
+    assert (await inline.get(tenant, done.id)) == done
+    assert await _events_of(parts["engine"], done.id) == await _events_of(
+        parts["engine"], queued.id
+    )
+    async with parts["engine"].connect() as conn:
+        rows = (
+            await conn.execute(
+                sa.select(outbox.c.subject).where(outbox.c.subject.contains(done.id))
+            )
+        ).all()
+        stored = await conn.scalar(
+            sa.select(sa.func.count()).where(checkpoints.c.simulation_id == done.id)
+        )
+    assert [r.subject for r in rows] == [TURNS.subject(done.id)]  # no simulation.requested
+    assert stored == 0
+    # Longer than the inline limit: queued for a worker as before.
+    assert (await inline.start(request(tenant, turns=6))).status == "queued"
+    # The same Idempotency-Key twice: the second start answers the first's simulation.
+    first = await inline.start(request(tenant, turns=3, seed=None), idempotency_key="k-1")
+    again = await inline.start(request(tenant, turns=3, seed=None), idempotency_key="k-1")
+    assert again == first and first.status == "completed"
+    assert len(await _events_of(parts["engine"], first.id)) == 3
+
+
 async def test_start_validates_everything(parts, tenant):
     await parts["characters"].seed_starter_roster(tenant)
     service = parts["service"]

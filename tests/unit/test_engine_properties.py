@@ -19,9 +19,12 @@ from services.simulation.domain import (
     run_turn,
     start_world,
 )
+from tests.helpers import FUZZ_DEPTH
 
 # Bounded so `make test` stays fast: each example runs a whole simulation.
-FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(
+    max_examples=25 * FUZZ_DEPTH, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 TRAITS = ("aggression", "caution", "courage", "curiosity", "cunning", "empathy", "loyalty")
 GOALS = (

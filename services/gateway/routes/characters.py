@@ -14,6 +14,7 @@ from services.gateway.convert import character_out
 from services.gateway.errors import ApiError
 from services.gateway.schemas import (
     ERRORS,
+    TEXT_PATTERN,
     CharacterCreate,
     CharacterOut,
     CharacterPage,
@@ -22,6 +23,8 @@ from services.gateway.schemas import (
 )
 
 router = APIRouter(prefix="/v1/characters", tags=["characters"], responses=ERRORS)
+# A version as ETag gives it: "3" (or W/"3", or bare 3).
+IF_MATCH_PATTERN = r'^(W/)?"?[0-9]+"?$'
 
 
 def _to_proto(cid: str, fields: dict[str, Any]) -> character_pb2.Character:
@@ -60,8 +63,8 @@ async def list_characters(
     request: Request,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
     page_token: Annotated[str, Query(max_length=200)] = "",
-    name: Annotated[str, Query(max_length=100)] = "",
-    faction: Annotated[str, Query(max_length=100)] = "",
+    name: Annotated[str, Query(max_length=100, pattern=TEXT_PATTERN)] = "",
+    faction: Annotated[str, Query(max_length=100, pattern=TEXT_PATTERN)] = "",
 ) -> dict[str, Any]:
     reply = await downstream(request).character.ListCharacters(
         character_pb2.ListCharactersRequest(
@@ -107,7 +110,8 @@ def expected_version(if_match: str | None, body_version: int | None) -> int:
     if if_match is None:
         return body_version or 0
     value = if_match.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
+    # Only ASCII digits: str.isdigit() also takes "²", which int() refuses.
+    if not (value.isascii() and value.isdigit()):
         raise ApiError(422, 'If-Match: expected a version such as "3"')
     return int(value)
 
@@ -119,7 +123,7 @@ async def update_character(
     tenant: Tenant,
     request: Request,
     response: Response,
-    if_match: Annotated[str | None, Header(max_length=40)] = None,
+    if_match: Annotated[str | None, Header(max_length=40, pattern=IF_MATCH_PATTERN)] = None,
 ) -> dict[str, Any]:
     changes = body.model_dump(exclude_unset=True, exclude={"version"})
     if not changes:
@@ -145,7 +149,7 @@ async def delete_character(
     character_id: Slug,
     tenant: Tenant,
     request: Request,
-    if_match: Annotated[str | None, Header(max_length=40)] = None,
+    if_match: Annotated[str | None, Header(max_length=40, pattern=IF_MATCH_PATTERN)] = None,
 ) -> Response:
     await downstream(request).character.DeleteCharacter(
         character_pb2.DeleteCharacterRequest(

@@ -23,15 +23,17 @@ from services.gateway.clients import (
 from services.gateway.convert import character_out, story_text, when
 from services.gateway.errors import ApiError
 from services.gateway.schemas import (
+    LEGACY_ERRORS,
     LegacyCampaignCreate,
     LegacyCampaignCreated,
     LegacySimulationRequest,
     LegacySimulationResult,
+    LegacyTimeout,
     Slug,
 )
 
 log = structlog.get_logger(__name__)
-router = APIRouter(tags=["legacy"])
+router = APIRouter(tags=["legacy"], responses=LEGACY_ERRORS)
 
 
 @router.get("/characters")
@@ -48,7 +50,11 @@ async def legacy_get_character(
     )
 
 
-@router.post("/simulations", response_model=LegacySimulationResult)
+@router.post(
+    "/simulations",
+    response_model=LegacySimulationResult,
+    responses={504: {"model": LegacyTimeout, "description": "Still writing: fetch it later"}},
+)
 async def legacy_run_simulation(
     body: LegacySimulationRequest, tenant: Tenant, request: Request
 ) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -10,8 +11,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from novel_platform.outbox import OUTBOX_PARAMS, outbox_insert
 from novel_platform.paging import newest_first_query
-from services.simulation.adapters.tables import campaigns, checkpoints, simulations
+from services.simulation.adapters.tables import campaigns, checkpoints, outbox, simulations
 
 TERMINAL = ("completed", "failed", "cancelled")
 
@@ -109,6 +111,28 @@ _RECORD_BATCH = (
 )
 
 
+# A run computed at once is accepted and completed, and its event stored, in one
+# autocommit statement (a one-statement unit of work); ON CONFLICT leaves an idempotent
+# twin's row alone, and then nothing is written. No checkpoint: a finished run is never
+# resumed, and its start (seed and sheets, kept in the row) reproduces every turn.
+_ADD_RUN = (
+    sa.text(
+        # The names come from the table definitions, not from input.
+        "WITH added AS ("  # noqa: S608
+        f" INSERT INTO simulation.simulations ({', '.join(c.name for c in simulations.c)})"
+        f" VALUES ({', '.join(':' + c.name for c in simulations.c)})"
+        " ON CONFLICT (id) DO NOTHING RETURNING id"
+        f"), sent AS ({outbox_insert(outbox, 'added')}) "
+        "SELECT id FROM added"
+    )
+    .bindparams(
+        *(sa.bindparam(c.name, type_=c.type) for c in simulations.c),
+        *OUTBOX_PARAMS,
+    )
+    .columns(simulations.c.id)
+)
+
+
 def _row_values(record: SimulationRecord) -> dict[str, Any]:
     return record.__dict__ | {
         "character_ids": list(record.character_ids),
@@ -136,6 +160,12 @@ class SimulationRepository:
             .returning(simulations.c.id)
         )
         return (await self._conn.execute(stmt)).first() is not None
+
+    async def add_run(self, record: SimulationRecord, events: Mapping[str, Any]) -> bool:
+        """Insert a finished run with its events (`outbox_params`), unless a simulation
+        with this id exists (then False, nothing written)."""
+        values = _row_values(record) | dict(events)
+        return (await self._conn.execute(_ADD_RUN, values)).first() is not None
 
     async def get(
         self, sim_id: str, tenant_id: str | None = None, *, for_update: bool = False

@@ -5,6 +5,7 @@ from __future__ import annotations
 from grpc import aio
 
 from novel_engine.v1 import simulation_pb2, simulation_pb2_grpc
+from novel_platform.errors import FailedPrecondition
 from novel_platform.paging import require_tenant
 from services.simulation.adapters.convert import (
     backend_fields,
@@ -21,7 +22,7 @@ IDEMPOTENCY_KEY_METADATA = "idempotency-key"
 
 
 class SimulationServicer(simulation_pb2_grpc.SimulationServiceServicer):
-    def __init__(self, service: SimulationService, models: ModelPlans) -> None:
+    def __init__(self, service: SimulationService, models: ModelPlans | None = None) -> None:
         self._service = service
         self._models = models
 
@@ -90,7 +91,7 @@ class SimulationServicer(simulation_pb2_grpc.SimulationServiceServicer):
         self, request: simulation_pb2.PutLlmSettingsRequest, context: aio.ServicerContext
     ) -> simulation_pb2.LlmSettings:
         tenant = require_tenant(request.tenant_id)
-        found = await self._models.put_tenant(
+        found = await self._plans().put_tenant(
             tenant, backend_fields(request.backend), request.backend.api_key
         )
         return llm_settings_to_proto(tenant, *found)
@@ -99,7 +100,12 @@ class SimulationServicer(simulation_pb2_grpc.SimulationServiceServicer):
         self, request: simulation_pb2.GetLlmSettingsRequest, context: aio.ServicerContext
     ) -> simulation_pb2.LlmSettings:
         tenant = require_tenant(request.tenant_id)
-        return llm_settings_to_proto(tenant, *await self._models.get_tenant(tenant))
+        return llm_settings_to_proto(tenant, *await self._plans().get_tenant(tenant))
+
+    def _plans(self) -> ModelPlans:
+        if self._models is None:
+            raise FailedPrecondition("this server runs simulations offline only")
+        return self._models
 
 
 def llm_request(o: simulation_pb2.LlmOptions) -> LlmRequest | None:

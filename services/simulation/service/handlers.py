@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Protocol
@@ -22,6 +22,7 @@ from services.simulation.domain import CharacterSheet
 from services.simulation.service import events
 from services.simulation.service.llm_plan import ModelPlans
 from services.simulation.service.requests import DEFAULT_STYLE, SEED_BITS, StartRequest
+from services.simulation.service.runner import Characters, CompletedRun, count_finished
 
 _started = telemetry.meter(__name__).create_counter(semconv.SIMULATIONS_STARTED)
 # Ids of simulations started with an Idempotency-Key: uuid5(this, tenant + key).
@@ -33,13 +34,15 @@ def idempotent_id(tenant_id: str, key: str) -> str:
     return str(uuid.uuid5(_IDEMPOTENT_IDS, f"{tenant_id}\n{key}"))
 
 
-class Characters(Protocol):
-    async def sheets(self, tenant_id: str, ids: list[str]) -> list[CharacterSheet]: ...
-
-
 class Backlog(Protocol):
     @property
     def overloaded(self) -> bool: ...
+
+
+class Runs(Protocol):
+    async def run_now(
+        self, record: SimulationRecord, sheets: Sequence[CharacterSheet]
+    ) -> CompletedRun | None: ...
 
 
 class SimulationService:
@@ -50,16 +53,22 @@ class SimulationService:
         backlog: Backlog | None = None,
         max_active_per_tenant: int = 0,
         models: ModelPlans | None = None,
+        runs: Runs | None = None,
     ) -> None:
         self._uow = uow
         self._models = models
         self._characters = characters
         self._backlog = backlog
         self._max_active = max_active_per_tenant
+        self._runs = runs
 
     async def start(self, request: StartRequest, idempotency_key: str = "") -> SimulationRecord:
         """Accept a simulation. With an idempotency key, a second start with the same key
-        returns the first one's simulation instead of creating another."""
+        returns the first one's simulation instead of creating another.
+
+        A short unpaced run is computed before the commit and stored completed with its
+        turns' event (`SimulationRunner.run_now`); any other is queued for a worker.
+        """
         tenant = require_tenant(request.tenant_id)
         sim_id = idempotent_id(tenant, idempotency_key) if idempotency_key else ""
         if sim_id:
@@ -77,7 +86,8 @@ class SimulationService:
             if active >= self._max_active:
                 raise Overloaded(
                     f"{active} simulations of this tenant are queued or running "
-                    f"(at most {self._max_active}); retry when one has finished"
+                    f"(at most {self._max_active}); retry when one has finished",
+                    limit=self._max_active,
                 )
         if request.campaign_id:
             async with self._uow().read_only() as uow:
@@ -133,6 +143,10 @@ class SimulationService:
             llm=llm,
             llm_usage=usage,
         )
+        if llm is None:
+            run = await self._runs.run_now(record, sheets) if self._runs else None
+            if run is not None:
+                return await self._store_run(record, run)
         return await self._add(record, sim_id)
 
     async def _replay(self, request: StartRequest, sim_id: str) -> SimulationRecord:
@@ -182,6 +196,23 @@ class SimulationService:
             await uow.commit()
         _started.add(1)
         return record
+
+    async def _store_run(self, record: SimulationRecord, run: CompletedRun) -> SimulationRecord:
+        done = replace(record, status="completed", turns_done=run.world.turn)
+        async with self._uow().one_statement() as uow:
+            uow.emit(
+                *events.turns_completed(
+                    done, run.context, run.turns, completed=True, turns_executed=run.world.turn
+                )
+            )
+            repo = SimulationRepository(uow.conn)
+            if not await repo.add_run(done, uow.outbox_params()):
+                # An idempotent twin got there first (a uuid4 id never collides).
+                return await self.get(record.tenant_id, record.id)
+            uow.written()
+        _started.add(1)
+        count_finished(done)
+        return done
 
     async def get(self, tenant_id: str, sim_id: str) -> SimulationRecord:
         async with self._uow().read_only() as uow:

@@ -9,6 +9,12 @@ batching: the engine is deterministic from the last stored world (RNG state incl
 so after a crash the uncommitted turns are recomputed identically. The counter check
 under the row lock makes a second worker's copy of a batch store nothing, so no turn is
 stored or published twice even if two workers ever hold the same request.
+
+A short unpaced run does not need the queue at all: `run_now` computes it while the
+start request waits, and the start stores it accepted and completed in one transaction
+(see `SimulationService.start`). Nothing is accepted before that commit, so a crash
+loses nothing the client was told about; it saves the work message, the worker's read
+and a second transaction, most of a short run's fixed cost.
 """
 
 from __future__ import annotations
@@ -16,6 +22,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
 
 import structlog
 
@@ -35,7 +43,6 @@ from services.simulation.domain import (
     start_world,
 )
 from services.simulation.service import events
-from services.simulation.service.handlers import Characters
 from services.simulation.service.llm_plan import ModelPlans
 from services.simulation.service.model_decisions import (
     DecisionSession,
@@ -50,6 +57,41 @@ _turn_duration = _meter.create_histogram(semconv.TURN_DURATION, unit="s")
 _finished = _meter.create_counter(semconv.SIMULATIONS_FINISHED)
 _running = _meter.create_up_down_counter(semconv.SIMULATIONS_RUNNING)
 
+Turns = list[tuple[int, Sequence[TurnEvent]]]
+
+
+class Characters(Protocol):
+    async def sheets(self, tenant_id: str, ids: list[str]) -> list[CharacterSheet]: ...
+
+
+@dataclass(frozen=True)
+class CompletedRun:
+    """A whole run computed at once: the final world and every turn's events."""
+
+    world: WorldState
+    turns: Turns
+    context: simulation_pb2.StoryContext
+
+
+def story_context(
+    record: SimulationRecord, sheets: Sequence[CharacterSheet]
+) -> simulation_pb2.StoryContext:
+    """What the story writer needs besides the turns, sent with every batch."""
+    return simulation_pb2.StoryContext(
+        simulation_id=record.id,
+        participants=participants(sheets),
+        setting=record.setting,
+        scenario=record.scenario,
+        narrative_style=record.narrative_style,
+        turns_total=record.turns_total,
+        narration=ModelPlans.narration_of(record.llm) if record.llm else None,
+    )
+
+
+def count_finished(record: SimulationRecord) -> None:
+    _finished.add(1, {semconv.STATUS: record.status})
+    log.info("simulation_finished", status=record.status, turns=record.turns_done)
+
 
 class SimulationRunner:
     def __init__(
@@ -58,12 +100,15 @@ class SimulationRunner:
         characters: Characters,
         turn_delay: float = 0.0,
         batch_turns: int = 25,
+        inline_turns: int = 0,
         models: ModelDecisions | None = None,
     ) -> None:
         self._uow = uow
         self._characters = characters
         self._turn_delay = turn_delay
         self._batch_turns = 1 if turn_delay else max(batch_turns, 1)
+        # Runs of up to this many turns are computed by `run_now` (never paced ones).
+        self._inline_turns = 0 if turn_delay else inline_turns
         # One turn per event-loop iteration, whatever the number of running workers: a
         # long iteration delays every RPC the process serves (grpc.aio accepts one new
         # call per iteration), so CPU work is handed out in small, fair slices.
@@ -92,15 +137,7 @@ class SimulationRunner:
             except ValueError as exc:
                 await self._finish(record, "failed", f"cannot start: {exc}")
                 return
-            context = simulation_pb2.StoryContext(
-                simulation_id=record.id,
-                participants=participants(sheets),
-                setting=record.setting,
-                scenario=record.scenario,
-                narrative_style=record.narrative_style,
-                turns_total=record.turns_total,
-                narration=ModelPlans.narration_of(record.llm) if record.llm else None,
-            )
+            context = story_context(record, sheets)
             try:
                 with domain_cpu("engine"):
                     world = (
@@ -130,6 +167,28 @@ class SimulationRunner:
             finally:
                 _running.add(-1)
 
+    async def run_now(
+        self, record: SimulationRecord, sheets: Sequence[CharacterSheet]
+    ) -> CompletedRun | None:
+        """The whole run, computed now, or None when it belongs on the queue: paced,
+        longer than `inline_turns`, or refused by the engine (a worker then fails it
+        with the reason, as for any queued run)."""
+        if record.turns_total > self._inline_turns:
+            return None
+        try:
+            with domain_cpu("engine"):
+                world = start_world(
+                    sheets,
+                    seed=record.seed,
+                    setting=record.setting,
+                    scenario=record.scenario,
+                    turns_total=record.turns_total,
+                )
+        except ValueError:
+            return None
+        world, turns = await self._advance(record, world, limit=record.turns_total)
+        return CompletedRun(world, turns, story_context(record, sheets))
+
     async def _sheets(self, record: SimulationRecord) -> list[CharacterSheet]:
         if record.sheets is not None:
             return [CharacterSheet.from_dict(sheet) for sheet in record.sheets]
@@ -148,8 +207,7 @@ class SimulationRunner:
             if not stored:
                 return
             if record.finished:
-                _finished.add(1, {semconv.STATUS: record.status})
-                log.info("simulation_finished", status=record.status, turns=record.turns_done)
+                count_finished(record)
                 return
             if self._turn_delay:
                 await asyncio.sleep(self._turn_delay)
@@ -169,29 +227,8 @@ class SimulationRunner:
         """Run and store the next batch of turns; False when another worker stored it.
 
         With a model, a turn at a time: its choices are awaited outside the engine lock."""
-        turns: list[tuple[int, Sequence[TurnEvent]]] = []
         limit = 1 if session else self._batch_turns
-        while len(turns) < limit and not is_finished(world):
-            chosen = await session.choose(world) if session else None
-            with _tracer.start_as_current_span(
-                semconv.SPAN_TURN,
-                attributes={
-                    semconv.SIMULATION_ID: record.id,
-                    semconv.TENANT: record.tenant_id,
-                    semconv.TURN: world.turn + 1,
-                },
-            ):
-                async with self._engine:
-                    started = time.perf_counter()
-                    with domain_cpu("engine"):
-                        result = run_turn(world, chosen)
-                    _turn_duration.record(time.perf_counter() - started)
-                    # Held until the loop has run everything else that is ready once.
-                    await asyncio.sleep(0)
-            turns.append((result.turn, result.events))
-            world = result.world
-            if session:
-                session.settle(result)
+        world, turns = await self._advance(record, world, limit=limit, session=session)
         finished = is_finished(world)
         async with self._uow() as uow:
             updated = await SimulationRepository(uow.conn).record_batch(
@@ -214,6 +251,39 @@ class SimulationRunner:
             await uow.commit()
         return True, updated, world
 
+    async def _advance(
+        self,
+        record: SimulationRecord,
+        world: WorldState,
+        *,
+        limit: int,
+        session: DecisionSession | None = None,
+    ) -> tuple[WorldState, Turns]:
+        """Up to `limit` more turns (fewer when the run ends first)."""
+        turns: Turns = []
+        while len(turns) < limit and not is_finished(world):
+            chosen = await session.choose(world) if session else None
+            with _tracer.start_as_current_span(
+                semconv.SPAN_TURN,
+                attributes={
+                    semconv.SIMULATION_ID: record.id,
+                    semconv.TENANT: record.tenant_id,
+                    semconv.TURN: world.turn + 1,
+                },
+            ):
+                async with self._engine:
+                    started = time.perf_counter()
+                    with domain_cpu("engine"):
+                        result = run_turn(world, chosen)
+                    _turn_duration.record(time.perf_counter() - started)
+                    # Held until the loop has run everything else that is ready once.
+                    await asyncio.sleep(0)
+            turns.append((result.turn, result.events))
+            world = result.world
+            if session:
+                session.settle(result)
+        return world, turns
+
     async def _finish(
         self,
         record: SimulationRecord,
@@ -229,7 +299,6 @@ class SimulationRunner:
             if current is None or current.finished:
                 return
             updated = await repo.update(record.id, status=status, error=reason)
-            _finished.add(1, {semconv.STATUS: status})
             if status == "completed" and context is not None:
                 uow.emit(
                     *events.turns_completed(
@@ -241,4 +310,4 @@ class SimulationRunner:
             else:
                 uow.emit(*events.failed(updated, reason))
             await uow.commit()
-        log.info("simulation_finished", status=status, turns=updated.turns_done)
+        count_finished(updated)

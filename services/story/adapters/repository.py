@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from novel_platform.outbox import OUTBOX_PARAMS, outbox_insert
 from novel_platform.paging import newest_first_query
 from services.story.adapters.convert import (
     context_from_json,
@@ -20,7 +21,7 @@ from services.story.adapters.convert import (
     events_to_json,
 )
 from services.story.adapters.tables import chapters as ch
-from services.story.adapters.tables import inbox
+from services.story.adapters.tables import inbox, outbox
 from services.story.adapters.tables import stories as st
 from services.story.adapters.tables import turns as tu
 from services.story.domain.model import Chapter, EventView, StoryContext
@@ -141,6 +142,37 @@ _STORE_TURNS = (
         sa.bindparam("after", type_=sa.Integer),
     )
     .columns(tu.c.turn, tu.c.events, tu.c.trace_context, sa.column("earlier", sa.Boolean))
+)
+
+# A story made whole by the events at hand (an unpaced run is one event), stored with its
+# chapters, its inbox entries and its events in one autocommit statement: only when no
+# story exists for the simulation and none of the events was applied before. Otherwise
+# it writes nothing (a concurrent creator is waited for by the unique index).
+_STORY_COLUMNS = [c.name for c in st.c]
+_CREATE_WHOLE = (
+    sa.text(
+        # The names come from the table definitions, not from input.
+        f"WITH story AS (INSERT INTO story.stories ({', '.join(_STORY_COLUMNS)})"  # noqa: S608
+        f" SELECT {', '.join(':' + c for c in _STORY_COLUMNS)}"
+        " WHERE NOT EXISTS (SELECT 1 FROM story.inbox WHERE event_id = ANY(:event_ids))"
+        " ON CONFLICT DO NOTHING RETURNING id"
+        "), applied AS (INSERT INTO story.inbox (event_id)"
+        " SELECT e FROM story, unnest(:event_ids) AS e ORDER BY e ON CONFLICT DO NOTHING"
+        "), written AS (INSERT INTO story.chapters (story_id, number, title, text)"
+        " SELECT story.id, c.number, c.title, c.text"
+        " FROM story, unnest(:numbers, :titles, :texts) AS c(number, title, text)"
+        f"), sent AS ({outbox_insert(outbox, 'story')}) "
+        "SELECT id FROM story"
+    )
+    .bindparams(
+        *(sa.bindparam(c.name, type_=c.type) for c in st.c),
+        sa.bindparam("event_ids", type_=ARRAY(sa.Text)),
+        sa.bindparam("numbers", type_=ARRAY(sa.Integer)),
+        sa.bindparam("titles", type_=ARRAY(sa.Text)),
+        sa.bindparam("texts", type_=ARRAY(sa.Text)),
+        *OUTBOX_PARAMS,
+    )
+    .columns(st.c.id)
 )
 
 _STORED_TURNS = (
@@ -279,6 +311,39 @@ class StoryRepository:
                 "texts": [c.text for c in chapters],
             },
         )
+
+    async def create_whole(
+        self,
+        s: StoryRecord,
+        chapters: Sequence[Chapter],
+        event_ids: Sequence[str],
+        events: Mapping[str, Any],
+    ) -> bool:
+        """Store a whole new story (see _CREATE_WHOLE) with its events (`outbox_params`);
+        False, with nothing written, when the story exists or an event was applied."""
+        values = {
+            "id": s.id,
+            "tenant_id": s.tenant_id,
+            "simulation_id": s.simulation_id,
+            "title": s.title,
+            "status": s.status,
+            "narrative_style": s.narrative_style,
+            "context": context_to_json(s.context) if s.context is not None else None,
+            "opening": s.opening,
+            "closing": s.closing,
+            "turns_total": s.turns_total,
+            "turns_expected": s.turns_expected,
+            "chapters_written": s.chapters_written,
+            "failure_reason": s.failure_reason,
+            "created_at": s.created_at,
+            "completed_at": s.completed_at,
+            "event_ids": list(event_ids),
+            "numbers": [c.number for c in chapters],
+            "titles": [c.title for c in chapters],
+            "texts": [c.text for c in chapters],
+            **events,
+        }
+        return (await self._conn.execute(_CREATE_WHOLE, values)).first() is not None
 
     async def save(self, s: StoryRecord) -> None:
         """Write what the writer changes in a story (it holds the row's lock)."""

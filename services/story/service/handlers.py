@@ -198,6 +198,11 @@ class StoryWriter:
                     event.fact.narration,
                     event.fact.turns,
                 )
+        if await self._write_whole([events[i] for i in first.values()], drafts):
+            return [
+                Outcome.APPLIED if first[e.event_id] == i else Outcome.DUPLICATE
+                for i, e in enumerate(events)
+            ]
         async with self._uow() as uow:
             repo = StoryRepository(uow.conn)
             new = await repo.record_events(list(first))
@@ -219,6 +224,57 @@ class StoryWriter:
             outcomes[i] = Outcome.APPLIED
         return outcomes
 
+    async def _write_whole(
+        self, events: Sequence[StoryEvent], drafts: Mapping[int, Chapter]
+    ) -> bool:
+        """The common case in one statement: new events that make a whole story by
+        themselves (an unpaced run is one event). The story is written as if new and
+        stored, with its chapters, its inbox entries and its completion event, only if
+        no story exists for the simulation and none of the events was applied before;
+        otherwise nothing is written and the caller takes the general path (False)."""
+        fresh = Progress(has_context=False, turns_expected=None, writing=True, chapters_written=0)
+        facts = [e.fact for e in events]
+        steps = [_step(f) for f in facts]
+        brought = _brought(events)
+        turns = {n: turn for n, (_, turn) in brought.items()}
+        plan = replay(fresh, steps, {n: i for n, (i, _) in brought.items()})
+        if not plan.closes_with_context or plan.failure is not None:
+            return False
+        first = events[0]
+        tenants = {e.envelope.tenant_id for e in events}
+        if len(tenants) > 1:
+            return False  # refused by the general path, with the reason
+        now = _now()
+        blank = StoryRecord(
+            id=story_id_for(first.simulation_id),
+            tenant_id=first.envelope.tenant_id,
+            simulation_id=first.simulation_id,
+            title="",
+            status=WRITING,
+            narrative_style="",
+            context=None,
+            opening="",
+            closing="",
+            turns_total=0,
+            turns_expected=None,
+            chapters_written=0,
+            failure_reason="",
+            created_at=now,
+            completed_at=None,
+        )
+        story, chapters = self._compose(blank, facts, plan, turns, drafts)
+        async with self._uow().one_statement() as uow:
+            self._emit(uow, story, plan, chapters)
+            stored = await StoryRepository(uow.conn).create_whole(
+                story, chapters, [e.event_id for e in events], uow.outbox_params()
+            )
+            if stored:
+                uow.written()
+        if stored:
+            _chapters_written.add(len(chapters))
+            _log_completed(story)
+        return stored
+
     async def _advance(
         self,
         uow: UnitOfWork,
@@ -229,26 +285,14 @@ class StoryWriter:
     ) -> None:
         """Store what the new events add, write what became writable, save the story."""
         facts = [e.fact for e in events]
-        brought: dict[int, tuple[int, TurnRecord]] = {}  # turn -> (first event, the turn)
-        for i, event in enumerate(events):
-            for number, turn_events in event.fact.turns:
-                if number not in brought:
-                    turn = TurnRecord(list(turn_events), dict(event.envelope.trace_context))
-                    brought[number] = (i, turn)
+        brought = _brought(events)
         progress = Progress(
             has_context=story.context is not None,
             turns_expected=story.turns_expected,
             writing=story.status == WRITING,
             chapters_written=story.chapters_written,
         )
-        steps = [
-            Step(
-                has_context=f.context is not None,
-                turns_expected=f.turns_expected,
-                failure=f.failure,
-            )
-            for f in facts
-        ]
+        steps = [_step(f) for f in facts]
         plan = replay(progress, steps, {n: i for n, (i, _) in brought.items()})
         turns = {n: turn for n, (_, turn) in brought.items()}
         if not plan.closes_with_context:
@@ -280,6 +324,26 @@ class StoryWriter:
     ) -> None:
         """Write the prose the plan calls for (a model's draft where one was kept), save
         the story and emit its events."""
+        s, chapters = self._compose(before, facts, plan, turns, drafts)
+        await repo.add_chapters(s.id, chapters)
+        _chapters_written.add(len(chapters))
+        if s != before:
+            await repo.save(s)
+        if plan.closes:
+            _log_completed(s)
+        # Chapters written before this unit are read back with this unit's (added above).
+        told = await repo.chapters(s.id) if plan.closes and before.chapters_written else chapters
+        self._emit(uow, s, plan, told)
+
+    def _compose(
+        self,
+        before: StoryRecord,
+        facts: Sequence[Fact],
+        plan: Advance,
+        turns: dict[int, TurnRecord],
+        drafts: Mapping[int, Chapter],
+    ) -> tuple[StoryRecord, list[Chapter]]:
+        """The story after the plan, and the chapters it writes (the prose, no I/O)."""
         s = before
         if plan.context_from is not None:
             ctx = facts[plan.context_from].context
@@ -312,8 +376,6 @@ class StoryWriter:
                 domain_cpu("chronicler"),
             ):
                 chapters.append(drafts.get(number) or write_chapter(s.context, number, turn.events))
-        await repo.add_chapters(s.id, chapters)
-        _chapters_written.add(len(chapters))
         written = plan.chapters_written
         s = replace(s, turns_expected=plan.turns_expected, chapters_written=written)
         if plan.failure is not None:
@@ -337,17 +399,20 @@ class StoryWriter:
                     title = write_title(s.context, [e for t in every for e in t.events])
                 s = replace(s, title=title)
             s = replace(s, status=COMPLETED, closing=closing, completed_at=_now())
-            log.info(
-                "story_completed", story_id=s.id, simulation_id=s.simulation_id, chapters=written
-            )
-        if s != before:
-            await repo.save(s)
+        return s, chapters
+
+    def _emit(
+        self,
+        uow: UnitOfWork,
+        s: StoryRecord,
+        plan: Advance,
+        chapters: Sequence[Chapter],
+    ) -> None:
+        """The story's event for this unit: its completion, carrying the whole story (so
+        whoever waits for it, the synchronous route, needs no call to read it back), or
+        the chapters written. `chapters`: all of them when it completes."""
         if plan.closes:
-            # The completion carries the whole story, so whoever waits for it (the
-            # synchronous route) needs no call to read it back.
-            # Chapters written before this unit are read back with this unit's (added above).
-            told = await repo.chapters(s.id) if before.chapters_written else chapters
-            whole = replace(s, chapters=tuple(told))
+            whole = replace(s, chapters=tuple(chapters))
             if not plan.closes_with_context:
                 # It ended before any context was known; one that came later in this
                 # unit is the story's, but not part of how it ended.
@@ -390,6 +455,34 @@ class StoryWriter:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _brought(events: Sequence[StoryEvent]) -> dict[int, tuple[int, TurnRecord]]:
+    """Turn number -> (the first event that brings it, the turn)."""
+    brought: dict[int, tuple[int, TurnRecord]] = {}
+    for i, event in enumerate(events):
+        for number, turn_events in event.fact.turns:
+            if number not in brought:
+                turn = TurnRecord(list(turn_events), dict(event.envelope.trace_context))
+                brought[number] = (i, turn)
+    return brought
+
+
+def _step(fact: Fact) -> Step:
+    return Step(
+        has_context=fact.context is not None,
+        turns_expected=fact.turns_expected,
+        failure=fact.failure,
+    )
+
+
+def _log_completed(s: StoryRecord) -> None:
+    log.info(
+        "story_completed",
+        story_id=s.id,
+        simulation_id=s.simulation_id,
+        chapters=s.chapters_written,
+    )
 
 
 def _links(trace_contexts: list[dict[str, str]]) -> list[Link]:
