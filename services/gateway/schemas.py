@@ -145,7 +145,7 @@ class LlmBackendIn(Strict):
     base_url: Annotated[str, StringConstraints(max_length=500, pattern=r"^(https?://.+)?$")] = ""
     model: Annotated[str, StringConstraints(max_length=200)] = ""
     api_key: Annotated[str, StringConstraints(max_length=500)] = Field(default="", repr=False)
-    temperature: float | None = Field(default=None, ge=0, le=2)
+    temperature: float | None = Field(default=None, ge=0, le=2, strict=True)
     max_tokens: int | None = Field(default=None, ge=16, le=32_768, strict=True)
     token_budget: int | None = Field(default=None, ge=0, le=100_000_000, strict=True)
 
@@ -166,8 +166,8 @@ class LlmSettingsOut(BaseModel):
 
 
 class LlmIn(Strict):
-    decisions: bool = False
-    narration: bool = False
+    decisions: bool = Field(default=False, strict=True)
+    narration: bool = Field(default=False, strict=True)
     backend: LlmBackendIn | None = None
 
 
