@@ -49,11 +49,6 @@ RUN --mount=type=cache,target=/root/.cache/pip \
 
 # ---------------------------------------------------------------- runtime ---
 FROM ${PYTHON_IMAGE} AS runtime
-ARG VERSION=0.1.0
-ARG REVISION=unknown
-LABEL org.opencontainers.image.title="novel-engine" \
-      org.opencontainers.image.version="${VERSION}" \
-      org.opencontainers.image.revision="${REVISION}"
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PATH=/opt/venv/bin:$PATH \
@@ -71,6 +66,12 @@ RUN if python -m pip --version > /dev/null 2>&1; then \
  && mkdir -p /app
 # The venv holds the installed project (byte-compiled by pip); no sources needed.
 COPY --from=builder /opt/venv /opt/venv
+# Labels last: a new revision changes only this metadata, not the layers above.
+ARG VERSION=0.1.0
+ARG REVISION=unknown
+LABEL org.opencontainers.image.title="novel-engine" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}"
 WORKDIR /app
 USER 10001:10001
 EXPOSE 9464

@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from novel_cli import exits
-from novel_cli.commands import characters, login, simulations, status, stories
+from novel_cli.commands import characters, login, simulations, status, stories, worlds
 from novel_cli.exits import CliError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -24,6 +24,7 @@ app.add_typer(characters.app, name="characters")
 app.command()(simulations.simulate)
 app.add_typer(simulations.app, name="simulations")
 app.add_typer(stories.app, name="stories")
+app.add_typer(worlds.app, name="worlds")
 app.command()(status.status)
 key_app = typer.Typer(no_args_is_help=True, help="Issue, list, rotate and revoke API keys.")
 app.add_typer(key_app, name="key")

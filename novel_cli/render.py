@@ -53,6 +53,33 @@ def character(c: dict[str, Any]) -> None:
         console.print(f"\n{c['backstory']}")
 
 
+def worlds(items: Iterable[dict[str, Any]]) -> None:
+    table = Table("ID", "Name", "Kind", "Places", "Built in", title="Worlds")
+    for w in items:
+        table.add_row(
+            w["id"], w["name"], w["kind"], str(len(w["places"])), "yes" if w["builtin"] else ""
+        )
+    console.print(table)
+
+
+def world(w: dict[str, Any]) -> None:
+    console.print(f"[bold]{w['name']}[/bold]  ({w['id']}{', built in' if w['builtin'] else ''})")
+    console.print(f"  {w['kind']}")
+    goal = w["objective"]
+    console.print(
+        f"  Objective: {goal['goal']}, at {goal['place']}; against it: {goal['obstacle']}"
+    )
+    for p in w["places"]:
+        console.print(f"  Place: {p['name']} ({'; '.join(p['details'])})")
+    console.print("  Paths: " + "; ".join(f"{a} - {b}" for a, b in w["paths"]))
+    for label, key in (("Items", "items"), ("Clues", "clues")):
+        if w.get(key):
+            console.print(f"  {label}: " + "; ".join(x["name"] for x in w[key]))
+    console.print("  Hazards: " + "; ".join(h["text"] for h in w["hazards"]))
+    if w.get("factions"):
+        console.print("  Factions: " + "; ".join(w["factions"]))
+
+
 def simulations(items: Iterable[dict[str, Any]]) -> None:
     table = Table("ID", "Status", "Turns", "Characters", "Story", "Created", title="Simulations")
     for s in items:

@@ -24,6 +24,7 @@ class Style(StrEnum):
     epic = "epic"
     detailed = "detailed"
     concise = "concise"
+    log = "log"  # the dice and thresholds, for game masters
 
 
 def simulate(
@@ -32,6 +33,9 @@ def simulate(
     setting: Annotated[str, typer.Option(help="Where it happens.")] = "",
     scenario: Annotated[str, typer.Option(help="What is at stake.")] = "",
     style: Annotated[Style, typer.Option(help="Narrative style.")] = Style.detailed,
+    world: Annotated[
+        str, typer.Option("--world", help="Run in this world (see `novel worlds list`).")
+    ] = "",
     seed: Annotated[
         int | None, typer.Option(min=0, help="Same seed, same story.", show_default=False)
     ] = None,
@@ -50,6 +54,8 @@ def simulate(
         "scenario": scenario,
         "narrative_style": style.value,
     }
+    if world:
+        body["world_id"] = world
     if seed is not None:
         body["seed"] = seed
     with open_api(url) as api:

@@ -43,6 +43,7 @@ from services.gateway.routes import (
     llm_settings,
     simulations,
     stories,
+    worlds,
 )
 
 log = structlog.get_logger(__name__)
@@ -123,6 +124,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(characters.router)
     app.include_router(simulations.router)
     app.include_router(stories.router)
+    app.include_router(worlds.router)
     app.include_router(legacy.router)
     app.include_router(llm_settings.router)
     story_page.mount(app)

@@ -8,6 +8,7 @@ from typing import Any
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from novel_engine.v1 import character_pb2, simulation_pb2, story_pb2
+from novel_platform.worlds import world_fields
 
 STATUS_NAMES = {
     simulation_pb2.SIMULATION_STATUS_QUEUED: "queued",
@@ -55,6 +56,7 @@ def simulation_out(s: simulation_pb2.Simulation, story_id: str | None = None) ->
         "scenario": s.scenario,
         "campaign_id": s.campaign_id or None,
         "narrative_style": s.narrative_style,
+        "world_id": s.world_id or None,
         "story_id": story_id or s.story_id or None,
         "error": s.error or None,
         "created_at": when(s.created_at),
@@ -80,6 +82,25 @@ def llm_backend_out(b: simulation_pb2.LlmBackend) -> dict[str, Any]:
     }
 
 
+def chapter_out(c: story_pb2.Chapter) -> dict[str, Any]:
+    """A chapter, with the ids of the events each paragraph tells (in text order)."""
+    return {
+        "number": c.number,
+        "title": c.title,
+        "text": c.text,
+        "paragraphs": [{"event_ids": list(p.event_ids)} for p in c.paragraphs],
+    }
+
+
+def world_out(w: simulation_pb2.World) -> dict[str, Any]:
+    return {
+        "id": w.id,
+        **world_fields(w),
+        "builtin": w.builtin,
+        "created_at": when(w.created_at, w.HasField("created_at")),
+    }
+
+
 def story_out(s: story_pb2.Story) -> dict[str, Any]:
     return {
         "id": s.id,
@@ -92,7 +113,7 @@ def story_out(s: story_pb2.Story) -> dict[str, Any]:
             for p in s.participants
         ],
         "opening": s.opening,
-        "chapters": [{"number": c.number, "title": c.title, "text": c.text} for c in s.chapters],
+        "chapters": [chapter_out(c) for c in s.chapters],
         "closing": s.closing,
         "turns_total": s.turns_total,
         "error": s.error or None,

@@ -134,7 +134,8 @@ LEGACY_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-NarrativeStyle = Literal["epic", "detailed", "concise"]
+# "log" keeps the dice, thresholds and deltas, for game masters.
+NarrativeStyle = Literal["epic", "detailed", "concise", "log"]
 ShortText = Annotated[str, StringConstraints(max_length=500, pattern=TEXT_PATTERN)]
 
 
@@ -202,6 +203,9 @@ class SimulationCreate(Strict):
     scenario: ShortText = ""
     campaign_id: Annotated[str, StringConstraints(max_length=64, pattern=TEXT_PATTERN)] = ""
     narrative_style: NarrativeStyle = "detailed"
+    world_id: Slug | Literal[""] = Field(
+        default="", description="run in this world (GET /v1/worlds); else the setting picks one"
+    )
     llm: LlmIn | None = Field(
         default=None, description="let a model decide and/or narrate (default: offline)"
     )
@@ -218,6 +222,7 @@ class SimulationOut(BaseModel):
     scenario: str
     campaign_id: str | None
     narrative_style: str
+    world_id: str | None
     story_id: str | None
     error: str | None
     created_at: datetime
@@ -230,10 +235,15 @@ class SimulationPage(BaseModel):
     next_page_token: str | None
 
 
+class ParagraphOut(BaseModel):
+    event_ids: list[str] = Field(description='the events the paragraph tells, "<turn>.<sequence>"')
+
+
 class ChapterOut(BaseModel):
     number: int
     title: str
-    text: str
+    text: str = Field(description="paragraphs separated by a blank line")
+    paragraphs: list[ParagraphOut] = Field(description="one per paragraph of text, in order")
 
 
 class ParticipantOut(BaseModel):
@@ -267,6 +277,76 @@ class StoryPage(BaseModel):
 
     items: list[StorySummary]
     next_page_token: str | None
+
+
+# Worlds. The simulation service checks the rules that span fields (paths between
+# places that exist, every place reachable, ...) and names the one broken; these
+# bounds keep any request small.
+WorldName = Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=TEXT_PATTERN)]
+WorldText = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=TEXT_PATTERN)]
+
+
+class WorldPlace(Strict):
+    name: WorldName
+    details: list[WorldText] = Field(min_length=1, max_length=5, description="what one sees there")
+
+
+class WorldItem(Strict):
+    name: WorldName
+    broken: bool = False
+    holds_clue: bool = Field(default=False, description="repairing it reveals a clue")
+    at: Annotated[str, StringConstraints(max_length=80)] = Field(
+        default="", description="a place's name; empty: placed by the seed"
+    )
+    fixed: bool = Field(default=False, description="an installation nobody carries off")
+
+
+class WorldClue(Strict):
+    name: WorldName
+    tags: list[Annotated[str, StringConstraints(min_length=1, max_length=30)]] = Field(
+        default_factory=list, max_length=8
+    )
+
+
+class WorldHazard(Strict):
+    kind: Literal["storm", "tremor", "cache", "malfunction"]
+    text: WorldText = Field(description='past tense, with "{loc}" for where it struck')
+    cause: WorldName
+
+
+class WorldObjective(Strict):
+    goal: WorldText
+    place: WorldName
+    obstacle: WorldText
+    consequence: WorldText
+    achieved: WorldText
+
+
+class WorldFields(Strict):
+    name: WorldName = Field(description="its proper name")
+    kind: Annotated[str, StringConstraints(max_length=200)] = ""
+    places: list[WorldPlace] = Field(min_length=2, max_length=12)
+    paths: list[tuple[WorldName, WorldName]] = Field(min_length=1, max_length=40)
+    items: list[WorldItem] = Field(default_factory=list, max_length=16)
+    clues: list[WorldClue] = Field(min_length=1, max_length=16)
+    hazards: list[WorldHazard] = Field(min_length=1, max_length=8)
+    factions: list[WorldName] = Field(default_factory=list, max_length=6)
+    caches: list[WorldName] = Field(default_factory=list, max_length=8)
+    objective: WorldObjective
+
+
+class WorldCreate(WorldFields):
+    id: Slug
+
+
+class WorldOut(WorldFields):
+    id: str
+    builtin: bool
+    created_at: datetime | None
+
+
+class WorldList(BaseModel):
+    items: list[WorldOut]
 
 
 class LegacySimulationRequest(BaseModel):

@@ -25,6 +25,7 @@ from services.simulation.service.llm_plan import ModelPlans
 from services.simulation.service.model_decisions import ModelDecisions
 from services.simulation.service.reconciler import Reconciler
 from services.simulation.service.runner import SimulationRunner
+from services.simulation.service.worlds import WorldService
 
 SERVICE_NAME = "simulation"
 
@@ -96,7 +97,7 @@ async def setup(rt: ServiceRuntime) -> None:
         models=plans,
         runs=runner,
     )
-    servicer = SimulationServicer(service, plans)
+    servicer = SimulationServicer(service, WorldService(uow), plans)
     rt.serve_grpc(settings).add(
         lambda server: simulation_pb2_grpc.add_SimulationServiceServicer_to_server(
             servicer, server

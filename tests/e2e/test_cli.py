@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import stat
+from pathlib import Path
 
 import httpx
 import pytest
@@ -13,6 +14,8 @@ from tests.e2e.cli import novel
 from tests.e2e.dropping_proxy import dropping_proxy
 
 pytestmark = pytest.mark.e2e
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -212,3 +215,43 @@ def test_status_shows_processes_readiness_and_queues(paced_stack, env, tmp_path)
 
     (run_dir / "stack.json").unlink()
     assert novel("status", env=env).code == 6
+
+
+def test_worlds_list_create_get_simulate_in_and_delete(env, tmp_path):
+    example = REPO / "docs" / "worlds" / "vellmar.json"
+    listed = novel("worlds", "list", env=env)
+    assert listed.code == 0, listed.err
+    assert "ice-moon" in listed.out and "derelict" in listed.out
+
+    created = novel("worlds", "create", "--file", str(example), "--id", "glass-city", env=env)
+    assert created.code == 0, created.err
+    assert created.out.startswith("created glass-city: 4 places")
+    shown = novel("worlds", "get", "glass-city", env=env)
+    assert (
+        "Vellmar" in shown.out
+        and "the lamp tower" in shown.out
+        and "ring the tide bell" in shown.out
+    )
+
+    # What `get --json` prints goes back in as it is (under another id).
+    saved = tmp_path / "copy.json"
+    saved.write_text(novel("worlds", "get", "glass-city", "--json", env=env).out)
+    again = novel("worlds", "create", "--file", str(saved), "--id", "glass-copy", env=env)
+    assert again.code == 0, again.err
+
+    broken = tmp_path / "broken.json"
+    data = json.loads(example.read_text())
+    data["paths"] = [["the glass quay", "the moon"]]
+    broken.write_text(json.dumps(data))
+    refused = novel("worlds", "create", "--file", str(broken), "--id", "broken", env=env)
+    assert refused.code == 2 and "'the moon' is not one of the places" in refused.err
+
+    run = novel("simulate", "pilot", "kai", "--turns", "2", "--world", "glass-city", "--json",
+                env=env)  # fmt: skip
+    assert run.code == 0, run.err
+    assert json.loads(run.out)["world_id"] == "glass-city"
+
+    for world_id in ("glass-city", "glass-copy"):
+        assert novel("worlds", "delete", world_id, "--yes", env=env).code == 0
+    gone = novel("worlds", "get", "glass-city", env=env)
+    assert gone.code == 4 and gone.err.startswith("novel: 404 not_found:")

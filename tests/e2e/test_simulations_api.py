@@ -182,3 +182,44 @@ def test_killed_worker_mid_run_still_yields_one_complete_story(stack, api):
     assert sim["status"] == "completed" and sim["turns_done"] == 30
     # Identical to an uninterrupted run with the same inputs.
     assert prose(story_of(api, start(api, turns=30, seed=99)["id"])) == prose(story)
+
+
+def test_log_style_runs_end_to_end_and_every_paragraph_names_its_events(api):
+    """The "log" style passes the gateway and the simulation service, and every chapter,
+    in GET /v1/stories/{id} and in the SSE `chapter` events alike, says which events
+    each of its paragraphs tells."""
+    created = start(api, turns=3, seed=5, narrative_style="log")
+    events = read_events(api, f"/v1/simulations/{created['id']}/events")
+    told = {
+        f"{e['turn']}.{e.get('sequence', 0)}": e for t in events if t.event == "turn"
+        for e in t.data["events"]
+    }  # fmt: skip
+    streamed = [e.data["chapter"] for e in events if e.event == "chapter"]
+    story = api.get(f"/v1/stories/{events[-1].data['story_id']}").json()
+    assert story["narrative_style"] == "log"
+    assert [c["number"] for c in streamed] == [c["number"] for c in story["chapters"]] == [1, 2, 3]
+    for chapter, live in zip(story["chapters"], streamed, strict=True):
+        assert chapter == live
+        paragraphs = chapter["text"].split("\n\n")
+        assert len(chapter["paragraphs"]) == len(paragraphs)
+        for text, paragraph in zip(paragraphs, chapter["paragraphs"], strict=True):
+            # The log style opens each paragraph with its event's id: "[2.3] ...".
+            (event_id,) = paragraph["event_ids"]
+            assert text.startswith(f"[{event_id}] ")
+            assert told[event_id]["turn"] == chapter["number"]
+        assert set(told) >= {i for p in chapter["paragraphs"] for i in p["event_ids"]}
+    # Every event of the run is told by some paragraph.
+    assert {i for c in story["chapters"] for p in c["paragraphs"] for i in p["event_ids"]} == set(
+        told
+    )
+
+
+def test_detailed_paragraphs_name_the_events_they_tell(api):
+    story = story_of(api, start(api, turns=3, seed=8)["id"])
+    for chapter in story["chapters"]:
+        assert len(chapter["paragraphs"]) == len(chapter["text"].split("\n\n"))
+        ids = [i for p in chapter["paragraphs"] for i in p["event_ids"]]
+        assert ids and all(i.split(".")[0] == str(chapter["number"]) for i in ids)
+    bad = api.post("/v1/simulations", json={"character_ids": ["pilot", "kai"], "turns": 2,
+                                            "narrative_style": "purple"})  # fmt: skip
+    assert bad.status_code == 422 and "narrative_style" in bad.text

@@ -237,6 +237,8 @@ async def test_start_validates_everything(parts, tenant):
         await service.start(request(tenant, turns=51))
     with pytest.raises(InvalidArgument, match="narrative_style"):
         await service.start(request(tenant, narrative_style="purple"))
+    # The game masters' style, with the dice, is a style like the others.
+    assert (await service.start(request(tenant, narrative_style="log"))).narrative_style == "log"
     with pytest.raises(NotFound, match="Campaign"):
         await service.start(request(tenant, campaign_id="nope"))
     with pytest.raises(NotFound):

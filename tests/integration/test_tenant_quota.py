@@ -18,6 +18,7 @@ from services.simulation.domain import CharacterSheet
 from services.simulation.entrypoints.grpc_api import SimulationServicer
 from services.simulation.service.handlers import SimulationService
 from services.simulation.service.requests import StartRequest
+from services.simulation.service.worlds import WorldService
 
 pytestmark = pytest.mark.integration
 
@@ -62,7 +63,7 @@ async def test_the_cap_reaches_clients_as_429_with_retry_after_and_ratelimit_hea
         lambda: UnitOfWork(engine, outbox, None), Roster(), max_active_per_tenant=1
     )
     server = GrpcServer(GrpcServerSettings(grpc_port=0, grpc_host="127.0.0.1"))
-    servicer = SimulationServicer(service)
+    servicer = SimulationServicer(service, WorldService(lambda: UnitOfWork(engine, outbox, None)))
     server.add(
         lambda s: simulation_pb2_grpc.add_SimulationServiceServicer_to_server(servicer, s),
         "novel_engine.v1.SimulationService",

@@ -28,6 +28,7 @@ from services.story.domain import (
     write_title,
 )
 from services.story.domain.model import NARRATIVE
+from services.story.domain.naming import Names, place_alias
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -395,3 +396,52 @@ def test_sparse_context_still_works() -> None:
     nameless = replace(TURN_1[0], actor_name="")
     assert "zara" in write_chapter(bare, 1, [nameless]).text.lower()
     assert write_closing(bare, [[nameless]])
+
+
+def test_places_go_by_full_short_and_head_noun_names_and_people_by_short_names_later() -> None:
+    assert place_alias("the Blue Lantern club") == "the club"
+    assert place_alias("the crypt beneath the keep") == "the crypt"
+    assert place_alias("the docks of Port Calder") == "the docks"
+    assert place_alias("the engine room") == "the engine room"  # "the room" names nothing
+    names = Names({})
+    names.know_places(["the Blue Lantern club", "the docks of Port Calder", "the old keep"])
+    said = [names.place("the Blue Lantern club") for _ in range(4)]
+    assert said == [
+        "the Blue Lantern club",
+        "the Blue Lantern club",
+        "the club",
+        "the Blue Lantern club",
+    ]
+    # "the keep" would also answer for "the crypt beneath the keep": no alias then.
+    names.know_places(["the old keep", "the crypt beneath the keep"])
+    assert "the keep" not in names.place_forms("the old keep")
+
+    later = write_chapter(ctx("detailed"), 2, [replace(e, turn=2) for e in TURN_1])
+    assert "Zara Venn" not in later.text and "Zara" in later.text
+
+
+def test_a_deed_with_two_finds_is_two_sentences_and_moves_are_told_together() -> None:
+    scout = ev(
+        2, 1, ZARA, "scout", target_name="the old archive", target_id="loc:the-old-archive",
+        location="the ridge", motive="wanting a first look at the old archive",
+        outcome="success",
+        effects=[
+            EffectView("motive", "zara", "new"),
+            EffectView("pronoun", "zara", "she"),
+            EffectView("lead", "zara", "the old archive"),
+            EffectView("clue_found", "clue:log", "a looping distress beacon log"),
+        ],
+    )  # fmt: skip
+    moved = [EffectView("moved", "kade", "to the old archive")]
+    move = ev(
+        2, 2, KADE, "move", target_name="the old archive", target_id="loc:the-old-archive",
+        outcome="success", effects=moved,
+    )  # fmt: skip
+    chapter = write_chapter(ctx("detailed"), 2, [scout, move])
+    first, *rest = chapter.text.split("\n\n")
+    # The find is its own sentence, led by her pronoun; the motive does not trail it.
+    assert re.search(r"\. She [a-z ]*a looping distress beacon log\.$", first), first
+    assert "wanting" not in first.split(". ")[-1].lower()
+    # A plain move, nothing else to it, is the hour's comings and goings at the end.
+    assert rest and "Kade" in rest[-1] and "the old archive" in rest[-1]
+    assert chapter.paragraph_events[-1] == ("2.2",)

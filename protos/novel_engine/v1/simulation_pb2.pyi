@@ -27,7 +27,7 @@ SIMULATION_STATUS_FAILED: SimulationStatus
 SIMULATION_STATUS_CANCELLED: SimulationStatus
 
 class Simulation(_message.Message):
-    __slots__ = ("id", "status", "character_ids", "turns_total", "turns_done", "seed", "setting", "scenario", "campaign_id", "narrative_style", "story_id", "error", "created_at", "updated_at", "llm")
+    __slots__ = ("id", "status", "character_ids", "turns_total", "turns_done", "seed", "setting", "scenario", "campaign_id", "narrative_style", "story_id", "error", "created_at", "updated_at", "world_id", "llm")
     ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     CHARACTER_IDS_FIELD_NUMBER: _ClassVar[int]
@@ -42,6 +42,7 @@ class Simulation(_message.Message):
     ERROR_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    WORLD_ID_FIELD_NUMBER: _ClassVar[int]
     LLM_FIELD_NUMBER: _ClassVar[int]
     id: str
     status: SimulationStatus
@@ -57,8 +58,9 @@ class Simulation(_message.Message):
     error: str
     created_at: _timestamp_pb2.Timestamp
     updated_at: _timestamp_pb2.Timestamp
+    world_id: str
     llm: LlmUsage
-    def __init__(self, id: _Optional[str] = ..., status: _Optional[_Union[SimulationStatus, str]] = ..., character_ids: _Optional[_Iterable[str]] = ..., turns_total: _Optional[int] = ..., turns_done: _Optional[int] = ..., seed: _Optional[int] = ..., setting: _Optional[str] = ..., scenario: _Optional[str] = ..., campaign_id: _Optional[str] = ..., narrative_style: _Optional[str] = ..., story_id: _Optional[str] = ..., error: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., llm: _Optional[_Union[LlmUsage, _Mapping]] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ..., status: _Optional[_Union[SimulationStatus, str]] = ..., character_ids: _Optional[_Iterable[str]] = ..., turns_total: _Optional[int] = ..., turns_done: _Optional[int] = ..., seed: _Optional[int] = ..., setting: _Optional[str] = ..., scenario: _Optional[str] = ..., campaign_id: _Optional[str] = ..., narrative_style: _Optional[str] = ..., story_id: _Optional[str] = ..., error: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., world_id: _Optional[str] = ..., llm: _Optional[_Union[LlmUsage, _Mapping]] = ...) -> None: ...
 
 class LlmBackend(_message.Message):
     __slots__ = ("base_url", "model", "api_key", "temperature", "max_tokens", "token_budget")
@@ -176,7 +178,7 @@ class Campaign(_message.Message):
     def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., participants: _Optional[_Iterable[str]] = ..., setting: _Optional[str] = ..., status: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class StartSimulationRequest(_message.Message):
-    __slots__ = ("tenant_id", "character_ids", "turns", "seed", "setting", "scenario", "campaign_id", "narrative_style", "llm")
+    __slots__ = ("tenant_id", "character_ids", "turns", "seed", "setting", "scenario", "campaign_id", "narrative_style", "world_id", "llm")
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     CHARACTER_IDS_FIELD_NUMBER: _ClassVar[int]
     TURNS_FIELD_NUMBER: _ClassVar[int]
@@ -185,6 +187,7 @@ class StartSimulationRequest(_message.Message):
     SCENARIO_FIELD_NUMBER: _ClassVar[int]
     CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
     NARRATIVE_STYLE_FIELD_NUMBER: _ClassVar[int]
+    WORLD_ID_FIELD_NUMBER: _ClassVar[int]
     LLM_FIELD_NUMBER: _ClassVar[int]
     tenant_id: str
     character_ids: _containers.RepeatedScalarFieldContainer[str]
@@ -194,8 +197,9 @@ class StartSimulationRequest(_message.Message):
     scenario: str
     campaign_id: str
     narrative_style: str
+    world_id: str
     llm: LlmOptions
-    def __init__(self, tenant_id: _Optional[str] = ..., character_ids: _Optional[_Iterable[str]] = ..., turns: _Optional[int] = ..., seed: _Optional[int] = ..., setting: _Optional[str] = ..., scenario: _Optional[str] = ..., campaign_id: _Optional[str] = ..., narrative_style: _Optional[str] = ..., llm: _Optional[_Union[LlmOptions, _Mapping]] = ...) -> None: ...
+    def __init__(self, tenant_id: _Optional[str] = ..., character_ids: _Optional[_Iterable[str]] = ..., turns: _Optional[int] = ..., seed: _Optional[int] = ..., setting: _Optional[str] = ..., scenario: _Optional[str] = ..., campaign_id: _Optional[str] = ..., narrative_style: _Optional[str] = ..., world_id: _Optional[str] = ..., llm: _Optional[_Union[LlmOptions, _Mapping]] = ...) -> None: ...
 
 class GetSimulationRequest(_message.Message):
     __slots__ = ("tenant_id", "id")
@@ -258,6 +262,138 @@ class ListCampaignsResponse(_message.Message):
     campaigns: _containers.RepeatedCompositeFieldContainer[Campaign]
     next_page_token: str
     def __init__(self, campaigns: _Optional[_Iterable[_Union[Campaign, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class WorldPlace(_message.Message):
+    __slots__ = ("name", "details")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DETAILS_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    details: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, name: _Optional[str] = ..., details: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class WorldPath(_message.Message):
+    __slots__ = ("start", "end")
+    START_FIELD_NUMBER: _ClassVar[int]
+    END_FIELD_NUMBER: _ClassVar[int]
+    start: str
+    end: str
+    def __init__(self, start: _Optional[str] = ..., end: _Optional[str] = ...) -> None: ...
+
+class WorldItem(_message.Message):
+    __slots__ = ("name", "broken", "holds_clue", "at", "fixed")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    BROKEN_FIELD_NUMBER: _ClassVar[int]
+    HOLDS_CLUE_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    FIXED_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    broken: bool
+    holds_clue: bool
+    at: str
+    fixed: bool
+    def __init__(self, name: _Optional[str] = ..., broken: _Optional[bool] = ..., holds_clue: _Optional[bool] = ..., at: _Optional[str] = ..., fixed: _Optional[bool] = ...) -> None: ...
+
+class WorldClue(_message.Message):
+    __slots__ = ("name", "tags")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    tags: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, name: _Optional[str] = ..., tags: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class WorldHazard(_message.Message):
+    __slots__ = ("kind", "text", "cause")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    CAUSE_FIELD_NUMBER: _ClassVar[int]
+    kind: str
+    text: str
+    cause: str
+    def __init__(self, kind: _Optional[str] = ..., text: _Optional[str] = ..., cause: _Optional[str] = ...) -> None: ...
+
+class WorldObjective(_message.Message):
+    __slots__ = ("goal", "place", "obstacle", "consequence", "achieved")
+    GOAL_FIELD_NUMBER: _ClassVar[int]
+    PLACE_FIELD_NUMBER: _ClassVar[int]
+    OBSTACLE_FIELD_NUMBER: _ClassVar[int]
+    CONSEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    ACHIEVED_FIELD_NUMBER: _ClassVar[int]
+    goal: str
+    place: str
+    obstacle: str
+    consequence: str
+    achieved: str
+    def __init__(self, goal: _Optional[str] = ..., place: _Optional[str] = ..., obstacle: _Optional[str] = ..., consequence: _Optional[str] = ..., achieved: _Optional[str] = ...) -> None: ...
+
+class World(_message.Message):
+    __slots__ = ("id", "name", "kind", "places", "paths", "items", "clues", "hazards", "factions", "caches", "objective", "builtin", "created_at")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    PLACES_FIELD_NUMBER: _ClassVar[int]
+    PATHS_FIELD_NUMBER: _ClassVar[int]
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    CLUES_FIELD_NUMBER: _ClassVar[int]
+    HAZARDS_FIELD_NUMBER: _ClassVar[int]
+    FACTIONS_FIELD_NUMBER: _ClassVar[int]
+    CACHES_FIELD_NUMBER: _ClassVar[int]
+    OBJECTIVE_FIELD_NUMBER: _ClassVar[int]
+    BUILTIN_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    name: str
+    kind: str
+    places: _containers.RepeatedCompositeFieldContainer[WorldPlace]
+    paths: _containers.RepeatedCompositeFieldContainer[WorldPath]
+    items: _containers.RepeatedCompositeFieldContainer[WorldItem]
+    clues: _containers.RepeatedCompositeFieldContainer[WorldClue]
+    hazards: _containers.RepeatedCompositeFieldContainer[WorldHazard]
+    factions: _containers.RepeatedScalarFieldContainer[str]
+    caches: _containers.RepeatedScalarFieldContainer[str]
+    objective: WorldObjective
+    builtin: bool
+    created_at: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., kind: _Optional[str] = ..., places: _Optional[_Iterable[_Union[WorldPlace, _Mapping]]] = ..., paths: _Optional[_Iterable[_Union[WorldPath, _Mapping]]] = ..., items: _Optional[_Iterable[_Union[WorldItem, _Mapping]]] = ..., clues: _Optional[_Iterable[_Union[WorldClue, _Mapping]]] = ..., hazards: _Optional[_Iterable[_Union[WorldHazard, _Mapping]]] = ..., factions: _Optional[_Iterable[str]] = ..., caches: _Optional[_Iterable[str]] = ..., objective: _Optional[_Union[WorldObjective, _Mapping]] = ..., builtin: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class CreateWorldRequest(_message.Message):
+    __slots__ = ("tenant_id", "world")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    WORLD_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    world: World
+    def __init__(self, tenant_id: _Optional[str] = ..., world: _Optional[_Union[World, _Mapping]] = ...) -> None: ...
+
+class GetWorldRequest(_message.Message):
+    __slots__ = ("tenant_id", "id")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    id: str
+    def __init__(self, tenant_id: _Optional[str] = ..., id: _Optional[str] = ...) -> None: ...
+
+class ListWorldsRequest(_message.Message):
+    __slots__ = ("tenant_id",)
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    def __init__(self, tenant_id: _Optional[str] = ...) -> None: ...
+
+class ListWorldsResponse(_message.Message):
+    __slots__ = ("worlds",)
+    WORLDS_FIELD_NUMBER: _ClassVar[int]
+    worlds: _containers.RepeatedCompositeFieldContainer[World]
+    def __init__(self, worlds: _Optional[_Iterable[_Union[World, _Mapping]]] = ...) -> None: ...
+
+class DeleteWorldRequest(_message.Message):
+    __slots__ = ("tenant_id", "id")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    id: str
+    def __init__(self, tenant_id: _Optional[str] = ..., id: _Optional[str] = ...) -> None: ...
+
+class DeleteWorldResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
 
 class Effect(_message.Message):
     __slots__ = ("kind", "subject_id", "detail", "value")

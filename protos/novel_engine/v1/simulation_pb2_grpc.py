@@ -64,6 +64,26 @@ class SimulationServiceStub:
                 request_serializer=novel__engine_dot_v1_dot_simulation__pb2.ListCampaignsRequest.SerializeToString,
                 response_deserializer=novel__engine_dot_v1_dot_simulation__pb2.ListCampaignsResponse.FromString,
                 _registered_method=True)
+        self.CreateWorld = channel.unary_unary(
+                '/novel_engine.v1.SimulationService/CreateWorld',
+                request_serializer=novel__engine_dot_v1_dot_simulation__pb2.CreateWorldRequest.SerializeToString,
+                response_deserializer=novel__engine_dot_v1_dot_simulation__pb2.World.FromString,
+                _registered_method=True)
+        self.GetWorld = channel.unary_unary(
+                '/novel_engine.v1.SimulationService/GetWorld',
+                request_serializer=novel__engine_dot_v1_dot_simulation__pb2.GetWorldRequest.SerializeToString,
+                response_deserializer=novel__engine_dot_v1_dot_simulation__pb2.World.FromString,
+                _registered_method=True)
+        self.ListWorlds = channel.unary_unary(
+                '/novel_engine.v1.SimulationService/ListWorlds',
+                request_serializer=novel__engine_dot_v1_dot_simulation__pb2.ListWorldsRequest.SerializeToString,
+                response_deserializer=novel__engine_dot_v1_dot_simulation__pb2.ListWorldsResponse.FromString,
+                _registered_method=True)
+        self.DeleteWorld = channel.unary_unary(
+                '/novel_engine.v1.SimulationService/DeleteWorld',
+                request_serializer=novel__engine_dot_v1_dot_simulation__pb2.DeleteWorldRequest.SerializeToString,
+                response_deserializer=novel__engine_dot_v1_dot_simulation__pb2.DeleteWorldResponse.FromString,
+                _registered_method=True)
         self.PutLlmSettings = channel.unary_unary(
                 '/novel_engine.v1.SimulationService/PutLlmSettings',
                 request_serializer=novel__engine_dot_v1_dot_simulation__pb2.PutLlmSettingsRequest.SerializeToString,
@@ -115,6 +135,30 @@ class SimulationServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateWorld(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetWorld(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListWorlds(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteWorld(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def PutLlmSettings(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -159,6 +203,26 @@ def add_SimulationServiceServicer_to_server(servicer, server):
                     servicer.ListCampaigns,
                     request_deserializer=novel__engine_dot_v1_dot_simulation__pb2.ListCampaignsRequest.FromString,
                     response_serializer=novel__engine_dot_v1_dot_simulation__pb2.ListCampaignsResponse.SerializeToString,
+            ),
+            'CreateWorld': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateWorld,
+                    request_deserializer=novel__engine_dot_v1_dot_simulation__pb2.CreateWorldRequest.FromString,
+                    response_serializer=novel__engine_dot_v1_dot_simulation__pb2.World.SerializeToString,
+            ),
+            'GetWorld': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetWorld,
+                    request_deserializer=novel__engine_dot_v1_dot_simulation__pb2.GetWorldRequest.FromString,
+                    response_serializer=novel__engine_dot_v1_dot_simulation__pb2.World.SerializeToString,
+            ),
+            'ListWorlds': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListWorlds,
+                    request_deserializer=novel__engine_dot_v1_dot_simulation__pb2.ListWorldsRequest.FromString,
+                    response_serializer=novel__engine_dot_v1_dot_simulation__pb2.ListWorldsResponse.SerializeToString,
+            ),
+            'DeleteWorld': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteWorld,
+                    request_deserializer=novel__engine_dot_v1_dot_simulation__pb2.DeleteWorldRequest.FromString,
+                    response_serializer=novel__engine_dot_v1_dot_simulation__pb2.DeleteWorldResponse.SerializeToString,
             ),
             'PutLlmSettings': grpc.unary_unary_rpc_method_handler(
                     servicer.PutLlmSettings,
@@ -333,6 +397,114 @@ class SimulationService:
             '/novel_engine.v1.SimulationService/ListCampaigns',
             novel__engine_dot_v1_dot_simulation__pb2.ListCampaignsRequest.SerializeToString,
             novel__engine_dot_v1_dot_simulation__pb2.ListCampaignsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateWorld(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/novel_engine.v1.SimulationService/CreateWorld',
+            novel__engine_dot_v1_dot_simulation__pb2.CreateWorldRequest.SerializeToString,
+            novel__engine_dot_v1_dot_simulation__pb2.World.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetWorld(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/novel_engine.v1.SimulationService/GetWorld',
+            novel__engine_dot_v1_dot_simulation__pb2.GetWorldRequest.SerializeToString,
+            novel__engine_dot_v1_dot_simulation__pb2.World.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListWorlds(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/novel_engine.v1.SimulationService/ListWorlds',
+            novel__engine_dot_v1_dot_simulation__pb2.ListWorldsRequest.SerializeToString,
+            novel__engine_dot_v1_dot_simulation__pb2.ListWorldsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteWorld(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/novel_engine.v1.SimulationService/DeleteWorld',
+            novel__engine_dot_v1_dot_simulation__pb2.DeleteWorldRequest.SerializeToString,
+            novel__engine_dot_v1_dot_simulation__pb2.DeleteWorldResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -11,15 +11,23 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class Paragraph(_message.Message):
+    __slots__ = ("event_ids",)
+    EVENT_IDS_FIELD_NUMBER: _ClassVar[int]
+    event_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, event_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
 class Chapter(_message.Message):
-    __slots__ = ("number", "title", "text")
+    __slots__ = ("number", "title", "text", "paragraphs")
     NUMBER_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
+    PARAGRAPHS_FIELD_NUMBER: _ClassVar[int]
     number: int
     title: str
     text: str
-    def __init__(self, number: _Optional[int] = ..., title: _Optional[str] = ..., text: _Optional[str] = ...) -> None: ...
+    paragraphs: _containers.RepeatedCompositeFieldContainer[Paragraph]
+    def __init__(self, number: _Optional[int] = ..., title: _Optional[str] = ..., text: _Optional[str] = ..., paragraphs: _Optional[_Iterable[_Union[Paragraph, _Mapping]]] = ...) -> None: ...
 
 class Story(_message.Message):
     __slots__ = ("id", "simulation_id", "title", "status", "narrative_style", "participants", "opening", "chapters", "closing", "turns_total", "created_at", "completed_at", "error")

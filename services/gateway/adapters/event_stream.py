@@ -24,6 +24,7 @@ from novel_engine.v1 import common_pb2, story_pb2
 from novel_platform import subjects
 from novel_platform.events import parse_envelope
 from novel_platform.messaging import EventBus
+from services.gateway.convert import chapter_out
 
 
 @dataclass
@@ -117,7 +118,11 @@ def _chapters(
     for chapter in chapters:
         if chapter.number > position.chapters:
             position.chapters = chapter.number
-            data = {"story_id": story_id, "simulation_id": simulation_id, "chapter": _dict(chapter)}
+            data = {
+                "story_id": story_id,
+                "simulation_id": simulation_id,
+                "chapter": chapter_out(chapter),
+            }
             out.append({"event": "chapter", "id": position.id(), "data": _dumps(data)})
     return out
 

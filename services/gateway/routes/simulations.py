@@ -56,6 +56,7 @@ async def start(request: Request, tenant: str, body: SimulationCreate) -> simula
             scenario=body.scenario,
             campaign_id=body.campaign_id,
             narrative_style=body.narrative_style,
+            world_id=body.world_id,
             llm=llm_options(body.llm) if body.llm else None,
         ),
     )

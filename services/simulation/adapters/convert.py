@@ -9,7 +9,9 @@ from typing import Any
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from novel_engine.v1 import character_pb2, simulation_pb2
+from novel_platform.worlds import world_message
 from services.simulation.adapters.repository import CampaignRecord, SimulationRecord
+from services.simulation.adapters.worlds import WorldRecord
 from services.simulation.domain import CharacterSheet, TurnEvent
 from services.simulation.domain.sheets import STAT_NAMES
 
@@ -43,6 +45,7 @@ def simulation_to_proto(r: SimulationRecord) -> simulation_pb2.Simulation:
         error=r.error,
         created_at=_ts(r.created_at),
         updated_at=_ts(r.updated_at),
+        world_id=r.world_id,
         llm=llm_usage_to_proto(r.llm_usage) if r.llm_usage is not None else None,
     )
 
@@ -82,6 +85,15 @@ def campaign_to_proto(r: CampaignRecord) -> simulation_pb2.Campaign:
         status=r.status,
         created_at=_ts(r.created_at),
     )
+
+
+def world_to_proto(r: WorldRecord) -> simulation_pb2.World:
+    """A world's stored definition (`world_to_spec`'s shape) as the proto."""
+    msg = world_message(r.id, r.definition)
+    msg.builtin = r.builtin
+    if r.created_at is not None:
+        msg.created_at.CopyFrom(_ts(r.created_at))
+    return msg
 
 
 def sheet_from_proto(c: character_pb2.Character) -> CharacterSheet:

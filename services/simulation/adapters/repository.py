@@ -36,6 +36,8 @@ class SimulationRecord:
     created_at: datetime
     updated_at: datetime
     sheets: tuple[dict[str, Any], ...] | None = None
+    world_id: str = ""
+    world: dict[str, Any] | None = None  # a tenant's own world as accepted
     llm: dict[str, Any] | None = None  # options, backend (key sealed), replay source
     llm_usage: dict[str, Any] | None = None  # calls, tokens, fallbacks, budget
 

@@ -31,6 +31,10 @@ simulations = sa.Table(
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     # The sheets as accepted (None: a row from before they were kept; fetch them).
     sa.Column("sheets", JSONB(none_as_null=True), nullable=True),
+    # The world named at the start ("" when the setting's text chose one), and, for a
+    # tenant's own world, its definition as accepted: deleting it later stops no run.
+    sa.Column("world_id", sa.Text, nullable=False, server_default=""),
+    sa.Column("world", JSONB(none_as_null=True), nullable=True),
     # With a model: its options and backend (key sealed), and what it did (None: offline).
     sa.Column("llm", JSONB(none_as_null=True), nullable=True),
     sa.Column("llm_usage", JSONB(none_as_null=True), nullable=True),
@@ -85,6 +89,16 @@ campaigns = sa.Table(
     sa.Column("participants", JSONB, nullable=False),
     sa.Column("setting", sa.Text, nullable=False),
     sa.Column("status", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# A tenant's own worlds (the built-in ones live in the domain code).
+worlds = sa.Table(
+    "worlds",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("definition", JSONB, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 

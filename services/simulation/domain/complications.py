@@ -10,7 +10,7 @@ from .events import Effect
 from .items import OPTIC, TOOL, WEAPON, item_kind
 from .scenery import HazardSeed
 from .world import Item, WorldState
-from .worlds import world_named
+from .worlds import world_of
 
 FOCUS = 0.7  # of striking where someone is, so it matters to the story
 
@@ -19,8 +19,8 @@ def strike(
     world: WorldState, rng: random.Random, kinds: tuple[str, ...]
 ) -> tuple[HazardSeed, str, list[Effect]]:
     """One hazard of the given kinds at a place chosen by the RNG, and what it did."""
-    hazards = [h for h in world_named(world.theme).hazards if h.kind in kinds]
-    hazard = rng.choice(hazards or list(world_named(world.theme).hazards))
+    hazards = [h for h in world_of(world).hazards if h.kind in kinds]
+    hazard = rng.choice(hazards or list(world_of(world).hazards))
     occupied = [p for p in world.locations if world.living_at(p)]
     pool = occupied if occupied and rng.random() < FOCUS else world.locations
     place = rng.choice(pool)
@@ -42,7 +42,7 @@ def apply(world: WorldState, rng: random.Random, hazard: HazardSeed, place: str)
                     char.leads.append(place)
                     effects.append(Effect("lead", char.id, place))
     elif hazard.kind == "cache":
-        name = rng.choice(world_named(world.theme).caches)
+        name = rng.choice(world_of(world).caches)
         item = Item(world.next_item_id(), name, item_kind(name), "", place)
         world.items.append(item)
         effects.append(Effect("revealed", item.id, name))

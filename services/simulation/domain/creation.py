@@ -77,9 +77,10 @@ def create_world(
     setting: str,
     scenario: str,
     turns_total: int,
+    world: World | None = None,
 ) -> WorldState:
     rng = random.Random(seed)  # noqa: S311 - reproducible simulation, not security
-    theme = nearest(WORLDS, setting, scenario)
+    theme = world if world is not None else nearest(WORLDS, setting, scenario)
     name = proper_name(setting) or theme.default_name
     locations = [p.name.format(name=name) for p in theme.places]
 
@@ -156,6 +157,8 @@ def create_world(
         rng_state=capture_rng(rng),
         links=[(locations[a], locations[b]) for a, b in theme.links],
         key_clue=clues[0].id,
+        # A built-in world is named by `theme`; only a user's own travels with the state.
+        world=world if world is not None and theme not in WORLDS else None,
     )
 
 

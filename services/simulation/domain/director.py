@@ -107,7 +107,8 @@ class CharacterView:
     knows_key: bool = False  # holds the clue that shows the way
 
     def trait(self, name: str) -> float:
-        return self.traits.get(name, trait_default(name))
+        value = self.traits.get(name)  # the default only when missing: this runs a lot
+        return trait_default(name) if value is None else value
 
     def stat(self, name: str) -> int:
         return self.stats.get(name, DEFAULT_STAT)

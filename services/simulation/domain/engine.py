@@ -18,6 +18,7 @@ from .intent import Intent
 from .pacing import close_turn, open_turn, update_tension
 from .persona import choose_intent
 from .resolver import resolve
+from .scenery import World
 from .sheets import CharacterSheet, validate_sheets
 from .stakes import reckon
 from .world import WorldState, capture_rng, restore_rng
@@ -40,8 +41,10 @@ def start_world(
     setting: str,
     scenario: str,
     turns_total: int,
+    world: World | None = None,
 ) -> WorldState:
-    """Validate the inputs and build the world before turn 1. Raises ValueError."""
+    """Validate the inputs and build the world before turn 1 (in `world`, a user's own,
+    or else the built-in one nearest the setting). Raises ValueError."""
     validate_sheets(sheets)
     if not isinstance(seed, int) or isinstance(seed, bool):
         raise ValueError("seed must be an integer")
@@ -52,7 +55,7 @@ def start_world(
     if not isinstance(setting, str) or not isinstance(scenario, str):
         raise ValueError("setting and scenario must be strings")
     return create_world(
-        sheets, seed=seed, setting=setting, scenario=scenario, turns_total=turns_total
+        sheets, seed=seed, setting=setting, scenario=scenario, turns_total=turns_total, world=world
     )
 
 

@@ -19,7 +19,7 @@ from .complications import strike
 from .events import Effect, TurnEvent
 from .stakes import stakes_effect, stakes_of
 from .world import WorldState, location_id
-from .worlds import world_named
+from .worlds import world_of
 
 PACE = "pace"  # the director's action in a turn where nothing strikes
 HARM = ("storm", "tremor", "malfunction")
@@ -42,12 +42,14 @@ def phase(turn: int, total: int) -> tuple[str, float]:
 
 def _scenes(world: WorldState, turn: int) -> list[Effect]:
     """A detail of each occupied place (two at most), turning through them by turn."""
-    seeds = world_named(world.theme).places
+    seeds = world_of(world).places
     out: list[Effect] = []
     for n, place in enumerate(world.locations):
         if world.living_at(place) and n < len(seeds) and len(out) < 2:
             details = seeds[n].details
-            out.append(Effect("scene", location_id(place), f"{place}|{details[turn % 3]}"))
+            out.append(
+                Effect("scene", location_id(place), f"{place}|{details[turn % len(details)]}")
+            )
     return out
 
 

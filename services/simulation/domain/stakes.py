@@ -14,14 +14,14 @@ from .events import Effect
 from .goals import goal_kind, goal_naming
 from .scenery import Stakes
 from .world import CharacterState, WorldState
-from .worlds import world_named
+from .worlds import world_of
 
 ACHIEVED, FAILED = 1.0, -1.0
 REVENGE, SHUN = "make ", "keep clear of "  # how aftermath.py words the goals it adds
 
 
 def stakes_of(world: WorldState) -> Stakes:
-    return world_named(world.theme).stakes
+    return world_of(world).stakes
 
 
 def objective_place(world: WorldState) -> str:

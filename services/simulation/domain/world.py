@@ -14,7 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from .scenery import World
 from .sheets import DEFAULT_STAT, trait_default
+from .world_spec import world_from_spec, world_to_spec
 
 SCHEMA_VERSION = 1
 MEMORY_LIMIT = 24  # older memories fade; keeps checkpoints small
@@ -87,7 +89,8 @@ class CharacterState:
     outcomes: dict[str, float] = field(default_factory=dict)  # goal -> +1 achieved / -1 failed
 
     def trait(self, name: str) -> float:
-        return self.traits.get(name, trait_default(name))
+        value = self.traits.get(name)  # the default only when missing: this runs a lot
+        return trait_default(name) if value is None else value
 
     def stat(self, name: str) -> int:
         return self.stats.get(name, DEFAULT_STAT)
@@ -154,6 +157,12 @@ class WorldState:
     key_clue: str = ""  # the clue that shows the way to the objective
     objective: str = "open"  # "open" | "achieved" | "lost"
     tension: float = 0.0  # the director's running measure of drama, 0..1
+    # A user's own world, carried with the state (checkpoints too); None for a built-in
+    # one, which `theme` names.
+    world: World | None = None
+    # Place -> its neighbours, filled as asked (paths and places never change after the
+    # world is made, so a clone starts with what is known); not part of a checkpoint.
+    near: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     # -- lookups (linear scans keep order deterministic; worlds are small) --
 
@@ -202,14 +211,17 @@ class WorldState:
         ]
         return sorted(hidden, key=lambda c: c.difficulty)  # stable: ties keep world order
 
-    def neighbours(self, place: str) -> list[str]:
+    def neighbours(self, place: str) -> tuple[str, ...]:
         """Places one path away, in the world's location order."""
-        near = {b for a, b in self.links if a == place} | {a for a, b in self.links if b == place}
-        return (
-            [p for p in self.locations if p in near]
-            if self.links
-            else [p for p in self.locations if p != place]
-        )
+        found = self.near.get(place)
+        if found is None:
+            near = {b for a, b in self.links if a == place} | {
+                a for a, b in self.links if b == place
+            }
+            found = self.near[place] = tuple(
+                p for p in self.locations if (p in near if self.links else p != place)
+            )
+        return found
 
     def next_item_id(self) -> str:
         return f"item:{len(self.items) + 1}"
@@ -224,6 +236,7 @@ class WorldState:
         twin.clues = [replace(c, tags=list(c.tags), found_by=list(c.found_by)) for c in self.clues]
         twin.items = [copy.copy(i) for i in self.items]
         twin.links = list(self.links)
+        twin.near = dict(self.near)  # its values are tuples: nothing else to copy
         return twin
 
     # -- checkpoints --
@@ -248,6 +261,7 @@ class WorldState:
             "key_clue": self.key_clue,
             "objective": self.objective,
             "tension": self.tension,
+            **({"world": world_to_spec(self.world)} if self.world is not None else {}),
         }
 
     @classmethod
@@ -278,6 +292,9 @@ class WorldState:
                 key_clue=str(data.get("key_clue", "")),
                 objective=str(data.get("objective", "open")),
                 tension=float(data.get("tension", 0.0)),
+                world=world_from_spec(str(data["theme"]), data["world"])
+                if "world" in data
+                else None,
             )
             restore_rng(world.rng_state)  # rejects a state random cannot take
         except (KeyError, TypeError, AttributeError) as exc:

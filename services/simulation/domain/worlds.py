@@ -3,7 +3,14 @@ about, what is hidden, what goes wrong, who else has a stake, and what must be d
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 from .scenery import ClueSeed, HazardSeed, ItemSeed, PlaceSeed, Stakes, World, keywords
+from .world_spec import world_from_spec
+
+if TYPE_CHECKING:
+    from .world import WorldState
 
 ICE_MOON = World(
     name="ice-moon",
@@ -554,6 +561,23 @@ WORLDS: tuple[World, ...] = (ICE_MOON, DERELICT, KINGDOM, CITY, ARCHIPELAGO, DES
 
 # Theme names of checkpoints written before worlds were data.
 _ALIASES = {"frontier": "ice-moon", "fantasy": "kingdom", "noir": "city", "sea": "archipelago"}
+
+
+def world_of(state: WorldState) -> World:
+    """The world a run takes place in: the user's own, or the built-in one it names."""
+    return state.world if state.world is not None else world_named(state.theme)
+
+
+def builtin(name: str) -> World | None:
+    return next((w for w in WORLDS if w.name == name), None)
+
+
+def chosen_world(world_id: str, definition: Mapping[str, Any] | None) -> World | None:
+    """The world a simulation named: a tenant's own (its stored definition), a built-in
+    one, or None when the setting's free text is to choose."""
+    if definition is not None:
+        return world_from_spec(world_id, definition)
+    return builtin(world_id) if world_id else None
 
 
 def world_named(name: str) -> World:

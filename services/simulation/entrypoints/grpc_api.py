@@ -7,23 +7,29 @@ from grpc import aio
 from novel_engine.v1 import simulation_pb2, simulation_pb2_grpc
 from novel_platform.errors import FailedPrecondition
 from novel_platform.paging import require_tenant
+from novel_platform.worlds import world_fields
 from services.simulation.adapters.convert import (
     backend_fields,
     campaign_to_proto,
     llm_settings_to_proto,
     simulation_to_proto,
+    world_to_proto,
 )
 from services.simulation.service.handlers import SimulationService
 from services.simulation.service.llm_plan import LlmRequest, ModelPlans
 from services.simulation.service.requests import StartRequest
+from services.simulation.service.worlds import WorldService
 
 # Set by the gateway from a POST's Idempotency-Key header.
 IDEMPOTENCY_KEY_METADATA = "idempotency-key"
 
 
 class SimulationServicer(simulation_pb2_grpc.SimulationServiceServicer):
-    def __init__(self, service: SimulationService, models: ModelPlans | None = None) -> None:
+    def __init__(
+        self, service: SimulationService, worlds: WorldService, models: ModelPlans | None = None
+    ) -> None:
         self._service = service
+        self._worlds = worlds
         self._models = models
 
     async def StartSimulation(
@@ -39,6 +45,7 @@ class SimulationServicer(simulation_pb2_grpc.SimulationServiceServicer):
                 scenario=request.scenario,
                 campaign_id=request.campaign_id,
                 narrative_style=request.narrative_style,
+                world_id=request.world_id,
                 llm=llm_request(request.llm) if request.HasField("llm") else None,
             ),
             idempotency_key=_metadata(context, IDEMPOTENCY_KEY_METADATA)[:255],
@@ -86,6 +93,31 @@ class SimulationServicer(simulation_pb2_grpc.SimulationServiceServicer):
         return simulation_pb2.ListCampaignsResponse(
             campaigns=[campaign_to_proto(r) for r in items], next_page_token=token
         )
+
+    async def CreateWorld(
+        self, request: simulation_pb2.CreateWorldRequest, context: aio.ServicerContext
+    ) -> simulation_pb2.World:
+        record = await self._worlds.create(
+            request.tenant_id, request.world.id, world_fields(request.world)
+        )
+        return world_to_proto(record)
+
+    async def GetWorld(
+        self, request: simulation_pb2.GetWorldRequest, context: aio.ServicerContext
+    ) -> simulation_pb2.World:
+        return world_to_proto(await self._worlds.get(request.tenant_id, request.id))
+
+    async def ListWorlds(
+        self, request: simulation_pb2.ListWorldsRequest, context: aio.ServicerContext
+    ) -> simulation_pb2.ListWorldsResponse:
+        records = await self._worlds.list(request.tenant_id)
+        return simulation_pb2.ListWorldsResponse(worlds=[world_to_proto(r) for r in records])
+
+    async def DeleteWorld(
+        self, request: simulation_pb2.DeleteWorldRequest, context: aio.ServicerContext
+    ) -> simulation_pb2.DeleteWorldResponse:
+        await self._worlds.delete(request.tenant_id, request.id)
+        return simulation_pb2.DeleteWorldResponse()
 
     async def PutLlmSettings(
         self, request: simulation_pb2.PutLlmSettingsRequest, context: aio.ServicerContext

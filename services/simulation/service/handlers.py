@@ -23,6 +23,7 @@ from services.simulation.service import events
 from services.simulation.service.llm_plan import ModelPlans
 from services.simulation.service.requests import DEFAULT_STYLE, SEED_BITS, StartRequest
 from services.simulation.service.runner import Characters, CompletedRun, count_finished
+from services.simulation.service.worlds import WorldService
 
 _started = telemetry.meter(__name__).create_counter(semconv.SIMULATIONS_STARTED)
 # Ids of simulations started with an Idempotency-Key: uuid5(this, tenant + key).
@@ -108,6 +109,8 @@ class SimulationService:
         # Unknown characters are refused now, not discovered by a worker later; the
         # sheets are kept, so the run uses the characters as they were when accepted.
         sheets = await self._characters.sheets(tenant, list(request.character_ids))
+        # A tenant's own world is kept with the run as it is now (NotFound if unknown).
+        world_name, world = await WorldService(self._uow).for_run(tenant, request.world_id)
         seed = request.seed if request.seed is not None else secrets.randbits(SEED_BITS)
         llm, usage = None, None
         if request.llm is not None:
@@ -119,7 +122,7 @@ class SimulationService:
                 sheets,
                 turns=request.turns,
                 seed=seed,
-                setting=request.setting,
+                setting=request.setting or world_name,
                 scenario=request.scenario,
             )
         now = datetime.now(UTC)
@@ -131,7 +134,8 @@ class SimulationService:
             turns_total=request.turns,
             turns_done=0,
             seed=seed,
-            setting=request.setting,
+            # A run in a named world with no setting of its own is set there by name.
+            setting=request.setting or world_name,
             scenario=request.scenario,
             campaign_id=request.campaign_id,
             narrative_style=request.narrative_style,
@@ -140,6 +144,8 @@ class SimulationService:
             created_at=now,
             updated_at=now,
             sheets=tuple(sheet.to_dict() for sheet in sheets),
+            world_id=request.world_id,
+            world=world,
             llm=llm,
             llm_usage=usage,
         )

@@ -13,7 +13,8 @@ if TYPE_CHECKING:
 
 MIN_CHARACTERS, MAX_CHARACTERS = 2, 6
 MIN_TURNS, MAX_TURNS = 1, 50
-STYLES = ("epic", "detailed", "concise")
+# Three narrative styles, and "log" (the same events with the dice) for game masters.
+STYLES = ("epic", "detailed", "concise", "log")
 DEFAULT_STYLE = "detailed"
 MAX_TEXT = 500
 ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
@@ -30,6 +31,7 @@ class StartRequest:
     scenario: str
     campaign_id: str
     narrative_style: str
+    world_id: str = ""  # a built-in world's id or one of the tenant's own
     llm: LlmRequest | None = None
 
     def validated(self) -> StartRequest:
@@ -51,6 +53,8 @@ class StartRequest:
             raise InvalidArgument(f"narrative_style: one of {', '.join(STYLES)}")
         if self.seed is not None and not 0 <= self.seed < 2**SEED_BITS:
             raise InvalidArgument(f"seed: must be 0..2^{SEED_BITS}-1")
+        if self.world_id and not ID.match(self.world_id):
+            raise InvalidArgument(f"world_id: '{self.world_id[:70]}' is not a world id")
         for name in ("setting", "scenario"):
             if len(getattr(self, name)) > MAX_TEXT:
                 raise InvalidArgument(f"{name}: at most {MAX_TEXT} characters")

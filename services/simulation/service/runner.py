@@ -42,6 +42,7 @@ from services.simulation.domain import (
     run_turn,
     start_world,
 )
+from services.simulation.domain.worlds import chosen_world
 from services.simulation.service import events
 from services.simulation.service.llm_plan import ModelPlans
 from services.simulation.service.model_decisions import (
@@ -85,6 +86,17 @@ def story_context(
         narrative_style=record.narrative_style,
         turns_total=record.turns_total,
         narration=ModelPlans.narration_of(record.llm) if record.llm else None,
+    )
+
+
+def _start(record: SimulationRecord, sheets: Sequence[CharacterSheet]) -> WorldState:
+    return start_world(
+        sheets,
+        seed=record.seed,
+        setting=record.setting,
+        scenario=record.scenario,
+        turns_total=record.turns_total,
+        world=chosen_world(record.world_id, record.world),
     )
 
 
@@ -143,13 +155,7 @@ class SimulationRunner:
                     world = (
                         WorldState.from_dict(checkpoint.world)
                         if checkpoint
-                        else start_world(
-                            sheets,
-                            seed=record.seed,
-                            setting=record.setting,
-                            scenario=record.scenario,
-                            turns_total=record.turns_total,
-                        )
+                        else _start(record, sheets)
                     )
             except ValueError as exc:
                 await self._finish(record, "failed", f"cannot start: {exc}")
@@ -177,13 +183,7 @@ class SimulationRunner:
             return None
         try:
             with domain_cpu("engine"):
-                world = start_world(
-                    sheets,
-                    seed=record.seed,
-                    setting=record.setting,
-                    scenario=record.scenario,
-                    turns_total=record.turns_total,
-                )
+                world = _start(record, sheets)
         except ValueError:
             return None
         world, turns = await self._advance(record, world, limit=record.turns_total)

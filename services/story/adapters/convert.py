@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from novel_engine.v1 import simulation_pb2, story_pb2
@@ -155,7 +156,21 @@ def events_from_json(data: Sequence[Mapping[str, Any]]) -> list[EventView]:
 
 
 def chapter_to_proto(chapter: Chapter) -> story_pb2.Chapter:
-    return story_pb2.Chapter(number=chapter.number, title=chapter.title, text=chapter.text)
+    return story_pb2.Chapter(
+        number=chapter.number,
+        title=chapter.title,
+        text=chapter.text,
+        paragraphs=[story_pb2.Paragraph(event_ids=ids) for ids in chapter.paragraph_events],
+    )
+
+
+def paragraph_events_to_json(chapter: Chapter) -> str:
+    """The chapter's per-paragraph event ids as stored (a JSON array of arrays)."""
+    return orjson.dumps([list(ids) for ids in chapter.paragraph_events]).decode()
+
+
+def paragraph_events_from_json(data: Sequence[Sequence[str]]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(str(i) for i in ids) for ids in data)
 
 
 def story_to_proto(story: StoryRecord) -> story_pb2.Story:

@@ -19,6 +19,8 @@ from services.story.adapters.convert import (
     context_to_json,
     events_from_json,
     events_to_json,
+    paragraph_events_from_json,
+    paragraph_events_to_json,
 )
 from services.story.adapters.tables import chapters as ch
 from services.story.adapters.tables import inbox, outbox
@@ -158,9 +160,11 @@ _CREATE_WHOLE = (
         " ON CONFLICT DO NOTHING RETURNING id"
         "), applied AS (INSERT INTO story.inbox (event_id)"
         " SELECT e FROM story, unnest(:event_ids) AS e ORDER BY e ON CONFLICT DO NOTHING"
-        "), written AS (INSERT INTO story.chapters (story_id, number, title, text)"
-        " SELECT story.id, c.number, c.title, c.text"
-        " FROM story, unnest(:numbers, :titles, :texts) AS c(number, title, text)"
+        "), written AS (INSERT INTO story.chapters"
+        " (story_id, number, title, text, paragraph_events)"
+        " SELECT story.id, c.number, c.title, c.text, CAST(c.paragraph_events AS jsonb)"
+        " FROM story, unnest(:numbers, :titles, :texts, :paragraph_events)"
+        " AS c(number, title, text, paragraph_events)"
         f"), sent AS ({outbox_insert(outbox, 'story')}) "
         "SELECT id FROM story"
     )
@@ -170,6 +174,7 @@ _CREATE_WHOLE = (
         sa.bindparam("numbers", type_=ARRAY(sa.Integer)),
         sa.bindparam("titles", type_=ARRAY(sa.Text)),
         sa.bindparam("texts", type_=ARRAY(sa.Text)),
+        sa.bindparam("paragraph_events", type_=ARRAY(sa.Text)),
         *OUTBOX_PARAMS,
     )
     .columns(st.c.id)
@@ -189,17 +194,19 @@ _new_chapters = (
         sa.bindparam("numbers", type_=ARRAY(sa.Integer)),
         sa.bindparam("titles", type_=ARRAY(sa.Text)),
         sa.bindparam("texts", type_=ARRAY(sa.Text)),
+        sa.bindparam("paragraph_events", type_=ARRAY(sa.Text)),
     )
-    .table_valued("number", "title", "text")
+    .table_valued("number", "title", "text", "paragraph_events")
     .render_derived()
 )
 _ADD_CHAPTERS = sa.insert(ch).from_select(
-    ["story_id", "number", "title", "text"],
+    ["story_id", "number", "title", "text", "paragraph_events"],
     sa.select(
         sa.bindparam("story_id", type_=sa.Text),
         _new_chapters.c.number,
         _new_chapters.c.title,
         _new_chapters.c.text,
+        sa.cast(_new_chapters.c.paragraph_events, JSONB),
     ),
 )
 
@@ -309,6 +316,7 @@ class StoryRepository:
                 "numbers": [c.number for c in chapters],
                 "titles": [c.title for c in chapters],
                 "texts": [c.text for c in chapters],
+                "paragraph_events": [paragraph_events_to_json(c) for c in chapters],
             },
         )
 
@@ -341,6 +349,7 @@ class StoryRepository:
             "numbers": [c.number for c in chapters],
             "titles": [c.title for c in chapters],
             "texts": [c.text for c in chapters],
+            "paragraph_events": [paragraph_events_to_json(c) for c in chapters],
             **events,
         }
         return (await self._conn.execute(_CREATE_WHOLE, values)).first() is not None
@@ -382,12 +391,12 @@ class StoryRepository:
 
     async def chapters(self, story_id: str) -> list[Chapter]:
         stmt = (
-            sa.select(ch.c.number, ch.c.title, ch.c.text)
+            sa.select(ch.c.number, ch.c.title, ch.c.text, ch.c.paragraph_events)
             .where(ch.c.story_id == story_id)
             .order_by(ch.c.number)
         )
         return [
-            Chapter(number=r.number, title=r.title, text=r.text)
+            Chapter(r.number, r.title, r.text, paragraph_events_from_json(r.paragraph_events))
             for r in (await self._conn.execute(stmt)).all()
         ]
 

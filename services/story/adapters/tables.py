@@ -56,6 +56,8 @@ chapters = sa.Table(
     sa.Column("number", sa.Integer, primary_key=True),
     sa.Column("title", sa.Text, nullable=False),
     sa.Column("text", sa.Text, nullable=False),
+    # For each paragraph of text, the ids ("<turn>.<sequence>") of the events it tells.
+    sa.Column("paragraph_events", JSONB, nullable=False, server_default=sa.text("'[]'::jsonb")),
 )
 
 # Ids of the events already applied: a redelivered one is recognised and skipped.

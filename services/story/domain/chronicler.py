@@ -23,7 +23,7 @@ from .naming import Names
 from .patterns import Pattern, find_patterns
 from .render import render_event, roll_sentence
 from .titles import chapter_title
-from .variety import join, pick
+from .variety import cycle, join, pick, sentence
 from .voice import lines
 
 __all__ = ["write_chapter", "write_closing", "write_opening", "write_title"]
@@ -61,6 +61,52 @@ def _deed(
     if style == "concise":
         return [main, *said[:1], *rest]
     return [main, *said, *rest]
+
+
+# A verb and the preposition that carries it to the next person: "Kai made for the
+# archive, Oren for the docks".
+_TRAVEL = (
+    ("made for", "for"), ("headed for", "for"), ("set out for", "for"), ("went on to", "to"),
+    ("moved on to", "to"), ("pushed on to", "to"), ("slipped away to", "to"),
+    ("struck out for", "for"), ("took the path to", "to"), ("left for", "for"),
+)  # fmt: skip
+_TRAVEL_LEADS = ("", "Meanwhile, ", "", "Elsewhere, ", "In the meantime, ", "Before long, ", "")
+
+
+def _plain_move(event: EventView) -> bool:
+    """A move that only moved someone, with no motive to state: told in passing."""
+    if event.action != "move" or event.outcome not in ("success", "none") or fresh_motive(event):
+        return False
+    return all(f.kind in ("moved", "voice", "alerted") for f in event.effects)
+
+
+def _travel_sentence(events: Sequence[EventView], names: Names, key: tuple[object, ...]) -> str:
+    """Everyone's plain moves of the hour in one sentence, one verb for them all: "Kai
+    made for the archive, Oren for the docks, and Tess and Elena for the club"."""
+    by_place: dict[str, list[str]] = {}
+    for e in events:
+        by_place.setdefault(e.target_name or e.target_id, []).append(e.actor_id)
+    turn = int(key[1]) if isinstance(key[1], int) else 0
+    # Round after round the verbs come back shifted, so a long run does not repeat one.
+    verb, prep = cycle(_TRAVEL, turn + turn // len(_TRAVEL), key[0], "travel")
+    lead = pick(_TRAVEL_LEADS, *key, "lead")
+    origins = {e.location for e in events if e.location}
+    if len(origins) == 1 and not lead:
+        lead = pick(("Leaving {o}, ", "From {o}, ", ""), *key, "from").format(
+            o=names.place(origins.pop())
+        )
+    parts = []
+    for n, (place, who) in enumerate(by_place.items()):
+        people = join([names.of(i) for i in who])
+        parts.append(f"{people} {verb if n == 0 else prep} {names.place(place)}")
+    body = ", ".join(parts[:-1]) + ", and " + parts[-1] if len(parts) > 2 else " and ".join(parts)
+    if len(parts) == 2 and " and " in parts[0] + parts[1]:
+        body = "; ".join(parts)
+    return sentence(lead + names.after_lead(body) if lead else body)
+
+
+def _names_place(text: str, place: str, names: Names) -> bool:
+    return any(form in text for form in names.place_forms(place))
 
 
 def _quiet_sentence(events: Sequence[EventView], names: Names, key: tuple[object, ...]) -> str:
@@ -174,6 +220,10 @@ def _narrative(
             told.update(ref(e) for e in cluster)
         paragraphs.append((led, [ref(e) for e in pattern.events]))
 
+    # Plain comings and goings are one sentence at the end, not a deed each.
+    travel = [e for e in deeds if ref(e) not in told and _plain_move(e)]
+    told.update(ref(e) for e in travel)
+
     # Everything else, place by place.
     places: list[str] = []
     for e in deeds:
@@ -186,18 +236,25 @@ def _narrative(
         sentences: list[str] = []
         for i, cluster in enumerate(_clusters(loud)):
             key = (sid, cluster[0].turn, cluster[0].sequence)
-            prefix = ""
-            if i == 0 and (patterns or paragraphs[1:]):
-                prefix = pick(_AT, *key, "at").format(p=names.place(place))
-            elif i:
-                prefix = pick(_THEN, *key, "then")
-            sentences += _told(cluster, names, style, key, prefix, style != "concise", topic)
+            prefix = pick(_THEN, *key, "then") if i else ""
+            told_here = _told(cluster, names, style, key, prefix, style != "concise", topic)
+            said = _names_place(told_here[0], place, names)
+            if i == 0 and (patterns or paragraphs[1:]) and not said:
+                # A new place is said once: by the deed itself, or else before it.
+                at = pick(_AT, *key, "at").format(p=names.place(place))
+                told_here[0] = at + names.after_lead(told_here[0])
+            sentences += told_here
         quiet_line = _quiet_sentence(quiet, names, (sid, turn, place))
         if quiet_line:
             # The quiet line starts with a name: it keeps its capital after "At X,".
             sentences.append(quiet_line if loud else f"At {names.place(place)}, {quiet_line}")
         if sentences:
             paragraphs.append((sentences, [ref(e) for e in here]))
+
+    if travel:
+        paragraphs.append(
+            ([_travel_sentence(travel, names, (sid, turn))], [ref(e) for e in travel])
+        )
 
     # What came of it: goals settled, the scenario's end.
     ending = goal_lines(facts, names, style, (sid, turn))
@@ -241,6 +298,10 @@ def write_chapter(ctx: StoryContext, turn: int, events: Sequence[EventView]) -> 
     if style == "log":
         paragraphs = _log(ordered, names, ctx.variety_key)
     else:
+        # The first chapter names people in full (a reader following the run live meets
+        # them there); later ones call them as a reader would, by the short name.
+        if turn > 1:
+            names.introduce([p.id for p in ctx.participants])
         names.set_pronouns(
             {f.subject_id: f.detail for e in ordered for f in e.effects if f.kind == "pronoun"}
         )

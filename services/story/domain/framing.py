@@ -171,7 +171,7 @@ def goal_lines(facts: TurnFacts, names: Names, style: str, key: tuple[object, ..
             out.append(
                 template.format(
                     w=name, p=name, w_short=names.short(who), g=join(goals[who])
-                ).replace(f"what {name} had come", "what they had come")
+                ).replace(f"what {name} had come", f"what {names.pronoun(who) or 'they'} had come")
             )
     if facts.resolution is not None:
         what, verdict_value = facts.resolution

@@ -9,6 +9,7 @@ chapter it is writing, and a chapter is written in text order.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 
@@ -27,9 +28,28 @@ def first_name(full: str) -> str:
     return parts[-1] if parts[0].endswith(".") else parts[0]
 
 
+@functools.lru_cache(maxsize=1024)  # the same few places, every chapter
 def short_place(place: str) -> str:
     match = _PLACE_TAIL.match(place)
     return match.group(1) if match else place
+
+
+# A place's head noun stands for it once it has been named: "the keep" for "the old keep",
+# "the crypt" for "the crypt beneath the keep", "the club" for "the Blue Lantern club".
+# Not for heads too vague to name a place alone ("the room" for "the engine room").
+_RELATION = re.compile(r" (?:beneath|under|below|above|behind|beyond|of|on|in|at|by) ")
+_VAGUE_HEADS = frozenset({"room", "house", "sea", "site", "place", "side", "area", "spine"})
+
+
+@functools.lru_cache(maxsize=1024)
+def place_alias(place: str) -> str:
+    """The head noun of a place ("the club"), or its short form when it has none."""
+    short = short_place(place)
+    head = _RELATION.split(short, maxsplit=1)[0]
+    words = head.split()
+    if len(words) < 2 or words[0] != "the" or words[-1] in _VAGUE_HEADS:
+        return short
+    return f"the {words[-1]}"
 
 
 def _unique_shorts(full: Mapping[str, str], people: Sequence[str]) -> dict[str, str]:
@@ -50,8 +70,10 @@ class Names:
         self._people = frozenset(self.by_id if people is None else people)
         self._short = _unique_shorts(self.by_id, sorted(self._people))
         self._named: set[str] = set()
-        self._places: set[str] = set()
+        self._places: dict[str, int] = {}  # place -> times named in this chapter
+        self._aliases: dict[str, str] = {}
         self._pronouns: dict[str, str] = {}
+        self._leads: dict[str, tuple[str, ...]] = {}
 
     def full(self, ident: str, fallback: str = "") -> str:
         return self.by_id.get(ident) or fallback or ident
@@ -64,6 +86,10 @@ class Names:
             return self.short(ident, fallback)
         self._named.add(ident)
         return self.full(ident, fallback)
+
+    def introduce(self, idents: Sequence[str]) -> None:
+        """Count these people as named already (the opening introduced them in full)."""
+        self._named.update(idents)
 
     def named(self, ident: str) -> bool:
         return ident in self._named
@@ -81,20 +107,30 @@ class Names:
 
     def set_pronouns(self, pronouns: Mapping[str, str]) -> None:
         self._pronouns = {i: p for i, p in pronouns.items() if p in ("she", "he")}
+        # Each person's name forms followed by a space, as a sentence would start.
+        self._leads = {
+            i: tuple(f + " " for f in (self.full(i), self._short.get(i, "")) if f)
+            for i in self._pronouns
+        }
+
+    def pronoun(self, ident: str) -> str:
+        """ "she" or "he" when the character's sheet gives it, else "" (their name)."""
+        return self._pronouns.get(ident, "")
 
     def with_pronouns(self, sentences: Sequence[str]) -> list[str]:
         """Sentences of one paragraph where one that starts with the person the sentence
         before was about, and only about, starts with "She" or "He" instead. Only for a
         pronoun the character's sheet gives; a group ("Zara and Kade") keeps its names."""
         out = list(sentences)
+        if not self._pronouns:
+            return out
         for i in range(1, len(out)):
             for ident, pronoun in self._pronouns.items():
-                forms = [f for f in (self.full(ident), self._short.get(ident, "")) if f]
-                lead = next((f for f in forms if out[i].startswith(f + " ")), "")
-                if not lead or out[i][len(lead) + 1 :].startswith("and "):
+                lead = next((f for f in self._leads[ident] if out[i].startswith(f)), "")
+                if not lead or out[i][len(lead) :].startswith("and "):
                     continue
                 if self._only_mentions(sentences[i - 1], ident):  # as written, before "She"
-                    out[i] = pronoun.capitalize() + out[i][len(lead) :]
+                    out[i] = pronoun.capitalize() + out[i][len(lead) - 1 :]
                 break
         return out
 
@@ -114,6 +150,14 @@ class Names:
                 found.add(other)
         return found == {ident}
 
+    def after_lead(self, text: str) -> str:
+        """A sentence to follow a leading phrase ("At the docks, "): lower-cased unless it
+        starts with a person's name."""
+        forms = [*self.by_id.values(), *self._short.values()]
+        if any(text.startswith(f) for f in forms if f):
+            return text
+        return text[:1].lower() + text[1:]
+
     def is_person(self, ident: str) -> bool:
         return ident in self._people
 
@@ -125,12 +169,32 @@ class Names:
                 text = text.replace(self.by_id[ident], short)
         return text
 
+    def know_places(self, places: Sequence[str]) -> None:
+        """The places of the chapter: each gets its head noun as an alias, unless another
+        place would answer to it too."""
+        aliases = {p: place_alias(p) for p in dict.fromkeys(places) if p}
+        taken = [*aliases.values(), *(short_place(p) for p in aliases)]
+        self._aliases = {
+            p: a
+            for p, a in aliases.items()
+            if a != short_place(p)
+            and taken.count(a) == 1
+            and not any(a in other for other in aliases if other != p)
+        }
+
     def place(self, place: str) -> str:
-        """A place in full the first time, then its short form."""
-        if place in self._places:
-            return short_place(place)
-        self._places.add(place)
-        return place
+        """A place in full the first time, then by turns its short form and its head noun."""
+        seen = self._places.get(place, 0)
+        self._places[place] = seen + 1
+        if not seen:
+            return place
+        if seen % 2 == 0 and place in self._aliases:
+            return self._aliases[place]
+        return short_place(place)
+
+    def place_forms(self, place: str) -> tuple[str, ...]:
+        """Every way the prose may name `place`."""
+        return (place, short_place(place), self._aliases.get(place, place))
 
     @staticmethod
     def gather(participants: Sequence[Participant], events: Sequence[EventView]) -> Names:
@@ -143,4 +207,9 @@ class Names:
                     people.append(event.actor_id)
             if event.target_id and event.target_name:
                 found.setdefault(event.target_id, event.target_name)
-        return Names(found, people)
+        names = Names(found, people)
+        names.know_places(
+            [e.location for e in events]
+            + [e.target_name for e in events if e.target_id and e.target_id not in people]
+        )
+        return names

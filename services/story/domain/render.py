@@ -30,18 +30,27 @@ _GOAL_TO = (
 _GOAL_OF = ("for the sake of {g}", "with {g} in mind", "in pursuit of {g}", "thinking of {g}")
 
 
-def motive_text(motive: str, key: tuple[object, ...] = (), names: Names | None = None) -> str:
+def motive_text(
+    motive: str, key: tuple[object, ...] = (), names: Names | None = None, who: str = ""
+) -> str:
     """The motive as a phrase after or before a clause; a goal ("driven by the goal to
-    X") is worded by `key`, and people already named are called by their short name."""
+    X") is worded by `key`, people already named are called by their short name, and
+    `who` (the one whose motive it is) by the pronoun their sheet gives."""
     text = " ".join(motive.split()).rstrip(".;:!")
     if not text:
         return ""
+    if text.startswith("restless at "):  # leaving the place it names: say why, not where
+        return "too restless to stay"
+    pronoun = names.pronoun(who) if names is not None and who else ""
     if names is not None:
         text = names.shorten_in(text)
+    if pronoun:
+        text = text.replace("what they found", f"what {pronoun} found")
     for lead, table in (("driven by the goal to ", _GOAL_TO), ("driven by the goal of ", _GOAL_OF)):
         if text.startswith(lead):
             goal = text[len(lead) :]
-            return pick(table, *key, "goal").format(g=goal, pos="their")
+            pos = {"she": "her", "he": "his"}.get(pronoun, "their")
+            return pick(table, *key, "goal").format(g=goal, pos=pos)
     first, _, rest = text.partition(" ")
     first = _PARTICIPLES.get(first.lower(), first)
     text = f"{first} {rest}".strip()
@@ -95,6 +104,9 @@ def _clause(event: EventView, names: Names, style: str, key: tuple[object, ...])
         # after len(options) * len(tails) turns.
         step = event.turn // len(options)
         clause += cycle(tails, step, key[0] if key else "", event.actor_id, action, "tail")
+    pronoun = names.pronoun(event.actor_id)
+    if pronoun:  # "cursing under her breath", "closed his eyes"
+        clause = clause.replace(" their ", " her " if pronoun == "she" else " his ")
     return clause
 
 
@@ -127,18 +139,26 @@ def render_event(
     # A motive read before the rest of the clause is written before it too.
     shape = pick(("front", "apposition", "trail"), *key, "motive") if show_motive else ""
     early = shape in ("front", "apposition")
-    motive = motive_text(event.motive, key, names) if early else ""
+    motive = motive_text(event.motive, key, names, event.actor_id) if early else ""
     clause = _clause(event, names, style, key)
     if shape == "trail":
-        motive = _no_echo(motive_text(event.motive, key, names), clause, event)
+        motive = _no_echo(motive_text(event.motive, key, names, event.actor_id), clause, event)
     groups = consequences(event, names, style, key)
     actor_subject: Subject = ("id", event.actor_id)
     own = groups[0][1] if groups and groups[0][0] == actor_subject else _empty_handed(event, key)
     folded = bool(own) and event.outcome in _SUCCESSES and " but " not in clause
+    more: list[str] = []
     if folded:
+        if len(own) > 1 and not event.actor_id.startswith("group:"):
+            # One thing found in the deed's sentence; the rest in one of its own.
+            more = [sentence(f"{names.short(event.actor_id, event.actor_name)} {join(own[1:])}")]
+            own = own[:1]
         clause = f"{clause} and {join(own)}"
         if groups and groups[0][0] == actor_subject:
             groups = groups[1:]
+    if shape == "trail" and motive and (folded or "," in clause):
+        # Not after a clause that already runs on: the motive leads instead.
+        shape, motive = "front", motive_text(event.motive, key, names, event.actor_id)
     actor = _leading_name(clause, names, event.actor_id, event.actor_name)
     if not motive:
         body = clause
@@ -150,7 +170,7 @@ def render_event(
             body = f"{motive}, {clause}"
         else:
             body = f"{clause}, {motive}"
-    return sentence(prefix + body if prefix else cap(body)), sentences(groups, names)
+    return sentence(prefix + body if prefix else cap(body)), [*more, *sentences(groups, names)]
 
 
 def _no_echo(motive: str, clause: str, event: EventView) -> str:

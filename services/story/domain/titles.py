@@ -20,6 +20,13 @@ _BY_PATTERN = {
 }  # fmt: skip
 
 
+# What the first deed of a chapter without a pattern makes of its actor.
+_DOING = {
+    "move": "{who} Moves On", "scout": "{who} Scouts Ahead", "investigate": "{who} Searches",
+    "repair": "{who} at Work", "flee": "{who} Runs", "help": "{who} Lends a Hand",
+}  # fmt: skip
+
+
 def _place(location: str) -> str:
     titled = title_case(location)
     return "the" + titled[3:] if titled.startswith("The ") else titled
@@ -33,12 +40,16 @@ def chapter_title(
         a = first_name(names.full(p.people[0]))
         b = first_name(names.full(p.people[1])) if len(p.people) > 1 else ""
         options = [t for t in _BY_PATTERN[p.kind] if b or "{b}" not in t]
-        place = _place(p.events[0].location or "the unknown")
+        first = p.events[0]
+        # A search or a look names the place searched, not where the searcher stood.
+        looked = first.action in ("investigate", "scout") and not names.is_person(first.target_id)
+        place = _place((first.target_name if looked else "") or first.location or "the unknown")
         return pick(options, *key).format(a=a, b=b, place=place)
     deeds = [e for e in events if e.actor_id != "director"]
     if deeds:
         e = deeds[0]
         who = first_name(names.full(e.actor_id, e.actor_name))
         place = _place(e.location or "the unknown")
-        return pick((f"{who} at {place}", f"A Quiet Hour at {place}", f"{who} Waits"), *key)
+        doing = _DOING.get(e.action, "{who} Waits").format(who=who)
+        return pick((f"{who} at {place}", f"A Quiet Hour at {place}", doing), *key)
     return pick(("Silence", "An Empty Hour", "Stillness"), *key)

@@ -9,6 +9,9 @@ from __future__ import annotations
 import functools
 import zlib
 from collections.abc import Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
 
 _ORDINALS = (
     "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
@@ -23,7 +26,7 @@ def pick(options: Sequence[str], *key: object) -> str:
     return options[digest % len(options)]
 
 
-def cycle(options: Sequence[str], step: int, *key: object) -> str:
+def cycle(options: Sequence[T], step: int, *key: object) -> T:
     """Like pick, but a run of steps (turns) walks through the options in turn from a
     start chosen by `key`: the same speaker in the next chapter says something else,
     where independent picks would repeat by chance."""

@@ -1,16 +1,16 @@
 """Bring your own model: per-simulation model settings and usage, every model call
 recorded (for replay and accounting), and tenants' backend overrides (key sealed).
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 """
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
