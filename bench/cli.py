@@ -26,6 +26,7 @@ from bench.cost import CALLS, DEFAULT_CALLS, CostRun, CostSettings, parse_calls
 from bench.cost_report import cost_report
 from bench.drift import SOAK_TOLERANCE_PERCENT, memory_drift, soak_verdict
 from bench.driver import LoadRun, run_steps
+from bench.llm import llm_report, run_llm
 from bench.overhead import StackMeter, StackReading, overhead
 from bench.procs import Group, Sampler, machine_info
 from bench.scenario import ACTIONS, MIXES, Scenario, parse_counts, parse_weights
@@ -133,6 +134,28 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     cost.add_argument(
         "--cost-settle-seconds", type=float, default=0.3, help="wait after a batch's last call"
     )
+    llm = p.add_argument_group("model calls (--llm)")
+    llm.add_argument(
+        "--llm",
+        action="store_true",
+        help="model calls/s through one simulation process, the model a scripted server",
+    )
+    llm.add_argument("--llm-delay", type=float, default=0.5, help="seconds added per call")
+    llm.add_argument("--llm-simulations", type=int, default=240, help="concurrent clients")
+    llm.add_argument("--llm-turns", type=int, default=10, help="turns per simulation")
+    llm.add_argument(
+        "--llm-warmup",
+        type=float,
+        default=30.0,
+        help="unmeasured start (the ramp: 0.1 s per client)",
+    )
+    llm.add_argument("--llm-seconds", type=float, default=40.0, help="measured time")
+    llm.add_argument(
+        "--llm-model-step",
+        default="answer",
+        help="what the scripted model does on every call: answer, malformed, illegal, hang, "
+        "status:500, status:429:1 (a failing model: every run must still complete)",
+    )
     stack = p.add_argument_group("the stack")
     stack.add_argument("--gateway-url", help="benchmark a running stack instead of starting one")
     stack.add_argument("--api-key", help="with --gateway-url (default: make up's dev key)")
@@ -172,8 +195,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         args.weights = parse_weights(args.weights, args.mix)
     except ValueError as exc:
         p.error(str(exc))
-    if sum((args.soak, args.stories, args.cost)) > 1:
-        p.error("--soak, --stories and --cost are separate benchmarks")
+    if sum((args.soak, args.stories, args.cost, args.llm)) > 1:
+        p.error("--soak, --stories, --cost and --llm are separate benchmarks")
+    if args.llm and args.gateway_url:
+        p.error("--llm needs a stack it starts (pointed at the scripted model)")
     if args.cost and args.gateway_url:
         p.error("--cost needs a stack it starts (it reads the services' metrics ports)")
     if args.cpu_limit is not None and (not args.stories or args.gateway_url):
@@ -212,7 +237,17 @@ def main(argv: list[str] | None = None) -> int:
             print(f"python -m bench: {exc}", file=sys.stderr)
             return 2
     started = datetime.now(UTC)
-    suffix = "-stories" if args.stories else "-soak" if args.soak else "-cost" if args.cost else ""
+    suffix = (
+        "-stories"
+        if args.stories
+        else "-soak"
+        if args.soak
+        else "-cost"
+        if args.cost
+        else "-llm"
+        if args.llm
+        else ""
+    )
     out = args.results_dir / (started.strftime("%Y%m%d-%H%M%S") + suffix)
     out.mkdir(parents=True, exist_ok=True)
     _raise_open_files_limit()
@@ -226,6 +261,14 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine_info(),
         "calibration": calibration,
     }
+    if args.llm:
+        result = {"kind": "llm", **base, **run_llm(args, out)}
+        text = llm_report(result)
+        (out / "results.json").write_text(json.dumps(result, indent=2) + "\n")
+        (out / "report.md").write_text(text)
+        print(text)
+        print(f"Report: {out / 'report.md'}   Data: {out / 'results.json'}", flush=True)
+        return 0
     target = _open_target(args, out, min(args.stories_workers) if args.stories else None)
     try:
         if args.stories:

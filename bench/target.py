@@ -86,6 +86,7 @@ def start_stack(
     simulation_concurrency: int | None,
     pg_stat_statements: bool = False,
     simulation_replicas: int = 1,
+    extra_env: dict[str, str] | None = None,
 ) -> Target:
     """LocalStack as `make up` runs it, with production settings, on free ports.
 
@@ -94,7 +95,7 @@ def start_stack(
     `pg_stat_statements` the PostgreSQL this run starts itself loads that extension
     (the cost benchmark counts statements with it); the default server is unchanged.
     """
-    settings = {**PRODUCTION_ENV, "NE_HTTP_WORKERS": str(gateway_workers)}
+    settings = {**PRODUCTION_ENV, "NE_HTTP_WORKERS": str(gateway_workers), **(extra_env or {})}
     if simulation_concurrency is not None:
         settings["NE_SIMULATION_WORKERS"] = str(simulation_concurrency)
     run_dir = Path(tempfile.mkdtemp(prefix="novel-bench-"))

@@ -64,6 +64,9 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     root.setLevel(level)
     # Per-request access lines cost ~40% of a cheap request; errors still log.
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    # One "HTTP Request: POST .../chat/completions" line per model call is noise (and
+    # CPU); the model client logs and counts what matters itself.
+    logging.getLogger("openai").setLevel(logging.WARNING)
 
 
 def get_logger(name: str | None = None) -> Any:

@@ -61,3 +61,21 @@ OUTBOX_BACKLOG = "novel.outbox.backlog"  # gauge; rows waiting to be published
 OUTBOX_PUBLISHED = "novel.outbox.published"  # counter; events the relay has published
 DB_POOL_CHECKED_OUT = "novel.db.pool.checked_out"  # gauge
 DB_POOL_SIZE = "novel.db.pool.size"  # gauge
+
+# --- models (OpenTelemetry GenAI semantic conventions, plus our own counts) ----------
+GEN_AI_OPERATION = "gen_ai.operation.name"
+GEN_AI_PROVIDER = "gen_ai.provider.name"
+GEN_AI_REQUEST_MODEL = "gen_ai.request.model"
+GEN_AI_REQUEST_TEMPERATURE = "gen_ai.request.temperature"
+GEN_AI_REQUEST_MAX_TOKENS = "gen_ai.request.max_tokens"
+GEN_AI_USAGE_INPUT_TOKENS = "gen_ai.usage.input_tokens"
+GEN_AI_USAGE_OUTPUT_TOKENS = "gen_ai.usage.output_tokens"
+GEN_AI_TOKEN_TYPE = "gen_ai.token.type"  # noqa: S105 (a name, no secret): input/output
+ERROR_TYPE = "error.type"
+OUTCOME = "novel.outcome"
+LLM_PURPOSE = "novel.llm.purpose"  # "decision" or "narration"
+GEN_AI_OPERATION_DURATION = "gen_ai.client.operation.duration"  # histogram, s
+GEN_AI_TOKEN_USAGE = "gen_ai.client.token.usage"  # noqa: S105 (a name); histogram
+LLM_CALLS = "novel.llm.calls"  # counter; gen_ai.request.model, novel.outcome
+LLM_TOKENS = "novel.llm.tokens"  # counter; novel.tenant, gen_ai.token.type
+LLM_FALLBACKS = "novel.llm.fallbacks"  # counter; novel.llm.purpose, novel.outcome

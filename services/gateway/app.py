@@ -36,7 +36,15 @@ from services.gateway.config import GatewaySettings
 from services.gateway.idempotency import IdempotencyKeys
 from services.gateway.middleware import BodyLimit, LoadShedder, RequestContext
 from services.gateway.ratelimit import KeyRateLimit
-from services.gateway.routes import characters, health, legacy, simulations, stories, worlds
+from services.gateway.routes import (
+    characters,
+    health,
+    legacy,
+    llm_settings,
+    simulations,
+    stories,
+    worlds,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -118,6 +126,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(stories.router)
     app.include_router(worlds.router)
     app.include_router(legacy.router)
+    app.include_router(llm_settings.router)
     story_page.mount(app)
     # Innermost first. Idempotency-Key reads the body the body limit bounds.
     app.add_middleware(

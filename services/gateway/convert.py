@@ -61,6 +61,24 @@ def simulation_out(s: simulation_pb2.Simulation, story_id: str | None = None) ->
         "error": s.error or None,
         "created_at": when(s.created_at),
         "updated_at": when(s.updated_at),
+        "llm": llm_usage_out(s.llm) if s.HasField("llm") else None,
+    }
+
+
+def llm_usage_out(u: simulation_pb2.LlmUsage) -> dict[str, Any]:
+    shown: dict[str, Any] = {f.name: getattr(u, f.name) for f in u.DESCRIPTOR.fields}
+    shown["fallback_reasons"] = dict(sorted(u.fallback_reasons.items()))
+    shown["replay_of"] = u.replay_of or None
+    return shown
+
+
+def llm_backend_out(b: simulation_pb2.LlmBackend) -> dict[str, Any]:
+    return {
+        "base_url": b.base_url or None,
+        "model": b.model or None,
+        "temperature": b.temperature if b.HasField("temperature") else None,
+        "max_tokens": b.max_tokens if b.HasField("max_tokens") else None,
+        "token_budget": b.token_budget if b.HasField("token_budget") else None,
     }
 
 

@@ -139,6 +139,57 @@ NarrativeStyle = Literal["epic", "detailed", "concise", "log"]
 ShortText = Annotated[str, StringConstraints(max_length=500, pattern=TEXT_PATTERN)]
 
 
+class LlmBackendIn(Strict):
+    """A model backend layer: fields left out inherit the layer below. The key is
+    write-only: stored sealed, never shown."""
+
+    base_url: Annotated[str, StringConstraints(max_length=500, pattern=r"^(https?://.+)?$")] = ""
+    model: Annotated[str, StringConstraints(max_length=200)] = ""
+    api_key: Annotated[str, StringConstraints(max_length=500)] = Field(default="", repr=False)
+    temperature: float | None = Field(default=None, ge=0, le=2, strict=True)
+    max_tokens: int | None = Field(default=None, ge=16, le=32_768, strict=True)
+    token_budget: int | None = Field(default=None, ge=0, le=100_000_000, strict=True)
+
+
+class LlmBackendOut(BaseModel):
+    base_url: str | None = None
+    model: str | None = None
+    temperature: float | None = None
+    max_tokens: int | None = None
+    token_budget: int | None = None
+
+
+class LlmSettingsOut(BaseModel):
+    backend: LlmBackendOut
+    api_key_set: bool
+    input_tokens: int
+    output_tokens: int
+
+
+class LlmIn(Strict):
+    decisions: bool = Field(default=False, strict=True)
+    narration: bool = Field(default=False, strict=True)
+    backend: LlmBackendIn | None = None
+
+
+class LlmUsageOut(BaseModel):
+    decisions: bool
+    narration: bool
+    model: str
+    base_url: str
+    token_budget: int
+    estimated_tokens: int
+    estimated_seconds: float
+    calls: int
+    input_tokens: int
+    output_tokens: int
+    fallbacks: int
+    fallback_reasons: dict[str, int]
+    budget_exhausted: bool
+    replay_of: str | None
+    replayed_calls: int
+
+
 class SimulationCreate(Strict):
     character_ids: list[Slug] = Field(
         default_factory=list,
@@ -154,6 +205,9 @@ class SimulationCreate(Strict):
     narrative_style: NarrativeStyle = "detailed"
     world_id: Slug | Literal[""] = Field(
         default="", description="run in this world (GET /v1/worlds); else the setting picks one"
+    )
+    llm: LlmIn | None = Field(
+        default=None, description="let a model decide and/or narrate (default: offline)"
     )
 
 
@@ -173,6 +227,7 @@ class SimulationOut(BaseModel):
     error: str | None
     created_at: datetime
     updated_at: datetime
+    llm: LlmUsageOut | None = None
 
 
 class SimulationPage(BaseModel):

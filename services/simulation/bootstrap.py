@@ -5,6 +5,8 @@ from __future__ import annotations
 from novel_engine.v1 import simulation_pb2, simulation_pb2_grpc
 from novel_platform.character_cache import CharacterCache
 from novel_platform.consumer import PullConsumer, RetryPolicy
+from novel_platform.llm.client import ModelClients
+from novel_platform.llm.sealing import Sealer
 from novel_platform.outbox import OutboxRelay, UnitOfWork
 from novel_platform.runtime import ServiceRuntime, main
 from novel_platform.subjects import (
@@ -19,6 +21,8 @@ from services.simulation.config import SimulationSettings
 from services.simulation.entrypoints.grpc_api import SimulationServicer
 from services.simulation.entrypoints.work_consumer import work_consumer_spec, work_handler
 from services.simulation.service.handlers import SimulationService
+from services.simulation.service.llm_plan import ModelPlans
+from services.simulation.service.model_decisions import ModelDecisions
 from services.simulation.service.reconciler import Reconciler
 from services.simulation.service.runner import SimulationRunner
 from services.simulation.service.worlds import WorldService
@@ -45,6 +49,9 @@ async def setup(rt: ServiceRuntime) -> None:
     def uow() -> UnitOfWork:
         return UnitOfWork(engine, outbox, relay)
 
+    plans = ModelPlans(uow, settings.backend(), Sealer(settings.llm_secret_key.get_secret_value()))
+    clients = ModelClients()
+    rt.on_shutdown(clients.close)
     spec = work_consumer_spec(settings.work_ack_wait_seconds)
     depth = QueueDepth(
         bus,
@@ -61,6 +68,7 @@ async def setup(rt: ServiceRuntime) -> None:
         settings.simulation_turn_delay_seconds,
         settings.simulation_batch_turns,
         settings.simulation_inline_turns,
+        models=ModelDecisions(uow, plans, clients),
     )
     if settings.simulation_workers:
         consumer = PullConsumer(
@@ -86,9 +94,10 @@ async def setup(rt: ServiceRuntime) -> None:
         characters,
         depth,
         max_active_per_tenant=settings.max_active_simulations_per_tenant,
+        models=plans,
         runs=runner,
     )
-    servicer = SimulationServicer(service, WorldService(uow))
+    servicer = SimulationServicer(service, WorldService(uow), plans)
     rt.serve_grpc(settings).add(
         lambda server: simulation_pb2_grpc.add_SimulationServiceServicer_to_server(
             servicer, server

@@ -10,10 +10,11 @@ from novel_platform.config import (
     DatabaseSettings,
     GrpcServerSettings,
 )
+from novel_platform.llm.backend import LlmSettings
 
 
 class SimulationSettings(
-    BaseServiceSettings, DatabaseSettings, GrpcServerSettings, CharacterCacheSettings
+    BaseServiceSettings, DatabaseSettings, GrpcServerSettings, CharacterCacheSettings, LlmSettings
 ):
     grpc_port: int = Field(default=50052, ge=0, le=65535)
     character_addr: str = "127.0.0.1:50051"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from novel_engine.v1 import story_pb2, story_pb2_grpc
 from novel_platform.consumer import PullConsumer, RetryPolicy
+from novel_platform.llm.client import ModelClients
+from novel_platform.llm.sealing import Sealer
 from novel_platform.outbox import OutboxRelay, UnitOfWork
 from novel_platform.runtime import ServiceRuntime, main
 from novel_platform.subjects import SIMULATION_STREAM, STORY_STREAM
@@ -13,6 +15,7 @@ from services.story.entrypoints.consumer import CONSUMER, message_handler
 from services.story.entrypoints.grpc_api import StoryServicer
 from services.story.service.handlers import StoryReader, StoryWriter
 from services.story.service.housekeeping import InboxPruner
+from services.story.service.narrator import Narrator
 
 SERVICE_NAME = "story"
 
@@ -39,10 +42,15 @@ async def setup(rt: ServiceRuntime) -> None:
     )
     rt.spawn(pruner.run(), "inbox-pruner")
 
+    clients = ModelClients()
+    rt.on_shutdown(clients.close)
+    narrator = Narrator(
+        uow, clients, Sealer(settings.llm_secret_key.get_secret_value()), settings.backend()
+    )
     consumer = PullConsumer(
         bus,
         CONSUMER,
-        message_handler(StoryWriter(uow)),
+        message_handler(StoryWriter(uow, narrator)),
         concurrency=settings.story_consumer_concurrency,
         retry=RetryPolicy.from_settings(settings),
     )

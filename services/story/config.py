@@ -5,10 +5,11 @@ from __future__ import annotations
 from pydantic import Field
 
 from novel_platform.config import BaseServiceSettings, DatabaseSettings, GrpcServerSettings
+from novel_platform.llm.backend import LlmSettings
 from novel_platform.subjects import SIMULATION_STREAM
 
 
-class StorySettings(BaseServiceSettings, DatabaseSettings, GrpcServerSettings):
+class StorySettings(BaseServiceSettings, DatabaseSettings, GrpcServerSettings, LlmSettings):
     grpc_port: int = Field(default=50053, ge=0, le=65535)
     # Simulation events in flight at once per replica (NE_STORY_CONSUMER_CONCURRENCY).
     # It also caps how many of one simulation's events can share a batch; events

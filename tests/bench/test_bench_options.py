@@ -72,3 +72,12 @@ def test_cpu_limits_refuse_without_root(tmp_path: Path, monkeypatch: pytest.Monk
 def test_statement_summary_counts_transaction_control():
     calls = {"BEGIN ISOLATION LEVEL READ COMMITTED": 2.0, "COMMIT": 3.0, "SELECT 1": 5.0}
     assert statement_summary(calls) == {"sql_statements": 10, "sql_transaction_control": 5}
+
+
+def test_the_llm_option_defaults_to_the_issues_target_and_stands_alone():
+    args = parse_args(["--llm"])
+    assert args.llm and args.llm_delay == 0.5 and args.llm_simulations >= 200
+    with pytest.raises(SystemExit):
+        parse_args(["--llm", "--stories"])
+    with pytest.raises(SystemExit):
+        parse_args(["--llm", "--gateway-url", "http://127.0.0.1:8000"])

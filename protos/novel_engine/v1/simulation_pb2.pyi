@@ -27,7 +27,7 @@ SIMULATION_STATUS_FAILED: SimulationStatus
 SIMULATION_STATUS_CANCELLED: SimulationStatus
 
 class Simulation(_message.Message):
-    __slots__ = ("id", "status", "character_ids", "turns_total", "turns_done", "seed", "setting", "scenario", "campaign_id", "narrative_style", "story_id", "error", "created_at", "updated_at", "world_id")
+    __slots__ = ("id", "status", "character_ids", "turns_total", "turns_done", "seed", "setting", "scenario", "campaign_id", "narrative_style", "story_id", "error", "created_at", "updated_at", "world_id", "llm")
     ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     CHARACTER_IDS_FIELD_NUMBER: _ClassVar[int]
@@ -43,6 +43,7 @@ class Simulation(_message.Message):
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
     WORLD_ID_FIELD_NUMBER: _ClassVar[int]
+    LLM_FIELD_NUMBER: _ClassVar[int]
     id: str
     status: SimulationStatus
     character_ids: _containers.RepeatedScalarFieldContainer[str]
@@ -58,7 +59,105 @@ class Simulation(_message.Message):
     created_at: _timestamp_pb2.Timestamp
     updated_at: _timestamp_pb2.Timestamp
     world_id: str
-    def __init__(self, id: _Optional[str] = ..., status: _Optional[_Union[SimulationStatus, str]] = ..., character_ids: _Optional[_Iterable[str]] = ..., turns_total: _Optional[int] = ..., turns_done: _Optional[int] = ..., seed: _Optional[int] = ..., setting: _Optional[str] = ..., scenario: _Optional[str] = ..., campaign_id: _Optional[str] = ..., narrative_style: _Optional[str] = ..., story_id: _Optional[str] = ..., error: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., world_id: _Optional[str] = ...) -> None: ...
+    llm: LlmUsage
+    def __init__(self, id: _Optional[str] = ..., status: _Optional[_Union[SimulationStatus, str]] = ..., character_ids: _Optional[_Iterable[str]] = ..., turns_total: _Optional[int] = ..., turns_done: _Optional[int] = ..., seed: _Optional[int] = ..., setting: _Optional[str] = ..., scenario: _Optional[str] = ..., campaign_id: _Optional[str] = ..., narrative_style: _Optional[str] = ..., story_id: _Optional[str] = ..., error: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., world_id: _Optional[str] = ..., llm: _Optional[_Union[LlmUsage, _Mapping]] = ...) -> None: ...
+
+class LlmBackend(_message.Message):
+    __slots__ = ("base_url", "model", "api_key", "temperature", "max_tokens", "token_budget")
+    BASE_URL_FIELD_NUMBER: _ClassVar[int]
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    API_KEY_FIELD_NUMBER: _ClassVar[int]
+    TEMPERATURE_FIELD_NUMBER: _ClassVar[int]
+    MAX_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    TOKEN_BUDGET_FIELD_NUMBER: _ClassVar[int]
+    base_url: str
+    model: str
+    api_key: str
+    temperature: float
+    max_tokens: int
+    token_budget: int
+    def __init__(self, base_url: _Optional[str] = ..., model: _Optional[str] = ..., api_key: _Optional[str] = ..., temperature: _Optional[float] = ..., max_tokens: _Optional[int] = ..., token_budget: _Optional[int] = ...) -> None: ...
+
+class LlmOptions(_message.Message):
+    __slots__ = ("decisions", "narration", "backend", "replay_of")
+    DECISIONS_FIELD_NUMBER: _ClassVar[int]
+    NARRATION_FIELD_NUMBER: _ClassVar[int]
+    BACKEND_FIELD_NUMBER: _ClassVar[int]
+    REPLAY_OF_FIELD_NUMBER: _ClassVar[int]
+    decisions: bool
+    narration: bool
+    backend: LlmBackend
+    replay_of: str
+    def __init__(self, decisions: _Optional[bool] = ..., narration: _Optional[bool] = ..., backend: _Optional[_Union[LlmBackend, _Mapping]] = ..., replay_of: _Optional[str] = ...) -> None: ...
+
+class LlmUsage(_message.Message):
+    __slots__ = ("decisions", "narration", "model", "base_url", "token_budget", "estimated_tokens", "estimated_seconds", "calls", "input_tokens", "output_tokens", "fallbacks", "fallback_reasons", "budget_exhausted", "replay_of", "replayed_calls")
+    class FallbackReasonsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+    DECISIONS_FIELD_NUMBER: _ClassVar[int]
+    NARRATION_FIELD_NUMBER: _ClassVar[int]
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    BASE_URL_FIELD_NUMBER: _ClassVar[int]
+    TOKEN_BUDGET_FIELD_NUMBER: _ClassVar[int]
+    ESTIMATED_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    ESTIMATED_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    CALLS_FIELD_NUMBER: _ClassVar[int]
+    INPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    FALLBACKS_FIELD_NUMBER: _ClassVar[int]
+    FALLBACK_REASONS_FIELD_NUMBER: _ClassVar[int]
+    BUDGET_EXHAUSTED_FIELD_NUMBER: _ClassVar[int]
+    REPLAY_OF_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_CALLS_FIELD_NUMBER: _ClassVar[int]
+    decisions: bool
+    narration: bool
+    model: str
+    base_url: str
+    token_budget: int
+    estimated_tokens: int
+    estimated_seconds: float
+    calls: int
+    input_tokens: int
+    output_tokens: int
+    fallbacks: int
+    fallback_reasons: _containers.ScalarMap[str, int]
+    budget_exhausted: bool
+    replay_of: str
+    replayed_calls: int
+    def __init__(self, decisions: _Optional[bool] = ..., narration: _Optional[bool] = ..., model: _Optional[str] = ..., base_url: _Optional[str] = ..., token_budget: _Optional[int] = ..., estimated_tokens: _Optional[int] = ..., estimated_seconds: _Optional[float] = ..., calls: _Optional[int] = ..., input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., fallbacks: _Optional[int] = ..., fallback_reasons: _Optional[_Mapping[str, int]] = ..., budget_exhausted: _Optional[bool] = ..., replay_of: _Optional[str] = ..., replayed_calls: _Optional[int] = ...) -> None: ...
+
+class LlmSettings(_message.Message):
+    __slots__ = ("tenant_id", "backend", "api_key_set", "input_tokens", "output_tokens")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    BACKEND_FIELD_NUMBER: _ClassVar[int]
+    API_KEY_SET_FIELD_NUMBER: _ClassVar[int]
+    INPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    backend: LlmBackend
+    api_key_set: bool
+    input_tokens: int
+    output_tokens: int
+    def __init__(self, tenant_id: _Optional[str] = ..., backend: _Optional[_Union[LlmBackend, _Mapping]] = ..., api_key_set: _Optional[bool] = ..., input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ...) -> None: ...
+
+class PutLlmSettingsRequest(_message.Message):
+    __slots__ = ("tenant_id", "backend")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    BACKEND_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    backend: LlmBackend
+    def __init__(self, tenant_id: _Optional[str] = ..., backend: _Optional[_Union[LlmBackend, _Mapping]] = ...) -> None: ...
+
+class GetLlmSettingsRequest(_message.Message):
+    __slots__ = ("tenant_id",)
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    def __init__(self, tenant_id: _Optional[str] = ...) -> None: ...
 
 class Campaign(_message.Message):
     __slots__ = ("id", "name", "description", "participants", "setting", "status", "created_at")
@@ -79,7 +178,7 @@ class Campaign(_message.Message):
     def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., participants: _Optional[_Iterable[str]] = ..., setting: _Optional[str] = ..., status: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class StartSimulationRequest(_message.Message):
-    __slots__ = ("tenant_id", "character_ids", "turns", "seed", "setting", "scenario", "campaign_id", "narrative_style", "world_id")
+    __slots__ = ("tenant_id", "character_ids", "turns", "seed", "setting", "scenario", "campaign_id", "narrative_style", "world_id", "llm")
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     CHARACTER_IDS_FIELD_NUMBER: _ClassVar[int]
     TURNS_FIELD_NUMBER: _ClassVar[int]
@@ -89,6 +188,7 @@ class StartSimulationRequest(_message.Message):
     CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
     NARRATIVE_STYLE_FIELD_NUMBER: _ClassVar[int]
     WORLD_ID_FIELD_NUMBER: _ClassVar[int]
+    LLM_FIELD_NUMBER: _ClassVar[int]
     tenant_id: str
     character_ids: _containers.RepeatedScalarFieldContainer[str]
     turns: int
@@ -98,7 +198,8 @@ class StartSimulationRequest(_message.Message):
     campaign_id: str
     narrative_style: str
     world_id: str
-    def __init__(self, tenant_id: _Optional[str] = ..., character_ids: _Optional[_Iterable[str]] = ..., turns: _Optional[int] = ..., seed: _Optional[int] = ..., setting: _Optional[str] = ..., scenario: _Optional[str] = ..., campaign_id: _Optional[str] = ..., narrative_style: _Optional[str] = ..., world_id: _Optional[str] = ...) -> None: ...
+    llm: LlmOptions
+    def __init__(self, tenant_id: _Optional[str] = ..., character_ids: _Optional[_Iterable[str]] = ..., turns: _Optional[int] = ..., seed: _Optional[int] = ..., setting: _Optional[str] = ..., scenario: _Optional[str] = ..., campaign_id: _Optional[str] = ..., narrative_style: _Optional[str] = ..., world_id: _Optional[str] = ..., llm: _Optional[_Union[LlmOptions, _Mapping]] = ...) -> None: ...
 
 class GetSimulationRequest(_message.Message):
     __slots__ = ("tenant_id", "id")
@@ -349,20 +450,42 @@ class Participant(_message.Message):
     def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., role: _Optional[str] = ..., faction: _Optional[str] = ...) -> None: ...
 
 class StoryContext(_message.Message):
-    __slots__ = ("simulation_id", "participants", "setting", "scenario", "narrative_style", "turns_total")
+    __slots__ = ("simulation_id", "participants", "setting", "scenario", "narrative_style", "turns_total", "narration")
     SIMULATION_ID_FIELD_NUMBER: _ClassVar[int]
     PARTICIPANTS_FIELD_NUMBER: _ClassVar[int]
     SETTING_FIELD_NUMBER: _ClassVar[int]
     SCENARIO_FIELD_NUMBER: _ClassVar[int]
     NARRATIVE_STYLE_FIELD_NUMBER: _ClassVar[int]
     TURNS_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    NARRATION_FIELD_NUMBER: _ClassVar[int]
     simulation_id: str
     participants: _containers.RepeatedCompositeFieldContainer[Participant]
     setting: str
     scenario: str
     narrative_style: str
     turns_total: int
-    def __init__(self, simulation_id: _Optional[str] = ..., participants: _Optional[_Iterable[_Union[Participant, _Mapping]]] = ..., setting: _Optional[str] = ..., scenario: _Optional[str] = ..., narrative_style: _Optional[str] = ..., turns_total: _Optional[int] = ...) -> None: ...
+    narration: LlmNarration
+    def __init__(self, simulation_id: _Optional[str] = ..., participants: _Optional[_Iterable[_Union[Participant, _Mapping]]] = ..., setting: _Optional[str] = ..., scenario: _Optional[str] = ..., narrative_style: _Optional[str] = ..., turns_total: _Optional[int] = ..., narration: _Optional[_Union[LlmNarration, _Mapping]] = ...) -> None: ...
+
+class LlmNarration(_message.Message):
+    __slots__ = ("base_url", "model", "temperature", "max_tokens", "token_budget", "server_key", "sealed_api_key", "replay_of")
+    BASE_URL_FIELD_NUMBER: _ClassVar[int]
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    TEMPERATURE_FIELD_NUMBER: _ClassVar[int]
+    MAX_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    TOKEN_BUDGET_FIELD_NUMBER: _ClassVar[int]
+    SERVER_KEY_FIELD_NUMBER: _ClassVar[int]
+    SEALED_API_KEY_FIELD_NUMBER: _ClassVar[int]
+    REPLAY_OF_FIELD_NUMBER: _ClassVar[int]
+    base_url: str
+    model: str
+    temperature: float
+    max_tokens: int
+    token_budget: int
+    server_key: bool
+    sealed_api_key: str
+    replay_of: str
+    def __init__(self, base_url: _Optional[str] = ..., model: _Optional[str] = ..., temperature: _Optional[float] = ..., max_tokens: _Optional[int] = ..., token_budget: _Optional[int] = ..., server_key: _Optional[bool] = ..., sealed_api_key: _Optional[str] = ..., replay_of: _Optional[str] = ...) -> None: ...
 
 class SimulationRequested(_message.Message):
     __slots__ = ("simulation",)

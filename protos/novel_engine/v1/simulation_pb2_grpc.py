@@ -84,6 +84,16 @@ class SimulationServiceStub:
                 request_serializer=novel__engine_dot_v1_dot_simulation__pb2.DeleteWorldRequest.SerializeToString,
                 response_deserializer=novel__engine_dot_v1_dot_simulation__pb2.DeleteWorldResponse.FromString,
                 _registered_method=True)
+        self.PutLlmSettings = channel.unary_unary(
+                '/novel_engine.v1.SimulationService/PutLlmSettings',
+                request_serializer=novel__engine_dot_v1_dot_simulation__pb2.PutLlmSettingsRequest.SerializeToString,
+                response_deserializer=novel__engine_dot_v1_dot_simulation__pb2.LlmSettings.FromString,
+                _registered_method=True)
+        self.GetLlmSettings = channel.unary_unary(
+                '/novel_engine.v1.SimulationService/GetLlmSettings',
+                request_serializer=novel__engine_dot_v1_dot_simulation__pb2.GetLlmSettingsRequest.SerializeToString,
+                response_deserializer=novel__engine_dot_v1_dot_simulation__pb2.LlmSettings.FromString,
+                _registered_method=True)
 
 
 class SimulationServiceServicer:
@@ -149,6 +159,18 @@ class SimulationServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def PutLlmSettings(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetLlmSettings(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SimulationServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -201,6 +223,16 @@ def add_SimulationServiceServicer_to_server(servicer, server):
                     servicer.DeleteWorld,
                     request_deserializer=novel__engine_dot_v1_dot_simulation__pb2.DeleteWorldRequest.FromString,
                     response_serializer=novel__engine_dot_v1_dot_simulation__pb2.DeleteWorldResponse.SerializeToString,
+            ),
+            'PutLlmSettings': grpc.unary_unary_rpc_method_handler(
+                    servicer.PutLlmSettings,
+                    request_deserializer=novel__engine_dot_v1_dot_simulation__pb2.PutLlmSettingsRequest.FromString,
+                    response_serializer=novel__engine_dot_v1_dot_simulation__pb2.LlmSettings.SerializeToString,
+            ),
+            'GetLlmSettings': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetLlmSettings,
+                    request_deserializer=novel__engine_dot_v1_dot_simulation__pb2.GetLlmSettingsRequest.FromString,
+                    response_serializer=novel__engine_dot_v1_dot_simulation__pb2.LlmSettings.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -473,6 +505,60 @@ class SimulationService:
             '/novel_engine.v1.SimulationService/DeleteWorld',
             novel__engine_dot_v1_dot_simulation__pb2.DeleteWorldRequest.SerializeToString,
             novel__engine_dot_v1_dot_simulation__pb2.DeleteWorldResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PutLlmSettings(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/novel_engine.v1.SimulationService/PutLlmSettings',
+            novel__engine_dot_v1_dot_simulation__pb2.PutLlmSettingsRequest.SerializeToString,
+            novel__engine_dot_v1_dot_simulation__pb2.LlmSettings.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetLlmSettings(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/novel_engine.v1.SimulationService/GetLlmSettings',
+            novel__engine_dot_v1_dot_simulation__pb2.GetLlmSettingsRequest.SerializeToString,
+            novel__engine_dot_v1_dot_simulation__pb2.LlmSettings.FromString,
             options,
             channel_credentials,
             insecure,

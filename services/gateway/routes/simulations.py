@@ -14,7 +14,14 @@ from services.gateway.adapters.event_stream import Position, simulation_events
 from services.gateway.auth import Tenant
 from services.gateway.clients import Downstream, downstream, request_metadata, start_simulation
 from services.gateway.convert import simulation_out
-from services.gateway.schemas import ERRORS, SimulationCreate, SimulationOut, SimulationPage
+from services.gateway.routes.llm_settings import backend_pb
+from services.gateway.schemas import (
+    ERRORS,
+    LlmIn,
+    SimulationCreate,
+    SimulationOut,
+    SimulationPage,
+)
 
 log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/v1/simulations", tags=["simulations"], responses=ERRORS)
@@ -50,7 +57,16 @@ async def start(request: Request, tenant: str, body: SimulationCreate) -> simula
             campaign_id=body.campaign_id,
             narrative_style=body.narrative_style,
             world_id=body.world_id,
+            llm=llm_options(body.llm) if body.llm else None,
         ),
+    )
+
+
+def llm_options(llm: LlmIn) -> simulation_pb2.LlmOptions:
+    return simulation_pb2.LlmOptions(
+        decisions=llm.decisions,
+        narration=llm.narration,
+        backend=backend_pb(llm.backend) if llm.backend else None,
     )
 
 
@@ -109,6 +125,23 @@ async def cancel_simulation(simulation_id: str, tenant: Tenant, request: Request
         metadata=request_metadata(),
     )
     return simulation_out(cancelled)
+
+
+@router.post("/{simulation_id}/replay", status_code=202, response_model=SimulationOut)
+async def replay_simulation(
+    simulation_id: str, tenant: Tenant, request: Request, response: Response
+) -> dict[str, Any]:
+    """Run a finished simulation again with its recorded model answers, never calling
+    the model: the story comes out the same, byte for byte."""
+    created = await start_simulation(
+        request,
+        simulation_pb2.StartSimulationRequest(
+            tenant_id=tenant,
+            llm=simulation_pb2.LlmOptions(replay_of=simulation_id[:64]),
+        ),
+    )
+    response.headers["Location"] = f"/v1/simulations/{created.id}"
+    return simulation_out(created)
 
 
 @router.get(

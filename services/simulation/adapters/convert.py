@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
@@ -45,6 +46,32 @@ def simulation_to_proto(r: SimulationRecord) -> simulation_pb2.Simulation:
         created_at=_ts(r.created_at),
         updated_at=_ts(r.updated_at),
         world_id=r.world_id,
+        llm=llm_usage_to_proto(r.llm_usage) if r.llm_usage is not None else None,
+    )
+
+
+def llm_usage_to_proto(usage: dict[str, Any]) -> simulation_pb2.LlmUsage:
+    return simulation_pb2.LlmUsage(**usage)
+
+
+def backend_fields(b: simulation_pb2.LlmBackend) -> dict[str, Any]:
+    """A layer's fields as set on the wire (the key apart); unset ones inherit."""
+    fields: dict[str, Any] = {"base_url": b.base_url, "model": b.model}
+    for name in ("temperature", "max_tokens", "token_budget"):
+        if b.HasField(name):
+            fields[name] = getattr(b, name)
+    return {k: v for k, v in fields.items() if v != ""}
+
+
+def llm_settings_to_proto(
+    tenant_id: str, backend: dict[str, Any], key_set: bool, tokens: tuple[int, int]
+) -> simulation_pb2.LlmSettings:
+    return simulation_pb2.LlmSettings(
+        tenant_id=tenant_id,
+        backend=simulation_pb2.LlmBackend(**backend),
+        api_key_set=key_set,
+        input_tokens=tokens[0],
+        output_tokens=tokens[1],
     )
 
 

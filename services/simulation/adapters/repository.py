@@ -38,6 +38,8 @@ class SimulationRecord:
     sheets: tuple[dict[str, Any], ...] | None = None
     world_id: str = ""
     world: dict[str, Any] | None = None  # a tenant's own world as accepted
+    llm: dict[str, Any] | None = None  # options, backend (key sealed), replay source
+    llm_usage: dict[str, Any] | None = None  # calls, tokens, fallbacks, budget
 
     @property
     def finished(self) -> bool:

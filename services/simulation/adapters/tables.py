@@ -35,6 +35,37 @@ simulations = sa.Table(
     # tenant's own world, its definition as accepted: deleting it later stops no run.
     sa.Column("world_id", sa.Text, nullable=False, server_default=""),
     sa.Column("world", JSONB(none_as_null=True), nullable=True),
+    # With a model: its options and backend (key sealed), and what it did (None: offline).
+    sa.Column("llm", JSONB(none_as_null=True), nullable=True),
+    sa.Column("llm_usage", JSONB(none_as_null=True), nullable=True),
+)
+
+# Every model call of a simulation: what a replay answers from, and the accounting.
+# subject: the deciding character's id (decisions) or "" (a chapter's narration).
+llm_calls = sa.Table(
+    "llm_calls",
+    metadata,
+    sa.Column("simulation_id", sa.Text, primary_key=True),
+    sa.Column("turn", sa.Integer, primary_key=True),
+    sa.Column("purpose", sa.Text, primary_key=True),
+    sa.Column("subject", sa.Text, primary_key=True),
+    sa.Column("request_digest", sa.Text, nullable=False),
+    sa.Column("outcome", sa.Text, nullable=False),  # ok, invalid, budget, timeout, ...
+    sa.Column("response", sa.Text, nullable=False),
+    sa.Column("input_tokens", sa.Integer, nullable=False),
+    sa.Column("output_tokens", sa.Integer, nullable=False),
+    sa.Column("latency_ms", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# A tenant's override of the server's model backend; the API key sealed (Fernet).
+llm_settings = sa.Table(
+    "llm_settings",
+    metadata,
+    sa.Column("tenant_id", sa.Text, primary_key=True),
+    sa.Column("backend", JSONB, nullable=False),
+    sa.Column("sealed_api_key", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
 )
 
 # The world (RNG state included) at the end of each committed batch, where a resume

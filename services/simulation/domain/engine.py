@@ -7,12 +7,14 @@ state between turns; every loop runs over lists in a fixed order; no clock, no I
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from .choices import honour
 from .creation import create_world
 from .director import build_view, note_surroundings, record
 from .events import TurnEvent
+from .intent import Intent
 from .pacing import close_turn, open_turn, update_tension
 from .persona import choose_intent
 from .resolver import resolve
@@ -29,6 +31,7 @@ class TurnResult:
     world: WorldState  # the state after this turn; the input world is left unchanged
     turn: int
     events: tuple[TurnEvent, ...]
+    overruled: tuple[str, ...] = ()  # characters whose given choice was no longer legal
 
 
 def start_world(
@@ -70,8 +73,11 @@ def _initiative(world: WorldState, rng: random.Random) -> list[str]:
     return [char_id for _, _, char_id in sorted(rolls)]
 
 
-def run_turn(world: WorldState) -> TurnResult:
+def run_turn(world: WorldState, chosen: Mapping[str, Intent] | None = None) -> TurnResult:
     """Run the next turn and return a new world; `world` itself is not modified.
+
+    `chosen`: intents picked for some characters (by a model, see choices.py); each
+    replaces the policy's pick if it is still legal when the character acts.
 
     Raises ValueError if the simulation is already finished.
     """
@@ -81,6 +87,7 @@ def run_turn(world: WorldState) -> TurnResult:
     rng = restore_rng(state.rng_state)
     turn = state.turn + 1
     events: list[TurnEvent] = []
+    overruled: list[str] = []
 
     opening = open_turn(state, rng, turn)
     events.append(opening)
@@ -93,7 +100,12 @@ def run_turn(world: WorldState) -> TurnResult:
         actor.guarding = ""  # guard and watch last until one's own next action
         actor.alert = False
         note_surroundings(state, actor_id)
-        intent = choose_intent(build_view(state, actor_id, turn), rng)
+        view = build_view(state, actor_id, turn)
+        intent = choose_intent(view, rng)
+        if chosen and actor_id in chosen:
+            intent, kept = honour(chosen[actor_id], view, intent)
+            if not kept:
+                overruled.append(actor_id)
         event = resolve(state, actor_id, intent, rng, turn, len(events))
         events.append(event)
         record(state, event)
@@ -104,4 +116,4 @@ def run_turn(world: WorldState) -> TurnResult:
     update_tension(state, events)
     state.turn = turn
     state.rng_state = capture_rng(rng)
-    return TurnResult(world=state, turn=turn, events=tuple(events))
+    return TurnResult(world=state, turn=turn, events=tuple(events), overruled=tuple(overruled))

@@ -24,14 +24,15 @@ REPEAT = 0.16  # per recent repeat of the same action: characters vary what they
 def choose_intent(view: CharacterView, rng: random.Random) -> Intent:
     best_score, best = float("-inf"), Intent(Action.OBSERVE, motive="taking stock")
     recent = [m.action for m in view.memories if m.actor_id == view.id][-3:]
-    for score, intent in _options(view, goal_drives(view.goals)):
+    for score, intent in options(view, goal_drives(view.goals)):
         noisy = score - REPEAT * recent.count(intent.action) + rng.random() * NOISE
         if noisy > best_score:
             best_score, best = noisy, intent
     return best
 
 
-def _options(view: CharacterView, drives: dict[Action, Drive]) -> Iterator[Option]:
+def options(view: CharacterView, drives: dict[Action, Drive]) -> Iterator[Option]:
+    """Every action the character could take now, with the policy's score."""
     yield from solo_options(view, drives)
     yield from travel_options(view, drives)
     for other in view.present:

@@ -5,13 +5,18 @@ from __future__ import annotations
 from grpc import aio
 
 from novel_engine.v1 import simulation_pb2, simulation_pb2_grpc
+from novel_platform.errors import FailedPrecondition
+from novel_platform.paging import require_tenant
 from novel_platform.worlds import world_fields
 from services.simulation.adapters.convert import (
+    backend_fields,
     campaign_to_proto,
+    llm_settings_to_proto,
     simulation_to_proto,
     world_to_proto,
 )
 from services.simulation.service.handlers import SimulationService
+from services.simulation.service.llm_plan import LlmRequest, ModelPlans
 from services.simulation.service.requests import StartRequest
 from services.simulation.service.worlds import WorldService
 
@@ -20,9 +25,12 @@ IDEMPOTENCY_KEY_METADATA = "idempotency-key"
 
 
 class SimulationServicer(simulation_pb2_grpc.SimulationServiceServicer):
-    def __init__(self, service: SimulationService, worlds: WorldService) -> None:
+    def __init__(
+        self, service: SimulationService, worlds: WorldService, models: ModelPlans | None = None
+    ) -> None:
         self._service = service
         self._worlds = worlds
+        self._models = models
 
     async def StartSimulation(
         self, request: simulation_pb2.StartSimulationRequest, context: aio.ServicerContext
@@ -38,6 +46,7 @@ class SimulationServicer(simulation_pb2_grpc.SimulationServiceServicer):
                 campaign_id=request.campaign_id,
                 narrative_style=request.narrative_style,
                 world_id=request.world_id,
+                llm=llm_request(request.llm) if request.HasField("llm") else None,
             ),
             idempotency_key=_metadata(context, IDEMPOTENCY_KEY_METADATA)[:255],
         )
@@ -109,6 +118,38 @@ class SimulationServicer(simulation_pb2_grpc.SimulationServiceServicer):
     ) -> simulation_pb2.DeleteWorldResponse:
         await self._worlds.delete(request.tenant_id, request.id)
         return simulation_pb2.DeleteWorldResponse()
+
+    async def PutLlmSettings(
+        self, request: simulation_pb2.PutLlmSettingsRequest, context: aio.ServicerContext
+    ) -> simulation_pb2.LlmSettings:
+        tenant = require_tenant(request.tenant_id)
+        found = await self._plans().put_tenant(
+            tenant, backend_fields(request.backend), request.backend.api_key
+        )
+        return llm_settings_to_proto(tenant, *found)
+
+    async def GetLlmSettings(
+        self, request: simulation_pb2.GetLlmSettingsRequest, context: aio.ServicerContext
+    ) -> simulation_pb2.LlmSettings:
+        tenant = require_tenant(request.tenant_id)
+        return llm_settings_to_proto(tenant, *await self._plans().get_tenant(tenant))
+
+    def _plans(self) -> ModelPlans:
+        if self._models is None:
+            raise FailedPrecondition("this server runs simulations offline only")
+        return self._models
+
+
+def llm_request(o: simulation_pb2.LlmOptions) -> LlmRequest | None:
+    if not (o.decisions or o.narration or o.replay_of):
+        return None
+    return LlmRequest(
+        decisions=o.decisions,
+        narration=o.narration,
+        backend=backend_fields(o.backend),
+        api_key=o.backend.api_key,
+        replay_of=o.replay_of,
+    )
 
 
 def _metadata(context: aio.ServicerContext, name: str) -> str:

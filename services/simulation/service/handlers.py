@@ -20,6 +20,7 @@ from services.simulation.adapters.repository import (
 )
 from services.simulation.domain import CharacterSheet
 from services.simulation.service import events
+from services.simulation.service.llm_plan import ModelPlans
 from services.simulation.service.requests import DEFAULT_STYLE, SEED_BITS, StartRequest
 from services.simulation.service.runner import Characters, CompletedRun, count_finished
 from services.simulation.service.worlds import WorldService
@@ -52,9 +53,11 @@ class SimulationService:
         characters: Characters,
         backlog: Backlog | None = None,
         max_active_per_tenant: int = 0,
+        models: ModelPlans | None = None,
         runs: Runs | None = None,
     ) -> None:
         self._uow = uow
+        self._models = models
         self._characters = characters
         self._backlog = backlog
         self._max_active = max_active_per_tenant
@@ -99,6 +102,8 @@ class SimulationService:
                 character_ids=request.character_ids or campaign.participants,
                 setting=request.setting or campaign.setting,
             )
+        if request.llm is not None and request.llm.replay_of:
+            return await self._replay(request, sim_id)
         request = replace(request, narrative_style=request.narrative_style or DEFAULT_STYLE)
         request.validated()
         # Unknown characters are refused now, not discovered by a worker later; the
@@ -106,6 +111,20 @@ class SimulationService:
         sheets = await self._characters.sheets(tenant, list(request.character_ids))
         # A tenant's own world is kept with the run as it is now (NotFound if unknown).
         world_name, world = await WorldService(self._uow).for_run(tenant, request.world_id)
+        seed = request.seed if request.seed is not None else secrets.randbits(SEED_BITS)
+        llm, usage = None, None
+        if request.llm is not None:
+            if self._models is None:
+                raise FailedPrecondition("this server runs simulations offline only")
+            llm, usage = await self._models.plan(
+                tenant,
+                request.llm,
+                sheets,
+                turns=request.turns,
+                seed=seed,
+                setting=request.setting or world_name,
+                scenario=request.scenario,
+            )
         now = datetime.now(UTC)
         record = SimulationRecord(
             id=sim_id or str(uuid.uuid4()),
@@ -114,7 +133,7 @@ class SimulationService:
             character_ids=request.character_ids,
             turns_total=request.turns,
             turns_done=0,
-            seed=request.seed if request.seed is not None else secrets.randbits(SEED_BITS),
+            seed=seed,
             # A run in a named world with no setting of its own is set there by name.
             setting=request.setting or world_name,
             scenario=request.scenario,
@@ -127,10 +146,51 @@ class SimulationService:
             sheets=tuple(sheet.to_dict() for sheet in sheets),
             world_id=request.world_id,
             world=world,
+            llm=llm,
+            llm_usage=usage,
         )
-        run = await self._runs.run_now(record, sheets) if self._runs else None
-        if run is not None:
-            return await self._store_run(record, run)
+        if llm is None:
+            run = await self._runs.run_now(record, sheets) if self._runs else None
+            if run is not None:
+                return await self._store_run(record, run)
+        return await self._add(record, sim_id)
+
+    async def _replay(self, request: StartRequest, sim_id: str) -> SimulationRecord:
+        """A new simulation answering its model calls from another's recordings."""
+        assert request.llm is not None
+        source = await self.get(request.tenant_id, request.llm.replay_of)
+        if source.llm is None or source.llm_usage is None or source.llm["replay_of"]:
+            raise FailedPrecondition(
+                f"Simulation '{source.id}' has no model calls of its own to replay"
+            )
+        if not source.finished:
+            raise FailedPrecondition(f"Simulation '{source.id}' is still {source.status}")
+        now = datetime.now(UTC)
+        llm = {**source.llm, "replay_of": source.id}
+        usage = {
+            **source.llm_usage,
+            **{k: 0 for k in ("calls", "input_tokens", "output_tokens", "fallbacks")},
+            "fallback_reasons": {},
+            "budget_exhausted": False,
+            "replay_of": source.id,
+            "replayed_calls": 0,
+        }
+        record = replace(
+            source,
+            id=sim_id or str(uuid.uuid4()),
+            status="queued",
+            turns_done=0,
+            error="",
+            cancel_requested=False,
+            created_at=now,
+            updated_at=now,
+            llm=llm,
+            llm_usage=usage,
+        )
+        return await self._add(record, sim_id)
+
+    async def _add(self, record: SimulationRecord, sim_id: str) -> SimulationRecord:
+        tenant = record.tenant_id
         async with self._uow() as uow:
             repo = SimulationRepository(uow.conn)
             if sim_id:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from novel_platform.errors import InvalidArgument
+
+if TYPE_CHECKING:
+    from services.simulation.service.llm_plan import LlmRequest
 
 MIN_CHARACTERS, MAX_CHARACTERS = 2, 6
 MIN_TURNS, MAX_TURNS = 1, 50
@@ -28,6 +32,7 @@ class StartRequest:
     campaign_id: str
     narrative_style: str
     world_id: str = ""  # a built-in world's id or one of the tenant's own
+    llm: LlmRequest | None = None
 
     def validated(self) -> StartRequest:
         if not self.tenant_id or len(self.tenant_id) > 64:

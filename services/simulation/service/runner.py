@@ -44,6 +44,12 @@ from services.simulation.domain import (
 )
 from services.simulation.domain.worlds import chosen_world
 from services.simulation.service import events
+from services.simulation.service.llm_plan import ModelPlans
+from services.simulation.service.model_decisions import (
+    DecisionSession,
+    ModelDecisions,
+    ModelRunBroken,
+)
 
 log = structlog.get_logger(__name__)
 _tracer = telemetry.tracer(__name__)
@@ -79,6 +85,7 @@ def story_context(
         scenario=record.scenario,
         narrative_style=record.narrative_style,
         turns_total=record.turns_total,
+        narration=ModelPlans.narration_of(record.llm) if record.llm else None,
     )
 
 
@@ -106,6 +113,7 @@ class SimulationRunner:
         turn_delay: float = 0.0,
         batch_turns: int = 25,
         inline_turns: int = 0,
+        models: ModelDecisions | None = None,
     ) -> None:
         self._uow = uow
         self._characters = characters
@@ -117,6 +125,7 @@ class SimulationRunner:
         # long iteration delays every RPC the process serves (grpc.aio accepts one new
         # call per iteration), so CPU work is handed out in small, fair slices.
         self._engine = asyncio.Lock()
+        self._models = models
 
     async def run(self, sim_id: str) -> None:
         async with self._uow().read_only() as uow:
@@ -155,7 +164,12 @@ class SimulationRunner:
                 log.info("simulation_resumed", from_turn=checkpoint.turn)
             _running.add(1)
             try:
-                await self._turns(record, world, context)
+                session = None
+                if record.llm is not None and self._models is not None:
+                    session = await self._models.session(record)
+                await self._turns(record, world, context, session)
+            except ModelRunBroken as exc:
+                await self._finish(record, "failed", str(exc))
             finally:
                 _running.add(-1)
 
@@ -182,10 +196,14 @@ class SimulationRunner:
         return await self._characters.sheets(record.tenant_id, list(record.character_ids))
 
     async def _turns(
-        self, record: SimulationRecord, world: WorldState, context: simulation_pb2.StoryContext
+        self,
+        record: SimulationRecord,
+        world: WorldState,
+        context: simulation_pb2.StoryContext,
+        session: DecisionSession | None = None,
     ) -> None:
         while not is_finished(world):
-            stored, record, world = await self._batch(record, world, context)
+            stored, record, world = await self._batch(record, world, context, session)
             if not stored:
                 return
             if record.finished:
@@ -200,10 +218,17 @@ class SimulationRunner:
         await self._finish(record, "completed", context=context, turns=world.turn)
 
     async def _batch(
-        self, record: SimulationRecord, world: WorldState, context: simulation_pb2.StoryContext
+        self,
+        record: SimulationRecord,
+        world: WorldState,
+        context: simulation_pb2.StoryContext,
+        session: DecisionSession | None = None,
     ) -> tuple[bool, SimulationRecord, WorldState]:
-        """Run and store the next batch of turns; False when another worker stored it."""
-        world, turns = await self._advance(record, world, limit=self._batch_turns)
+        """Run and store the next batch of turns; False when another worker stored it.
+
+        With a model, a turn at a time: its choices are awaited outside the engine lock."""
+        limit = 1 if session else self._batch_turns
+        world, turns = await self._advance(record, world, limit=limit, session=session)
         finished = is_finished(world)
         async with self._uow() as uow:
             updated = await SimulationRepository(uow.conn).record_batch(
@@ -216,6 +241,8 @@ class SimulationRunner:
             if updated is None:
                 log.warning("turns_already_stored", first=turns[0][0], last=turns[-1][0])
                 return False, record, world
+            if session and self._models:
+                await self._models.store(session, uow.conn, record.id)
             uow.emit(
                 *events.turns_completed(
                     updated, context, turns, completed=finished, turns_executed=world.turn
@@ -225,11 +252,17 @@ class SimulationRunner:
         return True, updated, world
 
     async def _advance(
-        self, record: SimulationRecord, world: WorldState, *, limit: int
+        self,
+        record: SimulationRecord,
+        world: WorldState,
+        *,
+        limit: int,
+        session: DecisionSession | None = None,
     ) -> tuple[WorldState, Turns]:
         """Up to `limit` more turns (fewer when the run ends first)."""
         turns: Turns = []
         while len(turns) < limit and not is_finished(world):
+            chosen = await session.choose(world) if session else None
             with _tracer.start_as_current_span(
                 semconv.SPAN_TURN,
                 attributes={
@@ -241,12 +274,14 @@ class SimulationRunner:
                 async with self._engine:
                     started = time.perf_counter()
                     with domain_cpu("engine"):
-                        result = run_turn(world)
+                        result = run_turn(world, chosen)
                     _turn_duration.record(time.perf_counter() - started)
                     # Held until the loop has run everything else that is ready once.
                     await asyncio.sleep(0)
             turns.append((result.turn, result.events))
             world = result.world
+            if session:
+                session.settle(result)
         return world, turns
 
     async def _finish(

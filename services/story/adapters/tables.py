@@ -72,3 +72,20 @@ inbox = sa.Table(
 sa.Index("inbox_received_at", inbox.c.received_at)  # pruning by age
 
 outbox = outbox_table(metadata)
+
+# Every chapter asked of a model (attempt 1, and 2 after a refusal): what a replay
+# answers from, and what the simulation's narration spent.
+llm_calls = sa.Table(
+    "llm_calls",
+    metadata,
+    sa.Column("simulation_id", sa.Text, primary_key=True),
+    sa.Column("turn", sa.Integer, primary_key=True),
+    sa.Column("attempt", sa.Integer, primary_key=True),
+    sa.Column("request_digest", sa.Text, nullable=False),
+    sa.Column("outcome", sa.Text, nullable=False),  # ok, refused, invalid, budget, timeout...
+    sa.Column("response", sa.Text, nullable=False),
+    sa.Column("input_tokens", sa.Integer, nullable=False),
+    sa.Column("output_tokens", sa.Integer, nullable=False),
+    sa.Column("latency_ms", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)

@@ -19,7 +19,7 @@ StoryReader serves the gRPC reads.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -27,7 +27,7 @@ from enum import StrEnum
 import structlog
 from opentelemetry.trace import Link
 
-from novel_engine.v1 import common_pb2, story_pb2
+from novel_engine.v1 import common_pb2, simulation_pb2, story_pb2
 from novel_platform import semconv, subjects, telemetry
 from novel_platform.domain_cpu import domain_cpu
 from novel_platform.errors import InvalidArgument, NotFound
@@ -57,6 +57,7 @@ from services.story.domain import (
     write_title,
 )
 from services.story.domain.progress import Advance, Progress, Step, replay
+from services.story.service.narrator import Narrator
 
 _tracer = telemetry.tracer(__name__)
 _chapters_written = telemetry.meter(__name__).create_counter(semconv.CHAPTERS_WRITTEN)
@@ -85,6 +86,7 @@ class Fact:
     turns: tuple[tuple[int, tuple[EventView, ...]], ...] = ()  # (number, events), in order
     turns_expected: int | None = None
     failure: str | None = None
+    narration: simulation_pb2.LlmNarration | None = None  # a model writes the chapters
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,7 @@ def _fact(envelope: common_pb2.EventEnvelope) -> Fact | None:
                 (t.number, tuple(event_from_proto(e) for e in t.events)) for t in batch.turns
             ),
             turns_expected=max(batch.turns_executed, 0) if batch.completed else None,
+            narration=batch.context.narration if batch.context.HasField("narration") else None,
         )
     if kind == subjects.SIMULATION_CANCELLED.type:
         cancelled = subjects.SIMULATION_CANCELLED.unpack(envelope)
@@ -157,8 +160,9 @@ def read_event(envelope: common_pb2.EventEnvelope) -> StoryEvent | None:
 class StoryWriter:
     """Consumes simulation events and writes stories (see the module docstring)."""
 
-    def __init__(self, uow: Callable[[], UnitOfWork]) -> None:
+    def __init__(self, uow: Callable[[], UnitOfWork], narrator: Narrator | None = None) -> None:
         self._uow = uow
+        self._narrator = narrator
 
     async def handle(self, envelope: common_pb2.EventEnvelope) -> Outcome:
         """Apply one event exactly once. InvalidArgument: it can never be applied."""
@@ -184,7 +188,17 @@ class StoryWriter:
         first: dict[str, int] = {}  # event id -> its first copy here; later ones repeat it
         for i, event in enumerate(events):
             first.setdefault(event.event_id, i)
-        if await self._write_whole([events[i] for i in first.values()]):
+        drafts: dict[int, Chapter] = {}
+        for event in events:
+            if event.fact.narration is not None and self._narrator and event.fact.context:
+                drafts |= await self._narrator.drafts(
+                    event.envelope.tenant_id,
+                    simulation_id,
+                    event.fact.context,
+                    event.fact.narration,
+                    event.fact.turns,
+                )
+        if await self._write_whole([events[i] for i in first.values()], drafts):
             return [
                 Outcome.APPLIED if first[e.event_id] == i else Outcome.DUPLICATE
                 for i, e in enumerate(events)
@@ -204,13 +218,15 @@ class StoryWriter:
                         f"simulation {simulation_id} belongs to another tenant than "
                         f"event {events[i].event_id}'s"
                     )
-            await self._advance(uow, repo, story, [events[i] for i in fresh])
+            await self._advance(uow, repo, story, [events[i] for i in fresh], drafts)
             await uow.commit()
         for i in fresh:
             outcomes[i] = Outcome.APPLIED
         return outcomes
 
-    async def _write_whole(self, events: Sequence[StoryEvent]) -> bool:
+    async def _write_whole(
+        self, events: Sequence[StoryEvent], drafts: Mapping[int, Chapter]
+    ) -> bool:
         """The common case in one statement: new events that make a whole story by
         themselves (an unpaced run is one event). The story is written as if new and
         stored, with its chapters, its inbox entries and its completion event, only if
@@ -246,7 +262,7 @@ class StoryWriter:
             created_at=now,
             completed_at=None,
         )
-        story, chapters = self._compose(blank, facts, plan, turns)
+        story, chapters = self._compose(blank, facts, plan, turns, drafts)
         async with self._uow().one_statement() as uow:
             self._emit(uow, story, plan, chapters)
             stored = await StoryRepository(uow.conn).create_whole(
@@ -265,6 +281,7 @@ class StoryWriter:
         repo: StoryRepository,
         story: StoryRecord,
         events: Sequence[StoryEvent],
+        drafts: Mapping[int, Chapter],
     ) -> None:
         """Store what the new events add, write what became writable, save the story."""
         facts = [e.fact for e in events]
@@ -293,7 +310,7 @@ class StoryWriter:
         if plan.closes_with_context and story.chapters_written:
             # The closing reads every turn, also those of chapters written before.
             turns.update(await repo.stored_turns(story.simulation_id, up_to=story.chapters_written))
-        await self._write(uow, repo, story, facts, plan, turns)
+        await self._write(uow, repo, story, facts, plan, turns, drafts)
 
     async def _write(
         self,
@@ -303,9 +320,11 @@ class StoryWriter:
         facts: Sequence[Fact],
         plan: Advance,
         turns: dict[int, TurnRecord],
+        drafts: Mapping[int, Chapter],
     ) -> None:
-        """Write the prose the plan calls for, save the story and emit its events."""
-        s, chapters = self._compose(before, facts, plan, turns)
+        """Write the prose the plan calls for (a model's draft where one was kept), save
+        the story and emit its events."""
+        s, chapters = self._compose(before, facts, plan, turns, drafts)
         await repo.add_chapters(s.id, chapters)
         _chapters_written.add(len(chapters))
         if s != before:
@@ -322,6 +341,7 @@ class StoryWriter:
         facts: Sequence[Fact],
         plan: Advance,
         turns: dict[int, TurnRecord],
+        drafts: Mapping[int, Chapter],
     ) -> tuple[StoryRecord, list[Chapter]]:
         """The story after the plan, and the chapters it writes (the prose, no I/O)."""
         s = before
@@ -355,7 +375,7 @@ class StoryWriter:
                 ),
                 domain_cpu("chronicler"),
             ):
-                chapters.append(write_chapter(s.context, number, turn.events))
+                chapters.append(drafts.get(number) or write_chapter(s.context, number, turn.events))
         written = plan.chapters_written
         s = replace(s, turns_expected=plan.turns_expected, chapters_written=written)
         if plan.failure is not None:

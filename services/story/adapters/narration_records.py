@@ -1,0 +1,50 @@
+"""Recorded narration calls in the story schema."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.story.adapters.tables import llm_calls
+
+
+@dataclass(frozen=True)
+class NarrationCall:
+    turn: int
+    attempt: int
+    request_digest: str
+    outcome: str
+    response: str
+    input_tokens: int
+    output_tokens: int
+    latency_ms: int
+
+
+class NarrationRecords:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, simulation_id: str, call: NarrationCall) -> None:
+        stmt = insert(llm_calls).on_conflict_do_nothing()
+        await self._conn.execute(
+            stmt, {"simulation_id": simulation_id, "created_at": datetime.now(UTC), **asdict(call)}
+        )
+
+    async def of_turn(self, simulation_id: str, turn: int) -> list[NarrationCall]:
+        fields = [llm_calls.c[f] for f in NarrationCall.__dataclass_fields__]
+        stmt = (
+            sa.select(*fields)
+            .where(llm_calls.c.simulation_id == simulation_id, llm_calls.c.turn == turn)
+            .order_by(llm_calls.c.attempt)
+        )
+        return [NarrationCall(**r._mapping) for r in (await self._conn.execute(stmt)).all()]
+
+    async def spent(self, simulation_id: str) -> int:
+        stmt = sa.select(
+            sa.func.coalesce(sa.func.sum(llm_calls.c.input_tokens + llm_calls.c.output_tokens), 0)
+        ).where(llm_calls.c.simulation_id == simulation_id)
+        return int((await self._conn.execute(stmt)).scalar_one())

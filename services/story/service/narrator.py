@@ -1,0 +1,201 @@
+"""Model narration: a chapter asked of the simulation's model, checked, else offline.
+
+Drafts are written before the writer's unit of work opens, so no transaction or story
+lock is held while a model thinks; the writer then uses a draft in place of the offline
+chapter of the same turn. For each turn: ask (within the narration budget), check the
+prose against the turn's facts (domain/narration.py), one retry on a refusal, then the
+offline chronicler. Every call is recorded at once (story.llm_calls); a redelivered
+event and a replay walk the recorded answers the same way without calling the model,
+and a replay missing one fails loudly (the event is dead-lettered, the story unwritten).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+import structlog
+
+from novel_engine.v1 import simulation_pb2
+from novel_platform import semconv, telemetry
+from novel_platform.errors import InvalidArgument
+from novel_platform.llm.backend import Backend
+from novel_platform.llm.client import ChatRequest, ModelClients, ModelFailure, ModelReply
+from novel_platform.llm.sealing import Sealer, SealingError
+from novel_platform.outbox import UnitOfWork
+from services.story.adapters.narration_records import NarrationCall, NarrationRecords
+from services.story.domain import Chapter, EventView, StoryContext
+from services.story.domain.chronicler import write_chapter
+from services.story.domain.narration import (
+    check_prose,
+    narrated,
+    narration_request,
+    read_narration,
+)
+
+log = structlog.get_logger(__name__)
+_meter = telemetry.meter(__name__)
+_fallbacks = _meter.create_counter(semconv.LLM_FALLBACKS)
+_tokens = _meter.create_counter(semconv.LLM_TOKENS, unit="{token}")
+PURPOSE = "narration"
+ATTEMPTS = 2  # the first answer, and one retry after a refusal
+
+
+class Narrator:
+    def __init__(
+        self,
+        uow: Callable[[], UnitOfWork],
+        clients: ModelClients,
+        sealer: Sealer,
+        server: Backend,
+    ) -> None:
+        self._uow = uow
+        self._clients = clients
+        self._sealer = sealer
+        self._server = server
+
+    async def drafts(
+        self,
+        tenant_id: str,
+        simulation_id: str,
+        context: StoryContext,
+        narration: simulation_pb2.LlmNarration,
+        turns: Sequence[tuple[int, Sequence[EventView]]],
+    ) -> dict[int, Chapter]:
+        """The model's chapter of each turn that has one it wrote and the checker kept."""
+        try:
+            key = (
+                self._server.api_key
+                if narration.server_key
+                else self._sealer.open(narration.sealed_api_key)
+            )
+        except SealingError as exc:
+            log.error("narration_key_unreadable", simulation_id=simulation_id, reason=str(exc))
+            _fallbacks.add(len(turns), {semconv.LLM_PURPOSE: PURPOSE, semconv.OUTCOME: "key"})
+            return {}
+        backend = Backend(
+            base_url=narration.base_url,
+            model=narration.model,
+            api_key=key,
+            temperature=narration.temperature,
+            max_tokens=narration.max_tokens,
+            token_budget=narration.token_budget,
+            timeout_seconds=self._server.timeout_seconds,
+            max_concurrency=self._server.max_concurrency,
+        )
+        drafts = {}
+        for number, events in turns:
+            offline = write_chapter(context, number, events)
+            chapter = await self._chapter(
+                tenant_id, simulation_id, context, narration.replay_of, backend, offline, events
+            )
+            if chapter is not None:
+                drafts[number] = chapter
+        return drafts
+
+    async def _chapter(
+        self,
+        tenant_id: str,
+        simulation_id: str,
+        ctx: StoryContext,
+        replay_of: str,
+        backend: Backend,
+        offline: Chapter,
+        events: Sequence[EventView],
+    ) -> Chapter | None:
+        system, user, schema = narration_request(ctx, offline)
+        chat = ChatRequest(system, user, "chapter", schema)
+        digest = chat.digest(backend)
+        number = offline.number
+        async with self._uow().read_only() as uow:
+            records = NarrationRecords(uow.conn)
+            recorded = await records.of_turn(replay_of or simulation_id, number)
+            spent = 0 if replay_of else await records.spent(simulation_id)
+        outcome = "budget"
+        for attempt in range(1, ATTEMPTS + 1):
+            call = recorded[attempt - 1] if attempt <= len(recorded) else None
+            if call is not None and call.request_digest != digest:
+                raise InvalidArgument(
+                    f"narration of simulation {simulation_id}, turn {number}: the recorded "
+                    "call asked something else"
+                )
+            if call is None and replay_of:
+                raise InvalidArgument(
+                    f"replay of {replay_of}: no recorded narration for turn {number}, "
+                    f"attempt {attempt}"
+                )
+            asked = call is None
+            if call is None:
+                call = await self._ask(
+                    tenant_id, simulation_id, chat, backend, number, attempt, spent
+                )
+                spent += call.input_tokens + call.output_tokens
+            chapter, outcome = self._judge(ctx, offline, events, call)
+            call = replace(call, outcome=outcome)
+            if asked:
+                async with self._uow() as uow:
+                    await NarrationRecords(uow.conn).add(simulation_id, call)
+                    await uow.commit()
+            if chapter is not None:
+                return chapter
+            if outcome not in ("invalid", "refused"):
+                break  # the model failed or the budget ran out: no retry
+        _fallbacks.add(1, {semconv.LLM_PURPOSE: PURPOSE, semconv.OUTCOME: outcome})
+        return None
+
+    async def _ask(
+        self,
+        tenant_id: str,
+        simulation_id: str,
+        chat: ChatRequest,
+        backend: Backend,
+        turn: int,
+        attempt: int,
+        spent: int,
+    ) -> NarrationCall:
+        digest = chat.digest(backend)
+        if spent + chat.reserve(backend) > backend.token_budget:
+            log.info("llm_budget_exhausted", purpose=PURPOSE, spent=spent)
+            return NarrationCall(turn, attempt, digest, "budget", "", 0, 0, 0)
+        try:
+            reply: ModelReply = await self._clients.get(backend).complete(
+                chat,
+                {
+                    semconv.SIMULATION_ID: simulation_id,
+                    semconv.TENANT: tenant_id,
+                    semconv.TURN: turn,
+                    semconv.LLM_PURPOSE: PURPOSE,
+                },
+                backend,
+            )
+        except ModelFailure as failure:
+            return NarrationCall(turn, attempt, digest, failure.kind, "", 0, 0, 0)
+        tenant = {semconv.TENANT: tenant_id}
+        _tokens.add(reply.input_tokens, {**tenant, semconv.GEN_AI_TOKEN_TYPE: "input"})
+        _tokens.add(reply.output_tokens, {**tenant, semconv.GEN_AI_TOKEN_TYPE: "output"})
+        return NarrationCall(
+            turn,
+            attempt,
+            digest,
+            "answered",
+            reply.content,
+            reply.input_tokens,
+            reply.output_tokens,
+            reply.latency_ms,
+        )
+
+    @staticmethod
+    def _judge(
+        ctx: StoryContext, offline: Chapter, events: Sequence[EventView], call: NarrationCall
+    ) -> tuple[Chapter | None, str]:
+        """The chapter an answer gives, if the checker keeps it, and the call's outcome."""
+        if call.outcome not in ("answered", "ok", "invalid", "refused"):
+            return None, call.outcome  # no answer: a failure or the budget
+        texts = read_narration(offline, call.response)
+        if texts is None:
+            return None, "invalid"
+        problems = check_prose(ctx, offline, events, texts)
+        if problems:
+            log.info("narration_refused", turn=offline.number, problems=problems[:3])
+            return None, "refused"
+        return narrated(offline, texts), "ok"

@@ -1,0 +1,310 @@
+"""Model decisions end to end: the services as processes, the model a scripted HTTP server.
+
+Covers the three configuration layers, recorded calls and byte-identical replays, the
+fallbacks when the model misbehaves or goes away, budgets, and keys kept out of sight.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+
+from bench.scripted_llm import ScriptedLLM
+from novel_cli.stack import LocalStack
+from novel_platform.llm.sealing import new_secret_key
+from tests import infra
+from tests.e2e.sse import read_events
+
+pytestmark = pytest.mark.e2e
+
+SERVER_KEY = "sk-server-default-4f1c9e0b7a"
+TENANT_KEY = "sk-tenant-own-key-93ad11c2ee"
+CAST = ["pilot", "scientist", "marcus"]
+
+
+@pytest.fixture(scope="module")
+def llm_stack(
+    postgres_url: str, scripted_llm: ScriptedLLM, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LocalStack]:
+    with infra.fresh_database(postgres_url) as database_url:
+        local = LocalStack(
+            run_dir=tmp_path_factory.mktemp("llm-stack"),
+            database_url=database_url,
+            free_ports=True,
+            extra_env={
+                "NE_LOG_LEVEL": "DEBUG",
+                "NE_LLM_BASE_URL": scripted_llm.url,
+                "NE_LLM_MODEL": "scripted-7b",
+                "NE_LLM_API_KEY": SERVER_KEY,
+                "NE_LLM_SECRET_KEY": new_secret_key(),
+                "NE_LLM_TIMEOUT_SECONDS": "2",
+            },
+        )
+        try:
+            local.start()
+            yield local
+        finally:
+            local.stop()
+
+
+@pytest.fixture(scope="module")
+def api(llm_stack: LocalStack) -> Iterator[httpx.Client]:
+    with httpx.Client(
+        base_url=llm_stack.url, headers={"Authorization": f"Bearer {llm_stack.key}"}, timeout=30
+    ) as client:
+        yield client
+
+
+def run(api: httpx.Client, **body) -> tuple[dict, dict]:
+    payload = {"character_ids": CAST, "turns": 4, "seed": 5, **body}
+    created = api.post("/v1/simulations", json=payload)
+    assert created.status_code == 202, created.text
+    return finish(api, created.json())
+
+
+def finish(api: httpx.Client, created: dict) -> tuple[dict, dict]:
+    events = read_events(api, f"/v1/simulations/{created['id']}/events")
+    sim = api.get(f"/v1/simulations/{created['id']}").json()
+    assert sim["status"] == "completed", sim
+    assert events[-1].event == "story"
+    story = api.get(f"/v1/stories/{sim['story_id']}").json()
+    return sim, story
+
+
+def prose(story: dict) -> str:
+    return "\n\n".join(
+        [
+            story["title"],
+            story["opening"],
+            *(c["text"] for c in story["chapters"]),
+            story["closing"],
+        ]
+    )
+
+
+def test_the_model_decides_every_choice_and_is_recorded(api, llm):
+    offline, offline_story = run(api)
+    assert offline["llm"] is None
+    assert llm.requests == []  # the default stays offline
+
+    created = api.post(
+        "/v1/simulations",
+        json={"character_ids": CAST, "turns": 4, "seed": 5, "llm": {"decisions": True}},
+    )
+    assert created.status_code == 202, created.text
+    estimate = created.json()["llm"]
+    assert estimate["estimated_tokens"] > 0 and estimate["estimated_seconds"] > 0
+    assert estimate["model"] == "scripted-7b" and estimate["calls"] == 0
+    sim, story = finish(api, created.json())
+    usage = sim["llm"]
+    assert usage["calls"] == len(llm.requests) >= 4 * 3 - 3  # a character may fall
+    assert usage["fallbacks"] == usage["fallback_reasons"].get("overruled", 0)
+    assert 0 < usage["input_tokens"] + usage["output_tokens"] <= usage["token_budget"]
+    assert set(llm.authorizations) == {f"Bearer {SERVER_KEY}"}
+    # The scripted model always takes the last option: a different story from the policy's.
+    assert prose(story) != prose(offline_story)
+    # Each prompt is the deciding character's own view.
+    assert all("You are " in r["messages"][1]["content"] for r in llm.requests)
+
+    # Replay: the same story, byte for byte, and not one call to the model.
+    llm.script([], default="status:500")
+    replayed = api.post(f"/v1/simulations/{sim['id']}/replay")
+    assert replayed.status_code == 202, replayed.text
+    again, again_story = finish(api, replayed.json())
+    assert llm.requests == []
+    assert again["llm"]["replay_of"] == sim["id"]
+    assert again["llm"]["replayed_calls"] == usage["calls"]
+    assert again["llm"]["calls"] == 0 and again["llm"]["fallbacks"] == usage["fallbacks"]
+    assert prose(again_story) == prose(story)
+    assert again_story["chapters"] == story["chapters"]
+
+
+def test_model_calls_tokens_and_fallbacks_are_metrics(api, llm, llm_stack):
+    llm.script(["malformed"])
+    run(api, llm={"decisions": True}, turns=1)
+    port = llm_stack.ports["simulation-metrics"]
+    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    for name in (
+        "novel_llm_calls_total",
+        "novel_llm_tokens_total",
+        "novel_llm_fallbacks_total",
+        "gen_ai_client_operation_duration",
+        "gen_ai_client_token_usage",
+    ):
+        assert name in text, name
+    assert 'novel_tenant="dev"' in text and 'novel_outcome="invalid"' in text
+
+
+def test_a_replay_missing_its_recording_fails_loudly(api, llm, llm_stack):
+    sim, _ = run(api, llm={"decisions": True}, turns=2)
+    with psycopg.connect(llm_stack.database_url, autocommit=True) as conn:
+        deleted = conn.execute(
+            "DELETE FROM simulation.llm_calls WHERE simulation_id = %s AND turn = 2",
+            (sim["id"],),
+        ).rowcount
+    assert deleted > 0
+    llm.script([])
+    replayed = api.post(f"/v1/simulations/{sim['id']}/replay").json()
+    events = read_events(api, f"/v1/simulations/{replayed['id']}/events")
+    failed = api.get(f"/v1/simulations/{replayed['id']}").json()
+    assert failed["status"] == "failed", events
+    assert "no recorded model call for turn 2" in failed["error"]
+    assert llm.requests == []
+
+
+def test_a_model_that_goes_away_mid_run_still_ends_every_simulation(api, llm_stack):
+    server = ScriptedLLM(delay_seconds=0.05).start()
+    put = api.put("/v1/settings/llm", json={"base_url": server.url, "model": "leaving"})
+    assert put.status_code == 200, put.text
+    try:
+        started = [
+            api.post(
+                "/v1/simulations",
+                json={"character_ids": CAST, "turns": 6, "seed": n, "llm": {"decisions": True}},
+            ).json()
+            for n in range(4)
+        ]
+        while len(server.requests) < 6:
+            time.sleep(0.05)
+        server.stop()
+        finished = [finish(api, created)[0] for created in started]
+    finally:
+        api.put("/v1/settings/llm", json={})
+    for sim in finished:
+        assert sim["llm"]["model"] == "leaving"
+        assert sim["llm"]["fallbacks"] > 0
+    # The tenant's backend got no key: the server's is never sent to another server.
+    assert set(server.authorizations) == {"Bearer unused"}
+
+
+def test_the_budget_is_never_exceeded_and_the_run_says_so(api, llm):
+    sim, story = run(
+        api, llm={"decisions": True, "backend": {"token_budget": 3000, "max_tokens": 32}}, turns=5
+    )
+    usage = sim["llm"]
+    assert usage["budget_exhausted"] is True
+    assert usage["input_tokens"] + usage["output_tokens"] <= 3000
+    assert usage["fallback_reasons"]["budget"] > 0
+    assert 0 < usage["calls"] < 5 * len(CAST)
+    assert len(story["chapters"]) == 5
+
+
+def test_tenant_settings_keep_the_key_sealed_and_unseen(api, llm, llm_stack):
+    put = api.put(
+        "/v1/settings/llm",
+        json={
+            "base_url": llm.url,
+            "model": "tenant-model",
+            "api_key": TENANT_KEY,
+            "temperature": 0.7,
+        },
+    )
+    assert put.status_code == 200, put.text
+    try:
+        shown = api.get("/v1/settings/llm").json()
+        assert shown["backend"]["model"] == "tenant-model" and shown["api_key_set"] is True
+        assert TENANT_KEY not in put.text and TENANT_KEY not in str(shown)
+        sim, story = run(api, llm={"decisions": True}, turns=2)
+        assert sim["llm"]["model"] == "tenant-model"
+        assert set(llm.authorizations) == {f"Bearer {TENANT_KEY}"}
+        assert {r["temperature"] for r in llm.requests} == {0.7}
+        # A simulation's own layer wins over the tenant's.
+        llm.script([])
+        sim2, _ = run(api, llm={"decisions": True, "backend": {"model": "per-run"}}, turns=1)
+        assert sim2["llm"]["model"] == "per-run"
+        assert {r["model"] for r in llm.requests} == {"per-run"}
+        assert api.get("/v1/settings/llm").json()["input_tokens"] > 0
+    finally:
+        api.put("/v1/settings/llm", json={})
+    with psycopg.connect(llm_stack.database_url, autocommit=True) as conn:
+        stored = conn.execute("SELECT sealed_api_key FROM simulation.llm_settings").fetchall()
+        rows = conn.execute("SELECT llm::text, llm_usage::text FROM simulation.simulations")
+        dumped = str(rows.fetchall()) + str(stored)
+    for key in (TENANT_KEY, SERVER_KEY):
+        assert key not in dumped
+        assert key not in str(story)
+        for log in Path(llm_stack.run_dir, "logs").glob("*.log"):
+            assert key not in log.read_text(errors="replace"), log
+
+
+def test_the_model_narrates_checked_chapters_and_the_replay_reads_the_same(api, llm):
+    _, offline_story = run(api, turns=3, seed=21)
+    llm.script([])
+    sim, story = run(api, turns=3, seed=21, llm={"narration": True})
+    chapters = [c["text"] for c in story["chapters"]]
+    assert len(chapters) == 3 and all(t.startswith("In truth, ") for t in chapters)
+    # Same facts, same paragraphs: the model only retold them.
+    assert [c["title"] for c in story["chapters"]] == [
+        c["title"] for c in offline_story["chapters"]
+    ]
+    for told, offline in zip(chapters, offline_story["chapters"], strict=True):
+        assert told.count("\n\n") == offline["text"].count("\n\n")
+    assert sim["llm"]["narration"] is True and sim["llm"]["calls"] == 0  # no decisions
+    narrations = [r for r in llm.requests if "paragraphs" in str(r["response_format"])]
+    assert len(narrations) == 3
+
+    llm.script([], default="status:500")
+    replayed = api.post(f"/v1/simulations/{sim['id']}/replay")
+    assert replayed.status_code == 202, replayed.text
+    _, again = finish(api, replayed.json())
+    assert llm.requests == []
+    assert prose(again) == prose(story)
+
+
+def test_a_chapter_naming_an_absent_character_is_retried_then_told_offline(api, llm):
+    _, offline_story = run(api, turns=2, seed=23)
+    # Chapter 1: refused, then a good retry. Chapter 2: refused twice, so offline.
+    llm.script(["absent", "answer", "absent", "absent"])
+    _, story = run(api, turns=2, seed=23, llm={"narration": True})
+    first, second = (c["text"] for c in story["chapters"])
+    assert first.startswith("In truth, ") and "watched it all" not in first
+    assert second == offline_story["chapters"][1]["text"]
+    assert len(llm.requests) == 4
+
+
+def test_bad_model_settings_are_a_clear_4xx(api):
+    bad = api.post(
+        "/v1/simulations",
+        json={
+            "character_ids": CAST,
+            "turns": 2,
+            "llm": {"decisions": True, "backend": {"base_url": "ftp://x"}},
+        },
+    )
+    assert bad.status_code == 422 and bad.json()["error"]["code"]
+    assert api.put("/v1/settings/llm", json={"temperature": 9}).status_code == 422
+    unknown = api.post("/v1/simulations/nope/replay")
+    assert unknown.status_code == 404 and unknown.json()["error"]
+
+
+# Last: repeated failures leave the shared backend's breaker open for a while.
+@pytest.mark.parametrize(
+    ("script", "reason"),
+    [
+        ("malformed", "invalid"),
+        ("illegal", "invalid"),
+        ("status:500", "server_error"),
+        ("hang", "timeout"),
+    ],
+)
+def test_a_misbehaving_model_falls_back_and_the_story_is_told(api, llm, script, reason):
+    llm.script([], default=script)
+    sim, story = run(api, llm={"decisions": True}, turns=2, seed=9)
+    usage = sim["llm"]
+    asked = 2 * len(CAST)
+    assert usage["fallbacks"] >= asked - 1
+    # After repeated failures the breaker answers for the model at once.
+    assert set(usage["fallback_reasons"]) <= {reason, "circuit_open", "overruled"}
+    assert (
+        usage["fallback_reasons"].get(reason, 0) + usage["fallback_reasons"].get("circuit_open", 0)
+        >= asked - 1
+    )
+    assert len(story["chapters"]) == 2
+    # The fallback is the built-in policy: the same story as an offline run.
+    _, offline_story = run(api, turns=2, seed=9)
+    assert prose(story) == prose(offline_story)
