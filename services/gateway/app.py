@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 import structlog
 from fastapi import FastAPI
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from starlette.types import ASGIApp
 
 from novel_platform import __version__
 from novel_platform.character_cache import CharacterCache
@@ -35,6 +36,7 @@ from services.gateway.clients import Downstream
 from services.gateway.config import GatewaySettings
 from services.gateway.idempotency import IdempotencyKeys
 from services.gateway.middleware import BodyLimit, LoadShedder, RequestContext
+from services.gateway.probes import Probes
 from services.gateway.ratelimit import KeyRateLimit
 from services.gateway.routes import (
     characters,
@@ -153,9 +155,9 @@ async def _prune_idempotency_keys(store: IdempotencyStore, every: float = 3600) 
             log.warning("idempotency_prune_failed", error=type(exc).__name__)
 
 
-def build_app() -> FastAPI:
+def build_app() -> ASGIApp:
     """uvicorn factory: each worker process builds its own app from the environment."""
     settings = load_settings(GatewaySettings)
     configure_logging("gateway", settings.log_level)
     configure_telemetry("gateway", settings.metrics_port or None)
-    return create_app(settings)
+    return Probes(create_app(settings))

@@ -277,11 +277,12 @@ def test_cost_benchmark_small_run(tmp_path):
     assert data["overhead"]["simulation_4x5"]["ratio"] > 0
 
     # The report's tables: one row per batch, numbers in every cell.
-    cpu_rows = table_rows(report, (*COST_HEADER_START, *SERVICES, "Calls/s"))
+    cpu_rows = table_rows(report, (*COST_HEADER_START, *SERVICES, "Calls/s", "Latency p50 / p95"))
     assert [row[0] for row in cpu_rows] == [COST_LABELS[c] for c in CALLS]
     for row in cpu_rows:
         assert re.fullmatch(r"\*\*\d+\.\d\d ms\*\*", row[4]), row
-        assert all(re.fullmatch(r"\d+\.\d+", cell) for cell in row[5:]), row
+        assert all(re.fullmatch(r"\d+\.\d+", cell) for cell in row[5:-1]), row
+        assert re.fullmatch(r"\d+\.\d / \d+\.\d ms", row[-1]), row
     count_rows = table_rows(report, COUNTS_HEADER)
     assert [row[0] for row in count_rows] == [COST_LABELS[c] for c in CALLS]
     for row in count_rows:

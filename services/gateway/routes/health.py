@@ -17,10 +17,34 @@ router = APIRouter(tags=["health"])
 _STARTED = time.monotonic()
 
 
-@router.get("/healthz")
-async def healthz() -> dict[str, str]:
+def liveness_body() -> bytes:
+    return b'{"status":"ok"}'
+
+
+def health_body() -> bytes:
+    return orjson.dumps(
+        {
+            "status": "healthy",
+            "version": __version__,
+            "timestamp": datetime.now(UTC).isoformat(),
+            "uptime": round(time.monotonic() - _STARTED, 3),
+        }
+    )
+
+
+# The answers `services.gateway.probes` serves ahead of the app (the routes below are
+# their documented form, and what an app without that wrapper answers).
+ANSWERS = {"/healthz": liveness_body, "/health": health_body}
+
+
+class Liveness(BaseModel):
+    status: str
+
+
+@router.get("/healthz", response_model=Liveness)
+async def healthz() -> Response:
     """The process is alive (event loop answering)."""
-    return {"status": "ok"}
+    return Response(liveness_body(), media_type="application/json")
 
 
 @router.get("/readyz")
@@ -50,12 +74,5 @@ class HealthAnswer(BaseModel):
 
 @router.get("/health", response_model=HealthAnswer)
 async def health() -> Response:
-    """The older clients' health check, a quarter of their traffic: its bytes are
-    written directly (FastAPI's response validation would double its cost)."""
-    body = {
-        "status": "healthy",
-        "version": __version__,
-        "timestamp": datetime.now(UTC).isoformat(),
-        "uptime": round(time.monotonic() - _STARTED, 3),
-    }
-    return Response(orjson.dumps(body), media_type="application/json")
+    """The older clients' health check."""
+    return Response(health_body(), media_type="application/json")
