@@ -58,6 +58,7 @@ def run_schemathesis(
     seed: int = 1,
     timeout: float = 600,
 ) -> FuzzResult:
+    out = out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     config = out / "schemathesis.toml"
     config.write_text(_config({name: values for name, values in ids.items() if values}))
@@ -86,7 +87,11 @@ def run_schemathesis(
         "--report-dir",
         str(out),
     ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+    # In the results directory: Schemathesis keeps its cache (.schemathesis/) in the
+    # working directory, which must not be the repository.
+    done = subprocess.run(
+        command, cwd=out, capture_output=True, text=True, timeout=timeout, check=False
+    )
     output = done.stdout + done.stderr
     (out / "schemathesis.txt").write_text(output)
     summary = output[output.rfind("SUMMARY") :] if "SUMMARY" in output else output[-3000:]

@@ -10,12 +10,21 @@ import grpc
 
 DEFAULT_TIMEOUT_SECONDS = 5.0
 
-# Retries only calls that never reached a server (UNAVAILABLE); all our reads are
-# idempotent and writes carry ids, so one transparent retry is safe.
+# Retries calls answered UNAVAILABLE; reads are idempotent and most writes carry ids.
+# Not StartSimulation: its id is new unless the client sent an Idempotency-Key, so when a
+# first attempt committed and only its answer was lost (a broken connection looks the
+# same), a retry made a second simulation, or met a full queue and told the client 429
+# for a start that had been accepted (found by the chaos campaign's queue-fill check).
+# The client retries it instead, with its key.
 _SERVICE_CONFIG = json.dumps(
     {
         "loadBalancingConfig": [{"round_robin": {}}],
         "methodConfig": [
+            {
+                "name": [
+                    {"service": "novel_engine.v1.SimulationService", "method": "StartSimulation"}
+                ]
+            },
             {
                 "name": [{}],
                 "retryPolicy": {
@@ -25,7 +34,7 @@ _SERVICE_CONFIG = json.dumps(
                     "backoffMultiplier": 2,
                     "retryableStatusCodes": ["UNAVAILABLE"],
                 },
-            }
+            },
         ],
     }
 )
