@@ -242,8 +242,11 @@ def test_the_model_narrates_checked_chapters_and_the_replay_reads_the_same(api, 
     assert [c["title"] for c in story["chapters"]] == [
         c["title"] for c in offline_story["chapters"]
     ]
-    for told, offline in zip(chapters, offline_story["chapters"], strict=True):
-        assert told.count("\n\n") == offline["text"].count("\n\n")
+    for told, offline in zip(story["chapters"], offline_story["chapters"], strict=True):
+        assert told["text"].count("\n\n") == offline["text"].count("\n\n")
+        # Paragraphs keep their event ids.
+        assert told["paragraphs"] == offline["paragraphs"]
+        assert any(p["event_ids"] for p in told["paragraphs"])
     assert sim["llm"]["narration"] is True and sim["llm"]["calls"] == 0  # no decisions
     narrations = [r for r in llm.requests if "paragraphs" in str(r["response_format"])]
     assert len(narrations) == 3
