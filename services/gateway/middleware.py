@@ -104,19 +104,7 @@ class BodyLimit:
 
     async def _reject(self, scope: Scope, send: Send) -> None:
         body: Any = envelope(scope["path"], 413, f"request body larger than {self.limit} bytes")
-        payload = orjson.dumps(body)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(payload)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": payload})
+        await send_json(send, 413, orjson.dumps(body), (b"connection", b"close"))
 
 
 class LoadShedder:
@@ -162,15 +150,20 @@ class LoadShedder:
 
 async def _shed(scope: Scope, send: Send) -> None:
     payload = orjson.dumps(envelope(scope["path"], 503, "overloaded: retry shortly"))
+    await send_json(send, 503, payload, (b"retry-after", b"1"))
+
+
+async def send_json(send: Send, status: int, body: bytes, *headers: tuple[bytes, bytes]) -> None:
+    """A whole JSON response written straight to ASGI, for answers given before the app."""
     await send(
         {
             "type": "http.response.start",
-            "status": 503,
+            "status": status,
             "headers": [
                 (b"content-type", b"application/json"),
-                (b"content-length", str(len(payload)).encode()),
-                (b"retry-after", b"1"),
+                (b"content-length", str(len(body)).encode()),
+                *headers,
             ],
         }
     )
-    await send({"type": "http.response.body", "body": payload})
+    await send({"type": "http.response.body", "body": body})

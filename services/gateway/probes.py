@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from services.gateway.middleware import send_json
 from services.gateway.routes.health import ANSWERS
-
-_HEADERS = [(b"content-type", b"application/json")]
 
 
 class Probes:
@@ -26,7 +25,4 @@ class Probes:
         if answer is None or scope["method"] != "GET":
             await self.app(scope, receive, send)
             return
-        body = answer()
-        headers = [*_HEADERS, (b"content-length", str(len(body)).encode())]
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        await send_json(send, 200, answer())
