@@ -88,16 +88,23 @@ class EventBus:
             return False
         return True
 
-    async def connect(self, url: str, name: str) -> None:
-        self._nc = await nats.connect(
-            url,
-            name=name,
-            max_reconnect_attempts=-1,
-            reconnect_time_wait=0.5,
-            connect_timeout=5,
-            # Bounds shutdown: what has not drained by then is redelivered anyway.
-            drain_timeout=5,
-            reconnected_cb=self._reconnected,
+    async def connect(self, url: str, name: str, *, first_timeout: float = 30.0) -> None:
+        """Connect, then reconnect without limit. The first connection is bounded: with
+        unlimited attempts the client would retry it forever, leaving a process started
+        while NATS is away neither serving nor failing; past `first_timeout` it raises,
+        the process exits and its supervisor (Kubernetes, `make up`) restarts it."""
+        self._nc = await asyncio.wait_for(
+            nats.connect(
+                url,
+                name=name,
+                max_reconnect_attempts=-1,
+                reconnect_time_wait=0.5,
+                connect_timeout=5,
+                # Bounds shutdown: what has not drained by then is redelivered anyway.
+                drain_timeout=5,
+                reconnected_cb=self._reconnected,
+            ),
+            first_timeout,
         )
         self._js = self._nc.jetstream(timeout=5)
 
