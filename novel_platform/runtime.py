@@ -10,6 +10,7 @@ the database pool.
 from __future__ import annotations
 
 import asyncio
+import platform
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
@@ -173,6 +174,10 @@ def main(
         print(f"{name}: {exc}", file=sys.stderr)
         sys.exit(2)
     configure_logging(name, settings.log_level)
+    # Libraries that describe the host (the openai client's headers) call this, and the
+    # first call forks `uname -p`. Forking once gRPC's threads run can abort the process
+    # (seen once: "epoll_wait error: Bad file descriptor", exit -6), so it happens here.
+    platform.platform()
     telemetry = configure_telemetry(name, settings.metrics_port or None)
     runtime = ServiceRuntime(name, settings)
     try:
