@@ -62,6 +62,19 @@ def simulation_out(s: simulation_pb2.Simulation, story_id: str | None = None) ->
         "created_at": when(s.created_at),
         "updated_at": when(s.updated_at),
         "llm": llm_usage_out(s.llm) if s.HasField("llm") else None,
+        "parent_id": s.parent_id or None,
+        "fork_turn": s.fork_turn if s.parent_id else None,
+        "root_id": s.root_id or None,
+        "interventions": [
+            {
+                "turn": i.turn,
+                "kind": i.kind,
+                "character_id": i.character_id or None,
+                "text": i.text,
+                "location": i.location or None,
+            }
+            for i in s.interventions
+        ],
     }
 
 

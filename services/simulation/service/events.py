@@ -26,19 +26,28 @@ def turns_completed(
     *,
     completed: bool,
     turns_executed: int = 0,
+    shared: Sequence[tuple[int, Sequence[TurnEvent]]] = (),
 ) -> Event:
-    """One committed batch of turns; `completed` on the batch that ends the run."""
+    """One committed batch of turns; `completed` on the batch that ends the run.
+    `shared`: a branch's turns up to its fork, on its completing batch."""
     kind = subjects.SIMULATION_TURNS_COMPLETED
     payload = simulation_pb2.TurnsCompleted(
         context=context,
-        turns=[
-            simulation_pb2.Turn(number=number, events=[event_to_proto(e) for e in events])
-            for number, events in turns
-        ],
+        turns=turns_to_proto(turns),
         completed=completed,
         turns_executed=turns_executed if completed else 0,
+        shared_turns=turns_to_proto(shared) if shared else None,
     )
     return kind.envelope(record.tenant_id, payload), kind.subject(record.id)
+
+
+def turns_to_proto(
+    turns: Sequence[tuple[int, Sequence[TurnEvent]]],
+) -> list[simulation_pb2.Turn]:
+    return [
+        simulation_pb2.Turn(number=number, events=[event_to_proto(e) for e in events])
+        for number, events in turns
+    ]
 
 
 def failed(record: SimulationRecord, reason: str) -> Event:
