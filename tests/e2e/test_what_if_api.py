@@ -220,7 +220,7 @@ def test_bad_input_is_a_clear_4xx(
         ({"turn": 3, "interventions": [{"kind": "event", "turn": 2, "text": "x"}]}, 422),
         ({"turn": 3, "interventions": [{"kind": "event", "text": "x" * 501}]}, 422),
         ({"turn": 3, "interventions": [{"kind": "whisper", "text": "hi"}]}, 422),
-        ({"turn": 3, "interventions": [{"kind": "goal", "character_id": "nobody", "text": "x"}]}, 422),
+        ({"turn": 3, "interventions": [{"kind": "goal", "character_id": "no", "text": "x"}]}, 422),
         ({"turn": 3, "interventions": [{"kind": "event", "text": "x"}] * 51}, 422),
     ]  # fmt: skip
     for body, status in bad_forks:
