@@ -98,7 +98,7 @@ async def setup(rt: ServiceRuntime) -> None:
         models=plans,
         runs=runner,
     )
-    branches = BranchService(uow, paced=settings.simulation_turn_delay_seconds > 0)
+    branches = BranchService(uow, characters, paced=settings.simulation_turn_delay_seconds > 0)
     servicer = SimulationServicer(service, WorldService(uow), plans, branches)
     rt.serve_grpc(settings).add(
         lambda server: simulation_pb2_grpc.add_SimulationServiceServicer_to_server(

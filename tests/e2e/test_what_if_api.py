@@ -114,14 +114,20 @@ def test_an_intervention_changes_the_story_from_its_turn_and_replays_byte_identi
         {"kind": "whisper", "turn": 6, "character_id": "pilot", "text": "Marcus lies"},
         {"kind": "goal", "turn": 9, "character_id": "scientist", "text": "leave this place"},
         {"kind": "leave", "turn": 11, "character_id": "marcus"},
+        {"kind": "enter", "turn": 12, "character_id": "zara"},  # not in the cast: joins
     ]
     steered = fork(api, run["id"], turn=5, interventions=steer)
-    assert [i["turn"] for i in steered["interventions"]] == [6, 6, 9, 11]
+    assert [i["turn"] for i in steered["interventions"]] == [6, 6, 9, 11, 12]
     steered_story = story_of(api, steered["id"])
     assert chapters(steered_story)[:5] == chapters(story)[:5]
     assert chapters(steered_story)[5] != chapters(story)[5]
     assert "A red comet splits the sky over the camp." in steered_story["chapters"][5]["text"]
     assert "Marcus lies" in steered_story["chapters"][5]["text"]
+
+    newcomer = f"/v1/simulations/{steered['id']}/characters/zara/knowledge"
+    assert api.get(newcomer, params={"turn": 11}).json()["memories"] == []
+    assert api.get(newcomer).json()["memories"]
+    assert api.get(f"/v1/simulations/{run['id']}/characters/zara/knowledge").status_code == 404
 
     # A fork at 0 carries every intervention: the whole steered run again, byte for byte.
     replay = fork(api, steered["id"], turn=0)

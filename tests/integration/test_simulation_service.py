@@ -402,7 +402,7 @@ async def test_an_unpaced_branch_runs_in_one_batch_and_equals_its_parent(parts, 
     await parts["characters"].seed_starter_roster(tenant)
     parent = await parts["service"].start(request(tenant, turns=12, seed=7))
     await parts["runner"].run(parent.id)
-    branches = BranchService(parts["uow"], paced=False)
+    branches = BranchService(parts["uow"], parts["directory"], paced=False)
     same = await branches.fork(tenant, parent.id, 4, None, [])
     steer = [Intervention(8, "event", "", "A bell tolls"), Intervention(8, "leave", "marcus")]
     steered = await branches.fork(tenant, parent.id, 4, None, steer)

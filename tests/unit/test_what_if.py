@@ -6,7 +6,13 @@ from collections.abc import Sequence
 
 import pytest
 
-from services.simulation.domain import DIRECTOR_ID, TurnResult, WorldState, start_world
+from services.simulation.domain import (
+    DIRECTOR_ID,
+    CharacterSheet,
+    TurnResult,
+    WorldState,
+    start_world,
+)
 from services.simulation.domain.interventions import Intervention, checked
 from services.simulation.domain.knowledge import KnowledgeTrail, event_id
 from services.simulation.service.lineage import play, reseeded
@@ -64,6 +70,28 @@ def test_leave_and_enter() -> None:
     assert results[3].world.character("pilot").alive
     (entered,) = [e for e in results[3].events if e.action == "enter"]
     assert (entered.outcome, entered.location) == ("success", results[3].world.locations[0])
+
+
+def test_a_newcomer_enters_with_its_sheet_and_acts() -> None:
+    sheet = CharacterSheet(
+        id="drifter",
+        name="Ines Calloway",
+        goals=("Find the lost beacon",),
+        relationships={"pilot": 0.5},
+        equipment=("lantern",),
+    )
+    steer = (Intervention(3, "enter", "drifter", sheet=sheet.to_dict()),)
+    results = list(play(_start(), 8, steer))
+    assert all(r.world.find_character("drifter") is None for r in results[:2])
+    joined = results[2].world.character("drifter")
+    assert joined.alive and joined.relationships["pilot"] == 0.5
+    assert [i.name for i in results[2].world.items_of("drifter")][:1] == ["lantern"]
+    assert any(e.actor_id == "drifter" for r in results[2:] for e in r.events)
+    # Its sheet travels with the intervention: the same run comes out again.
+    again = [Intervention.from_dict(i.to_dict()) for i in steer]
+    assert _dump(list(play(_start(), 8, again))) == _dump(results)
+    with pytest.raises(ValueError, match="not in this run"):
+        checked(Intervention(3, "enter", "drifter"), cast=CAST, first_turn=1, turns_total=8)
 
 
 def test_a_whisper_is_known_to_its_addressee_only() -> None:

@@ -71,18 +71,20 @@ class Simulation(_message.Message):
     def __init__(self, id: _Optional[str] = ..., status: _Optional[_Union[SimulationStatus, str]] = ..., character_ids: _Optional[_Iterable[str]] = ..., turns_total: _Optional[int] = ..., turns_done: _Optional[int] = ..., seed: _Optional[int] = ..., setting: _Optional[str] = ..., scenario: _Optional[str] = ..., campaign_id: _Optional[str] = ..., narrative_style: _Optional[str] = ..., story_id: _Optional[str] = ..., error: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., world_id: _Optional[str] = ..., llm: _Optional[_Union[LlmUsage, _Mapping]] = ..., parent_id: _Optional[str] = ..., fork_turn: _Optional[int] = ..., interventions: _Optional[_Iterable[_Union[Intervention, _Mapping]]] = ..., root_id: _Optional[str] = ...) -> None: ...
 
 class Intervention(_message.Message):
-    __slots__ = ("turn", "kind", "character_id", "text", "location")
+    __slots__ = ("turn", "kind", "character_id", "text", "location", "sheet_json")
     TURN_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     CHARACTER_ID_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
     LOCATION_FIELD_NUMBER: _ClassVar[int]
+    SHEET_JSON_FIELD_NUMBER: _ClassVar[int]
     turn: int
     kind: str
     character_id: str
     text: str
     location: str
-    def __init__(self, turn: _Optional[int] = ..., kind: _Optional[str] = ..., character_id: _Optional[str] = ..., text: _Optional[str] = ..., location: _Optional[str] = ...) -> None: ...
+    sheet_json: str
+    def __init__(self, turn: _Optional[int] = ..., kind: _Optional[str] = ..., character_id: _Optional[str] = ..., text: _Optional[str] = ..., location: _Optional[str] = ..., sheet_json: _Optional[str] = ...) -> None: ...
 
 class ForkSimulationRequest(_message.Message):
     __slots__ = ("tenant_id", "id", "turn", "seed", "interventions")

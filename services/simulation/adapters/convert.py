@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+import orjson
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from novel_engine.v1 import character_pb2, simulation_pb2
@@ -63,7 +64,15 @@ def _lineage(r: SimulationRecord) -> dict[str, Any]:
 
 
 def intervention_to_proto(i: dict[str, Any]) -> simulation_pb2.Intervention:
-    return simulation_pb2.Intervention(**i)
+    sheet = i.get("sheet")
+    return simulation_pb2.Intervention(
+        turn=i["turn"],
+        kind=i["kind"],
+        character_id=i["character_id"],
+        text=i["text"],
+        location=i["location"],
+        sheet_json=orjson.dumps(sheet, option=orjson.OPT_SORT_KEYS).decode() if sheet else "",
+    )
 
 
 def intervention_from_proto(i: simulation_pb2.Intervention) -> Intervention:

@@ -9,7 +9,9 @@ carries the same interventions repeats the same turns, byte for byte.
 - whisper: one character is told something; nobody else learns of it.
 - goal: a character's goals become the given one; only that character knows.
 - leave: a character leaves the story (neither dead nor anywhere to be found).
-- enter: a character who left comes back, at the given place or the world's first.
+- enter: a character who left comes back, or a new one (its sheet kept with the
+  intervention, so a replay needs nothing else) joins, at the given place or else the
+  world's first.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from .actions import DIRECTOR_ID, DIRECTOR_NAME
+from .creation import newcomer
 from .director import record
 from .events import Effect, TurnEvent
+from .sheets import CharacterSheet
 from .world import Memory, WorldState
 
 KINDS = ("event", "whisper", "goal", "enter", "leave")
@@ -38,6 +42,7 @@ class Intervention:
     character_id: str = ""
     text: str = ""
     location: str = ""
+    sheet: Mapping[str, Any] | None = None  # a newcomer's sheet ("enter"), as accepted
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -46,6 +51,7 @@ class Intervention:
             "character_id": self.character_id,
             "text": self.text,
             "location": self.location,
+            **({"sheet": dict(self.sheet)} if self.sheet is not None else {}),
         }
 
     @classmethod
@@ -56,6 +62,7 @@ class Intervention:
             character_id=str(data.get("character_id", "")),
             text=str(data.get("text", "")),
             location=str(data.get("location", "")),
+            sheet=data.get("sheet"),
         )
 
 
@@ -64,7 +71,8 @@ def checked(
 ) -> Intervention:
     """The intervention with its text trimmed, or ValueError naming the broken rule.
 
-    `first_turn`: the earliest turn it may still apply to; `cast`: the run's characters."""
+    `first_turn`: the earliest turn it may still apply to; `cast`: the run's characters
+    (a newcomer's "enter" carries its sheet: then its id need not be in the cast)."""
     kind = intervention.kind
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind[:40]!r}")
@@ -82,9 +90,12 @@ def checked(
         raise ValueError(f"location: at most {MAX_LOCATION} characters")
     if kind in _NEEDS_CHARACTER and not intervention.character_id:
         raise ValueError(f"character_id is required for a {kind}")
-    if intervention.character_id and intervention.character_id not in cast:
+    newcomer_ok = kind == "enter" and intervention.sheet is not None
+    if intervention.character_id and intervention.character_id not in cast and not newcomer_ok:
         raise ValueError(f"character {intervention.character_id[:64]!r} is not in this run")
-    return Intervention(intervention.turn, kind, intervention.character_id, text, location)
+    return Intervention(
+        intervention.turn, kind, intervention.character_id, text, location, intervention.sheet
+    )
 
 
 def due(interventions: Iterable[Intervention], turn: int) -> tuple[Intervention, ...]:
@@ -122,6 +133,8 @@ def _apply(state: WorldState, iv: Intervention, turn: int, sequence: int) -> Tur
     elif iv.kind == "enter" and char is not None and not char.alive and char.health > 0:
         char.alive = True
         char.location = place
+    elif iv.kind == "enter" and char is None and iv.sheet is not None:
+        char = newcomer(state, CharacterSheet.from_dict(iv.sheet), place)
     elif iv.kind in ("leave", "enter"):
         outcome = "failure"  # already gone, already here, or dead
     event = TurnEvent(

@@ -106,7 +106,9 @@ class KnowledgeTrail:
 
     def at(self, world: WorldState) -> Knowledge:
         """The knowledge once the turns fed so far are done, `world` being the state then."""
-        me = world.character(self.character_id)
+        me = world.find_character(self.character_id)
+        if me is None:  # a newcomer who has not entered yet knows nothing of the run
+            return Knowledge(self.character_id, world.turn, (), (), ())
         clue_names = {world.clue(c).name for c in me.known_clues}
         facts = [
             Known(text, tuple(sources))

@@ -28,32 +28,63 @@ from services.simulation.domain.interventions import MAX_PER_RUN, Intervention, 
 from services.simulation.domain.knowledge import Knowledge, KnowledgeTrail
 from services.simulation.service import events
 from services.simulation.service.lineage import Lineage, derivable, reseeded
-from services.simulation.service.requests import SEED_BITS
+from services.simulation.service.requests import ID, MAX_CHARACTERS, SEED_BITS
+from services.simulation.service.runner import Characters
 
 MAX_BRANCHES = 100  # per tree, the root apart
 MAX_TURNS_READ = 50  # turns per GetTurns
 
 
-def _checked_all(
-    given: Sequence[Intervention], record: SimulationRecord, first_turn: int
-) -> list[Intervention]:
-    try:
-        return [
-            checked(
-                i, cast=record.character_ids, first_turn=first_turn, turns_total=record.turns_total
-            )
-            for i in given
-        ]
-    except ValueError as exc:
-        raise InvalidArgument(f"interventions: {exc}") from None
+def cast_of(record: SimulationRecord) -> list[str]:
+    """The run's characters: those it started with, then those who entered it."""
+    entered = [str(i["character_id"]) for i in record.interventions if i.get("sheet")]
+    return [*record.character_ids, *entered]
 
 
 class BranchService:
-    def __init__(self, uow: Callable[[], UnitOfWork], *, paced: bool) -> None:
+    def __init__(
+        self, uow: Callable[[], UnitOfWork], characters: Characters, *, paced: bool
+    ) -> None:
         self._uow = uow
+        self._characters = characters
         # Without pacing a worker commits many turns at once: a running run cannot be
         # steered at a turn boundary it may already have passed.
         self._paced = paced
+
+    async def _accepted(
+        self, given: Sequence[Intervention], record: SimulationRecord, first_turn: int
+    ) -> list[Intervention]:
+        """The interventions checked (InvalidArgument naming the first broken rule), a
+        newcomer's entrance with the character's sheet as it is now."""
+        cast = cast_of(record)
+        accepted: list[Intervention] = []
+        for intervention in given:
+            wanted = intervention
+            newcomer = wanted.kind == "enter" and ID.match(wanted.character_id)
+            if newcomer and wanted.character_id not in cast:
+                if len(cast) >= MAX_CHARACTERS:
+                    raise InvalidArgument(
+                        f"interventions: at most {MAX_CHARACTERS} characters in a run"
+                    )
+                try:
+                    (sheet,) = await self._characters.sheets(
+                        record.tenant_id, [wanted.character_id]
+                    )
+                except NotFound:
+                    raise InvalidArgument(
+                        f"interventions: character '{wanted.character_id}' not found"
+                    ) from None
+                wanted = replace(wanted, sheet=sheet.to_dict())
+                cast.append(wanted.character_id)
+            try:
+                accepted.append(
+                    checked(
+                        wanted, cast=cast, first_turn=first_turn, turns_total=record.turns_total
+                    )
+                )
+            except ValueError as exc:
+                raise InvalidArgument(f"interventions: {exc}") from None
+        return accepted
 
     async def _get(self, repo: SimulationRepository, tenant: str, sim_id: str) -> SimulationRecord:
         found = await repo.get(sim_id, tenant)
@@ -85,11 +116,11 @@ class BranchService:
             root = parent.root_id or parent.id
             if await repo.count_branches(root) >= MAX_BRANCHES:
                 raise FailedPrecondition(f"this run has {MAX_BRANCHES} branches already")
-            later = [i for i in parent.interventions if int(i["turn"]) > turn]
-            added = _checked_all(given, parent, turn + 1)
-            if len(later) + len(added) > MAX_PER_RUN:
-                raise InvalidArgument(f"interventions: at most {MAX_PER_RUN} in a run")
             world = await Lineage(repo, tenant).world_at(parent, turn)
+        later = [i for i in parent.interventions if int(i["turn"]) > turn]
+        if len(later) + len(given) > MAX_PER_RUN:
+            raise InvalidArgument(f"interventions: at most {MAX_PER_RUN} in a run")
+        added = await self._accepted(given, parent, turn + 1)
         if is_finished(world):
             raise FailedPrecondition(f"Simulation '{sim_id}' had ended by turn {turn}")
         if seed is not None and seed != parent.seed and turn:
@@ -125,6 +156,13 @@ class BranchService:
         """Store an intervention with a run that has not finished (FailedPrecondition
         when it has, or when it cannot be steered turn by turn)."""
         tenant = require_tenant(tenant_id)
+        async with self._uow().read_only() as uow:
+            before = await self._get(SimulationRepository(uow.conn), tenant, sim_id)
+        # A newcomer's sheet is read before the row is locked (a call to another service).
+        wanted = (
+            intervention if intervention.turn else replace(intervention, turn=before.turns_total)
+        )
+        (prepared,) = await self._accepted([wanted], before, 1)
         async with self._uow() as uow:
             repo = SimulationRepository(uow.conn)
             found = await repo.get(sim_id, tenant, for_update=True)
@@ -142,8 +180,12 @@ class BranchService:
                 raise FailedPrecondition(f"Simulation '{sim_id}' has no turn boundary left")
             if len(found.interventions) >= MAX_PER_RUN:
                 raise FailedPrecondition(f"at most {MAX_PER_RUN} interventions in a run")
-            wanted = intervention if intervention.turn else replace(intervention, turn=first)
-            (accepted,) = _checked_all([wanted], found, first)
+            at = intervention.turn or first
+            if at < first:
+                raise InvalidArgument(
+                    f"interventions: turn must be {first}..{found.turns_total} now, got {at}"
+                )
+            accepted = replace(prepared, turn=at)
             updated = await repo.update(
                 sim_id, interventions=[*found.interventions, accepted.to_dict()]
             )
@@ -181,7 +223,7 @@ class BranchService:
         async with self._uow().read_only() as uow:
             repo = SimulationRepository(uow.conn)
             found = await self._get(repo, tenant, sim_id)
-            if character_id not in found.character_ids:
+            if character_id not in cast_of(found):
                 raise NotFound(f"Character '{character_id[:64]}' is not in simulation '{sim_id}'")
             at = found.turns_done if turn is None else turn
             if not 0 <= at <= found.turns_done:
