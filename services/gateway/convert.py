@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -75,6 +76,34 @@ def simulation_out(s: simulation_pb2.Simulation, story_id: str | None = None) ->
             }
             for i in s.interventions
         ],
+    }
+
+
+def knowledge_out(k: simulation_pb2.Knowledge) -> dict[str, Any]:
+    def items(known: Iterable[simulation_pb2.KnownItem]) -> list[dict[str, Any]]:
+        return [
+            {
+                "text": item.text,
+                "sources": [
+                    {
+                        "event_id": s.event_id,
+                        "how": s.how,
+                        "by_id": s.by_id or None,
+                        "by_name": s.by_name or None,
+                    }
+                    for s in item.sources
+                ],
+            }
+            for item in known
+        ]
+
+    return {
+        "simulation_id": k.simulation_id,
+        "character_id": k.character_id,
+        "turn": k.turn,
+        "facts": items(k.facts),
+        "beliefs": items(k.beliefs),
+        "memories": items(k.memories),
     }
 
 

@@ -98,7 +98,12 @@ async def setup(rt: ServiceRuntime) -> None:
         models=plans,
         runs=runner,
     )
-    branches = BranchService(uow, characters, paced=settings.simulation_turn_delay_seconds > 0)
+    branches = BranchService(
+        uow,
+        characters,
+        paced=settings.simulation_turn_delay_seconds > 0,
+        max_active_per_tenant=settings.max_active_simulations_per_tenant,
+    )
     servicer = SimulationServicer(service, WorldService(uow), plans, branches)
     rt.serve_grpc(settings).add(
         lambda server: simulation_pb2_grpc.add_SimulationServiceServicer_to_server(

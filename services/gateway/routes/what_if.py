@@ -12,7 +12,7 @@ from google.protobuf.json_format import MessageToDict
 from novel_engine.v1 import simulation_pb2, story_pb2
 from services.gateway.auth import Tenant
 from services.gateway.clients import Downstream, downstream, request_metadata
-from services.gateway.convert import chapter_out, simulation_out
+from services.gateway.convert import chapter_out, knowledge_out, simulation_out
 from services.gateway.routes.simulations import get_simulation_pb
 from services.gateway.schemas import (
     ERRORS,
@@ -105,7 +105,7 @@ async def character_knowledge(
 ) -> dict[str, Any]:
     """What the character knew at the end of `turn` (default: the last turn done), each
     item with the events it came from and how."""
-    k = await downstream(request).simulation.GetKnowledge(
+    k: simulation_pb2.Knowledge = await downstream(request).simulation.GetKnowledge(
         simulation_pb2.GetKnowledgeRequest(
             tenant_id=tenant,
             id=simulation_id,
@@ -114,32 +114,7 @@ async def character_knowledge(
         ),
         metadata=request_metadata(),
     )
-
-    def items(known: Any) -> list[dict[str, Any]]:
-        return [
-            {
-                "text": item.text,
-                "sources": [
-                    {
-                        "event_id": s.event_id,
-                        "how": s.how,
-                        "by_id": s.by_id or None,
-                        "by_name": s.by_name or None,
-                    }
-                    for s in item.sources
-                ],
-            }
-            for item in known
-        ]
-
-    return {
-        "simulation_id": k.simulation_id,
-        "character_id": k.character_id,
-        "turn": k.turn,
-        "facts": items(k.facts),
-        "beliefs": items(k.beliefs),
-        "memories": items(k.memories),
-    }
+    return knowledge_out(k)
 
 
 async def _events(

@@ -27,6 +27,7 @@ from services.simulation.domain import TurnResult, is_finished
 from services.simulation.domain.interventions import MAX_PER_RUN, Intervention, checked
 from services.simulation.domain.knowledge import Knowledge, KnowledgeTrail
 from services.simulation.service import events
+from services.simulation.service.handlers import within_quota
 from services.simulation.service.lineage import Lineage, derivable, reseeded
 from services.simulation.service.requests import ID, MAX_CHARACTERS, SEED_BITS
 from services.simulation.service.runner import Characters
@@ -43,10 +44,16 @@ def cast_of(record: SimulationRecord) -> list[str]:
 
 class BranchService:
     def __init__(
-        self, uow: Callable[[], UnitOfWork], characters: Characters, *, paced: bool
+        self,
+        uow: Callable[[], UnitOfWork],
+        characters: Characters,
+        *,
+        paced: bool,
+        max_active_per_tenant: int = 0,
     ) -> None:
         self._uow = uow
         self._characters = characters
+        self._max_active = max_active_per_tenant
         # Without pacing a worker commits many turns at once: a running run cannot be
         # steered at a turn boundary it may already have passed.
         self._paced = paced
@@ -102,6 +109,8 @@ class BranchService:
     ) -> SimulationRecord:
         """A branch sharing turns 1..`turn` with the run, queued for a worker."""
         tenant = require_tenant(tenant_id)
+        if self._max_active:  # a branch is a run like any other
+            await within_quota(self._uow, tenant, self._max_active)
         async with self._uow().read_only() as uow:
             repo = SimulationRepository(uow.conn)
             parent = await self._get(repo, tenant, sim_id)
