@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from novel_engine.v1 import character_pb2_grpc, common_pb2, simulation_pb2
+from novel_platform import subjects
 from novel_platform.config import DatabaseSettings
 from novel_platform.db import create_engine
 from novel_platform.errors import FailedPrecondition, InvalidArgument, NotFound
@@ -445,3 +446,13 @@ async def test_an_unpaced_branch_runs_in_one_batch_and_equals_its_parent(parts, 
         await branches.fork(tenant, parent.id, 12, None, [])
     with pytest.raises(FailedPrecondition):
         await branches.intervene(tenant, parent.id, Intervention(0, "event", "", "late"))
+
+    # A branch cancelled before a turn of its own: its story ends before any context, as
+    # a run's cancelled before turn 1 does (the shared turns are not its own).
+    idle = await branches.fork(tenant, parent.id, 4, None, [])
+    assert (await parts["service"].cancel(tenant, idle.id)).status == "cancelled"
+    await flush(parts["relay"])
+    (event,) = await stream_events(
+        nats_url, "SIMULATION", f"simulation.{idle.id}.*", tenant, until=1
+    )
+    assert subjects.SIMULATION_CANCELLED.unpack(event).turns_done == 0

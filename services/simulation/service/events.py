@@ -58,7 +58,8 @@ def failed(record: SimulationRecord, reason: str) -> Event:
 
 def cancelled(record: SimulationRecord) -> Event:
     kind = subjects.SIMULATION_CANCELLED
-    payload = simulation_pb2.SimulationCancelled(
-        simulation_id=record.id, turns_done=record.turns_done
-    )
+    # A branch cancelled before a turn of its own ends its story before any context is
+    # known, as a run cancelled before turn 1 does (the shared turns are not its own).
+    ran = record.turns_done if record.turns_done > record.fork_turn else 0
+    payload = simulation_pb2.SimulationCancelled(simulation_id=record.id, turns_done=ran)
     return kind.envelope(record.tenant_id, payload), kind.subject(record.id)
