@@ -135,17 +135,18 @@ def test_an_intervention_changes_the_story_from_its_turn_and_replays_byte_identi
     assert prose(story_of(api, replay["id"])) == prose(steered_story)
 
     # An intervention given while a paced run plays lands in the turn it names.
-    live = start(api, turns=30, seed=515)
+    # (50 paced turns take over a second and a half; the turn named is far enough on.)
+    live = start(api, turns=50, seed=515)
     added = api.post(
         f"/v1/simulations/{live['id']}/interventions",
-        json={"kind": "event", "turn": 26, "text": "The ground shakes"},
+        json={"kind": "event", "turn": 40, "text": "The ground shakes"},
     )
     assert added.status_code == 202, added.text
-    assert added.json()["interventions"][-1]["turn"] == 26
+    assert added.json()["interventions"][-1]["turn"] == 40
     events = read_events(api, f"/v1/simulations/{live['id']}/events")
     live_story = api.get(f"/v1/stories/{events[-1].data['story_id']}").json()
-    assert "The ground shakes." in live_story["chapters"][25]["text"]
-    assert all("The ground shakes" not in c["text"] for c in live_story["chapters"][:25])
+    assert "The ground shakes." in live_story["chapters"][39]["text"]
+    assert all("The ground shakes" not in c["text"] for c in live_story["chapters"][:39])
     again = fork(api, live["id"], turn=0)
     assert prose(story_of(api, again["id"])) == prose(live_story)
 
