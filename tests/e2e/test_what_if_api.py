@@ -161,10 +161,10 @@ def test_an_intervention_changes_the_story_from_its_turn_and_replays_byte_identi
 def test_knowledge_cites_real_events_and_nothing_the_character_could_not_see(
     api: httpx.Client,
 ) -> None:
-    created = start(api, turns=12, seed=31)
+    created = start(api, turns=30, seed=31)
     added = api.post(
         f"/v1/simulations/{created['id']}/interventions",
-        json={"kind": "whisper", "turn": 8, "character_id": "pilot", "text": "The vault is open"},
+        json={"kind": "whisper", "turn": 20, "character_id": "pilot", "text": "The vault is open"},
     )
     assert added.status_code == 202, added.text
     streamed = read_events(api, f"/v1/simulations/{created['id']}/events")
@@ -175,6 +175,8 @@ def test_knowledge_cites_real_events_and_nothing_the_character_could_not_see(
         for e in s.data["events"]
     }
     assert events
+    done = api.get(f"/v1/simulations/{created['id']}").json()["turns_done"]
+    assert done >= 20
 
     def knowledge(cid: str, turn: int | None = None) -> dict:
         params = {} if turn is None else {"turn": turn}
@@ -190,7 +192,7 @@ def test_knowledge_cites_real_events_and_nothing_the_character_could_not_see(
 
     for cid in CAST:
         k = knowledge(cid)
-        assert k["turn"] == 12 and k["memories"]
+        assert k["turn"] == done and k["memories"]
         for _, source in cited(k):
             event = events[source["event_id"]]  # a real event of this run
             involved = cid in (event.get("actor_id"), event.get("target_id")) or any(
@@ -206,11 +208,11 @@ def test_knowledge_cites_real_events_and_nothing_the_character_could_not_see(
 
     pilot = knowledge("pilot")
     whispered = [(t, s) for t, s in cited(pilot) if s["how"] == "whispered"]
-    assert ("The vault is open", "8") in [(t, s["event_id"].split(".")[0]) for t, s in whispered]
+    assert ("The vault is open", "20") in [(t, s["event_id"].split(".")[0]) for t, s in whispered]
     for other in ("scientist", "marcus"):
         assert all("The vault is open" not in text for text, _ in cited(knowledge(other)))
     # Before the whisper, the pilot did not know it either.
-    assert all("The vault is open" not in text for text, _ in cited(knowledge("pilot", 7)))
+    assert all("The vault is open" not in text for text, _ in cited(knowledge("pilot", 19)))
 
 
 def test_bad_input_is_a_clear_4xx(

@@ -151,7 +151,6 @@ def _row_values(record: SimulationRecord) -> dict[str, Any]:
     return record.__dict__ | {
         "character_ids": list(record.character_ids),
         "sheets": list(record.sheets) if record.sheets is not None else None,
-        "interventions": list(record.interventions),
     }
 
 

@@ -36,8 +36,9 @@ def turns_completed(
         turns=turns_to_proto(turns),
         completed=completed,
         turns_executed=turns_executed if completed else 0,
-        shared_turns=turns_to_proto(shared) if shared else None,
     )
+    if shared:
+        payload.shared_turns.extend(turns_to_proto(shared))
     return kind.envelope(record.tenant_id, payload), kind.subject(record.id)
 
 
