@@ -39,14 +39,7 @@ from services.story.adapters.convert import (
     event_from_proto,
     story_to_proto,
 )
-from services.story.adapters.repository import (
-    COMPLETED,
-    FAILED,
-    WRITING,
-    StoryRecord,
-    StoryRepository,
-    TurnRecord,
-)
+from services.story.adapters.repository import StoryRepository, TurnRecord
 from services.story.domain import (
     Chapter,
     EventView,
@@ -57,6 +50,7 @@ from services.story.domain import (
     write_title,
 )
 from services.story.domain.progress import Advance, Progress, Step, replay
+from services.story.domain.story import StoryRecord, StoryStatus
 from services.story.service.narrator import Narrator
 
 _tracer = telemetry.tracer(__name__)
@@ -250,7 +244,7 @@ class StoryWriter:
             tenant_id=first.envelope.tenant_id,
             simulation_id=first.simulation_id,
             title="",
-            status=WRITING,
+            status=StoryStatus.WRITING,
             narrative_style="",
             context=None,
             opening="",
@@ -289,7 +283,7 @@ class StoryWriter:
         progress = Progress(
             has_context=story.context is not None,
             turns_expected=story.turns_expected,
-            writing=story.status == WRITING,
+            writing=story.status == StoryStatus.WRITING,
             chapters_written=story.chapters_written,
         )
         steps = [_step(f) for f in facts]
@@ -379,7 +373,9 @@ class StoryWriter:
         written = plan.chapters_written
         s = replace(s, turns_expected=plan.turns_expected, chapters_written=written)
         if plan.failure is not None:
-            s = replace(s, status=FAILED, failure_reason=plan.failure, completed_at=_now())
+            s = replace(
+                s, status=StoryStatus.FAILED, failure_reason=plan.failure, completed_at=_now()
+            )
         if plan.closes:
             closing = ""
             if plan.closes_with_context:  # not for a simulation cancelled before turn 1
@@ -398,7 +394,7 @@ class StoryWriter:
                     # turn here, it is the same however the events were grouped.
                     title = write_title(s.context, [e for t in every for e in t.events])
                 s = replace(s, title=title)
-            s = replace(s, status=COMPLETED, closing=closing, completed_at=_now())
+            s = replace(s, status=StoryStatus.COMPLETED, closing=closing, completed_at=_now())
         return s, chapters
 
     def _emit(
