@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from novel_platform.characters import DEFAULT_STAT
+
 from .actions import Action
 from .checks import Outcome
 from .events import TurnEvent
-from .sheets import DEFAULT_STAT, trait_default
+from .sheets import trait_default
 from .stakes import objective_place, stakes_of
 from .world import CharacterState, Memory, WorldState
 
