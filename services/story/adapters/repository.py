@@ -379,9 +379,9 @@ class StoryRepository:
             for r in (await self._conn.execute(stmt)).all()
         ]
 
-    async def list(
-        self, tenant_id: str, *, after: tuple[datetime, str] | None, limit: int
+    async def list_page(
+        self, tenant_id: str, *, before: tuple[datetime, str] | None, limit: int
     ) -> list[StoryRecord]:
         """Newest first; chapters are not loaded (GetStory returns them)."""
-        stmt = newest_first_query(st, tenant_id, after, limit)
+        stmt = newest_first_query(st, tenant_id, before, limit)
         return [_from_row(r) for r in (await self._conn.execute(stmt)).all()]

@@ -527,7 +527,7 @@ class StoryReader:
         """Newest first, without chapters (GetStory has the full text)."""
         limit = page_size(size)
         async with self._uow().read_only() as uow:
-            items = await StoryRepository(uow.conn).list(
-                require_tenant(tenant_id), after=time_cursor(token), limit=limit + 1
+            items = await StoryRepository(uow.conn).list_page(
+                require_tenant(tenant_id), before=time_cursor(token), limit=limit + 1
             )
         return newest_first_page(items, limit)
