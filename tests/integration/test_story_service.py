@@ -43,7 +43,7 @@ from services.story.domain import (
 from services.story.entrypoints.consumer import CONSUMER, message_handler, story_batcher
 from services.story.entrypoints.grpc_api import StoryServicer
 from services.story.service.handlers import (
-    Outcome,
+    EventOutcome,
     StoryEvent,
     StoryReader,
     StoryWriter,
@@ -255,7 +255,7 @@ async def snapshot(reader: StoryReader, tenant: str, sim: str) -> tuple[str, str
     )
 
 
-async def feed(writer: StoryWriter, envelopes: list[Envelope]) -> list[Outcome]:
+async def feed(writer: StoryWriter, envelopes: list[Envelope]) -> list[EventOutcome]:
     return [await writer.handle(env) for env in envelopes]
 
 
@@ -307,7 +307,7 @@ async def test_a_simulation_in_order_becomes_a_completed_story(parts, nats_url, 
     sim, n = new_sim(), 4
     ctx = context(sim, n)
     outcomes = await feed(writer, run_events(tenant, ctx, n))
-    assert outcomes == [Outcome.APPLIED] * (n + 1)
+    assert outcomes == [EventOutcome.APPLIED] * (n + 1)
 
     story = await reader.get_by_simulation(tenant, sim)
     assert story.id == story_id_for(sim)
@@ -340,14 +340,14 @@ async def test_a_run_in_one_batch_is_one_unit_and_one_completion(parts, tenant):
     sim, n = new_sim(), 5
     ctx = context(sim, n)
     whole_run = batch_env(tenant, ctx, range(1, n + 1), completed=n)
-    assert await writer.handle(whole_run) == Outcome.APPLIED
+    assert await writer.handle(whole_run) == EventOutcome.APPLIED
     assert await snapshot(reader, tenant, sim) == expected_text(ctx, n)
     async with engine.connect() as conn:
         buffered = await conn.scalar(
             sa.select(sa.func.count()).select_from(turns).where(turns.c.simulation_id == sim)
         )
     assert buffered == 0
-    assert await writer.handle(whole_run) == Outcome.DUPLICATE
+    assert await writer.handle(whole_run) == EventOutcome.DUPLICATE
     rows = await outbox_rows(engine, sim)
     assert [e.type for _, e in rows] == [COMPLETED.type]
     done = COMPLETED.unpack(rows[0][1])
@@ -385,7 +385,7 @@ async def test_a_whole_new_story_is_one_statement_else_the_general_path(parts, t
         sim, n = new_sim(), 4
         ctx = context(sim, n)
         assert await writer.handle(batch_env(tenant, ctx, range(1, n + 1), completed=n)) == (
-            Outcome.APPLIED
+            EventOutcome.APPLIED
         )
         assert len(ran) == 1 and ran[0].startswith("WITH story AS (INSERT INTO story.stories")
         assert await snapshot(reader, tenant, sim) == expected_text(ctx, n)
@@ -395,7 +395,7 @@ async def test_a_whole_new_story_is_one_statement_else_the_general_path(parts, t
         await writer.handle(failed_env(tenant, later, "boom"))  # the story exists, failed
         ran.clear()
         whole = batch_env(tenant, later_ctx, range(1, m + 1), completed=m)
-        assert await writer.handle(whole) == Outcome.APPLIED
+        assert await writer.handle(whole) == EventOutcome.APPLIED
         assert len(ran) > 1  # tried in one, then the general path
         story = await reader.get_by_simulation(tenant, later)
         assert story.status == "failed" and story.failure_reason == "boom"
@@ -414,7 +414,7 @@ async def test_redelivered_and_reordered_events_write_the_same_story(parts, nats
     assert first == expected_text(ctx, n)
 
     # Everything again, after the story completed: all duplicates, nothing changes.
-    assert await feed(writer, in_order) == [Outcome.DUPLICATE] * (n + 1)
+    assert await feed(writer, in_order) == [EventOutcome.DUPLICATE] * (n + 1)
     assert await snapshot(reader, tenant, sim) == first
     assert len(await outbox_rows(engine, sim)) == n + 1
 
@@ -428,7 +428,7 @@ async def test_redelivered_and_reordered_events_write_the_same_story(parts, nats
     again = [completed_env(tenant, ctx, n), *(turn_env(tenant, ctx, t) for t in range(n, 0, -1))]
     messy = [env for env in again for _ in range(2)]
     outcomes = await feed(writer, messy)
-    assert outcomes == [Outcome.APPLIED, Outcome.DUPLICATE] * (n + 1)
+    assert outcomes == [EventOutcome.APPLIED, EventOutcome.DUPLICATE] * (n + 1)
 
     story = await reader.get_by_simulation(tenant, sim)
     assert story.status == "completed"
@@ -455,7 +455,7 @@ async def test_concurrent_deliveries_serialise_on_the_story(parts, tenant):
     deliveries = events + events
     random.Random(7).shuffle(deliveries)
     outcomes = await asyncio.gather(*(writer.handle(env) for env in deliveries))
-    assert Counter(outcomes) == {Outcome.APPLIED: n + 1, Outcome.DUPLICATE: n + 1}
+    assert Counter(outcomes) == {EventOutcome.APPLIED: n + 1, EventOutcome.DUPLICATE: n + 1}
     assert await snapshot(reader, tenant, sim) == expected_text(ctx, n)
     rows = await outbox_rows(engine, sim)
     assert chapter_numbers([e for _, e in rows]) == list(range(1, n + 1))
@@ -547,7 +547,7 @@ async def test_events_that_can_never_apply_are_rejected(parts, tenant):
     sim = new_sim()
     # Another service's event type on the stream: ignored, nothing stored.
     other = subjects.SIMULATION_REQUESTED.envelope(tenant, simulation_pb2.SimulationRequested())
-    assert await writer.handle(other) == Outcome.IGNORED
+    assert await writer.handle(other) == EventOutcome.IGNORED
     # A payload of the wrong type.
     wrong = subjects.SIMULATION_FAILED.envelope(
         tenant, simulation_pb2.SimulationFailed(simulation_id=sim)
@@ -569,7 +569,7 @@ async def test_events_that_can_never_apply_are_rejected(parts, tenant):
 async def test_the_inbox_remembers_applied_events(parts, tenant):
     writer, _, _, engine, _ = parts
     env = turn_env(tenant, context(new_sim(), 1), 1)
-    assert await writer.handle(env) == Outcome.APPLIED
+    assert await writer.handle(env) == EventOutcome.APPLIED
     async with engine.connect() as conn:
         found = await conn.scalar(
             sa.select(sa.func.count()).select_from(inbox).where(inbox.c.event_id == env.event_id)
@@ -648,13 +648,13 @@ async def test_a_simulation_in_one_batch_writes_what_one_at_a_time_writes(parts,
     opened.clear()
     outcomes = await writer.handle_many(batch)
     assert opened == [1]
-    assert Counter(outcomes) == {Outcome.APPLIED: n + 1, Outcome.DUPLICATE: 4}
+    assert Counter(outcomes) == {EventOutcome.APPLIED: n + 1, EventOutcome.DUPLICATE: 4}
     first_copies = [batch.index(env) for env in events]
-    assert all(outcomes[i] == Outcome.APPLIED for i in first_copies)
+    assert all(outcomes[i] == EventOutcome.APPLIED for i in first_copies)
     assert await written(engine, reader, tenant, sim) == one_by_one
 
     # The whole batch again: nothing new, nothing changes.
-    assert await writer.handle_many(batch) == [Outcome.DUPLICATE] * len(batch)
+    assert await writer.handle_many(batch) == [EventOutcome.DUPLICATE] * len(batch)
     assert await written(engine, reader, tenant, sim) == one_by_one
 
 
@@ -697,7 +697,7 @@ async def test_batches_end_where_one_at_a_time_ends(parts, tenant):
 
         await forget(engine, sim, history)
         cuts = sorted(rng.sample(range(1, len(history)), rng.randint(0, len(history) - 1)))
-        batched: list[Outcome] = []
+        batched: list[EventOutcome] = []
         for start, end in zip([0, *cuts], [*cuts, len(history)], strict=True):
             batched += await writer.handle_many(history[start:end])
         assert batched == one_by_one, f"seed {seed}"
@@ -728,7 +728,7 @@ async def test_a_bad_event_fails_alone_and_the_rest_of_its_batch_applies(parts, 
     )
     assert isinstance(results[0], InvalidArgument) and "narrative style" in str(results[0])
     assert isinstance(results[2], InvalidArgument) and "another tenant" in str(results[2])
-    assert [r for i, r in enumerate(results) if i not in (0, 2)] == [Outcome.APPLIED] * (n + 1)
+    assert [r for i, r in enumerate(results) if i not in (0, 2)] == [EventOutcome.APPLIED] * (n + 1)
     assert await snapshot(reader, tenant, sim) == expected_text(ctx, n)
     rows = [e for _, e in await outbox_rows(engine, sim)]
     assert chapter_numbers(rows) == list(range(1, n + 1)) and completions(rows) == 1
@@ -753,7 +753,7 @@ async def test_concurrent_batches_of_one_simulation_write_each_chapter_once(part
     outcomes = await asyncio.gather(
         *(replica.submit(story_event(env)) for replica, env in deliveries)
     )
-    assert Counter(outcomes) == {Outcome.APPLIED: n + 1, Outcome.DUPLICATE: n + 1}
+    assert Counter(outcomes) == {EventOutcome.APPLIED: n + 1, EventOutcome.DUPLICATE: n + 1}
     assert await snapshot(reader, tenant, sim) == expected_text(ctx, n)
     rows = await outbox_rows(engine, sim)
     assert chapter_numbers([e for _, e in rows]) == list(range(1, n + 1))
@@ -781,7 +781,7 @@ async def test_the_writers_statements_are_compiled_once(database_url, tenant):
             # turns stored by an earlier unit of work.
             await writer.handle_many(events[:2])
             await feed(writer, events[2:])
-            assert (await writer.handle_many(events)) == [Outcome.DUPLICATE] * (n + 1)
+            assert (await writer.handle_many(events)) == [EventOutcome.DUPLICATE] * (n + 1)
             assert not [s for hit, s in ran if hit is CacheStats.NO_CACHE_KEY]
         assert [s for hit, s in ran if hit is not CacheStats.CACHE_HIT] == []
         for table in ("inbox", "stories", "turns", "chapters", "outbox"):

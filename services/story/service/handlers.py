@@ -65,7 +65,9 @@ def story_id_for(simulation_id: str) -> str:
     return str(uuid.uuid5(STORY_NAMESPACE, simulation_id))
 
 
-class Outcome(StrEnum):
+class EventOutcome(StrEnum):
+    """What became of one delivered event."""
+
     APPLIED = "applied"
     DUPLICATE = "duplicate"  # this event id was applied before
     IGNORED = "ignored"  # not an event the story service reads
@@ -158,27 +160,29 @@ class StoryWriter:
         self._uow = uow
         self._narrator = narrator
 
-    async def handle(self, envelope: common_pb2.EventEnvelope) -> Outcome:
+    async def handle(self, envelope: common_pb2.EventEnvelope) -> EventOutcome:
         """Apply one event exactly once. InvalidArgument: it can never be applied."""
         return (await self.handle_many([envelope]))[0]
 
-    async def handle_many(self, envelopes: Sequence[common_pb2.EventEnvelope]) -> list[Outcome]:
+    async def handle_many(
+        self, envelopes: Sequence[common_pb2.EventEnvelope]
+    ) -> list[EventOutcome]:
         """Apply events of one simulation in one unit of work, as if one by one.
 
         All or nothing: InvalidArgument if any of them can never be applied.
         """
         events = [read_event(env) for env in envelopes]
         applied = iter(await self.apply([e for e in events if e is not None]))
-        return [Outcome.IGNORED if e is None else next(applied) for e in events]
+        return [EventOutcome.IGNORED if e is None else next(applied) for e in events]
 
-    async def apply(self, events: Sequence[StoryEvent]) -> list[Outcome]:
+    async def apply(self, events: Sequence[StoryEvent]) -> list[EventOutcome]:
         """`handle_many` for events already read: one outcome per event, in order."""
         if not events:
             return []
         simulation_id = events[0].simulation_id
         if any(e.simulation_id != simulation_id for e in events):
             raise ValueError("events of several simulations cannot share a unit of work")
-        outcomes = [Outcome.DUPLICATE] * len(events)
+        outcomes = [EventOutcome.DUPLICATE] * len(events)
         first: dict[str, int] = {}  # event id -> its first copy here; later ones repeat it
         for i, event in enumerate(events):
             first.setdefault(event.event_id, i)
@@ -194,7 +198,7 @@ class StoryWriter:
                 )
         if await self._write_whole([events[i] for i in first.values()], drafts):
             return [
-                Outcome.APPLIED if first[e.event_id] == i else Outcome.DUPLICATE
+                EventOutcome.APPLIED if first[e.event_id] == i else EventOutcome.DUPLICATE
                 for i, e in enumerate(events)
             ]
         async with self._uow() as uow:
@@ -215,7 +219,7 @@ class StoryWriter:
             await self._advance(uow, repo, story, [events[i] for i in fresh], drafts)
             await uow.commit()
         for i in fresh:
-            outcomes[i] = Outcome.APPLIED
+            outcomes[i] = EventOutcome.APPLIED
         return outcomes
 
     async def _write_whole(
