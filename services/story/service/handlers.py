@@ -160,23 +160,9 @@ class StoryWriter:
         self._uow = uow
         self._narrator = narrator
 
-    async def handle(self, envelope: common_pb2.EventEnvelope) -> EventOutcome:
-        """Apply one event exactly once. InvalidArgument: it can never be applied."""
-        return (await self.handle_many([envelope]))[0]
-
-    async def handle_many(
-        self, envelopes: Sequence[common_pb2.EventEnvelope]
-    ) -> list[EventOutcome]:
-        """Apply events of one simulation in one unit of work, as if one by one.
-
-        All or nothing: InvalidArgument if any of them can never be applied.
-        """
-        events = [read_event(env) for env in envelopes]
-        applied = iter(await self.apply([e for e in events if e is not None]))
-        return [EventOutcome.IGNORED if e is None else next(applied) for e in events]
-
     async def apply(self, events: Sequence[StoryEvent]) -> list[EventOutcome]:
-        """`handle_many` for events already read: one outcome per event, in order."""
+        """Apply events of one simulation (as read_event reads them) in one unit of work,
+        as if one by one: one outcome per event, in order. All or nothing."""
         if not events:
             return []
         simulation_id = events[0].simulation_id
