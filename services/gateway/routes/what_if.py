@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import grpc
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from google.protobuf.json_format import MessageToDict
 
 from novel_engine.v1 import simulation_pb2, story_pb2
 from services.gateway.auth import Tenant
-from services.gateway.clients import Downstream, downstream, request_metadata
+from services.gateway.clients import Downstream, downstream
 from services.gateway.convert import chapter_out, knowledge_out, simulation_out
+from services.gateway.params import ResourceId
 from services.gateway.routes.simulations import get_simulation_pb
 from services.gateway.schemas import (
     ERRORS,
@@ -25,7 +26,6 @@ from services.gateway.schemas import (
 )
 
 router = APIRouter(tags=["what if"], responses=ERRORS)
-Id = Annotated[str, Path(max_length=64)]
 MAX_DIFF_TURNS = 50
 
 
@@ -41,7 +41,7 @@ def _intervention(i: InterventionIn) -> simulation_pb2.Intervention:
 
 @router.post("/v1/simulations/{simulation_id}/fork", status_code=202, response_model=SimulationOut)
 async def fork_simulation(
-    simulation_id: Id, body: ForkIn, tenant: Tenant, request: Request, response: Response
+    simulation_id: ResourceId, body: ForkIn, tenant: Tenant, request: Request, response: Response
 ) -> dict[str, Any]:
     """Start a branch sharing turns 1..`turn` with the run; the rest is played again from
     the run's world at `turn`, with the given seed and interventions (an intervention
@@ -56,8 +56,7 @@ async def fork_simulation(
                 _intervention(i.model_copy(update={"turn": i.turn or body.turn + 1}))
                 for i in body.interventions
             ],
-        ),
-        metadata=request_metadata(),
+        )
     )
     response.headers["Location"] = f"/v1/simulations/{branch.id}"
     return simulation_out(branch)
@@ -69,25 +68,25 @@ async def fork_simulation(
     response_model=SimulationOut,
 )
 async def add_intervention(
-    simulation_id: Id, body: InterventionIn, tenant: Tenant, request: Request
+    simulation_id: ResourceId, body: InterventionIn, tenant: Tenant, request: Request
 ) -> dict[str, Any]:
     """Steer a running paced run: applied at the next turn boundary its worker has not
     passed (or at `turn`, if later). 409 once the run has finished."""
     updated = await downstream(request).simulation.AddIntervention(
         simulation_pb2.AddInterventionRequest(
             tenant_id=tenant, id=simulation_id, intervention=_intervention(body)
-        ),
-        metadata=request_metadata(),
+        )
     )
     return simulation_out(updated)
 
 
 @router.get("/v1/simulations/{simulation_id}/branches", response_model=BranchesOut)
-async def list_branches(simulation_id: Id, tenant: Tenant, request: Request) -> dict[str, Any]:
+async def list_branches(
+    simulation_id: ResourceId, tenant: Tenant, request: Request
+) -> dict[str, Any]:
     """The run's tree: its first run, then every branch of it (of any generation)."""
     reply = await downstream(request).simulation.ListBranches(
-        simulation_pb2.ListBranchesRequest(tenant_id=tenant, id=simulation_id),
-        metadata=request_metadata(),
+        simulation_pb2.ListBranchesRequest(tenant_id=tenant, id=simulation_id)
     )
     return {"root_id": reply.root_id, "items": [simulation_out(s) for s in reply.simulations]}
 
@@ -97,8 +96,8 @@ async def list_branches(simulation_id: Id, tenant: Tenant, request: Request) -> 
     response_model=KnowledgeOut,
 )
 async def character_knowledge(
-    simulation_id: Id,
-    character_id: Id,
+    simulation_id: ResourceId,
+    character_id: ResourceId,
     tenant: Tenant,
     request: Request,
     turn: Annotated[int | None, Query(ge=0, le=1000)] = None,
@@ -111,8 +110,7 @@ async def character_knowledge(
             id=simulation_id,
             character_id=character_id,
             turn=-1 if turn is None else turn,
-        ),
-        metadata=request_metadata(),
+        )
     )
     return knowledge_out(k)
 
@@ -129,8 +127,7 @@ async def _events(
         reply = await down.simulation.GetTurns(
             simulation_pb2.GetTurnsRequest(
                 tenant_id=tenant, id=sim.id, from_turn=first, to_turn=last
-            ),
-            metadata=request_metadata(),
+            )
         )
     except grpc.aio.AioRpcError as exc:
         if exc.code() == grpc.StatusCode.FAILED_PRECONDITION:
@@ -157,13 +154,13 @@ def _side(s: story_pb2.Story) -> dict[str, Any]:
 
 
 @router.get("/v1/stories/{a}/diff/{b}", response_model=StoryDiffOut)
-async def diff_stories(a: Id, b: Id, tenant: Tenant, request: Request) -> dict[str, Any]:
+async def diff_stories(
+    a: ResourceId, b: ResourceId, tenant: Tenant, request: Request
+) -> dict[str, Any]:
     """Where two stories (two branches of a run) part: the first turn whose chapter
     differs, then from there the chapters and the turns' events side by side."""
     down = downstream(request)
-    diff = await down.story.DiffStories(
-        story_pb2.DiffStoriesRequest(tenant_id=tenant, a=a, b=b), metadata=request_metadata()
-    )
+    diff = await down.story.DiffStories(story_pb2.DiffStoriesRequest(tenant_id=tenant, a=a, b=b))
     first = diff.first_differing_turn
     events: list[dict[str, Any]] = []
     if first:

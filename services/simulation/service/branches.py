@@ -26,6 +26,7 @@ from services.simulation.adapters.repository import SimulationRecord, Simulation
 from services.simulation.domain import TurnResult, is_finished
 from services.simulation.domain.interventions import MAX_PER_RUN, Intervention, checked
 from services.simulation.domain.knowledge import Knowledge, KnowledgeTrail
+from services.simulation.domain.status import SimulationStatus
 from services.simulation.service import events
 from services.simulation.service.handlers import within_quota
 from services.simulation.service.lineage import Lineage, derivable, reseeded
@@ -138,7 +139,7 @@ class BranchService:
         branch = replace(
             parent,
             id=str(uuid.uuid4()),
-            status="queued",
+            status=SimulationStatus.QUEUED,
             turns_done=turn,
             seed=parent.seed if seed is None else seed,
             error="",
