@@ -45,6 +45,7 @@ from services.gateway.routes import (
     llm_settings,
     simulations,
     stories,
+    what_if,
     worlds,
 )
 
@@ -129,6 +130,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(worlds.router)
     app.include_router(legacy.router)
     app.include_router(llm_settings.router)
+    app.include_router(what_if.router)
     story_page.mount(app)
     # Innermost first. Idempotency-Key reads the body the body limit bounds.
     app.add_middleware(

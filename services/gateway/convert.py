@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -60,6 +61,47 @@ def simulation_out(s: simulation_pb2.Simulation, story_id: str | None = None) ->
         "created_at": when(s.created_at),
         "updated_at": when(s.updated_at),
         "llm": llm_usage_out(s.llm) if s.HasField("llm") else None,
+        "parent_id": s.parent_id or None,
+        "fork_turn": s.fork_turn if s.parent_id else None,
+        "root_id": s.root_id or None,
+        "interventions": [
+            {
+                "turn": i.turn,
+                "kind": i.kind,
+                "character_id": i.character_id or None,
+                "text": i.text,
+                "location": i.location or None,
+            }
+            for i in s.interventions
+        ],
+    }
+
+
+def knowledge_out(k: simulation_pb2.Knowledge) -> dict[str, Any]:
+    def items(known: Iterable[simulation_pb2.KnownItem]) -> list[dict[str, Any]]:
+        return [
+            {
+                "text": item.text,
+                "sources": [
+                    {
+                        "event_id": s.event_id,
+                        "how": s.how,
+                        "by_id": s.by_id or None,
+                        "by_name": s.by_name or None,
+                    }
+                    for s in item.sources
+                ],
+            }
+            for item in known
+        ]
+
+    return {
+        "simulation_id": k.simulation_id,
+        "character_id": k.character_id,
+        "turn": k.turn,
+        "facts": items(k.facts),
+        "beliefs": items(k.beliefs),
+        "memories": items(k.memories),
     }
 
 

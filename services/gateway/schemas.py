@@ -229,6 +229,47 @@ class SimulationCreate(Strict):
     )
 
 
+InterventionKind = Literal["event", "whisper", "goal", "enter", "leave"]
+
+
+class InterventionIn(Strict):
+    kind: InterventionKind = Field(
+        description="event: something happens; whisper: one character is told something; "
+        "goal: a character's new goal; enter / leave: a character comes back or goes"
+    )
+    turn: int | None = Field(
+        default=None,
+        ge=1,
+        le=1000,
+        strict=True,
+        description="the turn it applies at (default: the next turn boundary, or the first "
+        "turn after a fork)",
+    )
+    character_id: Slug | Literal[""] = ""
+    text: Annotated[str, StringConstraints(max_length=500, pattern=TEXT_PATTERN)] = ""
+    location: Annotated[str, StringConstraints(max_length=100, pattern=TEXT_PATTERN)] = ""
+
+
+class InterventionOut(BaseModel):
+    turn: int
+    kind: str
+    character_id: str | None
+    text: str
+    location: str | None
+
+
+class ForkIn(Strict):
+    turn: int = Field(ge=0, le=1000, strict=True, description="the last turn shared")
+    seed: int | None = Field(
+        default=None,
+        ge=0,
+        lt=2**62,
+        strict=True,
+        description="absent (or the parent's): the parent's dice go on",
+    )
+    interventions: list[InterventionIn] = Field(default_factory=list, max_length=50)
+
+
 class SimulationOut(BaseModel):
     id: str
     status: Literal["queued", "running", "completed", "failed", "cancelled"]
@@ -246,6 +287,10 @@ class SimulationOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     llm: LlmUsageOut | None = None
+    parent_id: str | None = Field(default=None, description="a branch: the run it was forked from")
+    fork_turn: int | None = Field(default=None, description="a branch: the last turn it shares")
+    root_id: str | None = Field(default=None, description="a branch: its tree's first run")
+    interventions: list[InterventionOut] = Field(default_factory=list)
 
 
 class SimulationPage(BaseModel):
@@ -394,3 +439,60 @@ class LegacyCampaignCreated(BaseModel):
     name: str
     status: str
     created_at: datetime
+
+
+class BranchesOut(BaseModel):
+    root_id: str
+    items: list[SimulationOut] = Field(
+        description="the root first, then its branches, oldest first"
+    )
+
+
+class KnowledgeSourceOut(BaseModel):
+    event_id: str = Field(description='"<turn>.<sequence>", as in a chapter\'s paragraphs')
+    how: Literal["did", "seen", "found", "told", "whispered"]
+    by_id: str | None
+    by_name: str | None
+
+
+class KnownOut(BaseModel):
+    text: str
+    sources: list[KnowledgeSourceOut]
+
+
+class KnowledgeOut(BaseModel):
+    simulation_id: str
+    character_id: str
+    turn: int
+    facts: list[KnownOut]
+    beliefs: list[KnownOut]
+    memories: list[KnownOut]
+
+
+class ChapterPairOut(BaseModel):
+    number: int
+    a: ChapterOut | None
+    b: ChapterOut | None
+
+
+class TurnEventsOut(BaseModel):
+    number: int
+    a: list[dict[str, Any]] | None
+    b: list[dict[str, Any]] | None
+
+
+class StorySideOut(BaseModel):
+    story_id: str
+    simulation_id: str
+    title: str
+    status: str
+
+
+class StoryDiffOut(BaseModel):
+    a: StorySideOut
+    b: StorySideOut
+    first_differing_turn: int | None = Field(description="null: no chapter differs")
+    chapters: list[ChapterPairOut]
+    events: list[TurnEventsOut] = Field(
+        description="the turns' events from the first differing turn on, side by side"
+    )

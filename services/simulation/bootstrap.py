@@ -20,6 +20,7 @@ from services.simulation.adapters.tables import outbox
 from services.simulation.config import SimulationSettings
 from services.simulation.entrypoints.grpc_api import SimulationServicer
 from services.simulation.entrypoints.work_consumer import work_consumer_spec, work_handler
+from services.simulation.service.branches import BranchService
 from services.simulation.service.handlers import SimulationService
 from services.simulation.service.llm_plan import ModelPlans
 from services.simulation.service.model_decisions import ModelDecisions
@@ -97,7 +98,13 @@ async def setup(rt: ServiceRuntime) -> None:
         models=plans,
         runs=runner,
     )
-    servicer = SimulationServicer(service, WorldService(uow), plans)
+    branches = BranchService(
+        uow,
+        characters,
+        paced=settings.simulation_turn_delay_seconds > 0,
+        max_active_per_tenant=settings.max_active_simulations_per_tenant,
+    )
+    servicer = SimulationServicer(service, WorldService(uow), plans, branches)
     rt.serve_grpc(settings).add(
         lambda server: simulation_pb2_grpc.add_SimulationServiceServicer_to_server(
             servicer, server

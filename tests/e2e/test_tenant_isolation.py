@@ -1,9 +1,10 @@
 """Tenant isolation under fuzzing: two tenants, each with characters, a finished story
 and a campaign; Hypothesis picks a tenant, a route and the OTHER tenant's id (or
 Idempotency-Key), over every route that takes an id: read, stream, list, update,
-cancel, delete, start a simulation or a campaign run with it. Every answer must be 404
+cancel, delete, start a simulation or a campaign run with it, fork it, steer it, read a
+character's knowledge in it, list its branches, diff its story. Every answer must be 404
 (never 403, never 2xx); afterwards the other tenant's data is untouched, and lists never
-show another tenant's ids. (There are no fork or export routes.)"""
+show another tenant's ids."""
 
 from __future__ import annotations
 
@@ -48,6 +49,11 @@ PROBES = [
     Probe("GET", "/v1/simulations/{id}/events", "simulations", "", (("Last-Event-ID", "1-0"),)),
     Probe("GET", "/v1/stories/{id}", "stories"),
     Probe("GET", "/v1/stories/{id}", "stories", "", (("Accept", "text/markdown"),)),
+    Probe("POST", "/v1/simulations/{id}/fork", "simulations", "fork"),
+    Probe("POST", "/v1/simulations/{id}/interventions", "simulations", "intervention"),
+    Probe("GET", "/v1/simulations/{id}/branches", "simulations"),
+    Probe("GET", "/v1/simulations/{id}/characters/pilot/knowledge", "simulations"),
+    Probe("GET", "/v1/stories/{id}/diff/{id}", "stories"),
 ]
 
 
@@ -77,6 +83,10 @@ def _body(probe: Probe, ids: list[str]) -> dict[str, object] | None:
         return {"character_names": ids, "turns": 1}
     if probe.body == "campaign":
         return {"campaign_id": ids[0], "turns": 1}
+    if probe.body == "fork":
+        return {"turn": 1}
+    if probe.body == "intervention":
+        return {"kind": "event", "text": "written by another tenant"}
     return None
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Iterable
 
 import grpc
 import pytest
 import sqlalchemy as sa
 
-from novel_engine.v1 import character_pb2_grpc, common_pb2
+from novel_engine.v1 import character_pb2_grpc, common_pb2, simulation_pb2
+from novel_platform import subjects
 from novel_platform.config import DatabaseSettings
 from novel_platform.db import create_engine
 from novel_platform.errors import FailedPrecondition, InvalidArgument, NotFound
@@ -27,6 +29,8 @@ from services.character.entrypoints.grpc_api import CharacterServicer
 from services.character.service.handlers import CharacterService
 from services.simulation.adapters.characters import CharacterDirectory
 from services.simulation.adapters.tables import checkpoints, outbox
+from services.simulation.domain.interventions import Intervention
+from services.simulation.service.branches import BranchService
 from services.simulation.service.handlers import SimulationService
 from services.simulation.service.requests import StartRequest
 from services.simulation.service.runner import SimulationRunner
@@ -384,3 +388,71 @@ async def test_a_run_uses_the_characters_as_they_were_when_accepted(parts, tenan
     assert done.status == "completed" and done.turns_done == 5
     failed = await parts["service"].get(tenant, legacy.id)
     assert failed.status == "failed" and "deleted after the request" in failed.error
+
+
+def _turns(batch: Iterable[simulation_pb2.Turn]) -> list[tuple[int, list[bytes]]]:
+    return [(t.number, [e.SerializeToString(deterministic=True) for e in t.events]) for t in batch]
+
+
+async def test_an_unpaced_branch_runs_in_one_batch_and_equals_its_parent(parts, nats_url, tenant):
+    """A fork at turn 4 of an unpaced 12-turn run: the worker starts from the one world
+    stored for the branch and commits turns 5..12 in one event that also carries turns
+    1..4 (derived again) for the story's closing; with the parent's dice they are the
+    parent's turns byte for byte. An intervention in the middle of a batch lands in its
+    turn, and a fork at 0 of the steered branch repeats it."""
+    await parts["characters"].seed_starter_roster(tenant)
+    parent = await parts["service"].start(request(tenant, turns=12, seed=7))
+    await parts["runner"].run(parent.id)
+    branches = BranchService(parts["uow"], parts["directory"], paced=False)
+    same = await branches.fork(tenant, parent.id, 4, None, [])
+    steer = [Intervention(8, "event", "", "A bell tolls"), Intervention(8, "leave", "marcus")]
+    steered = await branches.fork(tenant, parent.id, 4, None, steer)
+    for branch in (same, steered):
+        await parts["runner"].run(branch.id)
+    replay = await branches.fork(tenant, steered.id, 0, None, [])
+    await parts["runner"].run(replay.id)
+    await flush(parts["relay"])
+
+    async def batch_of(sim_id: str) -> simulation_pb2.TurnsCompleted:
+        (event,) = await stream_events(
+            nats_url, "SIMULATION", f"simulation.{sim_id}.*", tenant, until=1
+        )
+        return TURNS.unpack(event)
+
+    whole = await batch_of(parent.id)
+    copy = await batch_of(same.id)
+    assert [t.number for t in copy.turns] == list(range(5, 13))
+    assert [t.number for t in copy.shared_turns] == [1, 2, 3, 4]
+    assert _turns(copy.shared_turns) + _turns(copy.turns) == _turns(whole.turns)
+    assert (copy.context.fork_of, copy.context.fork_turn) == (parent.id, 4)
+
+    changed = await batch_of(steered.id)
+    assert _turns(changed.turns)[:3] == _turns(whole.turns)[4:7]
+    eighth = changed.turns[3].events
+    assert [(e.action, e.sequence) for e in eighth if e.actor_id == "director"][1:3] == [
+        ("intervention", 1),
+        ("leave", 2),
+    ]
+    assert not any(e.actor_id == "marcus" for t in changed.turns[3:] for e in t.events)
+    again = await batch_of(replay.id)
+    assert _turns(again.turns) == _turns(changed.shared_turns) + _turns(changed.turns)
+
+    # Derived again on demand: the same turns, through the parent for the shared ones.
+    derived = await branches.turns(tenant, steered.id, 1, 12)
+    assert [r.turn for r in derived] == list(range(1, 13))
+    with pytest.raises(NotFound):
+        await branches.fork("someone-else", parent.id, 4, None, [])
+    with pytest.raises(InvalidArgument):
+        await branches.fork(tenant, parent.id, 12, None, [])
+    with pytest.raises(FailedPrecondition):
+        await branches.intervene(tenant, parent.id, Intervention(0, "event", "", "late"))
+
+    # A branch cancelled before a turn of its own: its story ends before any context, as
+    # a run's cancelled before turn 1 does (the shared turns are not its own).
+    idle = await branches.fork(tenant, parent.id, 4, None, [])
+    assert (await parts["service"].cancel(tenant, idle.id)).status == "cancelled"
+    await flush(parts["relay"])
+    (event,) = await stream_events(
+        nats_url, "SIMULATION", f"simulation.{idle.id}.*", tenant, until=1
+    )
+    assert subjects.SIMULATION_CANCELLED.unpack(event).turns_done == 0

@@ -1045,3 +1045,72 @@ async def test_the_inbox_forgets_only_ids_past_the_retention(parts):
             ).scalars()
         )
     assert left == set(recent)
+
+
+def branch_context(sim: str, parent: str, fork_turn: int, n: int) -> simulation_pb2.StoryContext:
+    ctx = context(sim, n)
+    ctx.fork_of, ctx.fork_turn = parent, fork_turn
+    return ctx
+
+
+async def test_a_branch_writes_only_its_own_chapters_and_reads_the_shared_ones(parts, tenant):
+    """A branch forked at turn 3 of a 6-turn run: its events carry turns 4..6 (and, on
+    the completing one, turns 1..3 for the closing); it stores chapters 4..6 only, reads
+    1..3 from its parent's story, and, with the same turns, tells the same story. Both
+    the one-statement path (one event) and the general path (a turn per event)."""
+    writer, reader, _, engine, _ = parts
+    parent, n = new_sim(), 6
+    await handle(writer, batch_env(tenant, context(parent, n), range(1, n + 1), completed=n))
+    whole = await snapshot(reader, tenant, parent)
+    shared = [simulation_pb2.Turn(number=t, events=turn_events(t)) for t in range(1, 4)]
+
+    def branch_batch(ctx: simulation_pb2.StoryContext, turns: range, done: bool) -> Envelope:
+        payload = simulation_pb2.TurnsCompleted(
+            context=ctx,
+            turns=[simulation_pb2.Turn(number=t, events=turn_events(t)) for t in turns],
+            completed=done,
+            turns_executed=n if done else 0,
+            shared_turns=shared if done else [],
+        )
+        return subjects.SIMULATION_TURNS_COMPLETED.envelope(tenant, payload)
+
+    at_once, paced = new_sim(), new_sim()
+    await handle(writer, branch_batch(branch_context(at_once, parent, 3, n), range(4, 7), True))
+    ctx = branch_context(paced, parent, 3, n)
+    for t in range(4, 7):
+        await handle(writer, branch_batch(ctx, range(t, t + 1), t == n))
+    for branch in (at_once, paced):
+        assert await snapshot(reader, tenant, branch) == whole
+        story = await reader.get_by_simulation(tenant, branch)
+        assert story.status == "completed" and story.chapters_written == n
+        async with engine.connect() as conn:
+            stored = await conn.scalars(
+                sa.select(chapters.c.number)
+                .where(chapters.c.story_id == story_id_for(branch))
+                .order_by(chapters.c.number)
+            )
+            assert list(stored) == [4, 5, 6]
+        diff = await reader.diff(tenant, story_id_for(parent), story_id_for(branch))
+        assert (diff.first_differing_turn, diff.chapters) == (0, ())
+
+    # A branch whose turns differ from 5 on parts there.
+    other = new_sim()
+    ctx = branch_context(other, parent, 3, n)
+    payload = simulation_pb2.TurnsCompleted(
+        context=ctx,
+        turns=[
+            simulation_pb2.Turn(number=4, events=turn_events(4)),
+            simulation_pb2.Turn(number=5, events=turn_events(2)),
+            simulation_pb2.Turn(number=6, events=turn_events(6)),
+        ],
+        completed=True,
+        turns_executed=n,
+        shared_turns=shared,
+    )
+    await handle(writer, subjects.SIMULATION_TURNS_COMPLETED.envelope(tenant, payload))
+    diff = await reader.diff(tenant, story_id_for(parent), story_id_for(other))
+    assert diff.first_differing_turn == 5
+    assert [p.number for p in diff.chapters] == [5, 6]
+    assert diff.chapters[0].a != diff.chapters[0].b
+    with pytest.raises(NotFound):
+        await reader.diff("someone-else", story_id_for(parent), story_id_for(other))

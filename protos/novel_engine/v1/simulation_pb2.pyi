@@ -27,7 +27,7 @@ SIMULATION_STATUS_FAILED: SimulationStatus
 SIMULATION_STATUS_CANCELLED: SimulationStatus
 
 class Simulation(_message.Message):
-    __slots__ = ("id", "status", "character_ids", "turns_total", "turns_done", "seed", "setting", "scenario", "campaign_id", "narrative_style", "story_id", "error", "created_at", "updated_at", "world_id", "llm")
+    __slots__ = ("id", "status", "character_ids", "turns_total", "turns_done", "seed", "setting", "scenario", "campaign_id", "narrative_style", "story_id", "error", "created_at", "updated_at", "world_id", "llm", "parent_id", "fork_turn", "interventions", "root_id")
     ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     CHARACTER_IDS_FIELD_NUMBER: _ClassVar[int]
@@ -44,6 +44,10 @@ class Simulation(_message.Message):
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
     WORLD_ID_FIELD_NUMBER: _ClassVar[int]
     LLM_FIELD_NUMBER: _ClassVar[int]
+    PARENT_ID_FIELD_NUMBER: _ClassVar[int]
+    FORK_TURN_FIELD_NUMBER: _ClassVar[int]
+    INTERVENTIONS_FIELD_NUMBER: _ClassVar[int]
+    ROOT_ID_FIELD_NUMBER: _ClassVar[int]
     id: str
     status: SimulationStatus
     character_ids: _containers.RepeatedScalarFieldContainer[str]
@@ -60,7 +64,133 @@ class Simulation(_message.Message):
     updated_at: _timestamp_pb2.Timestamp
     world_id: str
     llm: LlmUsage
-    def __init__(self, id: _Optional[str] = ..., status: _Optional[_Union[SimulationStatus, str]] = ..., character_ids: _Optional[_Iterable[str]] = ..., turns_total: _Optional[int] = ..., turns_done: _Optional[int] = ..., seed: _Optional[int] = ..., setting: _Optional[str] = ..., scenario: _Optional[str] = ..., campaign_id: _Optional[str] = ..., narrative_style: _Optional[str] = ..., story_id: _Optional[str] = ..., error: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., world_id: _Optional[str] = ..., llm: _Optional[_Union[LlmUsage, _Mapping]] = ...) -> None: ...
+    parent_id: str
+    fork_turn: int
+    interventions: _containers.RepeatedCompositeFieldContainer[Intervention]
+    root_id: str
+    def __init__(self, id: _Optional[str] = ..., status: _Optional[_Union[SimulationStatus, str]] = ..., character_ids: _Optional[_Iterable[str]] = ..., turns_total: _Optional[int] = ..., turns_done: _Optional[int] = ..., seed: _Optional[int] = ..., setting: _Optional[str] = ..., scenario: _Optional[str] = ..., campaign_id: _Optional[str] = ..., narrative_style: _Optional[str] = ..., story_id: _Optional[str] = ..., error: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., world_id: _Optional[str] = ..., llm: _Optional[_Union[LlmUsage, _Mapping]] = ..., parent_id: _Optional[str] = ..., fork_turn: _Optional[int] = ..., interventions: _Optional[_Iterable[_Union[Intervention, _Mapping]]] = ..., root_id: _Optional[str] = ...) -> None: ...
+
+class Intervention(_message.Message):
+    __slots__ = ("turn", "kind", "character_id", "text", "location", "sheet_json")
+    TURN_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    CHARACTER_ID_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_FIELD_NUMBER: _ClassVar[int]
+    SHEET_JSON_FIELD_NUMBER: _ClassVar[int]
+    turn: int
+    kind: str
+    character_id: str
+    text: str
+    location: str
+    sheet_json: str
+    def __init__(self, turn: _Optional[int] = ..., kind: _Optional[str] = ..., character_id: _Optional[str] = ..., text: _Optional[str] = ..., location: _Optional[str] = ..., sheet_json: _Optional[str] = ...) -> None: ...
+
+class ForkSimulationRequest(_message.Message):
+    __slots__ = ("tenant_id", "id", "turn", "seed", "interventions")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    TURN_FIELD_NUMBER: _ClassVar[int]
+    SEED_FIELD_NUMBER: _ClassVar[int]
+    INTERVENTIONS_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    id: str
+    turn: int
+    seed: int
+    interventions: _containers.RepeatedCompositeFieldContainer[Intervention]
+    def __init__(self, tenant_id: _Optional[str] = ..., id: _Optional[str] = ..., turn: _Optional[int] = ..., seed: _Optional[int] = ..., interventions: _Optional[_Iterable[_Union[Intervention, _Mapping]]] = ...) -> None: ...
+
+class AddInterventionRequest(_message.Message):
+    __slots__ = ("tenant_id", "id", "intervention")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    INTERVENTION_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    id: str
+    intervention: Intervention
+    def __init__(self, tenant_id: _Optional[str] = ..., id: _Optional[str] = ..., intervention: _Optional[_Union[Intervention, _Mapping]] = ...) -> None: ...
+
+class ListBranchesRequest(_message.Message):
+    __slots__ = ("tenant_id", "id")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    id: str
+    def __init__(self, tenant_id: _Optional[str] = ..., id: _Optional[str] = ...) -> None: ...
+
+class ListBranchesResponse(_message.Message):
+    __slots__ = ("root_id", "simulations")
+    ROOT_ID_FIELD_NUMBER: _ClassVar[int]
+    SIMULATIONS_FIELD_NUMBER: _ClassVar[int]
+    root_id: str
+    simulations: _containers.RepeatedCompositeFieldContainer[Simulation]
+    def __init__(self, root_id: _Optional[str] = ..., simulations: _Optional[_Iterable[_Union[Simulation, _Mapping]]] = ...) -> None: ...
+
+class GetTurnsRequest(_message.Message):
+    __slots__ = ("tenant_id", "id", "from_turn", "to_turn")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    FROM_TURN_FIELD_NUMBER: _ClassVar[int]
+    TO_TURN_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    id: str
+    from_turn: int
+    to_turn: int
+    def __init__(self, tenant_id: _Optional[str] = ..., id: _Optional[str] = ..., from_turn: _Optional[int] = ..., to_turn: _Optional[int] = ...) -> None: ...
+
+class GetTurnsResponse(_message.Message):
+    __slots__ = ("turns",)
+    TURNS_FIELD_NUMBER: _ClassVar[int]
+    turns: _containers.RepeatedCompositeFieldContainer[Turn]
+    def __init__(self, turns: _Optional[_Iterable[_Union[Turn, _Mapping]]] = ...) -> None: ...
+
+class GetKnowledgeRequest(_message.Message):
+    __slots__ = ("tenant_id", "id", "character_id", "turn")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    CHARACTER_ID_FIELD_NUMBER: _ClassVar[int]
+    TURN_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    id: str
+    character_id: str
+    turn: int
+    def __init__(self, tenant_id: _Optional[str] = ..., id: _Optional[str] = ..., character_id: _Optional[str] = ..., turn: _Optional[int] = ...) -> None: ...
+
+class KnowledgeSource(_message.Message):
+    __slots__ = ("event_id", "how", "by_id", "by_name")
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    HOW_FIELD_NUMBER: _ClassVar[int]
+    BY_ID_FIELD_NUMBER: _ClassVar[int]
+    BY_NAME_FIELD_NUMBER: _ClassVar[int]
+    event_id: str
+    how: str
+    by_id: str
+    by_name: str
+    def __init__(self, event_id: _Optional[str] = ..., how: _Optional[str] = ..., by_id: _Optional[str] = ..., by_name: _Optional[str] = ...) -> None: ...
+
+class KnownItem(_message.Message):
+    __slots__ = ("text", "sources")
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    SOURCES_FIELD_NUMBER: _ClassVar[int]
+    text: str
+    sources: _containers.RepeatedCompositeFieldContainer[KnowledgeSource]
+    def __init__(self, text: _Optional[str] = ..., sources: _Optional[_Iterable[_Union[KnowledgeSource, _Mapping]]] = ...) -> None: ...
+
+class Knowledge(_message.Message):
+    __slots__ = ("simulation_id", "character_id", "turn", "facts", "beliefs", "memories")
+    SIMULATION_ID_FIELD_NUMBER: _ClassVar[int]
+    CHARACTER_ID_FIELD_NUMBER: _ClassVar[int]
+    TURN_FIELD_NUMBER: _ClassVar[int]
+    FACTS_FIELD_NUMBER: _ClassVar[int]
+    BELIEFS_FIELD_NUMBER: _ClassVar[int]
+    MEMORIES_FIELD_NUMBER: _ClassVar[int]
+    simulation_id: str
+    character_id: str
+    turn: int
+    facts: _containers.RepeatedCompositeFieldContainer[KnownItem]
+    beliefs: _containers.RepeatedCompositeFieldContainer[KnownItem]
+    memories: _containers.RepeatedCompositeFieldContainer[KnownItem]
+    def __init__(self, simulation_id: _Optional[str] = ..., character_id: _Optional[str] = ..., turn: _Optional[int] = ..., facts: _Optional[_Iterable[_Union[KnownItem, _Mapping]]] = ..., beliefs: _Optional[_Iterable[_Union[KnownItem, _Mapping]]] = ..., memories: _Optional[_Iterable[_Union[KnownItem, _Mapping]]] = ...) -> None: ...
 
 class LlmBackend(_message.Message):
     __slots__ = ("base_url", "model", "api_key", "temperature", "max_tokens", "token_budget")
@@ -450,7 +580,7 @@ class Participant(_message.Message):
     def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., role: _Optional[str] = ..., faction: _Optional[str] = ...) -> None: ...
 
 class StoryContext(_message.Message):
-    __slots__ = ("simulation_id", "participants", "setting", "scenario", "narrative_style", "turns_total", "narration")
+    __slots__ = ("simulation_id", "participants", "setting", "scenario", "narrative_style", "turns_total", "narration", "fork_of", "fork_turn")
     SIMULATION_ID_FIELD_NUMBER: _ClassVar[int]
     PARTICIPANTS_FIELD_NUMBER: _ClassVar[int]
     SETTING_FIELD_NUMBER: _ClassVar[int]
@@ -458,6 +588,8 @@ class StoryContext(_message.Message):
     NARRATIVE_STYLE_FIELD_NUMBER: _ClassVar[int]
     TURNS_TOTAL_FIELD_NUMBER: _ClassVar[int]
     NARRATION_FIELD_NUMBER: _ClassVar[int]
+    FORK_OF_FIELD_NUMBER: _ClassVar[int]
+    FORK_TURN_FIELD_NUMBER: _ClassVar[int]
     simulation_id: str
     participants: _containers.RepeatedCompositeFieldContainer[Participant]
     setting: str
@@ -465,7 +597,9 @@ class StoryContext(_message.Message):
     narrative_style: str
     turns_total: int
     narration: LlmNarration
-    def __init__(self, simulation_id: _Optional[str] = ..., participants: _Optional[_Iterable[_Union[Participant, _Mapping]]] = ..., setting: _Optional[str] = ..., scenario: _Optional[str] = ..., narrative_style: _Optional[str] = ..., turns_total: _Optional[int] = ..., narration: _Optional[_Union[LlmNarration, _Mapping]] = ...) -> None: ...
+    fork_of: str
+    fork_turn: int
+    def __init__(self, simulation_id: _Optional[str] = ..., participants: _Optional[_Iterable[_Union[Participant, _Mapping]]] = ..., setting: _Optional[str] = ..., scenario: _Optional[str] = ..., narrative_style: _Optional[str] = ..., turns_total: _Optional[int] = ..., narration: _Optional[_Union[LlmNarration, _Mapping]] = ..., fork_of: _Optional[str] = ..., fork_turn: _Optional[int] = ...) -> None: ...
 
 class LlmNarration(_message.Message):
     __slots__ = ("base_url", "model", "temperature", "max_tokens", "token_budget", "server_key", "sealed_api_key", "replay_of")
@@ -502,16 +636,18 @@ class Turn(_message.Message):
     def __init__(self, number: _Optional[int] = ..., events: _Optional[_Iterable[_Union[TurnEvent, _Mapping]]] = ...) -> None: ...
 
 class TurnsCompleted(_message.Message):
-    __slots__ = ("context", "turns", "completed", "turns_executed")
+    __slots__ = ("context", "turns", "completed", "turns_executed", "shared_turns")
     CONTEXT_FIELD_NUMBER: _ClassVar[int]
     TURNS_FIELD_NUMBER: _ClassVar[int]
     COMPLETED_FIELD_NUMBER: _ClassVar[int]
     TURNS_EXECUTED_FIELD_NUMBER: _ClassVar[int]
+    SHARED_TURNS_FIELD_NUMBER: _ClassVar[int]
     context: StoryContext
     turns: _containers.RepeatedCompositeFieldContainer[Turn]
     completed: bool
     turns_executed: int
-    def __init__(self, context: _Optional[_Union[StoryContext, _Mapping]] = ..., turns: _Optional[_Iterable[_Union[Turn, _Mapping]]] = ..., completed: _Optional[bool] = ..., turns_executed: _Optional[int] = ...) -> None: ...
+    shared_turns: _containers.RepeatedCompositeFieldContainer[Turn]
+    def __init__(self, context: _Optional[_Union[StoryContext, _Mapping]] = ..., turns: _Optional[_Iterable[_Union[Turn, _Mapping]]] = ..., completed: _Optional[bool] = ..., turns_executed: _Optional[int] = ..., shared_turns: _Optional[_Iterable[_Union[Turn, _Mapping]]] = ...) -> None: ...
 
 class SimulationFailed(_message.Message):
     __slots__ = ("simulation_id", "reason")

@@ -94,6 +94,31 @@ class SimulationServiceStub:
                 request_serializer=novel__engine_dot_v1_dot_simulation__pb2.GetLlmSettingsRequest.SerializeToString,
                 response_deserializer=novel__engine_dot_v1_dot_simulation__pb2.LlmSettings.FromString,
                 _registered_method=True)
+        self.ForkSimulation = channel.unary_unary(
+                '/novel_engine.v1.SimulationService/ForkSimulation',
+                request_serializer=novel__engine_dot_v1_dot_simulation__pb2.ForkSimulationRequest.SerializeToString,
+                response_deserializer=novel__engine_dot_v1_dot_simulation__pb2.Simulation.FromString,
+                _registered_method=True)
+        self.AddIntervention = channel.unary_unary(
+                '/novel_engine.v1.SimulationService/AddIntervention',
+                request_serializer=novel__engine_dot_v1_dot_simulation__pb2.AddInterventionRequest.SerializeToString,
+                response_deserializer=novel__engine_dot_v1_dot_simulation__pb2.Simulation.FromString,
+                _registered_method=True)
+        self.ListBranches = channel.unary_unary(
+                '/novel_engine.v1.SimulationService/ListBranches',
+                request_serializer=novel__engine_dot_v1_dot_simulation__pb2.ListBranchesRequest.SerializeToString,
+                response_deserializer=novel__engine_dot_v1_dot_simulation__pb2.ListBranchesResponse.FromString,
+                _registered_method=True)
+        self.GetTurns = channel.unary_unary(
+                '/novel_engine.v1.SimulationService/GetTurns',
+                request_serializer=novel__engine_dot_v1_dot_simulation__pb2.GetTurnsRequest.SerializeToString,
+                response_deserializer=novel__engine_dot_v1_dot_simulation__pb2.GetTurnsResponse.FromString,
+                _registered_method=True)
+        self.GetKnowledge = channel.unary_unary(
+                '/novel_engine.v1.SimulationService/GetKnowledge',
+                request_serializer=novel__engine_dot_v1_dot_simulation__pb2.GetKnowledgeRequest.SerializeToString,
+                response_deserializer=novel__engine_dot_v1_dot_simulation__pb2.Knowledge.FromString,
+                _registered_method=True)
 
 
 class SimulationServiceServicer:
@@ -171,6 +196,36 @@ class SimulationServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ForkSimulation(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AddIntervention(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListBranches(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetTurns(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetKnowledge(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SimulationServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -233,6 +288,31 @@ def add_SimulationServiceServicer_to_server(servicer, server):
                     servicer.GetLlmSettings,
                     request_deserializer=novel__engine_dot_v1_dot_simulation__pb2.GetLlmSettingsRequest.FromString,
                     response_serializer=novel__engine_dot_v1_dot_simulation__pb2.LlmSettings.SerializeToString,
+            ),
+            'ForkSimulation': grpc.unary_unary_rpc_method_handler(
+                    servicer.ForkSimulation,
+                    request_deserializer=novel__engine_dot_v1_dot_simulation__pb2.ForkSimulationRequest.FromString,
+                    response_serializer=novel__engine_dot_v1_dot_simulation__pb2.Simulation.SerializeToString,
+            ),
+            'AddIntervention': grpc.unary_unary_rpc_method_handler(
+                    servicer.AddIntervention,
+                    request_deserializer=novel__engine_dot_v1_dot_simulation__pb2.AddInterventionRequest.FromString,
+                    response_serializer=novel__engine_dot_v1_dot_simulation__pb2.Simulation.SerializeToString,
+            ),
+            'ListBranches': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListBranches,
+                    request_deserializer=novel__engine_dot_v1_dot_simulation__pb2.ListBranchesRequest.FromString,
+                    response_serializer=novel__engine_dot_v1_dot_simulation__pb2.ListBranchesResponse.SerializeToString,
+            ),
+            'GetTurns': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetTurns,
+                    request_deserializer=novel__engine_dot_v1_dot_simulation__pb2.GetTurnsRequest.FromString,
+                    response_serializer=novel__engine_dot_v1_dot_simulation__pb2.GetTurnsResponse.SerializeToString,
+            ),
+            'GetKnowledge': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetKnowledge,
+                    request_deserializer=novel__engine_dot_v1_dot_simulation__pb2.GetKnowledgeRequest.FromString,
+                    response_serializer=novel__engine_dot_v1_dot_simulation__pb2.Knowledge.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -559,6 +639,141 @@ class SimulationService:
             '/novel_engine.v1.SimulationService/GetLlmSettings',
             novel__engine_dot_v1_dot_simulation__pb2.GetLlmSettingsRequest.SerializeToString,
             novel__engine_dot_v1_dot_simulation__pb2.LlmSettings.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ForkSimulation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/novel_engine.v1.SimulationService/ForkSimulation',
+            novel__engine_dot_v1_dot_simulation__pb2.ForkSimulationRequest.SerializeToString,
+            novel__engine_dot_v1_dot_simulation__pb2.Simulation.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AddIntervention(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/novel_engine.v1.SimulationService/AddIntervention',
+            novel__engine_dot_v1_dot_simulation__pb2.AddInterventionRequest.SerializeToString,
+            novel__engine_dot_v1_dot_simulation__pb2.Simulation.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListBranches(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/novel_engine.v1.SimulationService/ListBranches',
+            novel__engine_dot_v1_dot_simulation__pb2.ListBranchesRequest.SerializeToString,
+            novel__engine_dot_v1_dot_simulation__pb2.ListBranchesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetTurns(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/novel_engine.v1.SimulationService/GetTurns',
+            novel__engine_dot_v1_dot_simulation__pb2.GetTurnsRequest.SerializeToString,
+            novel__engine_dot_v1_dot_simulation__pb2.GetTurnsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetKnowledge(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/novel_engine.v1.SimulationService/GetKnowledge',
+            novel__engine_dot_v1_dot_simulation__pb2.GetKnowledgeRequest.SerializeToString,
+            novel__engine_dot_v1_dot_simulation__pb2.Knowledge.FromString,
             options,
             channel_credentials,
             insecure,

@@ -30,7 +30,7 @@ class Chapter(_message.Message):
     def __init__(self, number: _Optional[int] = ..., title: _Optional[str] = ..., text: _Optional[str] = ..., paragraphs: _Optional[_Iterable[_Union[Paragraph, _Mapping]]] = ...) -> None: ...
 
 class Story(_message.Message):
-    __slots__ = ("id", "simulation_id", "title", "status", "narrative_style", "participants", "opening", "chapters", "closing", "turns_total", "created_at", "completed_at", "error")
+    __slots__ = ("id", "simulation_id", "title", "status", "narrative_style", "participants", "opening", "chapters", "closing", "turns_total", "created_at", "completed_at", "error", "fork_of", "fork_turn")
     ID_FIELD_NUMBER: _ClassVar[int]
     SIMULATION_ID_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
@@ -44,6 +44,8 @@ class Story(_message.Message):
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     COMPLETED_AT_FIELD_NUMBER: _ClassVar[int]
     ERROR_FIELD_NUMBER: _ClassVar[int]
+    FORK_OF_FIELD_NUMBER: _ClassVar[int]
+    FORK_TURN_FIELD_NUMBER: _ClassVar[int]
     id: str
     simulation_id: str
     title: str
@@ -57,7 +59,41 @@ class Story(_message.Message):
     created_at: _timestamp_pb2.Timestamp
     completed_at: _timestamp_pb2.Timestamp
     error: str
-    def __init__(self, id: _Optional[str] = ..., simulation_id: _Optional[str] = ..., title: _Optional[str] = ..., status: _Optional[str] = ..., narrative_style: _Optional[str] = ..., participants: _Optional[_Iterable[_Union[_simulation_pb2.Participant, _Mapping]]] = ..., opening: _Optional[str] = ..., chapters: _Optional[_Iterable[_Union[Chapter, _Mapping]]] = ..., closing: _Optional[str] = ..., turns_total: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., completed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., error: _Optional[str] = ...) -> None: ...
+    fork_of: str
+    fork_turn: int
+    def __init__(self, id: _Optional[str] = ..., simulation_id: _Optional[str] = ..., title: _Optional[str] = ..., status: _Optional[str] = ..., narrative_style: _Optional[str] = ..., participants: _Optional[_Iterable[_Union[_simulation_pb2.Participant, _Mapping]]] = ..., opening: _Optional[str] = ..., chapters: _Optional[_Iterable[_Union[Chapter, _Mapping]]] = ..., closing: _Optional[str] = ..., turns_total: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., completed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., error: _Optional[str] = ..., fork_of: _Optional[str] = ..., fork_turn: _Optional[int] = ...) -> None: ...
+
+class DiffStoriesRequest(_message.Message):
+    __slots__ = ("tenant_id", "a", "b")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    A_FIELD_NUMBER: _ClassVar[int]
+    B_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    a: str
+    b: str
+    def __init__(self, tenant_id: _Optional[str] = ..., a: _Optional[str] = ..., b: _Optional[str] = ...) -> None: ...
+
+class StoryDiff(_message.Message):
+    __slots__ = ("a", "b", "first_differing_turn", "chapters")
+    A_FIELD_NUMBER: _ClassVar[int]
+    B_FIELD_NUMBER: _ClassVar[int]
+    FIRST_DIFFERING_TURN_FIELD_NUMBER: _ClassVar[int]
+    CHAPTERS_FIELD_NUMBER: _ClassVar[int]
+    a: Story
+    b: Story
+    first_differing_turn: int
+    chapters: _containers.RepeatedCompositeFieldContainer[ChapterPair]
+    def __init__(self, a: _Optional[_Union[Story, _Mapping]] = ..., b: _Optional[_Union[Story, _Mapping]] = ..., first_differing_turn: _Optional[int] = ..., chapters: _Optional[_Iterable[_Union[ChapterPair, _Mapping]]] = ...) -> None: ...
+
+class ChapterPair(_message.Message):
+    __slots__ = ("number", "a", "b")
+    NUMBER_FIELD_NUMBER: _ClassVar[int]
+    A_FIELD_NUMBER: _ClassVar[int]
+    B_FIELD_NUMBER: _ClassVar[int]
+    number: int
+    a: Chapter
+    b: Chapter
+    def __init__(self, number: _Optional[int] = ..., a: _Optional[_Union[Chapter, _Mapping]] = ..., b: _Optional[_Union[Chapter, _Mapping]] = ...) -> None: ...
 
 class GetStoryRequest(_message.Message):
     __slots__ = ("tenant_id", "id")

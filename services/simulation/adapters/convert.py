@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+import orjson
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from novel_engine.v1 import character_pb2, simulation_pb2
@@ -14,6 +15,8 @@ from novel_platform.worlds import world_message
 from services.simulation.adapters.repository import CampaignRecord, SimulationRecord
 from services.simulation.adapters.worlds import WorldRecord
 from services.simulation.domain import CharacterSheet, TurnEvent
+from services.simulation.domain.interventions import Intervention
+from services.simulation.domain.knowledge import Knowledge, Known
 from services.simulation.domain.status import SimulationStatus
 
 STATUS = {
@@ -48,6 +51,59 @@ def simulation_to_proto(r: SimulationRecord) -> simulation_pb2.Simulation:
         updated_at=_ts(r.updated_at),
         world_id=r.world_id,
         llm=llm_usage_to_proto(r.llm_usage) if r.llm_usage is not None else None,
+        **(_lineage(r) if r.root_id or r.interventions else {}),
+    )
+
+
+def _lineage(r: SimulationRecord) -> dict[str, Any]:
+    return {
+        "parent_id": r.parent_id,
+        "fork_turn": r.fork_turn,
+        "root_id": r.root_id,
+        "interventions": [intervention_to_proto(i) for i in r.interventions],
+    }
+
+
+def intervention_to_proto(i: dict[str, Any]) -> simulation_pb2.Intervention:
+    sheet = i.get("sheet")
+    return simulation_pb2.Intervention(
+        turn=i["turn"],
+        kind=i["kind"],
+        character_id=i["character_id"],
+        text=i["text"],
+        location=i["location"],
+        sheet_json=orjson.dumps(sheet, option=orjson.OPT_SORT_KEYS).decode() if sheet else "",
+    )
+
+
+def intervention_from_proto(i: simulation_pb2.Intervention) -> Intervention:
+    """As given; `interventions.checked` bounds it before anything keeps it."""
+    return Intervention(i.turn, i.kind, i.character_id, i.text, i.location)
+
+
+def _known(items: Sequence[Known]) -> list[simulation_pb2.KnownItem]:
+    return [
+        simulation_pb2.KnownItem(
+            text=k.text,
+            sources=[
+                simulation_pb2.KnowledgeSource(
+                    event_id=s.event_id, how=s.how, by_id=s.by_id, by_name=s.by_name
+                )
+                for s in k.sources
+            ],
+        )
+        for k in items
+    ]
+
+
+def knowledge_to_proto(simulation_id: str, k: Knowledge) -> simulation_pb2.Knowledge:
+    return simulation_pb2.Knowledge(
+        simulation_id=simulation_id,
+        character_id=k.character_id,
+        turn=k.turn,
+        facts=_known(k.facts),
+        beliefs=_known(k.beliefs),
+        memories=_known(k.memories),
     )
 
 

@@ -13,7 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from novel_platform.outbox import OUTBOX_PARAMS, outbox_insert
 from novel_platform.paging import newest_first_query
-from services.simulation.adapters.tables import campaigns, checkpoints, outbox, simulations
+from services.simulation.adapters.tables import (
+    BRANCH_COLUMNS,
+    campaigns,
+    checkpoints,
+    outbox,
+    simulations,
+)
 from services.simulation.domain.status import ACTIVE, TERMINAL, SimulationStatus
 
 
@@ -39,6 +45,10 @@ class SimulationRecord:
     world: dict[str, Any] | None = None  # a tenant's own world as accepted
     llm: dict[str, Any] | None = None  # options, backend (key sealed), replay source
     llm_usage: dict[str, Any] | None = None  # calls, tokens, fallbacks, budget
+    parent_id: str = ""  # a branch's parent; "" for a run that is no branch
+    fork_turn: int = 0  # the last turn a branch shares with its parent
+    root_id: str = ""  # a branch's tree's first run
+    interventions: tuple[dict[str, Any], ...] = ()  # as applied, in order
 
     @property
     def finished(self) -> bool:
@@ -70,6 +80,7 @@ def simulation_from_row(row: sa.Row[Any]) -> SimulationRecord:
     values["character_ids"] = tuple(values["character_ids"])
     if values["sheets"] is not None:
         values["sheets"] = tuple(values["sheets"])
+    values["interventions"] = tuple(values["interventions"])
     return SimulationRecord(**values)
 
 
@@ -117,18 +128,19 @@ _RECORD_BATCH = (
 # autocommit statement (a one-statement unit of work); ON CONFLICT leaves an idempotent
 # twin's row alone, and then nothing is written. No checkpoint: a finished run is never
 # resumed, and its start (seed and sheets, kept in the row) reproduces every turn.
+_RUN_COLUMNS = [c for c in simulations.c if c.name not in BRANCH_COLUMNS]
 _ADD_RUN = (
     sa.text(
         # The names come from the table definitions, not from input.
         "WITH added AS ("  # noqa: S608
-        f" INSERT INTO simulation.simulations ({', '.join(c.name for c in simulations.c)})"
-        f" VALUES ({', '.join(':' + c.name for c in simulations.c)})"
+        f" INSERT INTO simulation.simulations ({', '.join(c.name for c in _RUN_COLUMNS)})"
+        f" VALUES ({', '.join(':' + c.name for c in _RUN_COLUMNS)})"
         " ON CONFLICT (id) DO NOTHING RETURNING id"
         f"), sent AS ({outbox_insert(outbox, 'added')}) "
         "SELECT id FROM added"
     )
     .bindparams(
-        *(sa.bindparam(c.name, type_=c.type) for c in simulations.c),
+        *(sa.bindparam(c.name, type_=c.type) for c in _RUN_COLUMNS),
         *OUTBOX_PARAMS,
     )
     .columns(simulations.c.id)
@@ -236,6 +248,41 @@ class SimulationRepository:
         )
         row = (await self._conn.execute(stmt)).first()
         return Checkpoint(row.turn, row.world) if row else None
+
+    async def checkpoint_at(self, sim_id: str, turn: int) -> Checkpoint | None:
+        """The newest stored world at or before `turn`."""
+        stmt = (
+            sa.select(checkpoints.c.turn, checkpoints.c.world)
+            .where(checkpoints.c.simulation_id == sim_id, checkpoints.c.turn <= turn)
+            .order_by(checkpoints.c.turn.desc())
+            .limit(1)
+        )
+        row = (await self._conn.execute(stmt)).first()
+        return Checkpoint(row.turn, row.world) if row else None
+
+    async def add_checkpoint(self, sim_id: str, turn: int, world: dict[str, Any]) -> None:
+        await self._conn.execute(
+            checkpoints.insert().values(
+                simulation_id=sim_id, turn=turn, world=world, created_at=sa.func.now()
+            )
+        )
+
+    async def tree(self, tenant_id: str, root_id: str, limit: int) -> list[SimulationRecord]:
+        """The root and its branches (every generation), oldest first."""
+        stmt = (
+            sa.select(simulations)
+            .where(
+                simulations.c.tenant_id == tenant_id,
+                sa.or_(simulations.c.id == root_id, simulations.c.root_id == root_id),
+            )
+            .order_by(simulations.c.created_at, simulations.c.id)
+            .limit(limit)
+        )
+        return [simulation_from_row(r) for r in (await self._conn.execute(stmt)).all()]
+
+    async def count_branches(self, root_id: str) -> int:
+        stmt = sa.select(sa.func.count()).where(simulations.c.root_id == root_id)
+        return int((await self._conn.execute(stmt)).scalar_one())
 
     async def add_campaign(self, tenant_id: str, record: CampaignRecord) -> None:
         values = record.__dict__ | {"participants": list(record.participants)}

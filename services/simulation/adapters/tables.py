@@ -38,7 +38,16 @@ simulations = sa.Table(
     # With a model: its options and backend (key sealed), and what it did (None: offline).
     sa.Column("llm", JSONB(none_as_null=True), nullable=True),
     sa.Column("llm_usage", JSONB(none_as_null=True), nullable=True),
+    # A branch: its parent, the last turn it shares with it, its tree's first run
+    # ("", 0, "" for a run that is no branch); and the director's interventions.
+    sa.Column("parent_id", sa.Text, nullable=False, server_default=""),
+    sa.Column("fork_turn", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("root_id", sa.Text, nullable=False, server_default=""),
+    sa.Column("interventions", JSONB, nullable=False, server_default=sa.text("'[]'::jsonb")),
 )
+# Columns a run computed at once never sets (no branch, no intervention): left to their
+# defaults, they are not in its one statement.
+BRANCH_COLUMNS = ("parent_id", "fork_turn", "root_id", "interventions")
 
 # Every model call of a simulation: what a replay answers from, and the accounting.
 # subject: the deciding character's id (decisions) or "" (a chapter's narration).

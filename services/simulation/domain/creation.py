@@ -164,3 +164,20 @@ def create_world(
 
 def _holds_clue(theme: World, name: str) -> bool:
     return any(s.name == name and s.holds_clue for s in theme.items)
+
+
+def newcomer(world: WorldState, sheet: CharacterSheet, start: str) -> CharacterState:
+    """A character entering a run under way, at `start`, with its equipment: added to
+    `world` (the turn's working copy) as the start would have made it."""
+    char = _character(sheet, (), start, [g.strip() for g in sheet.goals if g.strip()])
+    char.relationships = {
+        other.id: round(float(sheet.relationships.get(other.id, 0.0)), 3)
+        for other in world.characters
+    }
+    world.characters.append(char)
+    for name in sheet.equipment:
+        if name.strip():
+            world.items.append(
+                Item(world.next_item_id(), name.strip(), item_kind(name), char.id, "")
+            )
+    return char

@@ -15,6 +15,7 @@ from .creation import create_world
 from .director import build_view, note_surroundings, record
 from .events import TurnEvent
 from .intent import Intent
+from .interventions import Intervention, direct
 from .pacing import close_turn, open_turn, update_tension
 from .persona import choose_intent
 from .resolver import resolve
@@ -73,11 +74,16 @@ def _initiative(world: WorldState, rng: random.Random) -> list[str]:
     return [char_id for _, _, char_id in sorted(rolls)]
 
 
-def run_turn(world: WorldState, chosen: Mapping[str, Intent] | None = None) -> TurnResult:
+def run_turn(
+    world: WorldState,
+    chosen: Mapping[str, Intent] | None = None,
+    directed: Sequence[Intervention] = (),
+) -> TurnResult:
     """Run the next turn and return a new world; `world` itself is not modified.
 
     `chosen`: intents picked for some characters (by a model, see choices.py); each
     replaces the policy's pick if it is still legal when the character acts.
+    `directed`: the interventions due at this turn, applied after its opening.
 
     Raises ValueError if the simulation is already finished.
     """
@@ -92,6 +98,8 @@ def run_turn(world: WorldState, chosen: Mapping[str, Intent] | None = None) -> T
     opening = open_turn(state, rng, turn)
     events.append(opening)
     record(state, opening)
+    if directed:
+        direct(state, directed, turn, events)
 
     for actor_id in _initiative(state, rng):
         actor = state.character(actor_id)

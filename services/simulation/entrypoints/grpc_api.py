@@ -11,10 +11,14 @@ from novel_platform.worlds import world_fields
 from services.simulation.adapters.convert import (
     backend_fields,
     campaign_to_proto,
+    intervention_from_proto,
+    knowledge_to_proto,
     llm_settings_to_proto,
     simulation_to_proto,
     world_to_proto,
 )
+from services.simulation.service.branches import BranchService
+from services.simulation.service.events import turns_to_proto
 from services.simulation.service.handlers import SimulationService
 from services.simulation.service.llm_plan import LlmRequest, ModelPlans
 from services.simulation.service.requests import StartRequest
@@ -26,11 +30,70 @@ IDEMPOTENCY_KEY_METADATA = "idempotency-key"
 
 class SimulationServicer(simulation_pb2_grpc.SimulationServiceServicer):
     def __init__(
-        self, service: SimulationService, worlds: WorldService, models: ModelPlans | None = None
+        self,
+        service: SimulationService,
+        worlds: WorldService,
+        models: ModelPlans | None = None,
+        branches: BranchService | None = None,
     ) -> None:
         self._service = service
         self._worlds = worlds
         self._models = models
+        self._branches = branches
+
+    def _what_if(self) -> BranchService:
+        if self._branches is None:
+            raise FailedPrecondition("this server does not fork or steer simulations")
+        return self._branches
+
+    async def ForkSimulation(
+        self, request: simulation_pb2.ForkSimulationRequest, context: aio.ServicerContext
+    ) -> simulation_pb2.Simulation:
+        record = await self._what_if().fork(
+            request.tenant_id,
+            request.id,
+            request.turn,
+            request.seed if request.HasField("seed") else None,
+            [intervention_from_proto(i) for i in request.interventions],
+        )
+        return simulation_to_proto(record)
+
+    async def AddIntervention(
+        self, request: simulation_pb2.AddInterventionRequest, context: aio.ServicerContext
+    ) -> simulation_pb2.Simulation:
+        record = await self._what_if().intervene(
+            request.tenant_id, request.id, intervention_from_proto(request.intervention)
+        )
+        return simulation_to_proto(record)
+
+    async def ListBranches(
+        self, request: simulation_pb2.ListBranchesRequest, context: aio.ServicerContext
+    ) -> simulation_pb2.ListBranchesResponse:
+        root, records = await self._what_if().tree(request.tenant_id, request.id)
+        return simulation_pb2.ListBranchesResponse(
+            root_id=root, simulations=[simulation_to_proto(r) for r in records]
+        )
+
+    async def GetTurns(
+        self, request: simulation_pb2.GetTurnsRequest, context: aio.ServicerContext
+    ) -> simulation_pb2.GetTurnsResponse:
+        results = await self._what_if().turns(
+            request.tenant_id, request.id, request.from_turn, request.to_turn
+        )
+        return simulation_pb2.GetTurnsResponse(
+            turns=turns_to_proto([(r.turn, r.events) for r in results])
+        )
+
+    async def GetKnowledge(
+        self, request: simulation_pb2.GetKnowledgeRequest, context: aio.ServicerContext
+    ) -> simulation_pb2.Knowledge:
+        found = await self._what_if().knowledge(
+            request.tenant_id,
+            request.id,
+            request.character_id,
+            request.turn if request.turn >= 0 else None,
+        )
+        return knowledge_to_proto(request.id, found)
 
     async def StartSimulation(
         self, request: simulation_pb2.StartSimulationRequest, context: aio.ServicerContext

@@ -26,19 +26,29 @@ def turns_completed(
     *,
     completed: bool,
     turns_executed: int = 0,
+    shared: Sequence[tuple[int, Sequence[TurnEvent]]] = (),
 ) -> Event:
-    """One committed batch of turns; `completed` on the batch that ends the run."""
+    """One committed batch of turns; `completed` on the batch that ends the run.
+    `shared`: a branch's turns up to its fork, on its completing batch."""
     kind = subjects.SIMULATION_TURNS_COMPLETED
     payload = simulation_pb2.TurnsCompleted(
         context=context,
-        turns=[
-            simulation_pb2.Turn(number=number, events=[event_to_proto(e) for e in events])
-            for number, events in turns
-        ],
+        turns=turns_to_proto(turns),
         completed=completed,
         turns_executed=turns_executed if completed else 0,
     )
+    if shared:
+        payload.shared_turns.extend(turns_to_proto(shared))
     return kind.envelope(record.tenant_id, payload), kind.subject(record.id)
+
+
+def turns_to_proto(
+    turns: Sequence[tuple[int, Sequence[TurnEvent]]],
+) -> list[simulation_pb2.Turn]:
+    return [
+        simulation_pb2.Turn(number=number, events=[event_to_proto(e) for e in events])
+        for number, events in turns
+    ]
 
 
 def failed(record: SimulationRecord, reason: str) -> Event:
@@ -49,7 +59,8 @@ def failed(record: SimulationRecord, reason: str) -> Event:
 
 def cancelled(record: SimulationRecord) -> Event:
     kind = subjects.SIMULATION_CANCELLED
-    payload = simulation_pb2.SimulationCancelled(
-        simulation_id=record.id, turns_done=record.turns_done
-    )
+    # A branch cancelled before a turn of its own ends its story before any context is
+    # known, as a run cancelled before turn 1 does (the shared turns are not its own).
+    ran = record.turns_done if record.turns_done > record.fork_turn else 0
+    payload = simulation_pb2.SimulationCancelled(simulation_id=record.id, turns_done=ran)
     return kind.envelope(record.tenant_id, payload), kind.subject(record.id)

@@ -36,6 +36,21 @@ def idempotent_id(tenant_id: str, key: str) -> str:
     return str(uuid.uuid5(_IDEMPOTENT_IDS, f"{tenant_id}\n{key}"))
 
 
+async def within_quota(uow: Callable[[], UnitOfWork], tenant: str, max_active: int) -> None:
+    """Overloaded when the tenant has `max_active` simulations queued or running.
+
+    Checked, not locked: racing starts may pass it by a few, which a quota tolerates;
+    the cost is one indexed count per start."""
+    async with uow().read_only() as unit:
+        active = await SimulationRepository(unit.conn).count_active(tenant)
+    if active >= max_active:
+        raise Overloaded(
+            f"{active} simulations of this tenant are queued or running "
+            f"(at most {max_active}); retry when one has finished",
+            limit=max_active,
+        )
+
+
 class Backlog(Protocol):
     @property
     def overloaded(self) -> bool: ...
@@ -81,16 +96,7 @@ class SimulationService:
         if self._backlog is not None and self._backlog.overloaded:
             raise Overloaded("too much work queued; retry shortly")
         if self._max_active:
-            # Checked, not locked: racing starts may pass it by a few, which a quota
-            # tolerates; the cost is one indexed count per start.
-            async with self._uow().read_only() as uow:
-                active = await SimulationRepository(uow.conn).count_active(tenant)
-            if active >= self._max_active:
-                raise Overloaded(
-                    f"{active} simulations of this tenant are queued or running "
-                    f"(at most {self._max_active}); retry when one has finished",
-                    limit=self._max_active,
-                )
+            await within_quota(self._uow, tenant, self._max_active)
         if request.campaign_id:
             async with self._uow().read_only() as uow:
                 campaign = await SimulationRepository(uow.conn).get_campaign(

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -40,11 +40,11 @@ from services.simulation.domain import (
     WorldState,
     is_finished,
     run_turn,
-    start_world,
 )
+from services.simulation.domain.interventions import Intervention
 from services.simulation.domain.status import SimulationStatus
-from services.simulation.domain.worlds import chosen_world
 from services.simulation.service import events
+from services.simulation.service.lineage import Lineage, first_world, interventions_of
 from services.simulation.service.llm_plan import ModelPlans
 from services.simulation.service.model_decisions import (
     DecisionSession,
@@ -90,15 +90,11 @@ def story_context(
     )
 
 
-def _start(record: SimulationRecord, sheets: Sequence[CharacterSheet]) -> WorldState:
-    return start_world(
-        sheets,
-        seed=record.seed,
-        setting=record.setting,
-        scenario=record.scenario,
-        turns_total=record.turns_total,
-        world=chosen_world(record.world_id, record.world),
-    )
+def _directed(record: SimulationRecord) -> dict[int, tuple[Intervention, ...]]:
+    by_turn: dict[int, tuple[Intervention, ...]] = {}
+    for intervention in interventions_of(record):
+        by_turn[intervention.turn] = (*by_turn.get(intervention.turn, ()), intervention)
+    return by_turn
 
 
 def count_finished(record: SimulationRecord) -> None:
@@ -153,12 +149,14 @@ class SimulationRunner:
                 await self._finish(record, SimulationStatus.FAILED, f"cannot start: {exc}")
                 return
             context = story_context(record, sheets)
+            if record.parent_id:  # a branch's story shares the parent's first chapters
+                context.fork_of, context.fork_turn = record.parent_id, record.fork_turn
             try:
                 with domain_cpu("engine"):
                     world = (
                         WorldState.from_dict(checkpoint.world)
                         if checkpoint
-                        else _start(record, sheets)
+                        else first_world(record, sheets)
                     )
             except ValueError as exc:
                 await self._finish(record, SimulationStatus.FAILED, f"cannot start: {exc}")
@@ -186,7 +184,7 @@ class SimulationRunner:
             return None
         try:
             with domain_cpu("engine"):
-                world = _start(record, sheets)
+                world = first_world(record, sheets)
         except ValueError:
             return None
         world, turns = await self._advance(record, world, limit=record.turns_total)
@@ -231,8 +229,14 @@ class SimulationRunner:
 
         With a model, a turn at a time: its choices are awaited outside the engine lock."""
         limit = 1 if session else self._batch_turns
-        world, turns = await self._advance(record, world, limit=limit, session=session)
+        directed = _directed(record) if record.interventions else None
+        world, turns = await self._advance(
+            record, world, limit=limit, session=session, directed=directed
+        )
         finished = is_finished(world)
+        shared: Turns = []
+        if finished and record.parent_id and record.fork_turn:
+            shared = await self._shared(record)
         async with self._uow() as uow:
             updated = await SimulationRepository(uow.conn).record_batch(
                 record.id,
@@ -248,11 +252,24 @@ class SimulationRunner:
                 await self._models.store(session, uow.conn, record.id)
             uow.emit(
                 *events.turns_completed(
-                    updated, context, turns, completed=finished, turns_executed=world.turn
+                    updated,
+                    context,
+                    turns,
+                    completed=finished,
+                    turns_executed=world.turn,
+                    shared=shared,
                 )
             )
             await uow.commit()
         return True, updated, world
+
+    async def _shared(self, record: SimulationRecord) -> Turns:
+        """A branch's turns up to its fork, derived again for its story's closing."""
+        async with self._uow().read_only() as uow:
+            lineage = Lineage(SimulationRepository(uow.conn), record.tenant_id)
+            with domain_cpu("engine"):
+                _, results = await lineage.turns(record, record.fork_turn)
+        return [(r.turn, r.events) for r in results]
 
     async def _advance(
         self,
@@ -261,8 +278,10 @@ class SimulationRunner:
         *,
         limit: int,
         session: DecisionSession | None = None,
+        directed: Mapping[int, tuple[Intervention, ...]] | None = None,
     ) -> tuple[WorldState, Turns]:
-        """Up to `limit` more turns (fewer when the run ends first)."""
+        """Up to `limit` more turns (fewer when the run ends first); `directed`: the
+        interventions by the turn they apply to."""
         turns: Turns = []
         while len(turns) < limit and not is_finished(world):
             chosen = await session.choose(world) if session else None
@@ -277,7 +296,11 @@ class SimulationRunner:
                 async with self._engine:
                     started = time.perf_counter()
                     with domain_cpu("engine"):
-                        result = run_turn(world, chosen)
+                        result = (
+                            run_turn(world, chosen, directed.get(world.turn + 1, ()))
+                            if directed
+                            else run_turn(world, chosen)
+                        )
                     _turn_duration.record(time.perf_counter() - started)
                     # Held until the loop has run everything else that is ready once.
                     await asyncio.sleep(0)

@@ -35,6 +35,8 @@ def context_from_proto(msg: simulation_pb2.StoryContext) -> StoryContext:
         scenario=msg.scenario,
         narrative_style=msg.narrative_style,
         turns_total=msg.turns_total,
+        fork_of=msg.fork_of,
+        fork_turn=msg.fork_turn,
     )
 
 
@@ -73,6 +75,7 @@ def context_to_json(ctx: StoryContext) -> dict[str, Any]:
         "scenario": ctx.scenario,
         "narrative_style": ctx.narrative_style,
         "turns_total": ctx.turns_total,
+        **({"fork_of": ctx.fork_of, "fork_turn": ctx.fork_turn} if ctx.fork_of else {}),
     }
 
 
@@ -92,6 +95,8 @@ def context_from_json(data: Mapping[str, Any]) -> StoryContext:
         scenario=str(data.get("scenario", "")),
         narrative_style=str(data.get("narrative_style", "")),
         turns_total=int(data.get("turns_total", 0)),
+        fork_of=str(data.get("fork_of", "")),
+        fork_turn=int(data.get("fork_turn", 0)),
     )
 
 
@@ -189,6 +194,8 @@ def story_to_proto(story: StoryRecord) -> story_pb2.Story:
         turns_total=story.turns_total,
         error=story.failure_reason,
     )
+    if story.context is not None and story.context.fork_of:
+        msg.fork_of, msg.fork_turn = story.context.fork_of, story.context.fork_turn
     msg.created_at.CopyFrom(_ts(story.created_at))
     if story.completed_at is not None:
         msg.completed_at.CopyFrom(_ts(story.completed_at))

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from .bookends import scenario_focus, write_closing, write_opening, write_title
+from .directed import DIRECTED, directed_line
 from .facts import TurnFacts, fresh_motive, gather, is_director
 from .framing import frame, goal_lines, pattern_lead, scene_lines
 from .model import Chapter, EventView, StoryContext, style_of
@@ -204,6 +205,8 @@ def _narrative(
         if e.action == "complication":
             main, rest = render_event(e, names, style, (sid, turn, e.sequence))
             frame_lines += [main, *rest]
+        elif e.action in DIRECTED:
+            frame_lines.append(directed_line(e, names))
     frame_lines += frame(facts, style, (sid, turn), ctx.scenario)
     if frame_lines:
         paragraphs.append((frame_lines, [ref(e) for e in opening]))
@@ -267,6 +270,9 @@ def _log(events: Sequence[EventView], names: Names, sid: str) -> list[Paragraph]
     out: list[Paragraph] = []
     for e in events:
         key = (sid, e.turn, e.sequence)
+        if is_director(e) and e.action in DIRECTED:
+            out.append(([f"[{ref(e)}] {directed_line(e, names)}"], [ref(e)]))
+            continue
         main, rest = render_event(e, names, "log", key)
         roll = roll_sentence(e, names, key)
         line = f"[{ref(e)}] " + " ".join(x for x in (main, roll, *rest) if x)

@@ -36,6 +36,10 @@ class StoryContext:
     scenario: str
     narrative_style: str  # "epic" | "detailed" | "concise" | "log"
     turns_total: int
+    # A branch: the simulation it was forked from and the last turn (and chapter) the
+    # two share; its story writes only the chapters after it.
+    fork_of: str = ""
+    fork_turn: int = 0
 
     @property
     def variety_key(self) -> str:

@@ -32,6 +32,7 @@ class Step:
     has_context: bool = False
     turns_expected: int | None = None
     failure: str | None = None
+    shared: int = 0  # with the context: chapters a branch shares with its parent
 
 
 @dataclass(frozen=True)
@@ -55,12 +56,16 @@ def replay(start: Progress, steps: Sequence[Step], arrivals: Mapping[int, int]) 
     written to the index of the step that brings it, or -1 if it was stored before."""
     has_context, limit = start.has_context, start.turns_expected
     writing, written = start.writing, start.chapters_written
+    first = written + 1
     context_from: int | None = None
     failure: str | None = None
     closes = closes_with_context = False
     for i, step in enumerate(steps):
         if step.has_context and not has_context:
             has_context, context_from = True, i
+            if step.shared > written:  # a branch's first chapters are its parent's
+                written = step.shared
+                first = written + 1
         if step.turns_expected is not None and limit is None:
             limit = step.turns_expected
         if step.failure is not None and writing:
@@ -76,7 +81,7 @@ def replay(start: Progress, steps: Sequence[Step], arrivals: Mapping[int, int]) 
         context_from=context_from,
         turns_expected=limit,
         failure=failure,
-        chapters=range(start.chapters_written + 1, written + 1),
+        chapters=range(first, written + 1),
         closes=closes,
         closes_with_context=closes_with_context,
     )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from grpc import aio
 
 from novel_engine.v1 import story_pb2, story_pb2_grpc
-from services.story.adapters.convert import story_to_proto
+from services.story.adapters.convert import chapter_to_proto, story_to_proto
 from services.story.service.handlers import StoryReader
 
 
@@ -17,6 +19,24 @@ class StoryServicer(story_pb2_grpc.StoryServiceServicer):
         self, request: story_pb2.GetStoryRequest, context: aio.ServicerContext
     ) -> story_pb2.Story:
         return story_to_proto(await self._reader.get(request.tenant_id, request.id))
+
+    async def DiffStories(
+        self, request: story_pb2.DiffStoriesRequest, context: aio.ServicerContext
+    ) -> story_pb2.StoryDiff:
+        found = await self._reader.diff(request.tenant_id, request.a, request.b)
+        return story_pb2.StoryDiff(
+            a=story_to_proto(replace(found.a, chapters=())),
+            b=story_to_proto(replace(found.b, chapters=())),
+            first_differing_turn=found.first_differing_turn,
+            chapters=[
+                story_pb2.ChapterPair(
+                    number=p.number,
+                    a=chapter_to_proto(p.a) if p.a else None,
+                    b=chapter_to_proto(p.b) if p.b else None,
+                )
+                for p in found.chapters
+            ],
+        )
 
     async def GetStoryBySimulation(
         self, request: story_pb2.GetStoryBySimulationRequest, context: aio.ServicerContext

@@ -49,6 +49,7 @@ from services.story.domain import (
     write_opening,
     write_title,
 )
+from services.story.domain.diff import ChapterPair, parting
 from services.story.domain.progress import Advance, Progress, Step, replay
 from services.story.domain.story import StoryRecord, StoryStatus
 from services.story.service.narrator import Narrator
@@ -59,6 +60,17 @@ log = structlog.get_logger(__name__)
 
 # Fixed forever: story ids and the ids of the events about them derive from it.
 STORY_NAMESPACE = uuid.UUID("6f1d7c52-3b8e-5a40-9c1e-2d4b8a7e9f10")
+
+
+MAX_FORK_DEPTH = 100  # generations of branches a read follows back
+
+
+@dataclass(frozen=True)
+class StoryDiff:
+    a: StoryRecord
+    b: StoryRecord
+    first_differing_turn: int  # 0: no chapter differs
+    chapters: tuple[ChapterPair, ...]  # from that turn on
 
 
 def story_id_for(simulation_id: str) -> str:
@@ -83,6 +95,8 @@ class Fact:
     turns_expected: int | None = None
     failure: str | None = None
     narration: simulation_pb2.LlmNarration | None = None  # a model writes the chapters
+    # A branch's turns up to its fork (its completing event): read by the closing only.
+    shared: tuple[tuple[int, tuple[EventView, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -125,6 +139,9 @@ def _fact(envelope: common_pb2.EventEnvelope) -> Fact | None:
             ),
             turns_expected=max(batch.turns_executed, 0) if batch.completed else None,
             narration=batch.context.narration if batch.context.HasField("narration") else None,
+            shared=tuple(
+                (t.number, tuple(event_from_proto(e) for e in t.events)) for t in batch.shared_turns
+            ),
         )
     if kind == subjects.SIMULATION_CANCELLED.type:
         cancelled = subjects.SIMULATION_CANCELLED.unpack(envelope)
@@ -370,7 +387,10 @@ class StoryWriter:
             closing = ""
             if plan.closes_with_context:  # not for a simulation cancelled before turn 1
                 assert s.context is not None
-                every = [turns[n] for n in range(1, written + 1)]
+                every = [turns[n] for n in range(s.context.fork_turn + 1, written + 1)]
+                # A branch: the turns it shares come with its completing event (none
+                # when it was cancelled: then the closing tells its own turns only).
+                told = _shared(facts, s.context.fork_turn) + every
                 with (
                     _tracer.start_as_current_span(
                         semconv.SPAN_STORY_COMPLETE,
@@ -379,10 +399,10 @@ class StoryWriter:
                     ),
                     domain_cpu("chronicler"),
                 ):
-                    closing = write_closing(s.context, [t.events for t in every])
+                    closing = write_closing(s.context, [t.events for t in told])
                     # The title is final once the whole run is known: written from every
                     # turn here, it is the same however the events were grouped.
-                    title = write_title(s.context, [e for t in every for e in t.events])
+                    title = write_title(s.context, [e for t in told for e in t.events])
                 s = replace(s, title=title)
             s = replace(s, status=StoryStatus.COMPLETED, closing=closing, completed_at=_now())
         return s, chapters
@@ -454,11 +474,22 @@ def _brought(events: Sequence[StoryEvent]) -> dict[int, tuple[int, TurnRecord]]:
     return brought
 
 
+def _shared(facts: Sequence[Fact], fork_turn: int) -> list[TurnRecord]:
+    """Turns 1..fork_turn as a branch's completing event carries them (empty if none)."""
+    if not fork_turn:
+        return []
+    for fact in facts:
+        if fact.shared:
+            return [TurnRecord(list(events), {}) for n, events in fact.shared if n <= fork_turn]
+    return []
+
+
 def _step(fact: Fact) -> Step:
     return Step(
         has_context=fact.context is not None,
         turns_expected=fact.turns_expected,
         failure=fact.failure,
+        shared=fact.context.fork_turn if fact.context is not None else 0,
     )
 
 
@@ -494,22 +525,30 @@ class StoryReader:
         self._uow = uow
 
     async def get(self, tenant_id: str, story_id: str) -> StoryRecord:
+        """The story; a branch's with the chapters it shares, read from its parent's."""
+        tenant = require_tenant(tenant_id)
         async with self._uow().read_only() as uow:
-            found = await StoryRepository(uow.conn).get(
-                require_tenant(tenant_id), story_id=story_id
-            )
-        if found is None:
-            raise NotFound(f"Story '{story_id}' not found")
-        return found
+            repo = StoryRepository(uow.conn)
+            found = await repo.get(tenant, story_id=story_id)
+            if found is None:
+                raise NotFound(f"Story '{story_id}' not found")
+            return await _with_shared(repo, found)
 
     async def get_by_simulation(self, tenant_id: str, simulation_id: str) -> StoryRecord:
+        tenant = require_tenant(tenant_id)
         async with self._uow().read_only() as uow:
-            found = await StoryRepository(uow.conn).get(
-                require_tenant(tenant_id), simulation_id=simulation_id
-            )
-        if found is None:
-            raise NotFound(f"Story of simulation '{simulation_id}' not found")
-        return found
+            repo = StoryRepository(uow.conn)
+            found = await repo.get(tenant, simulation_id=simulation_id)
+            if found is None:
+                raise NotFound(f"Story of simulation '{simulation_id}' not found")
+            return await _with_shared(repo, found)
+
+    async def diff(self, tenant_id: str, a: str, b: str) -> StoryDiff:
+        """Where two stories part: the first chapter that differs, and from it on the
+        chapters of both side by side."""
+        left, right = await self.get(tenant_id, a), await self.get(tenant_id, b)
+        first, pairs = parting(left.chapters, right.chapters)
+        return StoryDiff(left, right, first, pairs)
 
     async def list_page(
         self, tenant_id: str, *, size: int, token: str
@@ -521,3 +560,18 @@ class StoryReader:
                 require_tenant(tenant_id), before=time_cursor(token), limit=limit + 1
             )
         return newest_first_page(items, limit)
+
+
+async def _with_shared(repo: StoryRepository, story: StoryRecord, depth: int = 0) -> StoryRecord:
+    """A branch's story with its parent's chapters up to the fork in front of its own
+    (a branch of a branch takes them from its parent's, and so on). Stored once, in
+    the story they were written for."""
+    ctx = story.context
+    if ctx is None or not ctx.fork_of or not ctx.fork_turn or depth >= MAX_FORK_DEPTH:
+        return story
+    parent = await repo.get(story.tenant_id, simulation_id=ctx.fork_of)
+    if parent is None:  # not written yet (or gone): the branch's own chapters only
+        return story
+    parent = await _with_shared(repo, parent, depth + 1)
+    shared = tuple(c for c in parent.chapters if c.number <= ctx.fork_turn)
+    return replace(story, chapters=shared + story.chapters)
