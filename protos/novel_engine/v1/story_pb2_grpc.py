@@ -49,6 +49,11 @@ class StoryServiceStub:
                 request_serializer=novel__engine_dot_v1_dot_story__pb2.ListStoriesRequest.SerializeToString,
                 response_deserializer=novel__engine_dot_v1_dot_story__pb2.ListStoriesResponse.FromString,
                 _registered_method=True)
+        self.ListStoryTurns = channel.unary_unary(
+                '/novel_engine.v1.StoryService/ListStoryTurns',
+                request_serializer=novel__engine_dot_v1_dot_story__pb2.ListStoryTurnsRequest.SerializeToString,
+                response_deserializer=novel__engine_dot_v1_dot_story__pb2.ListStoryTurnsResponse.FromString,
+                _registered_method=True)
 
 
 class StoryServiceServicer:
@@ -72,6 +77,13 @@ class StoryServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListStoryTurns(self, request, context):
+        """The turns a story was written from, with their events in order (for exports).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_StoryServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -89,6 +101,11 @@ def add_StoryServiceServicer_to_server(servicer, server):
                     servicer.ListStories,
                     request_deserializer=novel__engine_dot_v1_dot_story__pb2.ListStoriesRequest.FromString,
                     response_serializer=novel__engine_dot_v1_dot_story__pb2.ListStoriesResponse.SerializeToString,
+            ),
+            'ListStoryTurns': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListStoryTurns,
+                    request_deserializer=novel__engine_dot_v1_dot_story__pb2.ListStoryTurnsRequest.FromString,
+                    response_serializer=novel__engine_dot_v1_dot_story__pb2.ListStoryTurnsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -172,6 +189,33 @@ class StoryService:
             '/novel_engine.v1.StoryService/ListStories',
             novel__engine_dot_v1_dot_story__pb2.ListStoriesRequest.SerializeToString,
             novel__engine_dot_v1_dot_story__pb2.ListStoriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListStoryTurns(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/novel_engine.v1.StoryService/ListStoryTurns',
+            novel__engine_dot_v1_dot_story__pb2.ListStoryTurnsRequest.SerializeToString,
+            novel__engine_dot_v1_dot_story__pb2.ListStoryTurnsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -25,11 +25,14 @@ MUTABLE_FIELDS = frozenset(
         "relationships",
         "equipment",
         "backstory",
+        "notes",
     }
 )
 
 # Bounds keep one sheet small enough to fan out in events and to render in prompts.
 MAX_NAME, MAX_SHORT, MAX_BACKSTORY, MAX_ITEM = 100, 100, 10_000, 300
+# What an import kept that has no field of its own (a card's greeting, a sheet's skills).
+MAX_NOTES = 10_000
 MAX_TRAITS, MAX_GOALS, MAX_RELATIONSHIPS, MAX_EQUIPMENT = 32, 20, 100, 50
 
 
@@ -45,6 +48,7 @@ class Character:
     relationships: Mapping[str, float] = field(default_factory=dict)
     equipment: tuple[str, ...] = ()
     backstory: str = ""
+    notes: str = ""
     version: int = 1
     created_at: datetime | None = None
     updated_at: datetime | None = None
@@ -58,6 +62,7 @@ class Character:
             "relationships": dict(self.relationships),
             "equipment": list(self.equipment),
             "backstory": self.backstory,
+            "notes": self.notes,
         }
 
     def patched(self, changes: Mapping[str, Any]) -> Character:
@@ -92,6 +97,7 @@ def validate(character: Character) -> Character:
     _text("faction", character.faction, MAX_SHORT)
     _text("role", character.role, MAX_SHORT)
     _text("backstory", character.backstory, MAX_BACKSTORY)
+    _text("notes", character.notes, MAX_NOTES)
     if len(character.traits) > MAX_TRAITS:
         raise InvalidArgument(f"traits: at most {MAX_TRAITS} entries")
     for trait, level in character.traits.items():

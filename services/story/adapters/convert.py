@@ -61,6 +61,29 @@ def event_from_proto(msg: simulation_pb2.TurnEvent) -> EventView:
     )
 
 
+def event_to_proto(event: EventView) -> simulation_pb2.TurnEvent:
+    return simulation_pb2.TurnEvent(
+        turn=event.turn,
+        sequence=event.sequence,
+        actor_id=event.actor_id,
+        actor_name=event.actor_name,
+        action=event.action,
+        target_id=event.target_id,
+        target_name=event.target_name,
+        location=event.location,
+        motive=event.motive,
+        outcome=event.outcome,
+        roll=event.roll,
+        difficulty=event.difficulty,
+        effects=[
+            simulation_pb2.Effect(
+                kind=e.kind, subject_id=e.subject_id, detail=e.detail, value=e.value
+            )
+            for e in event.effects
+        ],
+    )
+
+
 # -- the chronicler's views <-> JSON (JSONB columns) --
 
 

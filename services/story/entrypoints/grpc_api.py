@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from grpc import aio
 
-from novel_engine.v1 import story_pb2, story_pb2_grpc
-from services.story.adapters.convert import story_to_proto
+from novel_engine.v1 import simulation_pb2, story_pb2, story_pb2_grpc
+from services.story.adapters.convert import event_to_proto, story_to_proto
 from services.story.service.handlers import StoryReader
 
 
@@ -32,4 +32,15 @@ class StoryServicer(story_pb2_grpc.StoryServiceServicer):
         )
         return story_pb2.ListStoriesResponse(
             stories=[story_to_proto(s) for s in items], next_page_token=token
+        )
+
+    async def ListStoryTurns(
+        self, request: story_pb2.ListStoryTurnsRequest, context: aio.ServicerContext
+    ) -> story_pb2.ListStoryTurnsResponse:
+        turns = await self._reader.turns(request.tenant_id, request.story_id)
+        return story_pb2.ListStoryTurnsResponse(
+            turns=[
+                simulation_pb2.Turn(number=n, events=[event_to_proto(e) for e in events])
+                for n, events in turns
+            ]
         )

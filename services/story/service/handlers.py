@@ -266,7 +266,7 @@ class StoryWriter:
         async with self._uow().one_statement() as uow:
             self._emit(uow, story, plan, chapters)
             stored = await StoryRepository(uow.conn).create_whole(
-                story, chapters, [e.event_id for e in events], uow.outbox_params()
+                story, chapters, [e.event_id for e in events], uow.outbox_params(), turns
             )
             if stored:
                 uow.written()
@@ -307,6 +307,9 @@ class StoryWriter:
             turns = {**earlier, **{n: brought[n][1] for n in stored}}
             arrivals = {**dict.fromkeys(earlier, -1), **{n: brought[n][0] for n in stored}}
             plan = replay(progress, steps, arrivals)
+        else:
+            # Kept all the same, as on every path: exports read a story's events.
+            await repo.store_turns(story.simulation_id, turns, after=_NO_TURN)
         if plan.closes_with_context and story.chapters_written:
             # The closing reads every turn, also those of chapters written before.
             turns.update(await repo.stored_turns(story.simulation_id, up_to=story.chapters_written))
@@ -457,6 +460,10 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+# Past every turn number: store_turns then reads back no earlier turn.
+_NO_TURN = 2**31 - 1
+
+
 def _brought(events: Sequence[StoryEvent]) -> dict[int, tuple[int, TurnRecord]]:
     """Turn number -> (the first event that brings it, the turn)."""
     brought: dict[int, tuple[int, TurnRecord]] = {}
@@ -524,6 +531,16 @@ class StoryReader:
         if found is None:
             raise NotFound(f"Story of simulation '{simulation_id}' not found")
         return found
+
+    async def turns(self, tenant_id: str, story_id: str) -> list[tuple[int, list[EventView]]]:
+        """The turns the story was written from, with their events (none for a story
+        written whole before its turns were kept)."""
+        async with self._uow().read_only() as uow:
+            repo = StoryRepository(uow.conn)
+            found = await repo.get(require_tenant(tenant_id), story_id=story_id)
+            if found is None:
+                raise NotFound(f"Story '{story_id}' not found")
+            return await repo.turns(found.simulation_id)
 
     async def list_page(
         self, tenant_id: str, *, size: int, token: str
