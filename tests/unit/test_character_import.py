@@ -120,6 +120,7 @@ def test_a_character_the_model_refuses_is_reported_not_raised():
         ({"c/a/s.md": b"x\n" * 6000}, "more than 5000 lines"),
         ({"card.json": b"[" * 50 + b"]" * 50}, "nested deeper"),
         ({"card.json": b"{not json"}, "not valid JSON"),
+        ({"card.json": b"[null, null]"}, "a character card is a JSON object"),
         ({"c/a/run.exe": b"MZ"}, "not a character file"),
         ({"c/../../etc/passwd.md": b"name: x"}, "climb out"),
         ({"__MACOSX/._x.md": b"junk"}, "no character sheet"),

@@ -108,6 +108,7 @@ async def import_characters(
     BUNDLES_PATH,
     status_code=202,
     response_model=BundleImportOut,
+    responses={415: {"description": "not application/json"}},
     openapi_extra={
         "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}}
     },

@@ -49,7 +49,11 @@ def import_files(files: Sequence[tuple[str, bytes]]) -> list[ImportResult]:
     if not folders and not cards:
         raise InvalidArgument("files: no character sheet, stats.yaml or card found")
     results = [_folder(folder, sorted(found)) for folder, found in sorted(folders.items())]
-    results += [import_card(path, load_json(path, text)) for path, text in cards]
+    for path, text in cards:
+        card = load_json(path, text)
+        if not isinstance(card, dict):
+            raise InvalidArgument(f"{path}: a character card is a JSON object")
+        results.append(import_card(path, card))
     return results
 
 
