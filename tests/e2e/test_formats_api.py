@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import subprocess
+from pathlib import Path
 
 import httpx
 import pytest
@@ -23,6 +24,7 @@ from tests.e2e.sse import read_events
 pytestmark = pytest.mark.e2e
 
 IMPORT = "/v1/characters:import"
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -391,3 +393,28 @@ def test_cli_imports_a_characters_folder_and_exports_formats(
         assert done.out.strip().endswith(ending)
     written = {p.suffix for p in out.iterdir()}
     assert written == {".epub", ".html", ".json"}
+
+
+def test_a_bundle_of_a_run_in_the_tenants_world_brings_the_world_back(client):
+    world = json.loads((REPO / "docs" / "worlds" / "vellmar.json").read_text(encoding="utf-8"))
+    created = client.post("/v1/worlds", json={"id": "bundle-vellmar", **world})
+    assert created.status_code == 201, created.text
+    people = []
+    for name in ("World Walker", "World Warden"):
+        made = client.post("/v1/characters", json={"name": name, "traits": {"brave": 0.6}})
+        assert made.status_code == 201, made.text
+        people.append(made.json()["id"])
+    story = run_story(client, people, seed=77, world_id="bundle-vellmar")
+    bundle = client.get(f"/v1/stories/{story['id']}", params={"format": "bundle"}).json()
+    assert bundle["settings"]["world_id"] == "bundle-vellmar"
+    assert bundle["settings"]["world"]["places"] == world["places"]
+
+    for cid in people:
+        assert client.delete(f"/v1/characters/{cid}").status_code == 204
+    assert client.delete("/v1/worlds/bundle-vellmar").status_code == 204
+    replayed = client.post("/v1/bundles:import", json=bundle)
+    assert replayed.status_code == 202, replayed.text
+    assert client.get("/v1/worlds/bundle-vellmar").status_code == 200
+    again = story_after(client, replayed.json()["simulation"]["id"])
+    assert [c["text"] for c in again["chapters"]] == [c["text"] for c in story["chapters"]]
+    assert again["title"] == story["title"]
