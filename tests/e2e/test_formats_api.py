@@ -277,6 +277,13 @@ def png_of(size: tuple[int, int], text: dict | None = None) -> bytes:
     return buffer.getvalue()
 
 
+def many_sheets() -> bytes:
+    """Each entry within bounds, together more than one call to the service may carry."""
+    return character_files.zipped(
+        {f"characters/c{n}/sheet.md": f"name: C{n}\n" + "x" * (1500 * 1024) for n in range(3)}
+    )
+
+
 def nested_archive() -> bytes:
     return character_files.zipped({"inner.zip": character_files.zipped({"a.md": "name: A"})})
 
@@ -287,6 +294,7 @@ BAD_UPLOADS = [
     ("zip bomb", zip_bomb(), "application/zip", 422, "unpacks to more than"),
     ("too many entries", bad_zip_entries(201), "application/zip", 422, "more than 200"),
     ("nested zip", nested_archive(), "application/zip", 422, "archive inside"),
+    ("too much text", many_sheets(), "application/zip", 422, "bytes of character files"),
     ("huge image", png_of((5000, 8), character_files.card_v2()), "image/png", 422, "5000x8"),
     ("png without card", png_of((8, 8)), "image/png", 422, "no character card"),
     ("broken png", b"\x89PNG\r\n\x1a\n" + b"\0" * 40, "image/png", 422, "not a valid PNG"),

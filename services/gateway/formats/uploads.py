@@ -28,6 +28,8 @@ class UploadLimits:
     max_unpacked_bytes: int = 8 * 1024 * 1024
     max_image_side: int = 4096
     max_card_bytes: int = 1024 * 1024
+    # What goes on to the character service in one gRPC message (its limit is 4 MiB).
+    max_forwarded_bytes: int = 3 * 1024 * 1024
 
 
 RAW_TYPES = {
@@ -61,6 +63,10 @@ async def read_upload(request: Request, limits: UploadLimits) -> list[tuple[str,
         files.extend(_unpacked(name, data, limits))
         if len(files) > limits.max_files:
             raise ApiError(422, f"upload: more than {limits.max_files} files")
+    if sum(len(data) for _, data in files) > limits.max_forwarded_bytes:
+        raise ApiError(
+            422, f"upload: more than {limits.max_forwarded_bytes} bytes of character files"
+        )
     return files
 
 
