@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from google.protobuf.json_format import MessageToDict
+from google.protobuf.message import Message
 
 from novel_engine.v1 import simulation_pb2, story_pb2
 from novel_platform.worlds import world_fields
@@ -29,6 +30,7 @@ def bundle(
     characters: list[Any],
     world: simulation_pb2.World | None,
     turns: list[simulation_pb2.Turn],
+    recordings: list[tuple[str, simulation_pb2.RecordedCall]],
 ) -> dict[str, Any]:
     notes = [
         "characters: the sheets as they are now; a sheet changed since the run replays "
@@ -44,8 +46,9 @@ def bundle(
             "base_url": simulation.llm.base_url,
         }
         notes.append(
-            "recordings: the model calls are not exported by this version, so a "
-            "model-driven run cannot be replayed from this bundle"
+            "recordings: every model call the run recorded (by the simulation and the "
+            "story service); this version does not load them back, so it cannot replay a "
+            "model-driven run from a bundle"
         )
     if not turns:
         notes.append("events: this story was written before its turns were kept")
@@ -67,21 +70,8 @@ def bundle(
             {k: v for k, v in character_out(c).items() if k in CHARACTER_FIELDS} for c in characters
         ],
         "interventions": [],
-        "recordings": [],
-        "events": [
-            {
-                "turn": t.number,
-                "events": [
-                    MessageToDict(
-                        e,
-                        preserving_proto_field_name=True,
-                        always_print_fields_with_no_presence=True,
-                    )
-                    for e in t.events
-                ],
-            }
-            for t in turns
-        ],
+        "recordings": [{"service": service, **_plain(call)} for service, call in recordings],
+        "events": [{"turn": t.number, "events": [_plain(e) for e in t.events]} for t in turns],
         "story": {
             "id": story.id,
             "simulation_id": story.simulation_id,
@@ -92,3 +82,9 @@ def bundle(
         },
         "notes": notes,
     }
+
+
+def _plain(message: Message) -> dict[str, Any]:
+    return MessageToDict(
+        message, preserving_proto_field_name=True, always_print_fields_with_no_presence=True
+    )

@@ -136,4 +136,15 @@ async def _bundle(down: Downstream, tenant: str, story: story_pb2.Story) -> dict
         if exc.code() != grpc.StatusCode.NOT_FOUND:
             raise
         raise ApiError(404, f"Story '{story.id}' not found") from None
-    return bundle.bundle(simulation, story, list(found.characters), world, list(turns.turns))
+    recordings: list[tuple[str, simulation_pb2.RecordedCall]] = []
+    if simulation.HasField("llm"):
+        request = simulation_pb2.ListRecordedCallsRequest(
+            tenant_id=tenant, simulation_id=simulation.id
+        )
+        decided = await down.simulation.ListRecordedCalls(request, metadata=meta)
+        told = await down.story.ListNarrationCalls(request, metadata=meta)
+        recordings = [("simulation", c) for c in decided.calls]
+        recordings += [("story", c) for c in told.calls]
+    return bundle.bundle(
+        simulation, story, list(found.characters), world, list(turns.turns), recordings
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from grpc import aio
 
 from novel_engine.v1 import simulation_pb2, story_pb2, story_pb2_grpc
@@ -42,5 +44,16 @@ class StoryServicer(story_pb2_grpc.StoryServiceServicer):
             turns=[
                 simulation_pb2.Turn(number=n, events=[event_to_proto(e) for e in events])
                 for n, events in turns
+            ]
+        )
+
+    async def ListNarrationCalls(
+        self, request: simulation_pb2.ListRecordedCallsRequest, context: aio.ServicerContext
+    ) -> simulation_pb2.ListRecordedCallsResponse:
+        calls = await self._reader.narration_calls(request.tenant_id, request.simulation_id)
+        return simulation_pb2.ListRecordedCallsResponse(
+            calls=[
+                simulation_pb2.RecordedCall(purpose="narration", subject="", **asdict(c))
+                for c in calls
             ]
         )

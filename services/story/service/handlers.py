@@ -39,6 +39,7 @@ from services.story.adapters.convert import (
     event_from_proto,
     story_to_proto,
 )
+from services.story.adapters.narration_records import NarrationCall, NarrationRecords
 from services.story.adapters.repository import (
     COMPLETED,
     FAILED,
@@ -541,6 +542,16 @@ class StoryReader:
             if found is None:
                 raise NotFound(f"Story '{story_id}' not found")
             return await repo.turns(found.simulation_id)
+
+    async def narration_calls(self, tenant_id: str, simulation_id: str) -> list[NarrationCall]:
+        """The chapters a model was asked for, as recorded (none for offline narration)."""
+        async with self._uow().read_only() as uow:
+            found = await StoryRepository(uow.conn).get(
+                require_tenant(tenant_id), simulation_id=simulation_id
+            )
+            if found is None:
+                raise NotFound(f"Story of simulation '{simulation_id}' not found")
+            return await NarrationRecords(uow.conn).of_simulation(simulation_id)
 
     async def list_page(
         self, tenant_id: str, *, size: int, token: str
