@@ -17,7 +17,6 @@ from services.gateway.clients import (
     Downstream,
     character_reads,
     downstream,
-    request_metadata,
     start_simulation,
 )
 from services.gateway.convert import character_out, simulation_out
@@ -80,7 +79,6 @@ async def import_characters(
             files=[character_pb2.ImportFile(path=p, content=c) for p, c in files],
             dry_run=dry_run,
         ),
-        metadata=request_metadata(),
     )
     reports = []
     for item in reply.characters:
@@ -119,10 +117,9 @@ async def import_bundle(tenant: Tenant, request: Request, response: Response) ->
     world when it was the tenant's own, and start the same run (202 + Location)."""
     body = await _bundle_body(request)
     down = downstream(request)
-    meta = request_metadata()
     created, reused = [], []
     for character in body.characters:
-        if await _create_or_match(down, tenant, character, meta):
+        if await _create_or_match(down, tenant, character):
             created.append(character.id)
             character_reads(request).cache.forget(tenant, character.id)
         else:
@@ -135,7 +132,6 @@ async def import_bundle(tenant: Tenant, request: Request, response: Response) ->
                     tenant_id=tenant,
                     world=world_message(settings.world_id, settings.world.model_dump()),
                 ),
-                metadata=meta,
             )
         except grpc.aio.AioRpcError as exc:
             if exc.code() != grpc.StatusCode.ALREADY_EXISTS:
@@ -196,9 +192,7 @@ async def _bundle_body(request: Request) -> BundleIn:
     return body
 
 
-async def _create_or_match(
-    down: Downstream, tenant: str, character: BundleCharacter, meta: Any
-) -> bool:
+async def _create_or_match(down: Downstream, tenant: str, character: BundleCharacter) -> bool:
     """True when created; False when one with the same sheet exists (409 otherwise)."""
     fields = character.model_dump(exclude={"id"})
     try:
@@ -206,7 +200,6 @@ async def _create_or_match(
             character_pb2.CreateCharacterRequest(
                 tenant_id=tenant, character=_to_proto(character.id, fields)
             ),
-            metadata=meta,
         )
         return True
     except grpc.aio.AioRpcError as exc:
@@ -214,7 +207,7 @@ async def _create_or_match(
             raise
     existing = character_out(
         await down.character.GetCharacter(
-            character_pb2.GetCharacterRequest(tenant_id=tenant, id=character.id), metadata=meta
+            character_pb2.GetCharacterRequest(tenant_id=tenant, id=character.id)
         )
     )
     wanted = {"id": character.id, **fields}

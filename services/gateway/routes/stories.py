@@ -8,13 +8,14 @@ import grpc
 import orjson
 from fastapi import APIRouter, Header, Query, Request, Response
 
-from novel_engine.v1 import character_pb2, common_pb2, simulation_pb2, story_pb2
+from novel_engine.v1 import character_pb2, simulation_pb2, story_pb2
 from services.gateway.auth import Tenant
-from services.gateway.clients import Downstream, downstream, request_metadata
+from services.gateway.clients import Downstream, downstream
 from services.gateway.convert import story_out
 from services.gateway.errors import ApiError
 from services.gateway.formats import bundle, stories
 from services.gateway.formats.negotiation import attachment, choose
+from services.gateway.params import Page, ResourceId
 from services.gateway.schemas import ERRORS, StoryOut, StoryPage
 
 router = APIRouter(prefix="/v1/stories", tags=["stories"], responses=ERRORS)
@@ -42,15 +43,13 @@ FormatQuery = Annotated[
 async def list_stories(
     tenant: Tenant,
     request: Request,
-    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
-    page_token: Annotated[str, Query(max_length=200)] = "",
+    page: Page,
 ) -> dict[str, Any]:
     reply = await downstream(request).story.ListStories(
         story_pb2.ListStoriesRequest(
             tenant_id=tenant,
-            page=common_pb2.PageRequest(page_size=page_size, page_token=page_token),
+            page=page,
         ),
-        metadata=request_metadata(),
     )
     return {
         "items": [story_out(s) for s in reply.stories],
@@ -67,7 +66,7 @@ async def list_stories(
     },
 )
 async def get_story(
-    story_id: str,
+    story_id: ResourceId,
     tenant: Tenant,
     request: Request,
     fmt: FormatQuery = None,
@@ -79,8 +78,7 @@ async def get_story(
     chosen = choose(FORMATS, fmt, accept, "json")
     down = downstream(request)
     story = await down.story.GetStory(
-        story_pb2.GetStoryRequest(tenant_id=tenant, id=story_id[:64]),
-        metadata=request_metadata(),
+        story_pb2.GetStoryRequest(tenant_id=tenant, id=story_id),
     )
     if chosen == "json":
         return story_out(story)
@@ -102,10 +100,8 @@ def bundle_json(data: dict[str, Any]) -> bytes:
 
 
 async def _bundle(down: Downstream, tenant: str, story: story_pb2.Story) -> dict[str, Any]:
-    meta = request_metadata()
     simulation = await down.simulation.GetSimulation(
         simulation_pb2.GetSimulationRequest(tenant_id=tenant, id=story.simulation_id),
-        metadata=meta,
     )
     if simulation.status != simulation_pb2.SIMULATION_STATUS_COMPLETED:
         raise ApiError(409, f"simulation '{simulation.id}' has not completed: no bundle yet")
@@ -113,7 +109,6 @@ async def _bundle(down: Downstream, tenant: str, story: story_pb2.Story) -> dict
         character_pb2.BatchGetCharactersRequest(
             tenant_id=tenant, ids=list(simulation.character_ids)
         ),
-        metadata=meta,
     )
     if found.missing_ids:
         raise ApiError(
@@ -124,13 +119,12 @@ async def _bundle(down: Downstream, tenant: str, story: story_pb2.Story) -> dict
     world = None
     if simulation.world_id:
         world = await down.simulation.GetWorld(
-            simulation_pb2.GetWorldRequest(tenant_id=tenant, id=simulation.world_id),
-            metadata=meta,
+            simulation_pb2.GetWorldRequest(tenant_id=tenant, id=simulation.world_id)
         )
         world = None if world.builtin else world
     try:
         turns = await down.story.ListStoryTurns(
-            story_pb2.ListStoryTurnsRequest(tenant_id=tenant, story_id=story.id), metadata=meta
+            story_pb2.ListStoryTurnsRequest(tenant_id=tenant, story_id=story.id)
         )
     except grpc.aio.AioRpcError as exc:
         if exc.code() != grpc.StatusCode.NOT_FOUND:
@@ -141,8 +135,8 @@ async def _bundle(down: Downstream, tenant: str, story: story_pb2.Story) -> dict
         request = simulation_pb2.ListRecordedCallsRequest(
             tenant_id=tenant, simulation_id=simulation.id
         )
-        decided = await down.simulation.ListRecordedCalls(request, metadata=meta)
-        told = await down.story.ListNarrationCalls(request, metadata=meta)
+        decided = await down.simulation.ListRecordedCalls(request)
+        told = await down.story.ListNarrationCalls(request)
         recordings = [("simulation", c) for c in decided.calls]
         recordings += [("story", c) for c in told.calls]
     return bundle.bundle(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -18,9 +18,7 @@ from services.story.domain.model import (
     Participant,
     StoryContext,
 )
-
-if TYPE_CHECKING:
-    from services.story.adapters.repository import StoryRecord
+from services.story.domain.story import StoryRecord
 
 # -- simulation protos -> the chronicler's views --
 
@@ -58,29 +56,6 @@ def event_from_proto(msg: simulation_pb2.TurnEvent) -> EventView:
             EffectView(kind=e.kind, subject_id=e.subject_id, detail=e.detail, value=e.value)
             for e in msg.effects
         ),
-    )
-
-
-def event_to_proto(event: EventView) -> simulation_pb2.TurnEvent:
-    return simulation_pb2.TurnEvent(
-        turn=event.turn,
-        sequence=event.sequence,
-        actor_id=event.actor_id,
-        actor_name=event.actor_name,
-        action=event.action,
-        target_id=event.target_id,
-        target_name=event.target_name,
-        location=event.location,
-        motive=event.motive,
-        outcome=event.outcome,
-        roll=event.roll,
-        difficulty=event.difficulty,
-        effects=[
-            simulation_pb2.Effect(
-                kind=e.kind, subject_id=e.subject_id, detail=e.detail, value=e.value
-            )
-            for e in event.effects
-        ],
     )
 
 

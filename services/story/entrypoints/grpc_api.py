@@ -7,7 +7,8 @@ from dataclasses import asdict
 from grpc import aio
 
 from novel_engine.v1 import simulation_pb2, story_pb2, story_pb2_grpc
-from services.story.adapters.convert import event_to_proto, story_to_proto
+from novel_platform.turn_event_messages import event_to_proto
+from services.story.adapters.convert import story_to_proto
 from services.story.service.handlers import StoryReader
 
 

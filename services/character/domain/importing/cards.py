@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from novel_platform.character_cards import EXTENSION, SPEC_V2, SPEC_V3
+from novel_platform.characters import STAT_NAMES
 from services.character.domain.importing.draft import Draft, ImportResult, one_line
-from services.character.domain.model import STAT_NAMES
 
 LISTED_TRAIT = 0.75
 NOTE_FIELDS = {

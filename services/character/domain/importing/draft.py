@@ -5,26 +5,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from novel_platform.errors import InvalidArgument
-from services.character.domain.model import (
+from novel_platform.characters import (
+    DEFAULT_STAT,
     MAX_BACKSTORY,
     MAX_EQUIPMENT,
     MAX_GOALS,
     MAX_ITEM,
+    MAX_NAME,
     MAX_NOTES,
     MAX_RELATIONSHIPS,
     MAX_SHORT,
+    MAX_TRAIT_NAME,
     MAX_TRAITS,
     STAT_MAX,
     STAT_MIN,
     STAT_NAMES,
-    Character,
-    validate,
 )
-
-# A stat the source does not give: the middle of the 1..10 scale.
-DEFAULT_STAT = 5
-MAX_TRAIT_NAME = 40
+from novel_platform.errors import InvalidArgument
+from services.character.domain.model import Character, validate
 
 
 @dataclass(frozen=True)
@@ -93,7 +91,7 @@ class Draft:
             if current.lower() != text.lower():
                 self.note(label(what), text)
             return
-        limit = 100 if target == "name" else MAX_SHORT
+        limit = MAX_NAME if target == "name" else MAX_SHORT
         if len(text) > limit:
             self.refuse(what, f"longer than the {limit} characters of {target}")
             return
