@@ -121,3 +121,23 @@ def stories(items: Iterable[dict[str, Any]]) -> None:
 
 def markdown(text: str) -> None:
     console.print(Markdown(text))
+
+
+def import_report(report: dict[str, Any]) -> None:
+    """One block per character: status, then what was mapped, kept and refused."""
+    for item in report["characters"]:
+        character = item.get("character") or {}
+        name = f"{character.get('id', '')} ({character.get('name', '')})" if character else ""
+        console.print(f"[bold]{item['status']}[/bold] {item['source']} {name}".rstrip())
+        if item.get("error"):
+            console.print(f"  error: {item['error']}", highlight=False)
+        for label, key in (
+            ("mapped", "mapped"),
+            ("kept as notes", "notes"),
+            ("refused", "refused"),
+        ):
+            if item[key]:
+                console.print(f"  {label}:", highlight=False)
+                for line in item[key]:
+                    console.print(f"    {line}", highlight=False, markup=False)
+    console.print(f"{report['imported']} imported, {report['refused']} refused")

@@ -19,3 +19,5 @@ MAX_ID = 64
 # Bounds keep one sheet small enough to fan out in events and to render in prompts.
 MAX_NAME, MAX_SHORT, MAX_BACKSTORY, MAX_ITEM, MAX_TRAIT_NAME = 100, 100, 10_000, 300, 40
 MAX_TRAITS, MAX_GOALS, MAX_RELATIONSHIPS, MAX_EQUIPMENT = 32, 20, 100, 50
+# What an import kept that has no field of its own (a card's greeting, a sheet's skills).
+MAX_NOTES = 10_000

@@ -1,12 +1,15 @@
-"""`novel characters list|get|create|edit|delete|export`.
+"""`novel characters list|get|create|edit|delete|export|import`.
 
-There is no `import`: the API has no bulk upload route. `create --file` creates one
-character from a file written by `export --out`.
+`create --file` creates one character from a file written by `export --out`; `import`
+uploads foreign files (the older system's folders, Character Cards) to
+`POST /v1/characters:import`.
 """
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -191,3 +194,57 @@ def export_characters(
         path = out / f"{item['id']}.json"
         path.write_text(json.dumps(item, indent=2, ensure_ascii=False) + "\n")
         render.console.print(str(path))
+
+
+# Uploaded as they are; a folder is zipped first (its files keep their relative paths).
+MEDIA = {".zip": "application/zip", ".png": "image/png", ".json": "application/json"}
+MAX_FOLDER_FILES = 200
+
+
+def _folder_zip(folder: Path) -> bytes:
+    """The folder as a zip whose paths start with the folder's name (the character id
+    of a `characters/<id>/` folder; a `characters/` folder gives one per subfolder)."""
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    if len(files) > MAX_FOLDER_FILES:
+        raise CliError(f"{folder}: more than {MAX_FOLDER_FILES} files", BAD_INPUT)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in files:
+            archive.write(path, str(Path(folder.name) / path.relative_to(folder)))
+    return buffer.getvalue()
+
+
+def _upload_part(path: Path) -> tuple[str, tuple[str, bytes, str]]:
+    try:
+        if path.is_dir():
+            return "file", (f"{path.name}.zip", _folder_zip(path), "application/zip")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc}", BAD_INPUT) from exc
+    media = MEDIA.get(path.suffix.lower(), "application/octet-stream")
+    return "file", (path.name, data, media)
+
+
+@app.command("import")
+def import_characters(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Folders (characters/<id>/ or characters/), .zip, card .json or .png files."
+        ),
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be imported; store nothing.")
+    ] = False,
+    url: UrlOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Import characters from the older system's folders or Character Cards V2/V3, and
+    show per character what was mapped, kept as notes and refused."""
+    files = [_upload_part(path) for path in paths]
+    with open_api(url) as api:
+        report = api.json("POST", "/v1/characters:import", files=files, params={"dry_run": dry_run})
+    if as_json:
+        render.print_json(report)
+    else:
+        render.import_report(report)

@@ -13,6 +13,7 @@ import typer
 from novel_cli import render
 from novel_cli.api import Api
 from novel_cli.commands.common import JsonOption, UrlOption, open_api
+from novel_cli.exits import BAD_INPUT, CliError
 
 app = typer.Typer(no_args_is_help=True, help="Read and export the written stories.")
 
@@ -22,6 +23,14 @@ MARKDOWN = {"Accept": "text/markdown"}
 class Format(StrEnum):
     md = "md"
     json = "json"
+    html = "html"
+    epub = "epub"
+    bundle = "bundle"
+
+
+# The API's name of each format, and the file extension written.
+API_FORMAT = {"md": "markdown", "html": "html", "epub": "epub", "bundle": "bundle"}
+EXTENSION = {"bundle": "bundle.json"}
 
 
 @app.command("list")
@@ -61,19 +70,55 @@ def get_story(
 def file_name(story_id: str, title: str, fmt: Format) -> str:
     """`<slug of the title>-<id>.<md|json>`: readable, and unique by the id."""
     slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60].strip("-")
-    return f"{slug}-{story_id}.{fmt.value}" if slug else f"{story_id}.{fmt.value}"
+    extension = EXTENSION.get(fmt.value, fmt.value)
+    return f"{slug}-{story_id}.{extension}" if slug else f"{story_id}.{extension}"
 
 
 def _export_one(api: Api, story_id: str, out: Path, fmt: Format) -> Path:
-    if fmt is Format.md:
-        text = api.request("GET", f"/v1/stories/{story_id}", headers=MARKDOWN).text
-        title = text.partition("\n")[0].removeprefix("# ")
-    else:
+    if fmt is Format.json:
         story = api.json("GET", f"/v1/stories/{story_id}")
         title, text = story.get("title") or "", json.dumps(story, indent=2, ensure_ascii=False)
+        path = out / file_name(story_id, title, fmt)
+        path.write_text(text.rstrip("\n") + "\n")
+        return path
+    response = api.request(
+        "GET", f"/v1/stories/{story_id}", params={"format": API_FORMAT[fmt.value]}
+    )
+    title = ""
+    if fmt is Format.md:
+        title = response.text.partition("\n")[0].removeprefix("# ")
+    else:
+        title = api.json("GET", f"/v1/stories/{story_id}").get("title") or ""
     path = out / file_name(story_id, title, fmt)
-    path.write_text(text.rstrip("\n") + "\n")
+    path.write_bytes(response.content)
     return path
+
+
+@app.command("import")
+def import_bundle(
+    bundle: Annotated[Path, typer.Argument(help="A bundle written by `export --format bundle`.")],
+    url: UrlOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Replay a run bundle: recreate its characters and start the same run."""
+    try:
+        data = bundle.read_bytes()
+    except OSError as exc:
+        raise CliError(f"cannot read {bundle}: {exc}", BAD_INPUT) from exc
+    with open_api(url) as api:
+        started = api.json(
+            "POST",
+            "/v1/bundles:import",
+            content=data,
+            headers={"Content-Type": "application/json"},
+        )
+    if as_json:
+        render.print_json(started)
+    else:
+        render.console.print(
+            f"started simulation {started['simulation']['id']}; created "
+            f"{', '.join(started['created_character_ids']) or 'no character'}"
+        )
 
 
 @app.command("export")
@@ -83,7 +128,9 @@ def export_stories(
         typer.Argument(help="Stories to export; every story when none.", show_default=False),
     ] = None,
     out: Annotated[Path, typer.Option("--out", help="Folder to write into.")] = Path("."),
-    fmt: Annotated[Format, typer.Option("--format", help="Markdown or JSON.")] = Format.md,
+    fmt: Annotated[
+        Format, typer.Option("--format", help="md, json, html, epub or bundle (the run).")
+    ] = Format.md,
     url: UrlOption = None,
 ) -> None:
     """Write stories to files (one per story) and print their paths."""

@@ -41,6 +41,7 @@ from services.gateway.ratelimit import KeyRateLimit
 from services.gateway.routes import (
     characters,
     health,
+    imports,
     legacy,
     llm_settings,
     simulations,
@@ -48,6 +49,7 @@ from services.gateway.routes import (
     what_if,
     worlds,
 )
+from services.gateway.routes.imports import UPLOAD_PATHS
 
 log = structlog.get_logger(__name__)
 
@@ -124,6 +126,8 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         # recorded by RequestContext either way.)
         FastAPIInstrumentor.instrument_app(app, excluded_urls=HEALTH_ROUTES)
     app.include_router(health.router)
+    # Before the characters' router: "/v1/characters:import" is no character id.
+    app.include_router(imports.router)
     app.include_router(characters.router)
     app.include_router(simulations.router)
     app.include_router(stories.router)
@@ -137,7 +141,12 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         IdempotencyKeys, long_leases={"/simulations": settings.idempotency_lease_seconds}
     )
     # The request id must exist before the body limit can reject.
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimit,
+        limit=settings.max_body_bytes,
+        upload_limit=settings.max_upload_bytes,
+        upload_paths=UPLOAD_PATHS,
+    )
     app.add_middleware(
         LoadShedder,
         limit=settings.max_inflight_requests,

@@ -18,6 +18,8 @@ class GatewaySettings(BaseServiceSettings, DatabaseSettings, CharacterCacheSetti
     story_addr: str = "127.0.0.1:50053"
     rpc_timeout_seconds: float = Field(default=5.0, gt=0, le=120)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # Bodies of the import routes (a zip of character folders, a PNG card, a bundle).
+    max_upload_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
     # API keys are looked up once and then cached; a revoked key stops working after this.
     api_key_cache_seconds: float = Field(default=30.0, ge=0)
     # The older clients' synchronous POST /simulations waits at most this long (then 504).

@@ -37,6 +37,7 @@ def character_out(c: character_pb2.Character) -> dict[str, Any]:
         "relationships": dict(c.relationships),
         "equipment": list(c.equipment),
         "backstory": c.backstory,
+        "notes": c.notes,
         "version": c.version,
         "created_at": when(c.created_at, c.HasField("created_at")),
         "updated_at": when(c.updated_at, c.HasField("updated_at")),
@@ -160,15 +161,6 @@ def story_out(s: story_pb2.Story) -> dict[str, Any]:
         "created_at": when(s.created_at, s.HasField("created_at")),
         "completed_at": when(s.completed_at, s.HasField("completed_at")),
     }
-
-
-def story_markdown(s: story_pb2.Story) -> str:
-    parts = [f"# {s.title}", s.opening]
-    for chapter in s.chapters:
-        parts += [f"## {chapter.title}", chapter.text]
-    if s.closing:
-        parts += ["## Epilogue", s.closing]
-    return "\n\n".join(p for p in parts if p) + "\n"
 
 
 def story_text(s: story_pb2.Story) -> str:

@@ -42,7 +42,7 @@ GRPC_TO_HTTP = {
     grpc.StatusCode.PERMISSION_DENIED: 403,
 }
 # Messages of these codes are written for clients; others may carry internals.
-_CLIENT_SAFE = {400, 401, 403, 404, 409, 413, 415, 422, 429}
+_CLIENT_SAFE = {400, 401, 403, 404, 406, 409, 413, 415, 422, 429}
 RETRY_AFTER = {"Retry-After": "1"}
 # Failures of the gateway's own I/O (the API-key and idempotency tables, NATS): 503 when
 # transient, else 500. Handled here rather than by the catch-all, which re-raises.

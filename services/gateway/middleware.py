@@ -73,19 +73,29 @@ class RequestContext:
 
 
 class BodyLimit:
-    """Answers 413 before reading more than `limit` bytes of a request body."""
+    """Answers 413 before reading more than `limit` bytes of a request body
+    (`upload_limit` on the upload routes, whose files are larger than any JSON body)."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit: int,
+        upload_limit: int = 0,
+        upload_paths: frozenset[str] = frozenset(),
+    ) -> None:
         self.app = app
-        self.limit = limit
+        self.default_limit = limit
+        self.upload_limit = upload_limit or limit
+        self.upload_paths = upload_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.upload_limit if scope["path"] in self.upload_paths else self.default_limit
         length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.limit):
-            await self._reject(scope, send)
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            await self._reject(scope, send, limit)
             return
         received = 0
 
@@ -94,16 +104,16 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limit:
+                if received > limit:
                     # A chunked body with no Content-Length: the route's body reader
                     # passes HTTPException through, and the error handler renders it.
-                    raise HTTPException(413, f"request body larger than {self.limit} bytes")
+                    raise HTTPException(413, f"request body larger than {limit} bytes")
             return message
 
         await self.app(scope, limited_receive, send)
 
-    async def _reject(self, scope: Scope, send: Send) -> None:
-        body: Any = envelope(scope["path"], 413, f"request body larger than {self.limit} bytes")
+    async def _reject(self, scope: Scope, send: Send, limit: int) -> None:
+        body: Any = envelope(scope["path"], 413, f"request body larger than {limit} bytes")
         await send_json(send, 413, orjson.dumps(body), (b"connection", b"close"))
 
 

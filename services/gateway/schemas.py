@@ -69,6 +69,7 @@ class CharacterFields(Strict):
     )
     equipment: list[Item] = Field(default_factory=list, max_length=MAX_EQUIPMENT)
     backstory: Backstory = ""
+    notes: Backstory = Field(default="", description="what an import kept with no field")
 
 
 class CharacterCreate(CharacterFields):
@@ -96,6 +97,7 @@ class CharacterPatch(Strict):
     )
     equipment: list[Item] | None = Field(default=None, max_length=MAX_EQUIPMENT)
     backstory: Backstory | None = None
+    notes: Backstory | None = None
     version: int | None = Field(default=None, ge=1, lt=2**63)
 
 
@@ -110,6 +112,7 @@ class CharacterOut(BaseModel):
     relationships: dict[str, float]
     equipment: list[str]
     backstory: str
+    notes: str = ""
     version: int
     created_at: datetime | None
     updated_at: datetime | None
@@ -496,3 +499,61 @@ class StoryDiffOut(BaseModel):
     events: list[TurnEventsOut] = Field(
         description="the turns' events from the first differing turn on, side by side"
     )
+
+
+# Imports and bundles.
+
+
+class ImportedCharacterOut(BaseModel):
+    source: str = Field(description="the folder or file it came from")
+    status: Literal["imported", "valid", "refused"]
+    character: CharacterOut | None
+    mapped: list[str] = Field(description='"<source field> -> <our field>"')
+    notes: list[str] = Field(description="source fields kept in the character's notes")
+    refused: list[str] = Field(description='"<source field>: <why it was not taken>"')
+    error: str | None = Field(description="why the whole character was refused")
+
+
+class ImportReport(BaseModel):
+    imported: int
+    refused: int
+    characters: list[ImportedCharacterOut]
+
+
+class BundleSettings(Strict):
+    setting: ShortText = ""
+    scenario: ShortText = ""
+    narrative_style: NarrativeStyle = "detailed"
+    world_id: Slug | Literal[""] = ""
+    world: WorldFields | None = Field(default=None, description="a tenant world's definition")
+    seed: int = Field(ge=0, lt=2**62, strict=True)
+    turns: int = Field(ge=1, le=50, strict=True)
+    llm: dict[str, Any] | None = Field(default=None, description="null: an offline run")
+
+
+class BundleCharacter(CharacterFields):
+    id: Slug
+    name: Name
+
+
+class BundleIn(BaseModel):
+    """A bundle as exported (`GET /v1/stories/{id}?format=bundle`); `story` and `events`
+    are what the replay is checked against, and are not read on import."""
+
+    model_config = ConfigDict(extra="forbid")
+    format: Literal["novel-engine-bundle"]
+    version: int
+    exported_at: str = Field(default="", max_length=64)
+    settings: BundleSettings
+    characters: list[BundleCharacter] = Field(min_length=2, max_length=6)
+    interventions: list[dict[str, Any]] = Field(default_factory=list, max_length=100)
+    recordings: list[dict[str, Any]] = Field(default_factory=list, max_length=10_000)
+    events: list[dict[str, Any]] = Field(default_factory=list, max_length=50)
+    story: dict[str, Any] = Field(default_factory=dict)
+    notes: list[str] = Field(default_factory=list, max_length=20)
+
+
+class BundleImportOut(BaseModel):
+    simulation: SimulationOut
+    created_character_ids: list[str]
+    reused_character_ids: list[str] = Field(description="already there with the same sheet")

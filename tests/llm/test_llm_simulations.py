@@ -311,3 +311,23 @@ def test_a_misbehaving_model_falls_back_and_the_story_is_told(api, llm, script, 
     # The fallback is the built-in policy: the same story as an offline run.
     _, offline_story = run(api, turns=2, seed=9)
     assert prose(story) == prose(offline_story)
+
+
+def test_a_model_driven_run_exports_its_recorded_calls_in_the_bundle(api, llm):
+    llm.script([])
+    _, story = run(api, turns=3, seed=33, llm={"decisions": True, "narration": True})
+    bundle = api.get(f"/v1/stories/{story['id']}", params={"format": "bundle"})
+    assert bundle.status_code == 200, bundle.text
+    body = bundle.json()
+    assert body["settings"]["llm"]["decisions"] and body["settings"]["llm"]["narration"]
+    by_service = {r["service"] for r in body["recordings"]}
+    assert by_service == {"simulation", "story"}
+    decisions = [r for r in body["recordings"] if r["purpose"] == "decision"]
+    narrations = [r for r in body["recordings"] if r["service"] == "story"]
+    # One recorded decision per character's choice, whatever its outcome.
+    assert decisions and all(r["subject"] in CAST for r in decisions)
+    assert sorted({r["turn"] for r in narrations}) == [1, 2, 3]
+    assert all(r["request_digest"] and r["outcome"] for r in body["recordings"])
+    assert SERVER_KEY not in bundle.text
+    refused = api.post("/v1/bundles:import", json=body)
+    assert refused.status_code == 422 and "model-driven" in refused.json()["error"]["message"]

@@ -28,7 +28,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from novel_engine.v1 import common_pb2 as novel__engine_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fnovel_engine/v1/character.proto\x12\x0fnovel_engine.v1\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1cnovel_engine/v1/common.proto\"{\n\x05Stats\x12\x10\n\x08strength\x18\x01 \x01(\x05\x12\x11\n\tdexterity\x18\x02 \x01(\x05\x12\x14\n\x0cintelligence\x18\x03 \x01(\x05\x12\x11\n\twillpower\x18\x04 \x01(\x05\x12\x12\n\nperception\x18\x05 \x01(\x05\x12\x10\n\x08\x63harisma\x18\x06 \x01(\x05\"\xf4\x03\n\tCharacter\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0f\n\x07\x66\x61\x63tion\x18\x03 \x01(\t\x12\x0c\n\x04role\x18\x04 \x01(\t\x12\x36\n\x06traits\x18\x05 \x03(\x0b\x32&.novel_engine.v1.Character.TraitsEntry\x12%\n\x05stats\x18\x06 \x01(\x0b\x32\x16.novel_engine.v1.Stats\x12\r\n\x05goals\x18\x07 \x03(\t\x12\x44\n\rrelationships\x18\x08 \x03(\x0b\x32-.novel_engine.v1.Character.RelationshipsEntry\x12\x11\n\tequipment\x18\t \x03(\t\x12\x11\n\tbackstory\x18\n \x01(\t\x12.\n\ncreated_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07version\x18\r \x01(\x03\x1a-\n\x0bTraitsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\x1a\x34\n\x12RelationshipsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"Z\n\x16\x43reateCharacterRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12-\n\tcharacter\x18\x02 \x01(\x0b\x32\x1a.novel_engine.v1.Character\"4\n\x13GetCharacterRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\n\n\x02id\x18\x02 \x01(\t\";\n\x19\x42\x61tchGetCharactersRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0b\n\x03ids\x18\x02 \x03(\t\"a\n\x1a\x42\x61tchGetCharactersResponse\x12.\n\ncharacters\x18\x01 \x03(\x0b\x32\x1a.novel_engine.v1.Character\x12\x13\n\x0bmissing_ids\x18\x02 \x03(\t\"u\n\x15ListCharactersRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12*\n\x04page\x18\x02 \x01(\x0b\x32\x1c.novel_engine.v1.PageRequest\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x0f\n\x07\x66\x61\x63tion\x18\x04 \x01(\t\"a\n\x16ListCharactersResponse\x12.\n\ncharacters\x18\x01 \x03(\x0b\x32\x1a.novel_engine.v1.Character\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xa5\x01\n\x16UpdateCharacterRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12-\n\tcharacter\x18\x02 \x01(\x0b\x32\x1a.novel_engine.v1.Character\x12/\n\x0bupdate_mask\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\x12\x18\n\x10\x65xpected_version\x18\x04 \x01(\x03\"Q\n\x16\x44\x65leteCharacterRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\n\n\x02id\x18\x02 \x01(\t\x12\x18\n\x10\x65xpected_version\x18\x03 \x01(\x03\"-\n\x18SeedStarterRosterRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\"F\n\x19SeedStarterRosterResponse\x12\x13\n\x0b\x63reated_ids\x18\x01 \x03(\t\x12\x14\n\x0c\x65xisting_ids\x18\x02 \x03(\t\"A\n\x10\x43haracterCreated\x12-\n\tcharacter\x18\x01 \x01(\x0b\x32\x1a.novel_engine.v1.Character\"A\n\x10\x43haracterUpdated\x12-\n\tcharacter\x18\x01 \x01(\x0b\x32\x1a.novel_engine.v1.Character\"/\n\x10\x43haracterDeleted\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x03\x32\xa6\x05\n\x10\x43haracterService\x12V\n\x0f\x43reateCharacter\x12\'.novel_engine.v1.CreateCharacterRequest\x1a\x1a.novel_engine.v1.Character\x12P\n\x0cGetCharacter\x12$.novel_engine.v1.GetCharacterRequest\x1a\x1a.novel_engine.v1.Character\x12m\n\x12\x42\x61tchGetCharacters\x12*.novel_engine.v1.BatchGetCharactersRequest\x1a+.novel_engine.v1.BatchGetCharactersResponse\x12\x61\n\x0eListCharacters\x12&.novel_engine.v1.ListCharactersRequest\x1a\'.novel_engine.v1.ListCharactersResponse\x12V\n\x0fUpdateCharacter\x12\'.novel_engine.v1.UpdateCharacterRequest\x1a\x1a.novel_engine.v1.Character\x12R\n\x0f\x44\x65leteCharacter\x12\'.novel_engine.v1.DeleteCharacterRequest\x1a\x16.google.protobuf.Empty\x12j\n\x11SeedStarterRoster\x12).novel_engine.v1.SeedStarterRosterRequest\x1a*.novel_engine.v1.SeedStarterRosterResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fnovel_engine/v1/character.proto\x12\x0fnovel_engine.v1\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1cnovel_engine/v1/common.proto\"{\n\x05Stats\x12\x10\n\x08strength\x18\x01 \x01(\x05\x12\x11\n\tdexterity\x18\x02 \x01(\x05\x12\x14\n\x0cintelligence\x18\x03 \x01(\x05\x12\x11\n\twillpower\x18\x04 \x01(\x05\x12\x12\n\nperception\x18\x05 \x01(\x05\x12\x10\n\x08\x63harisma\x18\x06 \x01(\x05\"\x83\x04\n\tCharacter\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0f\n\x07\x66\x61\x63tion\x18\x03 \x01(\t\x12\x0c\n\x04role\x18\x04 \x01(\t\x12\x36\n\x06traits\x18\x05 \x03(\x0b\x32&.novel_engine.v1.Character.TraitsEntry\x12%\n\x05stats\x18\x06 \x01(\x0b\x32\x16.novel_engine.v1.Stats\x12\r\n\x05goals\x18\x07 \x03(\t\x12\x44\n\rrelationships\x18\x08 \x03(\x0b\x32-.novel_engine.v1.Character.RelationshipsEntry\x12\x11\n\tequipment\x18\t \x03(\t\x12\x11\n\tbackstory\x18\n \x01(\t\x12.\n\ncreated_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07version\x18\r \x01(\x03\x12\r\n\x05notes\x18\x0e \x01(\t\x1a-\n\x0bTraitsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\x1a\x34\n\x12RelationshipsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"Z\n\x16\x43reateCharacterRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12-\n\tcharacter\x18\x02 \x01(\x0b\x32\x1a.novel_engine.v1.Character\"4\n\x13GetCharacterRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\n\n\x02id\x18\x02 \x01(\t\";\n\x19\x42\x61tchGetCharactersRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0b\n\x03ids\x18\x02 \x03(\t\"a\n\x1a\x42\x61tchGetCharactersResponse\x12.\n\ncharacters\x18\x01 \x03(\x0b\x32\x1a.novel_engine.v1.Character\x12\x13\n\x0bmissing_ids\x18\x02 \x03(\t\"u\n\x15ListCharactersRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12*\n\x04page\x18\x02 \x01(\x0b\x32\x1c.novel_engine.v1.PageRequest\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x0f\n\x07\x66\x61\x63tion\x18\x04 \x01(\t\"a\n\x16ListCharactersResponse\x12.\n\ncharacters\x18\x01 \x03(\x0b\x32\x1a.novel_engine.v1.Character\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xa5\x01\n\x16UpdateCharacterRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12-\n\tcharacter\x18\x02 \x01(\x0b\x32\x1a.novel_engine.v1.Character\x12/\n\x0bupdate_mask\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\x12\x18\n\x10\x65xpected_version\x18\x04 \x01(\x03\"Q\n\x16\x44\x65leteCharacterRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\n\n\x02id\x18\x02 \x01(\t\x12\x18\n\x10\x65xpected_version\x18\x03 \x01(\x03\"-\n\x18SeedStarterRosterRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\"F\n\x19SeedStarterRosterResponse\x12\x13\n\x0b\x63reated_ids\x18\x01 \x03(\t\x12\x14\n\x0c\x65xisting_ids\x18\x02 \x03(\t\"+\n\nImportFile\x12\x0c\n\x04path\x18\x01 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x02 \x01(\x0c\"i\n\x17ImportCharactersRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12*\n\x05\x66iles\x18\x02 \x03(\x0b\x32\x1b.novel_engine.v1.ImportFile\x12\x0f\n\x07\x64ry_run\x18\x03 \x01(\x08\"\xa1\x01\n\x11ImportedCharacter\x12\x0e\n\x06source\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\x12-\n\tcharacter\x18\x03 \x01(\x0b\x32\x1a.novel_engine.v1.Character\x12\x0e\n\x06mapped\x18\x04 \x03(\t\x12\r\n\x05notes\x18\x05 \x03(\t\x12\x0f\n\x07refused\x18\x06 \x03(\t\x12\r\n\x05\x65rror\x18\x07 \x01(\t\"R\n\x18ImportCharactersResponse\x12\x36\n\ncharacters\x18\x01 \x03(\x0b\x32\".novel_engine.v1.ImportedCharacter\"A\n\x10\x43haracterCreated\x12-\n\tcharacter\x18\x01 \x01(\x0b\x32\x1a.novel_engine.v1.Character\"A\n\x10\x43haracterUpdated\x12-\n\tcharacter\x18\x01 \x01(\x0b\x32\x1a.novel_engine.v1.Character\"/\n\x10\x43haracterDeleted\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x03\x32\x8f\x06\n\x10\x43haracterService\x12V\n\x0f\x43reateCharacter\x12\'.novel_engine.v1.CreateCharacterRequest\x1a\x1a.novel_engine.v1.Character\x12P\n\x0cGetCharacter\x12$.novel_engine.v1.GetCharacterRequest\x1a\x1a.novel_engine.v1.Character\x12m\n\x12\x42\x61tchGetCharacters\x12*.novel_engine.v1.BatchGetCharactersRequest\x1a+.novel_engine.v1.BatchGetCharactersResponse\x12\x61\n\x0eListCharacters\x12&.novel_engine.v1.ListCharactersRequest\x1a\'.novel_engine.v1.ListCharactersResponse\x12V\n\x0fUpdateCharacter\x12\'.novel_engine.v1.UpdateCharacterRequest\x1a\x1a.novel_engine.v1.Character\x12R\n\x0f\x44\x65leteCharacter\x12\'.novel_engine.v1.DeleteCharacterRequest\x1a\x16.google.protobuf.Empty\x12j\n\x11SeedStarterRoster\x12).novel_engine.v1.SeedStarterRosterRequest\x1a*.novel_engine.v1.SeedStarterRosterResponse\x12g\n\x10ImportCharacters\x12(.novel_engine.v1.ImportCharactersRequest\x1a).novel_engine.v1.ImportCharactersResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -42,37 +42,45 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_STATS']._serialized_start=178
   _globals['_STATS']._serialized_end=301
   _globals['_CHARACTER']._serialized_start=304
-  _globals['_CHARACTER']._serialized_end=804
-  _globals['_CHARACTER_TRAITSENTRY']._serialized_start=705
-  _globals['_CHARACTER_TRAITSENTRY']._serialized_end=750
-  _globals['_CHARACTER_RELATIONSHIPSENTRY']._serialized_start=752
-  _globals['_CHARACTER_RELATIONSHIPSENTRY']._serialized_end=804
-  _globals['_CREATECHARACTERREQUEST']._serialized_start=806
-  _globals['_CREATECHARACTERREQUEST']._serialized_end=896
-  _globals['_GETCHARACTERREQUEST']._serialized_start=898
-  _globals['_GETCHARACTERREQUEST']._serialized_end=950
-  _globals['_BATCHGETCHARACTERSREQUEST']._serialized_start=952
-  _globals['_BATCHGETCHARACTERSREQUEST']._serialized_end=1011
-  _globals['_BATCHGETCHARACTERSRESPONSE']._serialized_start=1013
-  _globals['_BATCHGETCHARACTERSRESPONSE']._serialized_end=1110
-  _globals['_LISTCHARACTERSREQUEST']._serialized_start=1112
-  _globals['_LISTCHARACTERSREQUEST']._serialized_end=1229
-  _globals['_LISTCHARACTERSRESPONSE']._serialized_start=1231
-  _globals['_LISTCHARACTERSRESPONSE']._serialized_end=1328
-  _globals['_UPDATECHARACTERREQUEST']._serialized_start=1331
-  _globals['_UPDATECHARACTERREQUEST']._serialized_end=1496
-  _globals['_DELETECHARACTERREQUEST']._serialized_start=1498
-  _globals['_DELETECHARACTERREQUEST']._serialized_end=1579
-  _globals['_SEEDSTARTERROSTERREQUEST']._serialized_start=1581
-  _globals['_SEEDSTARTERROSTERREQUEST']._serialized_end=1626
-  _globals['_SEEDSTARTERROSTERRESPONSE']._serialized_start=1628
-  _globals['_SEEDSTARTERROSTERRESPONSE']._serialized_end=1698
-  _globals['_CHARACTERCREATED']._serialized_start=1700
-  _globals['_CHARACTERCREATED']._serialized_end=1765
-  _globals['_CHARACTERUPDATED']._serialized_start=1767
-  _globals['_CHARACTERUPDATED']._serialized_end=1832
-  _globals['_CHARACTERDELETED']._serialized_start=1834
-  _globals['_CHARACTERDELETED']._serialized_end=1881
-  _globals['_CHARACTERSERVICE']._serialized_start=1884
-  _globals['_CHARACTERSERVICE']._serialized_end=2562
+  _globals['_CHARACTER']._serialized_end=819
+  _globals['_CHARACTER_TRAITSENTRY']._serialized_start=720
+  _globals['_CHARACTER_TRAITSENTRY']._serialized_end=765
+  _globals['_CHARACTER_RELATIONSHIPSENTRY']._serialized_start=767
+  _globals['_CHARACTER_RELATIONSHIPSENTRY']._serialized_end=819
+  _globals['_CREATECHARACTERREQUEST']._serialized_start=821
+  _globals['_CREATECHARACTERREQUEST']._serialized_end=911
+  _globals['_GETCHARACTERREQUEST']._serialized_start=913
+  _globals['_GETCHARACTERREQUEST']._serialized_end=965
+  _globals['_BATCHGETCHARACTERSREQUEST']._serialized_start=967
+  _globals['_BATCHGETCHARACTERSREQUEST']._serialized_end=1026
+  _globals['_BATCHGETCHARACTERSRESPONSE']._serialized_start=1028
+  _globals['_BATCHGETCHARACTERSRESPONSE']._serialized_end=1125
+  _globals['_LISTCHARACTERSREQUEST']._serialized_start=1127
+  _globals['_LISTCHARACTERSREQUEST']._serialized_end=1244
+  _globals['_LISTCHARACTERSRESPONSE']._serialized_start=1246
+  _globals['_LISTCHARACTERSRESPONSE']._serialized_end=1343
+  _globals['_UPDATECHARACTERREQUEST']._serialized_start=1346
+  _globals['_UPDATECHARACTERREQUEST']._serialized_end=1511
+  _globals['_DELETECHARACTERREQUEST']._serialized_start=1513
+  _globals['_DELETECHARACTERREQUEST']._serialized_end=1594
+  _globals['_SEEDSTARTERROSTERREQUEST']._serialized_start=1596
+  _globals['_SEEDSTARTERROSTERREQUEST']._serialized_end=1641
+  _globals['_SEEDSTARTERROSTERRESPONSE']._serialized_start=1643
+  _globals['_SEEDSTARTERROSTERRESPONSE']._serialized_end=1713
+  _globals['_IMPORTFILE']._serialized_start=1715
+  _globals['_IMPORTFILE']._serialized_end=1758
+  _globals['_IMPORTCHARACTERSREQUEST']._serialized_start=1760
+  _globals['_IMPORTCHARACTERSREQUEST']._serialized_end=1865
+  _globals['_IMPORTEDCHARACTER']._serialized_start=1868
+  _globals['_IMPORTEDCHARACTER']._serialized_end=2029
+  _globals['_IMPORTCHARACTERSRESPONSE']._serialized_start=2031
+  _globals['_IMPORTCHARACTERSRESPONSE']._serialized_end=2113
+  _globals['_CHARACTERCREATED']._serialized_start=2115
+  _globals['_CHARACTERCREATED']._serialized_end=2180
+  _globals['_CHARACTERUPDATED']._serialized_start=2182
+  _globals['_CHARACTERUPDATED']._serialized_end=2247
+  _globals['_CHARACTERDELETED']._serialized_start=2249
+  _globals['_CHARACTERDELETED']._serialized_end=2296
+  _globals['_CHARACTERSERVICE']._serialized_start=2299
+  _globals['_CHARACTERSERVICE']._serialized_end=3082
 # @@protoc_insertion_point(module_scope)

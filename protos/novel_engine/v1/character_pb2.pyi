@@ -29,7 +29,7 @@ class Stats(_message.Message):
     def __init__(self, strength: _Optional[int] = ..., dexterity: _Optional[int] = ..., intelligence: _Optional[int] = ..., willpower: _Optional[int] = ..., perception: _Optional[int] = ..., charisma: _Optional[int] = ...) -> None: ...
 
 class Character(_message.Message):
-    __slots__ = ("id", "name", "faction", "role", "traits", "stats", "goals", "relationships", "equipment", "backstory", "created_at", "updated_at", "version")
+    __slots__ = ("id", "name", "faction", "role", "traits", "stats", "goals", "relationships", "equipment", "backstory", "created_at", "updated_at", "version", "notes")
     class TraitsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -57,6 +57,7 @@ class Character(_message.Message):
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
+    NOTES_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     faction: str
@@ -70,7 +71,8 @@ class Character(_message.Message):
     created_at: _timestamp_pb2.Timestamp
     updated_at: _timestamp_pb2.Timestamp
     version: int
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., faction: _Optional[str] = ..., role: _Optional[str] = ..., traits: _Optional[_Mapping[str, float]] = ..., stats: _Optional[_Union[Stats, _Mapping]] = ..., goals: _Optional[_Iterable[str]] = ..., relationships: _Optional[_Mapping[str, float]] = ..., equipment: _Optional[_Iterable[str]] = ..., backstory: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., version: _Optional[int] = ...) -> None: ...
+    notes: str
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., faction: _Optional[str] = ..., role: _Optional[str] = ..., traits: _Optional[_Mapping[str, float]] = ..., stats: _Optional[_Union[Stats, _Mapping]] = ..., goals: _Optional[_Iterable[str]] = ..., relationships: _Optional[_Mapping[str, float]] = ..., equipment: _Optional[_Iterable[str]] = ..., backstory: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., version: _Optional[int] = ..., notes: _Optional[str] = ...) -> None: ...
 
 class CreateCharacterRequest(_message.Message):
     __slots__ = ("tenant_id", "character")
@@ -159,6 +161,48 @@ class SeedStarterRosterResponse(_message.Message):
     created_ids: _containers.RepeatedScalarFieldContainer[str]
     existing_ids: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, created_ids: _Optional[_Iterable[str]] = ..., existing_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ImportFile(_message.Message):
+    __slots__ = ("path", "content")
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    path: str
+    content: bytes
+    def __init__(self, path: _Optional[str] = ..., content: _Optional[bytes] = ...) -> None: ...
+
+class ImportCharactersRequest(_message.Message):
+    __slots__ = ("tenant_id", "files", "dry_run")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    FILES_FIELD_NUMBER: _ClassVar[int]
+    DRY_RUN_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    files: _containers.RepeatedCompositeFieldContainer[ImportFile]
+    dry_run: bool
+    def __init__(self, tenant_id: _Optional[str] = ..., files: _Optional[_Iterable[_Union[ImportFile, _Mapping]]] = ..., dry_run: _Optional[bool] = ...) -> None: ...
+
+class ImportedCharacter(_message.Message):
+    __slots__ = ("source", "status", "character", "mapped", "notes", "refused", "error")
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    CHARACTER_FIELD_NUMBER: _ClassVar[int]
+    MAPPED_FIELD_NUMBER: _ClassVar[int]
+    NOTES_FIELD_NUMBER: _ClassVar[int]
+    REFUSED_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    source: str
+    status: str
+    character: Character
+    mapped: _containers.RepeatedScalarFieldContainer[str]
+    notes: _containers.RepeatedScalarFieldContainer[str]
+    refused: _containers.RepeatedScalarFieldContainer[str]
+    error: str
+    def __init__(self, source: _Optional[str] = ..., status: _Optional[str] = ..., character: _Optional[_Union[Character, _Mapping]] = ..., mapped: _Optional[_Iterable[str]] = ..., notes: _Optional[_Iterable[str]] = ..., refused: _Optional[_Iterable[str]] = ..., error: _Optional[str] = ...) -> None: ...
+
+class ImportCharactersResponse(_message.Message):
+    __slots__ = ("characters",)
+    CHARACTERS_FIELD_NUMBER: _ClassVar[int]
+    characters: _containers.RepeatedCompositeFieldContainer[ImportedCharacter]
+    def __init__(self, characters: _Optional[_Iterable[_Union[ImportedCharacter, _Mapping]]] = ...) -> None: ...
 
 class CharacterCreated(_message.Message):
     __slots__ = ("character",)

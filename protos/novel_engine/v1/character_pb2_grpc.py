@@ -70,6 +70,11 @@ class CharacterServiceStub:
                 request_serializer=novel__engine_dot_v1_dot_character__pb2.SeedStarterRosterRequest.SerializeToString,
                 response_deserializer=novel__engine_dot_v1_dot_character__pb2.SeedStarterRosterResponse.FromString,
                 _registered_method=True)
+        self.ImportCharacters = channel.unary_unary(
+                '/novel_engine.v1.CharacterService/ImportCharacters',
+                request_serializer=novel__engine_dot_v1_dot_character__pb2.ImportCharactersRequest.SerializeToString,
+                response_deserializer=novel__engine_dot_v1_dot_character__pb2.ImportCharactersResponse.FromString,
+                _registered_method=True)
 
 
 class CharacterServiceServicer:
@@ -118,6 +123,15 @@ class CharacterServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ImportCharacters(self, request, context):
+        """Maps foreign character files (the older system's folders, Character Cards V2/V3)
+        onto characters and creates them; reports per character what was mapped, kept as
+        notes and refused. A file that cannot be read fails the whole request.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CharacterServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -155,6 +169,11 @@ def add_CharacterServiceServicer_to_server(servicer, server):
                     servicer.SeedStarterRoster,
                     request_deserializer=novel__engine_dot_v1_dot_character__pb2.SeedStarterRosterRequest.FromString,
                     response_serializer=novel__engine_dot_v1_dot_character__pb2.SeedStarterRosterResponse.SerializeToString,
+            ),
+            'ImportCharacters': grpc.unary_unary_rpc_method_handler(
+                    servicer.ImportCharacters,
+                    request_deserializer=novel__engine_dot_v1_dot_character__pb2.ImportCharactersRequest.FromString,
+                    response_serializer=novel__engine_dot_v1_dot_character__pb2.ImportCharactersResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -346,6 +365,33 @@ class CharacterService:
             '/novel_engine.v1.CharacterService/SeedStarterRoster',
             novel__engine_dot_v1_dot_character__pb2.SeedStarterRosterRequest.SerializeToString,
             novel__engine_dot_v1_dot_character__pb2.SeedStarterRosterResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ImportCharacters(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/novel_engine.v1.CharacterService/ImportCharacters',
+            novel__engine_dot_v1_dot_character__pb2.ImportCharactersRequest.SerializeToString,
+            novel__engine_dot_v1_dot_character__pb2.ImportCharactersResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -664,3 +664,41 @@ class SimulationCancelled(_message.Message):
     simulation_id: str
     turns_done: int
     def __init__(self, simulation_id: _Optional[str] = ..., turns_done: _Optional[int] = ...) -> None: ...
+
+class RecordedCall(_message.Message):
+    __slots__ = ("purpose", "turn", "subject", "attempt", "request_digest", "outcome", "response", "input_tokens", "output_tokens", "latency_ms")
+    PURPOSE_FIELD_NUMBER: _ClassVar[int]
+    TURN_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPT_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_DIGEST_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    RESPONSE_FIELD_NUMBER: _ClassVar[int]
+    INPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    LATENCY_MS_FIELD_NUMBER: _ClassVar[int]
+    purpose: str
+    turn: int
+    subject: str
+    attempt: int
+    request_digest: str
+    outcome: str
+    response: str
+    input_tokens: int
+    output_tokens: int
+    latency_ms: int
+    def __init__(self, purpose: _Optional[str] = ..., turn: _Optional[int] = ..., subject: _Optional[str] = ..., attempt: _Optional[int] = ..., request_digest: _Optional[str] = ..., outcome: _Optional[str] = ..., response: _Optional[str] = ..., input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., latency_ms: _Optional[int] = ...) -> None: ...
+
+class ListRecordedCallsRequest(_message.Message):
+    __slots__ = ("tenant_id", "simulation_id")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    SIMULATION_ID_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    simulation_id: str
+    def __init__(self, tenant_id: _Optional[str] = ..., simulation_id: _Optional[str] = ...) -> None: ...
+
+class ListRecordedCallsResponse(_message.Message):
+    __slots__ = ("calls",)
+    CALLS_FIELD_NUMBER: _ClassVar[int]
+    calls: _containers.RepeatedCompositeFieldContainer[RecordedCall]
+    def __init__(self, calls: _Optional[_Iterable[_Union[RecordedCall, _Mapping]]] = ...) -> None: ...

@@ -119,6 +119,11 @@ class SimulationServiceStub:
                 request_serializer=novel__engine_dot_v1_dot_simulation__pb2.GetKnowledgeRequest.SerializeToString,
                 response_deserializer=novel__engine_dot_v1_dot_simulation__pb2.Knowledge.FromString,
                 _registered_method=True)
+        self.ListRecordedCalls = channel.unary_unary(
+                '/novel_engine.v1.SimulationService/ListRecordedCalls',
+                request_serializer=novel__engine_dot_v1_dot_simulation__pb2.ListRecordedCallsRequest.SerializeToString,
+                response_deserializer=novel__engine_dot_v1_dot_simulation__pb2.ListRecordedCallsResponse.FromString,
+                _registered_method=True)
 
 
 class SimulationServiceServicer:
@@ -226,6 +231,13 @@ class SimulationServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListRecordedCalls(self, request, context):
+        """The model calls a simulation recorded (what its replay answers from), for bundles.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SimulationServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -313,6 +325,11 @@ def add_SimulationServiceServicer_to_server(servicer, server):
                     servicer.GetKnowledge,
                     request_deserializer=novel__engine_dot_v1_dot_simulation__pb2.GetKnowledgeRequest.FromString,
                     response_serializer=novel__engine_dot_v1_dot_simulation__pb2.Knowledge.SerializeToString,
+            ),
+            'ListRecordedCalls': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListRecordedCalls,
+                    request_deserializer=novel__engine_dot_v1_dot_simulation__pb2.ListRecordedCallsRequest.FromString,
+                    response_serializer=novel__engine_dot_v1_dot_simulation__pb2.ListRecordedCallsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -774,6 +791,33 @@ class SimulationService:
             '/novel_engine.v1.SimulationService/GetKnowledge',
             novel__engine_dot_v1_dot_simulation__pb2.GetKnowledgeRequest.SerializeToString,
             novel__engine_dot_v1_dot_simulation__pb2.Knowledge.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListRecordedCalls(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/novel_engine.v1.SimulationService/ListRecordedCalls',
+            novel__engine_dot_v1_dot_simulation__pb2.ListRecordedCallsRequest.SerializeToString,
+            novel__engine_dot_v1_dot_simulation__pb2.ListRecordedCallsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -127,6 +127,20 @@ class ListStoriesResponse(_message.Message):
     next_page_token: str
     def __init__(self, stories: _Optional[_Iterable[_Union[Story, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
+class ListStoryTurnsRequest(_message.Message):
+    __slots__ = ("tenant_id", "story_id")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    STORY_ID_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    story_id: str
+    def __init__(self, tenant_id: _Optional[str] = ..., story_id: _Optional[str] = ...) -> None: ...
+
+class ListStoryTurnsResponse(_message.Message):
+    __slots__ = ("turns",)
+    TURNS_FIELD_NUMBER: _ClassVar[int]
+    turns: _containers.RepeatedCompositeFieldContainer[_simulation_pb2.Turn]
+    def __init__(self, turns: _Optional[_Iterable[_Union[_simulation_pb2.Turn, _Mapping]]] = ...) -> None: ...
+
 class ChaptersWritten(_message.Message):
     __slots__ = ("story_id", "simulation_id", "chapters")
     STORY_ID_FIELD_NUMBER: _ClassVar[int]

@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from novel_engine.v1 import simulation_pb2 as novel__engine_dot_v1_dot_simulation__pb2
 from novel_engine.v1 import story_pb2 as novel__engine_dot_v1_dot_story__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
@@ -54,6 +55,16 @@ class StoryServiceStub:
                 request_serializer=novel__engine_dot_v1_dot_story__pb2.DiffStoriesRequest.SerializeToString,
                 response_deserializer=novel__engine_dot_v1_dot_story__pb2.StoryDiff.FromString,
                 _registered_method=True)
+        self.ListStoryTurns = channel.unary_unary(
+                '/novel_engine.v1.StoryService/ListStoryTurns',
+                request_serializer=novel__engine_dot_v1_dot_story__pb2.ListStoryTurnsRequest.SerializeToString,
+                response_deserializer=novel__engine_dot_v1_dot_story__pb2.ListStoryTurnsResponse.FromString,
+                _registered_method=True)
+        self.ListNarrationCalls = channel.unary_unary(
+                '/novel_engine.v1.StoryService/ListNarrationCalls',
+                request_serializer=novel__engine_dot_v1_dot_simulation__pb2.ListRecordedCallsRequest.SerializeToString,
+                response_deserializer=novel__engine_dot_v1_dot_simulation__pb2.ListRecordedCallsResponse.FromString,
+                _registered_method=True)
 
 
 class StoryServiceServicer:
@@ -83,6 +94,20 @@ class StoryServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListStoryTurns(self, request, context):
+        """The turns a story was written from, with their events in order (for exports).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListNarrationCalls(self, request, context):
+        """The chapters a model was asked for, as recorded (what a replay answers from).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_StoryServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -105,6 +130,16 @@ def add_StoryServiceServicer_to_server(servicer, server):
                     servicer.DiffStories,
                     request_deserializer=novel__engine_dot_v1_dot_story__pb2.DiffStoriesRequest.FromString,
                     response_serializer=novel__engine_dot_v1_dot_story__pb2.StoryDiff.SerializeToString,
+            ),
+            'ListStoryTurns': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListStoryTurns,
+                    request_deserializer=novel__engine_dot_v1_dot_story__pb2.ListStoryTurnsRequest.FromString,
+                    response_serializer=novel__engine_dot_v1_dot_story__pb2.ListStoryTurnsResponse.SerializeToString,
+            ),
+            'ListNarrationCalls': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListNarrationCalls,
+                    request_deserializer=novel__engine_dot_v1_dot_simulation__pb2.ListRecordedCallsRequest.FromString,
+                    response_serializer=novel__engine_dot_v1_dot_simulation__pb2.ListRecordedCallsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -215,6 +250,60 @@ class StoryService:
             '/novel_engine.v1.StoryService/DiffStories',
             novel__engine_dot_v1_dot_story__pb2.DiffStoriesRequest.SerializeToString,
             novel__engine_dot_v1_dot_story__pb2.StoryDiff.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListStoryTurns(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/novel_engine.v1.StoryService/ListStoryTurns',
+            novel__engine_dot_v1_dot_story__pb2.ListStoryTurnsRequest.SerializeToString,
+            novel__engine_dot_v1_dot_story__pb2.ListStoryTurnsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListNarrationCalls(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/novel_engine.v1.StoryService/ListNarrationCalls',
+            novel__engine_dot_v1_dot_simulation__pb2.ListRecordedCallsRequest.SerializeToString,
+            novel__engine_dot_v1_dot_simulation__pb2.ListRecordedCallsResponse.FromString,
             options,
             channel_credentials,
             insecure,

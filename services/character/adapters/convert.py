@@ -21,6 +21,7 @@ def to_proto(c: Character) -> character_pb2.Character:
         relationships=dict(c.relationships),
         equipment=list(c.equipment),
         backstory=c.backstory,
+        notes=c.notes,
         version=c.version,
     )
     if c.created_at:
@@ -42,6 +43,7 @@ def from_proto(msg: character_pb2.Character) -> Character:
         relationships=dict(msg.relationships),
         equipment=tuple(msg.equipment),
         backstory=msg.backstory,
+        notes=msg.notes,
         version=msg.version,
     )
 

@@ -41,6 +41,7 @@ def _from_row(row: sa.Row[Any]) -> Character:
         relationships=sheet.get("relationships", {}),
         equipment=tuple(sheet.get("equipment", ())),
         backstory=sheet.get("backstory", ""),
+        notes=sheet.get("notes", ""),
         version=row.version,
         created_at=row.created_at,
         updated_at=row.updated_at,

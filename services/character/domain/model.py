@@ -14,6 +14,7 @@ from novel_platform.characters import (
     MAX_GOALS,
     MAX_ITEM,
     MAX_NAME,
+    MAX_NOTES,
     MAX_RELATIONSHIPS,
     MAX_SHORT,
     MAX_TRAIT_NAME,
@@ -38,6 +39,7 @@ MUTABLE_FIELDS = frozenset(
         "relationships",
         "equipment",
         "backstory",
+        "notes",
     }
 )
 
@@ -54,6 +56,7 @@ class Character:
     relationships: Mapping[str, float] = field(default_factory=dict)
     equipment: tuple[str, ...] = ()
     backstory: str = ""
+    notes: str = ""
     version: int = 1
     created_at: datetime | None = None
     updated_at: datetime | None = None
@@ -67,6 +70,7 @@ class Character:
             "relationships": dict(self.relationships),
             "equipment": list(self.equipment),
             "backstory": self.backstory,
+            "notes": self.notes,
         }
 
     def patched(self, changes: Mapping[str, Any]) -> Character:
@@ -101,6 +105,7 @@ def validate(character: Character) -> Character:
     _text("faction", character.faction, MAX_SHORT)
     _text("role", character.role, MAX_SHORT)
     _text("backstory", character.backstory, MAX_BACKSTORY)
+    _text("notes", character.notes, MAX_NOTES)
     if len(character.traits) > MAX_TRAITS:
         raise InvalidArgument(f"traits: at most {MAX_TRAITS} entries")
     for trait, level in character.traits.items():

@@ -79,3 +79,26 @@ class CharacterServicer(character_pb2_grpc.CharacterServiceServicer):
     ) -> character_pb2.SeedStarterRosterResponse:
         created, existing = await self._service.seed_starter_roster(request.tenant_id)
         return character_pb2.SeedStarterRosterResponse(created_ids=created, existing_ids=existing)
+
+    async def ImportCharacters(
+        self, request: character_pb2.ImportCharactersRequest, context: aio.ServicerContext
+    ) -> character_pb2.ImportCharactersResponse:
+        reports = await self._service.import_characters(
+            request.tenant_id,
+            [(f.path, f.content) for f in request.files],
+            dry_run=request.dry_run,
+        )
+        return character_pb2.ImportCharactersResponse(
+            characters=[
+                character_pb2.ImportedCharacter(
+                    source=result.source,
+                    status=status,
+                    character=to_proto(result.character) if result.character else None,
+                    mapped=result.mapped,
+                    notes=result.notes,
+                    refused=result.refused,
+                    error=result.error,
+                )
+                for result, status in reports
+            ]
+        )

@@ -13,6 +13,7 @@ from novel_platform.outbox import UnitOfWork
 from novel_platform.paging import decode_cursor, encode_cursor, page_size, require_tenant
 from services.character.adapters.convert import to_proto
 from services.character.adapters.repository import CharacterRepository
+from services.character.domain.importing import ImportResult, import_files
 from services.character.domain.model import Character, validate
 from services.character.domain.starter_roster import STARTER_ROSTER
 
@@ -111,6 +112,45 @@ class CharacterService:
             await uow.commit()
         new_ids = {c.id for c in created}
         return sorted(new_ids), sorted(c.id for c in STARTER_ROSTER if c.id not in new_ids)
+
+    async def import_characters(
+        self, tenant_id: str, files: Sequence[tuple[str, bytes]], *, dry_run: bool
+    ) -> list[tuple[ImportResult, str]]:
+        """Each character the files hold with its status: "imported", "valid" (dry run)
+        or "refused" (its result's error says why: invalid, a second one with the same
+        id, or one that already exists). All that import commit together."""
+        tenant_id = require_tenant(tenant_id)
+        results = import_files(files)
+        seen: set[str] = set()
+        for index, result in enumerate(results):
+            if result.character is None:
+                continue
+            if result.character.id in seen:
+                results[index] = replace(
+                    result, character=None, error=f"a second character '{result.character.id}'"
+                )
+            seen.add(result.character.id)
+        wanted = [r.character for r in results if r.character is not None]
+        created_ids: set[str] = set()
+        if wanted and not dry_run:
+            async with self._uow() as uow:
+                created = await CharacterRepository(uow.conn).add_many(tenant_id, wanted)
+                for character in created:
+                    uow.emit(_created(tenant_id, character))
+                await uow.commit()
+            created_ids = {c.id for c in created}
+        reports: list[tuple[ImportResult, str]] = []
+        for result in results:
+            if result.character is None:
+                reports.append((result, "refused"))
+            elif dry_run:
+                reports.append((result, "valid"))
+            elif result.character.id in created_ids:
+                reports.append((result, "imported"))
+            else:
+                error = f"character '{result.character.id}' already exists"
+                reports.append((replace(result, error=error), "refused"))
+        return reports
 
 
 async def _locked_at_version(

@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
 from google.protobuf import field_mask_pb2
 
 from novel_engine.v1 import character_pb2
+from novel_platform.character_cards import card_v2
 from services.gateway.auth import Tenant
 from services.gateway.clients import character_reads, downstream
 from services.gateway.convert import character_out
 from services.gateway.errors import ApiError
+from services.gateway.formats.negotiation import attachment, choose
 from services.gateway.params import Page
 from services.gateway.schemas import (
     ERRORS,
@@ -24,6 +27,8 @@ from services.gateway.schemas import (
 )
 
 router = APIRouter(prefix="/v1/characters", tags=["characters"], responses=ERRORS)
+CARD_MEDIA = "application/vnd.chara-card-v2+json"
+FORMATS = {"json": "application/json", "card-v2": CARD_MEDIA}
 # A version as ETag gives it: "3" (or W/"3", or bare 3).
 IF_MATCH_PATTERN = r'^(W/)?"?[0-9]+"?$'
 
@@ -82,7 +87,11 @@ async def list_characters(
 @router.get(
     "/{character_id}",
     response_model=CharacterOut,
-    responses={304: {"description": "Not modified: `If-None-Match` names the current version"}},
+    responses={
+        200: {"content": {CARD_MEDIA: {}}},
+        304: {"description": "Not modified: `If-None-Match` names the current version"},
+        406: {"description": "no offered format is acceptable"},
+    },
 )
 async def get_character(
     character_id: Slug,
@@ -90,12 +99,26 @@ async def get_character(
     request: Request,
     response: Response,
     if_none_match: Annotated[str | None, Header(max_length=200)] = None,
+    fmt: Annotated[
+        str | None, Query(alias="format", max_length=40, description="json or card-v2")
+    ] = None,
+    accept: Annotated[str | None, Header(max_length=500)] = None,
 ) -> Any:
+    """The character as JSON, or as a Character Card V2 (`?format=card-v2` or `Accept:
+    application/vnd.chara-card-v2+json`) that `POST /v1/characters:import` reads back
+    whole."""
+    chosen = choose(FORMATS, fmt, accept, "json")
     found = await character_reads(request).get(tenant, character_id)
     etag = f'"{found.version}"'
     if if_none_match is not None and etag in _entity_tags(if_none_match):
         return Response(status_code=304, headers={"ETag": etag})
     response.headers["ETag"] = etag
+    if chosen == "card-v2":
+        return JSONResponse(
+            card_v2(character_out(found)),
+            media_type=CARD_MEDIA,
+            headers={"ETag": etag, **attachment(f"{found.id}.card", "json")},
+        )
     return character_out(found)
 
 

@@ -1,20 +1,42 @@
-"""/v1/stories: the written stories, as JSON or Markdown."""
+"""/v1/stories: the written stories as JSON, Markdown, HTML, EPUB or a run bundle."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Request
-from fastapi.responses import PlainTextResponse
+import grpc
+import orjson
+from fastapi import APIRouter, Header, Query, Request, Response
 
-from novel_engine.v1 import story_pb2
+from novel_engine.v1 import character_pb2, simulation_pb2, story_pb2
 from services.gateway.auth import Tenant
-from services.gateway.clients import downstream
-from services.gateway.convert import story_markdown, story_out
+from services.gateway.clients import Downstream, downstream
+from services.gateway.convert import story_out
+from services.gateway.errors import ApiError
+from services.gateway.formats import bundle, stories
+from services.gateway.formats.negotiation import attachment, choose
 from services.gateway.params import Page, ResourceId
 from services.gateway.schemas import ERRORS, StoryOut, StoryPage
 
 router = APIRouter(prefix="/v1/stories", tags=["stories"], responses=ERRORS)
+
+BUNDLE_MEDIA = "application/vnd.novel-engine.bundle+json"
+FORMATS = {
+    "json": "application/json",
+    "markdown": "text/markdown",
+    "html": "text/html",
+    "epub": "application/epub+zip",
+    "bundle": BUNDLE_MEDIA,
+}
+EXTENSIONS = {"markdown": "md", "html": "html", "epub": "epub", "bundle": "bundle.json"}
+FormatQuery = Annotated[
+    str | None,
+    Query(
+        alias="format",
+        max_length=40,
+        description="json, markdown, html, epub or bundle (else Accept decides)",
+    ),
+]
 
 
 @router.get("", response_model=StoryPage)
@@ -38,18 +60,85 @@ async def list_stories(
 @router.get(
     "/{story_id}",
     response_model=StoryOut,
-    responses={200: {"content": {"text/markdown": {}}}},
+    responses={
+        200: {"content": {media: {} for media in FORMATS.values() if media != FORMATS["json"]}},
+        406: {"description": "no offered format is acceptable"},
+    },
 )
 async def get_story(
     story_id: ResourceId,
     tenant: Tenant,
     request: Request,
+    fmt: FormatQuery = None,
     accept: Annotated[str, Header(max_length=500)] = "application/json",
 ) -> Any:
-    """The story as JSON, or as Markdown with `Accept: text/markdown`."""
-    story = await downstream(request).story.GetStory(
+    """The story as JSON (default), Markdown, one self-contained HTML page, an EPUB 3
+    book, or the run's bundle: `?format=` or `Accept`. Files come with a
+    `Content-Disposition` naming them."""
+    chosen = choose(FORMATS, fmt, accept, "json")
+    down = downstream(request)
+    story = await down.story.GetStory(
         story_pb2.GetStoryRequest(tenant_id=tenant, id=story_id),
     )
-    if "text/markdown" in accept:
-        return PlainTextResponse(story_markdown(story), media_type="text/markdown; charset=utf-8")
-    return story_out(story)
+    if chosen == "json":
+        return story_out(story)
+    headers = attachment(f"{story.title or 'story'}-{story.id[:8]}", EXTENSIONS[chosen])
+    if chosen == "markdown":
+        body: str | bytes = stories.markdown(story)
+    elif chosen == "html":
+        body = stories.html_page(story)
+    elif chosen == "epub":
+        body = stories.epub_book(story)
+    else:
+        body = bundle_json(await _bundle(down, tenant, story))
+    media = FORMATS[chosen] + ("; charset=utf-8" if chosen in ("markdown", "html") else "")
+    return Response(body, media_type=media, headers=headers)
+
+
+def bundle_json(data: dict[str, Any]) -> bytes:
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2)
+
+
+async def _bundle(down: Downstream, tenant: str, story: story_pb2.Story) -> dict[str, Any]:
+    simulation = await down.simulation.GetSimulation(
+        simulation_pb2.GetSimulationRequest(tenant_id=tenant, id=story.simulation_id),
+    )
+    if simulation.status != simulation_pb2.SIMULATION_STATUS_COMPLETED:
+        raise ApiError(409, f"simulation '{simulation.id}' has not completed: no bundle yet")
+    found = await down.character.BatchGetCharacters(
+        character_pb2.BatchGetCharactersRequest(
+            tenant_id=tenant, ids=list(simulation.character_ids)
+        ),
+    )
+    if found.missing_ids:
+        raise ApiError(
+            409,
+            "the run's characters no longer exist: " + ", ".join(found.missing_ids),
+            details={"missing_character_ids": list(found.missing_ids)},
+        )
+    world = None
+    if simulation.world_id:
+        world = await down.simulation.GetWorld(
+            simulation_pb2.GetWorldRequest(tenant_id=tenant, id=simulation.world_id)
+        )
+        world = None if world.builtin else world
+    try:
+        turns = await down.story.ListStoryTurns(
+            story_pb2.ListStoryTurnsRequest(tenant_id=tenant, story_id=story.id)
+        )
+    except grpc.aio.AioRpcError as exc:
+        if exc.code() != grpc.StatusCode.NOT_FOUND:
+            raise
+        raise ApiError(404, f"Story '{story.id}' not found") from None
+    recordings: list[tuple[str, simulation_pb2.RecordedCall]] = []
+    if simulation.HasField("llm"):
+        request = simulation_pb2.ListRecordedCallsRequest(
+            tenant_id=tenant, simulation_id=simulation.id
+        )
+        decided = await down.simulation.ListRecordedCalls(request)
+        told = await down.story.ListNarrationCalls(request)
+        recordings = [("simulation", c) for c in decided.calls]
+        recordings += [("story", c) for c in told.calls]
+    return bundle.bundle(
+        simulation, story, list(found.characters), world, list(turns.turns), recordings
+    )

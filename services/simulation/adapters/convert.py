@@ -14,7 +14,7 @@ from novel_platform.characters import STAT_NAMES
 from novel_platform.worlds import world_message
 from services.simulation.adapters.repository import CampaignRecord, SimulationRecord
 from services.simulation.adapters.worlds import WorldRecord
-from services.simulation.domain import CharacterSheet, TurnEvent
+from services.simulation.domain import CharacterSheet
 from services.simulation.domain.interventions import Intervention
 from services.simulation.domain.knowledge import Knowledge, Known
 from services.simulation.domain.status import SimulationStatus
@@ -173,26 +173,3 @@ def participants(sheets: Sequence[CharacterSheet]) -> list[simulation_pb2.Partic
         simulation_pb2.Participant(id=s.id, name=s.name, role=s.role, faction=s.faction)
         for s in sheets
     ]
-
-
-def event_to_proto(e: TurnEvent) -> simulation_pb2.TurnEvent:
-    return simulation_pb2.TurnEvent(
-        turn=e.turn,
-        sequence=e.sequence,
-        actor_id=e.actor_id,
-        actor_name=e.actor_name,
-        action=e.action,
-        target_id=e.target_id,
-        target_name=e.target_name,
-        location=e.location,
-        motive=e.motive,
-        outcome=e.outcome,
-        roll=e.roll,
-        difficulty=e.difficulty,
-        effects=[
-            simulation_pb2.Effect(
-                kind=f.kind, subject_id=f.subject_id, detail=f.detail, value=f.value
-            )
-            for f in e.effects
-        ],
-    )

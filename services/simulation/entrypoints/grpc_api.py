@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from grpc import aio
 
 from novel_engine.v1 import simulation_pb2, simulation_pb2_grpc
@@ -196,6 +198,14 @@ class SimulationServicer(simulation_pb2_grpc.SimulationServiceServicer):
     ) -> simulation_pb2.LlmSettings:
         tenant = require_tenant(request.tenant_id)
         return llm_settings_to_proto(tenant, *await self._plans().get_tenant(tenant))
+
+    async def ListRecordedCalls(
+        self, request: simulation_pb2.ListRecordedCallsRequest, context: aio.ServicerContext
+    ) -> simulation_pb2.ListRecordedCallsResponse:
+        calls = await self._service.recorded_calls(request.tenant_id, request.simulation_id)
+        return simulation_pb2.ListRecordedCallsResponse(
+            calls=[simulation_pb2.RecordedCall(**asdict(c)) for c in calls]
+        )
 
     def _plans(self) -> ModelPlans:
         if self._models is None:

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 from novel_engine.v1 import common_pb2, simulation_pb2
 from novel_platform import subjects
-from services.simulation.adapters.convert import event_to_proto, simulation_to_proto
+from novel_platform.turn_event_messages import event_to_proto
+from services.simulation.adapters.convert import simulation_to_proto
 from services.simulation.adapters.repository import SimulationRecord
 from services.simulation.domain import TurnEvent
 

@@ -13,6 +13,7 @@ from novel_platform import semconv, telemetry
 from novel_platform.errors import FailedPrecondition, InvalidArgument, NotFound, Overloaded
 from novel_platform.outbox import UnitOfWork
 from novel_platform.paging import newest_first_page, page_size, require_tenant, time_cursor
+from services.simulation.adapters.llm_records import CallRecord, LlmRepository
 from services.simulation.adapters.repository import (
     CampaignRecord,
     SimulationRecord,
@@ -243,6 +244,14 @@ class SimulationService:
                 require_tenant(tenant_id), before=time_cursor(token), limit=limit + 1
             )
         return newest_first_page(items, limit)
+
+    async def recorded_calls(self, tenant_id: str, sim_id: str) -> list[CallRecord]:
+        """The model calls the simulation recorded, by turn (none for an offline run)."""
+        async with self._uow().read_only() as uow:
+            found = await SimulationRepository(uow.conn).get(sim_id, require_tenant(tenant_id))
+            if found is None:
+                raise NotFound(f"Simulation '{sim_id}' not found")
+            return list((await LlmRepository(uow.conn).calls_of(sim_id)).values())
 
     async def cancel(self, tenant_id: str, sim_id: str) -> SimulationRecord:
         """Queued: cancelled at once. Running: the worker stops at the next turn."""

@@ -35,11 +35,19 @@ class NarrationRecords:
         )
 
     async def of_turn(self, simulation_id: str, turn: int) -> list[NarrationCall]:
+        return await self._select(llm_calls.c.turn == turn, simulation_id)
+
+    async def of_simulation(self, simulation_id: str) -> list[NarrationCall]:
+        return await self._select(sa.true(), simulation_id)
+
+    async def _select(
+        self, where: sa.ColumnElement[bool], simulation_id: str
+    ) -> list[NarrationCall]:
         fields = [llm_calls.c[f] for f in NarrationCall.__dataclass_fields__]
         stmt = (
             sa.select(*fields)
-            .where(llm_calls.c.simulation_id == simulation_id, llm_calls.c.turn == turn)
-            .order_by(llm_calls.c.attempt)
+            .where(llm_calls.c.simulation_id == simulation_id, where)
+            .order_by(llm_calls.c.turn, llm_calls.c.attempt)
         )
         return [NarrationCall(**r._mapping) for r in (await self._conn.execute(stmt)).all()]
 

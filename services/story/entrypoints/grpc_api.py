@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict, replace
 
 from grpc import aio
 
-from novel_engine.v1 import story_pb2, story_pb2_grpc
+from novel_engine.v1 import simulation_pb2, story_pb2, story_pb2_grpc
+from novel_platform.turn_event_messages import event_to_proto
 from services.story.adapters.convert import chapter_to_proto, story_to_proto
 from services.story.service.handlers import StoryReader
 
@@ -52,4 +53,26 @@ class StoryServicer(story_pb2_grpc.StoryServiceServicer):
         )
         return story_pb2.ListStoriesResponse(
             stories=[story_to_proto(s) for s in items], next_page_token=token
+        )
+
+    async def ListStoryTurns(
+        self, request: story_pb2.ListStoryTurnsRequest, context: aio.ServicerContext
+    ) -> story_pb2.ListStoryTurnsResponse:
+        turns = await self._reader.turns(request.tenant_id, request.story_id)
+        return story_pb2.ListStoryTurnsResponse(
+            turns=[
+                simulation_pb2.Turn(number=n, events=[event_to_proto(e) for e in events])
+                for n, events in turns
+            ]
+        )
+
+    async def ListNarrationCalls(
+        self, request: simulation_pb2.ListRecordedCallsRequest, context: aio.ServicerContext
+    ) -> simulation_pb2.ListRecordedCallsResponse:
+        calls = await self._reader.narration_calls(request.tenant_id, request.simulation_id)
+        return simulation_pb2.ListRecordedCallsResponse(
+            calls=[
+                simulation_pb2.RecordedCall(purpose="narration", subject="", **asdict(c))
+                for c in calls
+            ]
         )

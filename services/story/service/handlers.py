@@ -39,6 +39,7 @@ from services.story.adapters.convert import (
     event_from_proto,
     story_to_proto,
 )
+from services.story.adapters.narration_records import NarrationCall, NarrationRecords
 from services.story.adapters.repository import StoryRepository, TurnRecord
 from services.story.domain import (
     Chapter,
@@ -267,7 +268,7 @@ class StoryWriter:
         async with self._uow().one_statement() as uow:
             self._emit(uow, story, plan, chapters)
             stored = await StoryRepository(uow.conn).create_whole(
-                story, chapters, [e.event_id for e in events], uow.outbox_params()
+                story, chapters, [e.event_id for e in events], uow.outbox_params(), turns
             )
             if stored:
                 uow.written()
@@ -308,6 +309,9 @@ class StoryWriter:
             turns = {**earlier, **{n: brought[n][1] for n in stored}}
             arrivals = {**dict.fromkeys(earlier, -1), **{n: brought[n][0] for n in stored}}
             plan = replay(progress, steps, arrivals)
+        else:
+            # Kept all the same, as on every path: exports read a story's events.
+            await repo.store_turns(story.simulation_id, turns, after=_NO_TURN)
         if plan.closes_with_context and story.chapters_written:
             # The closing reads every turn, also those of chapters written before.
             turns.update(await repo.stored_turns(story.simulation_id, up_to=story.chapters_written))
@@ -463,6 +467,10 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+# Past every turn number: store_turns then reads back no earlier turn.
+_NO_TURN = 2**31 - 1
+
+
 def _brought(events: Sequence[StoryEvent]) -> dict[int, tuple[int, TurnRecord]]:
     """Turn number -> (the first event that brings it, the turn)."""
     brought: dict[int, tuple[int, TurnRecord]] = {}
@@ -549,6 +557,26 @@ class StoryReader:
         left, right = await self.get(tenant_id, a), await self.get(tenant_id, b)
         first, pairs = parting(left.chapters, right.chapters)
         return StoryDiff(left, right, first, pairs)
+
+    async def turns(self, tenant_id: str, story_id: str) -> list[tuple[int, list[EventView]]]:
+        """The turns the story was written from, with their events (none for a story
+        written whole before its turns were kept)."""
+        async with self._uow().read_only() as uow:
+            repo = StoryRepository(uow.conn)
+            found = await repo.get(require_tenant(tenant_id), story_id=story_id)
+            if found is None:
+                raise NotFound(f"Story '{story_id}' not found")
+            return await repo.turns(found.simulation_id)
+
+    async def narration_calls(self, tenant_id: str, simulation_id: str) -> list[NarrationCall]:
+        """The chapters a model was asked for, as recorded (none for offline narration)."""
+        async with self._uow().read_only() as uow:
+            found = await StoryRepository(uow.conn).get(
+                require_tenant(tenant_id), simulation_id=simulation_id
+            )
+            if found is None:
+                raise NotFound(f"Story of simulation '{simulation_id}' not found")
+            return await NarrationRecords(uow.conn).of_simulation(simulation_id)
 
     async def list_page(
         self, tenant_id: str, *, size: int, token: str
