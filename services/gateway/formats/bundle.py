@@ -51,7 +51,7 @@ def bundle(
             "model-driven run from a bundle"
         )
     if not turns:
-        notes.append("events: this story was written before its turns were kept")
+        notes.append("events: none were kept for this model-decided run")
     return {
         "format": FORMAT,
         "version": VERSION,

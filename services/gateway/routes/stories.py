@@ -122,14 +122,7 @@ async def _bundle(down: Downstream, tenant: str, story: story_pb2.Story) -> dict
             simulation_pb2.GetWorldRequest(tenant_id=tenant, id=simulation.world_id)
         )
         world = None if world.builtin else world
-    try:
-        turns = await down.story.ListStoryTurns(
-            story_pb2.ListStoryTurnsRequest(tenant_id=tenant, story_id=story.id)
-        )
-    except grpc.aio.AioRpcError as exc:
-        if exc.code() != grpc.StatusCode.NOT_FOUND:
-            raise
-        raise ApiError(404, f"Story '{story.id}' not found") from None
+    turns = await _turns(down, tenant, story, simulation)
     recordings: list[tuple[str, simulation_pb2.RecordedCall]] = []
     if simulation.HasField("llm"):
         request = simulation_pb2.ListRecordedCallsRequest(
@@ -139,6 +132,28 @@ async def _bundle(down: Downstream, tenant: str, story: story_pb2.Story) -> dict
         told = await down.story.ListNarrationCalls(request)
         recordings = [("simulation", c) for c in decided.calls]
         recordings += [("story", c) for c in told.calls]
-    return bundle.bundle(
-        simulation, story, list(found.characters), world, list(turns.turns), recordings
-    )
+    return bundle.bundle(simulation, story, list(found.characters), world, turns, recordings)
+
+
+async def _turns(
+    down: Downstream, tenant: str, story: story_pb2.Story, simulation: simulation_pb2.Simulation
+) -> list[simulation_pb2.Turn]:
+    """The run's events turn by turn. An offline run's are derived again from its inputs
+    (the engine is deterministic, so nothing is stored for them); a run a model decided
+    cannot be derived, and its story service keeps the turns it was written from."""
+    if not simulation.HasField("llm"):
+        derived = await down.simulation.GetTurns(
+            simulation_pb2.GetTurnsRequest(
+                tenant_id=tenant, id=simulation.id, from_turn=1, to_turn=simulation.turns_done
+            )
+        )
+        return list(derived.turns)
+    try:
+        kept = await down.story.ListStoryTurns(
+            story_pb2.ListStoryTurnsRequest(tenant_id=tenant, story_id=story.id)
+        )
+    except grpc.aio.AioRpcError as exc:
+        if exc.code() != grpc.StatusCode.NOT_FOUND:
+            raise
+        raise ApiError(404, f"Story '{story.id}' not found") from None
+    return list(kept.turns)

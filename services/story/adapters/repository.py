@@ -144,11 +144,6 @@ _CREATE_WHOLE = (
         " SELECT story.id, c.number, c.title, c.text, CAST(c.paragraph_events AS jsonb)"
         " FROM story, unnest(:numbers, :titles, :texts, :paragraph_events)"
         " AS c(number, title, text, paragraph_events)"
-        # The turns are kept as on the general path: exports read their events.
-        "), kept AS (INSERT INTO story.turns (simulation_id, turn, events, trace_context)"
-        " SELECT :simulation_id, t.turn, CAST(t.events AS jsonb), CAST(t.trace AS jsonb)"
-        " FROM story, unnest(:turn_numbers, :turn_events, :turn_traces) AS t(turn, events, trace)"
-        " ON CONFLICT (simulation_id, turn) DO NOTHING"
         f"), sent AS ({outbox_insert(outbox, 'story')}) "
         "SELECT id FROM story"
     )
@@ -159,9 +154,6 @@ _CREATE_WHOLE = (
         sa.bindparam("titles", type_=ARRAY(sa.Text)),
         sa.bindparam("texts", type_=ARRAY(sa.Text)),
         sa.bindparam("paragraph_events", type_=ARRAY(sa.Text)),
-        sa.bindparam("turn_numbers", type_=ARRAY(sa.Integer)),
-        sa.bindparam("turn_events", type_=ARRAY(sa.Text)),
-        sa.bindparam("turn_traces", type_=ARRAY(sa.Text)),
         *OUTBOX_PARAMS,
     )
     .columns(st.c.id)
@@ -313,7 +305,6 @@ class StoryRepository:
         chapters: Sequence[Chapter],
         event_ids: Sequence[str],
         events: Mapping[str, Any],
-        turns: Mapping[int, TurnRecord],
     ) -> bool:
         """Store a whole new story (see _CREATE_WHOLE) with its events (`outbox_params`);
         False, with nothing written, when the story exists or an event was applied."""
@@ -338,9 +329,6 @@ class StoryRepository:
             "titles": [c.title for c in chapters],
             "texts": [c.text for c in chapters],
             "paragraph_events": [paragraph_events_to_json(c) for c in chapters],
-            "turn_numbers": list(turns),
-            "turn_events": [_json(events_to_json(t.events)) for t in turns.values()],
-            "turn_traces": [_json(t.trace_context) for t in turns.values()],
             **events,
         }
         return (await self._conn.execute(_CREATE_WHOLE, values)).first() is not None

@@ -268,7 +268,7 @@ class StoryWriter:
         async with self._uow().one_statement() as uow:
             self._emit(uow, story, plan, chapters)
             stored = await StoryRepository(uow.conn).create_whole(
-                story, chapters, [e.event_id for e in events], uow.outbox_params(), turns
+                story, chapters, [e.event_id for e in events], uow.outbox_params()
             )
             if stored:
                 uow.written()
