@@ -536,15 +536,11 @@ class BundleCharacter(CharacterFields):
     name: Name
 
 
-class BundleIntervention(Strict):
+class BundleIntervention(InterventionIn):
     """An intervention as a run keeps it: its turn, and for a newcomer's entrance the
     sheet it entered with (created as a character on import, like the cast)."""
 
     turn: int = Field(ge=1, le=1000, strict=True)
-    kind: InterventionKind
-    character_id: Slug | Literal[""] = ""
-    text: Annotated[str, StringConstraints(max_length=500, pattern=TEXT_PATTERN)] = ""
-    location: Annotated[str, StringConstraints(max_length=100, pattern=TEXT_PATTERN)] = ""
     sheet: BundleCharacter | None = Field(default=None, description="a newcomer's sheet")
 
 

@@ -25,6 +25,7 @@ from services.gateway.errors import ApiError
 from services.gateway.formats.bundle import CHARACTER_FIELDS, FORMAT, SHEET_FIELDS, VERSION
 from services.gateway.formats.uploads import UploadLimits, read_upload
 from services.gateway.routes.characters import _to_proto
+from services.gateway.routes.what_if import intervention_message
 from services.gateway.schemas import (
     ERRORS,
     BundleCharacter,
@@ -149,16 +150,7 @@ async def import_bundle(tenant: Tenant, request: Request, response: Response) ->
             scenario=settings.scenario,
             narrative_style=settings.narrative_style,
             world_id=settings.world_id,
-            interventions=[
-                simulation_pb2.Intervention(
-                    turn=i.turn,
-                    kind=i.kind,
-                    character_id=i.character_id,
-                    text=i.text,
-                    location=i.location,
-                )
-                for i in body.interventions
-            ],
+            interventions=[intervention_message(i) for i in body.interventions],
         ),
     )
     response.headers["Location"] = f"/v1/simulations/{started.id}"
