@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from .model import DIRECTOR_ID, EventView, Participant, StoryContext, style_of
 from .naming import Names, short_place
 from .tally import Bond, Tally, tally
-from .variety import cap, indefinite, join, lower_first, ordinal, pick, sentence, title_case
+from .variety import cap, cycle, indefinite, join, lower_first, ordinal, pick, sentence, title_case
 
 # Nouns a scenario is likely to be "about"; the first one found names the story.
 _FOCUS = frozenset(
@@ -210,7 +210,8 @@ def _setting_sentence(ctx: StoryContext, style: str) -> str:
         return sentence(setting)
     framing = {
         "epic": ("Hear now a tale of {s}.", "Long will they tell the tale of {s}."),
-        "detailed": ("This account concerns {s}.",),
+        "detailed": ("This account concerns {s}.", "What follows happened in {s}.",
+                     "The story is set in {s}.", "This is a record of {s}."),
         "concise": ("This is a tale of {s}.",),
     }[style]
     return pick(framing, ctx.variety_key, "setting").format(s=setting)
@@ -234,6 +235,44 @@ def _cast(items: Sequence[str]) -> str:
     if len(items) == 2 and "," in items[0]:
         return f"{items[0]}, and {items[1]}"
     return join(items)
+
+
+_ONE = (
+    "{name} was {role} of {f}.", "{name}, {role}, had come on behalf of {f}.",
+    "{F} had sent {name}, {role}.", "{name} served {f} as {role}.",
+    "For {f} there was {name}, {role}.", "{name}, {role}, answered to {f}.",
+)  # fmt: skip
+_MANY = (
+    "{F} had sent {list}.", "From {f} came {list}.", "{list} all answered to {f}.",
+    "{F} was there in force: {list}.", "Of {f} there were {list}.",
+    "{list} had come for {f}.",
+)  # fmt: skip
+_LONE = (
+    "{name} was {role} with no allegiance to speak of.", "{name}, {role}, served no one.",
+    "{name} was {role} and answered to nobody.", "{name}, {role}, had come alone.",
+)  # fmt: skip
+
+
+def _faction_line(faction: str, members: Sequence[Participant], key: tuple[object, ...]) -> str:
+    """One sentence for the members of a faction: "The Survey Corps had sent Elena
+    Marsh, a medic, and Tess, a prototype android"."""
+    roles = [lower_first(p.role.strip()) for p in members]
+    if not faction:
+        out = []
+        for p, role in zip(members, roles, strict=True):
+            template = pick(_LONE, *key, p.id) if role else "{name} was also there."
+            out.append(template.format(name=p.name, role=indefinite(role) if role else ""))
+        return " ".join(out)
+    f = _the(faction)
+    if len(members) == 1:
+        if not roles[0]:
+            return f"{members[0].name} stood with {f}."
+        template = cycle(_ONE, int(key[-1]) if isinstance(key[-1], int) else 0, key[0], "one")
+        return cap(template.format(name=members[0].name, role=indefinite(roles[0]), f=f, F=cap(f)))
+    who = [f"{p.name}, {indefinite(r)}" if r else p.name for p, r in zip(members, roles,
+                                                                           strict=True)]
+    template = pick(_MANY, *key, "many")
+    return cap(template.format(list=_cast(who), f=f, F=cap(f)))
 
 
 def write_opening(ctx: StoryContext) -> str:
@@ -266,18 +305,11 @@ def write_opening(ctx: StoryContext) -> str:
         first = " ".join(x for x in (scene, fate) if x)
         return "\n\n".join(x for x in (first, " ".join([*lines, coda])) if x)
 
-    # detailed
-    lines = []
-    for p in people:
-        role = lower_first(p.role.strip())
-        if role and p.faction:
-            lines.append(f"{p.name} was {indefinite(role)} of {_the(p.faction)}.")
-        elif role:
-            lines.append(f"{p.name} was {indefinite(role)} with no allegiance to speak of.")
-        elif p.faction:
-            lines.append(f"{p.name} stood with {_the(p.faction)}.")
-        else:
-            lines.append(f"{p.name} was also there.")
+    # detailed: the cast by faction, a sentence for each, worded by the story.
+    lines = [
+        _faction_line(faction, members, (key, n)) for n, (faction, members) in
+        enumerate(_factions(people))
+    ]  # fmt: skip
     span = (
         f"The record covers {ctx.turns_total} turns, one chapter for each."
         if ctx.turns_total > 0 and log

@@ -311,6 +311,14 @@ def groups(
             )
             if match is not None:
                 used.append(match)
+                back = _swap_back(effects, used, effect.subject_id, effects[match].subject_id)
+                if back is not None:  # a swap is one exchange, told in one sentence
+                    used.extend(back)
+                    given, got = effect.detail, effects[back[0]].detail
+                    swap = _swap(names, effect.subject_id, effects[match].subject_id,
+                                 definite(given), definite(got), key)  # fmt: skip
+                    groups.append((("text", ""), [swap]))
+                    continue
                 passed = _hands(names, effect.subject_id, effects[match].subject_id, key)
                 groups.append((("text", definite(effect.detail)), [passed]))
                 continue
@@ -330,6 +338,45 @@ def _both(names: Names, a: str, b: str, verb: str) -> Callable[[], str]:
 
 _HANDS = ("passed from {g} to {t}", "changed hands, from {g} to {t}",
           "went from {g} to {t}", "ended up with {t}, by way of {g}")  # fmt: skip
+# Giver {a} handed over {x} and got {y} from {b}.
+_SWAPS = (
+    "{a} handed over {x} and took {y} in return", "{a} let {b} have {x} for {y}",
+    "{x} went to {b}, and {y} to {a}", "{a} traded {x} for {y}",
+    "In exchange for {x}, {b} gave up {y}", "{b} took {x}; {a} walked off with {y}",
+    "{a} parted with {x}, and {b} with {y}", "{b} got {x} out of it, {a} {y}",
+)  # fmt: skip
+
+
+def _swap_back(
+    effects: Sequence[EffectView], used: Sequence[int], giver: str, taker: str
+) -> tuple[int, int] | None:
+    """Indices (gained, lost) of something going the other way in the same event."""
+    for j, f in enumerate(effects):
+        if j in used or f.kind != "item_gained" or f.subject_id != giver:
+            continue
+        lost = next(
+            (k for k, g in enumerate(effects) if k not in used and g.kind == "item_lost"
+             and g.subject_id == taker and g.detail == f.detail),
+            None,
+        )  # fmt: skip
+        if lost is not None:
+            return j, lost
+    return None
+
+
+def _swap(
+    names: Names, a: str, b: str, x: str, y: str, key: tuple[object, ...]
+) -> Callable[[], str]:
+    turn = int(key[1]) if len(key) > 1 and isinstance(key[1], int) else 0
+    template = cycle(_SWAPS, turn, key[0] if key else "", a, b, "swap")
+
+    def text() -> str:
+        # Names in the order the sentence uses them.
+        order = sorted((template.find(s), s) for s in ("{a}", "{b}"))
+        said = {s: names.of(a if s == "{a}" else b) for _, s in order}
+        return template.format(a=said["{a}"], b=said["{b}"], x=x, y=y)
+
+    return text
 
 
 def _hands(names: Names, giver: str, taker: str, key: tuple[object, ...]) -> Callable[[], str]:

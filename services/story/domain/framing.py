@@ -6,7 +6,7 @@ from __future__ import annotations
 from .facts import TurnFacts
 from .naming import Names
 from .patterns import Pattern
-from .tense import past
+from .tense import past, perfect
 from .variety import cap, cycle, join, lower_first, pick, sentence
 
 _SCENE = (
@@ -145,16 +145,47 @@ _LOST = (
     "{p} had to let it go: {g}.", "Not everything could be saved; {p} would not {g}.",
     "For {p} it came to nothing: {g}.", "{p} saw the chance slip away: {g}.",
 )  # fmt: skip
+# A settled goal told as done ("had kept everyone alive"), when its verbs are known.
+_DONE = (
+    "{w} had {d}.", "By then {w} had {d}.", "Whatever else happened, {w} had {d}.",
+    "{w} had {d}, and knew it.", "One thing was certain now: {w} had {d}.",
+    "So {w} had {d} after all.", "Against the odds, {w} had {d}.",
+    "{w} had {d}; nobody could take that away.", "It was done: {w} had {d}.",
+)  # fmt: skip
+_FAILED = (
+    "{p} never did {g}.", "It was too late now for {p} to {g}.", "{p} had failed to {g}.",
+    "There was no longer any hope that {p} would {g}.", "{p} would not {g}, not now.",
+    "{p} had meant to {g}, but it was not to be.",
+)  # fmt: skip
 
 
 def _goal(text: str) -> str:
     return lower_first(" ".join(text.split()).rstrip("."))
 
 
+def _goal_sentence(
+    verdict: int, who: str, goals: list[str], names: Names, key: tuple[object, ...], n: int
+) -> str:
+    turn = key[1] if len(key) > 1 and isinstance(key[1], int) else 0
+    sid = key[0] if key else ""
+    name = names.of(who)
+    done = [perfect(g) for g in goals] if verdict > 0 else []
+    if done and all(done):
+        template = cycle(_DONE, turn + n, sid, who, "done")
+        return template.format(w=name, d=join(done))
+    if verdict < 0:
+        template = cycle(_FAILED, turn + n, sid, who, "failed")
+        return template.format(p=name, g=join(goals))
+    template = cycle(_WON, turn + n, sid, who, verdict)
+    return template.format(w=name, w_short=names.short(who), g=join(goals)).replace(
+        f"what {name} had come", f"what {names.pronoun(who) or 'they'} had come"
+    )
+
+
 def goal_lines(facts: TurnFacts, names: Names, style: str, key: tuple[object, ...]) -> list[str]:
     """What came of goals this hour, one sentence a person, then the scenario's end."""
     out: list[str] = []
-    for verdict, table in ((1, _WON), (-1, _LOST)):
+    for verdict in (1, -1):
         people: list[str] = []
         goals: dict[str, list[str]] = {}
         for who, goal, value in facts.goals:
@@ -163,16 +194,7 @@ def goal_lines(facts: TurnFacts, names: Names, style: str, key: tuple[object, ..
                     people.append(who)
                 goals.setdefault(who, []).append(_goal(goal))
         for n, who in enumerate(people):
-            turn = key[1] if len(key) > 1 and isinstance(key[1], int) else 0
-            template = cycle(table, turn + n, key[0] if key else "", who, verdict)
-            if "would not {g}" in template and len(goals[who]) > 1:
-                template = table[0]
-            name = names.of(who)
-            out.append(
-                template.format(
-                    w=name, p=name, w_short=names.short(who), g=join(goals[who])
-                ).replace(f"what {name} had come", f"what {names.pronoun(who) or 'they'} had come")
-            )
+            out.append(_goal_sentence(verdict, who, goals[who], names, key, n))
     if facts.resolution is not None:
         what, verdict_value = facts.resolution
         what = _clause(what)

@@ -27,6 +27,11 @@ CLAUSES: dict[str, Templates] = {
     "move": {
         "success": (
             "{actor} left {place} for {target}",
+            "{actor} started off toward {target}",
+            "{actor} went over to {target}",
+            "{actor} crossed to {target}",
+            "{actor} made the trip to {target}",
+            "{actor} hurried on to {target}",
             "{actor} set out from {place} toward {target}",
             "{actor} made for {target}",
             "{actor} headed off to {target}",
@@ -36,24 +41,36 @@ CLAUSES: dict[str, Templates] = {
         ),
     },
     "investigate": {
-        "critical_success": ("{actor} combed {target} with uncanny insight",),
+        "critical_success": ("{actor} combed {part}{target} with uncanny insight",
+                             "{actor} read {part}{target} like an open book"),
         "success": (
-            "{actor} searched {target}",
-            "{actor} went over {target} inch by inch",
-            "{actor} examined every corner of {target}",
-            "{actor} combed through {target}",
+            "{actor} searched {part}{target}",
+            "{actor} went over {part}{target} inch by inch",
+            "{actor} examined {part}{target}",
+            "{actor} combed through {part}{target}",
             "{actor} poked around {target}",
             "{actor} turned {target} upside down",
-            "{actor} went through {target} with care",
+            "{actor} went through {part}{target} with care",
+            "{actor} scoured {part}{target}",
+            "{actor} picked through {part}{target}",
+            "{actor} sifted through {part}{target}",
+            "{actor} worked slowly along {part}{target}",
+            "{actor} checked {part}{target}",
+            "{actor} raked through {part}{target}",
+            "{actor} swept {part}{target}",
         ),
         "failure": (
-            "{actor} searched {target} without result",
-            "{actor} hunted through {target} but turned up nothing",
-            "{actor} went through {target} and came away empty-handed",
+            "{actor} searched {part}{target} without result",
+            "{actor} hunted through {part}{target} but turned up nothing",
+            "{actor} went through {part}{target} and came away empty-handed",
             "{actor} looked over {target}, but nothing stood out",
             "{actor} spent a long while at {target} for nothing",
+            "{actor} scoured {part}{target} and found only dust",
+            "{actor} picked through {part}{target} to no purpose",
+            "{actor} checked {part}{target} twice and saw nothing new",
         ),
-        "critical_failure": ("{actor} blundered through a careless search of {target}",),
+        "critical_failure": ("{actor} blundered through a careless search of {target}",
+                             "{actor} made a mess of searching {target}"),
     },
     "talk": {
         "critical_success": ("{actor} talked with {target} like an old confidant",),
@@ -233,13 +250,25 @@ EPIC_CLAUSES: dict[str, Templates] = {
 
 GENERIC_CLAUSE = "{actor} chose to {action}"
 
+# Which part of a place a search went over: "every corner of", "the far end of".
+PARTS = (
+    "", "", "", "every corner of ", "the far end of ", "the edges of ", "the length of ",
+    "the dark corners of ", "what was left of ", "the back of ", "the quieter parts of ",
+    "the approaches to ", "the busiest part of ",
+    "the shadows of ", "the near side of ",
+)
+
 # A manner or circumstance after the clause, keyed by (action, "win" | "lose"); the empty
 # entry keeps many clauses bare. Varies the sentence's shape, not only its words.
 TAILS: dict[tuple[str, str], tuple[str, ...]] = {
     ("investigate", "win"): ("", " by lamplight", " on hands and knees", " once more",
-                             " while the others talked", " a second time", " in the half-dark"),
+                             " while the others talked", " a second time", " in the half-dark",
+                             " without hurry", " in silence", " piece by piece", " by touch",
+                             " with growing impatience", " yard by yard", " methodically",
+                             " for the better part of the hour", " with a borrowed light"),
     ("investigate", "lose"): ("", " until the light failed", ", muttering", " in the dark",
-                              ", cursing under their breath"),
+                              ", cursing under their breath", " for what felt like hours",
+                              " with mounting frustration", ", losing patience"),
     ("move", "win"): ("", " without a word", " at a run", " alone", ", keeping low",
                       " before anyone could object", " in a hurry"),
     ("scout", "win"): ("", " as quietly as possible", " alone", ", keeping to cover",

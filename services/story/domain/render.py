@@ -11,7 +11,7 @@ from .consequences import Subject, by_turn, sentences
 from .consequences import groups as consequences
 from .model import DIRECTOR_ID, EventView
 from .naming import Names, short_place
-from .phrases import CLAUSES, EPIC_CLAUSES, GENERIC_CLAUSE, HAPPENINGS, ROLLS, TAILS
+from .phrases import CLAUSES, EPIC_CLAUSES, GENERIC_CLAUSE, HAPPENINGS, PARTS, ROLLS, TAILS
 from .variety import cap, cycle, definite, join, pick, sentence
 
 _FALLBACK = {"critical_success": "success", "critical_failure": "failure", "none": "success"}
@@ -94,6 +94,8 @@ def _clause(event: EventView, names: Names, style: str, key: tuple[object, ...])
             fill["place"] = names.place(event.location) if event.location else "where they stood"
         else:
             fill["target"] = _target(event, names)
+    if "{part}" in template:  # chosen apart from the verb: each pairs with each
+        fill["part"] = pick(PARTS, *key, event.actor_id, "part")
     fill.setdefault("place", event.location or "where they stood")
     fill.setdefault("target", "")
     clause = template.format(**fill)
@@ -203,7 +205,9 @@ def roll_sentence(event: EventView, names: Names, key: tuple[object, ...]) -> st
 
 
 _NOTHING = ("found nothing new", "came up empty", "found nothing that mattered",
-            "turned up nothing of use")  # fmt: skip
+            "turned up nothing of use", "found only what others had already seen",
+            "came back with nothing", "found nothing worth the trouble",
+            "saw nothing that had not been there before")  # fmt: skip
 _CLEAR = ("found the way clear", "saw nothing in the way", "found the path open")
 
 

@@ -20,18 +20,70 @@ _OPENERS = {
     "earnest": ("Please. ", "Honestly, ", "", "I mean this. "),
     "plain": ("", "Well. ", "So. "),
 }  # fmt: skip
-_TAGS = {
-    "blunt": ("said flatly", "snapped", "said without ceremony"),
-    "warm": ("said gently", "said softly", "said with a tired smile"),
-    "sly": ("murmured", "said with a thin smile", "said lightly"),
-    "clipped": ("said", "said curtly", "said, not looking up"),
-    "eager": ("burst out", "said quickly", "said, almost laughing"),
-    "wary": ("whispered", "said, eyes on the dark", "said under their breath"),
-    "bold": ("declared", "said loudly", "announced"),
-    "earnest": ("insisted", "said earnestly", "pleaded"),
-    "plain": ("said", "answered", "said quietly"),
+# A speech tag is a verb and a manner, chosen apart, in the speaker's temperament.
+_TAG_VERBS = {
+    "blunt": ("said", "snapped", "barked", "said", "growled"),
+    "warm": ("said", "murmured", "offered", "said", "said"),
+    "sly": ("murmured", "said", "purred", "remarked", "drawled"),
+    "clipped": ("said", "stated", "said", "reported", "answered"),
+    "eager": ("burst out", "said", "blurted", "exclaimed", "said"),
+    "wary": ("whispered", "said", "muttered", "breathed", "said"),
+    "bold": ("declared", "said", "announced", "called out", "said"),
+    "earnest": ("insisted", "said", "pleaded", "urged", "said"),
+    "plain": ("said", "answered", "replied", "said", "remarked"),
+}  # fmt: skip
+_MANNERS = {
+    "blunt": ("flatly", "without ceremony", "", "bluntly", "with a shrug", "through gritted teeth",
+              "coldly"),
+    "warm": ("gently", "softly", "with a tired smile", "kindly", "", "warmly",
+             "with a small nod", "quietly"),
+    "sly": ("with a thin smile", "lightly", "", "sweetly", "with a wink", "idly",
+            "smoothly"),
+    "clipped": ("curtly", "", "not looking up", "briskly", "tersely", "without looking round"),
+    "eager": ("quickly", "almost laughing", "", "breathlessly", "all in a rush",
+              "with shining eyes"),
+    "wary": ("under their breath", "eyes on the dark", "", "glancing round", "barely aloud",
+             "uneasily"),
+    "bold": ("loudly", "", "for all to hear", "firmly", "with a grin", "chin up"),
+    "earnest": ("earnestly", "", "urgently", "with feeling", "leaning closer", "gravely"),
+    "plain": ("quietly", "", "evenly", "after a pause", "simply", "at last"),
 }  # fmt: skip
 
+
+def _tag(voice: str, key: tuple[object, ...], pronoun: str) -> str:
+    verb = pick(_TAG_VERBS.get(voice, _TAG_VERBS["plain"]), *key, "tag")
+    manner = pick(_MANNERS.get(voice, _MANNERS["plain"]), *key, "manner")
+    if pronoun:
+        manner = manner.replace("their", "her" if pronoun == "she" else "his")
+    if not manner:
+        return verb
+    return f"{verb}, {manner}" if manner.startswith(("not ", "eyes ", "glancing", "almost",
+                                                     "leaning", "chin ")) else f"{verb} {manner}"
+
+
+# A second sentence after a line (none after a question), in the speaker's manner.
+_CLOSERS = {
+    "blunt": ("", "", ". Don't argue", ". That's all", ". No excuses", ". Move"),
+    "warm": ("", "", ". I mean it", ". We'll manage", ". Go easy", ". Take care of yourself"),
+    "sly": ("", "", ". Think it over", ". No one needs to know", ". Interesting, isn't it",
+            ". Just a thought"),
+    "clipped": ("", "", ". That's it", ". Done", ". Next", ". Keep up"),
+    "eager": ("", "", ". Come on", ". This is it", ". I knew it", ". Isn't it something"),
+    "wary": ("", "", ". Don't trust it", ". Keep your head down", ". We're being watched",
+             ". Something's off"),
+    "bold": ("", "", ". Follow me", ". No one turns back", ". We finish this", ". Now"),
+    "earnest": ("", "", ". Please believe me", ". It matters", ". I promise",
+                ". I wouldn't ask otherwise"),
+    "plain": ("", "", ". That's how it is", ". Nothing more to say", ". Anyway",
+              ". We'll see"),
+}  # fmt: skip
+_FOND = (". I'm glad it's you, {first}", ". You know I'd do the same for you",
+         ". I trust you, {first}", ". We look after each other")  # fmt: skip
+_REPLY_LEADS = {
+    "blunt": ("", "Hm. ", "Fine. "), "warm": ("", "Oh, ", "Ah. "), "sly": ("", "Well, well. "),
+    "clipped": ("", "Noted. "), "eager": ("", "Oh! ", "Yes, yes. "), "wary": ("", "Hush. "),
+    "bold": ("", "Ha. "), "earnest": ("", "Truly, "), "plain": ("", "Well. "),
+}  # fmt: skip
 _QUESTIONS = ("How", "Do", "Can", "Would", "What", "Who", "Why", "Where", "Is", "Are", "Did")
 _SPEECH: dict[tuple[str, str], tuple[str, ...]] = {
     ("talk", "news"): ("I found {clue}. You should know", "It's {clue}. That's what I found",
@@ -125,8 +177,11 @@ def _case(event: EventView) -> tuple[str, str]:
     return "", ""
 
 
-def _quote(text: str, speaker: str, voice: str, key: tuple[object, ...], asks: bool = False) -> str:
-    tag = pick(_TAGS.get(voice, _TAGS["plain"]), *key, "tag")
+def _quote(
+    text: str, speaker: str, voice: str, key: tuple[object, ...], asks: bool = False,
+    pronoun: str = "",
+) -> str:
+    tag = _tag(voice, key, pronoun)
     mark = "?" if asks or text.split(" ", 1)[0] in _QUESTIONS else ""
     shape = pick(("after", "before"), *key, "shape")
     if mark:  # a question is asked, and its tag comes first
@@ -167,14 +222,21 @@ def lines(event: EventView, names: Names, key: tuple[object, ...], topic: str = 
     if opener.endswith(", "):
         line = line[:1].lower() + line[1:] if not line.startswith("I ") else line
     said = (opener + line).format(**fill)
+    talked = event.action == "persuade" or speech in ("chat", "news")
+    closer = "" if asks or not talked else pick(_CLOSERS.get(voice, _CLOSERS["plain"]), *key, "close")
+    if closer and regard >= 0.3 and voice in ("warm", "earnest", "plain"):
+        closer = pick(_FOND, *key, "fond")  # a line to someone they trust ends warmer
+    said += closer.format(first=fill["first"])
     actor = names.of(event.actor_id, event.actor_name)
-    out = [_quote(said, actor, voice, key, asks)]
+    out = [_quote(said, actor, voice, key, asks, names.pronoun(event.actor_id))]
     if reply and reply in _REPLIES:
         their_voice = heard.get(event.target_id, ("plain", 0.0))[0]
         answer = cycle(_REPLIES[reply], event.turn, sid, event.target_id, reply).format(
             first=first_name(actor)
         )
         asks = answer.split(" ", 1)[0] in _QUESTIONS
+        lead = "" if asks else pick(_REPLY_LEADS.get(their_voice, ("",)), *key, "reply-lead")
+        answer = lead + answer
         out.append(_quote(answer, names.short(event.target_id, listener), their_voice,
-                          (*key, "r"), asks))  # fmt: skip
+                          (*key, "r"), asks, names.pronoun(event.target_id)))  # fmt: skip
     return out
