@@ -210,8 +210,12 @@ def _setting_sentence(ctx: StoryContext, style: str) -> str:
         return sentence(setting)
     framing = {
         "epic": ("Hear now a tale of {s}.", "Long will they tell the tale of {s}."),
-        "detailed": ("This account concerns {s}.", "What follows happened in {s}.",
-                     "The story is set in {s}.", "This is a record of {s}."),
+        "detailed": (
+            "This account concerns {s}.",
+            "What follows happened in {s}.",
+            "The story is set in {s}.",
+            "This is a record of {s}.",
+        ),
         "concise": ("This is a tale of {s}.",),
     }[style]
     return pick(framing, ctx.variety_key, "setting").format(s=setting)
@@ -269,8 +273,9 @@ def _faction_line(faction: str, members: Sequence[Participant], key: tuple[objec
             return f"{members[0].name} stood with {f}."
         template = cycle(_ONE, int(key[-1]) if isinstance(key[-1], int) else 0, key[0], "one")
         return cap(template.format(name=members[0].name, role=indefinite(roles[0]), f=f, F=cap(f)))
-    who = [f"{p.name}, {indefinite(r)}" if r else p.name for p, r in zip(members, roles,
-                                                                           strict=True)]
+    who = [
+        f"{p.name}, {indefinite(r)}" if r else p.name for p, r in zip(members, roles, strict=True)
+    ]
     template = pick(_MANY, *key, "many")
     return cap(template.format(list=_cast(who), f=f, F=cap(f)))
 

@@ -41,8 +41,10 @@ CLAUSES: dict[str, Templates] = {
         ),
     },
     "investigate": {
-        "critical_success": ("{actor} combed {part}{target} with uncanny insight",
-                             "{actor} read {part}{target} like an open book"),
+        "critical_success": (
+            "{actor} combed {part}{target} with uncanny insight",
+            "{actor} read {part}{target} like an open book",
+        ),
         "success": (
             "{actor} searched {part}{target}",
             "{actor} went over {part}{target} inch by inch",
@@ -69,8 +71,10 @@ CLAUSES: dict[str, Templates] = {
             "{actor} picked through {part}{target} to no purpose",
             "{actor} checked {part}{target} twice and saw nothing new",
         ),
-        "critical_failure": ("{actor} blundered through a careless search of {target}",
-                             "{actor} made a mess of searching {target}"),
+        "critical_failure": (
+            "{actor} blundered through a careless search of {target}",
+            "{actor} made a mess of searching {target}",
+        ),
     },
     "talk": {
         "critical_success": ("{actor} talked with {target} like an old confidant",),
@@ -252,10 +256,21 @@ GENERIC_CLAUSE = "{actor} chose to {action}"
 
 # Which part of a place a search went over: "every corner of", "the far end of".
 PARTS = (
-    "", "", "", "every corner of ", "the far end of ", "the edges of ", "the length of ",
-    "the dark corners of ", "what was left of ", "the back of ", "the quieter parts of ",
-    "the approaches to ", "the busiest part of ",
-    "the shadows of ", "the near side of ",
+    "",
+    "",
+    "",
+    "every corner of ",
+    "the far end of ",
+    "the edges of ",
+    "the length of ",
+    "the dark corners of ",
+    "what was left of ",
+    "the back of ",
+    "the quieter parts of ",
+    "the approaches to ",
+    "the busiest part of ",
+    "the shadows of ",
+    "the near side of ",
 )
 
 # A manner or circumstance after the clause, keyed by (action, "win" | "lose"); the empty

@@ -57,8 +57,11 @@ def _tag(voice: str, key: tuple[object, ...], pronoun: str) -> str:
         manner = manner.replace("their", "her" if pronoun == "she" else "his")
     if not manner:
         return verb
-    return f"{verb}, {manner}" if manner.startswith(("not ", "eyes ", "glancing", "almost",
-                                                     "leaning", "chin ")) else f"{verb} {manner}"
+    return (
+        f"{verb}, {manner}"
+        if manner.startswith(("not ", "eyes ", "glancing", "almost", "leaning", "chin "))
+        else f"{verb} {manner}"
+    )
 
 
 # A second sentence after a line (none after a question), in the speaker's manner.
@@ -178,7 +181,11 @@ def _case(event: EventView) -> tuple[str, str]:
 
 
 def _quote(
-    text: str, speaker: str, voice: str, key: tuple[object, ...], asks: bool = False,
+    text: str,
+    speaker: str,
+    voice: str,
+    key: tuple[object, ...],
+    asks: bool = False,
     pronoun: str = "",
 ) -> str:
     tag = _tag(voice, key, pronoun)
@@ -223,7 +230,8 @@ def lines(event: EventView, names: Names, key: tuple[object, ...], topic: str = 
         line = line[:1].lower() + line[1:] if not line.startswith("I ") else line
     said = (opener + line).format(**fill)
     talked = event.action == "persuade" or speech in ("chat", "news")
-    closer = "" if asks or not talked else pick(_CLOSERS.get(voice, _CLOSERS["plain"]), *key, "close")
+    closers = _CLOSERS.get(voice, _CLOSERS["plain"])
+    closer = "" if asks or not talked else pick(closers, *key, "close")
     if closer and regard >= 0.3 and voice in ("warm", "earnest", "plain"):
         closer = pick(_FOND, *key, "fond")  # a line to someone they trust ends warmer
     said += closer.format(first=fill["first"])
