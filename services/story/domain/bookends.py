@@ -327,6 +327,14 @@ def write_opening(ctx: StoryContext) -> str:
 # -- closing --
 
 
+_ALL_STOOD = (
+    "When the last turn ended, all {n} of them still stood.",
+    "All {n} of them lived to see the end of it.",
+    "None of the {n} had fallen when it ended.",
+    "When it was over, all {n} were still on their feet.",
+)  # fmt: skip
+
+
 def _fates(t: Tally, style: str) -> str:
     alive = t.survivors
     falls = [f"{f.name} {_cause(f.cause, style)}" for f in t.fallen]
@@ -335,6 +343,9 @@ def _fates(t: Tally, style: str) -> str:
             return "No one had come to this story, and no one left it."
         if len(alive) == 1:
             return f"When the last turn ended, {alive[0]} still stood."
+        if len(alive) <= len(_COUNTS) and len(alive) > 2:  # the names were just told
+            count = _COUNTS[len(alive) - 1].lower()
+            return pick(_ALL_STOOD, t.names.full(t.order[0]), len(alive)).format(n=count)
         return f"When the last turn ended, all of them still stood: {join(alive)}."
     if not alive:
         return f"In the end, none of them survived: {join(falls)}."
@@ -401,10 +412,17 @@ def _discoveries(t: Tally, style: str, setting: str) -> str:
     for f in t.finds:
         by_finder.setdefault(f.finder, []).append(f.clue)
     return " ".join(
-        f"{finder} had uncovered {join(clues)}." if finder
+        cycle(_FOUND_BY, n, setting, "found").format(who=finder, what=join(clues)) if finder
         else f"{cap(join(clues))} had come to light."
-        for finder, clues in by_finder.items()
+        for n, (finder, clues) in enumerate(by_finder.items())
     )  # fmt: skip
+
+
+_FOUND_BY = (
+    "{who} had uncovered {what}.", "It was {who} who had turned up {what}.",
+    "{who} had found {what}.", "{who} came away knowing of {what}.",
+    "To {who} went the credit for {what}.", "{who} had brought {what} to light.",
+)  # fmt: skip
 
 
 def write_closing(ctx: StoryContext, chapters_events: Sequence[Sequence[EventView]]) -> str:

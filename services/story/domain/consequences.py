@@ -176,7 +176,9 @@ def _effect(
         if style == "log":
             return who, f"took {n} point{'s' * (n != 1)} of damage"
         if event.actor_id == DIRECTOR_ID:
-            hit = ("was hurt", "was battered", "was caught in it", "took the worst of it")
+            hit = ("was hurt", "was battered", "was caught in it", "took the worst of it",
+                   "was thrown off balance and hurt", "came away bloodied", "was knocked flat",
+                   "was struck", "could not get clear in time")  # fmt: skip
             return who, by_turn(hit, event, key, "struck")  # one word for all it struck
         hurt = (
             ("was badly hurt", "took a bad wound", "went down hard, badly hurt") if n >= 4

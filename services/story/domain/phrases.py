@@ -56,7 +56,7 @@ CLAUSES: dict[str, Templates] = {
             "{actor} scoured {part}{target}",
             "{actor} picked through {part}{target}",
             "{actor} sifted through {part}{target}",
-            "{actor} worked slowly along {part}{target}",
+            "{actor} worked slowly through {part}{target}",
             "{actor} checked {part}{target}",
             "{actor} raked through {part}{target}",
             "{actor} swept {part}{target}",
@@ -183,6 +183,12 @@ CLAUSES: dict[str, Templates] = {
             "{actor} stood ready to defend against any attack",
             "{actor} put their back to the wall and waited",
             "{actor} stayed on guard",
+            "{actor} kept a weapon close and waited",
+            "{actor} took up a spot with a clear view of every approach",
+            "{actor} settled in to wait for trouble",
+            "{actor} stayed alert, ready for anything",
+            "{actor} refused to be caught off guard",
+            "{actor} kept watch over their own back",
         ),
     },
     "repair": {
@@ -304,6 +310,8 @@ TAILS: dict[tuple[str, str], tuple[str, ...]] = {
     ("deceive", "win"): ("", " smoothly", " without a flicker", " with a warm smile",
                          " and never blinked"),
     ("defend", "win"): ("", " without being asked", " and did not move", " all hour"),
+    ("defend_self", "win"): ("", " through the hour", ", not trusting the quiet", " in silence",
+                             ", jumping at every sound", " without a word to anyone"),
 }  # fmt: skip
 
 ROLLS: Templates = {

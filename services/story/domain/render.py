@@ -26,6 +26,8 @@ _PARTICIPLES = {
 _GOAL_TO = (
     "determined to {g}", "meaning to {g}", "set on a plan to {g}", "still resolved to {g}",
     "because {pos} aim was to {g}", "hoping to {g}", "bent on a way to {g}",
+    "with one thought, to {g}", "since {pos} purpose was to {g}", "eager to {g}",
+    "resolved to {g}", "intent on a chance to {g}", "wanting above all to {g}",
 )  # fmt: skip
 _GOAL_OF = ("for the sake of {g}", "with {g} in mind", "in pursuit of {g}", "thinking of {g}")
 
@@ -107,8 +109,9 @@ def _clause(event: EventView, names: Names, style: str, key: tuple[object, ...])
         step = event.turn // len(options)
         clause += cycle(tails, step, key[0] if key else "", event.actor_id, action, "tail")
     pronoun = names.pronoun(event.actor_id)
-    if pronoun:  # "cursing under her breath", "closed his eyes"
+    if pronoun:  # "cursing under her breath", "closed his eyes", "as best she could"
         clause = clause.replace(" their ", " her " if pronoun == "she" else " his ")
+        clause = clause.replace(" they could", f" {pronoun} could")
     return clause
 
 
