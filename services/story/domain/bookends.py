@@ -471,7 +471,9 @@ def _closing(ctx: StoryContext, chapters_events: Sequence[Sequence[EventView]]) 
         else:
             unharmed.append(name)
     wounds += [f"{join(who)} {scars}." for scars, who in marked.items()]
-    if unharmed:
+    if unharmed and len(unharmed) == len(t.survivors) > 2:
+        wounds.append("Not one of them had taken so much as a scratch.")
+    elif unharmed:
         wounds.append(f"{join(unharmed)} came through unharmed.")
     deaths = " ".join(
         f"{f.name} {_cause(f.cause, style).replace('had been', 'was')}"

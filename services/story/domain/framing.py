@@ -164,26 +164,32 @@ def _goal(text: str) -> str:
 
 
 def _goal_sentence(
-    verdict: int, who: str, goals: list[str], names: Names, key: tuple[object, ...], n: int
+    verdict: int, who: list[str], goals: list[str], names: Names, key: tuple[object, ...], n: int
 ) -> str:
+    """One sentence for everyone who settled the very same goals the same way. The
+    chapter's sentences take consecutive shapes, so a long reckoning does not repeat one."""
     turn = key[1] if len(key) > 1 and isinstance(key[1], int) else 0
     sid = key[0] if key else ""
-    name = names.of(who)
+    name = join([names.of(i) for i in who])
+    if len(who) > 1:
+        name += " both" if len(who) == 2 else " all"
     done = [perfect(g) for g in goals] if verdict > 0 else []
     if done and all(done):
-        template = cycle(_DONE, turn + n, sid, who, "done")
-        return template.format(w=name, d=join(done))
+        template = cycle(_DONE if len(who) == 1 else _DONE[:3], turn + n, sid, "done")
+        return template.format(w=name, d=join(done)).replace(" both had ", " had both ")
     if verdict < 0:
-        template = cycle(_FAILED, turn + n, sid, who, "failed")
+        template = cycle(_FAILED if len(who) == 1 else _FAILED[:1], turn + n, sid, "failed")
         return template.format(p=name, g=join(goals))
-    template = cycle(_WON, turn + n, sid, who, verdict)
-    return template.format(w=name, w_short=names.short(who), g=join(goals)).replace(
-        f"what {name} had come", f"what {names.pronoun(who) or 'they'} had come"
+    template = cycle(_WON, turn + n, sid, verdict)
+    pronoun = names.pronoun(who[0]) if len(who) == 1 else ""
+    return template.format(w=name, w_short=names.short(who[0]), g=join(goals)).replace(
+        f"what {name} had come", f"what {pronoun or 'they'} had come"
     )
 
 
 def goal_lines(facts: TurnFacts, names: Names, style: str, key: tuple[object, ...]) -> list[str]:
-    """What came of goals this hour, one sentence a person, then the scenario's end."""
+    """What came of goals this hour, one sentence a person (or for all who settled the
+    same goals alike), then the scenario's end."""
     out: list[str] = []
     for verdict in (1, -1):
         people: list[str] = []
@@ -193,8 +199,11 @@ def goal_lines(facts: TurnFacts, names: Names, style: str, key: tuple[object, ..
                 if who not in goals:
                     people.append(who)
                 goals.setdefault(who, []).append(_goal(goal))
-        for n, who in enumerate(people):
-            out.append(_goal_sentence(verdict, who, goals[who], names, key, n))
+        alike: dict[tuple[str, ...], list[str]] = {}
+        for who in people:
+            alike.setdefault(tuple(goals[who]), []).append(who)
+        for n, (settled, who_all) in enumerate(alike.items()):
+            out.append(_goal_sentence(verdict, who_all, list(settled), names, key, n + len(out)))
     if facts.resolution is not None:
         what, verdict_value = facts.resolution
         what = _clause(what)

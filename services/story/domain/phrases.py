@@ -31,7 +31,7 @@ CLAUSES: dict[str, Templates] = {
             "{actor} went over to {target}",
             "{actor} crossed to {target}",
             "{actor} made the trip to {target}",
-            "{actor} hurried on to {target}",
+            "{actor} went straight to {target}",
             "{actor} set out from {place} toward {target}",
             "{actor} made for {target}",
             "{actor} headed off to {target}",
@@ -262,22 +262,10 @@ GENERIC_CLAUSE = "{actor} chose to {action}"
 
 # Which part of a place a search went over: "every corner of", "the far end of".
 PARTS = (
-    "",
-    "",
-    "",
-    "every corner of ",
-    "the far end of ",
-    "the edges of ",
-    "the length of ",
-    "the dark corners of ",
-    "what was left of ",
-    "the back of ",
-    "the quieter parts of ",
-    "the approaches to ",
-    "the busiest part of ",
-    "the shadows of ",
-    "the near side of ",
-)
+    "", "", "", "every corner of ", "the far end of ", "the edges of ", "the length of ",
+    "the dark corners of ", "what was left of ", "the back of ", "the quieter parts of ",
+    "the approaches to ", "the shadows of ", "the near side of ",
+)  # fmt: skip
 
 # A manner or circumstance after the clause, keyed by (action, "win" | "lose"); the empty
 # entry keeps many clauses bare. Varies the sentence's shape, not only its words.

@@ -12,8 +12,12 @@ from .consequences import groups as consequences
 from .model import DIRECTOR_ID, EventView
 from .naming import Names, short_place
 from .phrases import CLAUSES, EPIC_CLAUSES, GENERIC_CLAUSE, HAPPENINGS, PARTS, ROLLS, TAILS
+from .tense import then
 from .variety import cap, cycle, definite, join, pick, sentence
 
+# Clauses that already say how the deed was done take no manner after them.
+_MANNERED = (" with uncanny", " like ", " with care", " with a straight face", " with masterful", " with perfect",
+             " to no ", " without ", " inch by inch", " for nothing", " twice")  # fmt: skip
 _FALLBACK = {"critical_success": "success", "critical_failure": "failure", "none": "success"}
 _SUCCESSES = ("success", "critical_success", "none")
 # A motive given as "distrusts Zara" still reads after a name: "distrusting Zara".
@@ -46,6 +50,7 @@ def motive_text(
     pronoun = names.pronoun(who) if names is not None and who else ""
     if names is not None:
         text = names.shorten_in(text)
+    text = then(text)
     if pronoun:
         text = text.replace("what they found", f"what {pronoun} found")
     for lead, table in (("driven by the goal to ", _GOAL_TO), ("driven by the goal of ", _GOAL_OF)):
@@ -103,7 +108,9 @@ def _clause(event: EventView, names: Names, style: str, key: tuple[object, ...])
     clause = template.format(**fill)
     tails = TAILS.get((action, "win" if event.outcome in _SUCCESSES else "lose"), ())
     # A clause that already turns (", and it landed", " but ...") takes no tail.
-    if tails and style != "concise" and "," not in clause and " but " not in clause:
+    # Nor one that already says how ("with uncanny insight", "like an open book").
+    plain = not any(w in clause for w in (",", " but ", *_MANNERED))
+    if tails and style != "concise" and plain:
         # The tail moves on once the clauses have come round: the pair repeats only
         # after len(options) * len(tails) turns.
         step = event.turn // len(options)
@@ -158,7 +165,8 @@ def render_event(
             # One thing found in the deed's sentence; the rest in one of its own.
             more = [sentence(f"{names.short(event.actor_id, event.actor_name)} {join(own[1:])}")]
             own = own[:1]
-        clause = f"{clause} and {join(own)}"
+        # After a tail with its own comma (", keeping to cover"), the find takes one too.
+        clause = f"{clause}{',' if ',' in clause else ''} and {join(own)}"
         if groups and groups[0][0] == actor_subject:
             groups = groups[1:]
     if shape == "trail" and motive and (folded or "," in clause):

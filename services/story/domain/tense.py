@@ -180,6 +180,28 @@ def _participle(verb: str) -> str:
     return low + "ed"
 
 
+_NOW_THEN = {
+    "finds": "found", "knows": "knew", "sees": "saw", "has": "had", "is": "was", "are": "were",
+    "find": "found", "know": "knew", "see": "saw", "have": "had", "wants": "wanted",
+    "comes": "came", "cuts": "cut", "falls": "fell", "strikes": "struck", "returns": "returned",
+    "closes": "closed", "breaks": "broke", "runs": "ran", "gets": "got", "reaches": "reached",
+}  # fmt: skip
+# Words after which a present-tense verb is the goal's own clause ("anyone who comes",
+# "before the sandstorm cuts off the town").
+_PRONOUNS = frozenset(("she", "he", "they", "it", "nobody", "no one", "everyone", "who",
+                       "sandstorm", "storm", "tide", "night", "ice", "winter", "dark"))  # fmt: skip
+
+
+def then(text: str) -> str:
+    """A goal's own present tense told from after it: "what she finds" -> "what she
+    found", "that nobody is left behind" -> "that nobody was left behind"."""
+    words = text.split(" ")
+    for i in range(1, len(words)):
+        if words[i - 1].lower() in _PRONOUNS and words[i] in _NOW_THEN:
+            words[i] = _NOW_THEN[words[i]]
+    return " ".join(words)
+
+
 @functools.lru_cache(maxsize=512)
 def perfect(goal: str) -> str:
     """ "keep the map and learn who took it" -> "kept the map and learned who took it";
@@ -188,6 +210,8 @@ def perfect(goal: str) -> str:
     out: list[str] = []
     for n, part in enumerate(parts):
         verb, _, rest = part.partition(" ")
+        if verb.lower() == "see" and rest.startswith("that "):  # "see that X" is seen to
+            rest = "to it " + rest
         done = _participle(verb)
         if done:
             out.append(f"{done} {rest}".strip())
@@ -195,4 +219,4 @@ def perfect(goal: str) -> str:
             out[-1] += " and " + part
         else:
             return ""
-    return " and ".join(out)
+    return then(" and ".join(out))

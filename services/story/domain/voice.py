@@ -10,15 +10,18 @@ from .naming import Names, first_name, short_place
 from .variety import cap, cycle, pick
 
 _OPENERS = {
-    "blunt": ("", "Enough. ", "Look. ", "No more games. "),
-    "warm": ("{first}, ", "Easy, {first}. ", "", "Hey. "),
-    "sly": ("Between us, ", "Now then. ", "", "Funny thing. "),
-    "clipped": ("", "Listen. ", "Right. ", "Quickly. "),
-    "eager": ("Look! ", "Oh, {first}! ", "", "Wait, wait. "),
-    "wary": ("Careful. ", "Quietly, ", "", "Keep your voice down. "),
-    "bold": ("Right. ", "", "Hear me. ", "Stand up straight. "),
-    "earnest": ("Please. ", "Honestly, ", "", "I mean this. "),
-    "plain": ("", "Well. ", "So. "),
+    "blunt": ("", "", "Enough. ", "Look. ", "No more games. ", "Listen to me. ", "Straight out: "),
+    "warm": ("{first}, ", "Easy, {first}. ", "", "", "Hey. ", "Come here. ", "Oh, {first}. "),
+    "sly": ("Between us, ", "Now then. ", "", "", "Funny thing. ", "Here's a thought. ",
+            "Just so you know, "),
+    "clipped": ("", "", "Listen. ", "Right. ", "Quickly. ", "Short version: ", "Fact: "),
+    "eager": ("Look! ", "Oh, {first}! ", "", "", "Wait, wait. ", "Guess what. ", "Listen! "),
+    "wary": ("Careful. ", "Quietly, ", "", "", "Keep your voice down. ", "Don't turn round. ",
+             "Not here. Well, "),
+    "bold": ("Right. ", "", "", "Hear me. ", "Stand up straight. ", "Mark this. ", "Listen up. "),
+    "earnest": ("Please. ", "Honestly, ", "", "", "I mean this. ", "{first}, please. ",
+                "Truly, "),
+    "plain": ("", "", "Well. ", "So. ", "Look, ", "All right. "),
 }  # fmt: skip
 # A speech tag is a verb and a manner, chosen apart, in the speaker's temperament.
 _TAG_VERBS = {
@@ -83,11 +86,14 @@ _CLOSERS = {
 _FOND = (". I'm glad it's you, {first}", ". You know I'd do the same for you",
          ". I trust you, {first}", ". We look after each other")  # fmt: skip
 _REPLY_LEADS = {
-    "blunt": ("", "Hm. ", "Fine. "), "warm": ("", "Oh, ", "Ah. "), "sly": ("", "Well, well. "),
-    "clipped": ("", "Noted. "), "eager": ("", "Oh! ", "Yes, yes. "), "wary": ("", "Hush. "),
-    "bold": ("", "Ha. "), "earnest": ("", "Truly, "), "plain": ("", "Well. "),
+    "blunt": ("", "", "", "Hm. ", "Fine. "), "warm": ("", "", "", "Oh, ", "Ah. "),
+    "sly": ("", "", "", "Well, well. ", "Mm. "), "clipped": ("", "", "", "Noted. ", "Fine. "),
+    "eager": ("", "", "", "Oh! ", "Yes, yes. "), "wary": ("", "", "", "Hush. ", "Not so loud. "),
+    "bold": ("", "", "", "Ha. ", "Good. "), "earnest": ("", "", "", "Truly, ", "Honestly? "),
+    "plain": ("", "", "", "Well. ", "Hm. "),
 }  # fmt: skip
-_QUESTIONS = ("How", "Do", "Can", "Would", "What", "Who", "Why", "Where", "Is", "Are", "Did")
+_QUESTIONS = ("How", "Do", "Can", "Would", "What", "Who", "Why", "Where", "Is", "Are", "Did",
+              "Have", "Has", "Will", "Could", "Should", "Does")  # fmt: skip
 _SPEECH: dict[tuple[str, str], tuple[str, ...]] = {
     ("talk", "news"): ("I found {clue}. You should know", "It's {clue}. That's what I found",
                        "There was {clue} at {place}. Think about what it means",
@@ -95,7 +101,9 @@ _SPEECH: dict[tuple[str, str], tuple[str, ...]] = {
                        "You need to see what I found: {clue}",
                        "What do you make of this? {Clue}"),
     ("talk", "knew"): ("About {clue}, I think", "I wanted to tell you about {clue}",
-                       "Have you heard about {clue}"),
+                       "Have you heard about {clue}", "There's {clue}. Did you know",
+                       "Someone should tell you about {clue}", "You'll want to hear about {clue}",
+                       "It's about {clue}. We should talk", "Did anyone tell you about {clue}"),
     ("talk", "chat"): ("How long can we keep this up", "We can't stay at {place} forever",
                        "Tell me what you make of all this", "Do you trust any of them",
                        "What are we really doing here", "Everyone's keeping something back",
@@ -137,7 +145,9 @@ _REPLIES: dict[str, tuple[str, ...]] = {
     "news": ("Then we move now", "Show me", "That changes everything",
              "Who else knows", "Keep that to yourself for now", "I was afraid of that"),
     "knew": ("I know. I found it before you did", "Old news, {first}", "I've seen it",
-             "Yes. I've been thinking about little else"),
+             "Yes. I've been thinking about little else", "I got there first, {first}",
+             "You're late. I already know", "Tell me something I don't know",
+             "I know all about it", "Heard it already"),
     "chat": ("Longer than they think", "Not much. Not yet", "I'm still deciding",
              "Ask me tomorrow", "No. Not one of them", "I stopped asking", "More than I'd like",
              "Does it matter now", "Not here. Later"),
@@ -180,6 +190,12 @@ def _case(event: EventView) -> tuple[str, str]:
     return "", ""
 
 
+def _asks(line: str) -> bool:
+    """Whether the line ends on a question ("Everyone needs something. What's yours")."""
+    last = line.rsplit(". ", 1)[-1]
+    return last.split(" ", 1)[0].removesuffix("'s") in _QUESTIONS
+
+
 def _quote(
     text: str,
     speaker: str,
@@ -189,7 +205,7 @@ def _quote(
     pronoun: str = "",
 ) -> str:
     tag = _tag(voice, key, pronoun)
-    mark = "?" if asks or text.split(" ", 1)[0] in _QUESTIONS else ""
+    mark = "?" if asks or _asks(text) else ""
     shape = pick(("after", "before"), *key, "shape")
     if mark:  # a question is asked, and its tag comes first
         tag = pick(("asked", "wanted to know", "asked quietly"), *key, "ask")
@@ -223,13 +239,13 @@ def lines(event: EventView, names: Names, key: tuple[object, ...], topic: str = 
     usable = [t for t in table if topic or "{topic}" not in t]
     sid = key[0] if key else ""
     line = cycle(usable, event.turn, sid, event.actor_id, event.action, speech, "say")
-    asks = line.split(" ", 1)[0] in _QUESTIONS
+    asks = _asks(line)
     if "{first}" in opener and "{first}" in line:
         opener = ""
     if opener.endswith(", "):
         line = line[:1].lower() + line[1:] if not line.startswith("I ") else line
     said = (opener + line).format(**fill)
-    talked = event.action == "persuade" or speech in ("chat", "news")
+    talked = speech in ("chat", "news") or (event.action == "persuade" and speech == "win")
     closers = _CLOSERS.get(voice, _CLOSERS["plain"])
     closer = "" if asks or not talked else pick(closers, *key, "close")
     if closer and regard >= 0.3 and voice in ("warm", "earnest", "plain"):
@@ -242,7 +258,7 @@ def lines(event: EventView, names: Names, key: tuple[object, ...], topic: str = 
         answer = cycle(_REPLIES[reply], event.turn, sid, event.target_id, reply).format(
             first=first_name(actor)
         )
-        asks = answer.split(" ", 1)[0] in _QUESTIONS
+        asks = _asks(answer)
         lead = "" if asks else pick(_REPLY_LEADS.get(their_voice, ("",)), *key, "reply-lead")
         answer = lead + answer
         out.append(_quote(answer, names.short(event.target_id, listener), their_voice,
