@@ -362,17 +362,30 @@ def _cause(cause: str, style: str) -> str:
     return f"{verb} {cause}" if linked else f"{verb} by {cause}"
 
 
-def _bond(b: Bond, style: str) -> str:
+_BOND_SHAPES = {
+    "deep": ("{h} had come to trust {o} deeply.",
+             "By the end {h} would have followed {o} anywhere.",
+             "{h} had found in {o} someone to rely on.",
+             "{h} now trusted {o} without reservation."),
+    "warm": ("{h} ended on warmer terms with {o}.", "{h} thought better of {o} than at the start.",
+             "{h} and {o} parted on easier terms, at least on {h}'s side.",
+             "{h} had begun to like {o}."),
+    "bitter": ("{h} ended on bitter terms with {o}.", "{h} would not forgive {o}.",
+               "{h} had nothing left for {o} but contempt.", "{h} counted {o} an enemy now."),
+    "wary": ("{h} had grown wary of {o}.", "{h} no longer quite trusted {o}.",
+             "{h} kept an eye on {o} after that.", "{h} had doubts about {o} by the end."),
+}  # fmt: skip
+
+
+def _bond(b: Bond, style: str, n: int = 0) -> str:
     if style == "log":
         feeling = "warmer" if b.change > 0 else "colder"
         return f"{b.holder}'s trust in {b.other} moved by {b.change:+.2f}, ending {feeling}."
-    if b.change >= 0.3:
-        return f"{b.holder} had come to trust {b.other} deeply."
-    if b.change > 0:
-        return f"{b.holder} ended on warmer terms with {b.other}."
-    if b.change <= -0.3:
-        return f"{b.holder} ended on bitter terms with {b.other}."
-    return f"{b.holder} had grown wary of {b.other}."
+    kind = (
+        "deep" if b.change >= 0.3 else "warm" if b.change > 0
+        else "bitter" if b.change <= -0.3 else "wary"
+    )  # fmt: skip
+    return cycle(_BOND_SHAPES[kind], n, b.holder, b.other).format(h=b.holder, o=b.other)
 
 
 def _bonds(bonds: Sequence[Bond], style: str) -> list[str]:
@@ -393,7 +406,7 @@ def _bonds(bonds: Sequence[Bond], style: str) -> list[str]:
             )  # fmt: skip
             out.append(f"{b.holder} and {b.other} {feeling}.")
         else:
-            out.append(_bond(b, style))
+            out.append(_bond(b, style, len(out)))
     return out
 
 

@@ -52,7 +52,11 @@ _LEADS = (
     "sensed that {where_short} held more than it showed",
     "marked {where_short} as worth a closer look",
     "caught a hint of something hidden {where}",
-)
+    "made a note to come back to {where_short}",
+    "suspected that {where_short} was keeping a secret",
+    "spotted something odd {where}",
+    "had a feeling about {where_short}",
+)  # fmt: skip
 _SPOTTED = ("caught sight of {who} {where}", "glimpsed {who} {where}", "saw {who} {where}")
 # The brief style leaves out small consequences.
 _CONCISE_SKIP = ("spotted", "alerted", "lead", "defended")

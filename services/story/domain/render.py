@@ -16,8 +16,10 @@ from .tense import then
 from .variety import cap, cycle, definite, join, pick, sentence
 
 # Clauses that already say how the deed was done take no manner after them.
-_MANNERED = (" with uncanny", " like ", " with care", " with a straight face", " with masterful", " with perfect",
-             " to no ", " without ", " inch by inch", " for nothing", " twice")  # fmt: skip
+_MANNERED = (
+    " with uncanny", " like ", " with care", " with a straight face", " with masterful",
+    " with perfect", " to no ", " without ", " inch by inch", " for nothing", " twice",
+)  # fmt: skip
 _FALLBACK = {"critical_success": "success", "critical_failure": "failure", "none": "success"}
 _SUCCESSES = ("success", "critical_success", "none")
 # A motive given as "distrusts Zara" still reads after a name: "distrusting Zara".
