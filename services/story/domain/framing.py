@@ -13,13 +13,19 @@ _SCENE = (
     "At {place}, {detail}.", "{Detail} at {place}.", "Over {place}, {detail}.",
     "At {place} {detail}.", "Nothing had changed at {place}: {detail}.",
     "{Detail}, there at {place}.", "Around {place}, {detail}.",
+    "It was the same as ever at {place}: {detail}.", "At {place}, as always, {detail}.",
+    "{Detail}; that was {place} for you.", "Anyone at {place} would have seen it: {detail}.",
+    "The hour found {place} unchanged: {detail}.", "Here and there at {place}, {detail}.",
 )  # fmt: skip
 _PHASE = {
     "peak": ("Everything was coming to a head.", "There was no more time to waste.",
              "Nobody could pretend any longer that there was time.",
-             "Whatever was going to happen would happen now."),
+             "Whatever was going to happen would happen now.", "It was now or never.",
+             "The last of their time was running out.", "Every choice counted now."),
     "relief": ("The worst, it seemed, had passed.", "For a while the pressure eased.",
-               "A strange calm settled in.", "The air went out of the moment."),
+               "A strange calm settled in.", "The air went out of the moment.",
+               "For the first time in hours, someone laughed.", "The danger drew back a little.",
+               "They could breathe again, if only for an hour."),
 }  # fmt: skip
 _STAKES = (
     "{Scenario}, and someone had to {objective}; it lay at {place}. If they failed, everyone "
@@ -34,7 +40,8 @@ _BARE_STAKES = (
     "The task was plain: {objective}, out at {place}. Fail, and {consequence}.",
 )
 _OBSTACLE = ("Worse, {o}.", "And now {o}.", "Word spread that {o}.", "To make it harder, {o}.",
-             "Then the news came: {o}.")  # fmt: skip
+             "Then the news came: {o}.", "On top of everything, {o}.", "Bad news followed: {o}.",
+             "As if that were not enough, {o}.")  # fmt: skip
 _LEADS = {
     "confrontation": ("It came to blows between {a} and {b}.", "{a} and {b} finally clashed.",
                       "There was no talking {a} down from {b}.", "Then the violence started.",
