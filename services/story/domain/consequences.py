@@ -185,9 +185,12 @@ def _effect(
                    "was struck", "could not get clear in time")  # fmt: skip
             return who, by_turn(hit, event, key, "struck")  # one word for all it struck
         hurt = (
-            ("was badly hurt", "took a bad wound", "went down hard, badly hurt") if n >= 4
-            else ("was wounded", "took a wound", "was cut") if n >= 2
-            else ("was grazed", "took a scrape", "was nicked", "came away with a bruise")
+            ("was badly hurt", "took a bad wound", "went down hard, badly hurt",
+             "was left bleeding badly", "took a wound that would not close easily") if n >= 4
+            else ("was wounded", "took a wound", "was cut", "came away bleeding",
+                  "was hurt, though not badly") if n >= 2
+            else ("was grazed", "took a scrape", "was nicked", "came away with a bruise",
+                  "picked up a shallow cut", "got a knock", "skinned a hand")
         )  # fmt: skip
         return who, cycle(hurt, event.turn, key[0] if key else "", effect.subject_id, "hurt")
     if kind == "killed":

@@ -112,6 +112,9 @@ def _clause(event: EventView, names: Names, style: str, key: tuple[object, ...])
     # A clause that already turns (", and it landed", " but ...") takes no tail.
     # Nor one that already says how ("with uncanny insight", "like an open book").
     plain = not any(w in clause for w in (",", " but ", *_MANNERED))
+    # A manner goes right after the deed's object ("searched the archive by lamplight"),
+    # not after a result ("found only dust with mounting frustration").
+    plain = plain and " and " not in template[template.rfind("}") :]
     if tails and style != "concise" and plain:
         # The tail moves on once the clauses have come round: the pair repeats only
         # after len(options) * len(tails) turns.

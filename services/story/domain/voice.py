@@ -92,6 +92,9 @@ _REPLY_LEADS = {
     "bold": ("", "", "", "Ha. ", "Good. "), "earnest": ("", "", "", "Truly, ", "Honestly? "),
     "plain": ("", "", "", "Well. ", "Hm. "),
 }  # fmt: skip
+_INTERJECTIONS = frozenset(
+    ("Yes", "No", "Fine", "Well", "Oh", "Ha", "Hm", "Good", "Noted", "Done", "Deal", "Ah", "Not")
+)
 _QUESTIONS = ("How", "Do", "Can", "Would", "What", "Who", "Why", "Where", "Is", "Are", "Did",
               "Have", "Has", "Will", "Could", "Should", "Does")  # fmt: skip
 _SPEECH: dict[tuple[str, str], tuple[str, ...]] = {
@@ -279,6 +282,8 @@ def lines(event: EventView, names: Names, key: tuple[object, ...], topic: str = 
         )
         asks = _asks(answer)
         lead = "" if asks else pick(_REPLY_LEADS.get(their_voice, ("",)), *key, "reply-lead")
+        if answer.split(" ", 1)[0].strip(".,!?") in _INTERJECTIONS:
+            lead = ""  # not "Yes, yes. Yes. I know"
         answer = lead + answer
         out.append(_quote(answer, names.short(event.target_id, listener), their_voice,
                           (*key, "r"), asks, names.pronoun(event.target_id)))  # fmt: skip
