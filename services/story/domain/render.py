@@ -7,6 +7,8 @@ name is asked for only when it is written.
 
 from __future__ import annotations
 
+import re
+
 from .consequences import Subject, by_turn, sentences
 from .consequences import groups as consequences
 from .model import DIRECTOR_ID, EventView
@@ -35,6 +37,30 @@ _GOAL_TO = (
     "with one thought, to {g}", "since {pos} purpose was to {g}", "eager to {g}",
     "resolved to {g}", "intent on a chance to {g}", "wanting above all to {g}",
 )  # fmt: skip
+# The engine's everyday motives, each heard several ways; {x} is what the motive names.
+_REWORDINGS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+    (re.compile(r"set on the chance to (.+)"),
+     ("set on the chance to {x}", "seeing a chance to {x}", "sensing a chance at last to {x}",
+      "with a real chance now to {x}", "ready to seize the chance to {x}")),
+    (re.compile(r"hoping to win (.+) over"),
+     ("hoping to win {x} over", "wanting {x} on side", "looking to bring {x} round",
+      "hoping for {x}'s support", "meaning to get {x} on board")),
+    (re.compile(r"eager to share what (?:she|he|they) found"),
+     ("eager to share what {p} found", "keen to pass on what {p} had found",
+      "with news to share", "wanting someone to hear what {p} had found")),
+    (re.compile(r"hoping to compare notes with (.+)"),
+     ("hoping to compare notes with {x}", "wanting to hear what {x} knew",
+      "keen to trade news with {x}", "curious what {x} had learned")),
+    (re.compile(r"following a lead to (.+)"),
+     ("following a lead to {x}", "chasing a lead to {x}", "on a hunch about {x}",
+      "acting on a tip about {x}")),
+    (re.compile(r"unwilling to leave (.+) broken"),
+     ("unwilling to leave {x} broken", "not willing to leave {x} as it was",
+      "determined to see {x} working")),
+    (re.compile(r"wary of unfamiliar ground"),
+     ("wary of unfamiliar ground", "uneasy on strange ground", "careful on unknown ground",
+      "not trusting ground nobody knew")),
+)  # fmt: skip
 _GOAL_OF = ("for the sake of {g}", "with {g} in mind", "in pursuit of {g}", "thinking of {g}")
 
 
@@ -60,6 +86,11 @@ def motive_text(
             goal = text[len(lead) :]
             pos = {"she": "her", "he": "his"}.get(pronoun, "their")
             return pick(table, *key, "goal").format(g=goal, pos=pos)
+    for pattern, table in _REWORDINGS:
+        found = pattern.fullmatch(text)
+        if found:
+            said = pick(table, *key, "reword")
+            return said.format(x=found.group(1) if found.groups() else "", p=pronoun or "they")
     first, _, rest = text.partition(" ")
     first = _PARTICIPLES.get(first.lower(), first)
     text = f"{first} {rest}".strip()
