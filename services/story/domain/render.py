@@ -213,6 +213,8 @@ def render_event(
         body = clause
     else:
         after = clause[len(actor) :]
+        if shape == "apposition" and actor.endswith((" both", " all", " together")):
+            shape = "front"  # not "Tess and Oren both, set on ..., made for"
         if shape == "apposition" and actor and not after.startswith(" and"):
             body = f"{actor}, {motive},{after}"
         elif shape == "front":

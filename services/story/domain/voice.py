@@ -174,7 +174,7 @@ _REPLIES: dict[str, tuple[str, ...]] = {
              "Some other time"),
     "persuade_win": ("All right. I'm with you", "Fine. For now", "You've made your point",
                      "Lead on, then", "I hope you're right about this",
-                     "Have it your way", "I'll follow, for now", "Very well. We try it",
+                     "Your way, then", "I'll follow, for now", "Very well. We try it",
                      "That's fair. I'm in",
                      "Against my judgement, yes"),
     "persuade_fail": ("No. Find someone else", "I've heard enough", "Not a chance",
