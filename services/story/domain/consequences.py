@@ -231,7 +231,8 @@ def _effect(
         template = pick(table, *key, effect.subject_id, "react")
         return who, lambda: template.format(other=names.of(other_id))
     if kind == "lead":
-        here = detail == event.location
+        # The place the deed just named is "there", not named twice in one sentence.
+        here = detail in (event.location, event.target_name)
         template = by_turn(_LEADS, event, key, effect.subject_id, "lead")
         return who, lambda: template.format(
             where="there" if here else f"at {names.place(detail)}",
@@ -241,8 +242,9 @@ def _effect(
         return who, lambda: f"was sent chasing a false lead toward {names.place(detail)}"
     if kind == "spotted":
         template = by_turn(_SPOTTED, event, key, event.actor_id, "spot")
+        named = detail in (event.location, event.target_name)
         return actor, lambda: template.format(
-            who=names.of(effect.subject_id), where=f"at {names.place(detail)}"
+            who=names.of(effect.subject_id), where="there" if named else f"at {names.place(detail)}"
         )
     if kind == "alerted":
         return who, "stayed watchful"

@@ -91,7 +91,7 @@ CLAUSES: dict[str, Templates] = {
             "{actor} found a quiet corner to talk with {target}",
             "{actor} stopped to trade a few words with {target}",
             "{actor} pulled {target} aside for a word",
-            "{actor} shared what news there was with {target}",
+            "{actor} found time for a word with {target}",
             "{actor} and {target} talked things over",
         ),
         "failure": (
