@@ -20,15 +20,19 @@ from .variety import cycle, definite, join, pick, sentence
 # shifts are not told in the narrative styles: the words said already show them.
 _WARMER = (
     ("came to trust {other} far more", "saw {other} in a new light", "would follow {other} now",
-     "decided {other} could be counted on"),
+     "decided {other} could be counted on", "knew now that {other} was a friend",
+     "would not hear a word against {other} after that"),
     ("warmed to {other}", "thought better of {other}", "began to rely on {other}",
-     "found {other} easier to trust", "let {other} a little closer"),
+     "found {other} easier to trust", "let {other} a little closer",
+     "softened toward {other}", "started to like {other}", "gave {other} the benefit of the doubt"),
 )  # fmt: skip
 _COLDER = (
     ("turned bitterly against {other}", "would not forgive {other}", "hated {other} now",
-     "swore never to trust {other} again"),
+     "swore never to trust {other} again", "was done with {other} for good",
+     "would remember this about {other}"),
     ("grew wary of {other}", "kept {other} at arm's length", "stopped trusting {other}",
-     "began to doubt {other}", "marked {other} down as trouble"),
+     "began to doubt {other}", "marked {other} down as trouble", "cooled toward {other}",
+     "watched {other} more closely after that", "had second thoughts about {other}"),
 )  # fmt: skip
 _MUTUAL_WARM = ("warmed to each other", "came away trusting each other more",
                 "found they could rely on each other", "drew closer")  # fmt: skip
@@ -215,14 +219,26 @@ def _effect(
         verbs = (
             ("brought {d} to light",)
             if style == "epic"
-            else ("uncovered {d}", "turned up {d}", "came upon {d}", "found {d}")
+            else (
+                "uncovered {d}",
+                "turned up {d}",
+                "came upon {d}",
+                "found {d}",
+                "dug out {d}",
+                "laid hands on {d}",
+                "spotted {d}",
+                "unearthed {d}",
+            )
         )
         return actor, by_turn(verbs, event, key, event.actor_id, "found").format(d=detail)
     if kind == "learned":
-        verb = by_turn(("learned of", "heard about", "was told of", "now knew of"), event, key, who)
+        told = ("learned of", "heard about", "was told of", "now knew of", "found out about",
+                "got word of", "was let in on")  # fmt: skip
+        verb = by_turn(told, event, key, who)
         return who, f"{verb} {detail}"
     if kind == "knew":
-        knew = ("already knew of", "had heard of", "knew all about", "was no stranger to")
+        knew = ("already knew of", "had heard of", "knew all about", "was no stranger to",
+                "had found out about", "was ahead of the news about")  # fmt: skip
         verb = by_turn(knew, event, key, effect.subject_id, "knew")
         return who, f"{verb} {detail}"
     if kind == "reaction":
@@ -398,7 +414,9 @@ def _hands(names: Names, giver: str, taker: str, key: tuple[object, ...]) -> Cal
 
 _LISTABLE = (
     "dropped ", "lost ", "came away with ", "learned of ", "uncovered ", "turned up ",
-    "came upon ", "found ", "heard about ", "was told of ", "now knew of ",
+    "came upon ", "found ", "heard about ", "was told of ", "now knew of ", "dug out ",
+    "laid hands on ", "spotted ", "unearthed ", "found out about ", "got word of ",
+    "was let in on ",
 )  # fmt: skip
 
 
