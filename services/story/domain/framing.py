@@ -15,7 +15,7 @@ _SCENE = (
     "{Detail}, there at {place}.", "Around {place}, {detail}.",
     "It was the same as ever at {place}: {detail}.", "At {place}, as always, {detail}.",
     "{Detail}; that was {place} for you.", "Anyone at {place} would have seen it: {detail}.",
-    "The hour found {place} unchanged: {detail}.", "All about {place}, {detail}.",
+    "The hour found {place} unchanged: {detail}.", "At {place} that hour, {detail}.",
 )  # fmt: skip
 _PHASE = {
     "peak": ("Everything was coming to a head.", "There was no more time to waste.",

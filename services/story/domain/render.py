@@ -202,7 +202,7 @@ def render_event(
             more = [sentence(f"{names.short(event.actor_id, event.actor_name)} {join(own[1:])}")]
             own = own[:1]
         # After a tail with its own comma (", keeping to cover"), the find takes one too.
-        clause = f"{clause}{',' if ',' in clause else ''} and {join(own)}"
+        clause = f"{clause}{',' if _comma_tail(clause) else ''} and {join(own)}"
         if groups and groups[0][0] == actor_subject:
             groups = groups[1:]
     if shape == "trail" and motive and (folded or "," in clause):
@@ -222,6 +222,13 @@ def render_event(
         else:
             body = f"{clause}, {motive}"
     return sentence(prefix + body if prefix else cap(body)), [*more, *sentences(groups, names)]
+
+
+def _comma_tail(clause: str) -> bool:
+    """Whether the clause ends on a tail after a comma (", keeping to cover"); a list of
+    names ("Rhea, Zara and Okafor all combed ...") is not one."""
+    _, comma, tail = clause.rpartition(", ")
+    return bool(comma) and " and " not in tail and len(tail.split()) <= 5
 
 
 def _no_echo(motive: str, clause: str, event: EventView) -> str:
