@@ -86,10 +86,10 @@ def motive_text(
             goal = text[len(lead) :]
             pos = {"she": "her", "he": "his"}.get(pronoun, "their")
             return pick(table, *key, "goal").format(g=goal, pos=pos)
-    for pattern, table in _REWORDINGS:
+    for pattern, heard in _REWORDINGS:
         found = pattern.fullmatch(text)
         if found:
-            said = pick(table, *key, "reword")
+            said = pick(heard, *key, "reword")
             return said.format(x=found.group(1) if found.groups() else "", p=pronoun or "they")
     first, _, rest = text.partition(" ")
     first = _PARTICIPLES.get(first.lower(), first)
