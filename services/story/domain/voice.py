@@ -92,6 +92,16 @@ _REPLY_LEADS = {
     "bold": ("", "", "", "Ha. ", "Good. "), "earnest": ("", "", "", "Truly, ", "Honestly? "),
     "plain": ("", "", "", "Well. ", "Hm. "),
 }  # fmt: skip
+# How a line opens to someone the speaker resents, or trusts.
+_GRUDGING = (
+    "I haven't forgotten what you did. ", "Don't think this makes us friends. ",
+    "I'm only saying this once. ", "Whatever you think of me, listen. ",
+    "You owe me this much. ",
+)  # fmt: skip
+_TRUSTING = (
+    "You're the only one I'd tell this. ", "Between friends, ", "I know I can say this to you. ",
+    "{first}, you of all people should hear this. ",
+)  # fmt: skip
 _INTERJECTIONS = frozenset(
     ("Yes", "No", "Fine", "Well", "Oh", "Ha", "Hm", "Good", "Noted", "Done", "Deal", "Ah", "Not")
 )
@@ -102,7 +112,11 @@ _SPEECH: dict[tuple[str, str], tuple[str, ...]] = {
                        "There was {clue} at {place}. Think about what it means",
                        "I turned up {clue}. Tell me I'm wrong to worry",
                        "You need to see what I found: {clue}",
-                       "What do you make of this? {Clue}"),
+                       "What do you make of this? {Clue}",
+                       "Look at this. {Clue}, right there at {place}",
+                       "I wasn't looking for it, but there it was: {clue}",
+                       "Keep this quiet: I found {clue}",
+                       "We were wrong about {place}. I found {clue}"),
     ("talk", "knew"): ("About {clue}, I think", "I wanted to tell you about {clue}",
                        "Have you heard about {clue}", "There's {clue}. Did you know",
                        "Someone should tell you about {clue}", "You'll want to hear about {clue}",
@@ -123,6 +137,7 @@ _SPEECH: dict[tuple[str, str], tuple[str, ...]] = {
                        "Do you ever wonder why they sent us",
                        "I never thought it would come to this"),
     ("talk", "fail"): ("Can we talk", "A word, {first}", "Got a moment",
+                       "Please, just a minute", "Hear me out, {first}",
                        "Don't walk away from me"),
     ("persuade", "win"): ("Stand with me. We do this together or not at all",
                           "You know I'm right", "Hear me out before you decide",
@@ -138,11 +153,16 @@ _SPEECH: dict[tuple[str, str], tuple[str, ...]] = {
     ("deceive", "win"): ("Trust me, I've seen {place} with my own eyes",
                          "Let me hold that for you. Just for now",
                          "Nobody has been near it. I swear",
-                         "I'd never lie about {topic}", "It's nothing. Forget you saw it"),
+                         "I'd never lie about {topic}", "It's nothing. Forget you saw it",
+                         "I checked {place} myself. There's nothing there",
+                         "You can trust me. I've no reason to lie",
+                         "The others agreed already. Ask them"),
     ("deceive", "fail"): ("Trust me on this", "Would I lie to you",
                           "I was never at {place}. Ask anyone"),
     ("trade", "win"): ("What would you take for that", "Let's make a fair swap",
-                       "I'll make it worth your while", "Everyone needs something. What's yours"),
+                       "I'll make it worth your while", "Everyone needs something. What's yours",
+                       "That for this. Fair's fair", "You'll get the better end of this",
+                       "Think of it as a favour between us"),
     ("trade", "fail"): ("Name your price", "Everything's for sale, isn't it",
                         "Last offer. Take it or leave it"),
     ("help", "win"): ("Hold still. This will sting", "Breathe. I've got you",
@@ -152,9 +172,11 @@ _SPEECH: dict[tuple[str, str], tuple[str, ...]] = {
                       "Keep pressure here. Good"),
     ("help", "fail"): ("Stay with me", "Hold on, just hold on", "Come on, come on"),
     ("attack", "hate"): ("This ends now", "You had this coming", "No more lies",
-                         "I warned you", "That's for what you did"),
+                         "I warned you", "That's for what you did",
+                         "You don't get to walk away", "I've waited for this"),
     ("attack", "cold"): ("Out of my way", "Nothing personal", "Don't make this harder",
-                         "You should have stayed away"),
+                         "You should have stayed away",
+                         "It's you or me", "Stay down"),
     ("defend", "win"): ("Stay behind me", "Nobody touches {first}", "I've got your back",
                         "Get down and stay down"),
 }  # fmt: skip
@@ -257,7 +279,9 @@ def lines(event: EventView, names: Names, key: tuple[object, ...], topic: str = 
         fill["place"] = short_place(misled) if misled else where
     opener = pick(_OPENERS.get(voice, _OPENERS["plain"]), *key, "open")
     if regard <= -0.3 and event.action in ("talk", "persuade"):
-        opener = "I haven't forgotten what you did. "
+        opener = pick(_GRUDGING, *key, "grudge")
+    elif regard >= 0.5 and event.action in ("talk", "persuade") and not opener:
+        opener = pick(_TRUSTING, *key, "trust")
     usable = [t for t in table if topic or "{topic}" not in t]
     sid = key[0] if key else ""
     line = cycle(usable, event.turn, sid, event.actor_id, event.action, speech, "say")
