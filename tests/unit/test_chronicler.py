@@ -504,3 +504,16 @@ def test_a_line_that_ends_on_a_question_is_asked() -> None:
                 assert line.endswith("?"), line
                 asked += 1
     assert asked
+
+
+def test_a_line_to_someone_resented_opens_with_the_grudge() -> None:
+    from services.story.domain.voice import _GRUDGING
+
+    grudges = [g.strip() for g in _GRUDGING]
+    for turn in range(1, 7):
+        talk = ev(
+            turn, 1, ZARA, "talk", target=KADE, outcome="success",
+            effects=[EffectView("voice", "zara", "blunt", -0.6)],
+        )  # fmt: skip
+        first = re.findall(r'"([^"]+)"', write_chapter(ctx("detailed"), turn, [talk]).text)[0]
+        assert any(first.startswith(g) for g in grudges), first
