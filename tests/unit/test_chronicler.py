@@ -517,3 +517,10 @@ def test_a_line_to_someone_resented_opens_with_the_grudge() -> None:
         )  # fmt: skip
         first = re.findall(r'"([^"]+)"', write_chapter(ctx("detailed"), turn, [talk]).text)[0]
         assert any(first.startswith(g) for g in grudges), first
+
+
+def test_the_first_hour_never_finds_a_place_unchanged() -> None:
+    scene = ev(1, 0, None, "scene", effects=[EffectView("scene", "", "the ridge|wind howled")])
+    said = [write_chapter(ctx("detailed", f"sim-{n}"), 1, [scene]).text for n in range(40)]
+    assert all(not re.search(r"changed|same as ever|as always", t) for t in said)
+    assert all("wind howled" in t for t in said)

@@ -3,6 +3,8 @@ the sentence that opens each pattern, and what came of goals and of the scenario
 
 from __future__ import annotations
 
+import re
+
 from .facts import TurnFacts
 from .naming import Names
 from .patterns import Pattern
@@ -13,10 +15,13 @@ _SCENE = (
     "At {place}, {detail}.", "{Detail} at {place}.", "Over {place}, {detail}.",
     "At {place} {detail}.", "Nothing had changed at {place}: {detail}.",
     "{Detail}, there at {place}.", "Around {place}, {detail}.",
-    "It was the same as ever at {place}: {detail}.", "At {place}, as always, {detail}.",
-    "{Detail}; that was {place} for you.", "Anyone at {place} would have seen it: {detail}.",
+    "It was the same as ever at {place}: {detail}.", "{Detail}; that was {place} for you.",
+    "At {place}, as always, {detail}.", "Anyone at {place} would have seen it: {detail}.",
     "The hour found {place} unchanged: {detail}.", "At {place} that hour, {detail}.",
 )  # fmt: skip
+# Shapes that say the place is as it was: never two in a row, so the first hour can step
+# back to one that does not.
+_SINCE = re.compile(r"changed|unchanged|same as ever|as always")
 _PHASE = {
     "peak": ("Everything was coming to a head.", "There was no more time to waste.",
              "Nobody could pretend any longer that there was time.",
@@ -34,6 +39,10 @@ _STAKES = (
     "{place}; fail, and {consequence}.",
     "Everyone knew why they had come: {scenario}. The task was to {objective}, and the "
     "way led to {place}. Nobody said aloud what failure meant: {consequence}.",
+    "It started when {scenario}. Now someone would have to {objective}, and that meant "
+    "{place}. The price of failing was plain to all: {consequence}.",
+    "The news had reached them: {scenario}. There was one way through: {objective}, at "
+    "{place}. Anything less, and {consequence}.",
 )
 _BARE_STAKES = (
     "Someone had to {objective}, and it lay at {place}. If nobody did, {consequence}.",
@@ -82,6 +91,8 @@ def scene_lines(
         return []
     place, detail = next(iter(facts.scenes.items()))
     template = cycle(_SCENE, turn, key[0] if key else "", place)
+    if turn <= 1 and _SINCE.search(template):  # the first hour cannot find it "unchanged"
+        template = cycle(_SCENE, turn - 1, key[0] if key else "", place)
     where = names.place(place) if names is not None else place
     return [template.format(place=where, detail=detail, Detail=cap(detail))]
 
