@@ -308,6 +308,8 @@ def lines(event: EventView, names: Names, key: tuple[object, ...], topic: str = 
         lead = "" if asks else pick(_REPLY_LEADS.get(their_voice, ("",)), *key, "reply-lead")
         if answer.split(" ", 1)[0].strip(".,!?") in _INTERJECTIONS:
             lead = ""  # not "Yes, yes. Yes. I know"
+        if lead.endswith(", ") and not answer.startswith("I "):
+            answer = answer[:1].lower() + answer[1:]  # "Oh, you drive a hard bargain"
         answer = lead + answer
         out.append(_quote(answer, names.short(event.target_id, listener), their_voice,
                           (*key, "r"), asks, names.pronoun(event.target_id)))  # fmt: skip
