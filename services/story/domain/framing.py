@@ -72,12 +72,25 @@ _LEADS = {
                    "Now it was up to {a}."),
 }  # fmt: skip
 _EPIC_LEADS = {
-    "confrontation": ("Then {a} and {b} met in wrath.",),
-    "betrayal": ("Then came the treachery of {a}.",),
-    "rescue": ("Yet {a} stood between {b} and the dark.",),
-    "discovery": ("And {a} brought a secret out of hiding.",),
-    "resolution": ("So the hour of {a} came.",),
-}
+    "confrontation": ("Then {a} and {b} met in wrath.", "Steel answered steel between {a} and {b}.",
+                      "The old enmity of {a} and {b} broke its bounds.",
+                      "Wrath woke in {a}, and it turned upon {b}.",
+                      "Then came the clash of {a} and {b}, long foretold."),
+    "betrayal": ("Then came the treachery of {a}.", "So {a} broke faith with {b}.",
+                 "Woe to {b}, who had trusted {a}.", "In that hour {a} turned traitor."),
+    "rescue": ("Yet {a} stood between {b} and the dark.", "{a} would not suffer {b} to fall.",
+               "Then {a} came to the aid of {b}.",
+               "Not alone was {b} in that hour; {a} was there."),
+    "discovery": ("And {a} brought a secret out of hiding.",
+                  "Then was a hidden thing laid bare by {a}.",
+                  "What the dark had kept, {a} found.",
+                  "So a secret long buried saw the light for {a}.",
+                  "Then fortune showed {a} what others had missed.",
+                  "And the earth gave up a secret to {a}.", "Keen were the eyes of {a} that hour.",
+                  "To {a} the hidden places opened."),
+    "resolution": ("So the hour of {a} came.", "Now all hung upon {a}.",
+                   "Thus came {a} to the heart of the matter.", "And the end drew near for {a}."),
+}  # fmt: skip
 
 
 def scene_lines(

@@ -360,6 +360,10 @@ HAPPENINGS: dict[str, tuple[str, ...]] = {
     "epic": (
         "Then the world itself took a hand: {happening}.",
         "The land would not stay silent: {happening}.",
+        "Then the powers of the world stirred: {happening}.",
+        "And lo, {happening}.",
+        "Hard upon that hour, {happening}.",
+        "The world was not done with them: {happening}.",
     ),
     "detailed": (
         "Without warning, {happening}.",
