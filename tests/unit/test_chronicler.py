@@ -527,3 +527,16 @@ def test_the_first_hour_never_finds_a_place_unchanged() -> None:
     assert len(set(said)) > 5
     assert all(not re.search(r"changed|same as ever|as always", t) for t in said)
     assert all("wind howled" in t.lower() for t in said)
+
+
+def test_a_find_told_twice_in_an_hour_is_the_same_one() -> None:
+    finds = [
+        ev(1, n, who, "investigate", target_name="the ridge", target_id="loc:the-ridge",
+           outcome="success", motive=f"hunting for clue {n}",
+           effects=[EffectView("motive", who.id, "new"),
+                    EffectView("clue_found", "clue:log", "a looping distress beacon log")])
+        for n, who in enumerate((ZARA, KADE))
+    ]  # fmt: skip
+    text = write_chapter(ctx("detailed"), 1, finds).text
+    second = text.split("a looping distress beacon log", 1)[1]
+    assert re.search(r"the same looping|as well|too|also found", second), text

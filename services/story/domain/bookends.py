@@ -247,9 +247,8 @@ _ONE = (
     "For {f} there was {name}, {role}.", "{name}, {role}, answered to {f}.",
 )  # fmt: skip
 _MANY = (
-    "{F} had sent {list}.", "From {f} came {list}.", "{list} all answered to {f}.",
-    "{F} was there in force: {list}.", "Of {f} there were {list}.",
-    "{list} had come for {f}.",
+    "{F} had sent {list}.", "From {f} came {list}.", "{F} was there in force: {list}.",
+    "Of {f} there were {list}.", "With {f} came {list}.", "{F} had put its trust in {list}.",
 )  # fmt: skip
 _LONE = (
     "{name} was {role} with no allegiance to speak of.", "{name}, {role}, served no one.",

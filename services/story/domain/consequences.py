@@ -65,7 +65,16 @@ _SPOTTED = ("caught sight of {who} {where}", "glimpsed {who} {where}", "saw {who
 # The brief style leaves out small consequences.
 _CONCISE_SKIP = ("spotted", "alerted", "lead", "defended")
 
+_AGAIN = ("found the same {same}", "turned up {d} as well", "came upon {d} too",
+          "also found {d}", "found {d} too")  # fmt: skip
+
 Subject = tuple[str, str]  # ("id", character id) or ("text", words)
+
+
+def _same(thing: str) -> str:
+    """ "a torn photograph" -> "the same torn photograph" (the caller writes "the")."""
+    first, _, rest = thing.partition(" ")
+    return rest if first.lower() in ("a", "an", "the", "some") and rest else thing
 
 
 def by_turn(options: Sequence[str], event: EventView, key: tuple[object, ...], *who: object) -> str:
@@ -230,7 +239,17 @@ def _effect(
                 "unearthed {d}",
             )
         )
-        return actor, by_turn(verbs, event, key, event.actor_id, "found").format(d=detail)
+        verb = by_turn(verbs, event, key, event.actor_id, "found")
+        again = pick(_AGAIN, *key, event.actor_id, "again")
+
+        def found() -> str:
+            # A find already told this hour is "the same" one, not news again.
+            if style != "epic" and names.again(detail):
+                return again.format(d=detail, same=_same(detail))
+            names.again(detail)
+            return verb.format(d=detail)
+
+        return actor, found
     if kind == "learned":
         told = ("learned of", "heard about", "was told of", "now knew of", "found out about",
                 "got word of", "was let in on")  # fmt: skip

@@ -234,7 +234,7 @@ def goal_lines(facts: TurnFacts, names: Names, style: str, key: tuple[object, ..
         for who in people:
             alike.setdefault(tuple(goals[who]), []).append(who)
         for n, (settled, who_all) in enumerate(alike.items()):
-            out.append(_goal_sentence(verdict, who_all, list(settled), names, key, n + len(out)))
+            out.append(_goal_sentence(verdict, who_all, list(settled), names, key, n))
     if facts.resolution is not None:
         what, verdict_value = facts.resolution
         what = _clause(what)
