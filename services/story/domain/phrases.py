@@ -92,7 +92,7 @@ CLAUSES: dict[str, Templates] = {
             "{actor} stopped to trade a few words with {target}",
             "{actor} pulled {target} aside for a word",
             "{actor} found time for a word with {target}",
-            "{actor} and {target} talked things over",
+            "{actor} talked things over with {target}",
         ),
         "failure": (
             "{actor} tried to talk with {target}, but the words would not come",

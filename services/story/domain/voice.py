@@ -53,8 +53,11 @@ _MANNERS = {
 }  # fmt: skip
 
 
-def _tag(voice: str, key: tuple[object, ...], pronoun: str) -> str:
-    verb = pick(_TAG_VERBS.get(voice, _TAG_VERBS["plain"]), *key, "tag")
+def _tag(voice: str, key: tuple[object, ...], pronoun: str, reply: bool) -> str:
+    verbs = _TAG_VERBS.get(voice, _TAG_VERBS["plain"])
+    if not reply:  # the first line of an exchange answers nobody
+        verbs = tuple(v for v in verbs if v not in ("answered", "replied"))
+    verb = pick(verbs, *key, "tag")
     manner = pick(_MANNERS.get(voice, _MANNERS["plain"]), *key, "manner")
     if pronoun:
         manner = manner.replace("their", "her" if pronoun == "she" else "his")
@@ -73,7 +76,7 @@ _CLOSERS = {
     "warm": ("", "", ". I mean it", ". We'll manage", ". Go easy", ". Take care of yourself"),
     "sly": ("", "", ". Think it over", ". No one needs to know", ". Interesting, isn't it",
             ". Just a thought"),
-    "clipped": ("", "", ". That's it", ". Done", ". Next", ". Keep up"),
+    "clipped": ("", "", ". That's it", ". That's all I know", ". Think on it", ". Keep up"),
     "eager": ("", "", ". Come on", ". This is it", ". I knew it", ". Isn't it something"),
     "wary": ("", "", ". Don't trust it", ". Keep your head down", ". We're being watched",
              ". Something's off"),
@@ -248,7 +251,7 @@ def _quote(
     asks: bool = False,
     pronoun: str = "",
 ) -> str:
-    tag = _tag(voice, key, pronoun)
+    tag = _tag(voice, key, pronoun, key[-1:] == ("r",))
     mark = "?" if asks or _asks(text) else ""
     shape = pick(("after", "before"), *key, "shape")
     if mark:  # a question is asked, and its tag comes first
