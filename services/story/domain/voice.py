@@ -54,9 +54,11 @@ _MANNERS = {
 
 
 def _tag(voice: str, key: tuple[object, ...], pronoun: str, reply: bool) -> str:
-    verbs = _TAG_VERBS.get(voice, _TAG_VERBS["plain"])
-    if not reply:  # the first line of an exchange answers nobody
-        verbs = tuple(v for v in verbs if v not in ("answered", "replied"))
+    # The first line of an exchange answers nobody.
+    verbs = [
+        v for v in _TAG_VERBS.get(voice, _TAG_VERBS["plain"])
+        if reply or v not in ("answered", "replied")
+    ]  # fmt: skip
     verb = pick(verbs, *key, "tag")
     manner = pick(_MANNERS.get(voice, _MANNERS["plain"]), *key, "manner")
     if pronoun:
