@@ -540,3 +540,17 @@ def test_a_find_told_twice_in_an_hour_is_the_same_one() -> None:
     text = write_chapter(ctx("detailed"), 1, finds).text
     second = text.split("a looping distress beacon log", 1)[1]
     assert re.search(r"the same looping|as well|too|also found", second), text
+
+
+def test_a_reckoning_of_many_goals_is_one_sentence_and_keeps_the_losses() -> None:
+    people = ("Ada Quill", "Bo Reyes", "Cy Dane", "Di Moss")
+    cast = [Participant(f"p{n}", name, "Scout", "Free Traders") for n, name in enumerate(people)]
+    story = replace(ctx("detailed"), participants=tuple(cast))
+    goals = [EffectView("goal", p.id, f"Learn secret number {n}", 1.0) for n, p in
+             enumerate(cast)]  # fmt: skip
+    goals.append(EffectView("goal", "p0", "Keep the ridge safe", -1.0))
+    text = write_chapter(story, 5, [ev(5, 9, None, "reckoning", effects=goals)]).text
+    assert "secret number" not in text  # the won goals are summed up, not listed
+    assert all(name.split()[0] in text for name in people)
+    assert "keep the ridge safe" in text  # a loss is still told
+    assert "what they came for" not in text  # someone lost an aim: not "all got"

@@ -183,6 +183,15 @@ _DONE = (
     "So {w} had {d} after all.", "Against the odds, {w} had {d}.",
     "{w} had {d}; nobody could take that away.", "It was done: {w} had {d}.",
 )  # fmt: skip
+_ALL_DONE = (
+    "{w} had each done what they came to do.", "{w} had all got what they came for.",
+    "For {w}, what they had set out to do was done.",
+    "{w} could each count their work done.",
+)  # fmt: skip
+_SOME_DONE = (  # for a reckoning where some of them also lost an aim
+    "{w} had each seen an aim through.", "For {w}, at least one aim was met.",
+    "{w} each had something to show for it.",
+)  # fmt: skip
 _FAILED = (
     "{p} never did {g}.", "It was too late now for {p} to {g}.", "{p} had failed to {g}.",
     "There was no longer any hope that {p} would {g}.", "{p} would not {g}, not now.",
@@ -233,6 +242,13 @@ def goal_lines(facts: TurnFacts, names: Names, style: str, key: tuple[object, ..
         alike: dict[tuple[str, ...], list[str]] = {}
         for who in people:
             alike.setdefault(tuple(goals[who]), []).append(who)
+        if verdict > 0 and len(alike) >= 3:
+            # A reckoning that settles many goals at once says so in one sentence; each
+            # goal was told when it was first acted on.
+            lost = {who for who, _, value in facts.goals if value <= 0}
+            template = pick(_SOME_DONE if lost & set(people) else _ALL_DONE, *key, "all-done")
+            out.append(template.format(w=join([names.of(i) for i in people])))
+            continue
         for n, (settled, who_all) in enumerate(alike.items()):
             out.append(_goal_sentence(verdict, who_all, list(settled), names, key, n))
     if facts.resolution is not None:
