@@ -84,8 +84,10 @@ def motive_text(
     for lead, table in (("driven by the goal to ", _GOAL_TO), ("driven by the goal of ", _GOAL_OF)):
         if text.startswith(lead):
             goal = text[len(lead) :]
-            pos = {"she": "her", "he": "his"}.get(pronoun, "their")
-            return pick(table, *key, "goal").format(g=goal, pos=pos)
+            pos = {"she": "her", "he": "his"}.get(pronoun, "")
+            # Without a pronoun from the sheet, a shape that needs one is not used.
+            shapes = table if pos else [t for t in table if "{pos}" not in t]
+            return pick(shapes, *key, "goal").format(g=goal, pos=pos)
     for pattern, heard in _REWORDINGS:
         found = pattern.fullmatch(text)
         if found:
