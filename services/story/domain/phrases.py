@@ -303,8 +303,9 @@ PARTS = (
 # A manner or circumstance after the clause, keyed by (action, "win" | "lose"); the empty
 # entry keeps many clauses bare. Varies the sentence's shape, not only its words.
 TAILS: dict[tuple[str, str], tuple[str, ...]] = {
-    ("investigate", "win"): ("", " by lamplight", " on hands and knees", " once more",
-                             " while the others talked", " a second time", " in the half-dark",
+    # No "once more" or "a second time": a chapter cannot know it is true.
+    ("investigate", "win"): ("", " by lamplight", " on hands and knees", " patiently",
+                             " while the others talked", " thoroughly", " in the half-dark",
                              " without hurry", " in silence", " piece by piece", " by touch",
                              " with growing impatience", " yard by yard", " methodically",
                              " for the better part of the hour", " with a borrowed light"),

@@ -32,7 +32,7 @@ _PARTICIPLES = {
 }  # fmt: skip
 # The engine words a goal as "driven by the goal to X"; a reader hears it many ways.
 _GOAL_TO = (
-    "determined to {g}", "meaning to {g}", "set on a plan to {g}", "still resolved to {g}",
+    "determined to {g}", "meaning to {g}", "set on a plan to {g}", "firmly resolved to {g}",
     "because {pos} aim was to {g}", "hoping to {g}", "bent on a way to {g}",
     "with one thought, to {g}", "since {pos} purpose was to {g}", "eager to {g}",
     "resolved to {g}", "intent on a chance to {g}", "wanting above all to {g}",
