@@ -39,6 +39,8 @@ _THEN = (
 _AT = ("Meanwhile, at {p}, ", "At {p}, ", "Over at {p}, ", "Elsewhere, at {p}, ",
        "Back at {p}, ", "Over at {p}, ", "Across at {p}, ", "Still at {p}, ",
        "Not far off, at {p}, ", "Off at {p}, ", "Down at {p}, ")  # fmt: skip
+_ACROSS = ("", "", "", "", "Meanwhile, ", "Elsewhere, ", "At the same hour, ", "Not far away, ",
+           "While that went on, ", "Away from all that, ")  # fmt: skip
 # Deeds of these kinds, alike in all that came of them, are told as one.
 _GROUPABLE = ("move", "investigate", "scout", "repair", "observe", "rest", "flee")
 _TOLD_ALIKE = ("clue_found", "lead", "moved")
@@ -252,6 +254,10 @@ def _narrative(
                 # A new place is said once: by the deed itself, or else before it.
                 at = pick(_AT, *key, "at").format(p=names.place(place))
                 told_here[0] = at + names.after_lead(told_here[0])
+            elif i == 0 and (patterns or paragraphs[1:]):
+                # A paragraph that names its own place may still turn from the last one.
+                turn_to = pick(_ACROSS, *key, "across")
+                told_here[0] = turn_to + names.after_lead(told_here[0]) if turn_to else told_here[0]
             sentences += told_here
         quiet_line = _quiet_sentence(quiet, names, (sid, turn, place))
         if quiet_line:
