@@ -192,11 +192,15 @@ _REPLIES: dict[str, tuple[str, ...]] = {
              "Yes. I've been thinking about little else", "I got there first, {first}",
              "You're late. I already know", "Tell me something I don't know",
              "I know all about it", "Heard it already"),
+    # A reply to a question answers it; a reply to a remark takes it up.
     "chat": ("Longer than they think", "Not much. Not yet", "I'm still deciding",
-             "I've wondered the same", "Keep your eyes open", "Maybe. Ask me again later",
-             "I'd rather not say", "It's better than the alternative", "You worry too much",
-             "Ask me tomorrow", "No. Not one of them", "I stopped asking", "More than I'd like",
-             "Does it matter now", "Not here. Later"),
+             "Maybe. Ask me again later", "I'd rather not say", "Ask me tomorrow",
+             "No. Not one of them", "I stopped asking", "More than I'd like",
+             "Does it matter now", "Not here. Later", "I wish I knew"),
+    "chat_said": ("I've wondered the same", "Keep your eyes open",
+                  "It's better than the alternative", "You worry too much", "Maybe. Maybe not",
+                  "I know. I feel it too", "Then we'd better be careful", "Don't say that",
+                  "Nobody's giving up yet", "Let's hope you're wrong"),
     "fail": ("Not now", "I've nothing to say to you", "Leave it", "Go away, {first}",
              "Some other time"),
     "persuade_win": ("All right. I'm with you", "Fine. For now", "You've made your point",
@@ -304,6 +308,8 @@ def lines(event: EventView, names: Names, key: tuple[object, ...], topic: str = 
     said += closer.format(first=fill["first"])
     actor = names.of(event.actor_id, event.actor_name)
     out = [_quote(said, actor, voice, key, asks, names.pronoun(event.actor_id))]
+    if reply == "chat" and not asks:
+        reply = "chat_said"
     if reply and reply in _REPLIES:
         their_voice = heard.get(event.target_id, ("plain", 0.0))[0]
         answer = cycle(_REPLIES[reply], event.turn, sid, event.target_id, reply).format(
