@@ -478,7 +478,10 @@ def _closing(ctx: StoryContext, chapters_events: Sequence[Sequence[EventView]]) 
             healed = f" and recovered {mended}" if mended else ""
             wounds.append(f"{name} took {taken} damage in all{healed}.")
         elif taken:
-            scars = "carried scars out of it" if taken >= 5 else "came out of it bruised"
+            scars = "carried scars out of it" if taken >= 5 else pick(
+                ("came out of it bruised", "came away battered", "left with a few hurts",
+                 "nursed bruises by the end"), t.order[0], "bruised"
+            )  # fmt: skip
             marked.setdefault(f"{scars}{', though patched up' if mended else ''}", []).append(name)
         else:
             unharmed.append(name)
