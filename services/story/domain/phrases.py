@@ -322,7 +322,7 @@ TAILS: dict[tuple[str, str], tuple[str, ...]] = {
                        ", eyes narrowed", " before the light changed", " without being seen"),
     ("talk", "win"): ("", " in low voices", " for a while", " out of earshot of the rest",
                       " over a shared flask", " in a quiet corner", " between other tasks",
-                      " as they walked", " while the others were busy", " by the fire"),
+                      " as they walked", " while the others were busy", " over the noise"),
     ("observe", "win"): ("", " from the shadows", " for a long while", " without moving",
                          " from a quiet corner", " with half-closed eyes", " without a word"),
     ("repair", "win"): ("", " with borrowed tools", " after a long struggle", " by feel alone",
