@@ -285,7 +285,8 @@ def _effect(
         return who, "stayed watchful"
     thing = definite(detail)
     if kind == "item_gained":
-        return who, f"came away with {thing}"
+        took = ("came away with", "picked up", "walked off with", "came away with")
+        return who, f"{by_turn(took, event, key, effect.subject_id, 'took')} {thing}"
     if kind == "item_lost":
         return who, f"dropped {thing}" if effect.subject_id in dead else f"lost {thing}"
     if kind == "repaired":
@@ -432,7 +433,8 @@ def _hands(names: Names, giver: str, taker: str, key: tuple[object, ...]) -> Cal
 
 
 _LISTABLE = (
-    "dropped ", "lost ", "came away with ", "learned of ", "uncovered ", "turned up ",
+    "dropped ", "lost ", "came away with ", "picked up ", "walked off with ", "learned of ",
+    "uncovered ", "turned up ",
     "came upon ", "found ", "heard about ", "was told of ", "now knew of ", "dug out ",
     "laid hands on ", "spotted ", "unearthed ", "found out about ", "got word of ",
     "was let in on ",
