@@ -95,7 +95,7 @@ CLAUSES: dict[str, Templates] = {
             "{actor} found a quiet corner to talk with {target}",
             "{actor} stopped to trade a few words with {target}",
             "{actor} pulled {target} aside for a word",
-            "{actor} found time for a word with {target}",
+            "{actor} made time to talk with {target}",
             "{actor} talked things over with {target}",
         ),
         "failure": (
@@ -322,7 +322,7 @@ TAILS: dict[tuple[str, str], tuple[str, ...]] = {
                       " in silence", ", glancing back once", " as fast as the ground allowed",
                       " with a last look round", " on tired legs"),
     ("scout", "win"): ("", " as quietly as possible", " alone", ", keeping to cover",
-                       " while it was still quiet", ", low and careful", " from a safe distance",
+                       " while it was still quiet", ", moving carefully", " from a safe distance",
                        ", eyes narrowed", " before the light changed", " without being seen"),
     ("talk", "win"): ("", " in low voices", " for a while", " out of earshot of the rest",
                       " over a shared flask", " in a quiet corner", " between other tasks",

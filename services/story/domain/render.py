@@ -152,6 +152,8 @@ def _clause(event: EventView, names: Names, style: str, key: tuple[object, ...])
         # The tail moves on once the clauses have come round: the pair repeats only
         # after len(options) * len(tails) turns.
         step = event.turn // len(options)
+        if action == "move":  # many move in one hour: their manners differ too
+            step += event.sequence
         clause += cycle(tails, step, key[0] if key else "", event.actor_id, action, "tail")
     pronoun = names.pronoun(event.actor_id)
     if pronoun:  # "cursing under her breath", "closed his eyes", "as best she could"

@@ -10,15 +10,15 @@ from .naming import Names, first_name, short_place
 from .variety import cap, cycle, pick
 
 _OPENERS = {
-    "blunt": ("", "", "Enough. ", "Look. ", "No more games. ", "Listen to me. ", "Straight out: "),
+    "blunt": ("", "", "Enough. ", "Look. ", "No more games. ", "Listen to me. ", "Straight up. "),
     "warm": ("{first}, ", "Easy, {first}. ", "", "", "Hey. ", "Come here. ", "Oh, {first}. "),
     "sly": ("Between us, ", "Now then. ", "", "", "Funny thing. ", "Here's a thought. ",
             "Just so you know, "),
-    "clipped": ("", "", "Listen. ", "Right. ", "Quickly. ", "Short version: ", "Fact: "),
+    "clipped": ("", "", "Listen. ", "Right. ", "Quickly. ", "Briefly, ", "One thing. "),
     "eager": ("Look! ", "Oh, {first}! ", "", "", "Wait, wait. ", "Guess what. ", "Listen! "),
     "wary": ("Careful. ", "Quietly, ", "", "", "Keep your voice down. ", "Don't turn round. ",
              "Not here. Well, "),
-    "bold": ("Right. ", "", "", "Hear me. ", "Stand up straight. ", "Mark this. ", "Listen up. "),
+    "bold": ("Right. ", "", "", "Hear me. ", "Look at me. ", "Mark this. ", "Listen up. "),
     "earnest": ("Please. ", "Honestly, ", "", "", "I mean this. ", "{first}, please. ",
                 "Truly, "),
     "plain": ("", "", "Well. ", "So. ", "Look, ", "All right. "),
