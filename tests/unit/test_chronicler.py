@@ -554,3 +554,11 @@ def test_a_reckoning_of_many_goals_is_one_sentence_and_keeps_the_losses() -> Non
     assert all(name.split()[0] in text for name in people)
     assert "keep the ridge safe" in text  # a loss is still told
     assert "what they came for" not in text  # someone lost an aim: not "all got"
+
+
+def test_things_learned_together_share_one_verb() -> None:
+    from services.story.domain.consequences import _merge
+
+    merged = _merge(["found out about a torn photograph", "found out about a matchbook"])
+    assert merged == ["found out about a torn photograph and a matchbook"]
+    assert _merge(["found a map", "found a key"]) == ["found a map and a key"]

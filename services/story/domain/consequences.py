@@ -447,7 +447,8 @@ def _merge(predicates: Sequence[str | Callable[[], str]]) -> list[str]:
     out: list[tuple[str, list[str]]] = []
     for item in predicates:
         predicate = item if isinstance(item, str) else item()
-        verb = next((v for v in _LISTABLE if predicate.startswith(v)), "")
+        # The longest verb that fits: "found out about X", not "found" + "out about X".
+        verb = max((v for v in _LISTABLE if predicate.startswith(v)), key=len, default="")
         if verb and out and out[-1][0] == verb:
             out[-1][1].append(predicate[len(verb) :])
         else:
