@@ -39,7 +39,7 @@ _THEN = (
 _AT = ("Meanwhile, at {p}, ", "At {p}, ", "Over at {p}, ", "Elsewhere, at {p}, ",
        "Back at {p}, ", "Over at {p}, ", "Across at {p}, ", "Still at {p}, ",
        "Not far off, at {p}, ", "Off at {p}, ", "Down at {p}, ")  # fmt: skip
-_ACROSS = ("", "", "", "", "Meanwhile, ", "Elsewhere, ", "At the same hour, ", "Not far away, ",
+_ACROSS = ("", "", "", "", "Meanwhile, ", "At the same hour, ", "Not far away, ",
            "While that went on, ", "Away from all that, ")  # fmt: skip
 # Deeds of these kinds, alike in all that came of them, are told as one.
 _GROUPABLE = ("move", "investigate", "scout", "repair", "observe", "rest", "flee")

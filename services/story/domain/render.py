@@ -149,9 +149,9 @@ def _clause(event: EventView, names: Names, style: str, key: tuple[object, ...])
     # not after a result ("found only dust with mounting frustration").
     plain = plain and " and " not in template[template.rfind("}") :]
     if tails and style != "concise" and plain:
-        # The tail moves on once the clauses have come round: the pair repeats only
-        # after len(options) * len(tails) turns.
-        step = event.turn // len(options)
+        # The manner moves on every hour and shifts once the clauses have come round,
+        # so neither a clause nor a manner comes back in step with the other.
+        step = event.turn + event.turn // len(options)
         if action == "move":  # many move in one hour: their manners differ too
             step += event.sequence
         clause += cycle(tails, step, key[0] if key else "", event.actor_id, action, "tail")
