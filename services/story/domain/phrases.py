@@ -331,7 +331,7 @@ TAILS: dict[tuple[str, str], tuple[str, ...]] = {
                          " from a quiet corner", " with half-closed eyes", " without a word"),
     ("repair", "win"): ("", " with borrowed tools", " after a long struggle", " by feel alone",
                         " with a curse and a kick", " with patient hands", " in record time",
-                        " with a length of wire and some luck", " muttering the whole time"),
+                        " with a length of wire and some luck", ", muttering the whole time"),
     ("attack", "win"): ("", " without warning", " in a sudden rage", " with cold intent",
                         " before anyone could step in"),
     ("help", "win"): ("", " with steady hands", " as best they could", " in silence",
