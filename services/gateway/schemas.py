@@ -172,7 +172,20 @@ class LlmIn(Strict):
     backend: LlmBackendIn | None = None
 
 
+class LlmUsagePartOut(BaseModel):
+    token_budget: int = Field(description="this side's share of the simulation's budget")
+    calls: int
+    input_tokens: int
+    output_tokens: int
+    fallbacks: int
+    fallback_reasons: dict[str, int]
+    budget_exhausted: bool
+    replayed_calls: int
+
+
 class LlmUsageOut(BaseModel):
+    """Calls, tokens and fallbacks count the decisions and the narration together."""
+
     decisions: bool
     narration: bool
     model: str
@@ -188,6 +201,8 @@ class LlmUsageOut(BaseModel):
     budget_exhausted: bool
     replay_of: str | None
     replayed_calls: int
+    decision_usage: LlmUsagePartOut
+    narration_usage: LlmUsagePartOut
 
 
 class SimulationCreate(Strict):
