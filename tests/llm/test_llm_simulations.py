@@ -295,6 +295,27 @@ def test_the_model_narrates_checked_chapters_and_the_replay_reads_the_same(api, 
     assert replay_usage["calls"] == 0 and replay_usage["input_tokens"] == 0
 
 
+def test_a_narration_replay_missing_its_recording_fails_its_story(api, llm, llm_stack):
+    sim, _ = run(api, turns=2, seed=41, llm={"narration": True})
+    with psycopg.connect(llm_stack.database_url, autocommit=True) as conn:
+        deleted = conn.execute(
+            "DELETE FROM story.llm_calls WHERE simulation_id = %s AND turn = 2", (sim["id"],)
+        ).rowcount
+    assert deleted > 0
+    llm.script([])
+    replayed = api.post(f"/v1/simulations/{sim['id']}/replay").json()
+    deadline = time.monotonic() + 30
+    story: dict = {}
+    while story.get("status") != "failed":
+        assert time.monotonic() < deadline, story
+        time.sleep(0.1)
+        found = api.get(f"/v1/simulations/{replayed['id']}").json()
+        if found["story_id"]:
+            story = api.get(f"/v1/stories/{found['story_id']}").json()
+    assert "no recorded narration for turn 2" in story["error"]
+    assert llm.requests == []
+
+
 def test_decisions_and_narration_share_the_budget_and_count_together(api, llm, llm_stack):
     budget = 5000
     sim, story = run(

@@ -6,7 +6,7 @@ chapter of the same turn. For each turn: ask (within the narration budget), chec
 prose against the turn's facts (domain/narration.py), one retry on a refusal, then the
 offline chronicler. Every call is recorded at once (story.llm_calls); a redelivered
 event and a replay walk the recorded answers the same way without calling the model,
-and a replay missing one fails loudly (the event is dead-lettered, the story unwritten).
+and a replay missing one fails loudly (NarrationBroken: the story fails, saying which).
 
 Once a turn's chapter is decided, what its narration cost goes out as one
 story.narration_used event (outbox), its id derived from the simulation and the turn: the
@@ -28,7 +28,6 @@ import structlog
 
 from novel_engine.v1 import common_pb2, simulation_pb2, story_pb2
 from novel_platform import semconv, subjects, telemetry
-from novel_platform.errors import InvalidArgument
 from novel_platform.llm.backend import Backend
 from novel_platform.llm.client import ChatRequest, ModelClients, ModelFailure, ModelReply
 from novel_platform.llm.sealing import Sealer, SealingError
@@ -53,6 +52,12 @@ ANSWERED = ("answered", "ok", "invalid", "refused")  # outcomes of a call the mo
 PENDING = "pending"  # a call's tokens reserved, its answer not yet recorded
 # Fixed forever: the ids of story.narration_used events derive from it.
 NARRATION_NAMESPACE = uuid.UUID("0b7e4d0c-93f1-5c6a-8e2d-41a9f6c3b857")
+
+
+class NarrationBroken(Exception):
+    """A turn cannot be narrated as asked: a replay misses a recorded call, or a
+    recording asked something else. The story fails with this reason; the model is
+    never asked in the recording's place."""
 
 
 class Narrator:
@@ -133,7 +138,7 @@ class Narrator:
         for attempt in range(1, ATTEMPTS + 1):
             call = recorded[attempt - 1] if attempt <= len(recorded) else None
             if call is not None and call.request_digest != digest:
-                raise InvalidArgument(
+                raise NarrationBroken(
                     f"narration of simulation {simulation_id}, turn {number}: the recorded "
                     "call asked something else"
                 )
@@ -141,7 +146,7 @@ class Narrator:
             # budget still holds its tokens, the question is asked again.
             reserved = call is not None and call.outcome == PENDING
             if (call is None or reserved) and replay_of:
-                raise InvalidArgument(
+                raise NarrationBroken(
                     f"replay of {replay_of}: no recorded narration for turn {number}, "
                     f"attempt {attempt}"
                 )
