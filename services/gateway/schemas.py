@@ -172,8 +172,7 @@ class LlmIn(Strict):
     backend: LlmBackendIn | None = None
 
 
-class LlmUsagePartOut(BaseModel):
-    token_budget: int = Field(description="this side's share of the simulation's budget")
+class LlmCounts(BaseModel):
     calls: int
     input_tokens: int
     output_tokens: int
@@ -183,8 +182,12 @@ class LlmUsagePartOut(BaseModel):
     replayed_calls: int
 
 
-class LlmUsageOut(BaseModel):
-    """Calls, tokens and fallbacks count the decisions and the narration together."""
+class LlmUsagePartOut(LlmCounts):
+    token_budget: int = Field(description="this side's share of the simulation's budget")
+
+
+class LlmUsageOut(LlmCounts):
+    """The counts are the decisions' and the narration's together."""
 
     decisions: bool
     narration: bool
@@ -193,14 +196,7 @@ class LlmUsageOut(BaseModel):
     token_budget: int
     estimated_tokens: int
     estimated_seconds: float
-    calls: int
-    input_tokens: int
-    output_tokens: int
-    fallbacks: int
-    fallback_reasons: dict[str, int]
-    budget_exhausted: bool
     replay_of: str | None
-    replayed_calls: int
     decision_usage: LlmUsagePartOut
     narration_usage: LlmUsagePartOut
 

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from novel_engine.v1 import story_pb2
 from services.simulation.adapters.tables import (
     llm_calls,
     llm_narration,
@@ -18,6 +19,8 @@ from services.simulation.adapters.tables import (
     simulations,
 )
 from services.simulation.domain import llm_usage
+
+_USED = set(story_pb2.NarrationUsed.DESCRIPTOR.fields_by_name)  # the columns an event fills
 
 
 @dataclass(frozen=True)
@@ -33,19 +36,6 @@ class CallRecord:
     input_tokens: int
     output_tokens: int
     latency_ms: int
-
-
-@dataclass(frozen=True)
-class NarrationTurn:
-    """What the narration of one turn cost (a story.narration_used event)."""
-
-    turn: int
-    calls: int
-    input_tokens: int
-    output_tokens: int
-    replayed_calls: int
-    fallback: str
-    budget_exhausted: bool
 
 
 @dataclass(frozen=True)
@@ -97,11 +87,12 @@ class LlmRepository:
         row = (await self._conn.execute(stmt)).first()
         return (row.tenant_id, row.llm_usage) if row else None
 
-    async def add_narration_turn(self, sim_id: str, turn: NarrationTurn) -> bool:
+    async def add_narration_turn(self, used: story_pb2.NarrationUsed) -> bool:
         """Keep a turn's narration usage; False if it was kept before."""
+        counts = {c.name: getattr(used, c.name) for c in llm_narration.c if c.name in _USED}
         stmt = (
             insert(llm_narration)
-            .values(simulation_id=sim_id, received_at=datetime.now(UTC), **asdict(turn))
+            .values(**counts, received_at=datetime.now(UTC))
             .on_conflict_do_nothing()
             .returning(llm_narration.c.turn)
         )

@@ -16,7 +16,7 @@ import structlog
 from novel_engine.v1 import story_pb2
 from novel_platform.errors import InvalidArgument
 from novel_platform.outbox import UnitOfWork
-from services.simulation.adapters.llm_records import LlmRepository, NarrationTurn
+from services.simulation.adapters.llm_records import LlmRepository
 from services.simulation.domain import llm_usage
 
 log = structlog.get_logger(__name__)
@@ -31,15 +31,6 @@ class NarrationUsage:
         nothing to add to (no such simulation, no model) or the turn was added before.
         InvalidArgument: the event is about another tenant's simulation."""
         sim_id = used.simulation_id
-        turn = NarrationTurn(
-            turn=used.turn,
-            calls=used.calls,
-            input_tokens=used.input_tokens,
-            output_tokens=used.output_tokens,
-            replayed_calls=used.replayed_calls,
-            fallback=used.fallback,
-            budget_exhausted=used.budget_exhausted,
-        )
         async with self._uow() as uow:
             repo = LlmRepository(uow.conn)
             tenant, usage = await repo.lock_usage(sim_id) or ("", None)
@@ -50,16 +41,16 @@ class NarrationUsage:
                 raise InvalidArgument(
                     f"narration of simulation {sim_id} reported by another tenant"
                 )
-            if not await repo.add_narration_turn(sim_id, turn):
+            if not await repo.add_narration_turn(used):
                 return False
             part = llm_usage.add_narration(
                 llm_usage.narration_part(usage),
-                calls=turn.calls,
-                input_tokens=turn.input_tokens,
-                output_tokens=turn.output_tokens,
-                replayed_calls=turn.replayed_calls,
-                fallback=turn.fallback,
-                budget_exhausted=turn.budget_exhausted,
+                calls=used.calls,
+                input_tokens=used.input_tokens,
+                output_tokens=used.output_tokens,
+                replayed_calls=used.replayed_calls,
+                fallback=used.fallback,
+                budget_exhausted=used.budget_exhausted,
             )
             await repo.set_narration_usage(sim_id, part)
             await uow.commit()

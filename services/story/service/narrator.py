@@ -159,9 +159,9 @@ class Narrator:
             chapter, outcome = self._judge(ctx, offline, events, call)
             call = replace(call, outcome=outcome)
             walked.append(call)
-            # No retry once a chapter is kept, the model failed or the budget ran out.
-            decided = chapter is not None or outcome not in ("invalid", "refused")
-            decided = decided or attempt == ATTEMPTS
+            # A refused or unreadable chapter is asked once more; anything else decides.
+            retry = chapter is None and outcome in ("invalid", "refused") and attempt < ATTEMPTS
+            decided = not retry
             if asked or decided:
                 async with self._uow() as uow:
                     if asked:
