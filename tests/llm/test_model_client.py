@@ -23,6 +23,16 @@ KEY = "sk-test-secret-key-0123456789"
 LOOPBACK = HostPolicy.parse("127.0.0.1")
 
 
+_opened: list[ModelClient] = []
+
+
+@pytest.fixture(autouse=True)
+async def _close_clients():
+    yield
+    while _opened:
+        await _opened.pop().close()
+
+
 def client(server: ScriptedLLM, policy: HostPolicy = LOOPBACK, **overrides: object) -> ModelClient:
     values: dict = {
         "base_url": server.url,
@@ -31,7 +41,9 @@ def client(server: ScriptedLLM, policy: HostPolicy = LOOPBACK, **overrides: obje
         "timeout_seconds": 5.0,
         **overrides,
     }
-    return ModelClient(Backend(**values), policy)
+    opened = ModelClient(Backend(**values), policy)
+    _opened.append(opened)
+    return opened
 
 
 async def test_a_good_answer_comes_back_with_its_usage(llm):

@@ -76,21 +76,19 @@ async def test_replicas_narrating_one_simulation_at_once_keep_to_its_budget(llm,
         base_url=llm.url, model="scripted", max_tokens=64, token_budget=budget, server_key=True
     )
 
-    def replica() -> Narrator:
-        return Narrator(
-            lambda: UnitOfWork(engine, outbox, None),
-            ModelClients(HostPolicy.parse("127.0.0.1")),
-            Sealer(""),
-            backend,
-        )
-
+    clients = [ModelClients(HostPolicy.parse("127.0.0.1")) for _ in turns]
+    replicas = [
+        Narrator(lambda: UnitOfWork(engine, outbox, None), c, Sealer(""), backend) for c in clients
+    ]
     llm.delay_seconds = 0.3  # both calls would be in flight together
     try:
         drafts = await asyncio.gather(
-            *(replica().drafts("t", sim, ctx, narration, [t]) for t in turns)
+            *(r.drafts("t", sim, ctx, narration, [t]) for r, t in zip(replicas, turns, strict=True))
         )
     finally:
         llm.delay_seconds = 0.0
+        for c in clients:
+            await c.close()
     assert len(llm.requests) == 1
     assert sorted(len(d) for d in drafts) == [0, 1]
     async with engine.connect() as conn:
