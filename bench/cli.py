@@ -415,9 +415,9 @@ def _load(args: argparse.Namespace, target: Target, out: Path) -> dict[str, Any]
         step["memory_drift"] = memory_drift(sampler.ticks, window.start, window.end, names)
         step["overhead"] = overheads.get(window.start, {})
         steps.append(step)
-    in_steps = sum(1 for r in records if any(w.start <= r[1] < w.end for w in windows))
-    in_ramps = [r for r in records if any(w.ramp_start <= r[1] < w.start for w in windows)]
-    failed = [r for r in records if r[4]]
+    in_steps = sum(1 for r in records if any(w.start <= r.start < w.end for w in windows))
+    in_ramps = [r for r in records if any(w.ramp_start <= r.start < w.start for w in windows)]
+    failed = [r for r in records if r.error]
     soak: dict[str, Any] = {}
     if args.soak:
         verdict = soak_verdict(
@@ -454,11 +454,11 @@ def _load(args: argparse.Namespace, target: Target, out: Path) -> dict[str, Any]
             "total": len(records),
             "in_steps": in_steps,
             "in_ramps": len(in_ramps),
-            "failed_in_ramps": sum(1 for r in in_ramps if r[4]),
+            "failed_in_ramps": sum(1 for r in in_ramps if r.error),
             "failed": len(failed),
-            "errors": dict(Counter(r[4] for r in failed).most_common()),
+            "errors": dict(Counter(r.error for r in failed).most_common()),
             "other": len(records) - in_steps - len(in_ramps),
-            "cancelled": sum(1 for r in records if r[4] == "cancelled"),
+            "cancelled": sum(1 for r in records if r.error == "cancelled"),
             "drain_seconds": drain,
         },
         **soak,

@@ -197,7 +197,7 @@ class Generator:
         return self.rng.randint(self.s.turns_min, self.s.turns_max)
 
     def _record(self, endpoint: str, start: float, status: int, error: str) -> None:
-        self.records.append((endpoint, start, time.monotonic() - start, status, error))
+        self.records.append(Record(endpoint, start, time.monotonic() - start, status, error))
 
     async def _request(
         self,

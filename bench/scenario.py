@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 # The user actions of the old assessment, in report order. A story generation is one
 # action (POST /v1/simulations, then its event stream to the end); its POST is also
@@ -20,11 +21,17 @@ LABELS = {
     STORY_POST: "POST /v1/simulations",
 }
 
-# One request as measured: (endpoint, start, latency, HTTP status, error kind).
-# start is time.monotonic() (one clock for every process of the machine); status is 0
-# when no response arrived; error is "" for a success, else "timeout", "connection",
-# "http <status>", "stream ended", "simulation failed", "protocol" or "cancelled".
-Record = tuple[str, float, float, int, str]
+
+class Record(NamedTuple):
+    """One request as measured."""
+
+    endpoint: str
+    start: float  # time.monotonic(): one clock for every process of the machine
+    latency: float
+    status: int  # 0 when no response arrived
+    # "" for a success, else "timeout", "connection", "http <status>", "stream ended",
+    # "simulation failed", "protocol" or "cancelled"
+    error: str
 
 
 @dataclass(frozen=True)

@@ -47,8 +47,8 @@ def percentile(ordered: list[float], q: float) -> float:
 
 def summarize(records: list[Record], completed: int, seconds: float) -> dict[str, Any]:
     """Counts, success rate, latency percentiles (ms, failures included), errors."""
-    latencies = sorted(r[2] for r in records)
-    failed = sum(1 for r in records if r[4])
+    latencies = sorted(r.latency for r in records)
+    failed = sum(1 for r in records if r.error)
     out: dict[str, Any] = {
         "requests": len(records),
         "ok": len(records) - failed,
@@ -57,8 +57,8 @@ def summarize(records: list[Record], completed: int, seconds: float) -> dict[str
         "throughput_per_s": completed / seconds if seconds > 0 else 0.0,
         "mean_ms": 1000 * sum(latencies) / len(latencies) if latencies else 0.0,
         "max_ms": 1000 * latencies[-1] if latencies else 0.0,
-        "errors": dict(Counter(r[4] for r in records if r[4]).most_common()),
-        "statuses": {str(k): v for k, v in sorted(Counter(r[3] for r in records).items())},
+        "errors": dict(Counter(r.error for r in records if r.error).most_common()),
+        "statuses": {str(k): v for k, v in sorted(Counter(r.status for r in records).items())},
     }
     for q in PERCENTILES:
         out[f"p{q}_ms"] = 1000 * percentile(latencies, q)
@@ -71,13 +71,13 @@ def step_stats(records: Iterable[Record], window: Window) -> dict[str, Any]:
     stories_done = 0
     ramp: list[Record] = []
     for r in records:
-        if window.start <= r[1] < window.end:
-            started[r[0]].append(r)
-        elif window.ramp_start <= r[1] < window.start:
+        if window.start <= r.start < window.end:
+            started[r.endpoint].append(r)
+        elif window.ramp_start <= r.start < window.start:
             ramp.append(r)
-        if window.start <= r[1] + r[2] < window.end:
-            completed[r[0]] += 1
-            if r[0] == "story" and not r[4]:
+        if window.start <= r.start + r.latency < window.end:
+            completed[r.endpoint] += 1
+            if r.endpoint == "story" and not r.error:
                 stories_done += 1
     seconds = window.seconds
     endpoints = {ep: summarize(started[ep], completed[ep], seconds) for ep in ENDPOINTS}
@@ -91,7 +91,7 @@ def step_stats(records: Iterable[Record], window: Window) -> dict[str, Any]:
         "reads": summarize(reads, sum(completed[ep] for ep in READS), seconds),
         "endpoints": endpoints,
         "stories_per_minute": 60 * stories_done / seconds if seconds > 0 else 0.0,
-        "ramp": {"requests": len(ramp), "failed": sum(1 for r in ramp if r[4])},
+        "ramp": {"requests": len(ramp), "failed": sum(1 for r in ramp if r.error)},
     }
 
 
@@ -122,11 +122,11 @@ def write_requests(path: Path, records: list[Record], windows: list[Window]) -> 
     start_s is seconds since the first ramp began; phase is "<users> users" for the
     measured windows, "ramp to <users>" for the ramps, "" otherwise.
     """
-    origin = windows[0].ramp_start if windows else min((r[1] for r in records), default=0.0)
+    origin = windows[0].ramp_start if windows else min((r.start for r in records), default=0.0)
     with path.open("w", newline="") as f:
         out = csv.writer(f)
         out.writerow(["endpoint", "start_s", "latency_ms", "status", "error", "phase"])
-        for endpoint, start, latency, status, error in sorted(records, key=lambda r: r[1]):
+        for endpoint, start, latency, status, error in sorted(records, key=lambda r: r.start):
             phase = ""
             for w in windows:
                 if w.start <= start < w.end:

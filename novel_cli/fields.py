@@ -11,9 +11,9 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from novel_cli.exits import BAD_INPUT, CliError
+from novel_platform.characters import STAT_NAMES
 
 SERVER_FIELDS = ("version", "created_at", "updated_at")
-STAT_NAMES = ("strength", "dexterity", "intelligence", "willpower", "perception", "charisma")
 
 T = TypeVar("T")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import grpc
@@ -40,11 +40,22 @@ _SERVICE_CONFIG = json.dumps(
 )
 
 
-class _DeadlineInterceptor(grpc.aio.UnaryUnaryClientInterceptor):  # type: ignore[misc]
-    """Gives every call a deadline, so a stuck peer can never hang a caller."""
+# The metadata a caller adds to every call it makes, read when the call starts (e.g. from
+# a contextvar of the request being served), so call sites pass none themselves.
+CallMetadata = Callable[[], Sequence[tuple[str, str]]]
 
-    def __init__(self, timeout: float) -> None:
+
+def _no_metadata() -> Sequence[tuple[str, str]]:
+    return ()
+
+
+class _CallInterceptor(grpc.aio.UnaryUnaryClientInterceptor):  # type: ignore[misc]
+    """Gives every call a deadline, so a stuck peer can never hang a caller, and the
+    caller's ambient metadata (after what the call site passed)."""
+
+    def __init__(self, timeout: float, metadata: CallMetadata) -> None:
         self._timeout = timeout
+        self._metadata = metadata
 
     async def intercept_unary_unary(
         self,
@@ -52,19 +63,27 @@ class _DeadlineInterceptor(grpc.aio.UnaryUnaryClientInterceptor):  # type: ignor
         details: grpc.aio.ClientCallDetails,
         request: Any,
     ) -> Any:
-        if details.timeout is None:
+        ambient = self._metadata()
+        if details.timeout is None or ambient:
             details = grpc.aio.ClientCallDetails(
                 method=details.method,
-                timeout=self._timeout,
-                metadata=details.metadata,
+                timeout=self._timeout if details.timeout is None else details.timeout,
+                metadata=grpc.aio.Metadata(*(details.metadata or ()), *ambient)
+                if ambient
+                else details.metadata,
                 credentials=details.credentials,
                 wait_for_ready=details.wait_for_ready,
             )
         return await continuation(details, request)
 
 
-def open_channel(target: str, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> grpc.aio.Channel:
-    """One long-lived channel per peer; `dns:///host:port` balances over all addresses."""
+def open_channel(
+    target: str,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    metadata: CallMetadata = _no_metadata,
+) -> grpc.aio.Channel:
+    """One long-lived channel per peer; `dns:///host:port` balances over all addresses.
+    Every call carries what `metadata` returns when the call starts."""
     return grpc.aio.insecure_channel(
         target,
         options=[
@@ -75,5 +94,5 @@ def open_channel(target: str, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> grpc.
             # 5 s, not after gRPC's default back-off of up to two minutes.
             ("grpc.max_reconnect_backoff_ms", 5_000),
         ],
-        interceptors=[_DeadlineInterceptor(timeout)],
+        interceptors=[_CallInterceptor(timeout, metadata)],
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import nats
 import structlog
@@ -19,8 +20,14 @@ log = structlog.get_logger(__name__)
 
 MSG_ID_HEADER = "Nats-Msg-Id"
 
-# subject, payload, message id (the event id), headers
-Outgoing = tuple[str, bytes, str, dict[str, str]]
+
+class Outgoing(NamedTuple):
+    """One message to publish."""
+
+    subject: str
+    payload: bytes
+    message_id: str  # the event id: the stream drops a copy by it
+    headers: dict[str, str]
 
 
 @dataclass(frozen=True)

@@ -175,7 +175,7 @@ class OutboxRelay:
             if rows:
                 await self._bus.publish_many(
                     [
-                        (row.subject, row.payload, row.event_id, orjson.loads(row.headers))
+                        Outgoing(row.subject, row.payload, row.event_id, orjson.loads(row.headers))
                         for row in rows
                     ]
                 )
@@ -370,7 +370,9 @@ class UnitOfWork:
         if self._relay is not None:
             self._relay.notify(
                 [
-                    (subject, row["payload"], envelope.event_id, dict(envelope.trace_context))
+                    Outgoing(
+                        subject, row["payload"], envelope.event_id, dict(envelope.trace_context)
+                    )
                     for (envelope, subject), row in zip(self._events, rows, strict=True)
                 ]
             )

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from novel_cli import fields, render
-from novel_cli.commands.common import JsonOption, UrlOption, open_api
+from novel_cli.commands.common import JsonOption, UrlOption, YesOption, delete, open_api, show
 from novel_cli.exits import BAD_INPUT, CliError
 
 app = typer.Typer(no_args_is_help=True, help="Create, read, change and export characters.")
@@ -46,9 +46,7 @@ def list_characters(
 @app.command("get")
 def get_character(character_id: Id, url: UrlOption = None, as_json: JsonOption = False) -> None:
     """Show one character."""
-    with open_api(url) as api:
-        found = api.json("GET", f"/v1/characters/{character_id}")
-    render.print_json(found) if as_json else render.character(found)
+    show(url, f"/v1/characters/{character_id}", as_json, render.character)
 
 
 def _read_file(path: Path) -> Any:
@@ -163,17 +161,9 @@ def edit_character(
 
 
 @app.command("delete")
-def delete_character(
-    character_id: Id,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
-    url: UrlOption = None,
-) -> None:
+def delete_character(character_id: Id, yes: YesOption = False, url: UrlOption = None) -> None:
     """Delete a character (asks first on a terminal unless --yes)."""
-    if not yes and typer.get_text_stream("stdin").isatty():
-        typer.confirm(f"Delete {character_id}?", abort=True)
-    with open_api(url) as api:
-        api.request("DELETE", f"/v1/characters/{character_id}")
-    render.console.print(f"deleted {character_id}")
+    delete(url, f"/v1/characters/{character_id}", character_id, yes=yes)
 
 
 @app.command("export")

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from novel_cli import render
-from novel_cli.commands.common import JsonOption, UrlOption, open_api
+from novel_cli.commands.common import JsonOption, UrlOption, YesOption, delete, open_api, show
 from novel_cli.exits import BAD_INPUT, CliError
 
 app = typer.Typer(no_args_is_help=True, help="List, show, define and delete worlds.")
@@ -34,9 +34,7 @@ def list_worlds(url: UrlOption = None, as_json: JsonOption = False) -> None:
 @app.command("get")
 def get_world(world_id: Id, url: UrlOption = None, as_json: JsonOption = False) -> None:
     """Show one world: its places and paths, items, clues, hazards and objective."""
-    with open_api(url) as api:
-        found = api.json("GET", f"/v1/worlds/{world_id}")
-    render.print_json(found) if as_json else render.world(found)
+    show(url, f"/v1/worlds/{world_id}", as_json, render.world)
 
 
 @app.command("create")
@@ -72,14 +70,6 @@ def create_world(
 
 
 @app.command("delete")
-def delete_world(
-    world_id: Id,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
-    url: UrlOption = None,
-) -> None:
+def delete_world(world_id: Id, yes: YesOption = False, url: UrlOption = None) -> None:
     """Delete one of your worlds (runs already started in it go on)."""
-    if not yes and typer.get_text_stream("stdin").isatty():
-        typer.confirm(f"Delete {world_id}?", abort=True)
-    with open_api(url) as api:
-        api.request("DELETE", f"/v1/worlds/{world_id}")
-    render.console.print(f"deleted {world_id}")
+    delete(url, f"/v1/worlds/{world_id}", world_id, yes=yes)

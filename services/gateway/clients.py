@@ -36,9 +36,9 @@ class Downstream:
     def open(cls, settings: GatewaySettings) -> Downstream:
         timeout = settings.rpc_timeout_seconds
         channels = {
-            "character": open_channel(settings.character_addr, timeout),
-            "simulation": open_channel(settings.simulation_addr, timeout),
-            "story": open_channel(settings.story_addr, timeout),
+            "character": open_channel(settings.character_addr, timeout, request_metadata),
+            "simulation": open_channel(settings.simulation_addr, timeout, request_metadata),
+            "story": open_channel(settings.story_addr, timeout, request_metadata),
         }
         return cls(
             character=character_pb2_grpc.CharacterServiceStub(channels["character"]),
@@ -85,10 +85,8 @@ async def start_simulation(
     request: Request, message: simulation_pb2.StartSimulationRequest
 ) -> simulation_pb2.Simulation:
     """StartSimulation, admitted first (503 when too many starts are in flight)."""
-    metadata = request_metadata()
     key = current_key.get()
-    if key is not None:
-        metadata = (*metadata, (IDEMPOTENCY_KEY_METADATA, key))
+    metadata = ((IDEMPOTENCY_KEY_METADATA, key),) if key is not None else ()
     with request.app.state.starts.slot():
         created: simulation_pb2.Simulation = await downstream(request).simulation.StartSimulation(
             message, metadata=metadata
@@ -97,6 +95,7 @@ async def start_simulation(
 
 
 def request_metadata() -> tuple[tuple[str, str], ...]:
-    """Forwards the request id so one request's log lines match across services."""
+    """Forwards the request id so one request's log lines match across services; every
+    downstream call carries it (the channels' interceptor reads it), no call site passes it."""
     request_id = structlog.contextvars.get_contextvars().get("request_id")
     return (("x-request-id", request_id),) if request_id else ()

@@ -8,6 +8,7 @@ from typing import Any
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from novel_engine.v1 import character_pb2, simulation_pb2, story_pb2
+from novel_platform.characters import STAT_NAMES
 from novel_platform.worlds import world_fields
 
 STATUS_NAMES = {
@@ -21,9 +22,6 @@ STATUS_NAMES = {
 
 def when(stamp: Timestamp, present: bool = True) -> datetime | None:
     return stamp.ToDatetime(tzinfo=UTC) if present else None
-
-
-STAT_NAMES = ("strength", "dexterity", "intelligence", "willpower", "perception", "charisma")
 
 
 def character_out(c: character_pb2.Character) -> dict[str, Any]:

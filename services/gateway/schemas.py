@@ -8,23 +8,41 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
+from novel_platform.characters import (
+    DEFAULT_STAT,
+    MAX_BACKSTORY,
+    MAX_EQUIPMENT,
+    MAX_GOALS,
+    MAX_ID,
+    MAX_ITEM,
+    MAX_NAME,
+    MAX_RELATIONSHIPS,
+    MAX_SHORT,
+    MAX_TRAIT_NAME,
+    MAX_TRAITS,
+    SLUG_PATTERN,
+    STAT_MAX,
+    STAT_MIN,
+)
+
 # Free text: anything but NUL, which PostgreSQL cannot store in text (found by fuzzing:
 # it used to surface as a 502).
 TEXT_PATTERN = r"^[^\x00]*$"
-Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=64)]
-TraitName = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=TEXT_PATTERN)]
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=MAX_ID)]
+TraitName = Annotated[
+    str, StringConstraints(min_length=1, max_length=MAX_TRAIT_NAME, pattern=TEXT_PATTERN)
+]
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 Feeling = Annotated[float, Field(ge=-1.0, le=1.0)]
-Item = Annotated[str, StringConstraints(min_length=1, max_length=300, pattern=TEXT_PATTERN)]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=TEXT_PATTERN)]
-Label = Annotated[str, StringConstraints(max_length=100, pattern=TEXT_PATTERN)]
-Backstory = Annotated[str, StringConstraints(max_length=10_000, pattern=TEXT_PATTERN)]
+Item = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ITEM, pattern=TEXT_PATTERN)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=MAX_NAME, pattern=TEXT_PATTERN)]
+Label = Annotated[str, StringConstraints(max_length=MAX_SHORT, pattern=TEXT_PATTERN)]
+Backstory = Annotated[str, StringConstraints(max_length=MAX_BACKSTORY, pattern=TEXT_PATTERN)]
 # Each character takes part once (the schema says so; the service checks it).
 UNIQUE: dict[str, Any] = {"uniqueItems": True}
 # A relationship map's keys are character ids (the schema says so, not only the model).
-SLUG_KEYS: dict[str, Any] = {"propertyNames": {"pattern": SLUG_PATTERN, "maxLength": 64}}
-Stat = Annotated[int, Field(ge=1, le=10, strict=True)]
+SLUG_KEYS: dict[str, Any] = {"propertyNames": {"pattern": SLUG_PATTERN, "maxLength": MAX_ID}}
+Stat = Annotated[int, Field(ge=STAT_MIN, le=STAT_MAX, strict=True)]
 
 
 class Strict(BaseModel):
@@ -32,24 +50,24 @@ class Strict(BaseModel):
 
 
 class Stats(Strict):
-    strength: Stat = 5
-    dexterity: Stat = 5
-    intelligence: Stat = 5
-    willpower: Stat = 5
-    perception: Stat = 5
-    charisma: Stat = 5
+    strength: Stat = DEFAULT_STAT
+    dexterity: Stat = DEFAULT_STAT
+    intelligence: Stat = DEFAULT_STAT
+    willpower: Stat = DEFAULT_STAT
+    perception: Stat = DEFAULT_STAT
+    charisma: Stat = DEFAULT_STAT
 
 
 class CharacterFields(Strict):
     faction: Label = ""
     role: Label = ""
-    traits: dict[TraitName, Unit] = Field(default_factory=dict, max_length=32)
+    traits: dict[TraitName, Unit] = Field(default_factory=dict, max_length=MAX_TRAITS)
     stats: Stats = Field(default_factory=Stats)
-    goals: list[Item] = Field(default_factory=list, max_length=20)
+    goals: list[Item] = Field(default_factory=list, max_length=MAX_GOALS)
     relationships: dict[Slug, Feeling] = Field(
-        default_factory=dict, max_length=100, json_schema_extra=SLUG_KEYS
+        default_factory=dict, max_length=MAX_RELATIONSHIPS, json_schema_extra=SLUG_KEYS
     )
-    equipment: list[Item] = Field(default_factory=list, max_length=50)
+    equipment: list[Item] = Field(default_factory=list, max_length=MAX_EQUIPMENT)
     backstory: Backstory = ""
 
 
@@ -60,7 +78,7 @@ class CharacterCreate(CharacterFields):
     def slug(self) -> str:
         if self.id:
             return self.id
-        slug = re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")[:64].strip("-")
+        slug = re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")[:MAX_ID].strip("-")
         return slug or "character"
 
 
@@ -70,13 +88,13 @@ class CharacterPatch(Strict):
     name: Name | None = None
     faction: Label | None = None
     role: Label | None = None
-    traits: dict[TraitName, Unit] | None = Field(default=None, max_length=32)
+    traits: dict[TraitName, Unit] | None = Field(default=None, max_length=MAX_TRAITS)
     stats: Stats | None = None
-    goals: list[Item] | None = Field(default=None, max_length=20)
+    goals: list[Item] | None = Field(default=None, max_length=MAX_GOALS)
     relationships: dict[Slug, Feeling] | None = Field(
-        default=None, max_length=100, json_schema_extra=SLUG_KEYS
+        default=None, max_length=MAX_RELATIONSHIPS, json_schema_extra=SLUG_KEYS
     )
-    equipment: list[Item] | None = Field(default=None, max_length=50)
+    equipment: list[Item] | None = Field(default=None, max_length=MAX_EQUIPMENT)
     backstory: Backstory | None = None
     version: int | None = Field(default=None, ge=1, lt=2**63)
 

@@ -16,7 +16,7 @@ import pytest
 from bench.cost import CALLS, COST_LABELS
 from bench.cost_report import COST_HEADER_START, COUNTS_HEADER, OVERHEAD_HEADER
 from bench.report import DRIFT_HEADER, STORIES_HEADER, SUMMARY_HEADER, VERDICT_HEADER
-from bench.scenario import ENDPOINTS, LABELS
+from bench.scenario import ENDPOINTS, LABELS, Record
 from bench.stats import Window, capacity, percentile, step_stats
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -220,13 +220,13 @@ def test_percentile_is_nearest_rank():
 def test_a_request_counts_in_the_step_it_started_in():
     window = Window(users=10, ramp_start=0.0, start=10.0, end=20.0)
     records = [
-        ("health", 5.0, 0.01, 200, ""),  # during the ramp
-        ("health", 11.0, 0.02, 200, ""),
-        ("health", 12.0, 30.0, 0, "timeout"),  # started in, ended after the window
-        ("story", 13.0, 2.0, 200, ""),
-        ("story_post", 13.0, 0.02, 202, ""),
-        ("character", 19.9, 0.5, 200, ""),  # ends after the window
-        ("characters", 20.0, 0.01, 200, ""),  # the next step's
+        Record("health", 5.0, 0.01, 200, ""),  # during the ramp
+        Record("health", 11.0, 0.02, 200, ""),
+        Record("health", 12.0, 30.0, 0, "timeout"),  # started in, ended after the window
+        Record("story", 13.0, 2.0, 200, ""),
+        Record("story_post", 13.0, 0.02, 202, ""),
+        Record("character", 19.9, 0.5, 200, ""),  # ends after the window
+        Record("characters", 20.0, 0.01, 200, ""),  # the next step's
     ]
     step = step_stats(records, window)
     overall = step["overall"]

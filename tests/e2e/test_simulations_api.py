@@ -131,6 +131,11 @@ def test_v1_errors(api):
     error(api.get("/v1/simulations/not-a-simulation"), 404)
     error(api.get("/v1/stories/not-a-story"), 404)
     error(api.get("/v1/simulations/not-a-simulation/events"), 404)
+    # An id longer than any id is refused as such, never cut short to another one.
+    long_id = "s" * 65
+    assert "path.simulation_id" in error(api.get(f"/v1/simulations/{long_id}"), 422)["message"]
+    assert "path.simulation_id" in error(api.delete(f"/v1/simulations/{long_id}"), 422)["message"]
+    assert "path.story_id" in error(api.get(f"/v1/stories/{long_id}"), 422)["message"]
 
 
 def test_sync_route_times_out_with_the_id_and_the_story_still_arrives(stack, api):

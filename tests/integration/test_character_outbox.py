@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from novel_platform import subjects
+from novel_platform.characters import STAT_NAMES
 from novel_platform.config import DatabaseSettings
 from novel_platform.db import create_engine
 from novel_platform.errors import AlreadyExists, NotFound, VersionConflict
@@ -16,7 +17,7 @@ from novel_platform.messaging import EventBus
 from novel_platform.outbox import OutboxRelay, UnitOfWork
 from novel_platform.subjects import CHARACTER_STREAM
 from services.character.adapters.tables import outbox
-from services.character.domain.model import STAT_NAMES, Character
+from services.character.domain.model import Character
 from services.character.service.handlers import CharacterService
 from tests.helpers import stream_events
 

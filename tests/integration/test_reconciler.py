@@ -17,6 +17,7 @@ from novel_platform.outbox import UnitOfWork
 from services.simulation.adapters.repository import SimulationRecord, SimulationRepository
 from services.simulation.adapters.tables import checkpoints, outbox, simulations
 from services.simulation.domain import CharacterSheet
+from services.simulation.domain.status import SimulationStatus
 from services.simulation.service.reconciler import Reconciler
 from services.simulation.service.runner import SimulationRunner
 
@@ -40,7 +41,11 @@ def _uow(engine: AsyncEngine) -> UnitOfWork:
 
 
 async def _accepted(
-    engine: AsyncEngine, tenant: str, *, status: str = "queued", age: timedelta
+    engine: AsyncEngine,
+    tenant: str,
+    *,
+    status: SimulationStatus = SimulationStatus.QUEUED,
+    age: timedelta,
 ) -> str:
     """A simulation accepted `age` ago whose work message is gone."""
     then = datetime.now(UTC) - age
@@ -89,9 +94,13 @@ async def test_stranded_runs_are_requeued_once_per_period_and_live_ones_left_alo
     engine: AsyncEngine, tenant: str
 ) -> None:
     stranded_queued = await _accepted(engine, tenant, age=timedelta(minutes=10))
-    stranded_running = await _accepted(engine, tenant, status="running", age=timedelta(minutes=10))
+    stranded_running = await _accepted(
+        engine, tenant, status=SimulationStatus.RUNNING, age=timedelta(minutes=10)
+    )
     recent = await _accepted(engine, tenant, age=timedelta(seconds=5))
-    finished = await _accepted(engine, tenant, status="completed", age=timedelta(hours=1))
+    finished = await _accepted(
+        engine, tenant, status=SimulationStatus.COMPLETED, age=timedelta(hours=1)
+    )
     reconciler = Reconciler(
         lambda: _uow(engine), stale_after_seconds=60, interval_seconds=1, batch=10_000
     )

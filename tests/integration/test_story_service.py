@@ -12,6 +12,7 @@ import subprocess
 import sys
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC
 from pathlib import Path
 
@@ -43,7 +44,7 @@ from services.story.domain import (
 from services.story.entrypoints.consumer import CONSUMER, message_handler, story_batcher
 from services.story.entrypoints.grpc_api import StoryServicer
 from services.story.service.handlers import (
-    Outcome,
+    EventOutcome,
     StoryEvent,
     StoryReader,
     StoryWriter,
@@ -255,8 +256,21 @@ async def snapshot(reader: StoryReader, tenant: str, sim: str) -> tuple[str, str
     )
 
 
-async def feed(writer: StoryWriter, envelopes: list[Envelope]) -> list[Outcome]:
-    return [await writer.handle(env) for env in envelopes]
+async def handle_many(writer: StoryWriter, envelopes: Sequence[Envelope]) -> list[EventOutcome]:
+    """Apply events of one simulation in one unit of work, read as the consumer reads
+    them (an event the story does not read is ignored, one it can never apply raises)."""
+    events = [read_event(env) for env in envelopes]
+    applied = iter(await writer.apply([e for e in events if e is not None]))
+    return [EventOutcome.IGNORED if e is None else next(applied) for e in events]
+
+
+async def handle(writer: StoryWriter, envelope: Envelope) -> EventOutcome:
+    """One event in its own unit of work."""
+    return (await handle_many(writer, [envelope]))[0]
+
+
+async def feed(writer: StoryWriter, envelopes: list[Envelope]) -> list[EventOutcome]:
+    return [await handle(writer, env) for env in envelopes]
 
 
 async def outbox_rows(engine, sim: str) -> list[tuple[str, Envelope]]:
@@ -307,7 +321,7 @@ async def test_a_simulation_in_order_becomes_a_completed_story(parts, nats_url, 
     sim, n = new_sim(), 4
     ctx = context(sim, n)
     outcomes = await feed(writer, run_events(tenant, ctx, n))
-    assert outcomes == [Outcome.APPLIED] * (n + 1)
+    assert outcomes == [EventOutcome.APPLIED] * (n + 1)
 
     story = await reader.get_by_simulation(tenant, sim)
     assert story.id == story_id_for(sim)
@@ -340,14 +354,14 @@ async def test_a_run_in_one_batch_is_one_unit_and_one_completion(parts, tenant):
     sim, n = new_sim(), 5
     ctx = context(sim, n)
     whole_run = batch_env(tenant, ctx, range(1, n + 1), completed=n)
-    assert await writer.handle(whole_run) == Outcome.APPLIED
+    assert await handle(writer, whole_run) == EventOutcome.APPLIED
     assert await snapshot(reader, tenant, sim) == expected_text(ctx, n)
     async with engine.connect() as conn:
         buffered = await conn.scalar(
             sa.select(sa.func.count()).select_from(turns).where(turns.c.simulation_id == sim)
         )
     assert buffered == 0
-    assert await writer.handle(whole_run) == Outcome.DUPLICATE
+    assert await handle(writer, whole_run) == EventOutcome.DUPLICATE
     rows = await outbox_rows(engine, sim)
     assert [e.type for _, e in rows] == [COMPLETED.type]
     done = COMPLETED.unpack(rows[0][1])
@@ -361,7 +375,7 @@ async def test_a_run_in_one_batch_is_one_unit_and_one_completion(parts, tenant):
     paced, m = new_sim(), 3
     paced_ctx = context(paced, m)
     await feed(writer, [turn_env(tenant, paced_ctx, t) for t in range(1, m)])
-    await writer.handle(batch_env(tenant, paced_ctx, range(m, m + 1), completed=m))
+    await handle(writer, batch_env(tenant, paced_ctx, range(m, m + 1), completed=m))
     assert await snapshot(reader, tenant, paced) == expected_text(paced_ctx, m)
     events = [e for _, e in await outbox_rows(engine, paced)]
     assert [e.type for e in events] == [CHAPTERS_WRITTEN.type] * (m - 1) + [COMPLETED.type]
@@ -384,18 +398,18 @@ async def test_a_whole_new_story_is_one_statement_else_the_general_path(parts, t
     try:
         sim, n = new_sim(), 4
         ctx = context(sim, n)
-        assert await writer.handle(batch_env(tenant, ctx, range(1, n + 1), completed=n)) == (
-            Outcome.APPLIED
+        assert await handle(writer, batch_env(tenant, ctx, range(1, n + 1), completed=n)) == (
+            EventOutcome.APPLIED
         )
         assert len(ran) == 1 and ran[0].startswith("WITH story AS (INSERT INTO story.stories")
         assert await snapshot(reader, tenant, sim) == expected_text(ctx, n)
 
         later, m = new_sim(), 3
         later_ctx = context(later, m)
-        await writer.handle(failed_env(tenant, later, "boom"))  # the story exists, failed
+        await handle(writer, failed_env(tenant, later, "boom"))  # the story exists, failed
         ran.clear()
         whole = batch_env(tenant, later_ctx, range(1, m + 1), completed=m)
-        assert await writer.handle(whole) == Outcome.APPLIED
+        assert await handle(writer, whole) == EventOutcome.APPLIED
         assert len(ran) > 1  # tried in one, then the general path
         story = await reader.get_by_simulation(tenant, later)
         assert story.status == "failed" and story.failure_reason == "boom"
@@ -414,7 +428,7 @@ async def test_redelivered_and_reordered_events_write_the_same_story(parts, nats
     assert first == expected_text(ctx, n)
 
     # Everything again, after the story completed: all duplicates, nothing changes.
-    assert await feed(writer, in_order) == [Outcome.DUPLICATE] * (n + 1)
+    assert await feed(writer, in_order) == [EventOutcome.DUPLICATE] * (n + 1)
     assert await snapshot(reader, tenant, sim) == first
     assert len(await outbox_rows(engine, sim)) == n + 1
 
@@ -428,7 +442,7 @@ async def test_redelivered_and_reordered_events_write_the_same_story(parts, nats
     again = [completed_env(tenant, ctx, n), *(turn_env(tenant, ctx, t) for t in range(n, 0, -1))]
     messy = [env for env in again for _ in range(2)]
     outcomes = await feed(writer, messy)
-    assert outcomes == [Outcome.APPLIED, Outcome.DUPLICATE] * (n + 1)
+    assert outcomes == [EventOutcome.APPLIED, EventOutcome.DUPLICATE] * (n + 1)
 
     story = await reader.get_by_simulation(tenant, sim)
     assert story.status == "completed"
@@ -454,8 +468,8 @@ async def test_concurrent_deliveries_serialise_on_the_story(parts, tenant):
     events = run_events(tenant, ctx, n)
     deliveries = events + events
     random.Random(7).shuffle(deliveries)
-    outcomes = await asyncio.gather(*(writer.handle(env) for env in deliveries))
-    assert Counter(outcomes) == {Outcome.APPLIED: n + 1, Outcome.DUPLICATE: n + 1}
+    outcomes = await asyncio.gather(*(handle(writer, env) for env in deliveries))
+    assert Counter(outcomes) == {EventOutcome.APPLIED: n + 1, EventOutcome.DUPLICATE: n + 1}
     assert await snapshot(reader, tenant, sim) == expected_text(ctx, n)
     rows = await outbox_rows(engine, sim)
     assert chapter_numbers([e for _, e in rows]) == list(range(1, n + 1))
@@ -470,11 +484,11 @@ async def test_a_chapter_waits_for_the_turns_before_it(parts, tenant):
     story = await reader.get_by_simulation(tenant, sim)
     assert story.status == "writing" and story.chapters == ()
     assert story.title and story.opening  # known from the first turn's context
-    await writer.handle(turn_env(tenant, ctx, 1))
+    await handle(writer, turn_env(tenant, ctx, 1))
     story = await reader.get_by_simulation(tenant, sim)
     assert [c.number for c in story.chapters] == [1, 2, 3]
     assert story.status == "writing"  # the simulation has not said it is done
-    await writer.handle(completed_env(tenant, ctx, 3))
+    await handle(writer, completed_env(tenant, ctx, 3))
     assert (await reader.get_by_simulation(tenant, sim)).status == "completed"
 
 
@@ -517,7 +531,7 @@ async def test_a_cancelled_simulation_ends_its_story_with_the_turns_done(parts, 
     sim = new_sim()
     ctx = context(sim, 5)
     await feed(writer, [turn_env(tenant, ctx, 1), turn_env(tenant, ctx, 2)])
-    await writer.handle(cancelled_env(tenant, sim, 2))
+    await handle(writer, cancelled_env(tenant, sim, 2))
     story = await reader.get_by_simulation(tenant, sim)
     assert story.status == "completed" and story.turns_total == 5
     assert [c.number for c in story.chapters] == [1, 2]
@@ -529,7 +543,7 @@ async def test_a_cancelled_simulation_ends_its_story_with_the_turns_done(parts, 
     # Cancelled before the turns it counts arrive: it waits for them.
     other = new_sim()
     other_ctx = context(other, 5)
-    await writer.handle(cancelled_env(tenant, other, 2))
+    await handle(writer, cancelled_env(tenant, other, 2))
     assert (await reader.get_by_simulation(tenant, other)).status == "writing"
     await feed(writer, [turn_env(tenant, other_ctx, 2), turn_env(tenant, other_ctx, 1)])
     story = await reader.get_by_simulation(tenant, other)
@@ -537,7 +551,7 @@ async def test_a_cancelled_simulation_ends_its_story_with_the_turns_done(parts, 
 
     # Cancelled before turn 1: an empty story, but an ended one.
     empty = new_sim()
-    await writer.handle(cancelled_env(tenant, empty, 0))
+    await handle(writer, cancelled_env(tenant, empty, 0))
     story = await reader.get_by_simulation(tenant, empty)
     assert story.status == "completed" and story.chapters == ()
 
@@ -547,29 +561,29 @@ async def test_events_that_can_never_apply_are_rejected(parts, tenant):
     sim = new_sim()
     # Another service's event type on the stream: ignored, nothing stored.
     other = subjects.SIMULATION_REQUESTED.envelope(tenant, simulation_pb2.SimulationRequested())
-    assert await writer.handle(other) == Outcome.IGNORED
+    assert await handle(writer, other) == EventOutcome.IGNORED
     # A payload of the wrong type.
     wrong = subjects.SIMULATION_FAILED.envelope(
         tenant, simulation_pb2.SimulationFailed(simulation_id=sim)
     )
     wrong.type = subjects.SIMULATION_TURNS_COMPLETED.type
     with pytest.raises(InvalidArgument):
-        await writer.handle(wrong)
+        await handle(writer, wrong)
     with pytest.raises(InvalidArgument, match="narrative style"):
-        await writer.handle(turn_env(tenant, context(sim, 2, style="limerick"), 1))
+        await handle(writer, turn_env(tenant, context(sim, 2, style="limerick"), 1))
     with pytest.raises(NotFound):  # the rejected events left nothing behind
         await reader.get_by_simulation(tenant, sim)
     # A simulation id already written for another tenant.
-    await writer.handle(turn_env(tenant, context(sim, 2), 1))
+    await handle(writer, turn_env(tenant, context(sim, 2), 1))
     with pytest.raises(InvalidArgument, match="another tenant"):
-        await writer.handle(turn_env("intruder", context(sim, 2), 2))
+        await handle(writer, turn_env("intruder", context(sim, 2), 2))
     assert len((await reader.get_by_simulation(tenant, sim)).chapters) == 1
 
 
 async def test_the_inbox_remembers_applied_events(parts, tenant):
     writer, _, _, engine, _ = parts
     env = turn_env(tenant, context(new_sim(), 1), 1)
-    assert await writer.handle(env) == Outcome.APPLIED
+    assert await handle(writer, env) == EventOutcome.APPLIED
     async with engine.connect() as conn:
         found = await conn.scalar(
             sa.select(sa.func.count()).select_from(inbox).where(inbox.c.event_id == env.event_id)
@@ -646,15 +660,15 @@ async def test_a_simulation_in_one_batch_writes_what_one_at_a_time_writes(parts,
     batch = events + rng.sample(events, 4)
     rng.shuffle(batch)
     opened.clear()
-    outcomes = await writer.handle_many(batch)
+    outcomes = await handle_many(writer, batch)
     assert opened == [1]
-    assert Counter(outcomes) == {Outcome.APPLIED: n + 1, Outcome.DUPLICATE: 4}
+    assert Counter(outcomes) == {EventOutcome.APPLIED: n + 1, EventOutcome.DUPLICATE: 4}
     first_copies = [batch.index(env) for env in events]
-    assert all(outcomes[i] == Outcome.APPLIED for i in first_copies)
+    assert all(outcomes[i] == EventOutcome.APPLIED for i in first_copies)
     assert await written(engine, reader, tenant, sim) == one_by_one
 
     # The whole batch again: nothing new, nothing changes.
-    assert await writer.handle_many(batch) == [Outcome.DUPLICATE] * len(batch)
+    assert await handle_many(writer, batch) == [EventOutcome.DUPLICATE] * len(batch)
     assert await written(engine, reader, tenant, sim) == one_by_one
 
 
@@ -697,9 +711,9 @@ async def test_batches_end_where_one_at_a_time_ends(parts, tenant):
 
         await forget(engine, sim, history)
         cuts = sorted(rng.sample(range(1, len(history)), rng.randint(0, len(history) - 1)))
-        batched: list[Outcome] = []
+        batched: list[EventOutcome] = []
         for start, end in zip([0, *cuts], [*cuts, len(history)], strict=True):
-            batched += await writer.handle_many(history[start:end])
+            batched += await handle_many(writer, history[start:end])
         assert batched == one_by_one, f"seed {seed}"
         assert await written(engine, reader, tenant, sim) == expected, f"seed {seed}"
 
@@ -717,7 +731,7 @@ async def test_a_bad_event_fails_alone_and_the_rest_of_its_batch_applies(parts, 
 
     # One unit of work is all or nothing.
     with pytest.raises(InvalidArgument):
-        await writer.handle_many(batch)
+        await handle_many(writer, batch)
     with pytest.raises(NotFound):
         await reader.get_by_simulation(tenant, sim)
 
@@ -728,7 +742,7 @@ async def test_a_bad_event_fails_alone_and_the_rest_of_its_batch_applies(parts, 
     )
     assert isinstance(results[0], InvalidArgument) and "narrative style" in str(results[0])
     assert isinstance(results[2], InvalidArgument) and "another tenant" in str(results[2])
-    assert [r for i, r in enumerate(results) if i not in (0, 2)] == [Outcome.APPLIED] * (n + 1)
+    assert [r for i, r in enumerate(results) if i not in (0, 2)] == [EventOutcome.APPLIED] * (n + 1)
     assert await snapshot(reader, tenant, sim) == expected_text(ctx, n)
     rows = [e for _, e in await outbox_rows(engine, sim)]
     assert chapter_numbers(rows) == list(range(1, n + 1)) and completions(rows) == 1
@@ -753,7 +767,7 @@ async def test_concurrent_batches_of_one_simulation_write_each_chapter_once(part
     outcomes = await asyncio.gather(
         *(replica.submit(story_event(env)) for replica, env in deliveries)
     )
-    assert Counter(outcomes) == {Outcome.APPLIED: n + 1, Outcome.DUPLICATE: n + 1}
+    assert Counter(outcomes) == {EventOutcome.APPLIED: n + 1, EventOutcome.DUPLICATE: n + 1}
     assert await snapshot(reader, tenant, sim) == expected_text(ctx, n)
     rows = await outbox_rows(engine, sim)
     assert chapter_numbers([e for _, e in rows]) == list(range(1, n + 1))
@@ -779,9 +793,9 @@ async def test_the_writers_statements_are_compiled_once(database_url, tenant):
             events = run_events(tenant, context(sim, n), n)
             # A batch that leaves the story open, then one at a time: the closing reads
             # turns stored by an earlier unit of work.
-            await writer.handle_many(events[:2])
+            await handle_many(writer, events[:2])
             await feed(writer, events[2:])
-            assert (await writer.handle_many(events)) == [Outcome.DUPLICATE] * (n + 1)
+            assert (await handle_many(writer, events)) == [EventOutcome.DUPLICATE] * (n + 1)
             assert not [s for hit, s in ran if hit is CacheStats.NO_CACHE_KEY]
         assert [s for hit, s in ran if hit is not CacheStats.CACHE_HIT] == []
         for table in ("inbox", "stories", "turns", "chapters", "outbox"):
@@ -851,7 +865,7 @@ async def test_paging_newest_first(parts, tenant):
     writer, reader, _, _, _ = parts
     sims = [new_sim() for _ in range(5)]
     for sim in sims:
-        await writer.handle(turn_env(tenant, context(sim, 3), 1))
+        await handle(writer, turn_env(tenant, context(sim, 3), 1))
 
     seen: list[str] = []
     sizes: list[int] = []

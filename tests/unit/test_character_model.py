@@ -2,8 +2,9 @@ from dataclasses import replace
 
 import pytest
 
+from novel_platform.characters import STAT_NAMES
 from novel_platform.errors import InvalidArgument
-from services.character.domain.model import STAT_NAMES, Character, validate
+from services.character.domain.model import Character, validate
 from services.character.domain.starter_roster import STARTER_ROSTER
 
 REQUIRED_IDS = {"pilot", "scientist", "engineer", "test", "aria", "zara", "marcus", "elena", "kai"}

@@ -5,7 +5,8 @@ from __future__ import annotations
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from novel_engine.v1 import character_pb2
-from services.character.domain.model import STAT_NAMES, Character
+from novel_platform.characters import STAT_NAMES
+from services.character.domain.model import Character
 
 
 def to_proto(c: Character) -> character_pb2.Character:

@@ -78,7 +78,7 @@ class CharacterRepository:
         stmt = sa.select(t).where(t.c.tenant_id == tenant_id, t.c.id.in_(list(ids)))
         return [_from_row(r) for r in (await self._conn.execute(stmt)).all()]
 
-    async def list(
+    async def list_page(
         self, tenant_id: str, *, after: str, limit: int, name: str, faction: str
     ) -> list[Character]:
         stmt = sa.select(t).where(t.c.tenant_id == tenant_id, t.c.id > after)

@@ -8,11 +8,24 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from novel_platform.characters import (
+    MAX_BACKSTORY,
+    MAX_EQUIPMENT,
+    MAX_GOALS,
+    MAX_ITEM,
+    MAX_NAME,
+    MAX_RELATIONSHIPS,
+    MAX_SHORT,
+    MAX_TRAIT_NAME,
+    MAX_TRAITS,
+    SLUG_PATTERN,
+    STAT_MAX,
+    STAT_MIN,
+    STAT_NAMES,
+)
 from novel_platform.errors import InvalidArgument
 
-STAT_NAMES = ("strength", "dexterity", "intelligence", "willpower", "perception", "charisma")
-STAT_MIN, STAT_MAX = 1, 10
-SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+SLUG = re.compile(SLUG_PATTERN)
 # Fields a client may change; id, version and timestamps are the system's.
 MUTABLE_FIELDS = frozenset(
     {
@@ -27,10 +40,6 @@ MUTABLE_FIELDS = frozenset(
         "backstory",
     }
 )
-
-# Bounds keep one sheet small enough to fan out in events and to render in prompts.
-MAX_NAME, MAX_SHORT, MAX_BACKSTORY, MAX_ITEM = 100, 100, 10_000, 300
-MAX_TRAITS, MAX_GOALS, MAX_RELATIONSHIPS, MAX_EQUIPMENT = 32, 20, 100, 50
 
 
 @dataclass(frozen=True)
@@ -95,7 +104,7 @@ def validate(character: Character) -> Character:
     if len(character.traits) > MAX_TRAITS:
         raise InvalidArgument(f"traits: at most {MAX_TRAITS} entries")
     for trait, level in character.traits.items():
-        _text("traits key", trait, 40, required=True)
+        _text("traits key", trait, MAX_TRAIT_NAME, required=True)
         if not 0.0 <= level <= 1.0:
             raise InvalidArgument(f"traits.{trait}: must be between 0 and 1, got {level}")
     if set(character.stats) != set(STAT_NAMES):

@@ -6,9 +6,10 @@ from google.protobuf import empty_pb2
 from grpc import aio
 
 from novel_engine.v1 import character_pb2, character_pb2_grpc
+from novel_platform.characters import STAT_NAMES
 from novel_platform.errors import InvalidArgument
 from services.character.adapters.convert import from_proto, to_proto
-from services.character.domain.model import MUTABLE_FIELDS, STAT_NAMES
+from services.character.domain.model import MUTABLE_FIELDS
 from services.character.service.handlers import CharacterService
 
 

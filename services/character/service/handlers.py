@@ -62,7 +62,7 @@ class CharacterService:
         if len(name) > 100 or len(faction) > 100:
             raise InvalidArgument("name/faction filter: at most 100 characters")
         async with self._uow().read_only() as uow:
-            items = await CharacterRepository(uow.conn).list(
+            items = await CharacterRepository(uow.conn).list_page(
                 require_tenant(tenant_id),
                 after=cursor[0] if cursor else "",
                 limit=limit + 1,

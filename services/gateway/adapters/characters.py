@@ -13,7 +13,6 @@ from novel_platform.character_cache import CharacterCache
 
 # The old API returned every id at once; stop at a bound rather than at memory.
 MAX_ROSTER = 1000
-Metadata = tuple[tuple[str, str], ...]
 
 
 class CharacterReads:
@@ -23,21 +22,18 @@ class CharacterReads:
         self.cache = cache
         self._stub = stub
 
-    async def get(
-        self, tenant: str, character_id: str, metadata: Metadata
-    ) -> character_pb2.Character:
+    async def get(self, tenant: str, character_id: str) -> character_pb2.Character:
         """The character; NotFound (gRPC) propagates as from the service."""
         found = self.cache.get(tenant, character_id)
         if found is None:
             seen = self.cache.generation(tenant)
             found = await self._stub.GetCharacter(
-                character_pb2.GetCharacterRequest(tenant_id=tenant, id=character_id),
-                metadata=metadata,
+                character_pb2.GetCharacterRequest(tenant_id=tenant, id=character_id)
             )
             self.cache.put(tenant, found, seen)
         return found
 
-    async def ids(self, tenant: str, metadata: Metadata) -> tuple[str, ...]:
+    async def ids(self, tenant: str) -> tuple[str, ...]:
         """Every id of the tenant's characters (at most MAX_ROSTER), as the service lists them."""
         roster = self.cache.roster(tenant)
         if roster is None:
@@ -49,8 +45,7 @@ class CharacterReads:
                     character_pb2.ListCharactersRequest(
                         tenant_id=tenant,
                         page=common_pb2.PageRequest(page_size=100, page_token=token),
-                    ),
-                    metadata=metadata,
+                    )
                 )
                 ids.extend(c.id for c in reply.characters)
                 token = reply.next_page_token

@@ -7,11 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request, Response
 from google.protobuf import field_mask_pb2
 
-from novel_engine.v1 import character_pb2, common_pb2
+from novel_engine.v1 import character_pb2
 from services.gateway.auth import Tenant
-from services.gateway.clients import character_reads, downstream, request_metadata
+from services.gateway.clients import character_reads, downstream
 from services.gateway.convert import character_out
 from services.gateway.errors import ApiError
+from services.gateway.params import Page
 from services.gateway.schemas import (
     ERRORS,
     TEXT_PATTERN,
@@ -49,7 +50,6 @@ async def create_character(
     fields = body.model_dump(exclude={"id"})
     created = await downstream(request).character.CreateCharacter(
         character_pb2.CreateCharacterRequest(tenant_id=tenant, character=_to_proto(cid, fields)),
-        metadata=request_metadata(),
     )
     character_reads(request).cache.forget(tenant, created.id)
     response.headers["Location"] = f"/v1/characters/{created.id}"
@@ -61,19 +61,17 @@ async def create_character(
 async def list_characters(
     tenant: Tenant,
     request: Request,
-    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
-    page_token: Annotated[str, Query(max_length=200)] = "",
+    page: Page,
     name: Annotated[str, Query(max_length=100, pattern=TEXT_PATTERN)] = "",
     faction: Annotated[str, Query(max_length=100, pattern=TEXT_PATTERN)] = "",
 ) -> dict[str, Any]:
     reply = await downstream(request).character.ListCharacters(
         character_pb2.ListCharactersRequest(
             tenant_id=tenant,
-            page=common_pb2.PageRequest(page_size=page_size, page_token=page_token),
+            page=page,
             name=name,
             faction=faction,
         ),
-        metadata=request_metadata(),
     )
     return {
         "items": [character_out(c) for c in reply.characters],
@@ -93,7 +91,7 @@ async def get_character(
     response: Response,
     if_none_match: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Any:
-    found = await character_reads(request).get(tenant, character_id, request_metadata())
+    found = await character_reads(request).get(tenant, character_id)
     etag = f'"{found.version}"'
     if if_none_match is not None and etag in _entity_tags(if_none_match):
         return Response(status_code=304, headers={"ETag": etag})
@@ -137,7 +135,6 @@ async def update_character(
             update_mask=field_mask_pb2.FieldMask(paths=sorted(changes)),
             expected_version=expected_version(if_match, body.version),
         ),
-        metadata=request_metadata(),
     )
     character_reads(request).cache.forget(tenant, character_id)
     response.headers["ETag"] = f'"{updated.version}"'
@@ -155,7 +152,6 @@ async def delete_character(
         character_pb2.DeleteCharacterRequest(
             tenant_id=tenant, id=character_id, expected_version=expected_version(if_match, None)
         ),
-        metadata=request_metadata(),
     )
     character_reads(request).cache.forget(tenant, character_id)
     return Response(status_code=204)

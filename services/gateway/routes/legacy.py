@@ -17,7 +17,6 @@ from services.gateway.auth import Tenant
 from services.gateway.clients import (
     character_reads,
     downstream,
-    request_metadata,
     start_simulation,
 )
 from services.gateway.convert import character_out, story_text, when
@@ -38,16 +37,14 @@ router = APIRouter(tags=["legacy"], responses=LEGACY_ERRORS)
 
 @router.get("/characters")
 async def legacy_list_characters(tenant: Tenant, request: Request) -> dict[str, list[str]]:
-    return {"characters": list(await character_reads(request).ids(tenant, request_metadata()))}
+    return {"characters": list(await character_reads(request).ids(tenant))}
 
 
 @router.get("/characters/{character_id}")
 async def legacy_get_character(
     character_id: Slug, tenant: Tenant, request: Request
 ) -> dict[str, Any]:
-    return character_out(
-        await character_reads(request).get(tenant, character_id, request_metadata())
-    )
+    return character_out(await character_reads(request).get(tenant, character_id))
 
 
 @router.post(
@@ -107,7 +104,6 @@ async def legacy_list_campaigns(tenant: Tenant, request: Request) -> dict[str, A
         simulation_pb2.ListCampaignsRequest(
             tenant_id=tenant, page=common_pb2.PageRequest(page_size=100)
         ),
-        metadata=request_metadata(),
     )
     return {"campaigns": [_campaign(c) for c in reply.campaigns]}
 
@@ -124,7 +120,6 @@ async def legacy_create_campaign(
             participants=body.participants,
             setting=body.setting,
         ),
-        metadata=request_metadata(),
     )
     return {k: v for k, v in _campaign(created).items() if k in LegacyCampaignCreated.model_fields}
 

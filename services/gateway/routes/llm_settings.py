@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 
 from novel_engine.v1 import simulation_pb2
 from services.gateway.auth import Tenant
-from services.gateway.clients import downstream, request_metadata
+from services.gateway.clients import downstream
 from services.gateway.convert import llm_backend_out
 from services.gateway.schemas import ERRORS, LlmBackendIn, LlmSettingsOut
 
@@ -40,7 +40,6 @@ async def put_llm_settings(body: LlmBackendIn, tenant: Tenant, request: Request)
     """Replace this tenant's backend override; fields left out use the server's."""
     stored = await downstream(request).simulation.PutLlmSettings(
         simulation_pb2.PutLlmSettingsRequest(tenant_id=tenant, backend=backend_pb(body)),
-        metadata=request_metadata(),
     )
     return settings_out(stored)
 
@@ -49,6 +48,6 @@ async def put_llm_settings(body: LlmBackendIn, tenant: Tenant, request: Request)
 async def get_llm_settings(tenant: Tenant, request: Request) -> dict[str, Any]:
     """The override (never the key) and the tokens this tenant's simulations used."""
     found = await downstream(request).simulation.GetLlmSettings(
-        simulation_pb2.GetLlmSettingsRequest(tenant_id=tenant), metadata=request_metadata()
+        simulation_pb2.GetLlmSettingsRequest(tenant_id=tenant)
     )
     return settings_out(found)

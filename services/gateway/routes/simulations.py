@@ -6,14 +6,15 @@ from typing import Annotated, Any
 
 import grpc
 import structlog
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Request, Response
 from sse_starlette import EventSourceResponse
 
-from novel_engine.v1 import common_pb2, simulation_pb2, story_pb2
+from novel_engine.v1 import simulation_pb2, story_pb2
 from services.gateway.adapters.event_stream import Position, simulation_events
 from services.gateway.auth import Tenant
-from services.gateway.clients import Downstream, downstream, request_metadata, start_simulation
+from services.gateway.clients import Downstream, downstream, start_simulation
 from services.gateway.convert import simulation_out
+from services.gateway.params import Page, ResourceId
 from services.gateway.routes.llm_settings import backend_pb
 from services.gateway.schemas import (
     ERRORS,
@@ -25,7 +26,6 @@ from services.gateway.schemas import (
 
 log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/v1/simulations", tags=["simulations"], responses=ERRORS)
-SimulationId = Annotated[str, Query(max_length=64)]
 
 
 async def story_id_of(down: Downstream, tenant: str, s: simulation_pb2.Simulation) -> str | None:
@@ -35,7 +35,6 @@ async def story_id_of(down: Downstream, tenant: str, s: simulation_pb2.Simulatio
     try:
         story = await down.story.GetStoryBySimulation(
             story_pb2.GetStoryBySimulationRequest(tenant_id=tenant, simulation_id=s.id),
-            metadata=request_metadata(),
         )
     except grpc.aio.AioRpcError as exc:
         if exc.code() == grpc.StatusCode.NOT_FOUND:
@@ -85,15 +84,13 @@ async def create_simulation(
 async def list_simulations(
     tenant: Tenant,
     request: Request,
-    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
-    page_token: Annotated[str, Query(max_length=200)] = "",
+    page: Page,
 ) -> dict[str, Any]:
     reply = await downstream(request).simulation.ListSimulations(
         simulation_pb2.ListSimulationsRequest(
             tenant_id=tenant,
-            page=common_pb2.PageRequest(page_size=page_size, page_token=page_token),
+            page=page,
         ),
-        metadata=request_metadata(),
     )
     return {
         "items": [simulation_out(s) for s in reply.simulations],
@@ -106,30 +103,32 @@ async def get_simulation_pb(
 ) -> simulation_pb2.Simulation:
     found: simulation_pb2.Simulation = await downstream(request).simulation.GetSimulation(
         simulation_pb2.GetSimulationRequest(tenant_id=tenant, id=sim_id),
-        metadata=request_metadata(),
     )
     return found
 
 
 @router.get("/{simulation_id}", response_model=SimulationOut)
-async def get_simulation(simulation_id: str, tenant: Tenant, request: Request) -> dict[str, Any]:
-    found = await get_simulation_pb(request, tenant, simulation_id[:64])
+async def get_simulation(
+    simulation_id: ResourceId, tenant: Tenant, request: Request
+) -> dict[str, Any]:
+    found = await get_simulation_pb(request, tenant, simulation_id)
     return simulation_out(found, await story_id_of(downstream(request), tenant, found))
 
 
 @router.delete("/{simulation_id}", status_code=202, response_model=SimulationOut)
-async def cancel_simulation(simulation_id: str, tenant: Tenant, request: Request) -> dict[str, Any]:
+async def cancel_simulation(
+    simulation_id: ResourceId, tenant: Tenant, request: Request
+) -> dict[str, Any]:
     """Cancel: a queued simulation stops at once, a running one at its next turn."""
     cancelled = await downstream(request).simulation.CancelSimulation(
-        simulation_pb2.CancelSimulationRequest(tenant_id=tenant, id=simulation_id[:64]),
-        metadata=request_metadata(),
+        simulation_pb2.CancelSimulationRequest(tenant_id=tenant, id=simulation_id),
     )
     return simulation_out(cancelled)
 
 
 @router.post("/{simulation_id}/replay", status_code=202, response_model=SimulationOut)
 async def replay_simulation(
-    simulation_id: str, tenant: Tenant, request: Request, response: Response
+    simulation_id: ResourceId, tenant: Tenant, request: Request, response: Response
 ) -> dict[str, Any]:
     """Run a finished simulation again with its recorded model answers, never calling
     the model: the story comes out the same, byte for byte."""
@@ -137,7 +136,7 @@ async def replay_simulation(
         request,
         simulation_pb2.StartSimulationRequest(
             tenant_id=tenant,
-            llm=simulation_pb2.LlmOptions(replay_of=simulation_id[:64]),
+            llm=simulation_pb2.LlmOptions(replay_of=simulation_id),
         ),
     )
     response.headers["Location"] = f"/v1/simulations/{created.id}"
@@ -150,7 +149,7 @@ async def replay_simulation(
     responses={200: {"content": {"text/event-stream": {}}}},
 )
 async def simulation_event_stream(
-    simulation_id: str,
+    simulation_id: ResourceId,
     tenant: Tenant,
     request: Request,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=64)] = None,
@@ -159,6 +158,6 @@ async def simulation_event_stream(
 
     Reconnect with the Last-Event-ID header to resume where the stream broke off.
     """
-    found = await get_simulation_pb(request, tenant, simulation_id[:64])  # 404 for strangers
+    found = await get_simulation_pb(request, tenant, simulation_id)  # 404 for strangers
     events = simulation_events(request.app.state.bus, found.id, Position.parse(last_event_id))
     return EventSourceResponse(events, ping=int(request.app.state.settings.sse_ping_seconds))

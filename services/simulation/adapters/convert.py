@@ -9,18 +9,19 @@ from typing import Any
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from novel_engine.v1 import character_pb2, simulation_pb2
+from novel_platform.characters import STAT_NAMES
 from novel_platform.worlds import world_message
 from services.simulation.adapters.repository import CampaignRecord, SimulationRecord
 from services.simulation.adapters.worlds import WorldRecord
 from services.simulation.domain import CharacterSheet, TurnEvent, llm_usage
-from services.simulation.domain.sheets import STAT_NAMES
+from services.simulation.domain.status import SimulationStatus
 
 STATUS = {
-    "queued": simulation_pb2.SIMULATION_STATUS_QUEUED,
-    "running": simulation_pb2.SIMULATION_STATUS_RUNNING,
-    "completed": simulation_pb2.SIMULATION_STATUS_COMPLETED,
-    "failed": simulation_pb2.SIMULATION_STATUS_FAILED,
-    "cancelled": simulation_pb2.SIMULATION_STATUS_CANCELLED,
+    SimulationStatus.QUEUED: simulation_pb2.SIMULATION_STATUS_QUEUED,
+    SimulationStatus.RUNNING: simulation_pb2.SIMULATION_STATUS_RUNNING,
+    SimulationStatus.COMPLETED: simulation_pb2.SIMULATION_STATUS_COMPLETED,
+    SimulationStatus.FAILED: simulation_pb2.SIMULATION_STATUS_FAILED,
+    SimulationStatus.CANCELLED: simulation_pb2.SIMULATION_STATUS_CANCELLED,
 }
 
 

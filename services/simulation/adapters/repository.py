@@ -14,15 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from novel_platform.outbox import OUTBOX_PARAMS, outbox_insert
 from novel_platform.paging import newest_first_query
 from services.simulation.adapters.tables import campaigns, checkpoints, outbox, simulations
-
-TERMINAL = ("completed", "failed", "cancelled")
+from services.simulation.domain.status import ACTIVE, TERMINAL, SimulationStatus
 
 
 @dataclass(frozen=True)
 class SimulationRecord:
     id: str
     tenant_id: str
-    status: str
+    status: SimulationStatus
     character_ids: tuple[str, ...]
     turns_total: int
     turns_done: int
@@ -67,6 +66,7 @@ class CampaignRecord:
 
 def simulation_from_row(row: sa.Row[Any]) -> SimulationRecord:
     values = dict(row._mapping)
+    values["status"] = SimulationStatus(values["status"])
     values["character_ids"] = tuple(values["character_ids"])
     if values["sheets"] is not None:
         values["sheets"] = tuple(values["sheets"])
@@ -94,7 +94,7 @@ _RECORD_BATCH = (
         " UPDATE simulation.simulations SET status = :status, turns_done = :done,"
         " updated_at = now()"
         " WHERE id = :id AND turns_done = :before"
-        " AND status NOT IN ('completed', 'failed', 'cancelled')"
+        " AND status NOT IN ('completed', 'failed', 'cancelled')"  # TERMINAL
         " RETURNING *"
         "), stored AS ("
         " INSERT INTO simulation.checkpoints (simulation_id, turn, world, created_at)"
@@ -183,7 +183,7 @@ class SimulationRepository:
     async def count_active(self, tenant_id: str) -> int:
         """The tenant's queued and running simulations (a partial index holds only those)."""
         stmt = sa.select(sa.func.count()).where(
-            simulations.c.tenant_id == tenant_id, simulations.c.status.in_(("queued", "running"))
+            simulations.c.tenant_id == tenant_id, simulations.c.status.in_(ACTIVE)
         )
         return int((await self._conn.execute(stmt)).scalar_one())
 
@@ -219,7 +219,7 @@ class SimulationRepository:
                     "id": sim_id,
                     "before": first_turn - 1,
                     "done": last_turn,
-                    "status": "completed" if finished else "running",
+                    "status": SimulationStatus.COMPLETED if finished else SimulationStatus.RUNNING,
                     "world": world,
                 },
             )

@@ -9,8 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.simulation.adapters.repository import SimulationRecord, simulation_from_row
 from services.simulation.adapters.tables import simulations
-
-ACTIVE = ("queued", "running")
+from services.simulation.domain.status import ACTIVE
 
 
 async def claim_stale(

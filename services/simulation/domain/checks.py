@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 
-class Outcome(StrEnum):
+class CheckOutcome(StrEnum):
+    """How a stat check came out."""
+
     SUCCESS = "success"
     FAILURE = "failure"
     CRITICAL_SUCCESS = "critical_success"
@@ -19,15 +21,15 @@ class Outcome(StrEnum):
 class Check:
     roll: int  # die + modifier, as reported in events
     difficulty: int
-    outcome: Outcome
+    outcome: CheckOutcome
 
     @property
     def succeeded(self) -> bool:
-        return self.outcome in (Outcome.SUCCESS, Outcome.CRITICAL_SUCCESS)
+        return self.outcome in (CheckOutcome.SUCCESS, CheckOutcome.CRITICAL_SUCCESS)
 
     @property
     def critical(self) -> bool:
-        return self.outcome in (Outcome.CRITICAL_SUCCESS, Outcome.CRITICAL_FAILURE)
+        return self.outcome in (CheckOutcome.CRITICAL_SUCCESS, CheckOutcome.CRITICAL_FAILURE)
 
 
 def roll_check(rng: random.Random, modifier: int, difficulty: int) -> Check:
@@ -36,7 +38,7 @@ def roll_check(rng: random.Random, modifier: int, difficulty: int) -> Check:
     # The total decides; the die only makes a result critical. So a failure never
     # carries a total that met its target, nor a success one that fell short.
     if total >= difficulty:
-        outcome = Outcome.CRITICAL_SUCCESS if die == 20 else Outcome.SUCCESS
+        outcome = CheckOutcome.CRITICAL_SUCCESS if die == 20 else CheckOutcome.SUCCESS
     else:
-        outcome = Outcome.CRITICAL_FAILURE if die == 1 else Outcome.FAILURE
+        outcome = CheckOutcome.CRITICAL_FAILURE if die == 1 else CheckOutcome.FAILURE
     return Check(roll=total, difficulty=difficulty, outcome=outcome)

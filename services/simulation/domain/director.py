@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from novel_platform.characters import DEFAULT_STAT
+
 from .actions import Action
-from .checks import Outcome
+from .checks import CheckOutcome
 from .events import TurnEvent
-from .sheets import DEFAULT_STAT, trait_default
+from .sheets import trait_default
 from .stakes import objective_place, stakes_of
 from .world import CharacterState, Memory, WorldState
 
@@ -258,8 +260,8 @@ def record(world: WorldState, event: TurnEvent) -> None:
     places = [event.location] + ([actor.location] if actor is not None else [])
     perceived = event.action
     if event.action == Action.DECEIVE and event.outcome in (
-        Outcome.SUCCESS,
-        Outcome.CRITICAL_SUCCESS,
+        CheckOutcome.SUCCESS,
+        CheckOutcome.CRITICAL_SUCCESS,
     ):
         perceived = Action.TALK.value  # a lie that works looks like conversation
     killed = [e.subject_id for e in event.effects if e.kind == "killed"]

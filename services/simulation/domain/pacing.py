@@ -14,7 +14,7 @@ import random
 from collections.abc import Sequence
 
 from .actions import COMPLICATION, DIRECTOR_ID, DIRECTOR_NAME
-from .checks import Outcome
+from .checks import CheckOutcome
 from .complications import strike
 from .events import Effect, TurnEvent
 from .stakes import stakes_effect, stakes_of
@@ -104,7 +104,7 @@ def open_turn(world: WorldState, rng: random.Random, turn: int) -> TurnEvent:
         target_name=place,
         location=place,
         motive=motive,
-        outcome=Outcome.NONE.value,
+        outcome=CheckOutcome.NONE.value,
         roll=0,
         difficulty=0,
         effects=tuple(effects),
@@ -123,7 +123,7 @@ def close_turn(world: WorldState, turn: int, sequence: int, effects: list[Effect
         target_name="",
         location="",
         motive="",
-        outcome=Outcome.NONE.value,
+        outcome=CheckOutcome.NONE.value,
         roll=0,
         difficulty=0,
         effects=tuple(effects),

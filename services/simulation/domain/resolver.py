@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from . import consequences as cq
 from .actions import Action
 from .aftermath import after_exposed_lie, after_violence
-from .checks import Check, Outcome, roll_check
+from .checks import Check, CheckOutcome, roll_check
 from .director import note_items
 from .events import Effect, TurnEvent
 from .intent import SHARE_MOTIVE, Intent
@@ -99,7 +99,7 @@ def resolve(
         target_name=intent.target_name,
         location=origin,
         motive=motive,
-        outcome=(check.outcome if check else Outcome.NONE).value,
+        outcome=(check.outcome if check else CheckOutcome.NONE).value,
         roll=check.roll if check else 0,
         difficulty=check.difficulty if check else 0,
         effects=tuple(ctx.effects),
@@ -107,7 +107,7 @@ def resolve(
 
 
 def _mishap(ctx: _Ctx, check: Check, cause: str) -> None:
-    if check.outcome is Outcome.CRITICAL_FAILURE:
+    if check.outcome is CheckOutcome.CRITICAL_FAILURE:
         ctx.effects += cq.injure(ctx.world, ctx.actor, 1, cause)
 
 
@@ -293,7 +293,7 @@ def _trade(ctx: _Ctx) -> Check | None:
         else:
             _share(ctx, a, t, limit=1)  # pays in knowledge
         ctx.effects += cq.shift_regard(t, a, 0.05) + cq.shift_regard(a, t, 0.05)
-    elif check.outcome is Outcome.CRITICAL_FAILURE:
+    elif check.outcome is CheckOutcome.CRITICAL_FAILURE:
         ctx.effects += cq.shift_regard(t, a, -0.1)
     return check
 

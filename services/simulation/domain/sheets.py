@@ -7,11 +7,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from novel_platform.characters import STAT_MAX, STAT_MIN
+
 from .actions import DIRECTOR_ID
 
-STAT_NAMES = ("strength", "dexterity", "intelligence", "willpower", "perception", "charisma")
-STAT_MIN, STAT_MAX = 1, 10
-DEFAULT_STAT = 5  # missing stats count as average
 DEFAULT_TRAIT = 0.5  # missing traits count as neutral...
 # ...except dark ones: a sheet that does not mention aggression is not half-violent.
 TRAIT_DEFAULTS = {"aggression": 0.2, "cunning": 0.3}

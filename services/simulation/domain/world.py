@@ -14,8 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from novel_platform.characters import DEFAULT_STAT
+
 from .scenery import World
-from .sheets import DEFAULT_STAT, trait_default
+from .sheets import trait_default
 from .world_spec import world_from_spec, world_to_spec
 
 SCHEMA_VERSION = 1

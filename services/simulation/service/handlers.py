@@ -19,6 +19,7 @@ from services.simulation.adapters.repository import (
     SimulationRepository,
 )
 from services.simulation.domain import CharacterSheet, llm_usage
+from services.simulation.domain.status import SimulationStatus
 from services.simulation.service import events
 from services.simulation.service.llm_plan import ModelPlans
 from services.simulation.service.requests import DEFAULT_STYLE, SEED_BITS, StartRequest
@@ -129,7 +130,7 @@ class SimulationService:
         record = SimulationRecord(
             id=sim_id or str(uuid.uuid4()),
             tenant_id=tenant,
-            status="queued",
+            status=SimulationStatus.QUEUED,
             character_ids=request.character_ids,
             turns_total=request.turns,
             turns_done=0,
@@ -171,7 +172,7 @@ class SimulationService:
         record = replace(
             source,
             id=sim_id or str(uuid.uuid4()),
-            status="queued",
+            status=SimulationStatus.QUEUED,
             turns_done=0,
             error="",
             cancel_requested=False,
@@ -197,7 +198,7 @@ class SimulationService:
         return record
 
     async def _store_run(self, record: SimulationRecord, run: CompletedRun) -> SimulationRecord:
-        done = replace(record, status="completed", turns_done=run.world.turn)
+        done = replace(record, status=SimulationStatus.COMPLETED, turns_done=run.world.turn)
         async with self._uow().one_statement() as uow:
             uow.emit(
                 *events.turns_completed(
@@ -239,8 +240,10 @@ class SimulationService:
                 raise NotFound(f"Simulation '{sim_id}' not found")
             if found.finished:
                 raise FailedPrecondition(f"Simulation '{sim_id}' is already {found.status}")
-            if found.status == "queued":
-                updated = await repo.update(sim_id, status="cancelled", cancel_requested=True)
+            if found.status == SimulationStatus.QUEUED:
+                updated = await repo.update(
+                    sim_id, status=SimulationStatus.CANCELLED, cancel_requested=True
+                )
                 uow.emit(*events.cancelled(updated))
             else:
                 updated = await repo.update(sim_id, cancel_requested=True)

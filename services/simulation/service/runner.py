@@ -42,6 +42,7 @@ from services.simulation.domain import (
     run_turn,
     start_world,
 )
+from services.simulation.domain.status import SimulationStatus
 from services.simulation.domain.worlds import chosen_world
 from services.simulation.service import events
 from services.simulation.service.llm_plan import ModelPlans
@@ -139,15 +140,17 @@ class SimulationRunner:
             return  # already done (a redelivery) or never committed
         with structlog.contextvars.bound_contextvars(simulation_id=sim_id):
             if record.cancel_requested:
-                await self._finish(record, "cancelled")
+                await self._finish(record, SimulationStatus.CANCELLED)
                 return
             try:
                 sheets = await self._sheets(record)
             except NotFound as exc:
-                await self._finish(record, "failed", f"{exc.message} (deleted after the request)")
+                await self._finish(
+                    record, SimulationStatus.FAILED, f"{exc.message} (deleted after the request)"
+                )
                 return
             except ValueError as exc:
-                await self._finish(record, "failed", f"cannot start: {exc}")
+                await self._finish(record, SimulationStatus.FAILED, f"cannot start: {exc}")
                 return
             context = story_context(record, sheets)
             try:
@@ -158,7 +161,7 @@ class SimulationRunner:
                         else _start(record, sheets)
                     )
             except ValueError as exc:
-                await self._finish(record, "failed", f"cannot start: {exc}")
+                await self._finish(record, SimulationStatus.FAILED, f"cannot start: {exc}")
                 return
             if checkpoint:
                 log.info("simulation_resumed", from_turn=checkpoint.turn)
@@ -169,7 +172,7 @@ class SimulationRunner:
                     session = await self._models.session(record)
                 await self._turns(record, world, context, session)
             except ModelRunBroken as exc:
-                await self._finish(record, "failed", str(exc))
+                await self._finish(record, SimulationStatus.FAILED, str(exc))
             finally:
                 _running.add(-1)
 
@@ -212,10 +215,10 @@ class SimulationRunner:
             if self._turn_delay:
                 await asyncio.sleep(self._turn_delay)
             if record.cancel_requested:
-                await self._finish(record, "cancelled")
+                await self._finish(record, SimulationStatus.CANCELLED)
                 return
         # Only a resume of a run whose last batch was stored but not marked finished.
-        await self._finish(record, "completed", context=context, turns=world.turn)
+        await self._finish(record, SimulationStatus.COMPLETED, context=context, turns=world.turn)
 
     async def _batch(
         self,
@@ -287,7 +290,7 @@ class SimulationRunner:
     async def _finish(
         self,
         record: SimulationRecord,
-        status: str,
+        status: SimulationStatus,
         reason: str = "",
         *,
         context: simulation_pb2.StoryContext | None = None,
@@ -299,13 +302,13 @@ class SimulationRunner:
             if current is None or current.finished:
                 return
             updated = await repo.update(record.id, status=status, error=reason)
-            if status == "completed" and context is not None:
+            if status == SimulationStatus.COMPLETED and context is not None:
                 uow.emit(
                     *events.turns_completed(
                         updated, context, (), completed=True, turns_executed=turns
                     )
                 )
-            elif status == "cancelled":
+            elif status == SimulationStatus.CANCELLED:
                 uow.emit(*events.cancelled(updated))
             else:
                 uow.emit(*events.failed(updated, reason))

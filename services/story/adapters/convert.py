@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -18,9 +18,7 @@ from services.story.domain.model import (
     Participant,
     StoryContext,
 )
-
-if TYPE_CHECKING:
-    from services.story.adapters.repository import StoryRecord
+from services.story.domain.story import StoryRecord
 
 # -- simulation protos -> the chronicler's views --
 

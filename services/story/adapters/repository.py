@@ -26,29 +26,8 @@ from services.story.adapters.tables import chapters as ch
 from services.story.adapters.tables import inbox, outbox
 from services.story.adapters.tables import stories as st
 from services.story.adapters.tables import turns as tu
-from services.story.domain.model import Chapter, EventView, StoryContext
-
-WRITING, COMPLETED, FAILED = "writing", "completed", "failed"
-
-
-@dataclass(frozen=True)
-class StoryRecord:
-    id: str
-    tenant_id: str
-    simulation_id: str
-    title: str
-    status: str
-    narrative_style: str
-    context: StoryContext | None
-    opening: str
-    closing: str
-    turns_total: int
-    turns_expected: int | None
-    chapters_written: int
-    failure_reason: str
-    created_at: datetime
-    completed_at: datetime | None
-    chapters: tuple[Chapter, ...] = ()
+from services.story.domain.model import Chapter, EventView
+from services.story.domain.story import StoryRecord, StoryStatus
 
 
 def _json(value: object) -> str:
@@ -61,7 +40,7 @@ def _from_row(row: sa.Row[Any], chapters: Sequence[Chapter] = ()) -> StoryRecord
         tenant_id=row.tenant_id,
         simulation_id=row.simulation_id,
         title=row.title,
-        status=row.status,
+        status=StoryStatus(row.status),
         narrative_style=row.narrative_style,
         context=context_from_json(row.context) if row.context is not None else None,
         opening=row.opening,
@@ -268,7 +247,7 @@ class StoryRepository:
                 "id": story_id,
                 "tenant_id": tenant_id,
                 "simulation_id": simulation_id,
-                "status": WRITING,
+                "status": StoryStatus.WRITING,
             },
         )
         return _from_row(result.one())
@@ -400,9 +379,9 @@ class StoryRepository:
             for r in (await self._conn.execute(stmt)).all()
         ]
 
-    async def list(
-        self, tenant_id: str, *, after: tuple[datetime, str] | None, limit: int
+    async def list_page(
+        self, tenant_id: str, *, before: tuple[datetime, str] | None, limit: int
     ) -> list[StoryRecord]:
         """Newest first; chapters are not loaded (GetStory returns them)."""
-        stmt = newest_first_query(st, tenant_id, after, limit)
+        stmt = newest_first_query(st, tenant_id, before, limit)
         return [_from_row(r) for r in (await self._conn.execute(stmt)).all()]

@@ -1,12 +1,18 @@
 """The chronicler's own view of a simulation: context in, chapters out.
 
-EventView/EffectView mirror the simulation's TurnEvent/Effect field for field; the two
-services share only these fields (over protobuf), never code.
+EventView/EffectView are the platform's TurnEvent/Effect (novel_platform/turn_events.py),
+the shape the simulation emits; the story builds them from the protobuf it receives.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from novel_platform.turn_events import Effect, TurnEvent
+
+# The chronicler's names for the shared shapes (one definition, not a copy).
+EventView = TurnEvent
+EffectView = Effect
 
 # Three narrative styles, and "log" for game masters: the same events with the dice.
 STYLES = ("epic", "detailed", "concise", "log")
@@ -47,31 +53,6 @@ class Chapter:
     # For each paragraph, the events it tells ("<turn>.<sequence>"), in text order.
     paragraph_events: tuple[tuple[str, ...], ...] = ()
     patterns: tuple[str, ...] = ()  # the patterns the chapter is built around
-
-
-@dataclass(frozen=True)
-class EffectView:
-    kind: str
-    subject_id: str
-    detail: str
-    value: float = 0.0
-
-
-@dataclass(frozen=True)
-class EventView:
-    turn: int
-    sequence: int
-    actor_id: str
-    actor_name: str
-    action: str
-    target_id: str
-    target_name: str
-    location: str
-    motive: str
-    outcome: str
-    roll: int
-    difficulty: int
-    effects: tuple[EffectView, ...] = ()
 
 
 def style_of(ctx: StoryContext) -> str:

@@ -13,7 +13,7 @@ from novel_platform.events import parse_envelope
 from novel_platform.messaging import ConsumerSpec
 from novel_platform.subjects import SIMULATION_STREAM
 from services.story.service.coalescer import Coalescer
-from services.story.service.handlers import Outcome, StoryEvent, StoryWriter, read_event
+from services.story.service.handlers import EventOutcome, StoryEvent, StoryWriter, read_event
 
 log = structlog.get_logger(__name__)
 
@@ -31,7 +31,7 @@ MAX_BATCH = 64
 
 def story_batcher(
     writer: StoryWriter, *, max_batch: int = MAX_BATCH
-) -> Coalescer[StoryEvent, Outcome]:
+) -> Coalescer[StoryEvent, EventOutcome]:
     """Batches events per simulation; one per consumer (replicas each have their own)."""
     return Coalescer(lambda e: e.simulation_id, writer.apply, max_batch=max_batch)
 
@@ -48,7 +48,7 @@ def message_handler(writer: StoryWriter, *, max_batch: int = MAX_BATCH) -> Handl
             raise Poison(f"not an EventEnvelope: {exc}") from None
         try:
             event = read_event(envelope)
-            outcome = Outcome.IGNORED if event is None else await batcher.submit(event)
+            outcome = EventOutcome.IGNORED if event is None else await batcher.submit(event)
         except InvalidArgument as exc:
             raise Poison(exc.message) from None
         log.debug(

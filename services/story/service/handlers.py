@@ -39,14 +39,7 @@ from services.story.adapters.convert import (
     event_from_proto,
     story_to_proto,
 )
-from services.story.adapters.repository import (
-    COMPLETED,
-    FAILED,
-    WRITING,
-    StoryRecord,
-    StoryRepository,
-    TurnRecord,
-)
+from services.story.adapters.repository import StoryRepository, TurnRecord
 from services.story.domain import (
     Chapter,
     EventView,
@@ -57,6 +50,7 @@ from services.story.domain import (
     write_title,
 )
 from services.story.domain.progress import Advance, Progress, Step, replay
+from services.story.domain.story import StoryRecord, StoryStatus
 from services.story.service.narrator import NarrationBroken, Narrator
 
 _tracer = telemetry.tracer(__name__)
@@ -71,7 +65,9 @@ def story_id_for(simulation_id: str) -> str:
     return str(uuid.uuid5(STORY_NAMESPACE, simulation_id))
 
 
-class Outcome(StrEnum):
+class EventOutcome(StrEnum):
+    """What became of one delivered event."""
+
     APPLIED = "applied"
     DUPLICATE = "duplicate"  # this event id was applied before
     IGNORED = "ignored"  # not an event the story service reads
@@ -164,27 +160,15 @@ class StoryWriter:
         self._uow = uow
         self._narrator = narrator
 
-    async def handle(self, envelope: common_pb2.EventEnvelope) -> Outcome:
-        """Apply one event exactly once. InvalidArgument: it can never be applied."""
-        return (await self.handle_many([envelope]))[0]
-
-    async def handle_many(self, envelopes: Sequence[common_pb2.EventEnvelope]) -> list[Outcome]:
-        """Apply events of one simulation in one unit of work, as if one by one.
-
-        All or nothing: InvalidArgument if any of them can never be applied.
-        """
-        events = [read_event(env) for env in envelopes]
-        applied = iter(await self.apply([e for e in events if e is not None]))
-        return [Outcome.IGNORED if e is None else next(applied) for e in events]
-
-    async def apply(self, events: Sequence[StoryEvent]) -> list[Outcome]:
-        """`handle_many` for events already read: one outcome per event, in order."""
+    async def apply(self, events: Sequence[StoryEvent]) -> list[EventOutcome]:
+        """Apply events of one simulation (as read_event reads them) in one unit of work,
+        as if one by one: one outcome per event, in order. All or nothing."""
         if not events:
             return []
         simulation_id = events[0].simulation_id
         if any(e.simulation_id != simulation_id for e in events):
             raise ValueError("events of several simulations cannot share a unit of work")
-        outcomes = [Outcome.DUPLICATE] * len(events)
+        outcomes = [EventOutcome.DUPLICATE] * len(events)
         first: dict[str, int] = {}  # event id -> its first copy here; later ones repeat it
         for i, event in enumerate(events):
             first.setdefault(event.event_id, i)
@@ -207,7 +191,7 @@ class StoryWriter:
                     events[i] = replace(event, fact=replace(event.fact, failure=str(exc)))
         if await self._write_whole([events[i] for i in first.values()], drafts):
             return [
-                Outcome.APPLIED if first[e.event_id] == i else Outcome.DUPLICATE
+                EventOutcome.APPLIED if first[e.event_id] == i else EventOutcome.DUPLICATE
                 for i, e in enumerate(events)
             ]
         async with self._uow() as uow:
@@ -228,7 +212,7 @@ class StoryWriter:
             await self._advance(uow, repo, story, [events[i] for i in fresh], drafts)
             await uow.commit()
         for i in fresh:
-            outcomes[i] = Outcome.APPLIED
+            outcomes[i] = EventOutcome.APPLIED
         return outcomes
 
     async def _write_whole(
@@ -257,7 +241,7 @@ class StoryWriter:
             tenant_id=first.envelope.tenant_id,
             simulation_id=first.simulation_id,
             title="",
-            status=WRITING,
+            status=StoryStatus.WRITING,
             narrative_style="",
             context=None,
             opening="",
@@ -296,7 +280,7 @@ class StoryWriter:
         progress = Progress(
             has_context=story.context is not None,
             turns_expected=story.turns_expected,
-            writing=story.status == WRITING,
+            writing=story.status == StoryStatus.WRITING,
             chapters_written=story.chapters_written,
         )
         steps = [_step(f) for f in facts]
@@ -386,7 +370,9 @@ class StoryWriter:
         written = plan.chapters_written
         s = replace(s, turns_expected=plan.turns_expected, chapters_written=written)
         if plan.failure is not None:
-            s = replace(s, status=FAILED, failure_reason=plan.failure, completed_at=_now())
+            s = replace(
+                s, status=StoryStatus.FAILED, failure_reason=plan.failure, completed_at=_now()
+            )
         if plan.closes:
             closing = ""
             if plan.closes_with_context:  # not for a simulation cancelled before turn 1
@@ -405,7 +391,7 @@ class StoryWriter:
                     # turn here, it is the same however the events were grouped.
                     title = write_title(s.context, [e for t in every for e in t.events])
                 s = replace(s, title=title)
-            s = replace(s, status=COMPLETED, closing=closing, completed_at=_now())
+            s = replace(s, status=StoryStatus.COMPLETED, closing=closing, completed_at=_now())
         return s, chapters
 
     def _emit(
@@ -538,7 +524,7 @@ class StoryReader:
         """Newest first, without chapters (GetStory has the full text)."""
         limit = page_size(size)
         async with self._uow().read_only() as uow:
-            items = await StoryRepository(uow.conn).list(
-                require_tenant(tenant_id), after=time_cursor(token), limit=limit + 1
+            items = await StoryRepository(uow.conn).list_page(
+                require_tenant(tenant_id), before=time_cursor(token), limit=limit + 1
             )
         return newest_first_page(items, limit)
