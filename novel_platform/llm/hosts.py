@@ -142,7 +142,7 @@ class HostPolicy:
                 infos = await asyncio.get_running_loop().getaddrinfo(
                     origin.host, origin.port, type=socket.SOCK_STREAM
                 )
-            except OSError:
+            except (OSError, UnicodeError):  # UnicodeError: a label too long for IDNA
                 infos = []
             found = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
         reason = self.refusal(origin.host, found)

@@ -65,6 +65,8 @@ async def test_a_name_is_judged_by_what_it_resolves_to():
         await HostPolicy().check_url("http://localhost:8000/v1")
     with pytest.raises(HostRefused, match="does not resolve"):
         await HostPolicy().check_url("http://no-such-host.invalid/v1")
+    with pytest.raises(HostRefused, match="does not resolve"):  # found by Schemathesis
+        await HostPolicy().check_url("http://" + "0" * 300)
     await HostPolicy.parse("127.0.0.0/8, ::1").check_url("http://localhost:8000/v1")
 
 
