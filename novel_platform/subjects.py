@@ -31,6 +31,9 @@ STORY_CHAPTERS_WRITTEN = EventType(
     "story", "chapters_written", story_pb2.ChaptersWritten, per_simulation=True
 )
 STORY_COMPLETED = EventType("story", "completed", story_pb2.StoryCompleted, per_simulation=True)
+STORY_NARRATION_USED = EventType(
+    "story", "narration_used", story_pb2.NarrationUsed, per_simulation=True
+)
 
 
 def simulation_subjects(simulation_id: str) -> tuple[str, str]:
@@ -55,3 +58,5 @@ STORY_STREAM = StreamSpec(
 # backpressure, and KEDA scales on the workers' (deploy/k8s/components/keda).
 SIMULATION_WORKERS_DURABLE = "simulation-workers"
 STORY_WRITER_DURABLE = "story-writer"
+# The simulation service's reader of what narration cost (the runs' usage, the tenants').
+NARRATION_USAGE_DURABLE = "simulation-narration-usage"

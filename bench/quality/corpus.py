@@ -21,7 +21,6 @@ from services.simulation.domain import (
 )
 from services.story.domain import (
     Chapter,
-    EffectView,
     EventView,
     Participant,
     StoryContext,
@@ -93,24 +92,6 @@ def sheet(index: int) -> CharacterSheet:
     )
 
 
-def view(e: TurnEvent) -> EventView:
-    return EventView(
-        turn=e.turn,
-        sequence=e.sequence,
-        actor_id=e.actor_id,
-        actor_name=e.actor_name,
-        action=e.action,
-        target_id=e.target_id,
-        target_name=e.target_name,
-        location=e.location,
-        motive=e.motive,
-        outcome=e.outcome,
-        roll=e.roll,
-        difficulty=e.difficulty,
-        effects=tuple(EffectView(f.kind, f.subject_id, f.detail, f.value) for f in e.effects),
-    )
-
-
 def tell(
     sheets: list[CharacterSheet],
     *,
@@ -137,7 +118,7 @@ def tell(
         narrative_style=style,
         turns_total=turns,
     )
-    views = [[view(e) for e in events] for events in per_turn]
+    views = [list(events) for events in per_turn]
     chapters = [write_chapter(ctx, n, events) for n, events in enumerate(views, start=1)]
     return Story(
         seed=seed,
@@ -205,7 +186,7 @@ def opcodes_per_story(runs: int) -> tuple[float, float]:
         while not is_finished(world):
             result = run_turn(world)
             world = result.world
-            per_turn.append([view(e) for e in result.events])
+            per_turn.append(list(result.events))  # the story's EventView is the engine's TurnEvent
         sys.settrace(None)
         engine += count[0]
         ctx = StoryContext(

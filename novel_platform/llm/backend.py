@@ -15,6 +15,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from novel_platform.config import ENV_PREFIX
+from novel_platform.llm.hosts import HostPolicy
 
 # Fields a tenant or a simulation may override (the key, too, but never shown).
 OVERRIDABLE = ("base_url", "model", "api_key", "temperature", "max_tokens", "token_budget")
@@ -70,6 +71,15 @@ class LlmSettings(BaseSettings):
     llm_timeout_seconds: float = Field(default=20.0, gt=0, le=600)
     llm_max_concurrency: int = Field(default=64, ge=1, le=4096)
     llm_structured_output: bool = True
+    # Hosts a tenant's or a simulation's backend may be at besides public ones and the
+    # default's own (novel_platform.llm.hosts): comma-separated names, name:port, IP
+    # addresses or CIDR networks. Without public hosts, only these and the default's.
+    llm_allowed_hosts: str = ""
+    llm_public_hosts: bool = True
+
+    def host_policy(self) -> HostPolicy:
+        """ValueError: an NE_LLM_ALLOWED_HOSTS entry that is no host, address or network."""
+        return HostPolicy.parse(self.llm_allowed_hosts, self.llm_base_url, self.llm_public_hosts)
 
     def backend(self) -> Backend:
         return Backend(

@@ -107,9 +107,18 @@ def knowledge_out(k: simulation_pb2.Knowledge) -> dict[str, Any]:
 
 
 def llm_usage_out(u: simulation_pb2.LlmUsage) -> dict[str, Any]:
-    shown: dict[str, Any] = {f.name: getattr(u, f.name) for f in u.DESCRIPTOR.fields}
-    shown["fallback_reasons"] = dict(sorted(u.fallback_reasons.items()))
+    shown = _scalars(u)
     shown["replay_of"] = u.replay_of or None
+    shown["decision_usage"] = _scalars(u.decision_usage)
+    shown["narration_usage"] = _scalars(u.narration_usage)
+    return shown
+
+
+def _scalars(m: simulation_pb2.LlmUsage | simulation_pb2.LlmUsagePart) -> dict[str, Any]:
+    shown: dict[str, Any] = {
+        f.name: getattr(m, f.name) for f in m.DESCRIPTOR.fields if f.message_type is None
+    }
+    shown["fallback_reasons"] = dict(sorted(m.fallback_reasons.items()))
     return shown
 
 

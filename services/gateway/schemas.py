@@ -193,7 +193,23 @@ class LlmIn(Strict):
     backend: LlmBackendIn | None = None
 
 
-class LlmUsageOut(BaseModel):
+class LlmCounts(BaseModel):
+    calls: int
+    input_tokens: int
+    output_tokens: int
+    fallbacks: int
+    fallback_reasons: dict[str, int]
+    budget_exhausted: bool
+    replayed_calls: int
+
+
+class LlmUsagePartOut(LlmCounts):
+    token_budget: int = Field(description="this side's share of the simulation's budget")
+
+
+class LlmUsageOut(LlmCounts):
+    """The counts are the decisions' and the narration's together."""
+
     decisions: bool
     narration: bool
     model: str
@@ -201,14 +217,9 @@ class LlmUsageOut(BaseModel):
     token_budget: int
     estimated_tokens: int
     estimated_seconds: float
-    calls: int
-    input_tokens: int
-    output_tokens: int
-    fallbacks: int
-    fallback_reasons: dict[str, int]
-    budget_exhausted: bool
     replay_of: str | None
-    replayed_calls: int
+    decision_usage: LlmUsagePartOut
+    narration_usage: LlmUsagePartOut
 
 
 class SimulationCreate(Strict):

@@ -12,6 +12,7 @@ from novel_platform.runtime import ServiceRuntime, main
 from novel_platform.subjects import (
     SIMULATION_STREAM,
     SIMULATION_WORK_STREAM,
+    STORY_STREAM,
     STORY_WRITER_DURABLE,
 )
 from services.simulation.adapters.characters import CharacterDirectory
@@ -19,16 +20,20 @@ from services.simulation.adapters.queue_depth import QueueDepth, Watched
 from services.simulation.adapters.tables import outbox
 from services.simulation.config import SimulationSettings
 from services.simulation.entrypoints.grpc_api import SimulationServicer
+from services.simulation.entrypoints.narration_consumer import CONSUMER, narration_handler
 from services.simulation.entrypoints.work_consumer import work_consumer_spec, work_handler
 from services.simulation.service.branches import BranchService
 from services.simulation.service.handlers import SimulationService
 from services.simulation.service.llm_plan import ModelPlans
 from services.simulation.service.model_decisions import ModelDecisions
+from services.simulation.service.narration_usage import NarrationUsage
 from services.simulation.service.reconciler import Reconciler
 from services.simulation.service.runner import SimulationRunner
 from services.simulation.service.worlds import WorldService
 
 SERVICE_NAME = "simulation"
+# One small transaction per narrated turn, and turns come no faster than a model writes.
+NARRATION_USAGE_CONCURRENCY = 8
 
 
 async def setup(rt: ServiceRuntime) -> None:
@@ -36,7 +41,7 @@ async def setup(rt: ServiceRuntime) -> None:
     assert isinstance(settings, SimulationSettings)
     engine = rt.open_database(settings)
     bus = await rt.connect_bus()
-    for stream in (SIMULATION_WORK_STREAM, SIMULATION_STREAM):
+    for stream in (SIMULATION_WORK_STREAM, SIMULATION_STREAM, STORY_STREAM):
         await bus.ensure_stream(stream)
 
     relay = OutboxRelay(engine, outbox, bus)
@@ -50,8 +55,10 @@ async def setup(rt: ServiceRuntime) -> None:
     def uow() -> UnitOfWork:
         return UnitOfWork(engine, outbox, relay)
 
-    plans = ModelPlans(uow, settings.backend(), Sealer(settings.llm_secret_key.get_secret_value()))
-    clients = ModelClients()
+    policy = settings.host_policy()
+    sealer = Sealer(settings.llm_secret_key.get_secret_value())
+    plans = ModelPlans(uow, settings.backend(), sealer, policy)
+    clients = ModelClients(policy)
     rt.on_shutdown(clients.close)
     spec = work_consumer_spec(settings.work_ack_wait_seconds)
     depth = QueueDepth(
@@ -80,6 +87,15 @@ async def setup(rt: ServiceRuntime) -> None:
             retry=RetryPolicy.from_settings(settings),
         )
         rt.consume(consumer, "simulation-workers")
+
+    narration = PullConsumer(
+        bus,
+        CONSUMER,
+        narration_handler(NarrationUsage(uow)),
+        concurrency=NARRATION_USAGE_CONCURRENCY,
+        retry=RetryPolicy.from_settings(settings),
+    )
+    rt.consume(narration, "narration-usage")
 
     if settings.reconcile_interval_seconds:
         reconciler = Reconciler(

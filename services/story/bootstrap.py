@@ -42,7 +42,7 @@ async def setup(rt: ServiceRuntime) -> None:
     )
     rt.spawn(pruner.run(), "inbox-pruner")
 
-    clients = ModelClients()
+    clients = ModelClients(settings.host_policy())
     rt.on_shutdown(clients.close)
     narrator = Narrator(
         uow, clients, Sealer(settings.llm_secret_key.get_secret_value()), settings.backend()

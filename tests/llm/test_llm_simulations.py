@@ -43,6 +43,8 @@ def llm_stack(
                 "NE_LLM_API_KEY": SERVER_KEY,
                 "NE_LLM_SECRET_KEY": new_secret_key(),
                 "NE_LLM_TIMEOUT_SECONDS": "2",
+                # The scripted servers listen on loopback: allowed here, explicitly.
+                "NE_LLM_ALLOWED_HOSTS": "127.0.0.1",
             },
         )
         try:
@@ -74,6 +76,19 @@ def finish(api: httpx.Client, created: dict) -> tuple[dict, dict]:
     assert events[-1].event == "story"
     story = api.get(f"/v1/stories/{sim['story_id']}").json()
     return sim, story
+
+
+def narrated(api: httpx.Client, sim: dict, turns: int) -> dict:
+    """The simulation once its narration's usage for `turns` chapters has come in (the
+    story service reports it by events, after the story's own)."""
+    deadline = time.monotonic() + 30
+    while True:
+        usage = sim["llm"]["narration_usage"]
+        if usage["calls"] + usage["fallbacks"] + usage["replayed_calls"] >= turns:
+            return sim
+        assert time.monotonic() < deadline, sim["llm"]
+        time.sleep(0.1)
+        sim = api.get(f"/v1/simulations/{sim['id']}").json()
 
 
 def prose(story: dict) -> str:
@@ -219,15 +234,22 @@ def test_tenant_settings_keep_the_key_sealed_and_unseen(api, llm, llm_stack):
         assert sim2["llm"]["model"] == "per-run"
         assert {r["model"] for r in llm.requests} == {"per-run"}
         assert api.get("/v1/settings/llm").json()["input_tokens"] > 0
+        # The story service narrates with the tenant's key too (it travels sealed).
+        llm.script([])
+        sim3, story3 = run(api, llm={"decisions": True, "narration": True}, turns=2)
+        assert set(llm.authorizations) == {f"Bearer {TENANT_KEY}"}
+        assert narrated(api, sim3, 2)["llm"]["narration_usage"]["calls"] > 0
     finally:
         api.put("/v1/settings/llm", json={})
     with psycopg.connect(llm_stack.database_url, autocommit=True) as conn:
         stored = conn.execute("SELECT sealed_api_key FROM simulation.llm_settings").fetchall()
         rows = conn.execute("SELECT llm::text, llm_usage::text FROM simulation.simulations")
         dumped = str(rows.fetchall()) + str(stored)
+        for table in ("simulation.llm_calls", "simulation.llm_narration", "story.llm_calls"):
+            dumped += str(conn.execute(f"SELECT * FROM {table}").fetchall())
     for key in (TENANT_KEY, SERVER_KEY):
         assert key not in dumped
-        assert key not in str(story)
+        assert key not in str(story) and key not in str(story3)
         for log in Path(llm_stack.run_dir, "logs").glob("*.log"):
             assert key not in log.read_text(errors="replace"), log
 
@@ -247,16 +269,85 @@ def test_the_model_narrates_checked_chapters_and_the_replay_reads_the_same(api, 
         # Paragraphs keep their event ids.
         assert told["paragraphs"] == offline["paragraphs"]
         assert any(p["event_ids"] for p in told["paragraphs"])
-    assert sim["llm"]["narration"] is True and sim["llm"]["calls"] == 0  # no decisions
     narrations = [r for r in llm.requests if "paragraphs" in str(r["response_format"])]
     assert len(narrations) == 3
+    # What the narration cost reaches the simulation, its totals and its tenant's.
+    tenant_before = api.get("/v1/settings/llm").json()
+    usage = narrated(api, sim, 3)["llm"]
+    told = usage["narration_usage"]
+    assert usage["narration"] is True and usage["decision_usage"]["calls"] == 0
+    assert told["calls"] == 3 and told["fallbacks"] == 0 and told["input_tokens"] > 0
+    assert usage["calls"] == 3 and usage["input_tokens"] == told["input_tokens"]
+    assert told["input_tokens"] + told["output_tokens"] <= told["token_budget"]
+    assert told["token_budget"] == usage["token_budget"]  # narration only: the whole
+    tenant = api.get("/v1/settings/llm").json()
+    assert tenant["input_tokens"] >= told["input_tokens"]
+    assert tenant["input_tokens"] >= tenant_before["input_tokens"]
 
     llm.script([], default="status:500")
     replayed = api.post(f"/v1/simulations/{sim['id']}/replay")
     assert replayed.status_code == 202, replayed.text
-    _, again = finish(api, replayed.json())
+    again_sim, again = finish(api, replayed.json())
     assert llm.requests == []
     assert prose(again) == prose(story)
+    replay_usage = narrated(api, again_sim, 3)["llm"]
+    assert replay_usage["narration_usage"]["replayed_calls"] == 3
+    assert replay_usage["calls"] == 0 and replay_usage["input_tokens"] == 0
+
+
+def test_a_narration_replay_missing_its_recording_fails_its_story(api, llm, llm_stack):
+    sim, _ = run(api, turns=2, seed=41, llm={"narration": True})
+    with psycopg.connect(llm_stack.database_url, autocommit=True) as conn:
+        deleted = conn.execute(
+            "DELETE FROM story.llm_calls WHERE simulation_id = %s AND turn = 2", (sim["id"],)
+        ).rowcount
+    assert deleted > 0
+    llm.script([])
+    replayed = api.post(f"/v1/simulations/{sim['id']}/replay").json()
+    deadline = time.monotonic() + 30
+    story: dict = {}
+    while story.get("status") != "failed":
+        assert time.monotonic() < deadline, story
+        time.sleep(0.1)
+        found = api.get(f"/v1/simulations/{replayed['id']}").json()
+        if found["story_id"]:
+            story = api.get(f"/v1/stories/{found['story_id']}").json()
+    assert "no recorded narration for turn 2" in story["error"]
+    assert llm.requests == []
+
+
+def test_decisions_and_narration_share_the_budget_and_count_together(api, llm, llm_stack):
+    budget = 5000
+    sim, story = run(
+        api,
+        turns=6,
+        seed=31,
+        llm={
+            "decisions": True,
+            "narration": True,
+            "backend": {"token_budget": budget, "max_tokens": 64},
+        },
+    )
+    usage = narrated(api, sim, 6)["llm"]
+    decided, told = usage["decision_usage"], usage["narration_usage"]
+    # Each side keeps to its half; together they never exceed the whole.
+    assert decided["token_budget"] + told["token_budget"] == budget
+    for part in (decided, told):
+        assert part["input_tokens"] + part["output_tokens"] <= part["token_budget"]
+    assert usage["input_tokens"] == decided["input_tokens"] + told["input_tokens"]
+    assert usage["output_tokens"] == decided["output_tokens"] + told["output_tokens"]
+    assert usage["input_tokens"] + usage["output_tokens"] <= budget
+    assert usage["calls"] == decided["calls"] + told["calls"] and told["calls"] > 0
+    assert usage["fallbacks"] == decided["fallbacks"] + told["fallbacks"]
+    # A chapter asks for far more than a choice: the narration's half runs out first,
+    # and the chapters it cannot afford are told offline, and counted.
+    assert told["budget_exhausted"] and told["fallback_reasons"]["budget"] > 0, f"{usage}"
+    assert usage["budget_exhausted"] is True
+    assert len(story["chapters"]) == 6
+    port = llm_stack.ports["story-metrics"]
+    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    assert 'novel_llm_purpose="narration"' in text
+    assert "novel_llm_tokens_total" in text and "novel_llm_fallbacks_total" in text
 
 
 def test_a_chapter_naming_an_absent_character_is_retried_then_told_offline(api, llm):
@@ -268,6 +359,30 @@ def test_a_chapter_naming_an_absent_character_is_retried_then_told_offline(api, 
     assert first.startswith("In truth, ") and "watched it all" not in first
     assert second == offline_story["chapters"][1]["text"]
     assert len(llm.requests) == 4
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/latest/meta-data",
+        "http://10.0.0.8:8000/v1",
+        "http://[::1]:11434/v1",
+    ],
+)
+def test_internal_model_urls_are_refused_with_a_clear_4xx(api, url):
+    put = api.put("/v1/settings/llm", json={"base_url": url, "model": "m"})
+    assert put.status_code == 422, put.text
+    assert "NE_LLM_ALLOWED_HOSTS" in put.json()["error"]["message"]
+    started = api.post(
+        "/v1/simulations",
+        json={
+            "character_ids": CAST,
+            "turns": 1,
+            "llm": {"decisions": True, "backend": {"base_url": url, "model": "m"}},
+        },
+    )
+    assert started.status_code == 422, started.text
+    assert api.get("/v1/settings/llm").json()["backend"]["base_url"] is None
 
 
 def test_bad_model_settings_are_a_clear_4xx(api):

@@ -9,6 +9,7 @@ import pytest
 from bench.scripted_llm import ScriptedLLM
 from novel_platform.llm.backend import Backend
 from novel_platform.llm.client import ChatRequest, ModelClient, ModelFailure
+from novel_platform.llm.hosts import HostPolicy
 
 SCHEMA = {
     "type": "object",
@@ -18,9 +19,21 @@ SCHEMA = {
 }
 REQUEST = ChatRequest("You are Rhea.", "Options: 1, 2, 3", "decision", SCHEMA)
 KEY = "sk-test-secret-key-0123456789"
+# The scripted server listens on loopback, which the server refuses unless allowed.
+LOOPBACK = HostPolicy.parse("127.0.0.1")
 
 
-def client(server: ScriptedLLM, **overrides: object) -> ModelClient:
+_opened: list[ModelClient] = []
+
+
+@pytest.fixture(autouse=True)
+async def _close_clients():
+    yield
+    while _opened:
+        await _opened.pop().close()
+
+
+def client(server: ScriptedLLM, policy: HostPolicy = LOOPBACK, **overrides: object) -> ModelClient:
     values: dict = {
         "base_url": server.url,
         "model": "scripted",
@@ -28,7 +41,9 @@ def client(server: ScriptedLLM, **overrides: object) -> ModelClient:
         "timeout_seconds": 5.0,
         **overrides,
     }
-    return ModelClient(Backend(**values))
+    opened = ModelClient(Backend(**values), policy)
+    _opened.append(opened)
+    return opened
 
 
 async def test_a_good_answer_comes_back_with_its_usage(llm):
@@ -149,3 +164,22 @@ async def test_each_call_is_a_client_span_with_the_genai_attributes(llm):
     assert ok["novel.turn"] == 3
     assert failed["error.type"] == "refused"
     assert KEY not in str([ok, failed])
+
+
+async def test_a_host_the_policy_refuses_is_never_called(llm):
+    with pytest.raises(ModelFailure) as failure:
+        await client(llm, HostPolicy()).complete(REQUEST)
+    assert failure.value.kind == "host_refused" and "127.0.0.1" in str(failure.value)
+    assert llm.requests == []
+
+
+async def test_a_name_is_checked_where_the_connection_resolves_it(llm):
+    # "localhost" is a name: allowed as a URL, refused once it resolves to loopback.
+    named = llm.url.replace("127.0.0.1", "localhost")
+    with pytest.raises(ModelFailure) as failure:
+        await client(llm, HostPolicy(), base_url=named).complete(REQUEST)
+    assert failure.value.kind == "host_refused" and "not public" in str(failure.value)
+    assert llm.requests == []
+    # Allowed by name (NE_LLM_ALLOWED_HOSTS=localhost), the same URL is called.
+    reply = await client(llm, HostPolicy.parse("localhost"), base_url=named).complete(REQUEST)
+    assert json.loads(reply.content) == {"option": 3}

@@ -221,7 +221,7 @@ class LlmOptions(_message.Message):
     def __init__(self, decisions: _Optional[bool] = ..., narration: _Optional[bool] = ..., backend: _Optional[_Union[LlmBackend, _Mapping]] = ..., replay_of: _Optional[str] = ...) -> None: ...
 
 class LlmUsage(_message.Message):
-    __slots__ = ("decisions", "narration", "model", "base_url", "token_budget", "estimated_tokens", "estimated_seconds", "calls", "input_tokens", "output_tokens", "fallbacks", "fallback_reasons", "budget_exhausted", "replay_of", "replayed_calls")
+    __slots__ = ("decisions", "narration", "model", "base_url", "token_budget", "estimated_tokens", "estimated_seconds", "calls", "input_tokens", "output_tokens", "fallbacks", "fallback_reasons", "budget_exhausted", "replay_of", "replayed_calls", "decision_usage", "narration_usage")
     class FallbackReasonsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -244,6 +244,8 @@ class LlmUsage(_message.Message):
     BUDGET_EXHAUSTED_FIELD_NUMBER: _ClassVar[int]
     REPLAY_OF_FIELD_NUMBER: _ClassVar[int]
     REPLAYED_CALLS_FIELD_NUMBER: _ClassVar[int]
+    DECISION_USAGE_FIELD_NUMBER: _ClassVar[int]
+    NARRATION_USAGE_FIELD_NUMBER: _ClassVar[int]
     decisions: bool
     narration: bool
     model: str
@@ -259,7 +261,36 @@ class LlmUsage(_message.Message):
     budget_exhausted: bool
     replay_of: str
     replayed_calls: int
-    def __init__(self, decisions: _Optional[bool] = ..., narration: _Optional[bool] = ..., model: _Optional[str] = ..., base_url: _Optional[str] = ..., token_budget: _Optional[int] = ..., estimated_tokens: _Optional[int] = ..., estimated_seconds: _Optional[float] = ..., calls: _Optional[int] = ..., input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., fallbacks: _Optional[int] = ..., fallback_reasons: _Optional[_Mapping[str, int]] = ..., budget_exhausted: _Optional[bool] = ..., replay_of: _Optional[str] = ..., replayed_calls: _Optional[int] = ...) -> None: ...
+    decision_usage: LlmUsagePart
+    narration_usage: LlmUsagePart
+    def __init__(self, decisions: _Optional[bool] = ..., narration: _Optional[bool] = ..., model: _Optional[str] = ..., base_url: _Optional[str] = ..., token_budget: _Optional[int] = ..., estimated_tokens: _Optional[int] = ..., estimated_seconds: _Optional[float] = ..., calls: _Optional[int] = ..., input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., fallbacks: _Optional[int] = ..., fallback_reasons: _Optional[_Mapping[str, int]] = ..., budget_exhausted: _Optional[bool] = ..., replay_of: _Optional[str] = ..., replayed_calls: _Optional[int] = ..., decision_usage: _Optional[_Union[LlmUsagePart, _Mapping]] = ..., narration_usage: _Optional[_Union[LlmUsagePart, _Mapping]] = ...) -> None: ...
+
+class LlmUsagePart(_message.Message):
+    __slots__ = ("token_budget", "calls", "input_tokens", "output_tokens", "fallbacks", "fallback_reasons", "budget_exhausted", "replayed_calls")
+    class FallbackReasonsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+    TOKEN_BUDGET_FIELD_NUMBER: _ClassVar[int]
+    CALLS_FIELD_NUMBER: _ClassVar[int]
+    INPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    FALLBACKS_FIELD_NUMBER: _ClassVar[int]
+    FALLBACK_REASONS_FIELD_NUMBER: _ClassVar[int]
+    BUDGET_EXHAUSTED_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_CALLS_FIELD_NUMBER: _ClassVar[int]
+    token_budget: int
+    calls: int
+    input_tokens: int
+    output_tokens: int
+    fallbacks: int
+    fallback_reasons: _containers.ScalarMap[str, int]
+    budget_exhausted: bool
+    replayed_calls: int
+    def __init__(self, token_budget: _Optional[int] = ..., calls: _Optional[int] = ..., input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., fallbacks: _Optional[int] = ..., fallback_reasons: _Optional[_Mapping[str, int]] = ..., budget_exhausted: _Optional[bool] = ..., replayed_calls: _Optional[int] = ...) -> None: ...
 
 class LlmSettings(_message.Message):
     __slots__ = ("tenant_id", "backend", "api_key_set", "input_tokens", "output_tokens")

@@ -160,3 +160,23 @@ class StoryCompleted(_message.Message):
     simulation_id: str
     story: Story
     def __init__(self, story_id: _Optional[str] = ..., simulation_id: _Optional[str] = ..., story: _Optional[_Union[Story, _Mapping]] = ...) -> None: ...
+
+class NarrationUsed(_message.Message):
+    __slots__ = ("simulation_id", "turn", "calls", "input_tokens", "output_tokens", "replayed_calls", "fallback", "budget_exhausted")
+    SIMULATION_ID_FIELD_NUMBER: _ClassVar[int]
+    TURN_FIELD_NUMBER: _ClassVar[int]
+    CALLS_FIELD_NUMBER: _ClassVar[int]
+    INPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_CALLS_FIELD_NUMBER: _ClassVar[int]
+    FALLBACK_FIELD_NUMBER: _ClassVar[int]
+    BUDGET_EXHAUSTED_FIELD_NUMBER: _ClassVar[int]
+    simulation_id: str
+    turn: int
+    calls: int
+    input_tokens: int
+    output_tokens: int
+    replayed_calls: int
+    fallback: str
+    budget_exhausted: bool
+    def __init__(self, simulation_id: _Optional[str] = ..., turn: _Optional[int] = ..., calls: _Optional[int] = ..., input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., replayed_calls: _Optional[int] = ..., fallback: _Optional[str] = ..., budget_exhausted: _Optional[bool] = ...) -> None: ...

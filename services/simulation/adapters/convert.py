@@ -14,7 +14,7 @@ from novel_platform.characters import STAT_NAMES
 from novel_platform.worlds import world_message
 from services.simulation.adapters.repository import CampaignRecord, SimulationRecord
 from services.simulation.adapters.worlds import WorldRecord
-from services.simulation.domain import CharacterSheet
+from services.simulation.domain import CharacterSheet, llm_usage
 from services.simulation.domain.interventions import Intervention
 from services.simulation.domain.knowledge import Knowledge, Known
 from services.simulation.domain.status import SimulationStatus
@@ -50,7 +50,7 @@ def simulation_to_proto(r: SimulationRecord) -> simulation_pb2.Simulation:
         created_at=_ts(r.created_at),
         updated_at=_ts(r.updated_at),
         world_id=r.world_id,
-        llm=llm_usage_to_proto(r.llm_usage) if r.llm_usage is not None else None,
+        llm=llm_usage_to_proto(r.llm_usage, r.llm) if r.llm_usage is not None else None,
         **(_lineage(r) if r.root_id or r.interventions else {}),
     )
 
@@ -107,8 +107,23 @@ def knowledge_to_proto(simulation_id: str, k: Knowledge) -> simulation_pb2.Knowl
     )
 
 
-def llm_usage_to_proto(usage: dict[str, Any]) -> simulation_pb2.LlmUsage:
-    return simulation_pb2.LlmUsage(**usage)
+def llm_usage_to_proto(
+    usage: dict[str, Any], llm: dict[str, Any] | None
+) -> simulation_pb2.LlmUsage:
+    """Decisions and narration together, and each side's share with its budget."""
+    budgets = (llm or {}).get("budgets", {})
+    shares = (*llm_usage.COUNTS, llm_usage.NARRATION)
+    plan = {k: v for k, v in usage.items() if k not in shares}
+    return simulation_pb2.LlmUsage(
+        **plan,
+        **llm_usage.totals(usage),
+        decision_usage=simulation_pb2.LlmUsagePart(
+            token_budget=budgets.get("decision", 0), **llm_usage.decision_part(usage)
+        ),
+        narration_usage=simulation_pb2.LlmUsagePart(
+            token_budget=budgets.get("narration", 0), **llm_usage.narration_part(usage)
+        ),
+    )
 
 
 def backend_fields(b: simulation_pb2.LlmBackend) -> dict[str, Any]:

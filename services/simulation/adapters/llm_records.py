@@ -8,10 +8,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.simulation.adapters.tables import llm_calls, llm_settings, simulations
+from novel_engine.v1 import story_pb2
+from services.simulation.adapters.tables import (
+    llm_calls,
+    llm_narration,
+    llm_settings,
+    simulations,
+)
+from services.simulation.domain import llm_usage
+
+_USED = set(story_pb2.NarrationUsed.DESCRIPTOR.fields_by_name)  # the columns an event fills
 
 
 @dataclass(frozen=True)
@@ -59,8 +68,48 @@ class LlmRepository:
         return {(r.turn, r.purpose, r.subject): CallRecord(**r._mapping) for r in rows}
 
     async def set_usage(self, sim_id: str, usage: dict[str, Any]) -> None:
+        """The decisions' usage; the narration's part, written by its own events, stays."""
+        decided = sa.bindparam("decided", llm_usage.without_narration(usage), type_=JSONB)
         await self._conn.execute(
-            sa.update(simulations).where(simulations.c.id == sim_id).values(llm_usage=usage)
+            sa.update(simulations)
+            .where(simulations.c.id == sim_id)
+            .values(llm_usage=simulations.c.llm_usage.op("||")(decided))
+        )
+
+    async def lock_usage(self, sim_id: str) -> tuple[str, dict[str, Any] | None] | None:
+        """(tenant, usage) of a simulation, its row locked until the commit; None if
+        there is no such simulation."""
+        stmt = (
+            sa.select(simulations.c.tenant_id, simulations.c.llm_usage)
+            .where(simulations.c.id == sim_id)
+            .with_for_update()
+        )
+        row = (await self._conn.execute(stmt)).first()
+        return (row.tenant_id, row.llm_usage) if row else None
+
+    async def add_narration_turn(self, used: story_pb2.NarrationUsed) -> bool:
+        """Keep a turn's narration usage; False if it was kept before."""
+        counts = {c.name: getattr(used, c.name) for c in llm_narration.c if c.name in _USED}
+        stmt = (
+            insert(llm_narration)
+            .values(**counts, received_at=datetime.now(UTC))
+            .on_conflict_do_nothing()
+            .returning(llm_narration.c.turn)
+        )
+        return (await self._conn.execute(stmt)).first() is not None
+
+    async def set_narration_usage(self, sim_id: str, part: dict[str, Any]) -> None:
+        usage = simulations.c.llm_usage
+        await self._conn.execute(
+            sa.update(simulations)
+            .where(simulations.c.id == sim_id)
+            .values(
+                llm_usage=sa.func.jsonb_set(
+                    usage,
+                    sa.literal([llm_usage.NARRATION], ARRAY(sa.Text)),
+                    sa.bindparam("part", part, type_=JSONB),
+                )
+            )
         )
 
     async def tenant_backend(self, tenant_id: str) -> TenantBackend | None:
@@ -84,11 +133,16 @@ class LlmRepository:
         await self._conn.execute(stmt)
 
     async def tenant_tokens(self, tenant_id: str) -> tuple[int, int]:
-        """(input, output) tokens of all the tenant's simulations."""
+        """(input, output) tokens of all the tenant's simulations, decisions and
+        narration together."""
         usage = simulations.c.llm_usage
-        stmt = sa.select(
-            sa.func.coalesce(sa.func.sum(usage["input_tokens"].as_integer()), 0),
-            sa.func.coalesce(sa.func.sum(usage["output_tokens"].as_integer()), 0),
-        ).where(simulations.c.tenant_id == tenant_id, usage.is_not(None))
+
+        def spent(kind: str) -> sa.ColumnElement[int]:
+            narrated = sa.func.coalesce(usage[(llm_usage.NARRATION, kind)].as_integer(), 0)
+            return sa.func.coalesce(sa.func.sum(usage[kind].as_integer() + narrated), 0)
+
+        stmt = sa.select(spent("input_tokens"), spent("output_tokens")).where(
+            simulations.c.tenant_id == tenant_id, usage.is_not(None)
+        )
         row = (await self._conn.execute(stmt)).one()
         return int(row[0]), int(row[1])

@@ -67,6 +67,22 @@ llm_calls = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 
+# What the story service's narration of each turn cost (story.narration_used), kept
+# once per (simulation, turn): a redelivered event finds its row and adds nothing.
+llm_narration = sa.Table(
+    "llm_narration",
+    metadata,
+    sa.Column("simulation_id", sa.Text, primary_key=True),
+    sa.Column("turn", sa.Integer, primary_key=True),
+    sa.Column("calls", sa.Integer, nullable=False),
+    sa.Column("input_tokens", sa.Integer, nullable=False),
+    sa.Column("output_tokens", sa.Integer, nullable=False),
+    sa.Column("replayed_calls", sa.Integer, nullable=False),
+    sa.Column("fallback", sa.Text, nullable=False),  # "" when the model's chapter was kept
+    sa.Column("budget_exhausted", sa.Boolean, nullable=False),
+    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+)
+
 # A tenant's override of the server's model backend; the API key sealed (Fernet).
 llm_settings = sa.Table(
     "llm_settings",

@@ -19,7 +19,7 @@ from services.simulation.adapters.repository import (
     SimulationRecord,
     SimulationRepository,
 )
-from services.simulation.domain import CharacterSheet
+from services.simulation.domain import CharacterSheet, llm_usage
 from services.simulation.domain.status import SimulationStatus
 from services.simulation.service import events
 from services.simulation.service.directing import accepted_interventions
@@ -185,14 +185,7 @@ class SimulationService:
             raise FailedPrecondition(f"Simulation '{source.id}' is still {source.status}")
         now = datetime.now(UTC)
         llm = {**source.llm, "replay_of": source.id}
-        usage = {
-            **source.llm_usage,
-            **{k: 0 for k in ("calls", "input_tokens", "output_tokens", "fallbacks")},
-            "fallback_reasons": {},
-            "budget_exhausted": False,
-            "replay_of": source.id,
-            "replayed_calls": 0,
-        }
+        usage = llm_usage.reset(source.llm_usage, source.id)
         record = replace(
             source,
             id=sim_id or str(uuid.uuid4()),

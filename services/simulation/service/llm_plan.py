@@ -16,10 +16,11 @@ from novel_engine.v1 import simulation_pb2
 from novel_platform.errors import InvalidArgument
 from novel_platform.llm.backend import OVERRIDABLE, Backend
 from novel_platform.llm.client import ChatRequest
+from novel_platform.llm.hosts import HostPolicy, HostRefused
 from novel_platform.llm.sealing import Sealer, SealingError
 from novel_platform.outbox import UnitOfWork
 from services.simulation.adapters.llm_records import LlmRepository, TenantBackend
-from services.simulation.domain import CharacterSheet, start_world
+from services.simulation.domain import CharacterSheet, llm_usage, start_world
 from services.simulation.domain.choices import DecisionPoint, decision_points
 from services.simulation.domain.decision_prompt import decision_request
 
@@ -68,10 +69,24 @@ def layer(base: Backend, fields: Mapping[str, Any], api_key: str) -> Backend:
 
 
 class ModelPlans:
-    def __init__(self, uow: Callable[[], UnitOfWork], server: Backend, sealer: Sealer) -> None:
+    def __init__(
+        self, uow: Callable[[], UnitOfWork], server: Backend, sealer: Sealer, policy: HostPolicy
+    ) -> None:
         self._uow = uow
         self.server = server
         self.sealer = sealer
+        self.policy = policy
+
+    async def _check_host(self, url: str) -> None:
+        """InvalidArgument for a URL the host policy refuses (also checked again at
+        every connection: DNS may change)."""
+        try:
+            await self.policy.check_url(url)
+        except HostRefused as exc:
+            raise InvalidArgument(
+                f"llm.base_url: {exc}; the server calls only public hosts and those its "
+                "operator allows (NE_LLM_ALLOWED_HOSTS)"
+            ) from None
 
     def _seal(self, key: str) -> str:
         try:
@@ -90,6 +105,8 @@ class ModelPlans:
         self, tenant_id: str, values: Mapping[str, Any], api_key: str
     ) -> tuple[dict[str, Any], bool, tuple[int, int]]:
         fields = override_fields(values)
+        if fields.get("base_url"):
+            await self._check_host(fields["base_url"])
         settings = TenantBackend(fields, self._seal(api_key))
         async with self._uow() as uow:
             await LlmRepository(uow.conn).put_tenant_backend(tenant_id, settings)
@@ -126,6 +143,8 @@ class ModelPlans:
                 "llm: no model backend is configured (the server's NE_LLM_BASE_URL and "
                 "NE_LLM_MODEL, PUT /v1/settings/llm, or llm.backend here)"
             )
+        # Also a tenant's URL stored before the policy, or before the operator changed it.
+        await self._check_host(backend.base_url)
         server_key = bool(backend.api_key) and backend.api_key == self.server.api_key
         total = backend.token_budget
         both = request.decisions and request.narration
@@ -210,12 +229,7 @@ def new_usage(plan: Mapping[str, Any], tokens: int, seconds: float) -> dict[str,
         "token_budget": plan["backend"]["token_budget"],
         "estimated_tokens": tokens,
         "estimated_seconds": seconds,
-        "calls": 0,
-        "input_tokens": 0,
-        "output_tokens": 0,
-        "fallbacks": 0,
-        "fallback_reasons": {},
-        "budget_exhausted": False,
+        **llm_usage.empty_part(),  # the decisions'
+        llm_usage.NARRATION: llm_usage.empty_part(),
         "replay_of": plan.get("replay_of", ""),
-        "replayed_calls": 0,
     }

@@ -117,7 +117,7 @@ class DecisionSession:
         self.usage["calls"] += 1
         self.usage["input_tokens"] += reply.input_tokens
         self.usage["output_tokens"] += reply.output_tokens
-        tenant = {semconv.TENANT: self._sim.tenant_id}
+        tenant = {semconv.TENANT: self._sim.tenant_id, semconv.LLM_PURPOSE: PURPOSE}
         _tokens.add(reply.input_tokens, {**tenant, semconv.GEN_AI_TOKEN_TYPE: "input"})
         _tokens.add(reply.output_tokens, {**tenant, semconv.GEN_AI_TOKEN_TYPE: "output"})
         pick = read_choice(point, reply.content)

@@ -29,10 +29,30 @@ class NarrationRecords:
         self._conn = conn
 
     async def add(self, simulation_id: str, call: NarrationCall) -> None:
-        stmt = insert(llm_calls).on_conflict_do_nothing()
-        await self._conn.execute(
-            stmt, {"simulation_id": simulation_id, "created_at": datetime.now(UTC), **asdict(call)}
+        """Record a call; its answer replaces the reservation made for it."""
+        values = {"created_at": datetime.now(UTC), **asdict(call)}
+        stmt = (
+            insert(llm_calls)
+            .values(simulation_id=simulation_id, **values)
+            .on_conflict_do_update(
+                index_elements=[llm_calls.c.simulation_id, llm_calls.c.turn, llm_calls.c.attempt],
+                set_=values,
+            )
         )
+        await self._conn.execute(stmt)
+
+    async def reserve(self, simulation_id: str, pending: NarrationCall, budget: int) -> bool:
+        """Record `pending` (its input_tokens: the call's upper bound) if the simulation's
+        calls and reservations leave room for it within `budget`. The transaction-scoped
+        lock makes the sum and the insert one step for every replica."""
+        key = f"narration-budget:{simulation_id}"
+        await self._conn.execute(
+            sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(sa.literal(key))))
+        )
+        if await self.spent(simulation_id) + pending.input_tokens > budget:
+            return False
+        await self.add(simulation_id, pending)
+        return True
 
     async def of_turn(self, simulation_id: str, turn: int) -> list[NarrationCall]:
         return await self._select(llm_calls.c.turn == turn, simulation_id)
@@ -52,6 +72,7 @@ class NarrationRecords:
         return [NarrationCall(**r._mapping) for r in (await self._conn.execute(stmt)).all()]
 
     async def spent(self, simulation_id: str) -> int:
+        """Tokens of the simulation's calls, reservations included."""
         stmt = sa.select(
             sa.func.coalesce(sa.func.sum(llm_calls.c.input_tokens + llm_calls.c.output_tokens), 0)
         ).where(llm_calls.c.simulation_id == simulation_id)

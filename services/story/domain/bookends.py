@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from .model import DIRECTOR_ID, EventView, Participant, StoryContext, style_of
 from .naming import Names, short_place
 from .tally import Bond, Tally, tally
-from .variety import cap, indefinite, join, lower_first, ordinal, pick, sentence, title_case
+from .variety import cap, cycle, indefinite, join, lower_first, ordinal, pick, sentence, title_case
 
 # Nouns a scenario is likely to be "about"; the first one found names the story.
 _FOCUS = frozenset(
@@ -210,7 +210,12 @@ def _setting_sentence(ctx: StoryContext, style: str) -> str:
         return sentence(setting)
     framing = {
         "epic": ("Hear now a tale of {s}.", "Long will they tell the tale of {s}."),
-        "detailed": ("This account concerns {s}.",),
+        "detailed": (
+            "This account concerns {s}.",
+            "What follows happened in {s}.",
+            "The story is set in {s}.",
+            "This is a record of {s}.",
+        ),
         "concise": ("This is a tale of {s}.",),
     }[style]
     return pick(framing, ctx.variety_key, "setting").format(s=setting)
@@ -234,6 +239,44 @@ def _cast(items: Sequence[str]) -> str:
     if len(items) == 2 and "," in items[0]:
         return f"{items[0]}, and {items[1]}"
     return join(items)
+
+
+_ONE = (
+    "{name} was {role} of {f}.", "{name}, {role}, had come on behalf of {f}.",
+    "{F} had sent {name}, {role}.", "{name} served {f} as {role}.",
+    "For {f} there was {name}, {role}.", "{name}, {role}, answered to {f}.",
+)  # fmt: skip
+_MANY = (
+    "{F} had sent {list}.", "From {f} came {list}.", "{F} was there in force: {list}.",
+    "Of {f} there were {list}.", "With {f} came {list}.", "{F} had put its trust in {list}.",
+)  # fmt: skip
+_LONE = (
+    "{name} was {role} with no allegiance to speak of.", "{name}, {role}, served no one.",
+    "{name} was {role} and answered to nobody.", "{name}, {role}, had come alone.",
+)  # fmt: skip
+
+
+def _faction_line(faction: str, members: Sequence[Participant], key: tuple[object, ...]) -> str:
+    """One sentence for the members of a faction: "The Survey Corps had sent Elena
+    Marsh, a medic, and Tess, a prototype android"."""
+    roles = [lower_first(p.role.strip()) for p in members]
+    if not faction:
+        out = []
+        for p, role in zip(members, roles, strict=True):
+            template = pick(_LONE, *key, p.id) if role else "{name} was also there."
+            out.append(template.format(name=p.name, role=indefinite(role) if role else ""))
+        return " ".join(out)
+    f = _the(faction)
+    if len(members) == 1:
+        if not roles[0]:
+            return f"{members[0].name} stood with {f}."
+        template = cycle(_ONE, int(key[-1]) if isinstance(key[-1], int) else 0, key[0], "one")
+        return cap(template.format(name=members[0].name, role=indefinite(roles[0]), f=f, F=cap(f)))
+    who = [
+        f"{p.name}, {indefinite(r)}" if r else p.name for p, r in zip(members, roles, strict=True)
+    ]
+    template = pick(_MANY, *key, "many")
+    return cap(template.format(list=_cast(who), f=f, F=cap(f)))
 
 
 def write_opening(ctx: StoryContext) -> str:
@@ -266,18 +309,11 @@ def write_opening(ctx: StoryContext) -> str:
         first = " ".join(x for x in (scene, fate) if x)
         return "\n\n".join(x for x in (first, " ".join([*lines, coda])) if x)
 
-    # detailed
-    lines = []
-    for p in people:
-        role = lower_first(p.role.strip())
-        if role and p.faction:
-            lines.append(f"{p.name} was {indefinite(role)} of {_the(p.faction)}.")
-        elif role:
-            lines.append(f"{p.name} was {indefinite(role)} with no allegiance to speak of.")
-        elif p.faction:
-            lines.append(f"{p.name} stood with {_the(p.faction)}.")
-        else:
-            lines.append(f"{p.name} was also there.")
+    # detailed: the cast by faction, a sentence for each, worded by the story.
+    lines = [
+        _faction_line(faction, members, (key, n)) for n, (faction, members) in
+        enumerate(_factions(people))
+    ]  # fmt: skip
     span = (
         f"The record covers {ctx.turns_total} turns, one chapter for each."
         if ctx.turns_total > 0 and log
@@ -290,6 +326,14 @@ def write_opening(ctx: StoryContext) -> str:
 # -- closing --
 
 
+_ALL_STOOD = (
+    "When the last turn ended, all {n} of them still stood.",
+    "All {n} of them lived to see the end of it.",
+    "None of the {n} had fallen when it ended.",
+    "When it was over, all {n} were still on their feet.",
+)  # fmt: skip
+
+
 def _fates(t: Tally, style: str) -> str:
     alive = t.survivors
     falls = [f"{f.name} {_cause(f.cause, style)}" for f in t.fallen]
@@ -298,6 +342,9 @@ def _fates(t: Tally, style: str) -> str:
             return "No one had come to this story, and no one left it."
         if len(alive) == 1:
             return f"When the last turn ended, {alive[0]} still stood."
+        if len(alive) <= len(_COUNTS) and len(alive) > 2:  # the names were just told
+            count = _COUNTS[len(alive) - 1].lower()
+            return pick(_ALL_STOOD, t.names.full(t.order[0]), len(alive)).format(n=count)
         return f"When the last turn ended, all of them still stood: {join(alive)}."
     if not alive:
         return f"In the end, none of them survived: {join(falls)}."
@@ -314,17 +361,30 @@ def _cause(cause: str, style: str) -> str:
     return f"{verb} {cause}" if linked else f"{verb} by {cause}"
 
 
-def _bond(b: Bond, style: str) -> str:
+_BOND_SHAPES = {
+    "deep": ("{h} had come to trust {o} deeply.",
+             "By the end {h} would have followed {o} anywhere.",
+             "{h} had found in {o} someone to rely on.",
+             "{h} now trusted {o} without reservation."),
+    "warm": ("{h} ended on warmer terms with {o}.", "{h} thought better of {o} than at the start.",
+             "{h} and {o} parted on easier terms, at least on {h}'s side.",
+             "{h} had begun to like {o}."),
+    "bitter": ("{h} ended on bitter terms with {o}.", "{h} would not forgive {o}.",
+               "{h} had nothing left for {o} but contempt.", "{h} counted {o} an enemy now."),
+    "wary": ("{h} had grown wary of {o}.", "{h} no longer quite trusted {o}.",
+             "{h} kept an eye on {o} after that.", "{h} had doubts about {o} by the end."),
+}  # fmt: skip
+
+
+def _bond(b: Bond, style: str, n: int = 0) -> str:
     if style == "log":
         feeling = "warmer" if b.change > 0 else "colder"
         return f"{b.holder}'s trust in {b.other} moved by {b.change:+.2f}, ending {feeling}."
-    if b.change >= 0.3:
-        return f"{b.holder} had come to trust {b.other} deeply."
-    if b.change > 0:
-        return f"{b.holder} ended on warmer terms with {b.other}."
-    if b.change <= -0.3:
-        return f"{b.holder} ended on bitter terms with {b.other}."
-    return f"{b.holder} had grown wary of {b.other}."
+    kind = (
+        "deep" if b.change >= 0.3 else "warm" if b.change > 0
+        else "bitter" if b.change <= -0.3 else "wary"
+    )  # fmt: skip
+    return cycle(_BOND_SHAPES[kind], n, b.holder, b.other).format(h=b.holder, o=b.other)
 
 
 def _bonds(bonds: Sequence[Bond], style: str) -> list[str]:
@@ -345,7 +405,7 @@ def _bonds(bonds: Sequence[Bond], style: str) -> list[str]:
             )  # fmt: skip
             out.append(f"{b.holder} and {b.other} {feeling}.")
         else:
-            out.append(_bond(b, style))
+            out.append(_bond(b, style, len(out)))
     return out
 
 
@@ -364,10 +424,17 @@ def _discoveries(t: Tally, style: str, setting: str) -> str:
     for f in t.finds:
         by_finder.setdefault(f.finder, []).append(f.clue)
     return " ".join(
-        f"{finder} had uncovered {join(clues)}." if finder
+        cycle(_FOUND_BY, n, setting, "found").format(who=finder, what=join(clues)) if finder
         else f"{cap(join(clues))} had come to light."
-        for finder, clues in by_finder.items()
+        for n, (finder, clues) in enumerate(by_finder.items())
     )  # fmt: skip
+
+
+_FOUND_BY = (
+    "{who} had uncovered {what}.", "It was {who} who had turned up {what}.",
+    "{who} had found {what}.", "{who} came away knowing of {what}.",
+    "To {who} went the credit for {what}.", "{who} had brought {what} to light.",
+)  # fmt: skip
 
 
 def write_closing(ctx: StoryContext, chapters_events: Sequence[Sequence[EventView]]) -> str:
@@ -411,12 +478,17 @@ def _closing(ctx: StoryContext, chapters_events: Sequence[Sequence[EventView]]) 
             healed = f" and recovered {mended}" if mended else ""
             wounds.append(f"{name} took {taken} damage in all{healed}.")
         elif taken:
-            scars = "carried scars out of it" if taken >= 5 else "came out of it bruised"
+            scars = "carried scars out of it" if taken >= 5 else pick(
+                ("came out of it bruised", "came away battered", "left with a few hurts",
+                 "nursed bruises by the end"), t.order[0], "bruised"
+            )  # fmt: skip
             marked.setdefault(f"{scars}{', though patched up' if mended else ''}", []).append(name)
         else:
             unharmed.append(name)
     wounds += [f"{join(who)} {scars}." for scars, who in marked.items()]
-    if unharmed:
+    if unharmed and len(unharmed) == len(t.survivors) > 2:
+        wounds.append("Not one of them had taken so much as a scratch.")
+    elif unharmed:
         wounds.append(f"{join(unharmed)} came through unharmed.")
     deaths = " ".join(
         f"{f.name} {_cause(f.cause, style).replace('had been', 'was')}"

@@ -34,9 +34,14 @@ _QUIET = ("observe", "rest")
 _THEN = (
     "Then, ", "Soon after, ", "Before long, ", "A moment later, ", "Not long after, ",
     "After that, ", "", "", "", "Later, ", "In the meantime, ", "Next, ", "By then, ",
+    "", "", "Shortly afterwards, ", "Within the hour, ", "All the while, ", "Once that was done, ",
+    "Somewhere in all this, ", "At about the same time, ",
 )  # fmt: skip
 _AT = ("Meanwhile, at {p}, ", "At {p}, ", "Over at {p}, ", "Elsewhere, at {p}, ",
-       "Back at {p}, ", "Over at {p}, ")  # fmt: skip
+       "Back at {p}, ", "Over at {p}, ", "Across at {p}, ", "Still at {p}, ",
+       "Not far off, at {p}, ", "Off at {p}, ", "Down at {p}, ")  # fmt: skip
+_ACROSS = ("", "", "", "", "Meanwhile, ", "At the same hour, ", "Not far away, ",
+           "While that went on, ", "Away from all that, ")  # fmt: skip
 # Deeds of these kinds, alike in all that came of them, are told as one.
 _GROUPABLE = ("move", "investigate", "scout", "repair", "observe", "rest", "flee")
 _TOLD_ALIKE = ("clue_found", "lead", "moved")
@@ -70,8 +75,14 @@ _TRAVEL = (
     ("made for", "for"), ("headed for", "for"), ("set out for", "for"), ("went on to", "to"),
     ("moved on to", "to"), ("pushed on to", "to"), ("slipped away to", "to"),
     ("struck out for", "for"), ("took the path to", "to"), ("left for", "for"),
+    ("started toward", "toward"), ("went off to", "to"), ("hurried to", "to"),
+    ("drifted over to", "to"), ("walked to", "to"), ("wandered over to", "to"),
+    ("turned toward", "toward"), ("crossed to", "to"),
 )  # fmt: skip
-_TRAVEL_LEADS = ("", "Meanwhile, ", "", "Elsewhere, ", "In the meantime, ", "Before long, ", "")
+_TRAVEL_LEADS = (
+    "", "Meanwhile, ", "", "Elsewhere, ", "In the meantime, ", "Before long, ", "",
+    "As the hour wore on, ", "By the end of the hour, ", "Not long after, ", "Then ",
+)  # fmt: skip
 
 
 def _plain_move(event: EventView) -> bool:
@@ -246,6 +257,10 @@ def _narrative(
                 # A new place is said once: by the deed itself, or else before it.
                 at = pick(_AT, *key, "at").format(p=names.place(place))
                 told_here[0] = at + names.after_lead(told_here[0])
+            elif i == 0 and (patterns or paragraphs[1:]):
+                # A paragraph that names its own place may still turn from the last one.
+                turn_to = pick(_ACROSS, *key, "across")
+                told_here[0] = turn_to + names.after_lead(told_here[0]) if turn_to else told_here[0]
             sentences += told_here
         quiet_line = _quiet_sentence(quiet, names, (sid, turn, place))
         if quiet_line:

@@ -20,15 +20,19 @@ from .variety import cycle, definite, join, pick, sentence
 # shifts are not told in the narrative styles: the words said already show them.
 _WARMER = (
     ("came to trust {other} far more", "saw {other} in a new light", "would follow {other} now",
-     "decided {other} could be counted on"),
+     "decided {other} could be counted on", "knew now that {other} was a friend",
+     "would not hear a word against {other} after that"),
     ("warmed to {other}", "thought better of {other}", "began to rely on {other}",
-     "found {other} easier to trust", "let {other} a little closer"),
+     "found {other} easier to trust", "let {other} a little closer",
+     "softened toward {other}", "started to like {other}", "gave {other} the benefit of the doubt"),
 )  # fmt: skip
 _COLDER = (
     ("turned bitterly against {other}", "would not forgive {other}", "hated {other} now",
-     "swore never to trust {other} again"),
+     "swore never to trust {other} again", "was done with {other} for good",
+     "would remember this about {other}"),
     ("grew wary of {other}", "kept {other} at arm's length", "stopped trusting {other}",
-     "began to doubt {other}", "marked {other} down as trouble"),
+     "began to doubt {other}", "marked {other} down as trouble", "cooled toward {other}",
+     "watched {other} more closely after that", "had second thoughts about {other}"),
 )  # fmt: skip
 _MUTUAL_WARM = ("warmed to each other", "came away trusting each other more",
                 "found they could rely on each other", "drew closer")  # fmt: skip
@@ -52,12 +56,25 @@ _LEADS = (
     "sensed that {where_short} held more than it showed",
     "marked {where_short} as worth a closer look",
     "caught a hint of something hidden {where}",
-)
+    "made a note to come back to {where_short}",
+    "suspected that {where_short} was keeping a secret",
+    "spotted something odd {where}",
+    "had a feeling about {where_short}",
+)  # fmt: skip
 _SPOTTED = ("caught sight of {who} {where}", "glimpsed {who} {where}", "saw {who} {where}")
 # The brief style leaves out small consequences.
 _CONCISE_SKIP = ("spotted", "alerted", "lead", "defended")
 
+_AGAIN = ("found the same {same}", "turned up {d} as well", "came upon {d} too",
+          "also found {d}", "found {d} too")  # fmt: skip
+
 Subject = tuple[str, str]  # ("id", character id) or ("text", words)
+
+
+def _same(thing: str) -> str:
+    """ "a torn photograph" -> "the same torn photograph" (the caller writes "the")."""
+    first, _, rest = thing.partition(" ")
+    return rest if first.lower() in ("a", "an", "the", "some") and rest else thing
 
 
 def by_turn(options: Sequence[str], event: EventView, key: tuple[object, ...], *who: object) -> str:
@@ -176,12 +193,17 @@ def _effect(
         if style == "log":
             return who, f"took {n} point{'s' * (n != 1)} of damage"
         if event.actor_id == DIRECTOR_ID:
-            hit = ("was hurt", "was battered", "was caught in it", "took the worst of it")
+            hit = ("was hurt", "was battered", "was caught in it", "took the worst of it",
+                   "was thrown off balance and hurt", "came away bloodied", "was knocked flat",
+                   "was struck", "could not get clear in time")  # fmt: skip
             return who, by_turn(hit, event, key, "struck")  # one word for all it struck
         hurt = (
-            ("was badly hurt", "took a bad wound", "went down hard, badly hurt") if n >= 4
-            else ("was wounded", "took a wound", "was cut") if n >= 2
-            else ("was grazed", "took a scrape", "was nicked", "came away with a bruise")
+            ("was badly hurt", "took a bad wound", "went down hard, badly hurt",
+             "was left bleeding badly", "took a wound that would not close easily") if n >= 4
+            else ("was wounded", "took a wound", "was cut", "came away bleeding",
+                  "was hurt, though not badly") if n >= 2
+            else ("was grazed", "took a scrape", "was nicked", "came away with a bruise",
+                  "picked up a shallow cut", "got a knock", "skinned a hand")
         )  # fmt: skip
         return who, cycle(hurt, event.turn, key[0] if key else "", effect.subject_id, "hurt")
     if kind == "killed":
@@ -206,14 +228,36 @@ def _effect(
         verbs = (
             ("brought {d} to light",)
             if style == "epic"
-            else ("uncovered {d}", "turned up {d}", "came upon {d}", "found {d}")
+            else (
+                "uncovered {d}",
+                "turned up {d}",
+                "came upon {d}",
+                "found {d}",
+                "dug out {d}",
+                "laid hands on {d}",
+                "spotted {d}",
+                "unearthed {d}",
+            )
         )
-        return actor, by_turn(verbs, event, key, event.actor_id, "found").format(d=detail)
+        verb = by_turn(verbs, event, key, event.actor_id, "found")
+        again = pick(_AGAIN, *key, event.actor_id, "again")
+
+        def found() -> str:
+            # A find already told this hour is "the same" one, not news again.
+            if style != "epic" and names.again(detail):
+                return again.format(d=detail, same=_same(detail))
+            names.again(detail)
+            return verb.format(d=detail)
+
+        return actor, found
     if kind == "learned":
-        verb = by_turn(("learned of", "heard about", "was told of", "now knew of"), event, key, who)
+        told = ("learned of", "heard about", "was told of", "now knew of", "found out about",
+                "got word of", "was let in on")  # fmt: skip
+        verb = by_turn(told, event, key, who)
         return who, f"{verb} {detail}"
     if kind == "knew":
-        knew = ("already knew of", "had heard of", "knew all about", "was no stranger to")
+        knew = ("already knew of", "had heard of", "knew all about", "was no stranger to",
+                "had found out about", "was ahead of the news about")  # fmt: skip
         verb = by_turn(knew, event, key, effect.subject_id, "knew")
         return who, f"{verb} {detail}"
     if kind == "reaction":
@@ -222,7 +266,8 @@ def _effect(
         template = pick(table, *key, effect.subject_id, "react")
         return who, lambda: template.format(other=names.of(other_id))
     if kind == "lead":
-        here = detail == event.location
+        # The place the deed just named is "there", not named twice in one sentence.
+        here = detail in (event.location, event.target_name)
         template = by_turn(_LEADS, event, key, effect.subject_id, "lead")
         return who, lambda: template.format(
             where="there" if here else f"at {names.place(detail)}",
@@ -232,14 +277,16 @@ def _effect(
         return who, lambda: f"was sent chasing a false lead toward {names.place(detail)}"
     if kind == "spotted":
         template = by_turn(_SPOTTED, event, key, event.actor_id, "spot")
+        named = detail in (event.location, event.target_name)
         return actor, lambda: template.format(
-            who=names.of(effect.subject_id), where=f"at {names.place(detail)}"
+            who=names.of(effect.subject_id), where="there" if named else f"at {names.place(detail)}"
         )
     if kind == "alerted":
         return who, "stayed watchful"
     thing = definite(detail)
     if kind == "item_gained":
-        return who, f"came away with {thing}"
+        took = ("came away with", "picked up", "walked off with", "came away with")
+        return who, f"{by_turn(took, event, key, effect.subject_id, 'took')} {thing}"
     if kind == "item_lost":
         return who, f"dropped {thing}" if effect.subject_id in dead else f"lost {thing}"
     if kind == "repaired":
@@ -311,6 +358,14 @@ def groups(
             )
             if match is not None:
                 used.append(match)
+                back = _swap_back(effects, used, effect.subject_id, effects[match].subject_id)
+                if back is not None:  # a swap is one exchange, told in one sentence
+                    used.extend(back)
+                    given, got = effect.detail, effects[back[0]].detail
+                    swap = _swap(names, effect.subject_id, effects[match].subject_id,
+                                 definite(given), definite(got), key)  # fmt: skip
+                    groups.append((("text", ""), [swap]))
+                    continue
                 passed = _hands(names, effect.subject_id, effects[match].subject_id, key)
                 groups.append((("text", definite(effect.detail)), [passed]))
                 continue
@@ -330,6 +385,45 @@ def _both(names: Names, a: str, b: str, verb: str) -> Callable[[], str]:
 
 _HANDS = ("passed from {g} to {t}", "changed hands, from {g} to {t}",
           "went from {g} to {t}", "ended up with {t}, by way of {g}")  # fmt: skip
+# Giver {a} handed over {x} and got {y} from {b}.
+_SWAPS = (
+    "{a} handed over {x} and took {y} in return", "{a} let {b} have {x} for {y}",
+    "{x} went to {b}, and {y} to {a}", "{a} traded {x} for {y}",
+    "In exchange for {x}, {b} gave up {y}", "{b} took {x}; {a} walked off with {y}",
+    "{a} parted with {x}, and {b} with {y}", "{b} got {x} out of it, {a} {y}",
+)  # fmt: skip
+
+
+def _swap_back(
+    effects: Sequence[EffectView], used: Sequence[int], giver: str, taker: str
+) -> tuple[int, int] | None:
+    """Indices (gained, lost) of something going the other way in the same event."""
+    for j, f in enumerate(effects):
+        if j in used or f.kind != "item_gained" or f.subject_id != giver:
+            continue
+        lost = next(
+            (k for k, g in enumerate(effects) if k not in used and g.kind == "item_lost"
+             and g.subject_id == taker and g.detail == f.detail),
+            None,
+        )  # fmt: skip
+        if lost is not None:
+            return j, lost
+    return None
+
+
+def _swap(
+    names: Names, a: str, b: str, x: str, y: str, key: tuple[object, ...]
+) -> Callable[[], str]:
+    turn = int(key[1]) if len(key) > 1 and isinstance(key[1], int) else 0
+    template = cycle(_SWAPS, turn, key[0] if key else "", a, b, "swap")
+
+    def text() -> str:
+        # Names in the order the sentence uses them.
+        order = sorted((template.find(s), s) for s in ("{a}", "{b}"))
+        said = {s: names.of(a if s == "{a}" else b) for _, s in order}
+        return template.format(a=said["{a}"], b=said["{b}"], x=x, y=y)
+
+    return text
 
 
 def _hands(names: Names, giver: str, taker: str, key: tuple[object, ...]) -> Callable[[], str]:
@@ -339,8 +433,11 @@ def _hands(names: Names, giver: str, taker: str, key: tuple[object, ...]) -> Cal
 
 
 _LISTABLE = (
-    "dropped ", "lost ", "came away with ", "learned of ", "uncovered ", "turned up ",
-    "came upon ", "found ", "heard about ", "was told of ", "now knew of ",
+    "dropped ", "lost ", "came away with ", "picked up ", "walked off with ", "learned of ",
+    "uncovered ", "turned up ",
+    "came upon ", "found ", "heard about ", "was told of ", "now knew of ", "dug out ",
+    "laid hands on ", "spotted ", "unearthed ", "found out about ", "got word of ",
+    "was let in on ",
 )  # fmt: skip
 
 
@@ -350,7 +447,8 @@ def _merge(predicates: Sequence[str | Callable[[], str]]) -> list[str]:
     out: list[tuple[str, list[str]]] = []
     for item in predicates:
         predicate = item if isinstance(item, str) else item()
-        verb = next((v for v in _LISTABLE if predicate.startswith(v)), "")
+        # The longest verb that fits: "found out about X", not "found" + "out about X".
+        verb = max((v for v in _LISTABLE if predicate.startswith(v)), key=len, default="")
         if verb and out and out[-1][0] == verb:
             out[-1][1].append(predicate[len(verb) :])
         else:

@@ -64,7 +64,14 @@ def is_director(event: EventView) -> bool:
     return event.actor_id == DIRECTOR_ID
 
 
+# Motives that only say again what the deed says ("scouted toward the ridge, wanting a
+# first look at it"): the deed tells them, so they are never stated.
+_ECHOES = ("wanting a first look at ", "curious about ")
+
+
 def fresh_motive(event: EventView) -> bool:
     """The engine marks a motive the first time a character acts on it; only then is
-    it worth stating."""
+    it worth stating, and only when it says more than the deed itself."""
+    if event.motive.startswith(_ECHOES) and event.action in ("scout", "investigate", "move"):
+        return False
     return any(f.kind == "motive" for f in event.effects)

@@ -3,23 +3,34 @@ the sentence that opens each pattern, and what came of goals and of the scenario
 
 from __future__ import annotations
 
+import re
+
 from .facts import TurnFacts
 from .naming import Names
 from .patterns import Pattern
-from .tense import past
+from .tense import past, perfect
 from .variety import cap, cycle, join, lower_first, pick, sentence
 
 _SCENE = (
     "At {place}, {detail}.", "{Detail} at {place}.", "Over {place}, {detail}.",
     "At {place} {detail}.", "Nothing had changed at {place}: {detail}.",
     "{Detail}, there at {place}.", "Around {place}, {detail}.",
+    "It was the same as ever at {place}: {detail}.", "{Detail}; that was {place} for you.",
+    "At {place}, as always, {detail}.", "Anyone at {place} would have seen it: {detail}.",
+    "The hour found {place} unchanged: {detail}.", "At {place} that hour, {detail}.",
 )  # fmt: skip
+# Shapes that say the place is as it was: never two in a row, so the first hour can step
+# back to one that does not.
+_SINCE = re.compile(r"changed|unchanged|same as ever|as always")
 _PHASE = {
     "peak": ("Everything was coming to a head.", "There was no more time to waste.",
              "Nobody could pretend any longer that there was time.",
-             "Whatever was going to happen would happen now."),
+             "Whatever was going to happen would happen now.", "It was now or never.",
+             "The last of their time was running out.", "Every choice counted now."),
     "relief": ("The worst, it seemed, had passed.", "For a while the pressure eased.",
-               "A strange calm settled in.", "The air went out of the moment."),
+               "A strange calm settled in.", "The air went out of the moment.",
+               "For the first time in hours, someone laughed.", "The danger drew back a little.",
+               "They could breathe again, if only for an hour."),
 }  # fmt: skip
 _STAKES = (
     "{Scenario}, and someone had to {objective}; it lay at {place}. If they failed, everyone "
@@ -28,13 +39,18 @@ _STAKES = (
     "{place}; fail, and {consequence}.",
     "Everyone knew why they had come: {scenario}. The task was to {objective}, and the "
     "way led to {place}. Nobody said aloud what failure meant: {consequence}.",
+    "It started when {scenario}. Now someone would have to {objective}, and that meant "
+    "{place}. The price of failing was plain to all: {consequence}.",
+    "The news had reached them: {scenario}. There was one way through: {objective}, at "
+    "{place}. Anything less, and {consequence}.",
 )
 _BARE_STAKES = (
     "Someone had to {objective}, and it lay at {place}. If nobody did, {consequence}.",
     "The task was plain: {objective}, out at {place}. Fail, and {consequence}.",
 )
 _OBSTACLE = ("Worse, {o}.", "And now {o}.", "Word spread that {o}.", "To make it harder, {o}.",
-             "Then the news came: {o}.")  # fmt: skip
+             "Then the news came: {o}.", "On top of everything, {o}.", "Bad news followed: {o}.",
+             "As if that were not enough, {o}.")  # fmt: skip
 _LEADS = {
     "confrontation": ("It came to blows between {a} and {b}.", "{a} and {b} finally clashed.",
                       "There was no talking {a} down from {b}.", "Then the violence started.",
@@ -56,12 +72,25 @@ _LEADS = {
                    "Now it was up to {a}."),
 }  # fmt: skip
 _EPIC_LEADS = {
-    "confrontation": ("Then {a} and {b} met in wrath.",),
-    "betrayal": ("Then came the treachery of {a}.",),
-    "rescue": ("Yet {a} stood between {b} and the dark.",),
-    "discovery": ("And {a} brought a secret out of hiding.",),
-    "resolution": ("So the hour of {a} came.",),
-}
+    "confrontation": ("Then {a} and {b} met in wrath.", "Steel answered steel between {a} and {b}.",
+                      "The old enmity of {a} and {b} broke its bounds.",
+                      "Wrath woke in {a}, and it turned upon {b}.",
+                      "Then came the clash of {a} and {b}, long foretold."),
+    "betrayal": ("Then came the treachery of {a}.", "So {a} broke faith with {b}.",
+                 "Woe to {b}, who had trusted {a}.", "In that hour {a} turned traitor."),
+    "rescue": ("Yet {a} stood between {b} and the dark.", "{a} would not suffer {b} to fall.",
+               "Then {a} came to the aid of {b}.",
+               "Not alone was {b} in that hour; {a} was there."),
+    "discovery": ("And {a} brought a secret out of hiding.",
+                  "Then was a hidden thing laid bare by {a}.",
+                  "What the dark had kept, {a} found.",
+                  "So a secret long buried saw the light for {a}.",
+                  "Then fortune showed {a} what others had missed.",
+                  "And the earth gave up a secret to {a}.", "Keen were the eyes of {a} that hour.",
+                  "To {a} the hidden places opened."),
+    "resolution": ("So the hour of {a} came.", "Now all hung upon {a}.",
+                   "Thus came {a} to the heart of the matter.", "And the end drew near for {a}."),
+}  # fmt: skip
 
 
 def scene_lines(
@@ -75,6 +104,8 @@ def scene_lines(
         return []
     place, detail = next(iter(facts.scenes.items()))
     template = cycle(_SCENE, turn, key[0] if key else "", place)
+    if turn <= 1 and _SINCE.search(template):  # the first hour cannot find it "unchanged"
+        template = cycle(_SCENE, turn - 1, key[0] if key else "", place)
     where = names.place(place) if names is not None else place
     return [template.format(place=where, detail=detail, Detail=cap(detail))]
 
@@ -145,16 +176,62 @@ _LOST = (
     "{p} had to let it go: {g}.", "Not everything could be saved; {p} would not {g}.",
     "For {p} it came to nothing: {g}.", "{p} saw the chance slip away: {g}.",
 )  # fmt: skip
+# A settled goal told as done ("had kept everyone alive"), when its verbs are known.
+_DONE = (
+    "{w} had {d}.", "By then {w} had {d}.", "Whatever else happened, {w} had {d}.",
+    "{w} had {d}, and knew it.", "One thing was certain now: {w} had {d}.",
+    "So {w} had {d} after all.", "Against the odds, {w} had {d}.",
+    "{w} had {d}; nobody could take that away.", "It was done: {w} had {d}.",
+)  # fmt: skip
+_ALL_DONE = (
+    "{w} had each done what they came to do.", "{w} had all got what they came for.",
+    "For {w}, what they had set out to do was done.",
+    "{w} could each count their work done.",
+)  # fmt: skip
+_SOME_DONE = (  # for a reckoning where some of them also lost an aim
+    "{w} had each seen an aim through.", "For {w}, at least one aim was met.",
+    "{w} each had something to show for it.",
+)  # fmt: skip
+_FAILED = (
+    "{p} never did {g}.", "It was too late now for {p} to {g}.", "{p} had failed to {g}.",
+    "There was no longer any hope that {p} would {g}.", "{p} would not {g}, not now.",
+    "{p} had meant to {g}, but it was not to be.",
+)  # fmt: skip
 
 
 def _goal(text: str) -> str:
     return lower_first(" ".join(text.split()).rstrip("."))
 
 
+def _goal_sentence(
+    verdict: int, who: list[str], goals: list[str], names: Names, key: tuple[object, ...], n: int
+) -> str:
+    """One sentence for everyone who settled the very same goals the same way. The
+    chapter's sentences take consecutive shapes, so a long reckoning does not repeat one."""
+    turn = key[1] if len(key) > 1 and isinstance(key[1], int) else 0
+    sid = key[0] if key else ""
+    name = join([names.of(i) for i in who])
+    if len(who) > 1:
+        name += " both" if len(who) == 2 else " all"
+    done = [perfect(g) for g in goals] if verdict > 0 else []
+    if done and all(done):
+        template = cycle(_DONE if len(who) == 1 else _DONE[:3], turn + n, sid, "done")
+        return template.format(w=name, d=join(done)).replace(" both had ", " had both ")
+    if verdict < 0:
+        template = cycle(_FAILED if len(who) == 1 else _FAILED[:1], turn + n, sid, "failed")
+        return template.format(p=name, g=join(goals))
+    template = cycle(_WON, turn + n, sid, verdict)
+    pronoun = names.pronoun(who[0]) if len(who) == 1 else ""
+    return template.format(w=name, w_short=names.short(who[0]), g=join(goals)).replace(
+        f"what {name} had come", f"what {pronoun or 'they'} had come"
+    )
+
+
 def goal_lines(facts: TurnFacts, names: Names, style: str, key: tuple[object, ...]) -> list[str]:
-    """What came of goals this hour, one sentence a person, then the scenario's end."""
+    """What came of goals this hour, one sentence a person (or for all who settled the
+    same goals alike), then the scenario's end."""
     out: list[str] = []
-    for verdict, table in ((1, _WON), (-1, _LOST)):
+    for verdict in (1, -1):
         people: list[str] = []
         goals: dict[str, list[str]] = {}
         for who, goal, value in facts.goals:
@@ -162,17 +239,18 @@ def goal_lines(facts: TurnFacts, names: Names, style: str, key: tuple[object, ..
                 if who not in goals:
                     people.append(who)
                 goals.setdefault(who, []).append(_goal(goal))
-        for n, who in enumerate(people):
-            turn = key[1] if len(key) > 1 and isinstance(key[1], int) else 0
-            template = cycle(table, turn + n, key[0] if key else "", who, verdict)
-            if "would not {g}" in template and len(goals[who]) > 1:
-                template = table[0]
-            name = names.of(who)
-            out.append(
-                template.format(
-                    w=name, p=name, w_short=names.short(who), g=join(goals[who])
-                ).replace(f"what {name} had come", f"what {names.pronoun(who) or 'they'} had come")
-            )
+        alike: dict[tuple[str, ...], list[str]] = {}
+        for who in people:
+            alike.setdefault(tuple(goals[who]), []).append(who)
+        if verdict > 0 and len(alike) >= 3:
+            # A reckoning that settles many goals at once says so in one sentence; each
+            # goal was told when it was first acted on.
+            lost = {who for who, _, value in facts.goals if value <= 0}
+            template = pick(_SOME_DONE if lost & set(people) else _ALL_DONE, *key, "all-done")
+            out.append(template.format(w=join([names.of(i) for i in people])))
+            continue
+        for n, (settled, who_all) in enumerate(alike.items()):
+            out.append(_goal_sentence(verdict, who_all, list(settled), names, key, n))
     if facts.resolution is not None:
         what, verdict_value = facts.resolution
         what = _clause(what)

@@ -74,6 +74,7 @@ class Names:
         self._aliases: dict[str, str] = {}
         self._pronouns: dict[str, str] = {}
         self._leads: dict[str, tuple[str, ...]] = {}
+        self._things: set[str] = set()  # finds told in this chapter
 
     def full(self, ident: str, fallback: str = "") -> str:
         return self.by_id.get(ident) or fallback or ident
@@ -191,6 +192,12 @@ class Names:
         if seen % 2 == 0 and place in self._aliases:
             return self._aliases[place]
         return short_place(place)
+
+    def again(self, thing: str) -> bool:
+        """Whether `thing` (a find) was already told in this chapter; it is told now."""
+        told = thing in self._things
+        self._things.add(thing)
+        return told
 
     def place_forms(self, place: str) -> tuple[str, ...]:
         """Every way the prose may name `place`."""

@@ -7,13 +7,21 @@ name is asked for only when it is written.
 
 from __future__ import annotations
 
+import re
+
 from .consequences import Subject, by_turn, sentences
 from .consequences import groups as consequences
 from .model import DIRECTOR_ID, EventView
 from .naming import Names, short_place
-from .phrases import CLAUSES, EPIC_CLAUSES, GENERIC_CLAUSE, HAPPENINGS, ROLLS, TAILS
+from .phrases import CLAUSES, EPIC_CLAUSES, GENERIC_CLAUSE, HAPPENINGS, PARTS, ROLLS, TAILS
+from .tense import then
 from .variety import cap, cycle, definite, join, pick, sentence
 
+# Clauses that already say how the deed was done take no manner after them.
+_MANNERED = (
+    " with uncanny", " like ", " with care", " with a straight face", " with masterful",
+    " with perfect", " to no ", " without ", " inch by inch", " for nothing", " twice",
+)  # fmt: skip
 _FALLBACK = {"critical_success": "success", "critical_failure": "failure", "none": "success"}
 _SUCCESSES = ("success", "critical_success", "none")
 # A motive given as "distrusts Zara" still reads after a name: "distrusting Zara".
@@ -24,8 +32,34 @@ _PARTICIPLES = {
 }  # fmt: skip
 # The engine words a goal as "driven by the goal to X"; a reader hears it many ways.
 _GOAL_TO = (
-    "determined to {g}", "meaning to {g}", "set on a plan to {g}", "still resolved to {g}",
+    "determined to {g}", "meaning to {g}", "set on a plan to {g}", "firmly resolved to {g}",
     "because {pos} aim was to {g}", "hoping to {g}", "bent on a way to {g}",
+    "with one thought, to {g}", "since {pos} purpose was to {g}", "eager to {g}",
+    "resolved to {g}", "intent on a chance to {g}", "wanting above all to {g}",
+)  # fmt: skip
+# The engine's everyday motives, each heard several ways; {x} is what the motive names.
+_REWORDINGS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+    (re.compile(r"set on the chance to (.+)"),
+     ("set on the chance to {x}", "seeing a chance to {x}", "sensing a chance at last to {x}",
+      "with a real chance now to {x}", "ready to seize the chance to {x}")),
+    (re.compile(r"hoping to win (.+) over"),
+     ("hoping to win {x} over", "wanting {x} on side", "looking to bring {x} round",
+      "hoping for {x}'s support", "meaning to get {x} on board")),
+    (re.compile(r"eager to share what (?:she|he|they) found"),
+     ("eager to share what {p} found", "keen to pass on what {p} had found",
+      "with news to share", "wanting someone to hear what {p} had found")),
+    (re.compile(r"hoping to compare notes with (.+)"),
+     ("hoping to compare notes with {x}", "wanting to hear what {x} knew",
+      "keen to trade news with {x}", "curious what {x} had learned")),
+    (re.compile(r"following a lead to (.+)"),
+     ("following a lead to {x}", "chasing a lead to {x}", "on a hunch about {x}",
+      "acting on a tip about {x}")),
+    (re.compile(r"unwilling to leave (.+) broken"),
+     ("unwilling to leave {x} broken", "not willing to leave {x} as it was",
+      "determined to see {x} working")),
+    (re.compile(r"wary of unfamiliar ground"),
+     ("wary of unfamiliar ground", "uneasy on strange ground", "careful on unknown ground",
+      "not trusting ground nobody knew")),
 )  # fmt: skip
 _GOAL_OF = ("for the sake of {g}", "with {g} in mind", "in pursuit of {g}", "thinking of {g}")
 
@@ -44,13 +78,21 @@ def motive_text(
     pronoun = names.pronoun(who) if names is not None and who else ""
     if names is not None:
         text = names.shorten_in(text)
+    text = then(text)
     if pronoun:
         text = text.replace("what they found", f"what {pronoun} found")
     for lead, table in (("driven by the goal to ", _GOAL_TO), ("driven by the goal of ", _GOAL_OF)):
         if text.startswith(lead):
             goal = text[len(lead) :]
-            pos = {"she": "her", "he": "his"}.get(pronoun, "their")
-            return pick(table, *key, "goal").format(g=goal, pos=pos)
+            pos = {"she": "her", "he": "his"}.get(pronoun, "")
+            # Without a pronoun from the sheet, a shape that needs one is not used.
+            shapes = table if pos else [t for t in table if "{pos}" not in t]
+            return pick(shapes, *key, "goal").format(g=goal, pos=pos)
+    for pattern, heard in _REWORDINGS:
+        found = pattern.fullmatch(text)
+        if found:
+            said = pick(heard, *key, "reword")
+            return said.format(x=found.group(1) if found.groups() else "", p=pronoun or "they")
     first, _, rest = text.partition(" ")
     first = _PARTICIPLES.get(first.lower(), first)
     text = f"{first} {rest}".strip()
@@ -94,19 +136,29 @@ def _clause(event: EventView, names: Names, style: str, key: tuple[object, ...])
             fill["place"] = names.place(event.location) if event.location else "where they stood"
         else:
             fill["target"] = _target(event, names)
+    if "{part}" in template:  # chosen apart from the verb: each pairs with each
+        fill["part"] = pick(PARTS, *key, event.actor_id, "part")
     fill.setdefault("place", event.location or "where they stood")
     fill.setdefault("target", "")
     clause = template.format(**fill)
     tails = TAILS.get((action, "win" if event.outcome in _SUCCESSES else "lose"), ())
     # A clause that already turns (", and it landed", " but ...") takes no tail.
-    if tails and style != "concise" and "," not in clause and " but " not in clause:
-        # The tail moves on once the clauses have come round: the pair repeats only
-        # after len(options) * len(tails) turns.
-        step = event.turn // len(options)
+    # Nor one that already says how ("with uncanny insight", "like an open book").
+    plain = not any(w in clause for w in (",", " but ", *_MANNERED))
+    # A manner goes right after the deed's object ("searched the archive by lamplight"),
+    # not after a result ("found only dust with mounting frustration").
+    plain = plain and " and " not in template[template.rfind("}") :]
+    if tails and style != "concise" and plain:
+        # The manner moves on every hour and shifts once the clauses have come round,
+        # so neither a clause nor a manner comes back in step with the other.
+        step = event.turn + event.turn // len(options)
+        if action == "move":  # many move in one hour: their manners differ too
+            step += event.sequence
         clause += cycle(tails, step, key[0] if key else "", event.actor_id, action, "tail")
     pronoun = names.pronoun(event.actor_id)
-    if pronoun:  # "cursing under her breath", "closed his eyes"
+    if pronoun:  # "cursing under her breath", "closed his eyes", "as best she could"
         clause = clause.replace(" their ", " her " if pronoun == "she" else " his ")
+        clause = clause.replace(" they could", f" {pronoun} could")
     return clause
 
 
@@ -153,7 +205,8 @@ def render_event(
             # One thing found in the deed's sentence; the rest in one of its own.
             more = [sentence(f"{names.short(event.actor_id, event.actor_name)} {join(own[1:])}")]
             own = own[:1]
-        clause = f"{clause} and {join(own)}"
+        # After a tail with its own comma (", keeping to cover"), the find takes one too.
+        clause = f"{clause}{',' if _comma_tail(clause) else ''} and {join(own)}"
         if groups and groups[0][0] == actor_subject:
             groups = groups[1:]
     if shape == "trail" and motive and (folded or "," in clause):
@@ -164,6 +217,8 @@ def render_event(
         body = clause
     else:
         after = clause[len(actor) :]
+        if shape == "apposition" and actor.endswith((" both", " all", " together")):
+            shape = "front"  # not "Tess and Oren both, set on ..., made for"
         if shape == "apposition" and actor and not after.startswith(" and"):
             body = f"{actor}, {motive},{after}"
         elif shape == "front":
@@ -171,6 +226,13 @@ def render_event(
         else:
             body = f"{clause}, {motive}"
     return sentence(prefix + body if prefix else cap(body)), [*more, *sentences(groups, names)]
+
+
+def _comma_tail(clause: str) -> bool:
+    """Whether the clause ends on a tail after a comma (", keeping to cover"); a list of
+    names ("Rhea, Zara and Okafor all combed ...") is not one."""
+    _, comma, tail = clause.rpartition(", ")
+    return bool(comma) and " and " not in tail and len(tail.split()) <= 5
 
 
 def _no_echo(motive: str, clause: str, event: EventView) -> str:
@@ -203,7 +265,9 @@ def roll_sentence(event: EventView, names: Names, key: tuple[object, ...]) -> st
 
 
 _NOTHING = ("found nothing new", "came up empty", "found nothing that mattered",
-            "turned up nothing of use")  # fmt: skip
+            "turned up nothing of use", "found only what others had already seen",
+            "came back with nothing", "found nothing worth the trouble",
+            "saw nothing that had not been there before")  # fmt: skip
 _CLEAR = ("found the way clear", "saw nothing in the way", "found the path open")
 
 

@@ -140,3 +140,83 @@ def past(text: str) -> str:
 def _keep_case(original: str, new: str) -> str:
     tail = original[len(original.rstrip(",;:.!?")) :]
     return new + tail
+
+
+# Goals are worded as bare infinitives ("learn who took it", "keep everyone alive");
+# a settled one reads as done: "had learned who took it", "had kept everyone alive".
+_PARTICIPLES = {
+    "keep": "kept", "get": "got", "find": "found", "sell": "sold", "hold": "held",
+    "stand": "stood", "make": "made", "win": "won", "see": "seen", "catch": "caught",
+    "map": "mapped", "stop": "stopped", "bring": "brought", "take": "taken", "give": "given",
+    "lay": "laid", "tell": "told", "break": "broken", "go": "gone", "run": "run",
+    "lead": "led", "buy": "bought", "build": "built", "teach": "taught", "seek": "sought",
+    "send": "sent", "hide": "hidden", "steal": "stolen", "set": "set", "put": "put",
+    "shut": "shut", "pay": "paid", "meet": "met", "leave": "left", "do": "done",
+    "spend": "spent", "drive": "driven", "rise": "risen", "write": "written",
+}  # fmt: skip
+_REGULAR = frozenset(
+    (
+        "learn", "uncover", "protect", "secure", "chart", "crack", "repair", "broker",
+        "discover", "catalogue", "expose", "reach", "recover", "rescue", "save", "prove",
+        "restore", "stabilise", "stabilize", "destroy", "guard", "warn", "free", "defend",
+        "escape", "return", "clear", "open", "seal", "track", "unmask", "avenge", "survive",
+        "earn", "claim", "settle", "finish", "deliver", "help", "heal", "mend", "collect",
+        "gather", "record", "answer", "solve", "retrieve", "convince", "persuade", "trade",
+        "outlast", "confront", "follow", "explore", "search", "salvage", "bargain", "restart",
+    )
+)  # fmt: skip
+
+
+def _participle(verb: str) -> str:
+    low = verb.lower()
+    if low in _PARTICIPLES:
+        return _PARTICIPLES[low]
+    if low not in _REGULAR:
+        return ""
+    if low.endswith("e"):
+        return low + "d"
+    if low.endswith("y") and low[-2:-1] not in "aeiou":
+        return low[:-1] + "ied"
+    return low + "ed"
+
+
+_NOW_THEN = {
+    "finds": "found", "knows": "knew", "sees": "saw", "has": "had", "is": "was", "are": "were",
+    "find": "found", "know": "knew", "see": "saw", "have": "had", "wants": "wanted",
+    "comes": "came", "cuts": "cut", "falls": "fell", "strikes": "struck", "returns": "returned",
+    "closes": "closed", "breaks": "broke", "runs": "ran", "gets": "got", "reaches": "reached",
+}  # fmt: skip
+# Words after which a present-tense verb is the goal's own clause ("anyone who comes",
+# "before the sandstorm cuts off the town").
+_PRONOUNS = frozenset(("she", "he", "they", "it", "nobody", "no one", "everyone", "who",
+                       "sandstorm", "storm", "tide", "night", "ice", "winter", "dark"))  # fmt: skip
+
+
+def then(text: str) -> str:
+    """A goal's own present tense told from after it: "what she finds" -> "what she
+    found", "that nobody is left behind" -> "that nobody was left behind"."""
+    words = text.split(" ")
+    for i in range(1, len(words)):
+        if words[i - 1].lower() in _PRONOUNS and words[i] in _NOW_THEN:
+            words[i] = _NOW_THEN[words[i]]
+    return " ".join(words)
+
+
+@functools.lru_cache(maxsize=512)
+def perfect(goal: str) -> str:
+    """ "keep the map and learn who took it" -> "kept the map and learned who took it";
+    "" when a part does not start with a verb it knows (the caller words it otherwise)."""
+    parts = goal.split(" and ")
+    out: list[str] = []
+    for n, part in enumerate(parts):
+        verb, _, rest = part.partition(" ")
+        if verb.lower() == "see" and rest.startswith("that "):  # "see that X" is seen to
+            rest = "to it " + rest
+        done = _participle(verb)
+        if done:
+            out.append(f"{done} {rest}".strip())
+        elif n:  # "... and the city" belongs to the part before it
+            out[-1] += " and " + part
+        else:
+            return ""
+    return then(" and ".join(out))

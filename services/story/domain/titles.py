@@ -15,7 +15,7 @@ _BY_PATTERN = {
     "rescue": ("{a} Keeps {b} Alive", "Mercy at {place}", "{b} Is Not Alone"),
     "discovery": ("What {a} Found", "The Secret of {place}", "{a} Digs Deeper"),
     "pursuit": ("{a} on the Move", "The Road to {place}", "{a} Gives Chase"),
-    "parley": ("{a} and {b}", "Words at {place}", "A Bargain with {b}"),
+    "parley": ("{a} and {b}", "Words at {place}", "A Word with {b}"),
     "resolution": ("{a} at the Heart of It", "The End of the Road", "What {a} Finished"),
 }  # fmt: skip
 

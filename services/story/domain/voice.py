@@ -10,71 +10,178 @@ from .naming import Names, first_name, short_place
 from .variety import cap, cycle, pick
 
 _OPENERS = {
-    "blunt": ("", "Enough. ", "Look. ", "No more games. "),
-    "warm": ("{first}, ", "Easy, {first}. ", "", "Hey. "),
-    "sly": ("Between us, ", "Now then. ", "", "Funny thing. "),
-    "clipped": ("", "Listen. ", "Right. ", "Quickly. "),
-    "eager": ("Look! ", "Oh, {first}! ", "", "Wait, wait. "),
-    "wary": ("Careful. ", "Quietly, ", "", "Keep your voice down. "),
-    "bold": ("Right. ", "", "Hear me. ", "Stand up straight. "),
-    "earnest": ("Please. ", "Honestly, ", "", "I mean this. "),
-    "plain": ("", "Well. ", "So. "),
+    "blunt": ("", "", "Enough. ", "Look. ", "No more games. ", "Listen to me. ", "Straight up. "),
+    "warm": ("{first}, ", "Easy, {first}. ", "", "", "Hey. ", "Come here. ", "Oh, {first}. "),
+    "sly": ("Between us, ", "Now then. ", "", "", "Funny thing. ", "Here's a thought. ",
+            "Just so you know, "),
+    "clipped": ("", "", "Listen. ", "Right. ", "Quickly. ", "Briefly, ", "One thing. "),
+    "eager": ("Look! ", "Oh, {first}! ", "", "", "Wait, wait. ", "Guess what. ", "Listen! "),
+    "wary": ("Careful. ", "Quietly, ", "", "", "Keep your voice down. ", "Don't turn round. ",
+             "Not here. Well, "),
+    "bold": ("Right. ", "", "", "Hear me. ", "Look at me. ", "Mark this. ", "Listen up. "),
+    "earnest": ("Please. ", "Honestly, ", "", "", "I mean this. ", "{first}, please. ",
+                "Truly, "),
+    "plain": ("", "", "Well. ", "So. ", "Look, ", "All right. "),
 }  # fmt: skip
-_TAGS = {
-    "blunt": ("said flatly", "snapped", "said without ceremony"),
-    "warm": ("said gently", "said softly", "said with a tired smile"),
-    "sly": ("murmured", "said with a thin smile", "said lightly"),
-    "clipped": ("said", "said curtly", "said, not looking up"),
-    "eager": ("burst out", "said quickly", "said, almost laughing"),
-    "wary": ("whispered", "said, eyes on the dark", "said under their breath"),
-    "bold": ("declared", "said loudly", "announced"),
-    "earnest": ("insisted", "said earnestly", "pleaded"),
-    "plain": ("said", "answered", "said quietly"),
+# A speech tag is a verb and a manner, chosen apart, in the speaker's temperament.
+_TAG_VERBS = {
+    "blunt": ("said", "snapped", "barked", "said", "growled"),
+    "warm": ("said", "murmured", "offered", "said", "said"),
+    "sly": ("murmured", "said", "purred", "remarked", "drawled"),
+    "clipped": ("said", "stated", "said", "reported", "answered"),
+    "eager": ("burst out", "said", "blurted", "exclaimed", "said"),
+    "wary": ("whispered", "said", "muttered", "breathed", "said"),
+    "bold": ("declared", "said", "announced", "called out", "said"),
+    "earnest": ("insisted", "said", "pleaded", "urged", "said"),
+    "plain": ("said", "answered", "replied", "said", "remarked"),
+}  # fmt: skip
+_MANNERS = {
+    "blunt": ("flatly", "without ceremony", "", "bluntly", "with a shrug", "through gritted teeth",
+              "coldly"),
+    "warm": ("gently", "softly", "with a tired smile", "kindly", "", "warmly",
+             "with a small nod", "quietly"),
+    "sly": ("with a thin smile", "lightly", "", "sweetly", "with a wink", "idly",
+            "smoothly"),
+    "clipped": ("curtly", "", "not looking up", "briskly", "tersely", "without looking round"),
+    "eager": ("quickly", "almost laughing", "", "breathlessly", "all in a rush",
+              "with shining eyes"),
+    "wary": ("under their breath", "eyes on the dark", "", "glancing round", "barely aloud",
+             "uneasily"),
+    "bold": ("loudly", "", "for all to hear", "firmly", "with a grin", "chin up"),
+    "earnest": ("earnestly", "", "urgently", "with feeling", "leaning closer", "gravely"),
+    "plain": ("quietly", "", "evenly", "after a pause", "simply", "at last"),
 }  # fmt: skip
 
-_QUESTIONS = ("How", "Do", "Can", "Would", "What", "Who", "Why", "Where", "Is", "Are", "Did")
+
+def _tag(voice: str, key: tuple[object, ...], pronoun: str, reply: bool) -> str:
+    # The first line of an exchange answers nobody.
+    verbs = [
+        v for v in _TAG_VERBS.get(voice, _TAG_VERBS["plain"])
+        if reply or v not in ("answered", "replied")
+    ]  # fmt: skip
+    verb = pick(verbs, *key, "tag")
+    manner = pick(_MANNERS.get(voice, _MANNERS["plain"]), *key, "manner")
+    if pronoun:
+        manner = manner.replace("their", "her" if pronoun == "she" else "his")
+    if not manner:
+        return verb
+    return (
+        f"{verb}, {manner}"
+        if manner.startswith(("not ", "eyes ", "glancing", "almost", "leaning", "chin "))
+        else f"{verb} {manner}"
+    )
+
+
+# A second sentence after a line (none after a question), in the speaker's manner.
+_CLOSERS = {
+    "blunt": ("", "", ". Don't argue", ". That's all", ". No excuses", ". Move"),
+    "warm": ("", "", ". I mean it", ". We'll manage", ". Go easy", ". Take care of yourself"),
+    "sly": ("", "", ". Think it over", ". No one needs to know", ". Interesting, isn't it",
+            ". Just a thought"),
+    "clipped": ("", "", ". That's it", ". That's all I know", ". Think on it", ". Keep up"),
+    "eager": ("", "", ". Come on", ". This is it", ". I knew it", ". Isn't it something"),
+    "wary": ("", "", ". Don't trust it", ". Keep your head down", ". We're being watched",
+             ". Something's off"),
+    "bold": ("", "", ". Follow me", ". No one turns back", ". We finish this", ". Now"),
+    "earnest": ("", "", ". Please believe me", ". It matters", ". I promise",
+                ". I wouldn't ask otherwise"),
+    "plain": ("", "", ". That's how it is", ". Nothing more to say", ". Anyway",
+              ". We'll see"),
+}  # fmt: skip
+_FOND = (". I'm glad it's you, {first}", ". You know I'd do the same for you",
+         ". I trust you, {first}", ". We look after each other")  # fmt: skip
+_REPLY_LEADS = {
+    "blunt": ("", "", "", "Hm. ", "Fine. "), "warm": ("", "", "", "Oh, ", "Ah. "),
+    "sly": ("", "", "", "Well, well. ", "Mm. "), "clipped": ("", "", "", "Noted. ", "Fine. "),
+    "eager": ("", "", "", "Oh! ", "Yes, yes. "), "wary": ("", "", "", "Hush. ", "Not so loud. "),
+    "bold": ("", "", "", "Ha. ", "Good. "), "earnest": ("", "", "", "Truly, ", "Honestly? "),
+    "plain": ("", "", "", "Well. ", "Hm. "),
+}  # fmt: skip
+# How a line opens to someone the speaker resents, or trusts.
+_GRUDGING = (
+    "I haven't forgotten what you did. ", "Don't think this makes us friends. ",
+    "I'm only saying this once. ", "Whatever you think of me, listen. ",
+    "You owe me this much. ",
+)  # fmt: skip
+_TRUSTING = (
+    "You're the only one I'd tell this. ", "Between friends, ", "I know I can say this to you. ",
+    "{first}, you of all people should hear this. ",
+)  # fmt: skip
+_INTERJECTIONS = frozenset(
+    ("Yes", "No", "Fine", "Well", "Oh", "Ha", "Hm", "Good", "Noted", "Done", "Deal", "Ah", "Not")
+)
+_QUESTIONS = ("How", "Do", "Can", "Would", "What", "Who", "Why", "Where", "Is", "Are", "Did",
+              "Have", "Has", "Will", "Could", "Should", "Does")  # fmt: skip
 _SPEECH: dict[tuple[str, str], tuple[str, ...]] = {
     ("talk", "news"): ("I found {clue}. You should know", "It's {clue}. That's what I found",
                        "There was {clue} at {place}. Think about what it means",
                        "I turned up {clue}. Tell me I'm wrong to worry",
                        "You need to see what I found: {clue}",
-                       "What do you make of this? {Clue}"),
+                       "What do you make of this? {Clue}",
+                       "Look at this. {Clue}, right there at {place}",
+                       "I wasn't looking for it, but there it was: {clue}",
+                       "Keep this quiet: I found {clue}",
+                       "We were wrong about {place}. I found {clue}"),
     ("talk", "knew"): ("About {clue}, I think", "I wanted to tell you about {clue}",
-                       "Have you heard about {clue}"),
+                       "Have you heard about {clue}", "There's {clue}. Did you know",
+                       "Someone should tell you about {clue}", "You'll want to hear about {clue}",
+                       "It's about {clue}. We should talk", "Did anyone tell you about {clue}"),
     ("talk", "chat"): ("How long can we keep this up", "We can't stay at {place} forever",
                        "Tell me what you make of all this", "Do you trust any of them",
                        "What are we really doing here", "Everyone's keeping something back",
                        "I keep thinking about {topic}", "Who gains if we fail with {topic}",
                        "Did you sleep at all", "Something about {place} feels wrong",
                        "If this goes badly, I want you to know I tried",
-                       "Where were you when it started"),
+                       "Where were you when it started",
+                       "Who do you think is lying about {topic}",
+                       "I don't like the look of {place}", "What happens to us after {topic}",
+                       "Have you eaten anything today", "How much further do we push this",
+                       "We should have been told more about {topic}",
+                       "I keep going over it and it doesn't add up",
+                       "Someone here knows more than they're saying",
+                       "Do you ever wonder why they sent us",
+                       "I never thought it would come to this"),
     ("talk", "fail"): ("Can we talk", "A word, {first}", "Got a moment",
+                       "Please, just a minute", "Hear me out, {first}",
                        "Don't walk away from me"),
     ("persuade", "win"): ("Stand with me. We do this together or not at all",
                           "You know I'm right", "Hear me out before you decide",
                           "Think about {topic}. We need each other",
                           "Alone we're finished. Together we have a chance",
-                          "Give me one day. That's all I ask"),
+                          "Give me one day. That's all I ask",
+                          "We can finish this, but not apart",
+                          "You've seen what happens when we split up",
+                          "If we wait, {topic} decides for us",
+                          "I need you with me on this"),
     ("persuade", "fail"): ("Just listen to me", "You're making a mistake",
                            "Don't be a fool about {topic}", "You'll regret this"),
     ("deceive", "win"): ("Trust me, I've seen {place} with my own eyes",
                          "Let me hold that for you. Just for now",
                          "Nobody has been near it. I swear",
-                         "I'd never lie about {topic}", "It's nothing. Forget you saw it"),
+                         "I'd never lie about {topic}", "It's nothing. Forget you saw it",
+                         "I checked {place} myself. There's nothing there",
+                         "You can trust me. I've no reason to lie",
+                         "The others agreed already. Ask them"),
     ("deceive", "fail"): ("Trust me on this", "Would I lie to you",
                           "I was never at {place}. Ask anyone"),
     ("trade", "win"): ("What would you take for that", "Let's make a fair swap",
-                       "I'll make it worth your while", "Everyone needs something. What's yours"),
+                       "I'll make it worth your while", "Everyone needs something. What's yours",
+                       "That for this. Fair's fair", "You'll get the better end of this",
+                       "Think of it as a favour between us"),
     ("trade", "fail"): ("Name your price", "Everything's for sale, isn't it",
                         "Last offer. Take it or leave it"),
     ("help", "win"): ("Hold still. This will sting", "Breathe. I've got you",
+                      "Easy now. Nearly done", "Bite on this. Good",
+                      "Look away. That's it",
                       "Don't look at it. Look at me", "You'll live. Probably",
                       "Keep pressure here. Good"),
     ("help", "fail"): ("Stay with me", "Hold on, just hold on", "Come on, come on"),
     ("attack", "hate"): ("This ends now", "You had this coming", "No more lies",
-                         "I warned you", "That's for what you did"),
+                         "I warned you", "That's for what you did",
+                         "You don't get to walk away", "I've waited for this"),
     ("attack", "cold"): ("Out of my way", "Nothing personal", "Don't make this harder",
-                         "You should have stayed away"),
+                         "You should have stayed away",
+                         "It's you or me", "Stay down"),
     ("defend", "win"): ("Stay behind me", "Nobody touches {first}", "I've got your back",
                         "Get down and stay down"),
 }  # fmt: skip
@@ -82,14 +189,24 @@ _REPLIES: dict[str, tuple[str, ...]] = {
     "news": ("Then we move now", "Show me", "That changes everything",
              "Who else knows", "Keep that to yourself for now", "I was afraid of that"),
     "knew": ("I know. I found it before you did", "Old news, {first}", "I've seen it",
-             "Yes. I've been thinking about little else"),
+             "Yes. I've been thinking about little else", "I got there first, {first}",
+             "You're late. I already know", "Tell me something I don't know",
+             "I know all about it", "Heard it already"),
+    # A reply to a question answers it; a reply to a remark takes it up.
     "chat": ("Longer than they think", "Not much. Not yet", "I'm still deciding",
-             "Ask me tomorrow", "No. Not one of them", "I stopped asking", "More than I'd like",
-             "Does it matter now", "Not here. Later"),
+             "Maybe. Ask me again later", "I'd rather not say", "Ask me tomorrow",
+             "No. Not one of them", "I stopped asking", "More than I'd like",
+             "Does it matter now", "Not here. Later", "I wish I knew"),
+    "chat_said": ("I've wondered the same", "Keep your eyes open",
+                  "It's better than the alternative", "You worry too much", "Maybe. Maybe not",
+                  "I know. I feel it too", "Then we'd better be careful", "Don't say that",
+                  "Nobody's giving up yet", "Let's hope you're wrong"),
     "fail": ("Not now", "I've nothing to say to you", "Leave it", "Go away, {first}",
              "Some other time"),
     "persuade_win": ("All right. I'm with you", "Fine. For now", "You've made your point",
                      "Lead on, then", "I hope you're right about this",
+                     "Your way, then", "I'll follow, for now", "Very well. We try it",
+                     "That's fair. I'm in",
                      "Against my judgement, yes"),
     "persuade_fail": ("No. Find someone else", "I've heard enough", "Not a chance",
                       "You don't get to ask me that"),
@@ -99,7 +216,8 @@ _REPLIES: dict[str, tuple[str, ...]] = {
                   "You drive a hard bargain"),
     "trade_fail": ("Not for that", "You'll have to do better", "Keep it"),
     "help_win": ("Thank you", "I owe you one, {first}", "That's better. Thanks",
-                 "I won't forget this", "Easy. Easy. I'm all right", "You didn't have to"),
+                 "I won't forget this", "Easy. Easy. I'm all right", "You didn't have to",
+                 "That's a lot better", "I'll manage now", "Thanks. I mean that"),
 }  # fmt: skip
 
 
@@ -125,9 +243,22 @@ def _case(event: EventView) -> tuple[str, str]:
     return "", ""
 
 
-def _quote(text: str, speaker: str, voice: str, key: tuple[object, ...], asks: bool = False) -> str:
-    tag = pick(_TAGS.get(voice, _TAGS["plain"]), *key, "tag")
-    mark = "?" if asks or text.split(" ", 1)[0] in _QUESTIONS else ""
+def _asks(line: str) -> bool:
+    """Whether the line ends on a question ("Everyone needs something. What's yours")."""
+    last = line.rsplit(". ", 1)[-1]
+    return last.split(" ", 1)[0].removesuffix("'s") in _QUESTIONS
+
+
+def _quote(
+    text: str,
+    speaker: str,
+    voice: str,
+    key: tuple[object, ...],
+    asks: bool = False,
+    pronoun: str = "",
+) -> str:
+    tag = _tag(voice, key, pronoun, key[-1:] == ("r",))
+    mark = "?" if asks or _asks(text) else ""
     shape = pick(("after", "before"), *key, "shape")
     if mark:  # a question is asked, and its tag comes first
         tag = pick(("asked", "wanted to know", "asked quietly"), *key, "ask")
@@ -157,24 +288,40 @@ def lines(event: EventView, names: Names, key: tuple[object, ...], topic: str = 
         fill["place"] = short_place(misled) if misled else where
     opener = pick(_OPENERS.get(voice, _OPENERS["plain"]), *key, "open")
     if regard <= -0.3 and event.action in ("talk", "persuade"):
-        opener = "I haven't forgotten what you did. "
+        opener = pick(_GRUDGING, *key, "grudge")
+    elif regard >= 0.5 and event.action in ("talk", "persuade") and not opener:
+        opener = pick(_TRUSTING, *key, "trust")
     usable = [t for t in table if topic or "{topic}" not in t]
     sid = key[0] if key else ""
     line = cycle(usable, event.turn, sid, event.actor_id, event.action, speech, "say")
-    asks = line.split(" ", 1)[0] in _QUESTIONS
+    asks = _asks(line)
     if "{first}" in opener and "{first}" in line:
         opener = ""
     if opener.endswith(", "):
         line = line[:1].lower() + line[1:] if not line.startswith("I ") else line
     said = (opener + line).format(**fill)
+    talked = speech in ("chat", "news") or (event.action == "persuade" and speech == "win")
+    closers = _CLOSERS.get(voice, _CLOSERS["plain"])
+    closer = "" if asks or not talked else pick(closers, *key, "close")
+    if closer and regard >= 0.3 and voice in ("warm", "earnest", "plain"):
+        closer = pick(_FOND, *key, "fond")  # a line to someone they trust ends warmer
+    said += closer.format(first=fill["first"])
     actor = names.of(event.actor_id, event.actor_name)
-    out = [_quote(said, actor, voice, key, asks)]
+    out = [_quote(said, actor, voice, key, asks, names.pronoun(event.actor_id))]
+    if reply == "chat" and not asks:
+        reply = "chat_said"
     if reply and reply in _REPLIES:
         their_voice = heard.get(event.target_id, ("plain", 0.0))[0]
         answer = cycle(_REPLIES[reply], event.turn, sid, event.target_id, reply).format(
             first=first_name(actor)
         )
-        asks = answer.split(" ", 1)[0] in _QUESTIONS
+        asks = _asks(answer)
+        lead = "" if asks else pick(_REPLY_LEADS.get(their_voice, ("",)), *key, "reply-lead")
+        if answer.split(" ", 1)[0].strip(".,!?") in _INTERJECTIONS:
+            lead = ""  # not "Yes, yes. Yes. I know"
+        if lead.endswith(", ") and not answer.startswith("I "):
+            answer = answer[:1].lower() + answer[1:]  # "Oh, you drive a hard bargain"
+        answer = lead + answer
         out.append(_quote(answer, names.short(event.target_id, listener), their_voice,
-                          (*key, "r"), asks))  # fmt: skip
+                          (*key, "r"), asks, names.pronoun(event.target_id)))  # fmt: skip
     return out

@@ -53,7 +53,7 @@ from services.story.domain import (
 from services.story.domain.diff import ChapterPair, parting
 from services.story.domain.progress import Advance, Progress, Step, replay
 from services.story.domain.story import StoryRecord, StoryStatus
-from services.story.service.narrator import Narrator
+from services.story.service.narrator import NarrationBroken, Narrator
 
 _tracer = telemetry.tracer(__name__)
 _chapters_written = telemetry.meter(__name__).create_counter(semconv.CHAPTERS_WRITTEN)
@@ -191,15 +191,22 @@ class StoryWriter:
         for i, event in enumerate(events):
             first.setdefault(event.event_id, i)
         drafts: dict[int, Chapter] = {}
-        for event in events:
+        events = list(events)
+        for i, event in enumerate(events):
             if event.fact.narration is not None and self._narrator and event.fact.context:
-                drafts |= await self._narrator.drafts(
-                    event.envelope.tenant_id,
-                    simulation_id,
-                    event.fact.context,
-                    event.fact.narration,
-                    event.fact.turns,
-                )
+                try:
+                    drafts |= await self._narrator.drafts(
+                        event.envelope.tenant_id,
+                        simulation_id,
+                        event.fact.context,
+                        event.fact.narration,
+                        event.fact.turns,
+                    )
+                except NarrationBroken as exc:
+                    # The story fails, saying why, rather than waiting forever (dead
+                    # letter) or being written from a call the replay must not make.
+                    log.error("narration_broken", simulation_id=simulation_id, reason=str(exc))
+                    events[i] = replace(event, fact=replace(event.fact, failure=str(exc)))
         if await self._write_whole([events[i] for i in first.values()], drafts):
             return [
                 EventOutcome.APPLIED if first[e.event_id] == i else EventOutcome.DUPLICATE

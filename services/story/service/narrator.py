@@ -6,19 +6,28 @@ chapter of the same turn. For each turn: ask (within the narration budget), chec
 prose against the turn's facts (domain/narration.py), one retry on a refusal, then the
 offline chronicler. Every call is recorded at once (story.llm_calls); a redelivered
 event and a replay walk the recorded answers the same way without calling the model,
-and a replay missing one fails loudly (the event is dead-lettered, the story unwritten).
+and a replay missing one fails loudly (NarrationBroken: the story fails, saying which).
+
+Once a turn's chapter is decided, what its narration cost goes out as one
+story.narration_used event (outbox), its id derived from the simulation and the turn: the
+simulation service adds it to the run's usage and the tenant's totals, once.
+
+Budget: the narration keeps to its share of the simulation's budget (ModelPlans splits
+it up front), reserving each call's upper bound in story.llm_calls before asking (under
+a lock per simulation, so replicas narrating its turns at once share it too); the
+decisions keep to theirs, so together they never exceed the whole.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import structlog
 
-from novel_engine.v1 import simulation_pb2
-from novel_platform import semconv, telemetry
-from novel_platform.errors import InvalidArgument
+from novel_engine.v1 import common_pb2, simulation_pb2, story_pb2
+from novel_platform import semconv, subjects, telemetry
 from novel_platform.llm.backend import Backend
 from novel_platform.llm.client import ChatRequest, ModelClients, ModelFailure, ModelReply
 from novel_platform.llm.sealing import Sealer, SealingError
@@ -39,6 +48,16 @@ _fallbacks = _meter.create_counter(semconv.LLM_FALLBACKS)
 _tokens = _meter.create_counter(semconv.LLM_TOKENS, unit="{token}")
 PURPOSE = "narration"
 ATTEMPTS = 2  # the first answer, and one retry after a refusal
+ANSWERED = ("answered", "ok", "invalid", "refused")  # outcomes of a call the model answered
+PENDING = "pending"  # a call's tokens reserved, its answer not yet recorded
+# Fixed forever: the ids of story.narration_used events derive from it.
+NARRATION_NAMESPACE = uuid.UUID("0b7e4d0c-93f1-5c6a-8e2d-41a9f6c3b857")
+
+
+class NarrationBroken(Exception):
+    """A turn cannot be narrated as asked: a replay misses a recorded call, or a
+    recording asked something else. The story fails with this reason; the model is
+    never asked in the recording's place."""
 
 
 class Narrator:
@@ -72,6 +91,10 @@ class Narrator:
         except SealingError as exc:
             log.error("narration_key_unreadable", simulation_id=simulation_id, reason=str(exc))
             _fallbacks.add(len(turns), {semconv.LLM_PURPOSE: PURPOSE, semconv.OUTCOME: "key"})
+            async with self._uow() as uow:
+                for number, _ in turns:
+                    uow.emit(*narration_used(tenant_id, simulation_id, number, [], "", "key"))
+                await uow.commit()
             return {}
         backend = Backend(
             base_url=narration.base_url,
@@ -108,40 +131,54 @@ class Narrator:
         digest = chat.digest(backend)
         number = offline.number
         async with self._uow().read_only() as uow:
-            records = NarrationRecords(uow.conn)
-            recorded = await records.of_turn(replay_of or simulation_id, number)
-            spent = 0 if replay_of else await records.spent(simulation_id)
+            recorded = await NarrationRecords(uow.conn).of_turn(replay_of or simulation_id, number)
         outcome = "budget"
+        walked: list[NarrationCall] = []
+        chapter: Chapter | None = None
         for attempt in range(1, ATTEMPTS + 1):
             call = recorded[attempt - 1] if attempt <= len(recorded) else None
             if call is not None and call.request_digest != digest:
-                raise InvalidArgument(
+                raise NarrationBroken(
                     f"narration of simulation {simulation_id}, turn {number}: the recorded "
                     "call asked something else"
                 )
-            if call is None and replay_of:
-                raise InvalidArgument(
+            # A reservation left by a run that stopped while the model thought: the
+            # budget still holds its tokens, the question is asked again.
+            reserved = call is not None and call.outcome == PENDING
+            if (call is None or reserved) and replay_of:
+                raise NarrationBroken(
                     f"replay of {replay_of}: no recorded narration for turn {number}, "
                     f"attempt {attempt}"
                 )
-            asked = call is None
-            if call is None:
+            asked = call is None or reserved
+            if asked:
                 call = await self._ask(
-                    tenant_id, simulation_id, chat, backend, number, attempt, spent
+                    tenant_id, simulation_id, chat, backend, number, attempt, reserved
                 )
-                spent += call.input_tokens + call.output_tokens
+            assert call is not None
             chapter, outcome = self._judge(ctx, offline, events, call)
             call = replace(call, outcome=outcome)
-            if asked:
+            walked.append(call)
+            # A refused or unreadable chapter is asked once more; anything else decides.
+            retry = chapter is None and outcome in ("invalid", "refused") and attempt < ATTEMPTS
+            decided = not retry
+            if asked or decided:
                 async with self._uow() as uow:
-                    await NarrationRecords(uow.conn).add(simulation_id, call)
+                    if asked:
+                        await NarrationRecords(uow.conn).add(simulation_id, call)
+                    if decided:
+                        fallback = "" if chapter is not None else outcome
+                        uow.emit(
+                            *narration_used(
+                                tenant_id, simulation_id, number, walked, replay_of, fallback
+                            )
+                        )
                     await uow.commit()
-            if chapter is not None:
-                return chapter
-            if outcome not in ("invalid", "refused"):
-                break  # the model failed or the budget ran out: no retry
-        _fallbacks.add(1, {semconv.LLM_PURPOSE: PURPOSE, semconv.OUTCOME: outcome})
-        return None
+            if decided:
+                break
+        if chapter is None:
+            _fallbacks.add(1, {semconv.LLM_PURPOSE: PURPOSE, semconv.OUTCOME: outcome})
+        return chapter
 
     async def _ask(
         self,
@@ -151,12 +188,22 @@ class Narrator:
         backend: Backend,
         turn: int,
         attempt: int,
-        spent: int,
+        reserved: bool,
     ) -> NarrationCall:
+        """The model's answer, or why there is none. The call's upper bound is reserved
+        first (recorded as PENDING until the answer replaces it), so replicas narrating
+        turns of one simulation at once never spend more than its budget together."""
         digest = chat.digest(backend)
-        if spent + chat.reserve(backend) > backend.token_budget:
-            log.info("llm_budget_exhausted", purpose=PURPOSE, spent=spent)
-            return NarrationCall(turn, attempt, digest, "budget", "", 0, 0, 0)
+        if not reserved:
+            pending = NarrationCall(turn, attempt, digest, PENDING, "", chat.reserve(backend), 0, 0)
+            async with self._uow() as uow:
+                fits = await NarrationRecords(uow.conn).reserve(
+                    simulation_id, pending, backend.token_budget
+                )
+                await uow.commit()
+            if not fits:
+                log.info("llm_budget_exhausted", purpose=PURPOSE, turn=turn)
+                return NarrationCall(turn, attempt, digest, "budget", "", 0, 0, 0)
         try:
             reply: ModelReply = await self._clients.get(backend).complete(
                 chat,
@@ -170,7 +217,7 @@ class Narrator:
             )
         except ModelFailure as failure:
             return NarrationCall(turn, attempt, digest, failure.kind, "", 0, 0, 0)
-        tenant = {semconv.TENANT: tenant_id}
+        tenant = {semconv.TENANT: tenant_id, semconv.LLM_PURPOSE: PURPOSE}
         _tokens.add(reply.input_tokens, {**tenant, semconv.GEN_AI_TOKEN_TYPE: "input"})
         _tokens.add(reply.output_tokens, {**tenant, semconv.GEN_AI_TOKEN_TYPE: "output"})
         return NarrationCall(
@@ -189,7 +236,7 @@ class Narrator:
         ctx: StoryContext, offline: Chapter, events: Sequence[EventView], call: NarrationCall
     ) -> tuple[Chapter | None, str]:
         """The chapter an answer gives, if the checker keeps it, and the call's outcome."""
-        if call.outcome not in ("answered", "ok", "invalid", "refused"):
+        if call.outcome not in ANSWERED:
             return None, call.outcome  # no answer: a failure or the budget
         texts = read_narration(offline, call.response)
         if texts is None:
@@ -199,3 +246,33 @@ class Narrator:
             log.info("narration_refused", turn=offline.number, problems=problems[:3])
             return None, "refused"
         return narrated(offline, texts), "ok"
+
+
+def narration_used(
+    tenant_id: str,
+    simulation_id: str,
+    turn: int,
+    calls: Sequence[NarrationCall],
+    replay_of: str,
+    fallback: str,
+) -> tuple[common_pb2.EventEnvelope, str]:
+    """The story.narration_used event of a turn whose chapter is decided: the same
+    event (id and content) however often the turn is walked, as its calls are recorded."""
+    answered = [c for c in calls if c.outcome in ANSWERED]
+    own = not replay_of  # a replay spends nothing: its answers are recorded ones
+    used = story_pb2.NarrationUsed(
+        simulation_id=simulation_id,
+        turn=turn,
+        calls=len(answered) if own else 0,
+        input_tokens=sum(c.input_tokens for c in answered) if own else 0,
+        output_tokens=sum(c.output_tokens for c in answered) if own else 0,
+        replayed_calls=0 if own else len(answered),
+        fallback=fallback,
+        budget_exhausted=any(c.outcome == "budget" for c in calls),
+    )
+    event = subjects.STORY_NARRATION_USED
+    event_id = str(uuid.uuid5(NARRATION_NAMESPACE, f"{simulation_id}/{turn}"))
+    return (
+        event.envelope(tenant_id, used, event_id=event_id),
+        event.subject(simulation_id),
+    )
