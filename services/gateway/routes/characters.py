@@ -132,7 +132,8 @@ def expected_version(if_match: str | None, body_version: int | None) -> int:
         return body_version or 0
     value = if_match.strip().removeprefix("W/").strip('"')
     # Only ASCII digits: str.isdigit() also takes "²", which int() refuses.
-    if not (value.isascii() and value.isdigit()):
+    # A version is an int64 on the wire: a longer number is no version at all.
+    if not (value.isascii() and value.isdigit()) or int(value) >= 2**63:
         raise ApiError(422, 'If-Match: expected a version such as "3"')
     return int(value)
 
