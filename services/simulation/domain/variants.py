@@ -1,0 +1,369 @@
+"""How a built-in world differs from run to run, as a game master's would.
+
+A built-in world is one map (its paths, hazards and objective never change), but each
+run draws its wording from larger pools: which of a place's names it goes by, which of
+its details are seen there, which extra clues may be hidden, what the loose items and
+caches are. The draw is a pure function of the world and the run's seed (its own
+`random.Random`, never the simulation's), so a replay or a fork gets the same world.
+A user's own world is never varied: its names are kept exactly as given.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, replace
+
+from .scenery import ClueSeed, PlaceSeed, World
+
+DETAILS_PER_PLACE = 3
+
+
+@dataclass(frozen=True)
+class PlacePool:
+    names: tuple[str, ...]  # other names the place may go by; "{name}" as in PlaceSeed
+    details: tuple[str, ...]  # more of what one may see there
+
+
+@dataclass(frozen=True)
+class WorldPool:
+    places: tuple[PlacePool, ...]  # by place index
+    clues: tuple[ClueSeed, ...]  # hidden alongside the world's own
+    items: dict[str, tuple[str, ...]]  # a loose item's other names, of the same kind
+    caches: tuple[str, ...]  # more that a "cache" hazard can drop
+
+
+def _pp(names: str, *details: str) -> PlacePool:
+    return PlacePool(tuple(n.strip() for n in names.split(";")), details)
+
+
+POOLS: dict[str, WorldPool] = {
+    "ice-moon": WorldPool(
+        places=(
+            _pp(
+                "the landing field on {name}; the drop site on {name}",
+                "landing lights blinked through the spindrift",
+                "scorch marks fanned out from the pad",
+                "a cargo sled lay half buried in drift",
+            ),
+            _pp(
+                "the glass ridge; the knife ridge; the shelf ridge",
+                "the ice sang when the wind crossed it",
+                "old survey flags snapped on their poles",
+                "the moon's rings hung low over the crest",
+            ),
+            _pp(
+                "the buried archive; the drowned archive; the survey archive",
+                "frost furred the edges of every terminal",
+                "a chair lay on its back by the door",
+                "someone had scratched tallies into the wall",
+            ),
+            _pp(
+                "the reactor vault; the fusion hall; the core hall",
+                "the floor grating trembled with every pulse",
+                "a coolant alarm chirped and fell silent",
+                "the containment glass was fogged from inside",
+            ),
+            _pp(
+                "the signal tower; the relay tower; the radio spire",
+                "the ladder rungs burned cold through gloves",
+                "a torn windsock cracked overhead",
+                "the horizon vanished into blowing white",
+            ),
+            _pp(
+                "the grottoes under the ice; the hollows under the ice; the sinks under the ice",
+                "the ice overhead held shapes like frozen wings",
+                "something had worn a smooth path through the floor",
+                "every breath came back as a long echo",
+            ),
+        ),
+        clues=(
+            ClueSeed("a helmet camera with one last recording", ("missing", "crew", "source")),
+            ClueSeed("a patched hole in a pressure suit", ("sabotage", "crew", "survivor")),
+            ClueSeed("a company order marked destroy on reading", ("secret", "report", "data")),
+        ),
+        items={
+            "a medkit": ("a trauma medkit", "a frost-burn medkit"),
+            "a signal scanner": ("a handheld signal scanner", "a survey signal scanner"),
+        },
+        caches=("a thermal flare", "a coil of climbing line", "a ration crate"),
+    ),
+    "derelict": WorldPool(
+        places=(
+            _pp(
+                "the loading bay of {name}; the freight hold of {name}",
+                "a cargo lifter stood frozen mid-stride",
+                "emergency strips glowed along the deck",
+                "a manifest board showed the same date over and over",
+            ),
+            _pp(
+                "the garden deck; the grow deck; the orchard deck",
+                "fruit had rotted to black on the branches",
+                "water beaded on the dark leaves",
+                "an irrigation pump coughed and stopped",
+            ),
+            _pp(
+                "the command bridge; the flight bridge",
+                "the helm still showed a course nobody had flown",
+                "a coffee cup had frozen to the armrest",
+                "the navigation plot blinked a warning nobody answered",
+            ),
+            _pp(
+                "the drive room; the reactor room; the engine hall",
+                "the walls radiated a sour heat",
+                "a wrench lay where it had been dropped",
+                "the drive's hum rose and fell like breathing",
+            ),
+            _pp(
+                "the sleeper vault; the cold-sleep vault; the stasis vault",
+                "one pod stood open and empty",
+                "names had been stencilled on every lid",
+                "frost crept out from a cracked seal",
+            ),
+            _pp(
+                "the service spine; the access spine; the crawl spine",
+                "cables hung like vines in the shaft",
+                "the rungs were slick with condensation",
+                "a hatch somewhere below banged in the draught",
+            ),
+        ),
+        clues=(
+            ClueSeed("a security log with a deleted entry", ("lying", "secret", "crew", "records")),
+            ClueSeed("a wrench stamped with an officer's number", ("sabotage", "saboteur", "who")),
+            ClueSeed("a pressure reading nobody reported", ("reactor", "failing", "pressure")),
+        ),
+        items={
+            "a trauma kit": ("a field trauma kit", "a sealed trauma kit"),
+            "a plasma cutter": ("a heavy plasma cutter", "a compact plasma cutter"),
+        },
+        caches=("a spare oxygen canister", "a magnetic boot pair", "a crate of ration bars"),
+    ),
+    "kingdom": WorldPool(
+        places=(
+            _pp(
+                "the fair square of {name}; the cross of {name}",
+                "a pie-seller shouted over the crowd",
+                "the gallows stood empty but freshly oiled",
+                "pigeons quarrelled on the well-cap",
+            ),
+            _pp(
+                "the drowned keep; the grey keep; the keep at Harrow's Ford",
+                "ivy had pried the mortar loose",
+                "a cold draught came down the stair",
+                "old shields rusted on the wall",
+            ),
+            _pp(
+                "the hollow woods; the thorn woods; the briar woods",
+                "the path forked where none had before",
+                "an owl watched from a split oak",
+                "mist pooled between the roots",
+            ),
+            _pp(
+                "the willow ford; the stone ford; the miller's ford",
+                "the stepping stones were green with weed",
+                "a cart wheel lay half sunk in the shallows",
+                "the current pulled at every ankle",
+            ),
+            _pp(
+                "the broken shrine; the hill shrine; the shrine of the Nine",
+                "candle stubs guttered in the niches",
+                "the saint's face had been chiselled away",
+                "offerings of bread lay fresh on the step",
+            ),
+            _pp(
+                "the vault beneath the keep; the ossuary beneath the keep",
+                "skulls were stacked in patient rows",
+                "water dripped somewhere in the dark",
+                "a carved lid had been pushed aside",
+            ),
+        ),
+        clues=(
+            ClueSeed("a steward's burned accounts", ("heir", "money", "who", "betrayal")),
+            ClueSeed("a child's shoe by the water", ("missing", "heir", "trail", "vanished")),
+            ClueSeed("a page torn from a chronicle", ("secret", "truth", "relic", "crown")),
+        ),
+        items={
+            "a healer's satchel": ("a herbwife's satchel", "a healer's leather satchel"),
+            "a lantern": ("a horn lantern", "a tin lantern"),
+        },
+        caches=("a coil of hemp rope", "a flask of strong wine", "a hunting knife"),
+    ),
+    "city": WorldPool(
+        places=(
+            _pp(
+                "the waterfront of {name}; the piers of {name}",
+                "a foghorn moaned somewhere out in the murk",
+                "crates of bananas sweated under tarpaulins",
+                "a drunk sang to the gulls",
+            ),
+            _pp(
+                "the station house; the Ninth Street precinct",
+                "typewriters clattered behind frosted glass",
+                "the coffee had been stewing since noon",
+                "a lost dog slept under the front desk",
+            ),
+            _pp(
+                "the Red Parrot club; the Silver Slipper club; the Copper Moon club",
+                "a trumpet bent a slow note out of shape",
+                "cigarette smoke hung in flat layers",
+                "the barman polished the same glass for an hour",
+            ),
+            _pp(
+                "the shuttered warehouse; the bonded warehouse; the cannery warehouse",
+                "rats rustled in the rafters",
+                "a forklift sat with its keys still in",
+                "rain drummed on the tin roof",
+            ),
+            _pp(
+                "the records hall; the hall of records",
+                "the clerk's lamp threw a small yellow circle",
+                "a drawer had been left an inch open",
+                "dust rose from every folder opened",
+            ),
+            _pp(
+                "the mayor's chambers; the mayor's suite",
+                "a portrait of the mayor smiled at nobody",
+                "the carpet was thick enough to lose a shoe in",
+                "a cigar still smouldered in the tray",
+            ),
+        ),
+        clues=(
+            ClueSeed("a hotel key with the tag filed off", ("who", "murder", "dead", "trail")),
+            ClueSeed("a cheque made out to cash", ("money", "bribe", "debt", "councilman")),
+            ClueSeed("a lipstick note on a napkin", ("secret", "witness", "who")),
+        ),
+        items={
+            "a first-aid tin": ("a doctor's first-aid tin", "a first-aid kit"),
+            "a camera": ("a box camera", "a folding camera"),
+        },
+        caches=("a roll of banknotes", "a pair of brass knuckles", "a bottle of rye"),
+    ),
+    "archipelago": WorldPool(
+        places=(
+            _pp(
+                "the shore of {name}; the landing beach of {name}",
+                "crabs scuttled from a beached rowboat",
+                "the tide had left a line of weed and bones",
+                "palm fronds rattled in the onshore wind",
+            ),
+            _pp(
+                "the old lighthouse; the signal light; the lamp tower",
+                "the stair wound up past salt-crusted windows",
+                "gulls nested in the gallery rail",
+                "the lamp room smelled of whale oil",
+            ),
+            _pp(
+                "the rum-runners' cove; the hidden cove; the reef cove",
+                "a hull lay careened on the shingle",
+                "tar pots smoked over a driftwood fire",
+                "the cave mouth breathed cold air",
+            ),
+            _pp(
+                "the jungle temple; the vine ruins; the stone ruins",
+                "a stone idol wore a necklace of moss",
+                "parrots screamed from the canopy",
+                "steps climbed into green shadow",
+            ),
+            _pp(
+                "the wreck on the reef; the hulk on the sandbar",
+                "the tide gurgled through the broken planks",
+                "barnacles crusted the figurehead",
+                "a bell tolled each time the hulk rolled",
+            ),
+            _pp(
+                "the captain's quarters; the great cabin",
+                "charts lay weighted with a pistol",
+                "a bottle rolled back and forth across the floor",
+                "the stern windows glowed green with the sea",
+            ),
+        ),
+        clues=(
+            ClueSeed("a doubloon with a sawn edge", ("treasure", "wreck", "gold")),
+            ClueSeed("a tide table with one date circled", ("tide", "wreck", "route", "map")),
+            ClueSeed("a tattoo sketch of a crossed anchor", ("mutiny", "crew", "who")),
+        ),
+        items={
+            "a sailor's medicine chest": ("a surgeon's medicine chest",),
+            "a cutlass": ("a heavy cutlass", "a boarding cutlass"),
+        },
+        caches=("a coil of tarred rope", "a cask of fresh water", "a fishing spear"),
+    ),
+    "desert": WorldPool(
+        places=(
+            _pp(
+                "the khan of {name}; the travellers' yard of {name}",
+                "a water-seller rang his brass cups",
+                "children chased a goat between the pillars",
+                "the gate's shadow cut the yard in half",
+            ),
+            _pp(
+                "the town well; the bitter well; the old well",
+                "flies hung over the trough",
+                "the bucket came up green and foul",
+                "an old woman stood watching the water",
+            ),
+            _pp(
+                "the spice market; the cloth market; the copper market",
+                "bolts of indigo cloth hung like banners",
+                "a snake-charmer's pipe wound through the din",
+                "copper pots rang under the hammers",
+            ),
+            _pp(
+                "the great dunes; the red dunes; the singing dunes",
+                "the sand boomed low under every step",
+                "a bleached skull marked the old road",
+                "heat rose off the crests in sheets",
+            ),
+            _pp(
+                "the fallen watchtower; the signal tower; the border watchtower",
+                "a rusted signal mirror hung from a nail",
+                "kites wheeled above the broken top",
+                "the stair was drifted deep with sand",
+            ),
+            _pp(
+                "the deep mine galleries; the salt galleries; the lower galleries",
+                "a miner's cap lay in the dust",
+                "the walls sweated a bitter white crust",
+                "far in, water dripped into a hidden pool",
+            ),
+        ),
+        clues=(
+            ClueSeed("a poisoner's vial stoppered with wax", ("poison", "poisoned", "well", "who")),
+            ClueSeed("a guild token dropped by the trough", ("guild", "trade", "betrayal", "who")),
+            ClueSeed("a water-diviner's rod", ("water", "cistern", "source", "route")),
+        ),
+        items={
+            "a waterskin of clean water": ("a goatskin of clean water",),
+            "a curved dagger": ("a bone-handled dagger", "a silver dagger"),
+        },
+        caches=("a bag of dates", "a sling and stones", "a striped headcloth"),
+    ),
+}
+
+
+def varied(world: World, seed: int) -> World:
+    """The built-in `world` as the run with `seed` finds it; a world without a pool
+    (a user's own) comes back unchanged."""
+    pool = POOLS.get(world.name)
+    if pool is None:
+        return world
+    return _varied(world, pool, seed)
+
+
+def _varied(world: World, pool: WorldPool, seed: int) -> World:
+    rng = random.Random(f"{world.name}|{seed}")  # noqa: S311 - reproducible, not security
+    places = tuple(
+        PlaceSeed(
+            rng.choice((seed_place.name, *extra.names)),
+            tuple(rng.sample((*seed_place.details, *extra.details), DETAILS_PER_PLACE)),
+        )
+        for seed_place, extra in zip(world.places, pool.places, strict=True)
+    )
+    items = tuple(
+        item if item.fixed or item.name not in pool.items
+        else replace(item, name=rng.choice((item.name, *pool.items[item.name])))
+        for item in world.items
+    )  # fmt: skip
+    caches = tuple(rng.sample((*world.caches, *pool.caches), len(world.caches)))
+    return replace(
+        world, places=places, items=items, caches=caches, clues=(*world.clues, *pool.clues)
+    )
