@@ -89,9 +89,11 @@ def _rewrites(action: Action | None, world: World, places: Sequence[str]) -> lis
     faction = world.factions[0] if world.factions else ""
     if action is Action.INVESTIGATE:
         shapes = ("find out what really happened at {p}", "learn what {p} was hiding",
-                  "get to the bottom of whatever happened at {p}", "uncover the secret of {p}",
+                  "get to the bottom of whatever happened at {p}", "uncover what {p} kept secret",
                   "learn who had been at {p} before them", "find out who was last seen at {p}",
-                  "discover what was buried at {p}")  # fmt: skip
+                  "discover what was buried at {p}", "learn the truth about {p}",
+                  "find out what went wrong at {p}", "discover who was lying about {p}",
+                  "search {p} for whatever was left behind")  # fmt: skip
         return [shape.format(p=p) for shape in shapes for p in far[:4]]
     if action is Action.SCOUT:
         return (
@@ -104,7 +106,16 @@ def _rewrites(action: Action | None, world: World, places: Sequence[str]) -> lis
             f"repair {name} before it fails for good" for name in fixed
         ]
     if action is Action.DEFEND:
-        return [f"hold {p} against anyone who comes" for p in far[:2]] + [
+        return [
+            shape.format(p=p)
+            for shape in (
+                "hold {p} against anyone who comes",
+                "guard the way to {p}",
+                "keep watch over {p}",
+                "defend {p} to the last",
+            )
+            for p in far[:3]
+        ] + [
             "protect the others",
             f"keep {places[0]} safe",
             "stand between the others and harm",

@@ -40,37 +40,41 @@ POOLS: dict[str, WorldPool] = {
     "ice-moon": WorldPool(
         places=(
             _pp(
-                "the landing field on {name}; the drop site on {name}",
+                "the landing field on {name}; the drop site on {name}; "
+                "the supply pad on {name}; the lander camp on {name}",
                 "landing lights blinked through the spindrift",
                 "scorch marks fanned out from the pad",
                 "a cargo sled lay half buried in drift",
             ),
             _pp(
-                "the glass ridge; the knife ridge; the shelf ridge",
+                "the glass ridge; the knife ridge; "
+                "the shelf ridge; the Kell escarpment; the windward crest",
                 "the ice sang when the wind crossed it",
                 "old survey flags snapped on their poles",
                 "the moon's rings hung low over the crest",
             ),
             _pp(
-                "the buried archive; the drowned archive; the survey archive",
+                "the buried archive; the drowned archive; "
+                "the survey archive; the records bunker; the data crypt",
                 "frost furred the edges of every terminal",
                 "a chair lay on its back by the door",
                 "someone had scratched tallies into the wall",
             ),
             _pp(
-                "the reactor vault; the fusion hall; the core hall",
+                "the reactor vault; the fusion hall; the core hall; the power plant",
                 "the floor grating trembled with every pulse",
                 "a coolant alarm chirped and fell silent",
                 "the containment glass was fogged from inside",
             ),
             _pp(
-                "the signal tower; the relay tower; the radio spire",
+                "the signal tower; the relay tower; the radio spire; the beacon station",
                 "the ladder rungs burned cold through gloves",
                 "a torn windsock cracked overhead",
                 "the horizon vanished into blowing white",
             ),
             _pp(
-                "the grottoes under the ice; the hollows under the ice; the sinks under the ice",
+                "the grottoes below the shelf; the hollows beneath the glacier; "
+                "the sinkholes in the deep ice; the blue caves; the meltwater tunnels",
                 "the ice overhead held shapes like frozen wings",
                 "something had worn a smooth path through the floor",
                 "every breath came back as a long echo",
@@ -90,37 +94,37 @@ POOLS: dict[str, WorldPool] = {
     "derelict": WorldPool(
         places=(
             _pp(
-                "the loading bay of {name}; the freight hold of {name}",
+                "the loading bay of {name}; the freight hold of {name}; the docking ring of {name}",
                 "a cargo lifter stood frozen mid-stride",
                 "emergency strips glowed along the deck",
                 "a manifest board showed the same date over and over",
             ),
             _pp(
-                "the garden deck; the grow deck; the orchard deck",
+                "the garden deck; the grow deck; the orchard deck; the arboretum",
                 "fruit had rotted to black on the branches",
                 "water beaded on the dark leaves",
                 "an irrigation pump coughed and stopped",
             ),
             _pp(
-                "the command bridge; the flight bridge",
+                "the command bridge; the flight bridge; the wheelhouse",
                 "the helm still showed a course nobody had flown",
                 "a coffee cup had frozen to the armrest",
                 "the navigation plot blinked a warning nobody answered",
             ),
             _pp(
-                "the drive room; the reactor room; the engine hall",
+                "the drive room; the reactor room; the engine hall; the drive core",
                 "the walls radiated a sour heat",
                 "a wrench lay where it had been dropped",
                 "the drive's hum rose and fell like breathing",
             ),
             _pp(
-                "the sleeper vault; the cold-sleep vault; the stasis vault",
+                "the sleeper vault; the cold-sleep vault; the stasis vault; the cryo ward",
                 "one pod stood open and empty",
                 "names had been stencilled on every lid",
                 "frost crept out from a cracked seal",
             ),
             _pp(
-                "the service spine; the access spine; the crawl spine",
+                "the service spine; the access spine; the crawl spine; the cable ducts",
                 "cables hung like vines in the shaft",
                 "the rungs were slick with condensation",
                 "a hatch somewhere below banged in the draught",
@@ -140,37 +144,43 @@ POOLS: dict[str, WorldPool] = {
     "kingdom": WorldPool(
         places=(
             _pp(
-                "the fair square of {name}; the cross of {name}",
+                "the fair square of {name}; the cross of {name}; "
+                "the wool market of {name}; the guildhall steps of {name}",
                 "a pie-seller shouted over the crowd",
                 "the gallows stood empty but freshly oiled",
                 "pigeons quarrelled on the well-cap",
             ),
             _pp(
-                "the drowned keep; the grey keep; the keep at Harrow's Ford",
+                "the drowned keep; the grey keep; "
+                "the keep at Harrow's Ford; Castle Ormond; the tower of Saint Aud",
                 "ivy had pried the mortar loose",
                 "a cold draught came down the stair",
                 "old shields rusted on the wall",
             ),
             _pp(
-                "the hollow woods; the thorn woods; the briar woods",
+                "the hollow woods; the thorn woods; "
+                "the briar woods; the Wychwood; the hanging forest",
                 "the path forked where none had before",
                 "an owl watched from a split oak",
                 "mist pooled between the roots",
             ),
             _pp(
-                "the willow ford; the stone ford; the miller's ford",
+                "the willow ford; the stone ford; "
+                "the miller's ford; the old bridge; the ferry crossing",
                 "the stepping stones were green with weed",
                 "a cart wheel lay half sunk in the shallows",
                 "the current pulled at every ankle",
             ),
             _pp(
-                "the broken shrine; the hill shrine; the shrine of the Nine",
+                "the broken shrine; the hill shrine; "
+                "the shrine of the Nine; the hermit's chapel; the standing stones",
                 "candle stubs guttered in the niches",
                 "the saint's face had been chiselled away",
                 "offerings of bread lay fresh on the step",
             ),
             _pp(
-                "the vault beneath the keep; the ossuary beneath the keep",
+                "the vault under the chapel; the ossuary below the hill; "
+                "the catacombs; the barrow of the old kings; the undercroft",
                 "skulls were stacked in patient rows",
                 "water dripped somewhere in the dark",
                 "a carved lid had been pushed aside",
@@ -190,37 +200,39 @@ POOLS: dict[str, WorldPool] = {
     "city": WorldPool(
         places=(
             _pp(
-                "the waterfront of {name}; the piers of {name}",
+                "the waterfront of {name}; the piers of {name}; the fish market of {name}",
                 "a foghorn moaned somewhere out in the murk",
                 "crates of bananas sweated under tarpaulins",
                 "a drunk sang to the gulls",
             ),
             _pp(
-                "the station house; the Ninth Street precinct",
+                "the station house; the Ninth Street precinct; the police headquarters",
                 "typewriters clattered behind frosted glass",
                 "the coffee had been stewing since noon",
                 "a lost dog slept under the front desk",
             ),
             _pp(
-                "the Red Parrot club; the Silver Slipper club; the Copper Moon club",
+                "the Red Parrot club; the Silver Slipper club; "
+                "the Copper Moon club; the Half Note lounge",
                 "a trumpet bent a slow note out of shape",
                 "cigarette smoke hung in flat layers",
                 "the barman polished the same glass for an hour",
             ),
             _pp(
-                "the shuttered warehouse; the bonded warehouse; the cannery warehouse",
+                "the shuttered warehouse; the bonded warehouse; "
+                "the cannery warehouse; the rope works",
                 "rats rustled in the rafters",
                 "a forklift sat with its keys still in",
                 "rain drummed on the tin roof",
             ),
             _pp(
-                "the records hall; the hall of records",
+                "the records hall; the hall of records; the county registry",
                 "the clerk's lamp threw a small yellow circle",
                 "a drawer had been left an inch open",
                 "dust rose from every folder opened",
             ),
             _pp(
-                "the mayor's chambers; the mayor's suite",
+                "the mayor's chambers; the mayor's suite; City Hall",
                 "a portrait of the mayor smiled at nobody",
                 "the carpet was thick enough to lose a shoe in",
                 "a cigar still smouldered in the tray",
@@ -240,37 +252,38 @@ POOLS: dict[str, WorldPool] = {
     "archipelago": WorldPool(
         places=(
             _pp(
-                "the shore of {name}; the landing beach of {name}",
+                "the shore of {name}; the landing beach of {name}; the black sands of {name}",
                 "crabs scuttled from a beached rowboat",
                 "the tide had left a line of weed and bones",
                 "palm fronds rattled in the onshore wind",
             ),
             _pp(
-                "the old lighthouse; the signal light; the lamp tower",
+                "the old lighthouse; the signal light; the lamp tower; the beacon on Gull Point",
                 "the stair wound up past salt-crusted windows",
                 "gulls nested in the gallery rail",
                 "the lamp room smelled of whale oil",
             ),
             _pp(
-                "the rum-runners' cove; the hidden cove; the reef cove",
+                "the rum-runners' cove; the hidden cove; the reef cove; Dead Man's inlet",
                 "a hull lay careened on the shingle",
                 "tar pots smoked over a driftwood fire",
                 "the cave mouth breathed cold air",
             ),
             _pp(
-                "the jungle temple; the vine ruins; the stone ruins",
+                "the jungle temple; the vine ruins; the stone ruins; the sunken city",
                 "a stone idol wore a necklace of moss",
                 "parrots screamed from the canopy",
                 "steps climbed into green shadow",
             ),
             _pp(
-                "the wreck on the reef; the hulk on the sandbar",
+                "the wreck on the reef; the hulk in the shallows; "
+                "the galleon aground; the broken brig",
                 "the tide gurgled through the broken planks",
                 "barnacles crusted the figurehead",
                 "a bell tolled each time the hulk rolled",
             ),
             _pp(
-                "the captain's quarters; the great cabin",
+                "the captain's quarters; the great cabin; the stern cabin",
                 "charts lay weighted with a pistol",
                 "a bottle rolled back and forth across the floor",
                 "the stern windows glowed green with the sea",
@@ -290,37 +303,38 @@ POOLS: dict[str, WorldPool] = {
     "desert": WorldPool(
         places=(
             _pp(
-                "the khan of {name}; the travellers' yard of {name}",
+                "the khan of {name}; the travellers' yard of {name}; the camel yard of {name}",
                 "a water-seller rang his brass cups",
                 "children chased a goat between the pillars",
                 "the gate's shadow cut the yard in half",
             ),
             _pp(
-                "the town well; the bitter well; the old well",
+                "the town well; the bitter well; the old well; the stepwell",
                 "flies hung over the trough",
                 "the bucket came up green and foul",
                 "an old woman stood watching the water",
             ),
             _pp(
-                "the spice market; the cloth market; the copper market",
+                "the spice market; the cloth market; the copper market; the souk",
                 "bolts of indigo cloth hung like banners",
                 "a snake-charmer's pipe wound through the din",
                 "copper pots rang under the hammers",
             ),
             _pp(
-                "the great dunes; the red dunes; the singing dunes",
+                "the great dunes; the red dunes; the singing dunes; the empty quarter",
                 "the sand boomed low under every step",
                 "a bleached skull marked the old road",
                 "heat rose off the crests in sheets",
             ),
             _pp(
-                "the fallen watchtower; the signal tower; the border watchtower",
+                "the fallen watchtower; the signal tower; the border watchtower; the lookout fort",
                 "a rusted signal mirror hung from a nail",
                 "kites wheeled above the broken top",
                 "the stair was drifted deep with sand",
             ),
             _pp(
-                "the deep mine galleries; the salt galleries; the lower galleries",
+                "the deep mine galleries; the salt galleries; "
+                "the lower galleries; the old shafts; the diggings",
                 "a miner's cap lay in the dust",
                 "the walls sweated a bitter white crust",
                 "far in, water dripped into a hidden pool",
