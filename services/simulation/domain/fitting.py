@@ -73,8 +73,14 @@ def _retold(goal: str, world: World) -> bool:
     """Whether a goal is told anew in a drawn world: it names some world's things, and
     not only the scenario's own aim ("find the source of the signal" stays)."""
     known = _known(goal)
-    aim = words(world.stakes.objective)
+    aim = _aims(world)
     return bool(known) and not all(w in aim for w in known)
+
+
+def _aims(world: World) -> frozenset[str]:
+    """The words of the scenario's aim, as this run words it and as the plain world does."""
+    plain = next((w for w in WORLDS if w.name == world.name), world)
+    return frozenset(words(f"{world.stakes.objective} {plain.stakes.objective}"))
 
 
 def _choose(options: Sequence[str], goal: str, world: World, salt: int) -> str:

@@ -30,6 +30,9 @@ class WorldPool:
     clues: tuple[ClueSeed, ...]  # hidden alongside the world's own
     items: dict[str, tuple[str, ...]]  # a loose item's other names, of the same kind
     caches: tuple[str, ...]  # more that a "cache" hazard can drop
+    # Other wordings of the stakes: objective, obstacle ("is"/"are", the prose puts it in
+    # the past), consequence and achievement; the objective's place never changes.
+    stakes: tuple[tuple[str, str, str, str], ...] = ()
 
 
 def _pp(names: str, *details: str) -> PlacePool:
@@ -90,6 +93,20 @@ POOLS: dict[str, WorldPool] = {
             "a signal scanner": ("a handheld signal scanner", "a survey signal scanner"),
         },
         caches=("a thermal flare", "a coil of climbing line", "a ration crate"),
+        stakes=(
+            (
+                "find whoever is sending the signal from beneath the ice",
+                "the ice shelf is groaning and splitting by the hour",
+                "the beacon stopped, and the ice kept whatever had sent it",
+                "whoever had sent the signal was found alive beneath the ice",
+            ),
+            (
+                "trace the distress call down into the ice",
+                "a storm front is closing over the shelf",
+                "the distress call died away under the ice, unanswered",
+                "the distress call was traced to its sender, alive in the ice",
+            ),
+        ),
     ),
     "derelict": WorldPool(
         places=(
@@ -140,6 +157,20 @@ POOLS: dict[str, WorldPool] = {
             "a plasma cutter": ("a heavy plasma cutter", "a compact plasma cutter"),
         },
         caches=("a spare oxygen canister", "a magnetic boot pair", "a crate of ration bars"),
+        stakes=(
+            (
+                "bring the dying reactor back under control",
+                "the bulkheads are closing one after another",
+                "the core went critical and the ship fell silent",
+                "the core settled and the lights came back deck by deck",
+            ),
+            (
+                "stop the reactor before it tears the ship apart",
+                "the air is thinning as the failsafes seal the decks",
+                "the reactor tore loose and the ship went dark",
+                "the reactor was brought to heel and the ship held together",
+            ),
+        ),
     ),
     "kingdom": WorldPool(
         places=(
@@ -196,6 +227,20 @@ POOLS: dict[str, WorldPool] = {
             "a lantern": ("a horn lantern", "a tin lantern"),
         },
         caches=("a coil of hemp rope", "a flask of strong wine", "a hunting knife"),
+        stakes=(
+            (
+                "lift the curse from the realm",
+                "the curse is creeping further every night",
+                "the curse settled on the realm for good",
+                "the curse lifted, and the bells rang again",
+            ),
+            (
+                "find the heart of the curse and break it",
+                "the blight is spreading to another village each night",
+                "the blight took the realm as the nights grew long",
+                "the heart of the curse was broken, and the realm stirred",
+            ),
+        ),
     ),
     "city": WorldPool(
         places=(
@@ -248,6 +293,20 @@ POOLS: dict[str, WorldPool] = {
             "a camera": ("a box camera", "a folding camera"),
         },
         caches=("a roll of banknotes", "a pair of brass knuckles", "a bottle of rye"),
+        stakes=(
+            (
+                "bring the killer's guilt into the open",
+                "the evidence is vanishing file by file",
+                "the case went cold and the killer kept smiling",
+                "the killer's guilt was dragged into the light for all to see",
+            ),
+            (
+                "put the proof of the murder where the city cannot ignore it",
+                "someone downtown is buying silence",
+                "the murder was filed away and forgotten",
+                "the proof hit the front pages and the killer fell",
+            ),
+        ),
     ),
     "archipelago": WorldPool(
         places=(
@@ -299,6 +358,20 @@ POOLS: dict[str, WorldPool] = {
             "a cutlass": ("a heavy cutlass", "a boarding cutlass"),
         },
         caches=("a coil of tarred rope", "a cask of fresh water", "a fishing spear"),
+        stakes=(
+            (
+                "salvage the treasure before the tide swallows the wreck",
+                "the tide is rising over the sandbar",
+                "the sea closed over the wreck and its gold",
+                "the gold came up from the wreck just ahead of the tide",
+            ),
+            (
+                "bring up the wreck's gold while the tide allows",
+                "each tide is burying the wreck deeper",
+                "the sand swallowed the wreck and its treasure",
+                "the wreck gave up its treasure before the sea reclaimed it",
+            ),
+        ),
     ),
     "desert": WorldPool(
         places=(
@@ -350,6 +423,20 @@ POOLS: dict[str, WorldPool] = {
             "a curved dagger": ("a bone-handled dagger", "a silver dagger"),
         },
         caches=("a bag of dates", "a sling and stones", "a striped headcloth"),
+        stakes=(
+            (
+                "unseal the hidden cistern before the sandstorm reaches the town",
+                "the sandstorm is growing on the horizon",
+                "the storm buried the town with its wells dry",
+                "water rose in the hidden cistern and the town drank",
+            ),
+            (
+                "find water in the hidden cistern before the storm arrives",
+                "the storm wall is drawing nearer with every hour",
+                "the sand came over the walls and the town went thirsty",
+                "the hidden cistern ran clear and the town was saved",
+            ),
+        ),
     ),
 }
 
@@ -378,6 +465,17 @@ def _varied(world: World, pool: WorldPool, seed: int) -> World:
         for item in world.items
     )  # fmt: skip
     caches = tuple(rng.sample((*world.caches, *pool.caches), len(world.caches)))
+    stakes = world.stakes
+    pick = rng.randrange(len(pool.stakes) + 1)
+    if pick:
+        objective, obstacle, consequence, achieved = pool.stakes[pick - 1]
+        stakes = replace(stakes, objective=objective, obstacle=obstacle,
+                         consequence=consequence, achieved=achieved)  # fmt: skip
     return replace(
-        world, places=places, items=items, caches=caches, clues=(*world.clues, *pool.clues)
+        world,
+        places=places,
+        items=items,
+        caches=caches,
+        clues=(*world.clues, *pool.clues),
+        stakes=stakes,
     )
