@@ -128,7 +128,9 @@ def _quiet_sentence(events: Sequence[EventView], names: Names, key: tuple[object
     parts = []
     if watchers:
         verb = pick(("kept watch", "stayed on guard", "watched and waited", "kept an eye out",
-                     "stood lookout"), *key, "w")  # fmt: skip
+                     "stood lookout", "stood sentry", "watched the approaches",
+                     "kept a wary watch", "watched the way in", "stayed alert to every sound",
+                     "kept still and watched", "kept a lookout"), *key, "w")  # fmt: skip
         parts.append(f"{join(watchers)} {verb}")
     if resting:
         verb = pick(("caught their breath", "rested where they could", "saw to their hurts",
