@@ -83,9 +83,16 @@ def _aims(world: World) -> frozenset[str]:
     return frozenset(words(f"{world.stakes.objective} {plain.stakes.objective}"))
 
 
-def _choose(options: Sequence[str], goal: str, world: World, salt: int) -> str:
+def _choose(options: Sequence[str], goal: str, world: World, salt: int, kind: Action | None) -> str:
+    """The option a CRC-32 points at, or the next one of the goal's kind ("" if none):
+    a rewrite never changes what the goal is about, so it is pursued and judged alike."""
     key = f"{goal}\x1f{world.name}" if salt < 0 else f"{goal}\x1f{world.name}\x1f{salt}"
-    return options[zlib.crc32(key.encode()) % len(options)]
+    start = zlib.crc32(key.encode())
+    for n in range(len(options)):  # kinds are read one by one: most match at once
+        option = options[(start + n) % len(options)]
+        if goal_kind(option) is kind:
+            return option
+    return ""
 
 
 def _rewrites(action: Action | None, world: World, places: Sequence[str]) -> list[str]:
@@ -160,12 +167,8 @@ def _fitted(
         text = goal.replace(default, name) if default in goal and name != default else goal
         if (salt >= 0 and _retold(text, world)) or not fits(text, world):
             kind, taken = goal_kind(text), {g.lower() for g in out}
-            options = [
-                g
-                for g in _rewrites(kind, world, places)
-                if g.lower() not in taken and goal_kind(g) is kind
-            ]
-            text = _choose(options, goal, world, salt) if options else text
+            options = [g for g in _rewrites(kind, world, places) if g.lower() not in taken]
+            text = _choose(options, goal, world, salt, kind) or text
             text = text[:1].upper() + text[1:]
         if text not in out:
             out.append(text)
