@@ -30,6 +30,7 @@ class WorldPool:
     clues: tuple[ClueSeed, ...]  # hidden alongside the world's own
     items: dict[str, tuple[str, ...]]  # a loose item's other names, of the same kind
     caches: tuple[str, ...]  # more that a "cache" hazard can drop
+    clue_names: dict[str, tuple[str, ...]]  # a world clue's other names (same tags)
     # Other wordings of the stakes: objective, obstacle ("is"/"are", the prose puts it in
     # the past), consequence and achievement; the objective's place never changes.
     stakes: tuple[tuple[str, str, str, str], ...] = ()
@@ -91,6 +92,20 @@ POOLS: dict[str, WorldPool] = {
         items={
             "a medkit": ("a trauma medkit", "a frost-burn medkit"),
             "a signal scanner": ("a handheld signal scanner", "a survey signal scanner"),
+        },
+        clue_names={
+            "a looping distress beacon log": (
+                "a beacon log repeating one call",
+                "a distress recording on an endless loop",
+            ),
+            "scorched boot prints": ("boot prints burned into the frost",),
+            "a torn crew manifest": ("half a crew manifest",),
+            "a sabotaged power coupling": ("a power coupling cut on purpose",),
+            "coordinates scratched into a bulkhead": (
+                "a row of coordinates scratched into the steel",
+            ),
+            "an encrypted data core": ("a locked data core",),
+            "a vial of glowing spores": ("a sample jar of glowing spores",),
         },
         caches=("a thermal flare", "a coil of climbing line", "a ration crate"),
         stakes=(
@@ -155,6 +170,17 @@ POOLS: dict[str, WorldPool] = {
         items={
             "a trauma kit": ("a field trauma kit", "a sealed trauma kit"),
             "a plasma cutter": ("a heavy plasma cutter", "a compact plasma cutter"),
+        },
+        clue_names={
+            "the captain's last log": ("the captain's final recording",),
+            "a scrubbed crew roster": ("a crew roster with names wiped",),
+            "a bypass wired into the reactor": (
+                "a hidden bypass on the power feed",
+                "a jury-rigged bypass in the core feed",
+            ),
+            "a navigation chart with a course change": ("a star chart marked with a new heading",),
+            "a cryo pod opened from inside": ("a sleeper pod forced open from within",),
+            "a sealed medical report": ("a medical file under seal",),
         },
         caches=("a spare oxygen canister", "a magnetic boot pair", "a crate of ration bars"),
         stakes=(
@@ -226,6 +252,18 @@ POOLS: dict[str, WorldPool] = {
             "a healer's satchel": ("a herbwife's satchel", "a healer's leather satchel"),
             "a lantern": ("a horn lantern", "a tin lantern"),
         },
+        clue_names={
+            "a wax-sealed letter": ("a letter under a black wax seal",),
+            "claw marks on the standing stones": ("deep scratches on the old stones",),
+            "a map inked on vellum": ("a vellum map in faded ink",),
+            "a broken royal signet": (
+                "the royal signet snapped in two",
+                "a cracked signet of the royal house",
+            ),
+            "runes of a binding curse": ("a curse-binding carved in runes",),
+            "a bloodied pilgrim's cloak": ("a pilgrim's cloak stiff with blood",),
+            "a reliquary's empty velvet": ("an empty reliquary lined with velvet",),
+        },
         caches=("a coil of hemp rope", "a flask of strong wine", "a hunting knife"),
         stakes=(
             (
@@ -292,6 +330,17 @@ POOLS: dict[str, WorldPool] = {
             "a first-aid tin": ("a doctor's first-aid tin", "a first-aid kit"),
             "a camera": ("a box camera", "a folding camera"),
         },
+        clue_names={
+            "a blood-stained matchbook": (
+                "a matchbook with blood on the cover",
+                "a bloody matchbook from a nightclub",
+            ),
+            "a ledger of bribes": ("a book of payoffs",),
+            "a torn photograph": ("half a photograph",),
+            "a spent shell casing": ("a brass casing from a revolver",),
+            "a pawn ticket": ("a pawnshop stub",),
+            "a coded telegram": ("a telegram in cipher",),
+        },
         caches=("a roll of banknotes", "a pair of brass knuckles", "a bottle of rye"),
         stakes=(
             (
@@ -356,6 +405,17 @@ POOLS: dict[str, WorldPool] = {
         items={
             "a sailor's medicine chest": ("a surgeon's medicine chest",),
             "a cutlass": ("a heavy cutlass", "a boarding cutlass"),
+        },
+        clue_names={
+            "a waterlogged logbook": ("a logbook swollen with seawater",),
+            "a half-buried treasure map": (
+                "a treasure map half eaten by the sand",
+                "a sea-stained chart of buried gold",
+            ),
+            "a mutineer's oath": ("an oath signed by mutineers",),
+            "a compass that points wrong": ("a compass that will not find north",),
+            "a message in a bottle": ("a corked bottle with a note inside",),
+            "fresh footprints above the tideline": ("new tracks above the high-water mark",),
         },
         caches=("a coil of tarred rope", "a cask of fresh water", "a fishing spear"),
         stakes=(
@@ -422,6 +482,20 @@ POOLS: dict[str, WorldPool] = {
             "a waterskin of clean water": ("a goatskin of clean water",),
             "a curved dagger": ("a bone-handled dagger", "a silver dagger"),
         },
+        clue_names={
+            "a twist of poison paper": (
+                "a folded paper of bitter powder",
+                "a poisoner's twist of paper",
+            ),
+            "a caravan master's ledger": ("the caravan master's account book",),
+            "tracks of a lone camel": ("the hoofprints of a single camel",),
+            "a miner's last note": (
+                "a note scrawled by a trapped miner",
+                "a miner's message chalked on a beam",
+            ),
+            "a map of the hidden cistern": ("a sketch of the way to the cistern",),
+            "a broken tribal seal": ("a tribal seal split in half",),
+        },
         caches=("a bag of dates", "a sling and stones", "a striped headcloth"),
         stakes=(
             (
@@ -476,6 +550,9 @@ def _varied(world: World, pool: WorldPool, seed: int) -> World:
         places=places,
         items=items,
         caches=caches,
-        clues=(*world.clues, *pool.clues),
+        clues=tuple(
+            replace(c, name=rng.choice((c.name, *pool.clue_names.get(c.name, ()))))
+            for c in (*world.clues, *pool.clues)
+        ),
         stakes=stakes,
     )
