@@ -77,11 +77,14 @@ _TRAVEL = (
     ("struck out for", "for"), ("took the path to", "to"), ("left for", "for"),
     ("started toward", "toward"), ("went off to", "to"), ("hurried to", "to"),
     ("drifted over to", "to"), ("walked to", "to"), ("wandered over to", "to"),
-    ("turned toward", "toward"), ("crossed to", "to"),
+    ("turned toward", "toward"), ("crossed to", "to"), ("pressed on to", "to"),
+    ("cut across to", "to"), ("set off for", "for"), ("ventured to", "to"),
+    ("stole off to", "to"), ("trekked to", "to"), ("made tracks for", "for"),
 )  # fmt: skip
 _TRAVEL_LEADS = (
     "", "Meanwhile, ", "", "Elsewhere, ", "In the meantime, ", "Before long, ", "",
     "As the hour wore on, ", "By the end of the hour, ", "Not long after, ", "Then ",
+    "A little later, ", "Soon after, ", "Around then, ", "",
 )  # fmt: skip
 
 

@@ -17,7 +17,8 @@ _BY_PATTERN = {
                   "What {place} Kept", "{a} Finds a Thread", "A Find at {place}"),
     "pursuit": ("{a} on the Move", "The Road to {place}", "{a} Gives Chase"),
     "parley": ("{a} and {b}", "Words at {place}", "A Word with {b}"),
-    "resolution": ("{a} at the Heart of It", "The End of the Road", "What {a} Finished"),
+    "resolution": ("{a} at the Heart of It", "The End of the Road", "What {a} Finished",
+                   "{a} Sees It Through", "It Ends at {place}", "The Last Door"),
 }  # fmt: skip
 
 
