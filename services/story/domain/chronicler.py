@@ -38,8 +38,10 @@ _THEN = (
     "Somewhere in all this, ", "At about the same time, ",
 )  # fmt: skip
 _AT = ("Meanwhile, at {p}, ", "At {p}, ", "Over at {p}, ", "Elsewhere, at {p}, ",
-       "Back at {p}, ", "Over at {p}, ", "Across at {p}, ", "Still at {p}, ",
-       "Not far off, at {p}, ", "Off at {p}, ", "Down at {p}, ")  # fmt: skip
+       "Back at {p}, ", "Up at {p}, ", "Across at {p}, ", "Still at {p}, ",
+       "Not far off, at {p}, ", "Off at {p}, ", "Down at {p}, ", "Out at {p}, ",
+       "That same hour, at {p}, ", "All the while, at {p}, ", "By then, at {p}, ",
+       "Some way off, at {p}, ")  # fmt: skip
 _ACROSS = ("", "", "", "", "Meanwhile, ", "At the same hour, ", "Not far away, ",
            "While that went on, ", "Away from all that, ")  # fmt: skip
 # Deeds of these kinds, alike in all that came of them, are told as one.
