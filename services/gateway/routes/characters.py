@@ -30,7 +30,9 @@ router = APIRouter(prefix="/v1/characters", tags=["characters"], responses=ERROR
 CARD_MEDIA = "application/vnd.chara-card-v2+json"
 FORMATS = {"json": "application/json", "card-v2": CARD_MEDIA}
 # A version as ETag gives it: "3" (or W/"3", or bare 3).
-IF_MATCH_PATTERN = r'^(W/)?"?[0-9]+"?$'
+# At most 18 digits: every such number fits the int64 a version is (a longer one could
+# match no version anyway, and would not fit the request to the character service).
+IF_MATCH_PATTERN = r'^(W/)?"?[0-9]{1,18}"?$'
 
 
 def _to_proto(cid: str, fields: dict[str, Any]) -> character_pb2.Character:
@@ -132,8 +134,7 @@ def expected_version(if_match: str | None, body_version: int | None) -> int:
         return body_version or 0
     value = if_match.strip().removeprefix("W/").strip('"')
     # Only ASCII digits: str.isdigit() also takes "²", which int() refuses.
-    # A version is an int64 on the wire: a longer number is no version at all.
-    if not (value.isascii() and value.isdigit()) or int(value) >= 2**63:
+    if not (value.isascii() and value.isdigit()):
         raise ApiError(422, 'If-Match: expected a version such as "3"')
     return int(value)
 

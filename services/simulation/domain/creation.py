@@ -11,7 +11,7 @@ from .items import item_kind
 from .scenery import World, nearest, proper_name, words
 from .sheets import CharacterSheet
 from .world import CharacterState, Clue, Item, WorldState, capture_rng
-from .worlds import WORLDS
+from .worlds import WORLDS, drawn
 
 LOCATION_CLUES = 3  # clues hidden at locations; one more hides inside a broken item
 BASE_HEALTH = 8  # plus strength
@@ -80,7 +80,9 @@ def create_world(
     world: World | None = None,
 ) -> WorldState:
     rng = random.Random(seed)  # noqa: S311 - reproducible simulation, not security
-    theme = world if world is not None else nearest(WORLDS, setting, scenario)
+    base = world if world is not None else nearest(WORLDS, setting, scenario)
+    own = base not in WORLDS  # a user's world keeps its names exactly as given
+    theme = base if own else drawn(base.name, seed)
     name = proper_name(setting) or theme.default_name
     locations = [p.name.format(name=name) for p in theme.places]
 
@@ -89,7 +91,10 @@ def create_world(
     characters = [
         _character(
             s, sheets, locations[0],
-            fit_goals([g.strip() for g in s.goals if g.strip()], theme, name, locations),
+            fit_goals(
+                [g.strip() for g in s.goals if g.strip()], theme, name, locations,
+                salt=-1 if own else seed,
+            ),
         )
         for s in sheets
     ]  # fmt: skip
@@ -157,8 +162,10 @@ def create_world(
         rng_state=capture_rng(rng),
         links=[(locations[a], locations[b]) for a, b in theme.links],
         key_clue=clues[0].id,
-        # A built-in world is named by `theme`; only a user's own travels with the state.
-        world=world if world is not None and theme not in WORLDS else None,
+        # A built-in world is named by `theme` and drawn again from the seed; only a
+        # user's own travels with the state.
+        world=base if own else None,
+        varied=not own,
     )
 
 

@@ -8,8 +8,13 @@ has none ("keep everyone alive"). A goal that does not fit keeps what it is abou
 (the action it favours) and is rewritten with this world's own places, installations
 and factions. The default world's proper name in a goal becomes this world's name.
 
-Pure and deterministic: the choice among rewrites is a CRC-32 of the goal and the
-world, never the simulation's RNG, so it changes nothing else in the run.
+In a built-in world, drawn anew for each run (variants.py), every goal that names
+things of some world is told in this run's own places and installations, the way a
+game master hands out aims that fit the table's map; its kind is kept, so it is
+pursued and judged as before. A user's own world keeps fitting goals as written.
+
+Pure and deterministic: the choice among rewrites is a CRC-32 of the goal, the world
+and the run's salt (its seed), never the simulation's RNG, so it changes nothing else.
 """
 
 from __future__ import annotations
@@ -52,16 +57,42 @@ def _all_vocabulary() -> frozenset[str]:
     return frozenset().union(*(_vocabulary(w) for w in WORLDS))
 
 
+def _known(goal: str) -> list[str]:
+    return [w for w in words(goal) if w in _all_vocabulary()]
+
+
 def fits(goal: str, world: World) -> bool:
-    known = [w for w in words(goal) if w in _all_vocabulary()]
+    known = _known(goal)
     if not known:
         return True
     here = _vocabulary(world)
     return 2 * sum(1 for w in known if w in here) >= len(known)
 
 
-def _choose(options: Sequence[str], goal: str, world: World) -> str:
-    return options[zlib.crc32(f"{goal}\x1f{world.name}".encode()) % len(options)]
+def _retold(goal: str, world: World) -> bool:
+    """Whether a goal is told anew in a drawn world: it names some world's things, and
+    not only the scenario's own aim ("find the source of the signal" stays)."""
+    known = _known(goal)
+    aim = _aims(world)
+    return bool(known) and not all(w in aim for w in known)
+
+
+def _aims(world: World) -> frozenset[str]:
+    """The words of the scenario's aim, as this run words it and as the plain world does."""
+    plain = next((w for w in WORLDS if w.name == world.name), world)
+    return frozenset(words(f"{world.stakes.objective} {plain.stakes.objective}"))
+
+
+def _choose(options: Sequence[str], goal: str, world: World, salt: int, kind: Action | None) -> str:
+    """The option a CRC-32 points at, or the next one of the goal's kind ("" if none):
+    a rewrite never changes what the goal is about, so it is pursued and judged alike."""
+    key = f"{goal}\x1f{world.name}" if salt < 0 else f"{goal}\x1f{world.name}\x1f{salt}"
+    start = zlib.crc32(key.encode())
+    for n in range(len(options)):  # kinds are read one by one: most match at once
+        option = options[(start + n) % len(options)]
+        if goal_kind(option) is kind:
+            return option
+    return ""
 
 
 def _rewrites(action: Action | None, world: World, places: Sequence[str]) -> list[str]:
@@ -71,17 +102,33 @@ def _rewrites(action: Action | None, world: World, places: Sequence[str]) -> lis
     faction = world.factions[0] if world.factions else ""
     if action is Action.INVESTIGATE:
         shapes = ("find out what really happened at {p}", "learn what {p} was hiding",
-                  "get to the bottom of whatever happened at {p}", "uncover the secret of {p}",
-                  "learn who had been at {p} before them")  # fmt: skip
-        return [shape.format(p=p) for shape in shapes for p in far[:3]]
+                  "get to the bottom of whatever happened at {p}", "uncover what {p} kept secret",
+                  "learn who had been at {p} before them", "find out who was last seen at {p}",
+                  "discover what was buried at {p}", "learn the truth about {p}",
+                  "find out what went wrong at {p}", "discover who was lying about {p}",
+                  "search {p} for whatever was left behind")  # fmt: skip
+        return [shape.format(p=p) for shape in shapes for p in far[:4]]
     if action is Action.SCOUT:
-        return [f"map every way in and out of {p}" for p in far[:3]] + [
-            f"chart the ground between {places[0]} and {p}" for p in far[1:3]
-        ]
+        return (
+            [f"map every way in and out of {p}" for p in far[:3]]
+            + [f"chart the ground between {places[0]} and {p}" for p in far[1:4]]
+            + [f"scout a safe way to {p}" for p in far[2:5]]
+        )
     if action is Action.REPAIR and fixed:
-        return [f"get {name} working again" for name in fixed]
+        return [f"get {name} working again" for name in fixed] + [
+            f"repair {name} before it fails for good" for name in fixed
+        ]
     if action is Action.DEFEND:
-        return [f"hold {p} against anyone who comes" for p in far[:2]] + [
+        return [
+            shape.format(p=p)
+            for shape in (
+                "hold {p} against anyone who comes",
+                "guard the way to {p}",
+                "keep watch over {p}",
+                "defend {p} to the last",
+            )
+            for p in far[:3]
+        ] + [
             "protect the others",
             f"keep {places[0]} safe",
             "stand between the others and harm",
@@ -101,25 +148,27 @@ def _rewrites(action: Action | None, world: World, places: Sequence[str]) -> lis
     return [f"see {world.stakes.objective.split(' before ')[0]} through"]
 
 
-def fit_goals(goals: Sequence[str], world: World, name: str, places: Sequence[str]) -> list[str]:
-    """The goals as this world reads them, in the same order, without repeats."""
-    return list(_fitted(tuple(goals), world, name, tuple(places)))
+def fit_goals(
+    goals: Sequence[str], world: World, name: str, places: Sequence[str], salt: int = -1
+) -> list[str]:
+    """The goals as this world reads them, in the same order, without repeats. With a
+    `salt` (a built-in world's run seed), goals naming any world's things are told in
+    this run's terms; with none (-1), only goals that do not fit are."""
+    return list(_fitted(tuple(goals), world, name, tuple(places), salt))
 
 
 @functools.lru_cache(maxsize=1024)  # the same sheets meet the same worlds again and again
 def _fitted(
-    goals: tuple[str, ...], world: World, name: str, places: tuple[str, ...]
+    goals: tuple[str, ...], world: World, name: str, places: tuple[str, ...], salt: int
 ) -> tuple[str, ...]:
     out: list[str] = []
     default = WORLDS[0].default_name
     for goal in goals:
         text = goal.replace(default, name) if default in goal and name != default else goal
-        if not fits(text, world):
-            taken = {g.lower() for g in out}
-            options = [
-                g for g in _rewrites(goal_kind(text), world, places) if g.lower() not in taken
-            ]
-            text = _choose(options, goal, world) if options else text
+        if (salt >= 0 and _retold(text, world)) or not fits(text, world):
+            kind, taken = goal_kind(text), {g.lower() for g in out}
+            options = [g for g in _rewrites(kind, world, places) if g.lower() not in taken]
+            text = _choose(options, goal, world, salt, kind) or text
             text = text[:1].upper() + text[1:]
         if text not in out:
             out.append(text)

@@ -162,6 +162,9 @@ class WorldState:
     # A user's own world, carried with the state (checkpoints too); None for a built-in
     # one, which `theme` names.
     world: World | None = None
+    # A built-in world drawn by the seed (variants.py); False in checkpoints written
+    # before worlds varied, which keep the plain world they started in.
+    varied: bool = False
     # Place -> its neighbours, filled as asked (paths and places never change after the
     # world is made, so a clone starts with what is known); not part of a checkpoint.
     near: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
@@ -264,6 +267,7 @@ class WorldState:
             "objective": self.objective,
             "tension": self.tension,
             **({"world": world_to_spec(self.world)} if self.world is not None else {}),
+            **({"varied": True} if self.varied else {}),
         }
 
     @classmethod
@@ -297,6 +301,7 @@ class WorldState:
                 world=world_from_spec(str(data["theme"]), data["world"])
                 if "world" in data
                 else None,
+                varied=bool(data.get("varied", False)),
             )
             restore_rng(world.rng_state)  # rejects a state random cannot take
         except (KeyError, TypeError, AttributeError) as exc:

@@ -3,10 +3,12 @@ about, what is hidden, what goes wrong, who else has a stake, and what must be d
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .scenery import ClueSeed, HazardSeed, ItemSeed, PlaceSeed, Stakes, World, keywords
+from .variants import varied
 from .world_spec import world_from_spec
 
 if TYPE_CHECKING:
@@ -564,8 +566,17 @@ _ALIASES = {"frontier": "ice-moon", "fantasy": "kingdom", "noir": "city", "sea":
 
 
 def world_of(state: WorldState) -> World:
-    """The world a run takes place in: the user's own, or the built-in one it names."""
-    return state.world if state.world is not None else world_named(state.theme)
+    """The world a run takes place in: the user's own, or the built-in one it names, as
+    the run's seed drew it (runs started before worlds varied keep the plain one)."""
+    if state.world is not None:
+        return state.world
+    return drawn(state.theme, state.seed) if state.varied else world_named(state.theme)
+
+
+@functools.lru_cache(maxsize=256)  # asked every turn; a run's world is drawn once
+def drawn(name: str, seed: int) -> World:
+    """The built-in world `name` as the run with `seed` finds it (see variants.py)."""
+    return varied(world_named(name), seed)
 
 
 def builtin(name: str) -> World | None:

@@ -38,8 +38,10 @@ _THEN = (
     "Somewhere in all this, ", "At about the same time, ",
 )  # fmt: skip
 _AT = ("Meanwhile, at {p}, ", "At {p}, ", "Over at {p}, ", "Elsewhere, at {p}, ",
-       "Back at {p}, ", "Over at {p}, ", "Across at {p}, ", "Still at {p}, ",
-       "Not far off, at {p}, ", "Off at {p}, ", "Down at {p}, ")  # fmt: skip
+       "Back at {p}, ", "Up at {p}, ", "Across at {p}, ", "Still at {p}, ",
+       "Not far off, at {p}, ", "Off at {p}, ", "Down at {p}, ", "Out at {p}, ",
+       "That same hour, at {p}, ", "All the while, at {p}, ", "By then, at {p}, ",
+       "Some way off, at {p}, ")  # fmt: skip
 _ACROSS = ("", "", "", "", "Meanwhile, ", "At the same hour, ", "Not far away, ",
            "While that went on, ", "Away from all that, ")  # fmt: skip
 # Deeds of these kinds, alike in all that came of them, are told as one.
@@ -77,11 +79,14 @@ _TRAVEL = (
     ("struck out for", "for"), ("took the path to", "to"), ("left for", "for"),
     ("started toward", "toward"), ("went off to", "to"), ("hurried to", "to"),
     ("drifted over to", "to"), ("walked to", "to"), ("wandered over to", "to"),
-    ("turned toward", "toward"), ("crossed to", "to"),
+    ("turned toward", "toward"), ("crossed to", "to"), ("pressed on to", "to"),
+    ("cut across to", "to"), ("set off for", "for"), ("ventured to", "to"),
+    ("stole off to", "to"), ("trekked to", "to"), ("made tracks for", "for"),
 )  # fmt: skip
 _TRAVEL_LEADS = (
     "", "Meanwhile, ", "", "Elsewhere, ", "In the meantime, ", "Before long, ", "",
     "As the hour wore on, ", "By the end of the hour, ", "Not long after, ", "Then ",
+    "A little later, ", "Soon after, ", "Around then, ", "",
 )  # fmt: skip
 
 
@@ -128,7 +133,9 @@ def _quiet_sentence(events: Sequence[EventView], names: Names, key: tuple[object
     parts = []
     if watchers:
         verb = pick(("kept watch", "stayed on guard", "watched and waited", "kept an eye out",
-                     "stood lookout"), *key, "w")  # fmt: skip
+                     "stood lookout", "stood sentry", "watched the approaches",
+                     "kept a wary watch", "watched the way in", "stayed alert to every sound",
+                     "kept still and watched", "kept a lookout"), *key, "w")  # fmt: skip
         parts.append(f"{join(watchers)} {verb}")
     if resting:
         verb = pick(("caught their breath", "rested where they could", "saw to their hurts",

@@ -13,10 +13,12 @@ _BY_PATTERN = {
     "confrontation": ("{a} Against {b}", "Blood at {place}", "The Quarrel at {place}"),
     "betrayal": ("{a}'s Treachery", "The Knife in {b}'s Back", "What {a} Did to {b}"),
     "rescue": ("{a} Keeps {b} Alive", "Mercy at {place}", "{b} Is Not Alone"),
-    "discovery": ("What {a} Found", "The Secret of {place}", "{a} Digs Deeper"),
+    "discovery": ("What {a} Found", "The Secret of {place}", "{a} Digs Deeper",
+                  "What {place} Kept", "{a} Finds a Thread", "A Find at {place}"),
     "pursuit": ("{a} on the Move", "The Road to {place}", "{a} Gives Chase"),
     "parley": ("{a} and {b}", "Words at {place}", "A Word with {b}"),
-    "resolution": ("{a} at the Heart of It", "The End of the Road", "What {a} Finished"),
+    "resolution": ("{a} at the Heart of It", "The End of the Road", "What {a} Finished",
+                   "{a} Sees It Through", "It Ends at {place}", "The Last Door"),
 }  # fmt: skip
 
 
