@@ -547,6 +547,14 @@ class BundleCharacter(CharacterFields):
     name: Name
 
 
+class BundleIntervention(InterventionIn):
+    """An intervention as a run keeps it: its turn, and for a newcomer's entrance the
+    sheet it entered with (created as a character on import, like the cast)."""
+
+    turn: int = Field(ge=1, le=1000, strict=True)
+    sheet: BundleCharacter | None = Field(default=None, description="a newcomer's sheet")
+
+
 class BundleIn(BaseModel):
     """A bundle as exported (`GET /v1/stories/{id}?format=bundle`); `story` and `events`
     are what the replay is checked against, and are not read on import."""
@@ -557,7 +565,7 @@ class BundleIn(BaseModel):
     exported_at: str = Field(default="", max_length=64)
     settings: BundleSettings
     characters: list[BundleCharacter] = Field(min_length=2, max_length=6)
-    interventions: list[dict[str, Any]] = Field(default_factory=list, max_length=100)
+    interventions: list[BundleIntervention] = Field(default_factory=list, max_length=50)
     recordings: list[dict[str, Any]] = Field(default_factory=list, max_length=10_000)
     events: list[dict[str, Any]] = Field(default_factory=list, max_length=50)
     story: dict[str, Any] = Field(default_factory=dict)

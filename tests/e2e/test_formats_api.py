@@ -426,3 +426,148 @@ def test_a_bundle_of_a_run_in_the_tenants_world_brings_the_world_back(client):
     again = story_after(client, replayed.json()["simulation"]["id"])
     assert [c["text"] for c in again["chapters"]] == [c["text"] for c in story["chapters"]]
     assert again["title"] == story["title"]
+
+
+def fork_of(api: httpx.Client, sim_id: str, **body) -> dict:
+    response = api.post(f"/v1/simulations/{sim_id}/fork", json=body)
+    assert response.status_code == 202, response.text
+    return response.json()
+
+
+def bundle_of(api: httpx.Client, story_id: str) -> dict:
+    exported = api.get(f"/v1/stories/{story_id}", params={"format": "bundle"})
+    assert exported.status_code == 200, exported.text
+    return exported.json()
+
+
+def replayed_bundle(api: httpx.Client, bundle: dict) -> dict:
+    """The bundle imported (its characters deleted first), run, and exported again."""
+    newcomers = [i["sheet"]["id"] for i in bundle["interventions"] if i["sheet"]]
+    for cid in [c["id"] for c in bundle["characters"]] + newcomers:
+        assert api.delete(f"/v1/characters/{cid}").status_code == 204
+    replayed = api.post("/v1/bundles:import", json=bundle)
+    assert replayed.status_code == 202, replayed.text
+    assert sorted(replayed.json()["created_character_ids"]) == sorted(
+        [c["id"] for c in bundle["characters"]] + newcomers
+    )
+    run = replayed.json()["simulation"]
+    assert run["parent_id"] is None
+    assert run["interventions"] == [
+        {k: i[k] or None if k in ("character_id", "location") else i[k] for k in
+         ("turn", "kind", "character_id", "text", "location")}
+        for i in bundle["interventions"]
+    ]  # fmt: skip
+    return bundle_of(api, story_after(api, run["id"])["id"])
+
+
+def same_bytes(a: dict, b: dict) -> bool:
+    """The story, events and settings of two bundles serialise to the same bytes."""
+    return json.dumps(comparable(a), sort_keys=True) == json.dumps(comparable(b), sort_keys=True)
+
+
+def test_an_intervened_runs_bundle_carries_its_interventions_and_replays_identically(
+    client, finished_story
+):
+    newcomer = client.post(
+        "/v1/characters",
+        json={"name": "Bundle Wanderer", "faction": "Drifters", "traits": {"curious": 0.8}},
+    )
+    assert newcomer.status_code == 201, newcomer.text
+    wanderer = newcomer.json()["id"]
+    steer = [
+        {"kind": "event", "turn": 2, "text": "A red comet splits the sky", "location": ""},
+        {"kind": "whisper", "turn": 3, "character_id": "iska-marr", "text": "Grak lies"},
+        {"kind": "goal", "turn": 3, "character_id": "kara-venn", "text": "leave this place"},
+        {"kind": "enter", "turn": 4, "character_id": wanderer},
+        {"kind": "leave", "turn": 5, "character_id": "grak-ironjaw"},
+    ]
+    # A fork at 0 is a run of its own from turn 1: the run as steered from the start.
+    steered = fork_of(client, finished_story["simulation_id"], turn=0, interventions=steer)
+    story = story_after(client, steered["id"])
+    assert [c["text"] for c in story["chapters"]] != [c["text"] for c in finished_story["chapters"]]
+    bundle = bundle_of(client, story["id"])
+    assert bundle["version"] == 1
+    assert not any("interventions" in note for note in bundle["notes"])
+    carried = bundle["interventions"]
+    assert [(i["turn"], i["kind"], i["character_id"]) for i in carried] == [
+        (2, "event", ""), (3, "whisper", "iska-marr"), (3, "goal", "kara-venn"),
+        (4, "enter", wanderer), (5, "leave", "grak-ironjaw"),
+    ]  # fmt: skip
+    assert [i["sheet"] is None for i in carried] == [True, True, True, False, True]
+    sheet = carried[3]["sheet"]
+    assert (sheet["id"], sheet["name"], sheet["faction"]) == (
+        wanderer,
+        "Bundle Wanderer",
+        "Drifters",
+    )
+    assert sheet["traits"] == {"curious": 0.8}
+    told = " ".join(c["text"] for c in bundle["story"]["chapters"])
+    assert "A red comet splits the sky" in told
+
+    again = replayed_bundle(client, bundle)
+    assert again["interventions"] == carried
+    assert same_bytes(again, bundle)
+    assert again["characters"] == bundle["characters"]
+
+
+def test_a_branchs_bundle_is_the_run_that_tells_its_story_from_turn_one(client, finished_story):
+    """A fork at 3 of a steered run, with an intervention of its own: its bundle carries
+    the steered run's interventions up to turn 3, the ones after it the branch kept, and
+    its own; replayed from turn 1 it tells the branch's whole story. A branch whose dice
+    were re-seeded after turn 0 is told by no single run: 409."""
+    steer = [
+        {"kind": "event", "turn": 2, "text": "The bells ring at noon"},
+        {"kind": "event", "turn": 5, "text": "Rain floods the lower streets"},
+    ]
+    steered = fork_of(client, finished_story["simulation_id"], turn=0, interventions=steer)
+    story_after(client, steered["id"])
+    own = {"kind": "whisper", "character_id": "kara-venn", "text": "the vault is empty"}
+    branch = fork_of(client, steered["id"], turn=3, interventions=[own])
+    branch_story = story_after(client, branch["id"])
+    bundle = bundle_of(client, branch_story["id"])
+    assert bundle["settings"]["seed"] == 4242
+    assert [(i["turn"], i["text"]) for i in bundle["interventions"]] == [
+        (2, "The bells ring at noon"),
+        (5, "Rain floods the lower streets"),
+        (4, "the vault is empty"),
+    ]
+    assert [c["number"] for c in bundle["story"]["chapters"]][:3] == [1, 2, 3]
+    again = replayed_bundle(client, bundle)
+    assert same_bytes(again, bundle)
+
+    reseeded = fork_of(client, steered["id"], turn=3, seed=99)
+    reseeded_story = story_after(client, reseeded["id"])
+    message = error_of(
+        client.get(f"/v1/stories/{reseeded_story['id']}", params={"format": "bundle"}), 409
+    )
+    assert "re-seeded" in message and reseeded["id"] in message
+
+
+def test_bad_interventions_in_a_bundle_are_422_naming_them_and_version_1_still_imports(
+    client, finished_story
+):
+    good = bundle_of(client, finished_story["id"])
+    event = {"turn": 2, "kind": "event", "character_id": "", "text": "x", "location": ""}
+    cases = [
+        ([{**event, "kind": "storm"}], "interventions.0.kind"),
+        ([event, {**event, "turn": 0}], "interventions.1.turn"),
+        ([{**event, "text": "x" * 501}], "interventions.0.text"),
+        ([{**event, "sheet": good["characters"][0]}], "interventions[0]: a sheet comes only"),
+        ([{**event, "turn": 40}], "interventions: turn must be 1..6 for this run, got 40"),
+        ([{**event, "kind": "whisper"}], "interventions: character_id is required"),
+        ([{**event, "kind": "goal", "character_id": "nobody-here"}], "not in this run"),
+        ([{**event, "kind": "enter", "character_id": "nobody-here"}], "'nobody-here' not found"),
+        ([event] * 51, "interventions"),
+    ]
+    for interventions, message in cases:
+        response = client.post("/v1/bundles:import", json={**good, "interventions": interventions})
+        assert message in error_of(response, 422), interventions
+
+    # A version-1 bundle written before interventions were carried: no such field (or an
+    # empty list and a note saying so) imports and replays the same story.
+    older = {k: v for k, v in good.items() if k != "interventions"}
+    older["notes"] = [*good["notes"], "interventions: this version records none"]
+    replayed = client.post("/v1/bundles:import", json=older)
+    assert replayed.status_code == 202, replayed.text
+    again = bundle_of(client, story_after(client, replayed.json()["simulation"]["id"])["id"])
+    assert same_bytes(again, good) and again["interventions"] == []

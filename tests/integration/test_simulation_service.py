@@ -31,6 +31,7 @@ from services.simulation.adapters.characters import CharacterDirectory
 from services.simulation.adapters.tables import checkpoints, outbox
 from services.simulation.domain.interventions import Intervention
 from services.simulation.service.branches import BranchService
+from services.simulation.service.events import turns_to_proto
 from services.simulation.service.handlers import SimulationService
 from services.simulation.service.requests import StartRequest
 from services.simulation.service.runner import SimulationRunner
@@ -456,3 +457,54 @@ async def test_an_unpaced_branch_runs_in_one_batch_and_equals_its_parent(parts, 
         nats_url, "SIMULATION", f"simulation.{idle.id}.*", tenant, until=1
     )
     assert subjects.SIMULATION_CANCELLED.unpack(event).turns_done == 0
+
+
+async def test_a_start_with_interventions_applies_them_inline_and_queued_alike(parts, tenant):
+    """A run started with interventions (a bundle's replay) keeps them, a newcomer's
+    sheet included, and applies them at their turns whether its start computes it or a
+    worker does; they are checked as a fork's are."""
+    await parts["characters"].seed_starter_roster(tenant)
+    steer = (
+        Intervention(2, "event", "", "A bell  tolls"),
+        Intervention(3, "whisper", "pilot", "Marcus lies"),
+        Intervention(4, "leave", "marcus"),
+        Intervention(4, "enter", "zara"),
+    )
+    inline = SimulationService(
+        parts["uow"],
+        parts["directory"],
+        runs=SimulationRunner(parts["uow"], parts["directory"], inline_turns=6),
+    )
+    queued = await parts["service"].start(request(tenant, turns=6, interventions=steer))
+    assert queued.status == "queued"
+    await parts["runner"].run(queued.id)
+    done = await inline.start(request(tenant, turns=6, interventions=steer))
+    assert done.status == "completed"
+    stored = (await inline.get(tenant, done.id)).interventions
+    assert stored == (await parts["service"].get(tenant, queued.id)).interventions
+    assert [i["turn"] for i in stored] == [2, 3, 4, 4]
+    assert stored[0]["text"] == "A bell tolls"
+    assert stored[3]["sheet"]["id"] == "zara" and "sheet" not in stored[2]
+    steered = await _events_of(parts["engine"], done.id)
+    assert steered == await _events_of(parts["engine"], queued.id)
+    plain = await inline.start(request(tenant, turns=6))
+    unsteered = await _events_of(parts["engine"], plain.id)
+    assert steered[0] == unsteered[0] and steered[1] != unsteered[1]
+    # What the row keeps derives the same turns again (the inline row has them too).
+    derived = await BranchService(parts["uow"], parts["directory"], paced=False).turns(
+        tenant, done.id, 1, 6
+    )
+    assert _turns(turns_to_proto([(r.turn, r.events) for r in derived])) == steered
+    assert any(e.action == "enter" and e.target_id == "zara" for e in derived[3].events)
+    bad = [
+        (Intervention(7, "event", "", "too late"), "turn must be 1..5 for this run, got 7"),
+        (Intervention(2, "storm", "", "x"), "kind must be one of"),
+        (Intervention(2, "whisper", "", "hi"), "character_id is required"),
+        (Intervention(2, "goal", "nobody", "x"), "not in this run"),
+        (Intervention(2, "enter", "nobody"), "'nobody' not found"),
+    ]
+    for given, message in bad:
+        with pytest.raises(InvalidArgument, match=message):
+            await inline.start(request(tenant, interventions=(given,)))
+    with pytest.raises(InvalidArgument, match="at most 50"):
+        await inline.start(request(tenant, interventions=(steer[0],) * 51))

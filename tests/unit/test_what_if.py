@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 import pytest
 
+from novel_engine.v1 import simulation_pb2
+from services.gateway.formats.bundle import NotReplayable, replay_interventions
 from services.simulation.domain import (
     DIRECTOR_ID,
     CharacterSheet,
@@ -161,3 +163,43 @@ def test_text_is_trimmed_to_one_line() -> None:
         turns_total=3,
     )
     assert kept.text == "A bell rings twice"
+
+
+def _sim(sim_id: str, parent: str, fork_turn: int, seed: int, *given: Intervention):
+    return simulation_pb2.Simulation(
+        id=sim_id,
+        parent_id=parent,
+        fork_turn=fork_turn,
+        seed=seed,
+        interventions=[
+            simulation_pb2.Intervention(
+                turn=i.turn, kind=i.kind, character_id=i.character_id, text=i.text
+            )
+            for i in given
+        ],
+    )
+
+
+def test_a_branch_of_a_branch_is_told_again_by_one_run_with_its_lineages_interventions() -> None:
+    """Root R steered at 2 and 6; P forks R at 5 (keeps R's 6, adds 7); Q forks P at 3
+    (keeps P's 6 and 7, adds 4). A run from turn 1 with what the bundle of Q carries
+    (R's up to 3, then Q's own) plays Q's turns: R's to 3, then Q's from R's world at 3."""
+    a, b = Intervention(2, "event", "", "A bell tolls"), Intervention(6, "leave", "marcus")
+    c, d = Intervention(7, "goal", "pilot", "run"), Intervention(4, "whisper", "pilot", "hush")
+    root = _sim("r", "", 0, 7, a, b)
+    p = _sim("p", "r", 5, 7, b, c)
+    q = _sim("q", "p", 3, 7, b, c, d)
+    carried = replay_interventions([q, p, root])
+    assert [(i.turn, i.kind) for i in carried] == [
+        (2, "event"),
+        (6, "leave"),
+        (7, "goal"),
+        (4, "whisper"),
+    ]
+    shared = list(play(_start(), 3, (a, b)))
+    own = list(play(shared[-1].world, 12, (b, c, d)))
+    again = [Intervention(i.turn, i.kind, i.character_id, i.text) for i in carried]
+    assert _dump(list(play(_start(), 12, again))) == _dump(shared + own)
+    # A branch given other dice at its fork turn: no run from turn 1 plays it.
+    with pytest.raises(NotReplayable, match="'q' re-seeded its dice at turn 3 of 'p'"):
+        replay_interventions([_sim("q", "p", 3, 99, d), p, root])

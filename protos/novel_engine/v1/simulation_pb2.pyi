@@ -339,7 +339,7 @@ class Campaign(_message.Message):
     def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., participants: _Optional[_Iterable[str]] = ..., setting: _Optional[str] = ..., status: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class StartSimulationRequest(_message.Message):
-    __slots__ = ("tenant_id", "character_ids", "turns", "seed", "setting", "scenario", "campaign_id", "narrative_style", "world_id", "llm")
+    __slots__ = ("tenant_id", "character_ids", "turns", "seed", "setting", "scenario", "campaign_id", "narrative_style", "world_id", "llm", "interventions")
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     CHARACTER_IDS_FIELD_NUMBER: _ClassVar[int]
     TURNS_FIELD_NUMBER: _ClassVar[int]
@@ -350,6 +350,7 @@ class StartSimulationRequest(_message.Message):
     NARRATIVE_STYLE_FIELD_NUMBER: _ClassVar[int]
     WORLD_ID_FIELD_NUMBER: _ClassVar[int]
     LLM_FIELD_NUMBER: _ClassVar[int]
+    INTERVENTIONS_FIELD_NUMBER: _ClassVar[int]
     tenant_id: str
     character_ids: _containers.RepeatedScalarFieldContainer[str]
     turns: int
@@ -360,7 +361,8 @@ class StartSimulationRequest(_message.Message):
     narrative_style: str
     world_id: str
     llm: LlmOptions
-    def __init__(self, tenant_id: _Optional[str] = ..., character_ids: _Optional[_Iterable[str]] = ..., turns: _Optional[int] = ..., seed: _Optional[int] = ..., setting: _Optional[str] = ..., scenario: _Optional[str] = ..., campaign_id: _Optional[str] = ..., narrative_style: _Optional[str] = ..., world_id: _Optional[str] = ..., llm: _Optional[_Union[LlmOptions, _Mapping]] = ...) -> None: ...
+    interventions: _containers.RepeatedCompositeFieldContainer[Intervention]
+    def __init__(self, tenant_id: _Optional[str] = ..., character_ids: _Optional[_Iterable[str]] = ..., turns: _Optional[int] = ..., seed: _Optional[int] = ..., setting: _Optional[str] = ..., scenario: _Optional[str] = ..., campaign_id: _Optional[str] = ..., narrative_style: _Optional[str] = ..., world_id: _Optional[str] = ..., llm: _Optional[_Union[LlmOptions, _Mapping]] = ..., interventions: _Optional[_Iterable[_Union[Intervention, _Mapping]]] = ...) -> None: ...
 
 class GetSimulationRequest(_message.Message):
     __slots__ = ("tenant_id", "id")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 import grpc
@@ -21,9 +22,10 @@ from services.gateway.clients import (
 )
 from services.gateway.convert import character_out, simulation_out
 from services.gateway.errors import ApiError
-from services.gateway.formats.bundle import CHARACTER_FIELDS, FORMAT, VERSION
+from services.gateway.formats.bundle import CHARACTER_FIELDS, FORMAT, SHEET_FIELDS, VERSION
 from services.gateway.formats.uploads import UploadLimits, read_upload
 from services.gateway.routes.characters import _to_proto
+from services.gateway.routes.what_if import intervention_message
 from services.gateway.schemas import (
     ERRORS,
     BundleCharacter,
@@ -118,8 +120,9 @@ async def import_bundle(tenant: Tenant, request: Request, response: Response) ->
     body = await _bundle_body(request)
     down = downstream(request)
     created, reused = [], []
-    for character in body.characters:
-        if await _create_or_match(down, tenant, character):
+    newcomers = [(i.sheet, SHEET_FIELDS) for i in body.interventions if i.sheet is not None]
+    for character, compared in [*((c, CHARACTER_FIELDS) for c in body.characters), *newcomers]:
+        if await _create_or_match(down, tenant, character, compared):
             created.append(character.id)
             character_reads(request).cache.forget(tenant, character.id)
         else:
@@ -147,6 +150,7 @@ async def import_bundle(tenant: Tenant, request: Request, response: Response) ->
             scenario=settings.scenario,
             narrative_style=settings.narrative_style,
             world_id=settings.world_id,
+            interventions=[intervention_message(i) for i in body.interventions],
         ),
     )
     response.headers["Location"] = f"/v1/simulations/{started.id}"
@@ -178,22 +182,34 @@ async def _bundle_body(request: Request) -> BundleIn:
     try:
         body = BundleIn.model_validate(data)
     except ValidationError as exc:
-        details = [
-            {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()
-        ]
-        raise ApiError(422, "bundle: fields do not validate", details=details) from None
+        errors = exc.errors()
+        details = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in errors]
+        first = ".".join(str(part) for part in errors[0]["loc"])
+        raise ApiError(
+            422, f"bundle: fields do not validate ({first}: {errors[0]['msg'][:200]})",
+            details=details,
+        ) from None  # fmt: skip
     if body.settings.llm is not None or body.recordings:
         raise ApiError(
             422, "bundle: a model-driven run cannot be replayed from a bundle yet "
             "(its recorded model calls are not carried)"
         )  # fmt: skip
-    if body.interventions:
-        raise ApiError(422, "bundle: this version cannot replay interventions")
+    for n, intervention in enumerate(body.interventions):
+        sheet = intervention.sheet
+        entrance = ("enter", intervention.character_id)
+        if sheet is not None and (intervention.kind, sheet.id) != entrance:
+            raise ApiError(
+                422, f"bundle: interventions[{n}]: a sheet comes only with the entrance "
+                "of the character it describes"
+            )  # fmt: skip
     return body
 
 
-async def _create_or_match(down: Downstream, tenant: str, character: BundleCharacter) -> bool:
-    """True when created; False when one with the same sheet exists (409 otherwise)."""
+async def _create_or_match(
+    down: Downstream, tenant: str, character: BundleCharacter, compared: Iterable[str]
+) -> bool:
+    """True when created; False when one with the same sheet (the `compared` fields)
+    exists (409 otherwise)."""
     fields = character.model_dump(exclude={"id"})
     try:
         await down.character.CreateCharacter(
@@ -211,7 +227,7 @@ async def _create_or_match(down: Downstream, tenant: str, character: BundleChara
         )
     )
     wanted = {"id": character.id, **fields}
-    if any(existing[k] != wanted[k] for k in CHARACTER_FIELDS):
+    if any(existing[k] != wanted[k] for k in compared):
         raise ApiError(
             409, f"character '{character.id}' exists with a different sheet; delete or rename it"
         )

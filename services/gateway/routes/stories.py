@@ -122,6 +122,10 @@ async def _bundle(down: Downstream, tenant: str, story: story_pb2.Story) -> dict
             simulation_pb2.GetWorldRequest(tenant_id=tenant, id=simulation.world_id)
         )
         world = None if world.builtin else world
+    try:
+        interventions = bundle.replay_interventions(await _lineage(down, tenant, simulation))
+    except bundle.NotReplayable as exc:
+        raise ApiError(409, f"no bundle: {exc}") from None
     turns = await _turns(down, tenant, story, simulation)
     recordings: list[tuple[str, simulation_pb2.RecordedCall]] = []
     if simulation.HasField("llm"):
@@ -132,7 +136,24 @@ async def _bundle(down: Downstream, tenant: str, story: story_pb2.Story) -> dict
         told = await down.story.ListNarrationCalls(request)
         recordings = [("simulation", c) for c in decided.calls]
         recordings += [("story", c) for c in told.calls]
-    return bundle.bundle(simulation, story, list(found.characters), world, turns, recordings)
+    return bundle.bundle(
+        simulation, story, list(found.characters), world, turns, recordings, interventions
+    )
+
+
+async def _lineage(
+    down: Downstream, tenant: str, simulation: simulation_pb2.Simulation
+) -> list[simulation_pb2.Simulation]:
+    """The run, then each ancestor it shares turns with (a tree holds at most 101 runs;
+    a fork at 0 shares none)."""
+    lineage = [simulation]
+    while lineage[-1].parent_id and lineage[-1].fork_turn > 0:
+        lineage.append(
+            await down.simulation.GetSimulation(
+                simulation_pb2.GetSimulationRequest(tenant_id=tenant, id=lineage[-1].parent_id)
+            )
+        )
+    return lineage
 
 
 async def _turns(

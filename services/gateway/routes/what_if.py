@@ -29,7 +29,7 @@ router = APIRouter(tags=["what if"], responses=ERRORS)
 MAX_DIFF_TURNS = 50
 
 
-def _intervention(i: InterventionIn) -> simulation_pb2.Intervention:
+def intervention_message(i: InterventionIn) -> simulation_pb2.Intervention:
     return simulation_pb2.Intervention(
         turn=i.turn or 0,
         kind=i.kind,
@@ -53,7 +53,7 @@ async def fork_simulation(
             turn=body.turn,
             seed=body.seed,
             interventions=[
-                _intervention(i.model_copy(update={"turn": i.turn or body.turn + 1}))
+                intervention_message(i.model_copy(update={"turn": i.turn or body.turn + 1}))
                 for i in body.interventions
             ],
         )
@@ -74,7 +74,7 @@ async def add_intervention(
     passed (or at `turn`, if later). 409 once the run has finished."""
     updated = await downstream(request).simulation.AddIntervention(
         simulation_pb2.AddInterventionRequest(
-            tenant_id=tenant, id=simulation_id, intervention=_intervention(body)
+            tenant_id=tenant, id=simulation_id, intervention=intervention_message(body)
         )
     )
     return simulation_out(updated)

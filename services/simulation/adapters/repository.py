@@ -127,24 +127,31 @@ _RECORD_BATCH = (
 # A run computed at once is accepted and completed, and its event stored, in one
 # autocommit statement (a one-statement unit of work); ON CONFLICT leaves an idempotent
 # twin's row alone, and then nothing is written. No checkpoint: a finished run is never
-# resumed, and its start (seed and sheets, kept in the row) reproduces every turn.
+# resumed, and its start (seed, sheets and interventions, kept in the row) reproduces
+# every turn. A run with interventions has a statement of its own, so that the plain
+# run's binds no more columns than it had.
+def _add_run_statement(columns: list[sa.Column[Any]]) -> sa.TextualSelect:
+    return (
+        sa.text(
+            # The names come from the table definitions, not from input.
+            "WITH added AS ("  # noqa: S608
+            f" INSERT INTO simulation.simulations ({', '.join(c.name for c in columns)})"
+            f" VALUES ({', '.join(':' + c.name for c in columns)})"
+            " ON CONFLICT (id) DO NOTHING RETURNING id"
+            f"), sent AS ({outbox_insert(outbox, 'added')}) "
+            "SELECT id FROM added"
+        )
+        .bindparams(
+            *(sa.bindparam(c.name, type_=c.type) for c in columns),
+            *OUTBOX_PARAMS,
+        )
+        .columns(simulations.c.id)
+    )
+
+
 _RUN_COLUMNS = [c for c in simulations.c if c.name not in BRANCH_COLUMNS]
-_ADD_RUN = (
-    sa.text(
-        # The names come from the table definitions, not from input.
-        "WITH added AS ("  # noqa: S608
-        f" INSERT INTO simulation.simulations ({', '.join(c.name for c in _RUN_COLUMNS)})"
-        f" VALUES ({', '.join(':' + c.name for c in _RUN_COLUMNS)})"
-        " ON CONFLICT (id) DO NOTHING RETURNING id"
-        f"), sent AS ({outbox_insert(outbox, 'added')}) "
-        "SELECT id FROM added"
-    )
-    .bindparams(
-        *(sa.bindparam(c.name, type_=c.type) for c in _RUN_COLUMNS),
-        *OUTBOX_PARAMS,
-    )
-    .columns(simulations.c.id)
-)
+_ADD_RUN = _add_run_statement(_RUN_COLUMNS)
+_ADD_DIRECTED_RUN = _add_run_statement([*_RUN_COLUMNS, simulations.c.interventions])
 
 
 def _row_values(record: SimulationRecord) -> dict[str, Any]:
@@ -179,7 +186,8 @@ class SimulationRepository:
         """Insert a finished run with its events (`outbox_params`), unless a simulation
         with this id exists (then False, nothing written)."""
         values = _row_values(record) | dict(events)
-        return (await self._conn.execute(_ADD_RUN, values)).first() is not None
+        statement = _ADD_DIRECTED_RUN if record.interventions else _ADD_RUN
+        return (await self._conn.execute(statement, values)).first() is not None
 
     async def get(
         self, sim_id: str, tenant_id: str | None = None, *, for_update: bool = False

@@ -112,6 +112,7 @@ class SimulationServicer(simulation_pb2_grpc.SimulationServiceServicer):
                 narrative_style=request.narrative_style,
                 world_id=request.world_id,
                 llm=llm_request(request.llm) if request.HasField("llm") else None,
+                interventions=tuple(intervention_from_proto(i) for i in request.interventions),
             ),
             idempotency_key=_metadata(context, IDEMPOTENCY_KEY_METADATA)[:255],
         )

@@ -24,23 +24,18 @@ from novel_platform.outbox import UnitOfWork
 from novel_platform.paging import require_tenant
 from services.simulation.adapters.repository import SimulationRecord, SimulationRepository
 from services.simulation.domain import TurnResult, is_finished
-from services.simulation.domain.interventions import MAX_PER_RUN, Intervention, checked
+from services.simulation.domain.interventions import MAX_PER_RUN, Intervention
 from services.simulation.domain.knowledge import Knowledge, KnowledgeTrail
 from services.simulation.domain.status import SimulationStatus
 from services.simulation.service import events
+from services.simulation.service.directing import accepted_interventions, cast_of
 from services.simulation.service.handlers import within_quota
 from services.simulation.service.lineage import Lineage, derivable, reseeded
-from services.simulation.service.requests import ID, MAX_CHARACTERS, SEED_BITS
+from services.simulation.service.requests import SEED_BITS
 from services.simulation.service.runner import Characters
 
 MAX_BRANCHES = 100  # per tree, the root apart
 MAX_TURNS_READ = 50  # turns per GetTurns
-
-
-def cast_of(record: SimulationRecord) -> list[str]:
-    """The run's characters: those it started with, then those who entered it."""
-    entered = [str(i["character_id"]) for i in record.interventions if i.get("sheet")]
-    return [*record.character_ids, *entered]
 
 
 class BranchService:
@@ -58,41 +53,6 @@ class BranchService:
         # Without pacing a worker commits many turns at once: a running run cannot be
         # steered at a turn boundary it may already have passed.
         self._paced = paced
-
-    async def _accepted(
-        self, given: Sequence[Intervention], record: SimulationRecord, first_turn: int
-    ) -> list[Intervention]:
-        """The interventions checked (InvalidArgument naming the first broken rule), a
-        newcomer's entrance with the character's sheet as it is now."""
-        cast = cast_of(record)
-        accepted: list[Intervention] = []
-        for intervention in given:
-            wanted = intervention
-            newcomer = wanted.kind == "enter" and ID.match(wanted.character_id)
-            if newcomer and wanted.character_id not in cast:
-                if len(cast) >= MAX_CHARACTERS:
-                    raise InvalidArgument(
-                        f"interventions: at most {MAX_CHARACTERS} characters in a run"
-                    )
-                try:
-                    (sheet,) = await self._characters.sheets(
-                        record.tenant_id, [wanted.character_id]
-                    )
-                except NotFound:
-                    raise InvalidArgument(
-                        f"interventions: character '{wanted.character_id}' not found"
-                    ) from None
-                wanted = replace(wanted, sheet=sheet.to_dict())
-                cast.append(wanted.character_id)
-            try:
-                accepted.append(
-                    checked(
-                        wanted, cast=cast, first_turn=first_turn, turns_total=record.turns_total
-                    )
-                )
-            except ValueError as exc:
-                raise InvalidArgument(f"interventions: {exc}") from None
-        return accepted
 
     async def _get(self, repo: SimulationRepository, tenant: str, sim_id: str) -> SimulationRecord:
         found = await repo.get(sim_id, tenant)
@@ -130,7 +90,7 @@ class BranchService:
         later = [i for i in parent.interventions if int(i["turn"]) > turn]
         if len(later) + len(given) > MAX_PER_RUN:
             raise InvalidArgument(f"interventions: at most {MAX_PER_RUN} in a run")
-        added = await self._accepted(given, parent, turn + 1)
+        added = await accepted_interventions(self._characters, given, parent, turn + 1)
         if is_finished(world):
             raise FailedPrecondition(f"Simulation '{sim_id}' had ended by turn {turn}")
         if seed is not None and seed != parent.seed and turn:
@@ -172,7 +132,7 @@ class BranchService:
         wanted = (
             intervention if intervention.turn else replace(intervention, turn=before.turns_total)
         )
-        (prepared,) = await self._accepted([wanted], before, 1)
+        (prepared,) = await accepted_interventions(self._characters, [wanted], before, 1)
         async with self._uow() as uow:
             repo = SimulationRepository(uow.conn)
             found = await repo.get(sim_id, tenant, for_update=True)

@@ -22,6 +22,7 @@ from services.simulation.adapters.repository import (
 from services.simulation.domain import CharacterSheet, llm_usage
 from services.simulation.domain.status import SimulationStatus
 from services.simulation.service import events
+from services.simulation.service.directing import accepted_interventions
 from services.simulation.service.llm_plan import ModelPlans
 from services.simulation.service.requests import DEFAULT_STYLE, SEED_BITS, StartRequest
 from services.simulation.service.runner import Characters, CompletedRun, count_finished
@@ -86,6 +87,8 @@ class SimulationService:
 
         A short unpaced run is computed before the commit and stored completed with its
         turns' event (`SimulationRunner.run_now`); any other is queued for a worker.
+        Interventions given are checked as a fork's are and kept with the run, which
+        applies them at their turns on either path.
         """
         tenant = require_tenant(request.tenant_id)
         sim_id = idempotent_id(tenant, idempotency_key) if idempotency_key else ""
@@ -111,6 +114,8 @@ class SimulationService:
                 setting=request.setting or campaign.setting,
             )
         if request.llm is not None and request.llm.replay_of:
+            if request.interventions:
+                raise InvalidArgument("interventions: a replay repeats its source's own")
             return await self._replay(request, sim_id)
         request = replace(request, narrative_style=request.narrative_style or DEFAULT_STYLE)
         request.validated()
@@ -157,6 +162,11 @@ class SimulationService:
             llm=llm,
             llm_usage=usage,
         )
+        if request.interventions:  # checked as a fork's are, against the cast just read
+            given = await accepted_interventions(
+                self._characters, request.interventions, record, first_turn=1
+            )
+            record = replace(record, interventions=tuple(i.to_dict() for i in given))
         if llm is None:
             run = await self._runs.run_now(record, sheets) if self._runs else None
             if run is not None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from novel_platform.errors import InvalidArgument
+from services.simulation.domain.interventions import MAX_PER_RUN, Intervention
 
 if TYPE_CHECKING:
     from services.simulation.service.llm_plan import LlmRequest
@@ -33,6 +34,8 @@ class StartRequest:
     narrative_style: str
     world_id: str = ""  # a built-in world's id or one of the tenant's own
     llm: LlmRequest | None = None
+    # Checked against the run by `directing.accepted_interventions` once its cast is known.
+    interventions: tuple[Intervention, ...] = ()
 
     def validated(self) -> StartRequest:
         if not self.tenant_id or len(self.tenant_id) > 64:
@@ -55,6 +58,8 @@ class StartRequest:
             raise InvalidArgument(f"seed: must be 0..2^{SEED_BITS}-1")
         if self.world_id and not ID.match(self.world_id):
             raise InvalidArgument(f"world_id: '{self.world_id[:70]}' is not a world id")
+        if len(self.interventions) > MAX_PER_RUN:
+            raise InvalidArgument(f"interventions: at most {MAX_PER_RUN} in a run")
         for name in ("setting", "scenario"):
             if len(getattr(self, name)) > MAX_TEXT:
                 raise InvalidArgument(f"{name}: at most {MAX_TEXT} characters")

@@ -187,7 +187,10 @@ class SimulationRunner:
                 world = first_world(record, sheets)
         except ValueError:
             return None
-        world, turns = await self._advance(record, world, limit=record.turns_total)
+        directed = _directed(record) if record.interventions else None
+        world, turns = await self._advance(
+            record, world, limit=record.turns_total, directed=directed
+        )
         return CompletedRun(world, turns, story_context(record, sheets))
 
     async def _sheets(self, record: SimulationRecord) -> list[CharacterSheet]:
