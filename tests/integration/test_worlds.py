@@ -99,4 +99,6 @@ async def test_a_simulation_runs_in_the_world_it_names(parts, nats_url, tenant):
         nats_url, "SIMULATION", f"simulation.{built.id}.*", tenant, until=1
     )
     places = {e.location for t in TURNS.unpack(event).turns for e in t.events if e.location}
-    assert "the cargo bay of Ark" in places  # where everyone starts
+    # Where everyone starts: the run draws that place's name from the world's pool by its
+    # seed ("the cargo bay of Ark", "the docking ring of Ark", ...), keeping the proper name.
+    assert any(place.endswith(" of Ark") for place in places), places
