@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from google.protobuf.json_format import MessageToDict
+from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from novel_engine.v1 import character_pb2, simulation_pb2, story_pb2
@@ -23,6 +25,14 @@ STATUS_NAMES = {
 
 def when(stamp: Timestamp, present: bool = True) -> datetime | None:
     return stamp.ToDatetime(tzinfo=UTC) if present else None
+
+
+def message_out(message: Message) -> dict[str, Any]:
+    """A message as JSON with its field names and every field shown (a turn's events, a
+    recorded call): what the diff and the bundle give alike."""
+    return MessageToDict(
+        message, preserving_proto_field_name=True, always_print_fields_with_no_presence=True
+    )
 
 
 def character_out(c: character_pb2.Character) -> dict[str, Any]:

@@ -18,12 +18,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from google.protobuf.json_format import MessageToDict
-from google.protobuf.message import Message
 
 from novel_engine.v1 import simulation_pb2, story_pb2
 from novel_platform.worlds import world_fields
-from services.gateway.convert import chapter_out, character_out
+from services.gateway.convert import chapter_out, character_out, message_out
 
 FORMAT, VERSION = "novel-engine-bundle", 1
 # The sheet fields a bundle carries (not the version or timestamps of this install).
@@ -118,8 +116,8 @@ def bundle(
             {k: v for k, v in character_out(c).items() if k in CHARACTER_FIELDS} for c in characters
         ],
         "interventions": [intervention_out(i) for i in interventions],
-        "recordings": [{"service": service, **_plain(call)} for service, call in recordings],
-        "events": [{"turn": t.number, "events": [_plain(e) for e in t.events]} for t in turns],
+        "recordings": [{"service": service, **message_out(call)} for service, call in recordings],
+        "events": [{"turn": t.number, "events": [message_out(e) for e in t.events]} for t in turns],
         "story": {
             "id": story.id,
             "simulation_id": story.simulation_id,
@@ -130,9 +128,3 @@ def bundle(
         },
         "notes": notes,
     }
-
-
-def _plain(message: Message) -> dict[str, Any]:
-    return MessageToDict(
-        message, preserving_proto_field_name=True, always_print_fields_with_no_presence=True
-    )

@@ -7,12 +7,11 @@ from typing import Annotated, Any
 
 import grpc
 from fastapi import APIRouter, Query, Request, Response
-from google.protobuf.json_format import MessageToDict
 
 from novel_engine.v1 import simulation_pb2, story_pb2
 from services.gateway.auth import Tenant
 from services.gateway.clients import Downstream, downstream
-from services.gateway.convert import chapter_out, knowledge_out, simulation_out
+from services.gateway.convert import chapter_out, knowledge_out, message_out, simulation_out
 from services.gateway.params import ResourceId
 from services.gateway.routes.simulations import get_simulation_pb
 from services.gateway.schemas import (
@@ -133,15 +132,7 @@ async def _events(
         if exc.code() == grpc.StatusCode.FAILED_PRECONDITION:
             return {}
         raise
-    return {
-        t.number: [
-            MessageToDict(
-                e, preserving_proto_field_name=True, always_print_fields_with_no_presence=True
-            )
-            for e in t.events
-        ]
-        for t in reply.turns
-    }
+    return {t.number: [message_out(e) for e in t.events] for t in reply.turns}
 
 
 def _side(s: story_pb2.Story) -> dict[str, Any]:
