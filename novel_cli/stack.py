@@ -158,15 +158,24 @@ class LocalStack:
         return check_grpc(f"127.0.0.1:{port}", timeout=1)
 
     def wait_ready(self, names: set[str] | None = None, timeout: float = 60) -> None:
+        """Until every named process serves. One killed by a signal while starting is
+        started again once, as the supervisor and Kubernetes would (gRPC has aborted a
+        starting process here, rarely: "epoll_wait: Bad file descriptor"); an exit of
+        its own, or a second death, fails the start."""
         deadline = time.monotonic() + timeout
         pending = set(self.procs) if names is None else set(names)
+        respawned: set[str] = set()
         while pending:
             for name in sorted(pending):
                 proc = self.procs[name]
                 if proc.poll() is not None:
-                    raise RuntimeError(
-                        f"{name} exited with {proc.returncode}; see {self.run_dir}/logs/{name}.log"
-                    )
+                    log = f"{self.run_dir}/logs/{name}.log"
+                    if proc.returncode < 0 and name not in respawned:
+                        print(f"{name} died ({proc.returncode}) while starting; again: {log}")
+                        respawned.add(name)
+                        self.respawn(name)
+                        continue
+                    raise RuntimeError(f"{name} exited with {proc.returncode}; see {log}")
                 if self.ready(name):
                     pending.discard(name)
             if time.monotonic() > deadline:
