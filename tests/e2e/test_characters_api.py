@@ -226,6 +226,10 @@ def test_cached_reads_follow_every_change(api, stack):
         assert client.delete("/v1/characters/oren-hask").status_code == 204
         assert client.get("/characters/oren-hask").status_code == 404
         assert client.get("/characters").json() == {"characters": []}
+        # Made again under the same id (version 1 again): read as made, not as it was.
+        assert client.post("/v1/characters", json={**body, "role": "Pilot"}).status_code == 201
+        assert client.get("/characters/oren-hask").json()["role"] == "Pilot"
+        assert client.get("/v1/characters/oren-hask").json()["role"] == "Pilot"
 
 
 async def _update_role(stack, tenant: str, cid: str, role: str) -> int:

@@ -99,29 +99,27 @@ async def get_character(
     character_id: Slug,
     tenant: Tenant,
     request: Request,
-    response: Response,
     if_none_match: Annotated[str | None, Header(max_length=200)] = None,
     fmt: Annotated[
         str | None, Query(alias="format", max_length=40, description="json or card-v2")
     ] = None,
     accept: Annotated[str | None, Header(max_length=500)] = None,
-) -> Any:
+) -> Response:
     """The character as JSON, or as a Character Card V2 (`?format=card-v2` or `Accept:
     application/vnd.chara-card-v2+json`) that `POST /v1/characters:import` reads back
     whole."""
     chosen = choose(FORMATS, fmt, accept, "json")
-    found = await character_reads(request).get(tenant, character_id)
+    found, body = await character_reads(request).get_json(tenant, character_id)
     etag = f'"{found.version}"'
     if if_none_match is not None and etag in _entity_tags(if_none_match):
         return Response(status_code=304, headers={"ETag": etag})
-    response.headers["ETag"] = etag
     if chosen == "card-v2":
         return JSONResponse(
             card_v2(character_out(found)),
             media_type=CARD_MEDIA,
             headers={"ETag": etag, **attachment(f"{found.id}.card", "json")},
         )
-    return character_out(found)
+    return Response(body, media_type="application/json", headers={"ETag": etag})
 
 
 def _entity_tags(header: str) -> set[str]:

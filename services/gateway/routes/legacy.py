@@ -9,7 +9,7 @@ import time
 from typing import Any
 
 import structlog
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from novel_engine.v1 import common_pb2, simulation_pb2
@@ -19,10 +19,11 @@ from services.gateway.clients import (
     downstream,
     start_simulation,
 )
-from services.gateway.convert import character_out, story_text, when
+from services.gateway.convert import story_text, when
 from services.gateway.errors import ApiError
 from services.gateway.schemas import (
     LEGACY_ERRORS,
+    CharacterOut,
     LegacyCampaignCreate,
     LegacyCampaignCreated,
     LegacySimulationRequest,
@@ -40,11 +41,10 @@ async def legacy_list_characters(tenant: Tenant, request: Request) -> dict[str, 
     return {"characters": list(await character_reads(request).ids(tenant))}
 
 
-@router.get("/characters/{character_id}")
-async def legacy_get_character(
-    character_id: Slug, tenant: Tenant, request: Request
-) -> dict[str, Any]:
-    return character_out(await character_reads(request).get(tenant, character_id))
+@router.get("/characters/{character_id}", response_model=CharacterOut)
+async def legacy_get_character(character_id: Slug, tenant: Tenant, request: Request) -> Response:
+    _, body = await character_reads(request).get_json(tenant, character_id)
+    return Response(body, media_type="application/json")
 
 
 @router.post(

@@ -29,7 +29,7 @@ import structlog
 
 from novel_engine.v1 import simulation_pb2
 from novel_platform import semconv, telemetry
-from novel_platform.domain_cpu import domain_cpu
+from novel_platform.domain_cpu import DomainCpu, domain_cpu
 from novel_platform.errors import NotFound
 from novel_platform.outbox import UnitOfWork
 from services.simulation.adapters.convert import participants
@@ -37,10 +37,12 @@ from services.simulation.adapters.repository import SimulationRecord, Simulation
 from services.simulation.domain import (
     CharacterSheet,
     TurnEvent,
+    TurnResult,
     WorldState,
     is_finished,
     run_turn,
 )
+from services.simulation.domain.intent import Intent
 from services.simulation.domain.interventions import Intervention
 from services.simulation.domain.status import SimulationStatus
 from services.simulation.service import events
@@ -60,6 +62,11 @@ _finished = _meter.create_counter(semconv.SIMULATIONS_FINISHED)
 _running = _meter.create_up_down_counter(semconv.SIMULATIONS_RUNNING)
 
 Turns = list[tuple[int, Sequence[TurnEvent]]]
+
+# An unpaced run's turns go in slices of about this much engine time per event-loop
+# iteration: small enough that the RPCs the process serves wait little (see
+# `_engine`), large enough that a short run is one slice, not one iteration per turn.
+_SLICE_SECONDS = 0.002
 
 
 class Characters(Protocol):
@@ -118,9 +125,10 @@ class SimulationRunner:
         self._batch_turns = 1 if turn_delay else max(batch_turns, 1)
         # Runs of up to this many turns are computed by `run_now` (never paced ones).
         self._inline_turns = 0 if turn_delay else inline_turns
-        # One turn per event-loop iteration, whatever the number of running workers: a
-        # long iteration delays every RPC the process serves (grpc.aio accepts one new
-        # call per iteration), so CPU work is handed out in small, fair slices.
+        # One slice of turns per event-loop iteration, whatever the number of running
+        # workers: a long iteration delays every RPC the process serves (grpc.aio
+        # accepts one new call per iteration), so CPU work is handed out in small, fair
+        # slices (`_SLICE_SECONDS`).
         self._engine = asyncio.Lock()
         self._models = models
 
@@ -182,14 +190,16 @@ class SimulationRunner:
         with the reason, as for any queued run)."""
         if record.turns_total > self._inline_turns:
             return None
+        cpu = DomainCpu("engine")
         try:
-            with domain_cpu("engine"):
+            with cpu:
                 world = first_world(record, sheets)
         except ValueError:
+            cpu.count()
             return None
         directed = _directed(record) if record.interventions else None
         world, turns = await self._advance(
-            record, world, limit=record.turns_total, directed=directed
+            record, world, limit=record.turns_total, directed=directed, cpu=cpu
         )
         return CompletedRun(world, turns, story_context(record, sheets))
 
@@ -282,36 +292,58 @@ class SimulationRunner:
         limit: int,
         session: DecisionSession | None = None,
         directed: Mapping[int, tuple[Intervention, ...]] | None = None,
+        cpu: DomainCpu | None = None,
     ) -> tuple[WorldState, Turns]:
         """Up to `limit` more turns (fewer when the run ends first); `directed`: the
-        interventions by the turn they apply to."""
+        interventions by the turn they apply to; `cpu`: the run's engine time so far."""
         turns: Turns = []
-        while len(turns) < limit and not is_finished(world):
-            chosen = await session.choose(world) if session else None
-            with _tracer.start_as_current_span(
-                semconv.SPAN_TURN,
-                attributes={
-                    semconv.SIMULATION_ID: record.id,
-                    semconv.TENANT: record.tenant_id,
-                    semconv.TURN: world.turn + 1,
-                },
-            ):
+        cpu = cpu or DomainCpu("engine")
+        try:
+            while len(turns) < limit and not is_finished(world):
+                chosen = await session.choose(world) if session else None
                 async with self._engine:
-                    started = time.perf_counter()
-                    with domain_cpu("engine"):
-                        result = (
-                            run_turn(world, chosen, directed.get(world.turn + 1, ()))
-                            if directed
-                            else run_turn(world, chosen)
-                        )
-                    _turn_duration.record(time.perf_counter() - started)
+                    slice_ends = time.perf_counter() + _SLICE_SECONDS
+                    while True:
+                        result = self._turn(record, world, chosen, directed, cpu)
+                        turns.append((result.turn, result.events))
+                        world = result.world
+                        if session:  # the next turn's choices are awaited first
+                            session.settle(result)
+                            break
+                        done = len(turns) >= limit or is_finished(world)
+                        if done or time.perf_counter() >= slice_ends:
+                            break
                     # Held until the loop has run everything else that is ready once.
                     await asyncio.sleep(0)
-            turns.append((result.turn, result.events))
-            world = result.world
-            if session:
-                session.settle(result)
+        finally:
+            cpu.count()
         return world, turns
+
+    def _turn(
+        self,
+        record: SimulationRecord,
+        world: WorldState,
+        chosen: Mapping[str, Intent] | None,
+        directed: Mapping[int, tuple[Intervention, ...]] | None,
+        cpu: DomainCpu,
+    ) -> TurnResult:
+        with _tracer.start_as_current_span(
+            semconv.SPAN_TURN,
+            attributes={
+                semconv.SIMULATION_ID: record.id,
+                semconv.TENANT: record.tenant_id,
+                semconv.TURN: world.turn + 1,
+            },
+        ):
+            started = time.perf_counter()
+            with cpu:
+                result = (
+                    run_turn(world, chosen, directed.get(world.turn + 1, ()))
+                    if directed
+                    else run_turn(world, chosen)
+                )
+            _turn_duration.record(time.perf_counter() - started)
+        return result
 
     async def _finish(
         self,

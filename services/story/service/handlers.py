@@ -29,7 +29,7 @@ from opentelemetry.trace import Link
 
 from novel_engine.v1 import common_pb2, simulation_pb2, story_pb2
 from novel_platform import semconv, subjects, telemetry
-from novel_platform.domain_cpu import domain_cpu
+from novel_platform.domain_cpu import DomainCpu
 from novel_platform.errors import InvalidArgument, NotFound
 from novel_platform.outbox import UnitOfWork
 from novel_platform.paging import newest_first_page, page_size, require_tenant, time_cursor
@@ -356,67 +356,73 @@ class StoryWriter:
         drafts: Mapping[int, Chapter],
     ) -> tuple[StoryRecord, list[Chapter]]:
         """The story after the plan, and the chapters it writes (the prose, no I/O)."""
-        s = before
-        if plan.context_from is not None:
-            ctx = facts[plan.context_from].context
-            assert ctx is not None
-            try:
-                with domain_cpu("chronicler"):
-                    title, opening = write_title(ctx), write_opening(ctx)
-            except ValueError as exc:  # e.g. an unknown narrative style
-                raise InvalidArgument(f"simulation {s.simulation_id}: {exc}") from None
-            s = replace(
-                s,
-                context=ctx,
-                title=title,
-                opening=opening,
-                narrative_style=ctx.narrative_style,
-                turns_total=ctx.turns_total,
-            )
-        chapters: list[Chapter] = []
-        for number in plan.chapters:
-            assert s.context is not None
-            turn = turns[number]
-            # Fan-in: a chapter may be written while handling another turn's event,
-            # so it links to the turn it is made from rather than being its child.
-            with (
-                _tracer.start_as_current_span(
-                    semconv.SPAN_CHAPTER,
-                    links=_links([turn.trace_context]),
-                    attributes=_attributes(s, number),
-                ),
-                domain_cpu("chronicler"),
-            ):
-                chapters.append(drafts.get(number) or write_chapter(s.context, number, turn.events))
-        written = plan.chapters_written
-        s = replace(s, turns_expected=plan.turns_expected, chapters_written=written)
-        if plan.failure is not None:
-            s = replace(
-                s, status=StoryStatus.FAILED, failure_reason=plan.failure, completed_at=_now()
-            )
-        if plan.closes:
-            closing = ""
-            if plan.closes_with_context:  # not for a simulation cancelled before turn 1
+        cpu = DomainCpu("chronicler")  # counted once, however many chapters
+        try:
+            s = before
+            if plan.context_from is not None:
+                ctx = facts[plan.context_from].context
+                assert ctx is not None
+                try:
+                    with cpu:
+                        title, opening = write_title(ctx), write_opening(ctx)
+                except ValueError as exc:  # e.g. an unknown narrative style
+                    raise InvalidArgument(f"simulation {s.simulation_id}: {exc}") from None
+                s = replace(
+                    s,
+                    context=ctx,
+                    title=title,
+                    opening=opening,
+                    narrative_style=ctx.narrative_style,
+                    turns_total=ctx.turns_total,
+                )
+            chapters: list[Chapter] = []
+            for number in plan.chapters:
                 assert s.context is not None
-                every = [turns[n] for n in range(s.context.fork_turn + 1, written + 1)]
-                # A branch: the turns it shares come with its completing event (none
-                # when it was cancelled: then the closing tells its own turns only).
-                told = _shared(facts, s.context.fork_turn) + every
+                turn = turns[number]
+                # Fan-in: a chapter may be written while handling another turn's event,
+                # so it links to the turn it is made from rather than being its child.
                 with (
                     _tracer.start_as_current_span(
-                        semconv.SPAN_STORY_COMPLETE,
-                        links=_links([t.trace_context for t in every]),
-                        attributes=_attributes(s, written),
+                        semconv.SPAN_CHAPTER,
+                        links=_links([turn.trace_context]),
+                        attributes=_attributes(s, number),
                     ),
-                    domain_cpu("chronicler"),
+                    cpu,
                 ):
-                    closing = write_closing(s.context, [t.events for t in told])
-                    # The title is final once the whole run is known: written from every
-                    # turn here, it is the same however the events were grouped.
-                    title = write_title(s.context, [e for t in told for e in t.events])
-                s = replace(s, title=title)
-            s = replace(s, status=StoryStatus.COMPLETED, closing=closing, completed_at=_now())
-        return s, chapters
+                    chapters.append(
+                        drafts.get(number) or write_chapter(s.context, number, turn.events)
+                    )
+            written = plan.chapters_written
+            s = replace(s, turns_expected=plan.turns_expected, chapters_written=written)
+            if plan.failure is not None:
+                s = replace(
+                    s, status=StoryStatus.FAILED, failure_reason=plan.failure, completed_at=_now()
+                )
+            if plan.closes:
+                closing = ""
+                if plan.closes_with_context:  # not for a simulation cancelled before turn 1
+                    assert s.context is not None
+                    every = [turns[n] for n in range(s.context.fork_turn + 1, written + 1)]
+                    # A branch: the turns it shares come with its completing event (none
+                    # when it was cancelled: then the closing tells its own turns only).
+                    told = _shared(facts, s.context.fork_turn) + every
+                    with (
+                        _tracer.start_as_current_span(
+                            semconv.SPAN_STORY_COMPLETE,
+                            links=_links([t.trace_context for t in every]),
+                            attributes=_attributes(s, written),
+                        ),
+                        cpu,
+                    ):
+                        closing = write_closing(s.context, [t.events for t in told])
+                        # The title is final once the whole run is known: written from every
+                        # turn here, it is the same however the events were grouped.
+                        title = write_title(s.context, [e for t in told for e in t.events])
+                    s = replace(s, title=title)
+                s = replace(s, status=StoryStatus.COMPLETED, closing=closing, completed_at=_now())
+            return s, chapters
+        finally:
+            cpu.count()
 
     def _emit(
         self,
