@@ -65,7 +65,7 @@ def fork(
         typer.Option(
             "--intervention",
             "-i",
-            help="KIND[@TURN] [WHO][: TEXT], repeatable, e.g. 'event@8: The mast falls', "
+            help="KIND\\[@TURN] [WHO][: TEXT], repeatable, e.g. 'event@8: The mast falls', "
             "'whisper pilot: Marcus lies', 'goal@9 scientist: leave', 'enter@10 zara', "
             "'leave marcus'. WHO is a character id (an event's: its place).",
         ),
@@ -84,7 +84,11 @@ def fork(
     as_json: FollowJson = False,
 ) -> None:
     """Branch a run: share its turns 1..TURN, play the rest again (another seed, the
-    director's interventions). Without either, the branch is the run again, word for word."""
+    director's interventions). Without either, the branch is the run again, word for word.
+
+    Example: novel simulations fork SIM --turn 7 -i 'event@8: The relay mast collapses'
+    -i 'whisper pilot: Marcus sold the codes' --follow
+    """
     steer = _read_interventions(interventions_file) if interventions_file else []
     steer += [interventions.parse(spec) for spec in intervention]
     body: dict[str, Any] = {"turn": turn, "interventions": steer}
@@ -108,7 +112,11 @@ def fork(
 def branches(
     simulation_id: SimulationId, url: UrlOption = None, as_json: JsonOption = False
 ) -> None:
-    """Show a run's tree: its first run and every branch, with the turn each forked at."""
+    """Show a run's tree: its first run and every branch, with the turn each forked at
+    and its story (for `novel stories diff`).
+
+    Example: novel simulations branches SIM
+    """
     with open_api(url) as api:
         tree = api.json("GET", f"/v1/simulations/{simulation_id}/branches")
     if as_json:
@@ -135,7 +143,11 @@ def intervene(
     as_json: JsonOption = False,
 ) -> None:
     """Steer a running run at its next turn boundary (a paced or model-driven run; a
-    finished or unpaced one is a conflict, exit 5: fork it instead)."""
+    finished or unpaced one is a conflict, exit 5: fork it instead).
+
+    Example: novel simulations intervene SIM --kind whisper --character pilot --text
+    'Marcus lies'
+    """
     body = interventions.build(
         kind.value, turn=turn, character_id=character, text=text, location=location
     )
@@ -161,7 +173,10 @@ def knowledge(
     as_json: JsonOption = False,
 ) -> None:
     """What a character knew at the end of a turn: facts, beliefs and memories, each with
-    the events (TURN.SEQUENCE, as in the chapters) it came from and how."""
+    the events (TURN.SEQUENCE, as in the chapters) it came from and how.
+
+    Example: novel simulations knowledge SIM pilot --turn 8
+    """
     params = {} if turn is None else {"turn": turn}
     with open_api(url) as api:
         found = api.json(
@@ -185,7 +200,10 @@ def diff(
     as_json: JsonOption = False,
 ) -> None:
     """Where two stories (branches of one run) part: the first turn whose chapter
-    differs, then from there the chapters of both."""
+    differs, then from there the chapters of both (side by side on a wide terminal).
+
+    Example: novel stories diff PARENT_STORY BRANCH_STORY --layout stacked | less -R
+    """
     with open_api(url) as api:
         found = api.json("GET", f"/v1/stories/{story_a}/diff/{story_b}")
     if as_json:
