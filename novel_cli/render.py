@@ -214,8 +214,9 @@ def knowledge(k: dict[str, Any]) -> None:
 def _event_line(e: dict[str, Any]) -> str:
     who = e.get("actor_name") or e.get("actor_id") or "the director"
     what = f"{e.get('turn')}.{e.get('sequence', 0)} {who} {e.get('action', '')}"
-    if e.get("target_name") or e.get("target_id"):
-        what += f" {e.get('target_name') or e.get('target_id')}"
+    target = e.get("target_name") or e.get("target_id")
+    if target and target != e.get("location"):
+        what += f" {target}"
     if e.get("location"):
         what += f" at {e['location']}"
     if e.get("outcome"):
@@ -243,9 +244,10 @@ def diff(d: dict[str, Any], *, side_by_side: bool, with_events: bool) -> None:
     """The first differing turn, then the chapters from there (and the turns' events)."""
     a, b = d["a"], d["b"]
     for name, s in (("A", a), ("B", b)):
+        console.print(Text(f"{name}: {s['title'] or 'Untitled'}", style="bold"))
         console.print(
-            Text(f"{name}: {s['title'] or 'Untitled'}", style="bold"),
-            Text(f"(story {s['story_id']}, simulation {s['simulation_id']}, {s['status']})"),
+            f"   story {s['story_id']} · simulation {s['simulation_id']} · {s['status']}",
+            soft_wrap=True,
         )
     first = d["first_differing_turn"]
     if first is None:
@@ -284,6 +286,7 @@ def diff(d: dict[str, Any], *, side_by_side: bool, with_events: bool) -> None:
     for kind, number, left, right in pairs:
         heading = "Chapter" if kind == "chapters" else "Events of turn"
         console.rule(Text(f"{heading} {number}"))
-        console.print(Text("A", style="bold"), left)
-        console.print()
-        console.print(Text("B", style="bold"), right)
+        for name, block in (("A", left), ("B", right)):
+            console.print(Text(f"{name}:", style="bold underline"))
+            console.print(block)
+            console.print()

@@ -220,8 +220,8 @@ def test_diff_says_where_the_stories_part_and_shows_both_chapters(env, api, pare
     for side in ("a", "b"):
         assert f"Chapter {first}: {pair[side]['title']}" in stacked.out
     # One after the other: A's chapter, then B's (which tells the comet).
-    a_part, b_part = stacked.out.split(f"\nB Chapter {first}: ", 1)
-    assert f"\nA Chapter {first}: " in a_part and "red comet" not in a_part
+    a_part, b_part = stacked.out.split(f"\nB:\nChapter {first}: ", 1)
+    assert f"\nA:\nChapter {first}: " in a_part and "red comet" not in a_part
     assert "red comet" in b_part.split(f" Chapter {first + 1} ")[0]  # (lines wrap)
     assert "Chapter 4:" not in stacked.out  # the shared chapters are not shown
 

@@ -67,11 +67,14 @@ export function branchTree(items, currentId, titles) {
 export async function showBranches(story, titlesOf) {
   const section = $("branches");
   $("diff").hidden = true;
+  $("compare-parent").hidden = true; // until this story's parent is known
   const tree = await api(`/v1/simulations/${enc(story.simulation_id)}/branches`);
   const items = tree.items;
   const current = items.find((run) => run.id === story.simulation_id);
-  section.hidden = items.length < 2;
-  if (section.hidden) return null;
+  if (items.length < 2) {
+    section.hidden = true;
+    return null;
+  }
   const titles = await titlesOf(items.map((run) => run.story_id).filter(Boolean));
   const parent = current && items.find((run) => run.id === current.parent_id);
   const where = $("branch-parent");
@@ -85,6 +88,7 @@ export async function showBranches(story, titlesOf) {
   }
   $("branch-tree").replaceChildren(branchTree(items, story.simulation_id, titles));
   $("compare-parent").hidden = !(parent && parent.story_id);
+  section.hidden = false; // shown once filled in
   return parent && parent.story_id ? parent.story_id : null;
 }
 
