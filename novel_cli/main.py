@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from novel_cli import exits
-from novel_cli.commands import characters, login, simulations, status, stories, worlds
+from novel_cli.commands import characters, login, simulations, status, stories, what_if, worlds
 from novel_cli.exits import CliError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -23,6 +23,14 @@ app.command()(login.login)
 app.add_typer(characters.app, name="characters")
 app.command()(simulations.simulate)
 app.add_typer(simulations.app, name="simulations")
+for name, command in (
+    ("fork", what_if.fork),
+    ("branches", what_if.branches),
+    ("intervene", what_if.intervene),
+    ("knowledge", what_if.knowledge),
+):
+    simulations.app.command(name)(command)
+stories.app.command("diff")(what_if.diff)
 app.add_typer(stories.app, name="stories")
 app.add_typer(worlds.app, name="worlds")
 app.command()(status.status)

@@ -1,6 +1,7 @@
 """`novel characters list|get|create|edit|delete|export|import`.
 
-`create --file` creates one character from a file written by `export --out`; `import`
+`create --file` creates one character from a file written by `export --out`
+(`export --format card-v2` writes Character Cards, which `import` reads back); `import`
 uploads foreign files (the older system's folders, Character Cards) to
 `POST /v1/characters:import`.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -169,6 +171,15 @@ def delete_character(character_id: Id, yes: YesOption = False, url: UrlOption = 
     delete(url, f"/v1/characters/{character_id}", character_id, yes=yes)
 
 
+class CharacterFormat(StrEnum):
+    json = "json"  # our own sheet: `create --file` takes it back
+    card_v2 = "card-v2"  # a Character Card V2: other tools and `import` read it
+
+
+# File names under --out: a card is told apart from a sheet by its name.
+EXPORT_SUFFIX = {CharacterFormat.json: ".json", CharacterFormat.card_v2: ".card.json"}
+
+
 @app.command("export")
 def export_characters(
     character_ids: Annotated[
@@ -176,22 +187,33 @@ def export_characters(
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="Write DIR/<id>.json per character instead of stdout."),
+        typer.Option("--out", help="Write DIR/<id>.json (.card.json) per character, not stdout."),
     ] = None,
+    fmt: Annotated[
+        CharacterFormat,
+        typer.Option("--format", help="json (our sheet) or card-v2 (a Character Card V2)."),
+    ] = CharacterFormat.json,
     url: UrlOption = None,
 ) -> None:
-    """Export characters as JSON: an array on stdout, or one file each with --out."""
+    """Export characters: an array of sheets on stdout, one card on stdout (card-v2, one
+    id), or one file each with --out."""
+    card = fmt is CharacterFormat.card_v2
+    if card and out is None and len(character_ids or []) != 1:
+        raise CliError("card-v2 is one card per character: give one id, or --out DIR", BAD_INPUT)
+    params = {"format": fmt.value} if card else {}
     with open_api(url) as api:
-        if character_ids:
-            items = [api.json("GET", f"/v1/characters/{cid}") for cid in character_ids]
-        else:
+        if character_ids or card:
+            ids = character_ids or [c["id"] for c in api.pages("/v1/characters")]
+            items = [api.json("GET", f"/v1/characters/{cid}", params=params) for cid in ids]
+        else:  # the list holds the whole sheets
             items = list(api.pages("/v1/characters"))
+            ids = [item["id"] for item in items]
     if out is None:
-        render.print_json(items)
+        render.print_json(items[0] if card else items)
         return
     out.mkdir(parents=True, exist_ok=True)
-    for item in items:
-        path = out / f"{item['id']}.json"
+    for cid, item in zip(ids, items, strict=True):
+        path = out / f"{cid}{EXPORT_SUFFIX[fmt]}"
         path.write_text(json.dumps(item, indent=2, ensure_ascii=False) + "\n")
         render.console.print(str(path))
 

@@ -21,6 +21,14 @@ UrlOption = Annotated[
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (for scripts).")]
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")]
+SimulationId = Annotated[str, typer.Argument(help="Simulation id.")]
+FollowJson = Annotated[
+    bool, typer.Option("--json", help="Print JSON; with --follow, one event per line.")
+]
+FollowOption = Annotated[
+    bool,
+    typer.Option("--follow", "-f", help="Show progress and print chapters as they arrive."),
+]
 
 
 def open_api(url: str | None) -> Api:

@@ -1,4 +1,5 @@
-"""`novel simulate` and `novel simulations list|get|follow|cancel`."""
+"""`novel simulate` and `novel simulations list|get|follow|cancel` (the what-if commands
+of the group are in what_if.py)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,20 @@ import typer
 
 from novel_cli import render
 from novel_cli.api import Api
-from novel_cli.commands.common import JsonOption, UrlOption, open_api
+from novel_cli.commands.common import (
+    FollowJson,
+    FollowOption,
+    JsonOption,
+    SimulationId,
+    UrlOption,
+    open_api,
+)
 from novel_cli.follow import follow
 
-app = typer.Typer(no_args_is_help=True, help="List, follow and cancel simulations.")
-
-SimulationId = Annotated[str, typer.Argument(help="Simulation id.")]
-FollowJson = Annotated[
-    bool, typer.Option("--json", help="Print JSON; with --follow, one event per line.")
-]
+app = typer.Typer(
+    no_args_is_help=True,
+    help="List, follow and cancel simulations; fork and steer them, and ask what a character knew.",
+)
 
 
 class Style(StrEnum):
@@ -39,10 +45,7 @@ def simulate(
     seed: Annotated[
         int | None, typer.Option(min=0, help="Same seed, same story.", show_default=False)
     ] = None,
-    follow_it: Annotated[
-        bool,
-        typer.Option("--follow", "-f", help="Show progress and print chapters as they arrive."),
-    ] = False,
+    follow_it: FollowOption = False,
     url: UrlOption = None,
     as_json: FollowJson = False,
 ) -> None:

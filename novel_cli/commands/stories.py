@@ -1,9 +1,11 @@
-"""`novel stories list|get|export`: stories as tables, rendered Markdown, or files."""
+"""`novel stories list|get|export|import`: stories as tables, rendered Markdown, or
+files (`diff` is in what_if.py)."""
 
 from __future__ import annotations
 
 import json
 import re
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -22,6 +24,7 @@ MARKDOWN = {"Accept": "text/markdown"}
 
 class Format(StrEnum):
     md = "md"
+    markdown = "markdown"  # the API's name for md
     json = "json"
     html = "html"
     epub = "epub"
@@ -74,24 +77,20 @@ def file_name(story_id: str, title: str, fmt: Format) -> str:
     return f"{slug}-{story_id}.{extension}" if slug else f"{story_id}.{extension}"
 
 
-def _export_one(api: Api, story_id: str, out: Path, fmt: Format) -> Path:
+def _fetch(api: Api, story_id: str, fmt: Format) -> tuple[str, bytes]:
+    """The story's title and its file's bytes in `fmt`."""
     if fmt is Format.json:
         story = api.json("GET", f"/v1/stories/{story_id}")
-        title, text = story.get("title") or "", json.dumps(story, indent=2, ensure_ascii=False)
-        path = out / file_name(story_id, title, fmt)
-        path.write_text(text.rstrip("\n") + "\n")
-        return path
+        text = json.dumps(story, indent=2, ensure_ascii=False).rstrip("\n") + "\n"
+        return story.get("title") or "", text.encode()
     response = api.request(
         "GET", f"/v1/stories/{story_id}", params={"format": API_FORMAT[fmt.value]}
     )
-    title = ""
     if fmt is Format.md:
         title = response.text.partition("\n")[0].removeprefix("# ")
     else:
         title = api.json("GET", f"/v1/stories/{story_id}").get("title") or ""
-    path = out / file_name(story_id, title, fmt)
-    path.write_bytes(response.content)
-    return path
+    return title, response.content
 
 
 @app.command("import")
@@ -127,15 +126,42 @@ def export_stories(
         list[str] | None,
         typer.Argument(help="Stories to export; every story when none.", show_default=False),
     ] = None,
-    out: Annotated[Path, typer.Option("--out", help="Folder to write into.")] = Path("."),
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Folder to write into.  [default: .]")
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write the one story given to this file (- for stdout)."
+        ),
+    ] = None,
     fmt: Annotated[
-        Format, typer.Option("--format", help="md, json, html, epub or bundle (the run).")
+        Format,
+        typer.Option("--format", help="md (or markdown), json, html, epub or bundle (the run)."),
     ] = Format.md,
     url: UrlOption = None,
 ) -> None:
-    """Write stories to files (one per story) and print their paths."""
-    out.mkdir(parents=True, exist_ok=True)
+    """Write stories to files (one per story, named after its title) and print their
+    paths; or one story to the file -o names."""
+    fmt = Format.md if fmt is Format.markdown else fmt
+    if output is not None and (out is not None or len(story_ids or []) != 1):
+        raise CliError("-o writes one story: give one story id (and no --out)", BAD_INPUT)
     with open_api(url) as api:
-        ids = story_ids or [s["id"] for s in api.pages("/v1/stories")]
-        for story_id in ids:
-            render.console.print(str(_export_one(api, story_id, out, fmt)))
+        if output is not None:
+            _, data = _fetch(api, (story_ids or [""])[0], fmt)
+            if str(output) == "-":
+                sys.stdout.buffer.write(data)
+                return
+            try:
+                output.write_bytes(data)
+            except OSError as exc:
+                raise CliError(f"cannot write {output}: {exc}", BAD_INPUT) from exc
+            render.console.print(str(output))
+            return
+        folder = out or Path(".")
+        folder.mkdir(parents=True, exist_ok=True)
+        for story_id in story_ids or [s["id"] for s in api.pages("/v1/stories")]:
+            title, data = _fetch(api, story_id, fmt)
+            path = folder / file_name(story_id, title, fmt)
+            path.write_bytes(data)
+            render.console.print(str(path))

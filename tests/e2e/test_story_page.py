@@ -15,6 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.e2e.test_simulations_api import start, story_of
+
 pytestmark = pytest.mark.e2e
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -128,6 +130,89 @@ def test_a_reader_creates_a_character_watches_a_story_arrive_and_reads_it(
     assert width <= 390  # nothing wider than the screen
     assert problems == []
     context.close()
+
+
+def test_a_reader_follows_a_branch_compares_it_and_asks_what_a_character_knew(browser, paced_stack):
+    """A run and a branch steered after turn 3, made through the API; the reader opens the
+    branch by its address, sees the tree, compares it with its parent and asks the pilot."""
+    with httpx.Client(
+        base_url=paced_stack.url,
+        headers={"Authorization": f"Bearer {paced_stack.key}"},
+        timeout=30,
+    ) as api:
+        run = start(api, character_ids=["pilot", "scientist"], turns=6, seed=808)
+        parent = story_of(api, run["id"])
+        forked = api.post(
+            f"/v1/simulations/{run['id']}/fork",
+            json={
+                "turn": 3,
+                "interventions": [
+                    {"kind": "event", "text": "A red comet splits the sky"},
+                    {"kind": "whisper", "character_id": "pilot", "text": "The beacon is a lure"},
+                ],
+            },
+        )
+        assert forked.status_code == 202, forked.text
+        branch = story_of(api, forked.json()["id"])
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1000, "height": 900})
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.goto(f"{paced_stack.url}/app#story-{branch['id']}")
+    page.get_by_label("API key").fill(paced_stack.key)
+    page.get_by_label("API key").press("Enter")
+
+    # The address opens the branch; the tree shows both runs, the branch marked.
+    page.locator("#reader-title").get_by_text(branch["title"], exact=True).wait_for()
+    branches = page.locator("#branches")
+    branches.wait_for()
+    assert "after turn 3." in page.locator("#branch-parent").inner_text()
+    tree = page.locator("#branch-tree")
+    assert tree.locator("li").count() == 2
+    assert "(this story)" in tree.locator("[aria-current]").inner_text()
+    assert "forked after turn 3, 2 interventions" in tree.locator("[aria-current]").inner_text()
+    assert "the first run" in tree.locator("li").first.inner_text()
+
+    # Compared with its parent: where they part, then both chapters side by side.
+    page.get_by_role("button", name="Compare with parent").click()
+    page.locator("#diff-summary").get_by_text("They part at turn 4").wait_for()
+    rows = page.locator("#diff-chapters .diff-row")
+    assert rows.count() == 3  # chapters 4, 5 and 6
+    first = rows.first.locator(".diff-side")
+    assert first.nth(0).locator("h5").inner_text().startswith("Parent, chapter 4:")
+    assert "A red comet splits the sky" in first.nth(1).inner_text()
+    assert "A red comet" not in first.nth(0).inner_text()
+    branches.screenshot(path=str(RESULTS / "branch.png"))
+
+    # What the pilot knew: the whisper at turn 4, not before it.
+    page.get_by_text("What a character knew").click()
+    page.get_by_label("Character", exact=True).select_option("pilot")
+    page.get_by_label("At the end of turn").fill("4")
+    page.get_by_role("button", name="Show what they knew").click()
+    known = page.locator("#knowledge-result")
+    known.get_by_text("The beacon is a lure").first.wait_for()
+    assert "4." in known.get_by_text("whispered").first.inner_text()  # its event id
+    page.get_by_label("At the end of turn").fill("3")
+    page.get_by_role("button", name="Show what they knew").click()
+    known.get_by_role("heading", name="Facts").wait_for()
+    sync_api.expect(known).not_to_contain_text("The beacon is a lure")
+
+    # The parent link opens the parent, whose tree links the branch back.
+    page.locator("#branch-parent a").click()
+    page.locator("#reader-title").get_by_text(parent["title"], exact=True).wait_for()
+    assert page.evaluate("location.hash") == f"#story-{parent['id']}"
+    sync_api.expect(page.get_by_role("button", name="Compare with parent")).to_be_hidden()
+    sync_api.expect(page.locator("#branch-parent")).to_contain_text("The first run")
+    page.locator("#branch-tree a").click()
+    page.locator("#reader-title").get_by_text(branch["title"], exact=True).wait_for()
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.get_by_role("button", name="Compare with parent").click()
+    page.locator("#diff-summary").get_by_text("They part at turn 4").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert problems == []
+    page.close()
 
 
 def test_a_refused_key_is_said_plainly(browser, paced_stack):

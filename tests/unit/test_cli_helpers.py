@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from novel_cli import exits, fields
+from novel_cli import exits, fields, interventions
 from novel_cli.api import describe_error
 from novel_cli.banner import stack_state, where_everything_is, without_password
 from novel_cli.commands.stories import Format, file_name
@@ -181,3 +181,59 @@ def test_make_up_says_where_everything_is():
     traced = "\n".join(where_everything_is(state, "dev", "http://jaeger:4317"))
     assert "sent to http://jaeger:4317" in traced
     assert without_password("nats://127.0.0.1:4222") == "nats://127.0.0.1:4222"
+
+
+def test_an_intervention_option_names_kind_turn_who_and_text():
+    assert interventions.parse("event@8: The relay mast collapses") == {
+        "kind": "event",
+        "turn": 8,
+        "text": "The relay mast collapses",
+    }
+    assert interventions.parse("event the ridge: A rockslide: loud") == {
+        "kind": "event",
+        "location": "the ridge",
+        "text": "A rockslide: loud",  # only the first colon ends WHO
+    }
+    assert interventions.parse("Whisper pilot: Marcus lies") == {
+        "kind": "whisper",
+        "character_id": "pilot",
+        "text": "Marcus lies",
+    }
+    assert interventions.parse("enter@10 zara") == {
+        "kind": "enter",
+        "turn": 10,
+        "character_id": "zara",
+    }
+    for spec, problem in [
+        ("", r"expected KIND\[@TURN\]"),
+        ("storm: x", "unknown kind 'storm'"),
+        ("event@soon: x", "'soon' is not a turn number"),
+        ("whisper: hi", "whisper needs a character"),
+        ("goal scientist", "goal needs a text"),
+        ("leave marcus: for good", "leave takes no text"),
+    ]:
+        with pytest.raises(CliError, match=problem) as raised:
+            interventions.parse(spec)
+        assert raised.value.exit_code == exits.BAD_INPUT
+
+
+def test_an_interventions_file_is_the_apis_list_or_an_object_holding_one():
+    listed = [
+        {"kind": "event", "turn": 6, "text": "A comet", "character_id": "", "location": ""},
+        {"kind": "enter", "turn": 7, "character_id": "zara", "text": "", "sheet": {"id": "z"}},
+    ]
+    expected = [
+        {"kind": "event", "turn": 6, "text": "A comet"},
+        {"kind": "enter", "turn": 7, "character_id": "zara"},  # the sheet is the run's own
+    ]
+    assert interventions.from_file(listed, "f.json") == expected
+    assert interventions.from_file({"interventions": listed}, "bundle.json") == expected
+    for data, problem in [
+        ({"kind": "event"}, "expected a JSON list"),
+        (["event"], r"f.json\[0\]: an intervention is a JSON object"),
+        ([{"kind": "event", "text": "x", "when": 3}], "unknown field 'when'"),
+        ([{"kind": "event", "text": "x", "turn": "3"}], "turn must be a whole number"),
+        ([{"kind": "goal", "text": "x"}], r"f.json\[0\]: goal needs a character"),
+    ]:
+        with pytest.raises(CliError, match=problem):
+            interventions.from_file(data, "f.json")

@@ -3,6 +3,7 @@ branches' stories part."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 import grpc
@@ -13,7 +14,7 @@ from services.gateway.auth import Tenant
 from services.gateway.clients import Downstream, downstream
 from services.gateway.convert import chapter_out, knowledge_out, message_out, simulation_out
 from services.gateway.params import ResourceId
-from services.gateway.routes.simulations import get_simulation_pb
+from services.gateway.routes.simulations import get_simulation_pb, story_id_of
 from services.gateway.schemas import (
     ERRORS,
     BranchesOut,
@@ -83,11 +84,17 @@ async def add_intervention(
 async def list_branches(
     simulation_id: ResourceId, tenant: Tenant, request: Request
 ) -> dict[str, Any]:
-    """The run's tree: its first run, then every branch of it (of any generation)."""
-    reply = await downstream(request).simulation.ListBranches(
+    """The run's tree: its first run, then every branch of it (of any generation), each
+    with its story's id (what a reader follows from one branch to the next)."""
+    down = downstream(request)
+    reply = await down.simulation.ListBranches(
         simulation_pb2.ListBranchesRequest(tenant_id=tenant, id=simulation_id)
     )
-    return {"root_id": reply.root_id, "items": [simulation_out(s) for s in reply.simulations]}
+    story_ids = await asyncio.gather(*(story_id_of(down, tenant, s) for s in reply.simulations))
+    return {
+        "root_id": reply.root_id,
+        "items": [simulation_out(s, i) for s, i in zip(reply.simulations, story_ids, strict=True)],
+    }
 
 
 @router.get(

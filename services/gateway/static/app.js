@@ -2,18 +2,15 @@
 // Everything goes through the public /v1 API with the reader's key; text from the API
 // is only ever set with textContent, never parsed as HTML.
 import { ApiError, allPages, api, forgetKey, keyRemembered, storeKey, storedKey } from "./api.js";
+import { element, paragraphs } from "./dom.js";
 import { followSimulation } from "./stream.js";
+import { setupKnowledge, showBranches, showDiff, showKnowledge, storyHash, storyInHash } from "./whatif.js";
 
 const $ = (id) => document.getElementById(id);
 let running = null; // {id, total, controller, started, startedTurns}
 let currentStory = null;
-
-function element(tag, text, className) {
-  const node = document.createElement(tag);
-  if (text !== undefined) node.textContent = text;
-  if (className) node.className = className;
-  return node;
-}
+let parentStoryId = null; // the story the open one was forked from
+const titles = new Map(); // story id -> title, from the story list
 
 function showMessage(text, ok = false) {
   const box = $("message");
@@ -259,6 +256,7 @@ async function cancelSimulation() {
 
 async function loadStories() {
   const stories = await allPages("/v1/stories");
+  for (const story of stories) titles.set(story.id, story.title || "Untitled");
   const list = $("story-list");
   list.replaceChildren();
   if (stories.length === 0) list.append(element("li", "No stories yet."));
@@ -272,10 +270,10 @@ async function loadStories() {
   }
 }
 
-function paragraphs(container, text) {
-  for (const paragraph of String(text || "").split(/\n\s*\n/)) {
-    if (paragraph.trim()) container.append(element("p", paragraph.trim()));
-  }
+// Titles for these story ids (the list again when a branch is newer than it).
+async function titlesOf(storyIds) {
+  if (storyIds.some((id) => !titles.has(id))) await loadStories();
+  return titles;
 }
 
 async function openStory(storyId) {
@@ -306,7 +304,41 @@ async function openStory(storyId) {
     body.append(element("h4", "Epilogue"));
     paragraphs(body, story.closing);
   }
+  history.replaceState(null, "", storyHash(story.id)); // an address to come back to
+  setupKnowledge(story);
+  parentStoryId = null;
+  try {
+    parentStoryId = await showBranches(story, titlesOf);
+  } catch (error) {
+    $("branches").hidden = true;
+    reportError(error);
+  }
   $("reader-title").focus();
+}
+
+// #story-<id> (a branch link, or an address kept) opens that story.
+function openFromAddress() {
+  const storyId = storyInHash(location.hash);
+  if (storyId && storyId !== currentStory?.id) openStory(storyId).catch(reportError);
+}
+
+async function compareWithParent() {
+  if (!currentStory || !parentStoryId) return;
+  try {
+    await showDiff(parentStoryId, currentStory.id);
+  } catch (error) {
+    reportError(error);
+  }
+}
+
+async function askKnowledge(event) {
+  event.preventDefault();
+  if (!currentStory) return;
+  try {
+    await showKnowledge(currentStory.simulation_id, $("k-character").value, Number($("k-turn").value));
+  } catch (error) {
+    reportError(error);
+  }
 }
 
 export function fileName(story) {
@@ -338,6 +370,7 @@ async function downloadStory() {
 async function loadAll() {
   try {
     await Promise.all([loadCharacters(), loadStories()]);
+    openFromAddress();
     return true;
   } catch (error) {
     reportError(error);
@@ -358,6 +391,9 @@ function start() {
   $("cancel-simulation").addEventListener("click", cancelSimulation);
   $("refresh-stories").addEventListener("click", () => loadStories().catch(reportError));
   $("download-story").addEventListener("click", downloadStory);
+  $("compare-parent").addEventListener("click", compareWithParent);
+  $("knowledge-form").addEventListener("submit", askKnowledge);
+  window.addEventListener("hashchange", openFromAddress);
   if (keyChanged()) loadAll();
   else {
     showMessage("Enter your API key to begin.", true);
