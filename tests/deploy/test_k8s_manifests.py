@@ -21,6 +21,7 @@ import yaml
 from kubernetes_validate.utils import SchemaNotFoundError, latest_version
 
 from novel_platform.grpc_server import LIVENESS_SERVICE
+from tests.deploy.llm_settings import LLM_KEYS, LLM_SERVICES, LLM_SETTINGS, defaults, settings_from
 
 Obj = dict[str, Any]
 
@@ -538,7 +539,9 @@ def check_references(
         elif key is not None and key not in configmaps[name]:
             errors.append(f"{where}: ConfigMap {name} has no key {key}")
 
-    def need_secret(where: str, name: str, key: str | None = None) -> None:
+    def need_secret(where: str, name: str, key: str | None = None, optional: bool = False) -> None:
+        if optional:
+            return  # the pod starts without it (the model keys)
         if name in secrets:
             if key is not None and key not in secrets[name]:
                 errors.append(f"{where}: Secret {name} has no key {key}")
@@ -563,7 +566,8 @@ def check_references(
                 if "configMapKeyRef" in vf:
                     need_cm(where, vf["configMapKeyRef"]["name"], vf["configMapKeyRef"]["key"])
                 if "secretKeyRef" in vf:
-                    need_secret(where, vf["secretKeyRef"]["name"], vf["secretKeyRef"]["key"])
+                    ref = vf["secretKeyRef"]
+                    need_secret(where, ref["name"], ref["key"], ref.get("optional", False))
         for vol in spec.get("volumes", []):
             sources = [vol, *vol.get("projected", {}).get("sources", [])]
             for src in sources:
@@ -662,6 +666,51 @@ def check_no_dev_api_key(objs: list[Obj]) -> list[str]:
 def check_no_secrets_in_manifests(objs: list[Obj]) -> list[str]:
     """Production credentials are created out of band, never rendered from git."""
     return [f"Secret/{name_of(s)} is rendered from git" for s in of_kind(objs, "Secret")]
+
+
+def llm_env_sources(objs: list[Obj], container: Obj) -> dict[str, str]:
+    """Where each NE_LLM_* variable of the container comes from: "configmap",
+    "secret" (a secretKeyRef), "optional secret", or "value" (written in the manifest)."""
+    sources: dict[str, str] = {}
+    for source in container.get("envFrom", []):
+        if "configMapRef" in source:
+            data = find(objs, "ConfigMap", source["configMapRef"]["name"]).get("data", {})
+            sources.update(dict.fromkeys(data, "configmap"))
+    for item in container.get("env", []):
+        ref = item.get("valueFrom", {})
+        if "configMapKeyRef" in ref:
+            sources[item["name"]] = "configmap"
+        elif "secretKeyRef" in ref:
+            optional = ref["secretKeyRef"].get("optional", False)
+            sources[item["name"]] = "optional secret" if optional else "secret"
+        elif "value" in item:
+            sources[item["name"]] = "value"
+    return {name: where for name, where in sources.items() if name.startswith("NE_LLM_")}
+
+
+def check_llm_settings(objs: list[Obj]) -> list[str]:
+    """The services reading LlmSettings get every NE_LLM_* setting from a ConfigMap (an
+    overlay can merge values in) and the two keys from a Secret reference marked
+    optional (pods start without it); no ConfigMap holds a key, no other service has any."""
+    errors = []
+    for name in APP_SERVICES:
+        sources = llm_env_sources(objs, pod_spec(find(objs, "Deployment", name))["containers"][0])
+        where = f"Deployment/{name}"
+        if name not in LLM_SERVICES:
+            errors += [f"{where}: has {var} but does not read it" for var in sorted(sources)]
+            continue
+        for var in sorted(LLM_SETTINGS):
+            if sources.get(var) != "configmap":
+                errors.append(f"{where}: {var} does not come from a ConfigMap")
+        for var in sorted(LLM_KEYS):
+            if sources.get(var) != "optional secret":
+                errors.append(f"{where}: {var} is not an optional Secret reference")
+    for cm in of_kind(objs, "ConfigMap"):
+        errors += [
+            f"ConfigMap/{name_of(cm)}: holds the key {var}, which belongs in a Secret"
+            for var in sorted(LLM_KEYS & set(cm.get("data", {})))
+        ]
+    return errors
 
 
 # ------------------------------------------------------ network policies ---
@@ -990,6 +1039,7 @@ ALL_RULES: tuple[Callable[[list[Obj]], list[str]], ...] = (
     check_network_policies,
     check_scaled_objects,
     check_cnpg_clusters,
+    check_llm_settings,
 )
 
 
@@ -1052,6 +1102,21 @@ def test_dev_gateway_gets_the_dev_api_key(rendered: dict[str, list[Obj]]) -> Non
     objs = rendered["dev"]
     env = container_env(objs, pod_spec(find(objs, "Deployment", "gateway"))["containers"][0])
     assert env.get("NE_DEV_API_KEY", "").startswith("<secret:gateway-dev-api-key")
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_model_settings_parse_offline(
+    rendered: dict[str, list[Obj]], overlay: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shipped overlays leave the model off: the services' NE_LLM_* variables, as the
+    kubelet sets them (empty, the optional Secret absent), are the settings' defaults."""
+    objs = rendered[overlay]
+    for name in LLM_SERVICES:
+        env = container_env(objs, pod_spec(find(objs, "Deployment", name))["containers"][0])
+        plain = {k: v for k, v in env.items() if k in LLM_SETTINGS}
+        assert set(plain) == LLM_SETTINGS, name
+        settings = settings_from(plain, monkeypatch)
+        assert settings == defaults() and not settings.backend().configured, name
 
 
 def test_overlay_shapes(rendered: dict[str, list[Obj]]) -> None:
@@ -1174,6 +1239,10 @@ def _container(objs: list[Obj], kind: str, name: str) -> Obj:
 
 def _drop(objs: list[Obj], kind: str, name: str) -> None:
     objs.remove(find(objs, kind, name))
+
+
+def _llm_config(objs: list[Obj]) -> Obj:
+    return next(cm for cm in of_kind(objs, "ConfigMap") if name_of(cm).startswith("novel-llm"))
 
 
 MUTATIONS: list[
@@ -1437,6 +1506,49 @@ MUTATIONS: list[
             max_client_conn="300"
         ),
         check_cnpg_clusters,
+    ),
+    (
+        "model key in a ConfigMap",
+        "prod",
+        lambda o: [
+            _container(o, "Deployment", "story").update(
+                env=[
+                    e
+                    for e in _container(o, "Deployment", "story")["env"]
+                    if e["name"] != "NE_LLM_API_KEY"
+                ]
+            ),
+            _llm_config(o)["data"].update(NE_LLM_API_KEY="sk-in-git"),
+        ],
+        check_llm_settings,
+    ),
+    (
+        "model setting missing",
+        "dev",
+        lambda o: _llm_config(o)["data"].pop("NE_LLM_TIMEOUT_SECONDS"),
+        check_llm_settings,
+    ),
+    (
+        "model settings not on simulation",
+        "prod-keda",
+        lambda o: _container(o, "Deployment", "simulation")["envFrom"].pop(),
+        check_llm_settings,
+    ),
+    (
+        "model key Secret required",
+        "dev",
+        lambda o: _container(o, "Deployment", "simulation")["env"][0]["valueFrom"][
+            "secretKeyRef"
+        ].pop("optional"),
+        check_llm_settings,
+    ),
+    (
+        "model key given to the gateway",
+        "prod",
+        lambda o: _container(o, "Deployment", "gateway")["env"].append(
+            {"name": "NE_LLM_API_KEY", "value": "sk-in-git"}
+        ),
+        check_llm_settings,
     ),
     (
         "namespace not restricted",
