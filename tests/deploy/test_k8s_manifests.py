@@ -8,6 +8,7 @@ catches a broken copy (a removed probe, a missing HPA, ...).
 from __future__ import annotations
 
 import copy
+import os
 import re
 import subprocess
 from collections.abc import Callable, Iterable
@@ -1119,6 +1120,55 @@ def test_model_settings_parse_offline(
         assert settings == defaults() and not settings.backend().configured, name
 
 
+def readme_yaml(containing: str) -> Obj:
+    """The deploy/README.md YAML example containing this text."""
+    readme = (REPO_ROOT / "deploy" / "README.md").read_text()
+    blocks = [b for b in re.findall(r"```yaml\n(.*?)```", readme, re.DOTALL) if containing in b]
+    assert len(blocks) == 1, containing
+    loaded: Obj = yaml.safe_load(blocks[0])
+    return loaded
+
+
+def test_readme_model_overlay_turns_the_model_on(
+    kubectl: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """deploy/README.md's overlay example, on top of dev, gives simulation and story the
+    model (the keys stay in the optional Secret)."""
+    overlay = readme_yaml("name: novel-llm")
+    overlay.update(resources=[os.path.relpath(K8S_DIR / "overlays" / "dev", tmp_path)])
+    (tmp_path / "kustomization.yaml").write_text(yaml.safe_dump(overlay))
+    proc = subprocess.run(
+        [kubectl, "kustomize", "--load-restrictor", "LoadRestrictionsNone", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    objs = [doc for doc in yaml.safe_load_all(proc.stdout) if doc]
+    assert not check_llm_settings(objs)
+    for name in LLM_SERVICES:
+        env = container_env(objs, pod_spec(find(objs, "Deployment", name))["containers"][0])
+        settings = settings_from({k: v for k, v in env.items() if k in LLM_SETTINGS}, monkeypatch)
+        assert settings.backend().configured, name
+
+
+def test_readme_model_egress_policy(rendered: dict[str, list[Obj]]) -> None:
+    """deploy/README.md's NetworkPolicy example validates, lets simulation and story (only)
+    reach a model server in namespace `models`, and opens nothing else."""
+    policy = readme_yaml("name: model-egress")
+    policy["metadata"]["namespace"] = NAMESPACE
+    kubernetes_validate.validate(policy, K8S_VERSIONS[-1], strict=True)
+    objs = [*copy.deepcopy(rendered["prod"]), policy]
+    assert not check_network_policies(objs)
+    model: Actor = ("models", {"app.kubernetes.io/name": "vllm"}, {("TCP", 8000)}, True)
+    policies, pods = of_kind(objs, "NetworkPolicy"), _pods(objs)
+    reaching = {
+        name for name, pod in pods.items() if _allowed(policies, pod, "Egress", model, "TCP", 8000)
+    }
+    assert reaching == set(LLM_SERVICES)
+
+
 def test_overlay_shapes(rendered: dict[str, list[Obj]]) -> None:
     """dev: one replica, in-cluster PostgreSQL, single NATS; prod: HA."""
     dev, prod, keda = rendered["dev"], rendered["prod"], rendered["prod-keda"]
@@ -1600,6 +1650,13 @@ def test_readme_matches_the_manifests(rendered: dict[str, list[Obj]]) -> None:
     ]
     assert f"`{trigger['consumer']}`" in readme and f"`{trigger['stream']}`" in readme
     assert "port-forward svc/jaeger 16686" in readme
+    keys = {
+        e["valueFrom"]["secretKeyRef"]["name"]
+        for e in _container(rendered["prod"], "Deployment", "story")["env"]
+        if e["name"] in LLM_KEYS
+    }
+    assert keys and all(f"`{name}`" in readme for name in keys)
+    assert "`novel-llm`" in readme and _llm_config(rendered["prod"])
 
 
 def test_names_match_the_application(rendered: dict[str, list[Obj]]) -> None:
