@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from novel_platform.config import ENV_PREFIX
@@ -76,6 +76,24 @@ class LlmSettings(BaseSettings):
     # addresses or CIDR networks. Without public hosts, only these and the default's.
     llm_allowed_hosts: str = ""
     llm_public_hosts: bool = True
+
+    # docker-compose and Kubernetes pass every NE_LLM_* variable, empty when the operator
+    # sets none: an empty number or flag is its default here, not a parse error.
+    @field_validator(
+        "llm_temperature",
+        "llm_max_tokens",
+        "llm_token_budget",
+        "llm_timeout_seconds",
+        "llm_max_concurrency",
+        "llm_structured_output",
+        "llm_public_hosts",
+        mode="before",
+    )
+    @classmethod
+    def _empty_is_default(cls, value: object, info: ValidationInfo) -> object:
+        if value == "" and info.field_name is not None:
+            return cls.model_fields[info.field_name].default
+        return value
 
     def host_policy(self) -> HostPolicy:
         """ValueError: an NE_LLM_ALLOWED_HOSTS entry that is no host, address or network."""

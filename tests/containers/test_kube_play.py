@@ -143,8 +143,17 @@ class Played:
 
     def inline_env(self, container: Obj) -> None:
         """Podman 4.3.1's kube play cannot read a Secret back (it stores what it is given
-        and fails to parse it: "is not valid JSON"), so secretKeyRefs become values."""
-        for item in container.get("env", []):
+        and fails to parse it: "is not valid JSON"), so secretKeyRefs become values. An
+        optional reference to a Secret or key that does not exist sets nothing, as the
+        kubelet does."""
+        container["env"] = [
+            item
+            for item in container.get("env", [])
+            if not (ref := item.get("valueFrom", {}).get("secretKeyRef"))
+            or ref["key"] in self.secrets.get(ref["name"], {})
+            or not ref.get("optional")
+        ]
+        for item in container["env"]:
             ref = item.get("valueFrom", {}).get("secretKeyRef")
             if ref:
                 item.pop("valueFrom")

@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.deploy.llm_settings import LLM_KEYS, LLM_SERVICES, LLM_SETTINGS, defaults, settings_from
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
 ENV_FILE = REPO_ROOT / ".env"
@@ -304,6 +306,26 @@ def check_loadgen(services: dict[str, Service]) -> list[str]:
     return errors
 
 
+def check_llm_env(services: dict[str, Service], env: dict[str, str]) -> list[str]:
+    """On the uninterpolated file: the services reading LlmSettings get every NE_LLM_*
+    variable from a .env variable of its own; .env leaves the keys empty (a real one
+    comes from the shell, never from git); no other service gets any."""
+    errors = []
+    for name in APP_SERVICES:
+        environment = services.get(name, {}).get("environment") or {}
+        given = {k: str(v) for k, v in environment.items() if k.startswith("NE_LLM_")}
+        if name not in LLM_SERVICES:
+            errors += [f"{name}: has {var} but does not read it" for var in sorted(given)]
+            continue
+        for var in sorted(LLM_SETTINGS | LLM_KEYS):
+            source = re.fullmatch(r"\$\{(NOVEL_\w+)\}", given.get(var, ""))
+            if not source:
+                errors.append(f"{name}: {var} does not come from a .env variable")
+            elif var in LLM_KEYS and env.get(source[1]) != "":
+                errors.append(f"{name}: {var} must be empty in .env (set it in the shell)")
+    return errors
+
+
 # ------------------------------------------------------------------ tests ---
 
 
@@ -427,6 +449,51 @@ def test_compose_rules_catch_mutation(
         + check_loadgen(services)
     )
     assert errors
+
+
+def test_model_settings_reach_the_services(raw: dict[str, Any], env: dict[str, str]) -> None:
+    errors = check_llm_env(raw["services"], env)
+    assert not errors, "\n".join(errors)
+
+
+LLM_MUTATIONS: list[tuple[str, Callable[[dict[str, Any], dict[str, str]], object]]] = [
+    ("setting missing", lambda c, e: c["services"]["story"]["environment"].pop("NE_LLM_MODEL")),
+    (
+        "key written in the file",
+        lambda c, e: c["services"]["simulation"]["environment"].update(NE_LLM_API_KEY="sk-1"),
+    ),
+    ("key committed to .env", lambda c, e: e.update(NOVEL_LLM_SECRET_KEY="k")),
+    (
+        "key given to the gateway",
+        lambda c, e: c["services"]["gateway"]["environment"].update(
+            NE_LLM_API_KEY="${NOVEL_LLM_API_KEY}"
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(("mutate"), [pytest.param(m[1], id=m[0]) for m in LLM_MUTATIONS])
+def test_model_settings_rule_catches_mutation(
+    raw: dict[str, Any],
+    env: dict[str, str],
+    mutate: Callable[[dict[str, Any], dict[str, str]], object],
+) -> None:
+    broken, broken_env = copy.deepcopy(raw), dict(env)
+    mutate(broken, broken_env)
+    assert check_llm_env(broken["services"], broken_env)
+
+
+@pytest.mark.parametrize("service", sorted(LLM_SERVICES))
+def test_model_settings_parse_offline(
+    compose: dict[str, Any], service: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """.env as shipped: every NE_LLM_* variable empty, which the service reads as its
+    defaults (no model, no key) instead of failing to start."""
+    environment = compose["services"][service]["environment"]
+    given = {k: str(v) for k, v in environment.items() if k.startswith("NE_LLM_")}
+    assert given == dict.fromkeys(LLM_SETTINGS | LLM_KEYS, "")
+    settings = settings_from(given, monkeypatch)
+    assert settings == defaults() and not settings.backend().configured
 
 
 def test_interpolation_rejects_undefined_variables() -> None:

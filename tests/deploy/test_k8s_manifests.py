@@ -8,6 +8,7 @@ catches a broken copy (a removed probe, a missing HPA, ...).
 from __future__ import annotations
 
 import copy
+import os
 import re
 import subprocess
 from collections.abc import Callable, Iterable
@@ -21,6 +22,7 @@ import yaml
 from kubernetes_validate.utils import SchemaNotFoundError, latest_version
 
 from novel_platform.grpc_server import LIVENESS_SERVICE
+from tests.deploy.llm_settings import LLM_KEYS, LLM_SERVICES, LLM_SETTINGS, defaults, settings_from
 
 Obj = dict[str, Any]
 
@@ -538,7 +540,9 @@ def check_references(
         elif key is not None and key not in configmaps[name]:
             errors.append(f"{where}: ConfigMap {name} has no key {key}")
 
-    def need_secret(where: str, name: str, key: str | None = None) -> None:
+    def need_secret(where: str, name: str, key: str | None = None, optional: bool = False) -> None:
+        if optional:
+            return  # the pod starts without it (the model keys)
         if name in secrets:
             if key is not None and key not in secrets[name]:
                 errors.append(f"{where}: Secret {name} has no key {key}")
@@ -563,7 +567,8 @@ def check_references(
                 if "configMapKeyRef" in vf:
                     need_cm(where, vf["configMapKeyRef"]["name"], vf["configMapKeyRef"]["key"])
                 if "secretKeyRef" in vf:
-                    need_secret(where, vf["secretKeyRef"]["name"], vf["secretKeyRef"]["key"])
+                    ref = vf["secretKeyRef"]
+                    need_secret(where, ref["name"], ref["key"], ref.get("optional", False))
         for vol in spec.get("volumes", []):
             sources = [vol, *vol.get("projected", {}).get("sources", [])]
             for src in sources:
@@ -662,6 +667,51 @@ def check_no_dev_api_key(objs: list[Obj]) -> list[str]:
 def check_no_secrets_in_manifests(objs: list[Obj]) -> list[str]:
     """Production credentials are created out of band, never rendered from git."""
     return [f"Secret/{name_of(s)} is rendered from git" for s in of_kind(objs, "Secret")]
+
+
+def llm_env_sources(objs: list[Obj], container: Obj) -> dict[str, str]:
+    """Where each NE_LLM_* variable of the container comes from: "configmap",
+    "secret" (a secretKeyRef), "optional secret", or "value" (written in the manifest)."""
+    sources: dict[str, str] = {}
+    for source in container.get("envFrom", []):
+        if "configMapRef" in source:
+            data = find(objs, "ConfigMap", source["configMapRef"]["name"]).get("data", {})
+            sources.update(dict.fromkeys(data, "configmap"))
+    for item in container.get("env", []):
+        ref = item.get("valueFrom", {})
+        if "configMapKeyRef" in ref:
+            sources[item["name"]] = "configmap"
+        elif "secretKeyRef" in ref:
+            optional = ref["secretKeyRef"].get("optional", False)
+            sources[item["name"]] = "optional secret" if optional else "secret"
+        elif "value" in item:
+            sources[item["name"]] = "value"
+    return {name: where for name, where in sources.items() if name.startswith("NE_LLM_")}
+
+
+def check_llm_settings(objs: list[Obj]) -> list[str]:
+    """The services reading LlmSettings get every NE_LLM_* setting from a ConfigMap (an
+    overlay can merge values in) and the two keys from a Secret reference marked
+    optional (pods start without it); no ConfigMap holds a key, no other service has any."""
+    errors = []
+    for name in APP_SERVICES:
+        sources = llm_env_sources(objs, pod_spec(find(objs, "Deployment", name))["containers"][0])
+        where = f"Deployment/{name}"
+        if name not in LLM_SERVICES:
+            errors += [f"{where}: has {var} but does not read it" for var in sorted(sources)]
+            continue
+        for var in sorted(LLM_SETTINGS):
+            if sources.get(var) != "configmap":
+                errors.append(f"{where}: {var} does not come from a ConfigMap")
+        for var in sorted(LLM_KEYS):
+            if sources.get(var) != "optional secret":
+                errors.append(f"{where}: {var} is not an optional Secret reference")
+    for cm in of_kind(objs, "ConfigMap"):
+        errors += [
+            f"ConfigMap/{name_of(cm)}: holds the key {var}, which belongs in a Secret"
+            for var in sorted(LLM_KEYS & set(cm.get("data", {})))
+        ]
+    return errors
 
 
 # ------------------------------------------------------ network policies ---
@@ -990,6 +1040,7 @@ ALL_RULES: tuple[Callable[[list[Obj]], list[str]], ...] = (
     check_network_policies,
     check_scaled_objects,
     check_cnpg_clusters,
+    check_llm_settings,
 )
 
 
@@ -1052,6 +1103,70 @@ def test_dev_gateway_gets_the_dev_api_key(rendered: dict[str, list[Obj]]) -> Non
     objs = rendered["dev"]
     env = container_env(objs, pod_spec(find(objs, "Deployment", "gateway"))["containers"][0])
     assert env.get("NE_DEV_API_KEY", "").startswith("<secret:gateway-dev-api-key")
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_model_settings_parse_offline(
+    rendered: dict[str, list[Obj]], overlay: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shipped overlays leave the model off: the services' NE_LLM_* variables, as the
+    kubelet sets them (empty, the optional Secret absent), are the settings' defaults."""
+    objs = rendered[overlay]
+    for name in LLM_SERVICES:
+        env = container_env(objs, pod_spec(find(objs, "Deployment", name))["containers"][0])
+        plain = {k: v for k, v in env.items() if k in LLM_SETTINGS}
+        assert set(plain) == LLM_SETTINGS, name
+        settings = settings_from(plain, monkeypatch)
+        assert settings == defaults() and not settings.backend().configured, name
+
+
+def readme_yaml(containing: str) -> Obj:
+    """The deploy/README.md YAML example containing this text."""
+    readme = (REPO_ROOT / "deploy" / "README.md").read_text()
+    blocks = [b for b in re.findall(r"```yaml\n(.*?)```", readme, re.DOTALL) if containing in b]
+    assert len(blocks) == 1, containing
+    loaded: Obj = yaml.safe_load(blocks[0])
+    return loaded
+
+
+def test_readme_model_overlay_turns_the_model_on(
+    kubectl: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """deploy/README.md's overlay example, on top of dev, gives simulation and story the
+    model (the keys stay in the optional Secret)."""
+    overlay = readme_yaml("name: novel-llm")
+    overlay.update(resources=[os.path.relpath(K8S_DIR / "overlays" / "dev", tmp_path)])
+    (tmp_path / "kustomization.yaml").write_text(yaml.safe_dump(overlay))
+    proc = subprocess.run(
+        [kubectl, "kustomize", "--load-restrictor", "LoadRestrictionsNone", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    objs = [doc for doc in yaml.safe_load_all(proc.stdout) if doc]
+    assert not check_llm_settings(objs)
+    for name in LLM_SERVICES:
+        env = container_env(objs, pod_spec(find(objs, "Deployment", name))["containers"][0])
+        settings = settings_from({k: v for k, v in env.items() if k in LLM_SETTINGS}, monkeypatch)
+        assert settings.backend().configured, name
+
+
+def test_readme_model_egress_policy(rendered: dict[str, list[Obj]]) -> None:
+    """deploy/README.md's NetworkPolicy example validates, lets simulation and story (only)
+    reach a model server in namespace `models`, and opens nothing else."""
+    policy = readme_yaml("name: model-egress")
+    policy["metadata"]["namespace"] = NAMESPACE
+    kubernetes_validate.validate(policy, K8S_VERSIONS[-1], strict=True)
+    objs = [*copy.deepcopy(rendered["prod"]), policy]
+    assert not check_network_policies(objs)
+    model: Actor = ("models", {"app.kubernetes.io/name": "vllm"}, {("TCP", 8000)}, True)
+    policies, pods = of_kind(objs, "NetworkPolicy"), _pods(objs)
+    reaching = {
+        name for name, pod in pods.items() if _allowed(policies, pod, "Egress", model, "TCP", 8000)
+    }
+    assert reaching == set(LLM_SERVICES)
 
 
 def test_overlay_shapes(rendered: dict[str, list[Obj]]) -> None:
@@ -1174,6 +1289,10 @@ def _container(objs: list[Obj], kind: str, name: str) -> Obj:
 
 def _drop(objs: list[Obj], kind: str, name: str) -> None:
     objs.remove(find(objs, kind, name))
+
+
+def _llm_config(objs: list[Obj]) -> Obj:
+    return next(cm for cm in of_kind(objs, "ConfigMap") if name_of(cm).startswith("novel-llm"))
 
 
 MUTATIONS: list[
@@ -1439,6 +1558,49 @@ MUTATIONS: list[
         check_cnpg_clusters,
     ),
     (
+        "model key in a ConfigMap",
+        "prod",
+        lambda o: [
+            _container(o, "Deployment", "story").update(
+                env=[
+                    e
+                    for e in _container(o, "Deployment", "story")["env"]
+                    if e["name"] != "NE_LLM_API_KEY"
+                ]
+            ),
+            _llm_config(o)["data"].update(NE_LLM_API_KEY="sk-in-git"),
+        ],
+        check_llm_settings,
+    ),
+    (
+        "model setting missing",
+        "dev",
+        lambda o: _llm_config(o)["data"].pop("NE_LLM_TIMEOUT_SECONDS"),
+        check_llm_settings,
+    ),
+    (
+        "model settings not on simulation",
+        "prod-keda",
+        lambda o: _container(o, "Deployment", "simulation")["envFrom"].pop(),
+        check_llm_settings,
+    ),
+    (
+        "model key Secret required",
+        "dev",
+        lambda o: _container(o, "Deployment", "simulation")["env"][0]["valueFrom"][
+            "secretKeyRef"
+        ].pop("optional"),
+        check_llm_settings,
+    ),
+    (
+        "model key given to the gateway",
+        "prod",
+        lambda o: _container(o, "Deployment", "gateway")["env"].append(
+            {"name": "NE_LLM_API_KEY", "value": "sk-in-git"}
+        ),
+        check_llm_settings,
+    ),
+    (
         "namespace not restricted",
         "dev",
         lambda o: find(o, "Namespace", NAMESPACE)["metadata"]["labels"].pop(
@@ -1488,6 +1650,13 @@ def test_readme_matches_the_manifests(rendered: dict[str, list[Obj]]) -> None:
     ]
     assert f"`{trigger['consumer']}`" in readme and f"`{trigger['stream']}`" in readme
     assert "port-forward svc/jaeger 16686" in readme
+    keys = {
+        e["valueFrom"]["secretKeyRef"]["name"]
+        for e in _container(rendered["prod"], "Deployment", "story")["env"]
+        if e["name"] in LLM_KEYS
+    }
+    assert keys and all(f"`{name}`" in readme for name in keys)
+    assert "`novel-llm`" in readme and _llm_config(rendered["prod"])
 
 
 def test_names_match_the_application(rendered: dict[str, list[Obj]]) -> None:
