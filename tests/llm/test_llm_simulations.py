@@ -170,6 +170,12 @@ def test_a_replay_missing_its_recording_fails_loudly(api, llm, llm_stack):
     assert failed["status"] == "failed", events
     assert "no recorded model call for turn 2" in failed["error"]
     assert llm.requests == []
+    # Deriving its turns needs the same recordings: a 409 naming the missing one.
+    knowing = f"/v1/simulations/{sim['id']}/characters/pilot/knowledge"
+    knowledge = api.get(knowing)
+    assert knowledge.status_code == 409, knowledge.text
+    assert "no recorded model call for turn 2" in knowledge.json()["error"]["message"]
+    assert api.get(knowing, params={"turn": 1}).status_code == 200
 
 
 def test_a_model_that_goes_away_mid_run_still_ends_every_simulation(api, llm_stack):
@@ -446,3 +452,77 @@ def test_a_model_driven_run_exports_its_recorded_calls_in_the_bundle(api, llm):
     assert SERVER_KEY not in bundle.text
     refused = api.post("/v1/bundles:import", json=body)
     assert refused.status_code == 422 and "model-driven" in refused.json()["error"]["message"]
+
+
+def cited(knowledge: dict) -> list[dict]:
+    return [s for part in ("facts", "beliefs", "memories") for i in knowledge[part]
+            for s in i["sources"]]  # fmt: skip
+
+
+def test_a_model_decided_run_knows_from_its_recorded_calls(api, llm):
+    created = api.post(
+        "/v1/simulations",
+        json={"character_ids": CAST, "turns": 4, "seed": 41, "llm": {"decisions": True}},
+    )
+    assert created.status_code == 202, created.text
+    streamed = read_events(api, f"/v1/simulations/{created.json()['id']}/events")
+    events = {
+        f"{e['turn']}.{e.get('sequence', 0)}": e  # proto JSON leaves out zeros
+        for s in streamed
+        if s.event == "turn"
+        for e in s.data["events"]
+    }
+    asked = len(llm.requests)
+    assert asked > 0 and events
+    llm.script([], default="status:500")  # knowledge must not ask the model
+    for cid in CAST:
+        response = api.get(f"/v1/simulations/{created.json()['id']}/characters/{cid}/knowledge")
+        assert response.status_code == 200, response.text
+        sources = cited(response.json())
+        assert sources
+        for source in sources:
+            event = events[source["event_id"]]  # a real event of this run
+            if source["how"] == "did":
+                assert event.get("actor_id") == cid
+    assert llm.requests == []
+
+
+def test_a_fork_of_a_model_run_shares_its_turns_and_asks_only_for_later_ones(api, llm):
+    parent, parent_story = run(api, turns=4, seed=43, llm={"decisions": True})
+    recorded = api.get(f"/v1/stories/{parent_story['id']}", params={"format": "bundle"}).json()
+    later = [r for r in recorded["recordings"] if r["turn"] > 2 and r["outcome"] == "ok"]
+    assert later and len(later) < parent["llm"]["calls"]
+
+    llm.script([])  # the same scripted answers: the branch repeats its parent
+    forked = api.post(f"/v1/simulations/{parent['id']}/fork", json={"turn": 2})
+    assert forked.status_code == 202, forked.text
+    branch, story = finish(api, forked.json())
+    assert branch["parent_id"] == parent["id"] and branch["fork_turn"] == 2
+    # Asked only for turns 3 and 4: as many calls as the parent made for them.
+    assert len(llm.requests) == branch["llm"]["calls"] == len(later)
+    assert branch["llm"]["replayed_calls"] == 0
+    assert story["chapters"] == parent_story["chapters"]
+    for cid in CAST:
+        at_fork = [
+            api.get(f"/v1/simulations/{sim}/characters/{cid}/knowledge", params={"turn": 2})
+            for sim in (parent["id"], branch["id"])
+        ]
+        assert at_fork[0].status_code == at_fork[1].status_code == 200, at_fork[1].text
+        told = [{**k.json(), "simulation_id": ""} for k in at_fork]
+        assert told[0] == told[1] and cited(told[0])
+
+    # Steered differently after turn 2, the branch's own turns differ from the parent's.
+    llm.script([])
+    steered = api.post(
+        f"/v1/simulations/{parent['id']}/fork",
+        json={"turn": 2, "interventions": [{"kind": "leave", "character_id": "marcus"}]},
+    )
+    assert steered.status_code == 202, steered.text
+    other, other_story = finish(api, steered.json())
+
+    def shared(chapters: list[dict]) -> list[dict]:
+        return [c for c in chapters if c["number"] <= 2]
+
+    assert shared(other_story["chapters"]) == shared(parent_story["chapters"])
+    assert other_story["chapters"] != parent_story["chapters"]
+    assert len(llm.requests) == other["llm"]["calls"] > 0

@@ -161,7 +161,7 @@ async def _turns(
 ) -> list[simulation_pb2.Turn]:
     """The run's events turn by turn. An offline run's are derived again from its inputs
     (the engine is deterministic, so nothing is stored for them); a run a model decided
-    cannot be derived, and its story service keeps the turns it was written from."""
+    gives the turns its story service kept and wrote from."""
     if not simulation.HasField("llm"):
         derived = await down.simulation.GetTurns(
             simulation_pb2.GetTurnsRequest(
