@@ -450,8 +450,60 @@ def test_a_model_driven_run_exports_its_recorded_calls_in_the_bundle(api, llm):
     assert sorted({r["turn"] for r in narrations}) == [1, 2, 3]
     assert all(r["request_digest"] and r["outcome"] for r in body["recordings"])
     assert SERVER_KEY not in bundle.text
-    refused = api.post("/v1/bundles:import", json=body)
-    assert refused.status_code == 422 and "model-driven" in refused.json()["error"]["message"]
+
+
+def test_a_model_run_bundle_imports_into_the_same_story_without_the_model(api, llm):
+    llm.script([])
+    sim, story = run(api, turns=3, seed=35, llm={"decisions": True, "narration": True})
+    sim = narrated(api, sim, 3)
+    body = api.get(f"/v1/stories/{story['id']}", params={"format": "bundle"}).json()
+    assert body["settings"]["llm"]["temperature"] == sim["llm"]["temperature"]
+
+    def refused(changed: dict) -> str:
+        response = api.post("/v1/bundles:import", json=changed)
+        assert response.status_code == 422, response.text
+        return response.json()["error"]["message"]
+
+    decision = next(n for n, r in enumerate(body["recordings"]) if r["service"] == "simulation")
+
+    def with_recording(n: int, **fields) -> dict:
+        recordings = [dict(r) for r in body["recordings"]]
+        recordings[n].update(fields)
+        return {**body, "recordings": recordings}
+
+    assert "turn must be 1..3" in refused(with_recording(decision, turn=4))
+    assert "'zara' is not in this run" in refused(with_recording(decision, subject="zara"))
+    assert "twice" in refused({**body, "recordings": [*body["recordings"], body["recordings"][0]]})
+    assert "recordings" in refused(with_recording(decision, service="story"))
+    assert "request_digest" in refused(with_recording(decision, request_digest="nope"))
+    no_temperature = {k: v for k, v in body["settings"]["llm"].items() if k != "temperature"}
+    assert "temperature" in refused(
+        {**body, "settings": {**body["settings"], "llm": no_temperature}}
+    )
+    offline = {**body, "settings": {**body["settings"], "llm": None}}
+    assert "recordings must hold" in refused(offline)
+
+    for cid in CAST:
+        assert api.delete(f"/v1/characters/{cid}").status_code == 204
+    llm.script([], default="status:500")  # any call to the model would change the story
+    imported = api.post("/v1/bundles:import", json=body)
+    assert imported.status_code == 202, imported.text
+    assert sorted(imported.json()["created_character_ids"]) == sorted(CAST)
+    again_sim, again = finish(api, imported.json()["simulation"])
+    again_sim = narrated(api, again_sim, 3)
+    assert llm.requests == []
+    assert prose(again) == prose(story) and again["chapters"] == story["chapters"]
+    usage = again_sim["llm"]
+    assert usage["calls"] == 0 and usage["input_tokens"] == usage["output_tokens"] == 0
+    assert usage["replayed_calls"] == len(body["recordings"])
+
+    # Exported again, it carries the same recordings; replayed, the same story again.
+    twice = api.get(f"/v1/stories/{again['id']}", params={"format": "bundle"}).json()
+    assert twice["recordings"] == body["recordings"] and twice["events"] == body["events"]
+    replayed = api.post(f"/v1/simulations/{again_sim['id']}/replay")
+    assert replayed.status_code == 202, replayed.text
+    _, replay_story = finish(api, replayed.json())
+    assert replay_story["chapters"] == story["chapters"] and llm.requests == []
 
 
 def cited(knowledge: dict) -> list[dict]:
