@@ -506,15 +506,27 @@ def test_a_model_run_bundle_imports_into_the_same_story_without_the_model(api, l
     assert replay_story["chapters"] == story["chapters"] and llm.requests == []
 
 
+@pytest.fixture
+def own_llm() -> Iterator[ScriptedLLM]:
+    """A scripted server of the test's own: earlier tests' failures may have opened the
+    shared one's circuit breaker in the services."""
+    server = ScriptedLLM().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 def cited(knowledge: dict) -> list[dict]:
     return [s for part in ("facts", "beliefs", "memories") for i in knowledge[part]
             for s in i["sources"]]  # fmt: skip
 
 
-def test_a_model_decided_run_knows_from_its_recorded_calls(api, llm):
+def test_a_model_decided_run_knows_from_its_recorded_calls(api, own_llm):
+    llm = own_llm
+    decided = {"decisions": True, "backend": {"base_url": llm.url}}
     created = api.post(
-        "/v1/simulations",
-        json={"character_ids": CAST, "turns": 4, "seed": 41, "llm": {"decisions": True}},
+        "/v1/simulations", json={"character_ids": CAST, "turns": 4, "seed": 41, "llm": decided}
     )
     assert created.status_code == 202, created.text
     streamed = read_events(api, f"/v1/simulations/{created.json()['id']}/events")
@@ -539,8 +551,10 @@ def test_a_model_decided_run_knows_from_its_recorded_calls(api, llm):
     assert llm.requests == []
 
 
-def test_a_fork_of_a_model_run_shares_its_turns_and_asks_only_for_later_ones(api, llm):
-    parent, parent_story = run(api, turns=4, seed=43, llm={"decisions": True})
+def test_a_fork_of_a_model_run_shares_its_turns_and_asks_only_for_later_ones(api, own_llm):
+    llm = own_llm
+    decided = {"decisions": True, "backend": {"base_url": llm.url}}
+    parent, parent_story = run(api, turns=4, seed=43, llm=decided)
     recorded = api.get(f"/v1/stories/{parent_story['id']}", params={"format": "bundle"}).json()
     later = [r for r in recorded["recordings"] if r["turn"] > 2 and r["outcome"] == "ok"]
     assert later and len(later) < parent["llm"]["calls"]
@@ -563,8 +577,28 @@ def test_a_fork_of_a_model_run_shares_its_turns_and_asks_only_for_later_ones(api
         told = [{**k.json(), "simulation_id": ""} for k in at_fork]
         assert told[0] == told[1] and cited(told[0])
 
+    # A replay of the branch replays its own calls from its fork on: not one request.
+    llm.script([], default="status:500")
+    replayed = api.post(f"/v1/simulations/{branch['id']}/replay")
+    assert replayed.status_code == 202, replayed.text
+    again, again_story = finish(api, replayed.json())
+    assert again["fork_turn"] == 2 and again["llm"]["replayed_calls"] == len(later)
+    assert again_story["chapters"] == story["chapters"] and llm.requests == []
+
+    # The branch's bundle is one run from turn 1: the parent's recordings up to the fork.
+    bundled = api.get(f"/v1/stories/{story['id']}", params={"format": "bundle"}).json()
+
+    def asked(bundle: dict) -> list[dict]:  # a recording but its latency
+        return [{**r, "latency_ms": 0} for r in bundle["recordings"]]
+
+    assert asked(bundled) == asked(recorded)
+    imported = api.post("/v1/bundles:import", json=bundled)
+    assert imported.status_code == 202, imported.text
+    _, imported_story = finish(api, imported.json()["simulation"])
+    assert imported_story["chapters"] == story["chapters"] and llm.requests == []
+
     # Steered differently after turn 2, the branch's own turns differ from the parent's.
-    llm.script([])
+    llm.script([], default="answer")
     steered = api.post(
         f"/v1/simulations/{parent['id']}/fork",
         json={"turn": 2, "interventions": [{"kind": "leave", "character_id": "marcus"}]},

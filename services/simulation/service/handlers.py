@@ -16,6 +16,7 @@ from novel_platform.paging import newest_first_page, page_size, require_tenant, 
 from services.simulation.adapters.llm_records import CallRecord, LlmRepository
 from services.simulation.adapters.repository import (
     CampaignRecord,
+    Checkpoint,
     SimulationRecord,
     SimulationRepository,
 )
@@ -189,6 +190,16 @@ class SimulationService:
             raise FailedPrecondition(f"Simulation '{source.id}' has no model calls to replay")
         if not source.finished:
             raise FailedPrecondition(f"Simulation '{source.id}' is still {source.status}")
+        # A branch's replay is a branch too: it starts from the world at the same fork
+        # turn (its shared turns are the parent's) and replays the branch's own.
+        fork = None
+        if source.parent_id and source.fork_turn:
+            async with self._uow().read_only() as uow:
+                fork = await SimulationRepository(uow.conn).checkpoint_at(
+                    source.id, source.fork_turn
+                )
+            if fork is None or fork.turn != source.fork_turn:
+                raise FailedPrecondition(f"Simulation '{source.id}' lost its fork point")
         now = datetime.now(UTC)
         # A run that replays recordings itself (a replay, an imported bundle) passes
         # on the same ones.
@@ -199,7 +210,7 @@ class SimulationService:
             source,
             id=sim_id or str(uuid.uuid4()),
             status=SimulationStatus.QUEUED,
-            turns_done=0,
+            turns_done=fork.turn if fork else 0,
             error="",
             cancel_requested=False,
             created_at=now,
@@ -207,15 +218,17 @@ class SimulationService:
             llm=llm,
             llm_usage=usage,
         )
-        return await self._add(record, sim_id)
+        return await self._add(record, sim_id, fork=fork)
 
     async def _add(
         self,
         record: SimulationRecord,
         sim_id: str,
         recordings: tuple[str, Sequence[CallRecord]] | None = None,
+        fork: Checkpoint | None = None,
     ) -> SimulationRecord:
-        """Store and queue the run; `recordings`: (their id, the decisions) it replays."""
+        """Store and queue the run; `recordings`: (their id, the decisions) it replays;
+        `fork`: the world a branch starts from."""
         tenant = record.tenant_id
         async with self._uow() as uow:
             repo = SimulationRepository(uow.conn)
@@ -224,6 +237,8 @@ class SimulationService:
                     return await self.get(tenant, sim_id)
             else:
                 await repo.add(record)
+            if fork is not None:
+                await repo.add_checkpoint(record.id, fork.turn, fork.world)
             if recordings is not None:
                 if await LlmRepository(uow.conn).calls_of(recordings[0]):
                     raise FailedPrecondition(f"recordings '{recordings[0]}' exist already")
