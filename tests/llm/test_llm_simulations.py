@@ -486,6 +486,10 @@ def test_a_model_run_bundle_imports_into_the_same_story_without_the_model(api, l
     for cid in CAST:
         assert api.delete(f"/v1/characters/{cid}").status_code == 204
     llm.script([], default="status:500")  # any call to the model would change the story
+    # Exported from another installation: its server is never asked (the digests do
+    # not cover the URL, so the replay is the same).
+    elsewhere = {**body["settings"]["llm"], "base_url": "http://elsewhere.example/v1"}
+    body = {**body, "settings": {**body["settings"], "llm": elsewhere}}
     imported = api.post("/v1/bundles:import", json=body)
     assert imported.status_code == 202, imported.text
     assert sorted(imported.json()["created_character_ids"]) == sorted(CAST)
@@ -504,6 +508,16 @@ def test_a_model_run_bundle_imports_into_the_same_story_without_the_model(api, l
     assert replayed.status_code == 202, replayed.text
     _, replay_story = finish(api, replayed.json())
     assert replay_story["chapters"] == story["chapters"] and llm.requests == []
+
+    # A branch of it asks the tenant's model (here the server's default), not the
+    # bundle's, for its own turns.
+    llm.script([], default="answer")
+    forked = api.post(f"/v1/simulations/{again_sim['id']}/fork", json={"turn": 1})
+    assert forked.status_code == 202, forked.text
+    branch, _ = finish(api, forked.json())
+    assert branch["llm"]["base_url"] == llm.url and branch["llm"]["replay_of"] is None
+    assert branch["llm"]["calls"] + branch["llm"]["fallbacks"] > 0
+    assert len(llm.requests) == branch["llm"]["calls"]
 
 
 @pytest.fixture

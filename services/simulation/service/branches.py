@@ -20,12 +20,13 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 from novel_platform.errors import FailedPrecondition, InvalidArgument, NotFound
 from novel_platform.outbox import UnitOfWork
 from novel_platform.paging import require_tenant
 from services.simulation.adapters.repository import SimulationRecord, SimulationRepository
-from services.simulation.domain import TurnResult, is_finished, llm_usage
+from services.simulation.domain import CharacterSheet, TurnResult, is_finished, llm_usage
 from services.simulation.domain.interventions import MAX_PER_RUN, Intervention
 from services.simulation.domain.knowledge import Knowledge, KnowledgeTrail
 from services.simulation.domain.status import SimulationStatus
@@ -33,6 +34,7 @@ from services.simulation.service import events
 from services.simulation.service.directing import accepted_interventions, cast_of
 from services.simulation.service.handlers import within_quota
 from services.simulation.service.lineage import Lineage, derivable, reseeded
+from services.simulation.service.llm_plan import LlmRequest, ModelPlans
 from services.simulation.service.requests import SEED_BITS
 from services.simulation.service.runner import Characters
 
@@ -48,9 +50,11 @@ class BranchService:
         *,
         paced: bool,
         max_active_per_tenant: int = 0,
+        plans: ModelPlans | None = None,
     ) -> None:
         self._uow = uow
         self._characters = characters
+        self._plans = plans
         self._max_active = max_active_per_tenant
         # Without pacing a worker commits many turns at once: a running run cannot be
         # steered at a turn boundary it may already have passed.
@@ -98,7 +102,9 @@ class BranchService:
         if seed is not None and seed != parent.seed and turn:
             world = reseeded(world, seed)
         llm, usage = parent.llm, parent.llm_usage
-        if llm is not None and usage is not None:
+        if llm is not None and llm.get("imported"):
+            llm, usage = await self._tenant_plan(tenant, parent, llm)
+        elif llm is not None and usage is not None:
             # Its own turns ask the model (a branch of a replay too), on its own budget;
             # the turns it shares were decided by the parent's recorded calls.
             llm, usage = {**llm, "replay_of": ""}, llm_usage.reset(usage, "")
@@ -128,6 +134,25 @@ class BranchService:
             uow.emit(*events.requested(branch))
             await uow.commit()
         return branch
+
+    async def _tenant_plan(
+        self, tenant: str, parent: SimulationRecord, llm: dict[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """A branch of an imported bundle's run: its own turns ask the tenant's model
+        as configured now (never the bundle's server), the way a start would."""
+        if self._plans is None:
+            raise FailedPrecondition("this server runs simulations offline only")
+        asked = LlmRequest(llm["decisions"], llm["narration"], backend={}, api_key="")
+        sheets = [CharacterSheet.from_dict(s) for s in parent.sheets or ()]
+        return await self._plans.plan(
+            tenant,
+            asked,
+            sheets,
+            turns=parent.turns_total,
+            seed=parent.seed,
+            setting=parent.setting,
+            scenario=parent.scenario,
+        )
 
     async def intervene(
         self, tenant_id: str, sim_id: str, intervention: Intervention

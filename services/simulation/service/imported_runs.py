@@ -61,6 +61,8 @@ def imported_plan(run: ImportedRun) -> tuple[dict[str, Any], dict[str, Any]]:
         "key": "sealed",
         "sealed_api_key": "",
         "replay_of": run.recordings_id,
+        # Another installation's model: a branch asks the tenant's own (BranchService).
+        "imported": True,
     }
     return plan, new_usage(plan, 0, 0.0)
 
