@@ -24,6 +24,7 @@ from novel_platform.characters import (
     STAT_MAX,
     STAT_MIN,
 )
+from novel_platform.llm.recorded import DIGEST, OUTCOME
 
 # Free text: anything but NUL, which PostgreSQL cannot store in text (found by fuzzing:
 # it used to surface as a 502).
@@ -214,6 +215,8 @@ class LlmUsageOut(LlmCounts):
     narration: bool
     model: str
     base_url: str
+    temperature: float
+    max_tokens: int
     token_budget: int
     estimated_tokens: int
     estimated_seconds: float
@@ -531,6 +534,38 @@ class ImportReport(BaseModel):
     characters: list[ImportedCharacterOut]
 
 
+Count = Annotated[int, Field(ge=0, le=10_000_000, strict=True)]
+
+
+class BundleLlm(Strict):
+    """The model settings a model-driven run ran with: every recorded request's digest
+    covers the model, its temperature and max_tokens."""
+
+    decisions: bool
+    narration: bool
+    model: str = Field(min_length=1, max_length=200)
+    base_url: str = Field(min_length=1, max_length=500)
+    temperature: float = Field(ge=0, le=2)
+    max_tokens: int = Field(ge=16, le=32_768, strict=True)
+    token_budget: int = Field(ge=0, le=100_000_000, strict=True)
+
+
+class BundleRecording(Strict):
+    """One recorded model call: a decision (the simulation's) or a chapter (the story's)."""
+
+    service: Literal["simulation", "story"]
+    purpose: Literal["decision", "narration"]
+    turn: int = Field(ge=1, le=50, strict=True)
+    subject: str = Field(default="", max_length=MAX_ID)
+    attempt: int = Field(default=0, ge=0, le=2, strict=True)
+    request_digest: str = Field(pattern=DIGEST.pattern)
+    outcome: str = Field(pattern=OUTCOME.pattern)
+    response: str = Field(default="", max_length=256 * 1024)
+    input_tokens: Count = 0
+    output_tokens: Count = 0
+    latency_ms: Count = 0
+
+
 class BundleSettings(Strict):
     setting: ShortText = ""
     scenario: ShortText = ""
@@ -539,7 +574,7 @@ class BundleSettings(Strict):
     world: WorldFields | None = Field(default=None, description="a tenant world's definition")
     seed: int = Field(ge=0, lt=2**62, strict=True)
     turns: int = Field(ge=1, le=50, strict=True)
-    llm: dict[str, Any] | None = Field(default=None, description="null: an offline run")
+    llm: BundleLlm | None = Field(default=None, description="null: an offline run")
 
 
 class BundleCharacter(CharacterFields):
@@ -566,7 +601,8 @@ class BundleIn(BaseModel):
     settings: BundleSettings
     characters: list[BundleCharacter] = Field(min_length=2, max_length=6)
     interventions: list[BundleIntervention] = Field(default_factory=list, max_length=50)
-    recordings: list[dict[str, Any]] = Field(default_factory=list, max_length=10_000)
+    # At most 12 decisions (a cast of 6, 6 newcomers) and 2 chapters a turn, 50 turns.
+    recordings: list[BundleRecording] = Field(default_factory=list, max_length=700)
     events: list[dict[str, Any]] = Field(default_factory=list, max_length=50)
     story: dict[str, Any] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list, max_length=20)

@@ -119,6 +119,7 @@ async def setup(rt: ServiceRuntime) -> None:
         characters,
         paced=settings.simulation_turn_delay_seconds > 0,
         max_active_per_tenant=settings.max_active_simulations_per_tenant,
+        plans=plans,
     )
     servicer = SimulationServicer(service, WorldService(uow), plans, branches)
     rt.serve_grpc(settings).add(

@@ -15,6 +15,7 @@ from services.story.entrypoints.consumer import CONSUMER, message_handler
 from services.story.entrypoints.grpc_api import StoryServicer
 from services.story.service.handlers import StoryReader, StoryWriter
 from services.story.service.housekeeping import InboxPruner
+from services.story.service.imported_narration import NarrationImports
 from services.story.service.narrator import Narrator
 
 SERVICE_NAME = "story"
@@ -57,7 +58,7 @@ async def setup(rt: ServiceRuntime) -> None:
     rt.consume(consumer, "story-consumer")
 
     grpc = rt.serve_grpc(settings)
-    servicer = StoryServicer(StoryReader(uow))
+    servicer = StoryServicer(StoryReader(uow), NarrationImports(uow))
     grpc.add(
         lambda server: story_pb2_grpc.add_StoryServiceServicer_to_server(servicer, server),
         story_pb2.DESCRIPTOR.services_by_name["StoryService"].full_name,

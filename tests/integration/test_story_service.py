@@ -51,6 +51,7 @@ from services.story.service.handlers import (
     read_event,
     story_id_for,
 )
+from services.story.service.imported_narration import NarrationImports
 from tests.helpers import eventually, stream_events
 
 pytestmark = pytest.mark.integration
@@ -809,7 +810,7 @@ async def test_the_writers_statements_are_compiled_once(database_url, tenant):
 
 
 async def test_reads_are_scoped_to_the_tenant(parts, tenant):
-    writer, reader, _, _, _ = parts
+    writer, reader, _, engine, _ = parts
     sim = new_sim()
     await feed(writer, run_events(tenant, context(sim, 2), 2))
     story_id = story_id_for(sim)
@@ -826,7 +827,7 @@ async def test_reads_are_scoped_to_the_tenant(parts, tenant):
 
     # The same through gRPC: status codes, the Story message.
     server = GrpcServer(GrpcServerSettings(grpc_port=0, grpc_host="127.0.0.1"))
-    servicer = StoryServicer(reader)
+    servicer = StoryServicer(reader, NarrationImports(lambda: UnitOfWork(engine, outbox, None)))
     server.add(
         lambda s: story_pb2_grpc.add_StoryServiceServicer_to_server(servicer, s),
         story_pb2.DESCRIPTOR.services_by_name["StoryService"].full_name,

@@ -170,6 +170,12 @@ def test_a_replay_missing_its_recording_fails_loudly(api, llm, llm_stack):
     assert failed["status"] == "failed", events
     assert "no recorded model call for turn 2" in failed["error"]
     assert llm.requests == []
+    # Deriving its turns needs the same recordings: a 409 naming the missing one.
+    knowing = f"/v1/simulations/{sim['id']}/characters/pilot/knowledge"
+    knowledge = api.get(knowing)
+    assert knowledge.status_code == 409, knowledge.text
+    assert "no recorded model call for turn 2" in knowledge.json()["error"]["message"]
+    assert api.get(knowing, params={"turn": 1}).status_code == 200
 
 
 def test_a_model_that_goes_away_mid_run_still_ends_every_simulation(api, llm_stack):
@@ -444,5 +450,179 @@ def test_a_model_driven_run_exports_its_recorded_calls_in_the_bundle(api, llm):
     assert sorted({r["turn"] for r in narrations}) == [1, 2, 3]
     assert all(r["request_digest"] and r["outcome"] for r in body["recordings"])
     assert SERVER_KEY not in bundle.text
-    refused = api.post("/v1/bundles:import", json=body)
-    assert refused.status_code == 422 and "model-driven" in refused.json()["error"]["message"]
+
+
+def test_a_model_run_bundle_imports_into_the_same_story_without_the_model(api, llm):
+    llm.script([])
+    sim, story = run(api, turns=3, seed=35, llm={"decisions": True, "narration": True})
+    sim = narrated(api, sim, 3)
+    body = api.get(f"/v1/stories/{story['id']}", params={"format": "bundle"}).json()
+    assert body["settings"]["llm"]["temperature"] == sim["llm"]["temperature"]
+
+    def refused(changed: dict) -> str:
+        response = api.post("/v1/bundles:import", json=changed)
+        assert response.status_code == 422, response.text
+        return response.json()["error"]["message"]
+
+    decision = next(n for n, r in enumerate(body["recordings"]) if r["service"] == "simulation")
+
+    def with_recording(n: int, **fields) -> dict:
+        recordings = [dict(r) for r in body["recordings"]]
+        recordings[n].update(fields)
+        return {**body, "recordings": recordings}
+
+    assert "turn must be 1..3" in refused(with_recording(decision, turn=4))
+    assert "'zara' is not in this run" in refused(with_recording(decision, subject="zara"))
+    assert "twice" in refused({**body, "recordings": [*body["recordings"], body["recordings"][0]]})
+    assert "recordings" in refused(with_recording(decision, service="story"))
+    assert "request_digest" in refused(with_recording(decision, request_digest="nope"))
+    no_temperature = {k: v for k, v in body["settings"]["llm"].items() if k != "temperature"}
+    assert "temperature" in refused(
+        {**body, "settings": {**body["settings"], "llm": no_temperature}}
+    )
+    offline = {**body, "settings": {**body["settings"], "llm": None}}
+    assert "recordings must hold" in refused(offline)
+
+    for cid in CAST:
+        assert api.delete(f"/v1/characters/{cid}").status_code == 204
+    llm.script([], default="status:500")  # any call to the model would change the story
+    # Exported from another installation: its server is never asked (the digests do
+    # not cover the URL, so the replay is the same).
+    elsewhere = {**body["settings"]["llm"], "base_url": "http://elsewhere.example/v1"}
+    body = {**body, "settings": {**body["settings"], "llm": elsewhere}}
+    imported = api.post("/v1/bundles:import", json=body)
+    assert imported.status_code == 202, imported.text
+    assert sorted(imported.json()["created_character_ids"]) == sorted(CAST)
+    again_sim, again = finish(api, imported.json()["simulation"])
+    again_sim = narrated(api, again_sim, 3)
+    assert llm.requests == []
+    assert prose(again) == prose(story) and again["chapters"] == story["chapters"]
+    usage = again_sim["llm"]
+    assert usage["calls"] == 0 and usage["input_tokens"] == usage["output_tokens"] == 0
+    assert usage["replayed_calls"] == len(body["recordings"])
+
+    # Exported again, it carries the same recordings; replayed, the same story again.
+    twice = api.get(f"/v1/stories/{again['id']}", params={"format": "bundle"}).json()
+    assert twice["recordings"] == body["recordings"] and twice["events"] == body["events"]
+    replayed = api.post(f"/v1/simulations/{again_sim['id']}/replay")
+    assert replayed.status_code == 202, replayed.text
+    _, replay_story = finish(api, replayed.json())
+    assert replay_story["chapters"] == story["chapters"] and llm.requests == []
+
+    # A branch of it asks the tenant's model (here the server's default), not the
+    # bundle's, for its own turns.
+    llm.script([], default="answer")
+    forked = api.post(f"/v1/simulations/{again_sim['id']}/fork", json={"turn": 1})
+    assert forked.status_code == 202, forked.text
+    branch, _ = finish(api, forked.json())
+    assert branch["llm"]["base_url"] == llm.url and branch["llm"]["replay_of"] is None
+    assert branch["llm"]["calls"] + branch["llm"]["fallbacks"] > 0
+    assert len(llm.requests) == branch["llm"]["calls"]
+
+
+@pytest.fixture
+def own_llm() -> Iterator[ScriptedLLM]:
+    """A scripted server of the test's own: earlier tests' failures may have opened the
+    shared one's circuit breaker in the services."""
+    server = ScriptedLLM().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def cited(knowledge: dict) -> list[dict]:
+    return [s for part in ("facts", "beliefs", "memories") for i in knowledge[part]
+            for s in i["sources"]]  # fmt: skip
+
+
+def test_a_model_decided_run_knows_from_its_recorded_calls(api, own_llm):
+    llm = own_llm
+    decided = {"decisions": True, "backend": {"base_url": llm.url}}
+    created = api.post(
+        "/v1/simulations", json={"character_ids": CAST, "turns": 4, "seed": 41, "llm": decided}
+    )
+    assert created.status_code == 202, created.text
+    streamed = read_events(api, f"/v1/simulations/{created.json()['id']}/events")
+    events = {
+        f"{e['turn']}.{e.get('sequence', 0)}": e  # proto JSON leaves out zeros
+        for s in streamed
+        if s.event == "turn"
+        for e in s.data["events"]
+    }
+    asked = len(llm.requests)
+    assert asked > 0 and events
+    llm.script([], default="status:500")  # knowledge must not ask the model
+    for cid in CAST:
+        response = api.get(f"/v1/simulations/{created.json()['id']}/characters/{cid}/knowledge")
+        assert response.status_code == 200, response.text
+        sources = cited(response.json())
+        assert sources
+        for source in sources:
+            event = events[source["event_id"]]  # a real event of this run
+            if source["how"] == "did":
+                assert event.get("actor_id") == cid
+    assert llm.requests == []
+
+
+def test_a_fork_of_a_model_run_shares_its_turns_and_asks_only_for_later_ones(api, own_llm):
+    llm = own_llm
+    decided = {"decisions": True, "backend": {"base_url": llm.url}}
+    parent, parent_story = run(api, turns=4, seed=43, llm=decided)
+    recorded = api.get(f"/v1/stories/{parent_story['id']}", params={"format": "bundle"}).json()
+    later = [r for r in recorded["recordings"] if r["turn"] > 2 and r["outcome"] == "ok"]
+    assert later and len(later) < parent["llm"]["calls"]
+
+    llm.script([])  # the same scripted answers: the branch repeats its parent
+    forked = api.post(f"/v1/simulations/{parent['id']}/fork", json={"turn": 2})
+    assert forked.status_code == 202, forked.text
+    branch, story = finish(api, forked.json())
+    assert branch["parent_id"] == parent["id"] and branch["fork_turn"] == 2
+    # Asked only for turns 3 and 4: as many calls as the parent made for them.
+    assert len(llm.requests) == branch["llm"]["calls"] == len(later)
+    assert branch["llm"]["replayed_calls"] == 0
+    assert story["chapters"] == parent_story["chapters"]
+    for cid in CAST:
+        at_fork = [
+            api.get(f"/v1/simulations/{sim}/characters/{cid}/knowledge", params={"turn": 2})
+            for sim in (parent["id"], branch["id"])
+        ]
+        assert at_fork[0].status_code == at_fork[1].status_code == 200, at_fork[1].text
+        told = [{**k.json(), "simulation_id": ""} for k in at_fork]
+        assert told[0] == told[1] and cited(told[0])
+
+    # A replay of the branch replays its own calls from its fork on: not one request.
+    llm.script([], default="status:500")
+    replayed = api.post(f"/v1/simulations/{branch['id']}/replay")
+    assert replayed.status_code == 202, replayed.text
+    again, again_story = finish(api, replayed.json())
+    assert again["fork_turn"] == 2 and again["llm"]["replayed_calls"] == len(later)
+    assert again_story["chapters"] == story["chapters"] and llm.requests == []
+
+    # The branch's bundle is one run from turn 1: the parent's recordings up to the fork.
+    bundled = api.get(f"/v1/stories/{story['id']}", params={"format": "bundle"}).json()
+
+    def asked(bundle: dict) -> list[dict]:  # a recording but its latency
+        return [{**r, "latency_ms": 0} for r in bundle["recordings"]]
+
+    assert asked(bundled) == asked(recorded)
+    imported = api.post("/v1/bundles:import", json=bundled)
+    assert imported.status_code == 202, imported.text
+    _, imported_story = finish(api, imported.json()["simulation"])
+    assert imported_story["chapters"] == story["chapters"] and llm.requests == []
+
+    # Steered differently after turn 2, the branch's own turns differ from the parent's.
+    llm.script([], default="answer")
+    steered = api.post(
+        f"/v1/simulations/{parent['id']}/fork",
+        json={"turn": 2, "interventions": [{"kind": "leave", "character_id": "marcus"}]},
+    )
+    assert steered.status_code == 202, steered.text
+    other, other_story = finish(api, steered.json())
+
+    def shared(chapters: list[dict]) -> list[dict]:
+        return [c for c in chapters if c["number"] <= 2]
+
+    assert shared(other_story["chapters"]) == shared(parent_story["chapters"])
+    assert other_story["chapters"] != parent_story["chapters"]
+    assert len(llm.requests) == other["llm"]["calls"] > 0

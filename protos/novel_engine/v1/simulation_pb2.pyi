@@ -221,7 +221,7 @@ class LlmOptions(_message.Message):
     def __init__(self, decisions: _Optional[bool] = ..., narration: _Optional[bool] = ..., backend: _Optional[_Union[LlmBackend, _Mapping]] = ..., replay_of: _Optional[str] = ...) -> None: ...
 
 class LlmUsage(_message.Message):
-    __slots__ = ("decisions", "narration", "model", "base_url", "token_budget", "estimated_tokens", "estimated_seconds", "calls", "input_tokens", "output_tokens", "fallbacks", "fallback_reasons", "budget_exhausted", "replay_of", "replayed_calls", "decision_usage", "narration_usage")
+    __slots__ = ("decisions", "narration", "model", "base_url", "token_budget", "estimated_tokens", "estimated_seconds", "calls", "input_tokens", "output_tokens", "fallbacks", "fallback_reasons", "budget_exhausted", "replay_of", "replayed_calls", "decision_usage", "narration_usage", "temperature", "max_tokens")
     class FallbackReasonsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -246,6 +246,8 @@ class LlmUsage(_message.Message):
     REPLAYED_CALLS_FIELD_NUMBER: _ClassVar[int]
     DECISION_USAGE_FIELD_NUMBER: _ClassVar[int]
     NARRATION_USAGE_FIELD_NUMBER: _ClassVar[int]
+    TEMPERATURE_FIELD_NUMBER: _ClassVar[int]
+    MAX_TOKENS_FIELD_NUMBER: _ClassVar[int]
     decisions: bool
     narration: bool
     model: str
@@ -263,7 +265,9 @@ class LlmUsage(_message.Message):
     replayed_calls: int
     decision_usage: LlmUsagePart
     narration_usage: LlmUsagePart
-    def __init__(self, decisions: _Optional[bool] = ..., narration: _Optional[bool] = ..., model: _Optional[str] = ..., base_url: _Optional[str] = ..., token_budget: _Optional[int] = ..., estimated_tokens: _Optional[int] = ..., estimated_seconds: _Optional[float] = ..., calls: _Optional[int] = ..., input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., fallbacks: _Optional[int] = ..., fallback_reasons: _Optional[_Mapping[str, int]] = ..., budget_exhausted: _Optional[bool] = ..., replay_of: _Optional[str] = ..., replayed_calls: _Optional[int] = ..., decision_usage: _Optional[_Union[LlmUsagePart, _Mapping]] = ..., narration_usage: _Optional[_Union[LlmUsagePart, _Mapping]] = ...) -> None: ...
+    temperature: float
+    max_tokens: int
+    def __init__(self, decisions: _Optional[bool] = ..., narration: _Optional[bool] = ..., model: _Optional[str] = ..., base_url: _Optional[str] = ..., token_budget: _Optional[int] = ..., estimated_tokens: _Optional[int] = ..., estimated_seconds: _Optional[float] = ..., calls: _Optional[int] = ..., input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., fallbacks: _Optional[int] = ..., fallback_reasons: _Optional[_Mapping[str, int]] = ..., budget_exhausted: _Optional[bool] = ..., replay_of: _Optional[str] = ..., replayed_calls: _Optional[int] = ..., decision_usage: _Optional[_Union[LlmUsagePart, _Mapping]] = ..., narration_usage: _Optional[_Union[LlmUsagePart, _Mapping]] = ..., temperature: _Optional[float] = ..., max_tokens: _Optional[int] = ...) -> None: ...
 
 class LlmUsagePart(_message.Message):
     __slots__ = ("token_budget", "calls", "input_tokens", "output_tokens", "fallbacks", "fallback_reasons", "budget_exhausted", "replayed_calls")
@@ -339,7 +343,7 @@ class Campaign(_message.Message):
     def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., participants: _Optional[_Iterable[str]] = ..., setting: _Optional[str] = ..., status: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class StartSimulationRequest(_message.Message):
-    __slots__ = ("tenant_id", "character_ids", "turns", "seed", "setting", "scenario", "campaign_id", "narrative_style", "world_id", "llm", "interventions")
+    __slots__ = ("tenant_id", "character_ids", "turns", "seed", "setting", "scenario", "campaign_id", "narrative_style", "world_id", "llm", "interventions", "recorded")
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     CHARACTER_IDS_FIELD_NUMBER: _ClassVar[int]
     TURNS_FIELD_NUMBER: _ClassVar[int]
@@ -351,6 +355,7 @@ class StartSimulationRequest(_message.Message):
     WORLD_ID_FIELD_NUMBER: _ClassVar[int]
     LLM_FIELD_NUMBER: _ClassVar[int]
     INTERVENTIONS_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_FIELD_NUMBER: _ClassVar[int]
     tenant_id: str
     character_ids: _containers.RepeatedScalarFieldContainer[str]
     turns: int
@@ -362,7 +367,30 @@ class StartSimulationRequest(_message.Message):
     world_id: str
     llm: LlmOptions
     interventions: _containers.RepeatedCompositeFieldContainer[Intervention]
-    def __init__(self, tenant_id: _Optional[str] = ..., character_ids: _Optional[_Iterable[str]] = ..., turns: _Optional[int] = ..., seed: _Optional[int] = ..., setting: _Optional[str] = ..., scenario: _Optional[str] = ..., campaign_id: _Optional[str] = ..., narrative_style: _Optional[str] = ..., world_id: _Optional[str] = ..., llm: _Optional[_Union[LlmOptions, _Mapping]] = ..., interventions: _Optional[_Iterable[_Union[Intervention, _Mapping]]] = ...) -> None: ...
+    recorded: RecordedRun
+    def __init__(self, tenant_id: _Optional[str] = ..., character_ids: _Optional[_Iterable[str]] = ..., turns: _Optional[int] = ..., seed: _Optional[int] = ..., setting: _Optional[str] = ..., scenario: _Optional[str] = ..., campaign_id: _Optional[str] = ..., narrative_style: _Optional[str] = ..., world_id: _Optional[str] = ..., llm: _Optional[_Union[LlmOptions, _Mapping]] = ..., interventions: _Optional[_Iterable[_Union[Intervention, _Mapping]]] = ..., recorded: _Optional[_Union[RecordedRun, _Mapping]] = ...) -> None: ...
+
+class RecordedRun(_message.Message):
+    __slots__ = ("recordings_id", "decisions", "narration", "base_url", "model", "temperature", "max_tokens", "token_budget", "calls")
+    RECORDINGS_ID_FIELD_NUMBER: _ClassVar[int]
+    DECISIONS_FIELD_NUMBER: _ClassVar[int]
+    NARRATION_FIELD_NUMBER: _ClassVar[int]
+    BASE_URL_FIELD_NUMBER: _ClassVar[int]
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    TEMPERATURE_FIELD_NUMBER: _ClassVar[int]
+    MAX_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    TOKEN_BUDGET_FIELD_NUMBER: _ClassVar[int]
+    CALLS_FIELD_NUMBER: _ClassVar[int]
+    recordings_id: str
+    decisions: bool
+    narration: bool
+    base_url: str
+    model: str
+    temperature: float
+    max_tokens: int
+    token_budget: int
+    calls: _containers.RepeatedCompositeFieldContainer[RecordedCall]
+    def __init__(self, recordings_id: _Optional[str] = ..., decisions: _Optional[bool] = ..., narration: _Optional[bool] = ..., base_url: _Optional[str] = ..., model: _Optional[str] = ..., temperature: _Optional[float] = ..., max_tokens: _Optional[int] = ..., token_budget: _Optional[int] = ..., calls: _Optional[_Iterable[_Union[RecordedCall, _Mapping]]] = ...) -> None: ...
 
 class GetSimulationRequest(_message.Message):
     __slots__ = ("tenant_id", "id")
@@ -723,12 +751,14 @@ class RecordedCall(_message.Message):
     def __init__(self, purpose: _Optional[str] = ..., turn: _Optional[int] = ..., subject: _Optional[str] = ..., attempt: _Optional[int] = ..., request_digest: _Optional[str] = ..., outcome: _Optional[str] = ..., response: _Optional[str] = ..., input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., latency_ms: _Optional[int] = ...) -> None: ...
 
 class ListRecordedCallsRequest(_message.Message):
-    __slots__ = ("tenant_id", "simulation_id")
+    __slots__ = ("tenant_id", "simulation_id", "recordings_id")
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     SIMULATION_ID_FIELD_NUMBER: _ClassVar[int]
+    RECORDINGS_ID_FIELD_NUMBER: _ClassVar[int]
     tenant_id: str
     simulation_id: str
-    def __init__(self, tenant_id: _Optional[str] = ..., simulation_id: _Optional[str] = ...) -> None: ...
+    recordings_id: str
+    def __init__(self, tenant_id: _Optional[str] = ..., simulation_id: _Optional[str] = ..., recordings_id: _Optional[str] = ...) -> None: ...
 
 class ListRecordedCallsResponse(_message.Message):
     __slots__ = ("calls",)

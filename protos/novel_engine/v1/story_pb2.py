@@ -27,7 +27,7 @@ from novel_engine.v1 import common_pb2 as novel__engine_dot_v1_dot_common__pb2
 from novel_engine.v1 import simulation_pb2 as novel__engine_dot_v1_dot_simulation__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bnovel_engine/v1/story.proto\x12\x0fnovel_engine.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1cnovel_engine/v1/common.proto\x1a novel_engine/v1/simulation.proto\"\x1e\n\tParagraph\x12\x11\n\tevent_ids\x18\x01 \x03(\t\"f\n\x07\x43hapter\x12\x0e\n\x06number\x18\x01 \x01(\x05\x12\r\n\x05title\x18\x02 \x01(\t\x12\x0c\n\x04text\x18\x03 \x01(\t\x12.\n\nparagraphs\x18\x04 \x03(\x0b\x32\x1a.novel_engine.v1.Paragraph\"\x8e\x03\n\x05Story\x12\n\n\x02id\x18\x01 \x01(\t\x12\x15\n\rsimulation_id\x18\x02 \x01(\t\x12\r\n\x05title\x18\x03 \x01(\t\x12\x0e\n\x06status\x18\x04 \x01(\t\x12\x17\n\x0fnarrative_style\x18\x05 \x01(\t\x12\x32\n\x0cparticipants\x18\x06 \x03(\x0b\x32\x1c.novel_engine.v1.Participant\x12\x0f\n\x07opening\x18\x07 \x01(\t\x12*\n\x08\x63hapters\x18\x08 \x03(\x0b\x32\x18.novel_engine.v1.Chapter\x12\x0f\n\x07\x63losing\x18\t \x01(\t\x12\x13\n\x0bturns_total\x18\n \x01(\x05\x12.\n\ncreated_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0c\x63ompleted_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05\x65rror\x18\r \x01(\t\x12\x0f\n\x07\x66ork_of\x18\x0e \x01(\t\x12\x11\n\tfork_turn\x18\x0f \x01(\x05\"=\n\x12\x44iffStoriesRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\t\n\x01\x61\x18\x02 \x01(\t\x12\t\n\x01\x62\x18\x03 \x01(\t\"\x9f\x01\n\tStoryDiff\x12!\n\x01\x61\x18\x01 \x01(\x0b\x32\x16.novel_engine.v1.Story\x12!\n\x01\x62\x18\x02 \x01(\x0b\x32\x16.novel_engine.v1.Story\x12\x1c\n\x14\x66irst_differing_turn\x18\x03 \x01(\x05\x12.\n\x08\x63hapters\x18\x04 \x03(\x0b\x32\x1c.novel_engine.v1.ChapterPair\"g\n\x0b\x43hapterPair\x12\x0e\n\x06number\x18\x01 \x01(\x05\x12#\n\x01\x61\x18\x02 \x01(\x0b\x32\x18.novel_engine.v1.Chapter\x12#\n\x01\x62\x18\x03 \x01(\x0b\x32\x18.novel_engine.v1.Chapter\"0\n\x0fGetStoryRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\n\n\x02id\x18\x02 \x01(\t\"G\n\x1bGetStoryBySimulationRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x15\n\rsimulation_id\x18\x02 \x01(\t\"S\n\x12ListStoriesRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12*\n\x04page\x18\x02 \x01(\x0b\x32\x1c.novel_engine.v1.PageRequest\"W\n\x13ListStoriesResponse\x12\'\n\x07stories\x18\x01 \x03(\x0b\x32\x16.novel_engine.v1.Story\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"<\n\x15ListStoryTurnsRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x10\n\x08story_id\x18\x02 \x01(\t\">\n\x16ListStoryTurnsResponse\x12$\n\x05turns\x18\x01 \x03(\x0b\x32\x15.novel_engine.v1.Turn\"f\n\x0f\x43haptersWritten\x12\x10\n\x08story_id\x18\x01 \x01(\t\x12\x15\n\rsimulation_id\x18\x02 \x01(\t\x12*\n\x08\x63hapters\x18\x03 \x03(\x0b\x32\x18.novel_engine.v1.Chapter\"`\n\x0eStoryCompleted\x12\x10\n\x08story_id\x18\x01 \x01(\t\x12\x15\n\rsimulation_id\x18\x02 \x01(\t\x12%\n\x05story\x18\x03 \x01(\x0b\x32\x16.novel_engine.v1.Story\"\xb4\x01\n\rNarrationUsed\x12\x15\n\rsimulation_id\x18\x01 \x01(\t\x12\x0c\n\x04turn\x18\x02 \x01(\x05\x12\r\n\x05\x63\x61lls\x18\x03 \x01(\x05\x12\x14\n\x0cinput_tokens\x18\x04 \x01(\x03\x12\x15\n\routput_tokens\x18\x05 \x01(\x03\x12\x16\n\x0ereplayed_calls\x18\x06 \x01(\x05\x12\x10\n\x08\x66\x61llback\x18\x07 \x01(\t\x12\x18\n\x10\x62udget_exhausted\x18\x08 \x01(\x08\x32\xac\x04\n\x0cStoryService\x12\x44\n\x08GetStory\x12 .novel_engine.v1.GetStoryRequest\x1a\x16.novel_engine.v1.Story\x12\\\n\x14GetStoryBySimulation\x12,.novel_engine.v1.GetStoryBySimulationRequest\x1a\x16.novel_engine.v1.Story\x12X\n\x0bListStories\x12#.novel_engine.v1.ListStoriesRequest\x1a$.novel_engine.v1.ListStoriesResponse\x12N\n\x0b\x44iffStories\x12#.novel_engine.v1.DiffStoriesRequest\x1a\x1a.novel_engine.v1.StoryDiff\x12\x61\n\x0eListStoryTurns\x12&.novel_engine.v1.ListStoryTurnsRequest\x1a\'.novel_engine.v1.ListStoryTurnsResponse\x12k\n\x12ListNarrationCalls\x12).novel_engine.v1.ListRecordedCallsRequest\x1a*.novel_engine.v1.ListRecordedCallsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bnovel_engine/v1/story.proto\x12\x0fnovel_engine.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1cnovel_engine/v1/common.proto\x1a novel_engine/v1/simulation.proto\"\x1e\n\tParagraph\x12\x11\n\tevent_ids\x18\x01 \x03(\t\"f\n\x07\x43hapter\x12\x0e\n\x06number\x18\x01 \x01(\x05\x12\r\n\x05title\x18\x02 \x01(\t\x12\x0c\n\x04text\x18\x03 \x01(\t\x12.\n\nparagraphs\x18\x04 \x03(\x0b\x32\x1a.novel_engine.v1.Paragraph\"\x8e\x03\n\x05Story\x12\n\n\x02id\x18\x01 \x01(\t\x12\x15\n\rsimulation_id\x18\x02 \x01(\t\x12\r\n\x05title\x18\x03 \x01(\t\x12\x0e\n\x06status\x18\x04 \x01(\t\x12\x17\n\x0fnarrative_style\x18\x05 \x01(\t\x12\x32\n\x0cparticipants\x18\x06 \x03(\x0b\x32\x1c.novel_engine.v1.Participant\x12\x0f\n\x07opening\x18\x07 \x01(\t\x12*\n\x08\x63hapters\x18\x08 \x03(\x0b\x32\x18.novel_engine.v1.Chapter\x12\x0f\n\x07\x63losing\x18\t \x01(\t\x12\x13\n\x0bturns_total\x18\n \x01(\x05\x12.\n\ncreated_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0c\x63ompleted_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05\x65rror\x18\r \x01(\t\x12\x0f\n\x07\x66ork_of\x18\x0e \x01(\t\x12\x11\n\tfork_turn\x18\x0f \x01(\x05\"u\n\x1bImportNarrationCallsRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x15\n\rrecordings_id\x18\x02 \x01(\t\x12,\n\x05\x63\x61lls\x18\x03 \x03(\x0b\x32\x1d.novel_engine.v1.RecordedCall\"0\n\x1cImportNarrationCallsResponse\x12\x10\n\x08imported\x18\x01 \x01(\x05\"=\n\x12\x44iffStoriesRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\t\n\x01\x61\x18\x02 \x01(\t\x12\t\n\x01\x62\x18\x03 \x01(\t\"\x9f\x01\n\tStoryDiff\x12!\n\x01\x61\x18\x01 \x01(\x0b\x32\x16.novel_engine.v1.Story\x12!\n\x01\x62\x18\x02 \x01(\x0b\x32\x16.novel_engine.v1.Story\x12\x1c\n\x14\x66irst_differing_turn\x18\x03 \x01(\x05\x12.\n\x08\x63hapters\x18\x04 \x03(\x0b\x32\x1c.novel_engine.v1.ChapterPair\"g\n\x0b\x43hapterPair\x12\x0e\n\x06number\x18\x01 \x01(\x05\x12#\n\x01\x61\x18\x02 \x01(\x0b\x32\x18.novel_engine.v1.Chapter\x12#\n\x01\x62\x18\x03 \x01(\x0b\x32\x18.novel_engine.v1.Chapter\"0\n\x0fGetStoryRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\n\n\x02id\x18\x02 \x01(\t\"G\n\x1bGetStoryBySimulationRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x15\n\rsimulation_id\x18\x02 \x01(\t\"S\n\x12ListStoriesRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12*\n\x04page\x18\x02 \x01(\x0b\x32\x1c.novel_engine.v1.PageRequest\"W\n\x13ListStoriesResponse\x12\'\n\x07stories\x18\x01 \x03(\x0b\x32\x16.novel_engine.v1.Story\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"<\n\x15ListStoryTurnsRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x10\n\x08story_id\x18\x02 \x01(\t\">\n\x16ListStoryTurnsResponse\x12$\n\x05turns\x18\x01 \x03(\x0b\x32\x15.novel_engine.v1.Turn\"f\n\x0f\x43haptersWritten\x12\x10\n\x08story_id\x18\x01 \x01(\t\x12\x15\n\rsimulation_id\x18\x02 \x01(\t\x12*\n\x08\x63hapters\x18\x03 \x03(\x0b\x32\x18.novel_engine.v1.Chapter\"`\n\x0eStoryCompleted\x12\x10\n\x08story_id\x18\x01 \x01(\t\x12\x15\n\rsimulation_id\x18\x02 \x01(\t\x12%\n\x05story\x18\x03 \x01(\x0b\x32\x16.novel_engine.v1.Story\"\xb4\x01\n\rNarrationUsed\x12\x15\n\rsimulation_id\x18\x01 \x01(\t\x12\x0c\n\x04turn\x18\x02 \x01(\x05\x12\r\n\x05\x63\x61lls\x18\x03 \x01(\x05\x12\x14\n\x0cinput_tokens\x18\x04 \x01(\x03\x12\x15\n\routput_tokens\x18\x05 \x01(\x03\x12\x16\n\x0ereplayed_calls\x18\x06 \x01(\x05\x12\x10\n\x08\x66\x61llback\x18\x07 \x01(\t\x12\x18\n\x10\x62udget_exhausted\x18\x08 \x01(\x08\x32\xa1\x05\n\x0cStoryService\x12\x44\n\x08GetStory\x12 .novel_engine.v1.GetStoryRequest\x1a\x16.novel_engine.v1.Story\x12\\\n\x14GetStoryBySimulation\x12,.novel_engine.v1.GetStoryBySimulationRequest\x1a\x16.novel_engine.v1.Story\x12X\n\x0bListStories\x12#.novel_engine.v1.ListStoriesRequest\x1a$.novel_engine.v1.ListStoriesResponse\x12N\n\x0b\x44iffStories\x12#.novel_engine.v1.DiffStoriesRequest\x1a\x1a.novel_engine.v1.StoryDiff\x12\x61\n\x0eListStoryTurns\x12&.novel_engine.v1.ListStoryTurnsRequest\x1a\'.novel_engine.v1.ListStoryTurnsResponse\x12k\n\x12ListNarrationCalls\x12).novel_engine.v1.ListRecordedCallsRequest\x1a*.novel_engine.v1.ListRecordedCallsResponse\x12s\n\x14ImportNarrationCalls\x12,.novel_engine.v1.ImportNarrationCallsRequest\x1a-.novel_engine.v1.ImportNarrationCallsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -40,30 +40,34 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CHAPTER']._serialized_end=279
   _globals['_STORY']._serialized_start=282
   _globals['_STORY']._serialized_end=680
-  _globals['_DIFFSTORIESREQUEST']._serialized_start=682
-  _globals['_DIFFSTORIESREQUEST']._serialized_end=743
-  _globals['_STORYDIFF']._serialized_start=746
-  _globals['_STORYDIFF']._serialized_end=905
-  _globals['_CHAPTERPAIR']._serialized_start=907
-  _globals['_CHAPTERPAIR']._serialized_end=1010
-  _globals['_GETSTORYREQUEST']._serialized_start=1012
-  _globals['_GETSTORYREQUEST']._serialized_end=1060
-  _globals['_GETSTORYBYSIMULATIONREQUEST']._serialized_start=1062
-  _globals['_GETSTORYBYSIMULATIONREQUEST']._serialized_end=1133
-  _globals['_LISTSTORIESREQUEST']._serialized_start=1135
-  _globals['_LISTSTORIESREQUEST']._serialized_end=1218
-  _globals['_LISTSTORIESRESPONSE']._serialized_start=1220
-  _globals['_LISTSTORIESRESPONSE']._serialized_end=1307
-  _globals['_LISTSTORYTURNSREQUEST']._serialized_start=1309
-  _globals['_LISTSTORYTURNSREQUEST']._serialized_end=1369
-  _globals['_LISTSTORYTURNSRESPONSE']._serialized_start=1371
-  _globals['_LISTSTORYTURNSRESPONSE']._serialized_end=1433
-  _globals['_CHAPTERSWRITTEN']._serialized_start=1435
-  _globals['_CHAPTERSWRITTEN']._serialized_end=1537
-  _globals['_STORYCOMPLETED']._serialized_start=1539
-  _globals['_STORYCOMPLETED']._serialized_end=1635
-  _globals['_NARRATIONUSED']._serialized_start=1638
-  _globals['_NARRATIONUSED']._serialized_end=1818
-  _globals['_STORYSERVICE']._serialized_start=1821
-  _globals['_STORYSERVICE']._serialized_end=2377
+  _globals['_IMPORTNARRATIONCALLSREQUEST']._serialized_start=682
+  _globals['_IMPORTNARRATIONCALLSREQUEST']._serialized_end=799
+  _globals['_IMPORTNARRATIONCALLSRESPONSE']._serialized_start=801
+  _globals['_IMPORTNARRATIONCALLSRESPONSE']._serialized_end=849
+  _globals['_DIFFSTORIESREQUEST']._serialized_start=851
+  _globals['_DIFFSTORIESREQUEST']._serialized_end=912
+  _globals['_STORYDIFF']._serialized_start=915
+  _globals['_STORYDIFF']._serialized_end=1074
+  _globals['_CHAPTERPAIR']._serialized_start=1076
+  _globals['_CHAPTERPAIR']._serialized_end=1179
+  _globals['_GETSTORYREQUEST']._serialized_start=1181
+  _globals['_GETSTORYREQUEST']._serialized_end=1229
+  _globals['_GETSTORYBYSIMULATIONREQUEST']._serialized_start=1231
+  _globals['_GETSTORYBYSIMULATIONREQUEST']._serialized_end=1302
+  _globals['_LISTSTORIESREQUEST']._serialized_start=1304
+  _globals['_LISTSTORIESREQUEST']._serialized_end=1387
+  _globals['_LISTSTORIESRESPONSE']._serialized_start=1389
+  _globals['_LISTSTORIESRESPONSE']._serialized_end=1476
+  _globals['_LISTSTORYTURNSREQUEST']._serialized_start=1478
+  _globals['_LISTSTORYTURNSREQUEST']._serialized_end=1538
+  _globals['_LISTSTORYTURNSRESPONSE']._serialized_start=1540
+  _globals['_LISTSTORYTURNSRESPONSE']._serialized_end=1602
+  _globals['_CHAPTERSWRITTEN']._serialized_start=1604
+  _globals['_CHAPTERSWRITTEN']._serialized_end=1706
+  _globals['_STORYCOMPLETED']._serialized_start=1708
+  _globals['_STORYCOMPLETED']._serialized_end=1804
+  _globals['_NARRATIONUSED']._serialized_start=1807
+  _globals['_NARRATIONUSED']._serialized_end=1987
+  _globals['_STORYSERVICE']._serialized_start=1990
+  _globals['_STORYSERVICE']._serialized_end=2663
 # @@protoc_insertion_point(module_scope)

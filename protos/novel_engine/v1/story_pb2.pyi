@@ -63,6 +63,22 @@ class Story(_message.Message):
     fork_turn: int
     def __init__(self, id: _Optional[str] = ..., simulation_id: _Optional[str] = ..., title: _Optional[str] = ..., status: _Optional[str] = ..., narrative_style: _Optional[str] = ..., participants: _Optional[_Iterable[_Union[_simulation_pb2.Participant, _Mapping]]] = ..., opening: _Optional[str] = ..., chapters: _Optional[_Iterable[_Union[Chapter, _Mapping]]] = ..., closing: _Optional[str] = ..., turns_total: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., completed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., error: _Optional[str] = ..., fork_of: _Optional[str] = ..., fork_turn: _Optional[int] = ...) -> None: ...
 
+class ImportNarrationCallsRequest(_message.Message):
+    __slots__ = ("tenant_id", "recordings_id", "calls")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    RECORDINGS_ID_FIELD_NUMBER: _ClassVar[int]
+    CALLS_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    recordings_id: str
+    calls: _containers.RepeatedCompositeFieldContainer[_simulation_pb2.RecordedCall]
+    def __init__(self, tenant_id: _Optional[str] = ..., recordings_id: _Optional[str] = ..., calls: _Optional[_Iterable[_Union[_simulation_pb2.RecordedCall, _Mapping]]] = ...) -> None: ...
+
+class ImportNarrationCallsResponse(_message.Message):
+    __slots__ = ("imported",)
+    IMPORTED_FIELD_NUMBER: _ClassVar[int]
+    imported: int
+    def __init__(self, imported: _Optional[int] = ...) -> None: ...
+
 class DiffStoriesRequest(_message.Message):
     __slots__ = ("tenant_id", "a", "b")
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]

@@ -65,6 +65,11 @@ class StoryServiceStub:
                 request_serializer=novel__engine_dot_v1_dot_simulation__pb2.ListRecordedCallsRequest.SerializeToString,
                 response_deserializer=novel__engine_dot_v1_dot_simulation__pb2.ListRecordedCallsResponse.FromString,
                 _registered_method=True)
+        self.ImportNarrationCalls = channel.unary_unary(
+                '/novel_engine.v1.StoryService/ImportNarrationCalls',
+                request_serializer=novel__engine_dot_v1_dot_story__pb2.ImportNarrationCallsRequest.SerializeToString,
+                response_deserializer=novel__engine_dot_v1_dot_story__pb2.ImportNarrationCallsResponse.FromString,
+                _registered_method=True)
 
 
 class StoryServiceServicer:
@@ -108,6 +113,13 @@ class StoryServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ImportNarrationCalls(self, request, context):
+        """A run bundle's recorded chapters, kept under a new recordings id for its replay.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_StoryServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -140,6 +152,11 @@ def add_StoryServiceServicer_to_server(servicer, server):
                     servicer.ListNarrationCalls,
                     request_deserializer=novel__engine_dot_v1_dot_simulation__pb2.ListRecordedCallsRequest.FromString,
                     response_serializer=novel__engine_dot_v1_dot_simulation__pb2.ListRecordedCallsResponse.SerializeToString,
+            ),
+            'ImportNarrationCalls': grpc.unary_unary_rpc_method_handler(
+                    servicer.ImportNarrationCalls,
+                    request_deserializer=novel__engine_dot_v1_dot_story__pb2.ImportNarrationCallsRequest.FromString,
+                    response_serializer=novel__engine_dot_v1_dot_story__pb2.ImportNarrationCallsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -304,6 +321,33 @@ class StoryService:
             '/novel_engine.v1.StoryService/ListNarrationCalls',
             novel__engine_dot_v1_dot_simulation__pb2.ListRecordedCallsRequest.SerializeToString,
             novel__engine_dot_v1_dot_simulation__pb2.ListRecordedCallsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ImportNarrationCalls(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/novel_engine.v1.StoryService/ImportNarrationCalls',
+            novel__engine_dot_v1_dot_story__pb2.ImportNarrationCallsRequest.SerializeToString,
+            novel__engine_dot_v1_dot_story__pb2.ImportNarrationCallsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -2,8 +2,10 @@
 result. Replaying it (`POST /v1/bundles:import`) recreates the characters and starts
 the same run (same sheets, order, setting, world, style, seed, turns and
 interventions); the offline engine and chronicler are deterministic, so the new story
-equals `story`, event for event. A version-2 reader must still read version 1 (a
-version-1 bundle written before interventions were carried has an empty list).
+equals `story`, event for event. A model-driven run's recordings are loaded back and
+replayed, so its story comes back too, without calling the model. A version-2 reader
+must still read version 1 (a version-1 bundle written before interventions were carried
+has an empty list).
 
 A branch's bundle is the one run that tells the same story from turn 1: its tree's
 seed, the interventions of the runs it shares turns with (up to the turn it shares)
@@ -70,6 +72,17 @@ def intervention_out(i: simulation_pb2.Intervention) -> dict[str, Any]:
     }
 
 
+def shared_turns(lineage: Sequence[simulation_pb2.Simulation]) -> list[tuple[int, int]]:
+    """For each run of `lineage` (the run, then the ancestors it shares turns with), the
+    turns (after, up to) its recordings answer in the run's story from turn 1."""
+    spans, upto = [], 10**9
+    for n, run in enumerate(lineage):
+        after = run.fork_turn if n + 1 < len(lineage) else 0
+        spans.append((after, upto))
+        upto = min(upto, after)
+    return spans
+
+
 def bundle(
     simulation: simulation_pb2.Simulation,
     story: story_pb2.Story,
@@ -90,11 +103,14 @@ def bundle(
             "narration": simulation.llm.narration,
             "model": simulation.llm.model,
             "base_url": simulation.llm.base_url,
+            "temperature": simulation.llm.temperature,
+            "max_tokens": simulation.llm.max_tokens,
+            "token_budget": simulation.llm.token_budget,
         }
         notes.append(
-            "recordings: every model call the run recorded (by the simulation and the "
-            "story service); this version does not load them back, so it cannot replay a "
-            "model-driven run from a bundle"
+            "recordings: every model call the run's story came from (decisions by the "
+            "simulation, chapters by the story service); importing the bundle replays them "
+            "without calling the model"
         )
     if not turns:
         notes.append("events: none were kept for this model-decided run")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from typing import Annotated, Any
 
@@ -10,7 +11,7 @@ import grpc
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import ValidationError
 
-from novel_engine.v1 import character_pb2, simulation_pb2
+from novel_engine.v1 import character_pb2, simulation_pb2, story_pb2
 from novel_platform import bounded_json
 from novel_platform.worlds import world_message
 from services.gateway.auth import Tenant
@@ -116,7 +117,8 @@ async def import_characters(
 async def import_bundle(tenant: Tenant, request: Request, response: Response) -> dict[str, Any]:
     """Replay a run bundle (`GET /v1/stories/{id}?format=bundle`): create its characters
     (one already there with the same sheet is reused; a different one is a 409), its
-    world when it was the tenant's own, and start the same run (202 + Location)."""
+    world when it was the tenant's own, and start the same run (202 + Location); a
+    model-driven run replays the recorded calls it carries, never calling the model."""
     body = await _bundle_body(request)
     down = downstream(request)
     created, reused = [], []
@@ -151,6 +153,7 @@ async def import_bundle(tenant: Tenant, request: Request, response: Response) ->
             narrative_style=settings.narrative_style,
             world_id=settings.world_id,
             interventions=[intervention_message(i) for i in body.interventions],
+            recorded=await _recorded(down, tenant, body),
         ),
     )
     response.headers["Location"] = f"/v1/simulations/{started.id}"
@@ -189,11 +192,22 @@ async def _bundle_body(request: Request) -> BundleIn:
             422, f"bundle: fields do not validate ({first}: {errors[0]['msg'][:200]})",
             details=details,
         ) from None  # fmt: skip
-    if body.settings.llm is not None or body.recordings:
+    llm = body.settings.llm
+    services = {r.service for r in body.recordings}
+    wanted = {"simulation"} if llm and llm.decisions else set()
+    wanted |= {"story"} if llm and llm.narration else set()
+    if services != wanted:
         raise ApiError(
-            422, "bundle: a model-driven run cannot be replayed from a bundle yet "
-            "(its recorded model calls are not carried)"
+            422, "bundle: recordings must hold the model's decisions (service "
+            "'simulation') when it decided and its chapters (service 'story') when it "
+            "narrated, and nothing else"
         )  # fmt: skip
+    for n, recording in enumerate(body.recordings):
+        purpose = "decision" if recording.service == "simulation" else "narration"
+        if recording.purpose != purpose:
+            raise ApiError(
+                422, f"bundle: recordings[{n}]: a {recording.service} call is a {purpose}"
+            )
     for n, intervention in enumerate(body.interventions):
         sheet = intervention.sheet
         entrance = ("enter", intervention.character_id)
@@ -203,6 +217,36 @@ async def _bundle_body(request: Request) -> BundleIn:
                 "of the character it describes"
             )  # fmt: skip
     return body
+
+
+async def _recorded(
+    down: Downstream, tenant: str, body: BundleIn
+) -> simulation_pb2.RecordedRun | None:
+    """A model-driven run's settings and decisions, its chapters imported first under
+    the same new recordings id (so they are there before its first turn is told)."""
+    llm = body.settings.llm
+    if llm is None:
+        return None
+    recordings_id = str(uuid.uuid4())
+    calls = {
+        service: [
+            simulation_pb2.RecordedCall(**r.model_dump(exclude={"service"}))
+            for r in body.recordings
+            if r.service == service
+        ]
+        for service in ("simulation", "story")
+    }
+    if calls["story"]:
+        await down.story.ImportNarrationCalls(
+            story_pb2.ImportNarrationCallsRequest(
+                tenant_id=tenant, recordings_id=recordings_id, calls=calls["story"]
+            )
+        )
+    return simulation_pb2.RecordedRun(
+        recordings_id=recordings_id,
+        **llm.model_dump(),
+        calls=calls["simulation"],
+    )
 
 
 async def _create_or_match(

@@ -122,20 +122,26 @@ async def _bundle(down: Downstream, tenant: str, story: story_pb2.Story) -> dict
             simulation_pb2.GetWorldRequest(tenant_id=tenant, id=simulation.world_id)
         )
         world = None if world.builtin else world
+    lineage = await _lineage(down, tenant, simulation)
     try:
-        interventions = bundle.replay_interventions(await _lineage(down, tenant, simulation))
+        interventions = bundle.replay_interventions(lineage)
     except bundle.NotReplayable as exc:
         raise ApiError(409, f"no bundle: {exc}") from None
     turns = await _turns(down, tenant, story, simulation)
     recordings: list[tuple[str, simulation_pb2.RecordedCall]] = []
-    if simulation.HasField("llm"):
+    # A branch's turns up to its fork were recorded by the runs it shares them with.
+    for run, (after, upto) in zip(lineage, bundle.shared_turns(lineage), strict=True):
+        if not run.HasField("llm"):
+            continue
         request = simulation_pb2.ListRecordedCallsRequest(
-            tenant_id=tenant, simulation_id=simulation.id
+            tenant_id=tenant, simulation_id=run.id, recordings_id=run.llm.replay_of
         )
         decided = await down.simulation.ListRecordedCalls(request)
         told = await down.story.ListNarrationCalls(request)
-        recordings = [("simulation", c) for c in decided.calls]
-        recordings += [("story", c) for c in told.calls]
+        taken = [("simulation", c) for c in decided.calls]
+        taken += [("story", c) for c in told.calls]
+        recordings += [(service, c) for service, c in taken if after < c.turn <= upto]
+    recordings.sort(key=lambda r: (r[0], r[1].turn, r[1].subject, r[1].attempt))
     return bundle.bundle(
         simulation, story, list(found.characters), world, turns, recordings, interventions
     )
@@ -161,7 +167,7 @@ async def _turns(
 ) -> list[simulation_pb2.Turn]:
     """The run's events turn by turn. An offline run's are derived again from its inputs
     (the engine is deterministic, so nothing is stored for them); a run a model decided
-    cannot be derived, and its story service keeps the turns it was written from."""
+    gives the turns its story service kept and wrote from."""
     if not simulation.HasField("llm"):
         derived = await down.simulation.GetTurns(
             simulation_pb2.GetTurnsRequest(

@@ -125,7 +125,7 @@ async def _events(
     down: Downstream, tenant: str, sim: simulation_pb2.Simulation, first: int
 ) -> dict[int, list[dict[str, Any]]]:
     """The run's events of turns `first`.. (at most MAX_DIFF_TURNS), by turn; none for a
-    run whose turns cannot be derived again (one decided by a model)."""
+    run whose turns cannot be derived again (a model-decided run missing a recording)."""
     last = min(sim.turns_done, first + MAX_DIFF_TURNS - 1)
     if last < first:
         return {}

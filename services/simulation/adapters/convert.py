@@ -114,8 +114,11 @@ def llm_usage_to_proto(
     budgets = (llm or {}).get("budgets", {})
     shares = (*llm_usage.COUNTS, llm_usage.NARRATION)
     plan = {k: v for k, v in usage.items() if k not in shares}
+    backend = (llm or {}).get("backend", {})
     return simulation_pb2.LlmUsage(
         **plan,
+        temperature=backend.get("temperature", 0.0),
+        max_tokens=backend.get("max_tokens", 0),
         **llm_usage.totals(usage),
         decision_usage=simulation_pb2.LlmUsagePart(
             token_budget=budgets.get("decision", 0), **llm_usage.decision_part(usage)

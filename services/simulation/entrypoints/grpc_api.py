@@ -19,9 +19,11 @@ from services.simulation.adapters.convert import (
     simulation_to_proto,
     world_to_proto,
 )
+from services.simulation.adapters.llm_records import CallRecord
 from services.simulation.service.branches import BranchService
 from services.simulation.service.events import turns_to_proto
 from services.simulation.service.handlers import SimulationService
+from services.simulation.service.imported_runs import ImportedRun
 from services.simulation.service.llm_plan import LlmRequest, ModelPlans
 from services.simulation.service.requests import StartRequest
 from services.simulation.service.worlds import WorldService
@@ -113,6 +115,7 @@ class SimulationServicer(simulation_pb2_grpc.SimulationServiceServicer):
                 world_id=request.world_id,
                 llm=llm_request(request.llm) if request.HasField("llm") else None,
                 interventions=tuple(intervention_from_proto(i) for i in request.interventions),
+                recorded=imported_run(request.recorded) if request.HasField("recorded") else None,
             ),
             idempotency_key=_metadata(context, IDEMPOTENCY_KEY_METADATA)[:255],
         )
@@ -224,6 +227,31 @@ def llm_request(o: simulation_pb2.LlmOptions) -> LlmRequest | None:
         api_key=o.backend.api_key,
         replay_of=o.replay_of,
     )
+
+
+def imported_run(r: simulation_pb2.RecordedRun) -> ImportedRun:
+    backend = {
+        "base_url": r.base_url,
+        "model": r.model,
+        "temperature": r.temperature,
+        "max_tokens": r.max_tokens,
+        "token_budget": r.token_budget,
+    }
+    calls = tuple(
+        CallRecord(
+            turn=c.turn,
+            purpose=c.purpose,
+            subject=c.subject,
+            request_digest=c.request_digest,
+            outcome=c.outcome,
+            response=c.response,
+            input_tokens=c.input_tokens,
+            output_tokens=c.output_tokens,
+            latency_ms=c.latency_ms,
+        )
+        for c in r.calls
+    )
+    return ImportedRun(r.recordings_id, r.decisions, r.narration, backend, calls)
 
 
 def _metadata(context: aio.ServicerContext, name: str) -> str:

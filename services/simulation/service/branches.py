@@ -9,7 +9,9 @@
   turn. A running run takes one for the first turn its worker cannot have computed yet
   (done + 2: turn done + 1 may be under way), and only when it commits every turn
   (paced, or with a model), so the turn it names is the turn it lands in.
-- Knowledge and past turns are derived again from the stored inputs (`lineage.py`).
+- Knowledge and past turns are derived again from the stored inputs (`lineage.py`); a
+  run a model decided, from its recorded calls. A branch of such a run asks the model
+  for its own turns only, on a budget of its own.
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 from novel_platform.errors import FailedPrecondition, InvalidArgument, NotFound
 from novel_platform.outbox import UnitOfWork
 from novel_platform.paging import require_tenant
 from services.simulation.adapters.repository import SimulationRecord, SimulationRepository
-from services.simulation.domain import TurnResult, is_finished
+from services.simulation.domain import CharacterSheet, TurnResult, is_finished, llm_usage
 from services.simulation.domain.interventions import MAX_PER_RUN, Intervention
 from services.simulation.domain.knowledge import Knowledge, KnowledgeTrail
 from services.simulation.domain.status import SimulationStatus
@@ -31,6 +34,7 @@ from services.simulation.service import events
 from services.simulation.service.directing import accepted_interventions, cast_of
 from services.simulation.service.handlers import within_quota
 from services.simulation.service.lineage import Lineage, derivable, reseeded
+from services.simulation.service.llm_plan import LlmRequest, ModelPlans
 from services.simulation.service.requests import SEED_BITS
 from services.simulation.service.runner import Characters
 
@@ -46,9 +50,11 @@ class BranchService:
         *,
         paced: bool,
         max_active_per_tenant: int = 0,
+        plans: ModelPlans | None = None,
     ) -> None:
         self._uow = uow
         self._characters = characters
+        self._plans = plans
         self._max_active = max_active_per_tenant
         # Without pacing a worker commits many turns at once: a running run cannot be
         # steered at a turn boundary it may already have passed.
@@ -86,7 +92,7 @@ class BranchService:
             root = parent.root_id or parent.id
             if await repo.count_branches(root) >= MAX_BRANCHES:
                 raise FailedPrecondition(f"this run has {MAX_BRANCHES} branches already")
-            world = await Lineage(repo, tenant).world_at(parent, turn)
+            world = await Lineage(uow.conn, tenant).world_at(parent, turn)
         later = [i for i in parent.interventions if int(i["turn"]) > turn]
         if len(later) + len(given) > MAX_PER_RUN:
             raise InvalidArgument(f"interventions: at most {MAX_PER_RUN} in a run")
@@ -95,6 +101,13 @@ class BranchService:
             raise FailedPrecondition(f"Simulation '{sim_id}' had ended by turn {turn}")
         if seed is not None and seed != parent.seed and turn:
             world = reseeded(world, seed)
+        llm, usage = parent.llm, parent.llm_usage
+        if llm is not None and llm.get("imported"):
+            llm, usage = await self._tenant_plan(tenant, parent, llm)
+        elif llm is not None and usage is not None:
+            # Its own turns ask the model (a branch of a replay too), on its own budget;
+            # the turns it shares were decided by the parent's recorded calls.
+            llm, usage = {**llm, "replay_of": ""}, llm_usage.reset(usage, "")
         now = datetime.now(UTC)
         branch = replace(
             parent,
@@ -110,6 +123,8 @@ class BranchService:
             fork_turn=turn,
             root_id=root,
             interventions=(*later, *(i.to_dict() for i in added)),
+            llm=llm,
+            llm_usage=usage,
         )
         async with self._uow() as uow:
             repo = SimulationRepository(uow.conn)
@@ -119,6 +134,25 @@ class BranchService:
             uow.emit(*events.requested(branch))
             await uow.commit()
         return branch
+
+    async def _tenant_plan(
+        self, tenant: str, parent: SimulationRecord, llm: dict[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """A branch of an imported bundle's run: its own turns ask the tenant's model
+        as configured now (never the bundle's server), the way a start would."""
+        if self._plans is None:
+            raise FailedPrecondition("this server runs simulations offline only")
+        asked = LlmRequest(llm["decisions"], llm["narration"], backend={}, api_key="")
+        sheets = [CharacterSheet.from_dict(s) for s in parent.sheets or ()]
+        return await self._plans.plan(
+            tenant,
+            asked,
+            sheets,
+            turns=parent.turns_total,
+            seed=parent.seed,
+            setting=parent.setting,
+            scenario=parent.scenario,
+        )
 
     async def intervene(
         self, tenant_id: str, sim_id: str, intervention: Intervention
@@ -182,7 +216,7 @@ class BranchService:
                     f"turns: from 1 <= from <= to <= {found.turns_done} (turns done), "
                     f"at most {MAX_TURNS_READ} at once"
                 )
-            _, results = await Lineage(repo, tenant).turns(found, last)
+            _, results = await Lineage(uow.conn, tenant).turns(found, last)
         return results[first - 1 :]
 
     async def knowledge(
@@ -198,7 +232,7 @@ class BranchService:
             at = found.turns_done if turn is None else turn
             if not 0 <= at <= found.turns_done:
                 raise InvalidArgument(f"turn: must be 0..{found.turns_done}, got {turn}")
-            world, results = await Lineage(repo, tenant).turns(found, at)
+            world, results = await Lineage(uow.conn, tenant).turns(found, at)
         trail = KnowledgeTrail(character_id)
         for result in results:
             trail.follow(result)

@@ -16,6 +16,7 @@ from novel_platform.paging import newest_first_page, page_size, require_tenant, 
 from services.simulation.adapters.llm_records import CallRecord, LlmRepository
 from services.simulation.adapters.repository import (
     CampaignRecord,
+    Checkpoint,
     SimulationRecord,
     SimulationRepository,
 )
@@ -23,6 +24,7 @@ from services.simulation.domain import CharacterSheet, llm_usage
 from services.simulation.domain.status import SimulationStatus
 from services.simulation.service import events
 from services.simulation.service.directing import accepted_interventions
+from services.simulation.service.imported_runs import check_calls, imported_plan
 from services.simulation.service.llm_plan import ModelPlans
 from services.simulation.service.requests import DEFAULT_STYLE, SEED_BITS, StartRequest
 from services.simulation.service.runner import Characters, CompletedRun, count_finished
@@ -126,9 +128,11 @@ class SimulationService:
         world_name, world = await WorldService(self._uow).for_run(tenant, request.world_id)
         seed = request.seed if request.seed is not None else secrets.randbits(SEED_BITS)
         llm, usage = None, None
-        if request.llm is not None:
-            if self._models is None:
-                raise FailedPrecondition("this server runs simulations offline only")
+        if (request.llm or request.recorded) is not None and self._models is None:
+            raise FailedPrecondition("this server runs simulations offline only")
+        if request.recorded is not None:
+            llm, usage = imported_plan(request.recorded)
+        elif request.llm is not None and self._models is not None:
             llm, usage = await self._models.plan(
                 tenant,
                 request.llm,
@@ -167,30 +171,46 @@ class SimulationService:
                 self._characters, request.interventions, record, first_turn=1
             )
             record = replace(record, interventions=tuple(i.to_dict() for i in given))
+        recordings: tuple[str, Sequence[CallRecord]] | None = None
+        if request.recorded is not None:
+            newcomers = (i["character_id"] for i in record.interventions if i["kind"] == "enter")
+            check_calls(request.recorded, request.turns, (*request.character_ids, *newcomers))
+            recordings = (request.recorded.recordings_id, request.recorded.calls)
         if llm is None:
             run = await self._runs.run_now(record, sheets) if self._runs else None
             if run is not None:
                 return await self._store_run(record, run)
-        return await self._add(record, sim_id)
+        return await self._add(record, sim_id, recordings)
 
     async def _replay(self, request: StartRequest, sim_id: str) -> SimulationRecord:
         """A new simulation answering its model calls from another's recordings."""
         assert request.llm is not None
         source = await self.get(request.tenant_id, request.llm.replay_of)
-        if source.llm is None or source.llm_usage is None or source.llm["replay_of"]:
-            raise FailedPrecondition(
-                f"Simulation '{source.id}' has no model calls of its own to replay"
-            )
+        if source.llm is None or source.llm_usage is None:
+            raise FailedPrecondition(f"Simulation '{source.id}' has no model calls to replay")
         if not source.finished:
             raise FailedPrecondition(f"Simulation '{source.id}' is still {source.status}")
+        # A branch's replay is a branch too: it starts from the world at the same fork
+        # turn (its shared turns are the parent's) and replays the branch's own.
+        fork = None
+        if source.parent_id and source.fork_turn:
+            async with self._uow().read_only() as uow:
+                fork = await SimulationRepository(uow.conn).checkpoint_at(
+                    source.id, source.fork_turn
+                )
+            if fork is None or fork.turn != source.fork_turn:
+                raise FailedPrecondition(f"Simulation '{source.id}' lost its fork point")
         now = datetime.now(UTC)
-        llm = {**source.llm, "replay_of": source.id}
-        usage = llm_usage.reset(source.llm_usage, source.id)
+        # A run that replays recordings itself (a replay, an imported bundle) passes
+        # on the same ones.
+        recordings = source.llm["replay_of"] or source.id
+        llm = {**source.llm, "replay_of": recordings}
+        usage = llm_usage.reset(source.llm_usage, recordings)
         record = replace(
             source,
             id=sim_id or str(uuid.uuid4()),
             status=SimulationStatus.QUEUED,
-            turns_done=0,
+            turns_done=fork.turn if fork else 0,
             error="",
             cancel_requested=False,
             created_at=now,
@@ -198,9 +218,17 @@ class SimulationService:
             llm=llm,
             llm_usage=usage,
         )
-        return await self._add(record, sim_id)
+        return await self._add(record, sim_id, fork=fork)
 
-    async def _add(self, record: SimulationRecord, sim_id: str) -> SimulationRecord:
+    async def _add(
+        self,
+        record: SimulationRecord,
+        sim_id: str,
+        recordings: tuple[str, Sequence[CallRecord]] | None = None,
+        fork: Checkpoint | None = None,
+    ) -> SimulationRecord:
+        """Store and queue the run; `recordings`: (their id, the decisions) it replays;
+        `fork`: the world a branch starts from."""
         tenant = record.tenant_id
         async with self._uow() as uow:
             repo = SimulationRepository(uow.conn)
@@ -209,6 +237,12 @@ class SimulationService:
                     return await self.get(tenant, sim_id)
             else:
                 await repo.add(record)
+            if fork is not None:
+                await repo.add_checkpoint(record.id, fork.turn, fork.world)
+            if recordings is not None:
+                if await LlmRepository(uow.conn).calls_of(recordings[0]):
+                    raise FailedPrecondition(f"recordings '{recordings[0]}' exist already")
+                await LlmRepository(uow.conn).add_calls(*recordings)
             uow.emit(*events.requested(record))
             await uow.commit()
         _started.add(1)
@@ -249,12 +283,14 @@ class SimulationService:
         return newest_first_page(items, limit)
 
     async def recorded_calls(self, tenant_id: str, sim_id: str) -> list[CallRecord]:
-        """The model calls the simulation recorded, by turn (none for an offline run)."""
+        """The model calls the simulation's decisions came from, by turn: its own, or
+        for a replay (of a run, of a bundle) those it replays; none for an offline run."""
         async with self._uow().read_only() as uow:
             found = await SimulationRepository(uow.conn).get(sim_id, require_tenant(tenant_id))
             if found is None:
                 raise NotFound(f"Simulation '{sim_id}' not found")
-            return list((await LlmRepository(uow.conn).calls_of(sim_id)).values())
+            source = (found.llm or {}).get("replay_of") or sim_id
+            return list((await LlmRepository(uow.conn).calls_of(source)).values())
 
     async def cancel(self, tenant_id: str, sim_id: str) -> SimulationRecord:
         """Queued: cancelled at once. Running: the worker stops at the next turn."""

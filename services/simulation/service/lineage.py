@@ -7,16 +7,22 @@ running the engine from the nearest stored world: a root from its start, a branc
 the world at its fork turn (stored once, when it was forked), with every turn up to the
 fork taken from its parent, never stored again. Only the engine runs: no row, no event.
 
-A run whose characters were decided by a model cannot be derived again this way (its
-choices live in recordings), so it is refused.
+A run whose characters a model decided is derived the way a replay runs: its recorded
+calls (those of the run it replays, for a replay) answer instead of the model, so no
+model is called; a missing recording, or one asked differently, is a FailedPrecondition
+naming it.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from novel_platform.errors import FailedPrecondition, NotFound
+from novel_platform.llm.backend import Backend
+from services.simulation.adapters.llm_records import LlmRepository
 from services.simulation.adapters.repository import SimulationRecord, SimulationRepository
 from services.simulation.domain import (
     CharacterSheet,
@@ -26,9 +32,14 @@ from services.simulation.domain import (
     run_turn,
     start_world,
 )
+from services.simulation.domain.intent import Intent
 from services.simulation.domain.interventions import Intervention, due
 from services.simulation.domain.world import capture_rng
 from services.simulation.domain.worlds import chosen_world
+from services.simulation.service.model_decisions import ModelRunBroken, recorded_choices
+
+# A turn's choices (by character id) for the world before it; None: the persona policy.
+Decide = Callable[[WorldState], dict[str, Intent]]
 
 
 def first_world(record: SimulationRecord, sheets: Sequence[CharacterSheet]) -> WorldState:
@@ -53,11 +64,15 @@ def interventions_of(record: SimulationRecord) -> tuple[Intervention, ...]:
 
 
 def play(
-    world: WorldState, to_turn: int, interventions: Sequence[Intervention]
+    world: WorldState,
+    to_turn: int,
+    interventions: Sequence[Intervention],
+    decide: Decide | None = None,
 ) -> Iterator[TurnResult]:
     """Every turn after `world` up to `to_turn` (fewer when the run ends first)."""
     while world.turn < to_turn and not is_finished(world):
-        result = run_turn(world, None, due(interventions, world.turn + 1))
+        chosen = decide(world) if decide else None
+        result = run_turn(world, chosen, due(interventions, world.turn + 1))
         yield result
         world = result.world
 
@@ -72,11 +87,6 @@ def reseeded(world: WorldState, seed: int) -> WorldState:
 
 def derivable(record: SimulationRecord) -> None:
     """FailedPrecondition unless the run's turns can be derived again."""
-    if record.llm is not None:
-        raise FailedPrecondition(
-            f"Simulation '{record.id}' was run with a model: its turns cannot be derived "
-            "again without calling it (replay it instead)"
-        )
     if record.sheets is None:
         raise FailedPrecondition(f"Simulation '{record.id}' predates kept character sheets")
 
@@ -84,9 +94,30 @@ def derivable(record: SimulationRecord) -> None:
 class Lineage:
     """Derivations over one tenant's runs, on the unit of work's connection."""
 
-    def __init__(self, repo: SimulationRepository, tenant_id: str) -> None:
-        self._repo = repo
+    def __init__(self, conn: AsyncConnection, tenant_id: str) -> None:
+        self._repo = SimulationRepository(conn)
+        self._calls = LlmRepository(conn)
         self._tenant = tenant_id
+
+    async def _decider(self, record: SimulationRecord) -> Decide | None:
+        """The run's recorded choices, for a run whose characters a model decided."""
+        if record.llm is None or not record.llm["decisions"]:
+            return None
+        source = record.llm.get("replay_of") or record.id
+        recorded = await self._calls.calls_of(source)
+        backend = Backend.from_public(record.llm["backend"])  # the digest needs no key
+        of = f"Simulation '{record.id}' (derived from its recorded model calls)"
+        return lambda world: recorded_choices(world, recorded, backend, of)
+
+    async def _play(
+        self, record: SimulationRecord, world: WorldState, to_turn: int
+    ) -> list[TurnResult]:
+        """The run's own turns after `world` up to `to_turn`."""
+        decide = await self._decider(record)
+        try:
+            return list(play(world, to_turn, interventions_of(record), decide))
+        except ModelRunBroken as exc:
+            raise FailedPrecondition(str(exc)) from None
 
     async def _parent(self, record: SimulationRecord) -> SimulationRecord:
         parent = await self._repo.get(record.parent_id, self._tenant)
@@ -116,7 +147,7 @@ class Lineage:
             world = WorldState.from_dict(stored.world)
         else:
             world = await self._base(record)
-        for result in play(world, turn, interventions_of(record)):
+        for result in await self._play(record, world, turn):
             world = result.world
         return world
 
@@ -132,5 +163,5 @@ class Lineage:
         if record.parent_id and record.fork_turn:
             _, earlier = await self.turns(await self._parent(record), record.fork_turn)
         world = await self._base(record)
-        own = list(play(world, upto, interventions_of(record)))
+        own = await self._play(record, world, upto)
         return (own[-1].world if own else world), earlier + own

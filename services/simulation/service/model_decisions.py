@@ -48,6 +48,41 @@ class ModelRunBroken(Exception):
     was asked differently, or the stored API key cannot be opened (another server key)."""
 
 
+Recorded = Mapping[tuple[int, str, str], CallRecord]
+
+
+def recorded_pick(
+    recorded: Recorded, point: DecisionPoint, digest: str, of: str
+) -> tuple[CallRecord, Intent | None]:
+    """The recorded call answering `point` and the choice it made (None: the persona
+    policy decided); ModelRunBroken, naming `of`, when it is missing or was asked
+    differently."""
+    call = recorded.get((point.turn, PURPOSE, point.actor_id))
+    if call is None:
+        raise ModelRunBroken(
+            f"{of}: no recorded model call for turn {point.turn}, character {point.actor_id}"
+        )
+    if call.request_digest != digest:
+        raise ModelRunBroken(
+            f"{of}: turn {point.turn}, character {point.actor_id} asks something else "
+            "than was recorded"
+        )
+    return call, read_choice(point, call.response) if call.outcome == "ok" else None
+
+
+def recorded_choices(
+    world: WorldState, recorded: Recorded, backend: Backend, of: str
+) -> dict[str, Intent]:
+    """A turn's choices as the recorded calls made them, without the model: how the
+    turns of a run a model decided are derived again."""
+    picks = {}
+    for point in decision_points(world):
+        _, pick = recorded_pick(recorded, point, decision_chat(point).digest(backend), of)
+        if pick is not None:
+            picks[point.actor_id] = pick
+    return picks
+
+
 class DecisionSession:
     def __init__(
         self,
@@ -55,7 +90,7 @@ class DecisionSession:
         client: ModelClient,
         backend: Backend,
         usage: dict[str, Any],
-        recorded: Mapping[tuple[int, str, str], CallRecord] | None = None,
+        recorded: Recorded | None = None,
     ) -> None:
         self._sim = record
         self._client = client
@@ -151,21 +186,12 @@ class DecisionSession:
 
     def _replay(self, point: DecisionPoint, digest: str) -> Intent | None:
         assert self._recorded is not None
-        call = self._recorded.get((point.turn, PURPOSE, point.actor_id))
-        if call is None:
-            raise ModelRunBroken(
-                f"replay of {self.usage['replay_of']}: no recorded model call for turn "
-                f"{point.turn}, character {point.actor_id}"
-            )
-        if call.request_digest != digest:
-            raise ModelRunBroken(
-                f"replay of {self.usage['replay_of']}: turn {point.turn}, character "
-                f"{point.actor_id} asks something else than was recorded"
-            )
+        call, pick = recorded_pick(
+            self._recorded, point, digest, f"replay of {self.usage['replay_of']}"
+        )
         self.usage["replayed_calls"] += 1
         if call.outcome == "budget":
             self.usage["budget_exhausted"] = True
-        pick = read_choice(point, call.response) if call.outcome == "ok" else None
         if pick is None:
             self._fallback(call.outcome)
         return pick

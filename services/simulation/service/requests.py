@@ -10,6 +10,7 @@ from novel_platform.errors import InvalidArgument
 from services.simulation.domain.interventions import MAX_PER_RUN, Intervention
 
 if TYPE_CHECKING:
+    from services.simulation.service.imported_runs import ImportedRun
     from services.simulation.service.llm_plan import LlmRequest
 
 MIN_CHARACTERS, MAX_CHARACTERS = 2, 6
@@ -36,6 +37,8 @@ class StartRequest:
     llm: LlmRequest | None = None
     # Checked against the run by `directing.accepted_interventions` once its cast is known.
     interventions: tuple[Intervention, ...] = ()
+    # A run bundle's model run, replayed from its recordings (instead of `llm`).
+    recorded: ImportedRun | None = None
 
     def validated(self) -> StartRequest:
         if not self.tenant_id or len(self.tenant_id) > 64:
@@ -58,6 +61,8 @@ class StartRequest:
             raise InvalidArgument(f"seed: must be 0..2^{SEED_BITS}-1")
         if self.world_id and not ID.match(self.world_id):
             raise InvalidArgument(f"world_id: '{self.world_id[:70]}' is not a world id")
+        if self.recorded is not None and self.llm is not None:
+            raise InvalidArgument("llm: a recorded run replays its own model settings")
         if len(self.interventions) > MAX_PER_RUN:
             raise InvalidArgument(f"interventions: at most {MAX_PER_RUN} in a run")
         for name in ("setting", "scenario"):

@@ -279,7 +279,7 @@ class SimulationRunner:
     async def _shared(self, record: SimulationRecord) -> Turns:
         """A branch's turns up to its fork, derived again for its story's closing."""
         async with self._uow().read_only() as uow:
-            lineage = Lineage(SimulationRepository(uow.conn), record.tenant_id)
+            lineage = Lineage(uow.conn, record.tenant_id)
             with domain_cpu("engine"):
                 _, results = await lineage.turns(record, record.fork_turn)
         return [(r.turn, r.events) for r in results]

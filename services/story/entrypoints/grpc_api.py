@@ -9,12 +9,15 @@ from grpc import aio
 from novel_engine.v1 import simulation_pb2, story_pb2, story_pb2_grpc
 from novel_platform.turn_event_messages import event_to_proto
 from services.story.adapters.convert import chapter_to_proto, story_to_proto
+from services.story.adapters.narration_records import NarrationCall
 from services.story.service.handlers import StoryReader
+from services.story.service.imported_narration import NarrationImports
 
 
 class StoryServicer(story_pb2_grpc.StoryServiceServicer):
-    def __init__(self, reader: StoryReader) -> None:
+    def __init__(self, reader: StoryReader, imports: NarrationImports) -> None:
         self._reader = reader
+        self._imports = imports
 
     async def GetStory(
         self, request: story_pb2.GetStoryRequest, context: aio.ServicerContext
@@ -69,10 +72,31 @@ class StoryServicer(story_pb2_grpc.StoryServiceServicer):
     async def ListNarrationCalls(
         self, request: simulation_pb2.ListRecordedCallsRequest, context: aio.ServicerContext
     ) -> simulation_pb2.ListRecordedCallsResponse:
-        calls = await self._reader.narration_calls(request.tenant_id, request.simulation_id)
+        calls = await self._reader.narration_calls(
+            request.tenant_id, request.simulation_id, request.recordings_id
+        )
         return simulation_pb2.ListRecordedCallsResponse(
             calls=[
                 simulation_pb2.RecordedCall(purpose="narration", subject="", **asdict(c))
                 for c in calls
             ]
         )
+
+    async def ImportNarrationCalls(
+        self, request: story_pb2.ImportNarrationCallsRequest, context: aio.ServicerContext
+    ) -> story_pb2.ImportNarrationCallsResponse:
+        calls = [
+            NarrationCall(
+                turn=c.turn,
+                attempt=c.attempt,
+                request_digest=c.request_digest,
+                outcome=c.outcome,
+                response=c.response,
+                input_tokens=c.input_tokens,
+                output_tokens=c.output_tokens,
+                latency_ms=c.latency_ms,
+            )
+            for c in request.calls
+        ]
+        imported = await self._imports.add(request.tenant_id, request.recordings_id, calls)
+        return story_pb2.ImportNarrationCallsResponse(imported=imported)

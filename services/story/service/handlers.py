@@ -581,15 +581,18 @@ class StoryReader:
                 raise NotFound(f"Story '{story_id}' not found")
             return await repo.turns(found.simulation_id)
 
-    async def narration_calls(self, tenant_id: str, simulation_id: str) -> list[NarrationCall]:
-        """The chapters a model was asked for, as recorded (none for offline narration)."""
+    async def narration_calls(
+        self, tenant_id: str, simulation_id: str, recordings_id: str = ""
+    ) -> list[NarrationCall]:
+        """The chapters a model was asked for, as recorded (none for offline narration);
+        `recordings_id`: those the simulation's narration replayed instead."""
         async with self._uow().read_only() as uow:
             found = await StoryRepository(uow.conn).get(
                 require_tenant(tenant_id), simulation_id=simulation_id
             )
             if found is None:
                 raise NotFound(f"Story of simulation '{simulation_id}' not found")
-            return await NarrationRecords(uow.conn).of_simulation(simulation_id)
+            return await NarrationRecords(uow.conn).of_simulation(recordings_id or simulation_id)
 
     async def list_page(
         self, tenant_id: str, *, size: int, token: str
