@@ -243,10 +243,11 @@ def _effect(
         again = pick(_AGAIN, *key, event.actor_id, "again")
 
         def found() -> str:
-            # A find already told this hour is "the same" one, not news again.
-            if style != "epic" and names.again(detail):
+            # A find already told this hour, or made before by someone else (the
+            # effect's value), is "the same" one, not news again.
+            told = names.again(detail)
+            if style != "epic" and (told or effect.value > 0):
                 return again.format(d=detail, same=_same(detail))
-            names.again(detail)
             return verb.format(d=detail)
 
         return actor, found

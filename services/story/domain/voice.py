@@ -249,6 +249,52 @@ def _asks(line: str) -> bool:
     return last.split(" ", 1)[0].removesuffix("'s") in _QUESTIONS
 
 
+# What a speaker does instead of a speech tag, by temperament, and by regard for the
+# one they answer (cold, warm); {n} is the speaker, {pos} their pronoun's possessive.
+_BEATS = {
+    "blunt": ("{n} shrugged.", "{n} did not look up.", "{n} folded {pos} arms.",
+              "{n} spat to one side.", "{n} grunted.", "{n} jerked {pos} chin at the door.",
+              "{n} cracked {pos} knuckles."),
+    "warm": ("{n} nodded slowly.", "{n} managed a smile.", "{n} let out a long breath.",
+             "{n} squeezed {pos} eyes shut a moment.", "{n} reached for the nearest hand.",
+             "{n} laughed softly.", "{n} rubbed {pos} tired eyes."),
+    "sly": ("{n} smiled thinly.", "{n} tilted {pos} head.", "{n} seemed amused.",
+            "{n} studied {pos} nails.", "{n} raised an eyebrow.", "{n} let the pause stretch.",
+            "{n} clicked {pos} tongue."),
+    "clipped": ("{n} nodded once.", "{n} kept working.", "{n} barely paused.",
+                "{n} checked the time.", "{n} did not slow down.", "{n} made a note.",
+                "{n} glanced up, then away."),
+    "eager": ("{n} brightened.", "{n} was already on {pos} feet.", "{n} nodded hard.",
+              "{n} bounced on {pos} heels.", "{n} could hardly sit still.", "{n} beamed.",
+              "{n} leaned forward at once."),
+    "wary": ("{n} glanced over {pos} shoulder.", "{n} lowered {pos} voice.", "{n} hesitated.",
+             "{n} looked round first.", "{n} kept {pos} back to the wall.", "{n} went very still.",
+             "{n} chewed {pos} lip."),
+    "bold": ("{n} laughed.", "{n} squared {pos} shoulders.", "{n} grinned.",
+             "{n} clapped {pos} hands together.", "{n} stood up straight.",
+             "{n} threw back {pos} head.", "{n} tapped the table hard."),
+    "earnest": ("{n} leaned in.", "{n} took a breath.", "{n} thought it over.",
+                "{n} met the other's eyes.", "{n} pressed a hand to {pos} chest.",
+                "{n} swallowed hard.", "{n} nodded, serious."),
+    "plain": ("{n} thought about it.", "{n} nodded.", "{n} sighed.", "{n} scratched {pos} jaw.",
+              "{n} shifted {pos} weight.", "{n} looked away.", "{n} rubbed {pos} neck."),
+    "cold": ("{n} did not turn round.", "{n} gave a short, flat laugh.", "{n} stared back.",
+             "{n} kept {pos} distance.", "{n} curled {pos} lip.", "{n} crossed {pos} arms."),
+    "fond": ("{n} smiled at that.", "{n} relaxed a little.", "{n} bumped the other's shoulder.",
+             "{n} softened.", "{n} smiled despite everything.", "{n} let {pos} guard down."),
+}  # fmt: skip
+
+
+def _beat(voice: str, regard: float, speaker: str, key: tuple[object, ...], pronoun: str) -> str:
+    # Strong feeling shows in the beat now and then; otherwise the temperament does.
+    felt = "cold" if regard <= -0.3 else "fond" if regard >= 0.5 else voice
+    mood = pick((felt, voice), *key, "mood")
+    pos = {"she": "her", "he": "his"}.get(pronoun, "")
+    # Without a pronoun from the sheet, a beat that needs one is not used.
+    beats = [b for b in _BEATS.get(mood, _BEATS["plain"]) if pos or "{pos}" not in b]
+    return pick(beats, *key, "beat").format(n=speaker, pos=pos)
+
+
 def _quote(
     text: str,
     speaker: str,
@@ -256,9 +302,17 @@ def _quote(
     key: tuple[object, ...],
     asks: bool = False,
     pronoun: str = "",
+    form: str = "tag",
+    regard: float = 0.0,
 ) -> str:
-    tag = _tag(voice, key, pronoun, key[-1:] == ("r",))
+    """The line with a speech tag (`form` "tag"), an action beat before it ("beat"), or
+    alone ("bare") where the exchange already shows who speaks."""
     mark = "?" if asks or _asks(text) else ""
+    if form == "bare":
+        return f'"{cap(text)}{mark or "."}"'
+    if form == "beat":
+        return f'{_beat(voice, regard, speaker, key, pronoun)} "{cap(text)}{mark or "."}"'
+    tag = _tag(voice, key, pronoun, key[-1:] == ("r",))
     shape = pick(("after", "before"), *key, "shape")
     if mark:  # a question is asked, and its tag comes first
         tag = pick(("asked", "wanted to know", "asked quietly"), *key, "ask")
@@ -307,7 +361,13 @@ def lines(event: EventView, names: Names, key: tuple[object, ...], topic: str = 
         closer = pick(_FOND, *key, "fond")  # a line to someone they trust ends warmer
     said += closer.format(first=fill["first"])
     actor = names.of(event.actor_id, event.actor_name)
-    out = [_quote(said, actor, voice, key, asks, names.pronoun(event.actor_id))]
+    # The deed's sentence just named the speaker: their line may stand alone, or open on
+    # what they do; the reply then carries its speaker (two bare lines would not).
+    first = pick(("tag", "tag", "bare", "beat"), *key, "form")
+    out = [_quote(said, actor, voice, key, asks, names.pronoun(event.actor_id), first, regard)]
+    if speech == "knew":
+        out = []  # the teller is cut short: only the answer is heard
+        first = "bare"
     if reply == "chat" and not asks:
         reply = "chat_said"
     if reply and reply in _REPLIES:
@@ -322,6 +382,12 @@ def lines(event: EventView, names: Names, key: tuple[object, ...], topic: str = 
         if lead.endswith(", ") and not answer.startswith("I "):
             answer = answer[:1].lower() + answer[1:]  # "Oh, you drive a hard bargain"
         answer = lead + answer
+        # In a two-person exchange the answer needs no tag after a tagged line.
+        form = pick(("bare", "bare", "beat", "tag"), *key, "r", "form")
+        if first != "tag" and form == "bare":
+            form = "beat"
+        their_regard = heard.get(event.target_id, ("plain", 0.0))[1]
         out.append(_quote(answer, names.short(event.target_id, listener), their_voice,
-                          (*key, "r"), asks, names.pronoun(event.target_id)))  # fmt: skip
+                          (*key, "r"), asks, names.pronoun(event.target_id), form,
+                          their_regard))  # fmt: skip
     return out
