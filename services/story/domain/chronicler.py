@@ -35,11 +35,11 @@ _THEN = (
     "Then, ", "Soon after, ", "Before long, ", "A moment later, ", "Not long after, ",
     "After that, ", "", "", "", "Later, ", "In the meantime, ", "Next, ", "By then, ",
     "", "", "Shortly afterwards, ", "Within the hour, ", "All the while, ", "Once that was done, ",
-    "Somewhere in all this, ", "At about the same time, ",
+    "Somewhere in all this, ", "At about the same time, ", "", "", "", "", "", "", "", "",
 )  # fmt: skip
 _AT = ("Meanwhile, at {p}, ", "At {p}, ", "Over at {p}, ", "Elsewhere, at {p}, ",
        "Back at {p}, ", "Up at {p}, ", "Across at {p}, ", "Still at {p}, ",
-       "Not far off, at {p}, ", "Off at {p}, ", "Down at {p}, ", "Out at {p}, ",
+       "Not far off, at {p}, ", "Over by {p}, ", "Down at {p}, ", "Out at {p}, ",
        "That same hour, at {p}, ", "All the while, at {p}, ", "By then, at {p}, ",
        "Some way off, at {p}, ")  # fmt: skip
 _ACROSS = ("", "", "", "", "Meanwhile, ", "At the same hour, ", "Not far away, ",
@@ -75,13 +75,14 @@ def _deed(
 # archive, Oren for the docks".
 _TRAVEL = (
     ("made for", "for"), ("headed for", "for"), ("set out for", "for"), ("went on to", "to"),
-    ("moved on to", "to"), ("pushed on to", "to"), ("slipped away to", "to"),
+    ("trudged to", "to"), ("pushed through to", "to"), ("slipped away to", "to"),
     ("struck out for", "for"), ("took the path to", "to"), ("left for", "for"),
     ("started toward", "toward"), ("went off to", "to"), ("hurried to", "to"),
-    ("drifted over to", "to"), ("walked to", "to"), ("wandered over to", "to"),
-    ("turned toward", "toward"), ("crossed to", "to"), ("pressed on to", "to"),
+    ("drifted toward", "toward"), ("walked to", "to"), ("wandered off toward", "toward"),
+    ("turned toward", "toward"), ("crossed to", "to"), ("hiked to", "to"),
     ("cut across to", "to"), ("set off for", "for"), ("ventured to", "to"),
-    ("stole off to", "to"), ("trekked to", "to"), ("made tracks for", "for"),
+    ("stole away to", "to"), ("trekked to", "to"), ("made tracks for", "for"),
+    ("strode off to", "to"), ("edged toward", "toward"), ("jogged to", "to"),
 )  # fmt: skip
 _TRAVEL_LEADS = (
     "", "Meanwhile, ", "", "Elsewhere, ", "In the meantime, ", "Before long, ", "",
@@ -169,9 +170,9 @@ def _routine_sentence(events: Sequence[EventView], names: Names, key: tuple[obje
         groups.setdefault((e.action, e.target_name or e.location), []).append(e.actor_id)
     turn = int(key[1]) if isinstance(key[1], int) else 0
     parts = []
-    for n, ((action, place), who) in enumerate(groups.items()):
+    for n, ((action, place), ids) in enumerate(groups.items()):
         verb = cycle(_ROUTINE_VERBS[action], turn + n, key[0], "routine")
-        parts.append((join([names.of(i) for i in who]), verb, names.place(place)))
+        parts.append((join([names.of(i) for i in ids]), verb, names.place(place)))
     if len(parts) == 1:
         who, verb, where = parts[0]
         shape = cycle(_ROUTINE_ONE, turn, key[0], "routine-one")
@@ -292,7 +293,7 @@ def _narrative(
             frame_lines += [main, *rest]
         elif e.action in DIRECTED:
             frame_lines.append(directed_line(e, names))
-    frame_lines += frame(facts, style, (sid, turn), ctx.scenario)
+    frame_lines += frame(facts, style, (sid, turn))
     if frame_lines:
         paragraphs.append((frame_lines, [ref(e) for e in opening]))
 
@@ -356,7 +357,7 @@ def _narrative(
         )
 
     # What came of it: goals settled, the scenario's end.
-    ending = goal_lines(facts, names, style, (sid, turn))
+    ending = goal_lines(facts, names, style, (sid, turn), turn >= ctx.turns_total)
     if ending:
         paragraphs.append((ending, [ref(e) for e in closing]))
     return paragraphs, patterns

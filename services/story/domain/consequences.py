@@ -286,7 +286,7 @@ def _effect(
         return who, "stayed watchful"
     thing = definite(detail)
     if kind == "item_gained":
-        took = ("came away with", "picked up", "walked off with", "came away with")
+        took = ("came away with", "picked up", "walked off with", "pocketed", "carried off")
         return who, f"{by_turn(took, event, key, effect.subject_id, 'took')} {thing}"
     if kind == "item_lost":
         return who, f"dropped {thing}" if effect.subject_id in dead else f"lost {thing}"
@@ -435,6 +435,7 @@ def _hands(names: Names, giver: str, taker: str, key: tuple[object, ...]) -> Cal
 
 _LISTABLE = (
     "dropped ", "lost ", "came away with ", "picked up ", "walked off with ", "learned of ",
+    "pocketed ", "carried off ",
     "uncovered ", "turned up ",
     "came upon ", "found ", "heard about ", "was told of ", "now knew of ", "dug out ",
     "laid hands on ", "spotted ", "unearthed ", "found out about ", "got word of ",

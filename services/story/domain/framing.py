@@ -32,21 +32,15 @@ _PHASE = {
                "For the first time in hours, someone laughed.", "The danger drew back a little.",
                "They could breathe again, if only for an hour."),
 }  # fmt: skip
+# The opening has told the scenario; the first chapter says what must be done about it.
 _STAKES = (
-    "{Scenario}, and someone had to {objective}; it lay at {place}. If they failed, everyone "
-    "knew the ending: {consequence}.",
-    "It had begun with this: {scenario}. What mattered now was to {objective}, out at "
-    "{place}; fail, and {consequence}.",
-    "Everyone knew why they had come: {scenario}. The task was to {objective}, and the "
-    "way led to {place}. Nobody said aloud what failure meant: {consequence}.",
-    "It started when {scenario}. Now someone would have to {objective}, and that meant "
-    "{place}. The price of failing was plain to all: {consequence}.",
-    "The news had reached them: {scenario}. There was one way through: {objective}, at "
-    "{place}. Anything less, and {consequence}.",
-)
-_BARE_STAKES = (
     "Someone had to {objective}, and it lay at {place}. If nobody did, {consequence}.",
     "The task was plain: {objective}, out at {place}. Fail, and {consequence}.",
+    "What mattered now was to {objective}; the way led to {place}. Failure meant that "
+    "{consequence}.",
+    "There was one way through: {objective}, at {place}. Anything less, and {consequence}.",
+    "Sooner or later someone would have to {objective}, and that meant {place}. Nobody "
+    "said aloud what failing meant: {consequence}.",
 )
 _OBSTACLE = ("Worse, {o}.", "And now {o}.", "Word spread that {o}.", "To make it harder, {o}.",
              "Then the news came: {o}.", "On top of everything, {o}.", "Bad news followed: {o}.",
@@ -120,18 +114,17 @@ def _clause(text: str) -> str:
     return lower_first(text)
 
 
-def frame(facts: TurnFacts, style: str, key: tuple[object, ...], scenario: str = "") -> list[str]:
-    """The stakes (the first turn, woven with the user's scenario, in the past tense),
-    a new obstacle, and the tension of the hour."""
+def frame(facts: TurnFacts, style: str, key: tuple[object, ...]) -> list[str]:
+    """The stakes (the first turn, in the past tense), a new obstacle, and the tension
+    of the hour."""
     out: list[str] = []
     if facts.stakes is not None:
         st = facts.stakes
-        told = _clause(scenario)
         fill = {
             "objective": past(st.objective), "place": st.place,
-            "consequence": st.consequence.rstrip("."), "scenario": told, "Scenario": cap(told),
+            "consequence": st.consequence.rstrip("."),
         }  # fmt: skip
-        out.append(pick(_STAKES if told else _BARE_STAKES, *key, "stakes").format(**fill))
+        out.append(pick(_STAKES, *key, "stakes").format(**fill))
     if facts.obstacle:
         out.append(sentence(pick(_OBSTACLE, *key, "ob").format(o=_clause(facts.obstacle))))
     if facts.phase in _PHASE and style != "concise":
@@ -227,9 +220,23 @@ def _goal_sentence(
     )
 
 
-def goal_lines(facts: TurnFacts, names: Names, style: str, key: tuple[object, ...]) -> list[str]:
+# After a scenario settled before the last hour: why the story goes on a little.
+_DENOUEMENT = (
+    "It was over, or nearly; what remained were wounds to tend and things still unsaid.",
+    "The hard part was done. The hours left belonged to the loose ends.",
+    "Nobody left at once. There were debts to settle and questions still hanging.",
+    "That was the end of it, though not yet of them: there was still the way back to find.",
+    "After that the pressure went out of everything, and the rest was aftermath.",
+    "They had won. Now they had to live with how.",
+)  # fmt: skip
+
+
+def goal_lines(
+    facts: TurnFacts, names: Names, style: str, key: tuple[object, ...], last: bool = True
+) -> list[str]:
     """What came of goals this hour, one sentence a person (or for all who settled the
-    same goals alike), then the scenario's end."""
+    same goals alike), then the scenario's end; when it came before the `last` hour, a
+    line on what the hours left are for."""
     out: list[str] = []
     for verdict in (1, -1):
         people: list[str] = []
@@ -257,6 +264,8 @@ def goal_lines(facts: TurnFacts, names: Names, style: str, key: tuple[object, ..
         if verdict_value > 0:
             out.append(sentence(pick(("In the end, {w}", "And so {w}", "At last {w}"),
                                      *key, "res").format(w=what)))  # fmt: skip
+            if not last and style != "concise":
+                out.append(pick(_DENOUEMENT, *key, "after"))
         else:
             out.append(sentence(pick(("Time ran out: {w}", "Nobody reached it in time, and {w}"),
                                      *key, "res").format(w=what)))  # fmt: skip
