@@ -156,7 +156,7 @@ _ROUTINE_MANY = (
     "{list}, {end}",
     "The rest of the hour went on routine work: {list}, {end}",
     "Elsewhere the searching went on: {list}, {end}",
-    "{list}. None of it changed anything",
+    "{list}; none of it changed anything",
     "It was a slow hour for the others: {list}, {end}",
     "Away from all that, {list}, {end}",
 )  # fmt: skip

@@ -144,9 +144,10 @@ def pattern_lead(pattern: Pattern, names: Names, style: str, key: tuple[object, 
     turn = key[1] if len(key) > 1 and isinstance(key[1], int) else 0
     sid = key[0] if key else ""
     template = cycle(table[pattern.kind], turn, sid, a_id, pattern.kind)
-    if not b_id or b_id == a_id or not names.is_person(b_id) or "{b}" not in template:
-        options = [t for t in table[pattern.kind] if "{b}" not in t] or ["{a} acted."]
-        template = cycle(options, turn, sid, a_id, pattern.kind, "alone")
+    if not b_id or b_id == a_id or not names.is_person(b_id):
+        if "{b}" in template:
+            options = [t for t in table[pattern.kind] if "{b}" not in t] or ["{a} acted."]
+            template = cycle(options, turn, sid, a_id, pattern.kind, "alone")
         b_id = ""
     return _fill_people(template, names, a_id, b_id)
 

@@ -235,6 +235,11 @@ _REPLIES: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
+# Lines and answers from tables large enough not to come back word for word within a
+# story: only these may stand alone, with no tag or beat to tell them apart.
+_MANY = ("chat", "chat_said", "news", "knew", "persuade_win", "help_win")
+
+
 def _case(event: EventView) -> tuple[str, str]:
     """(speech key, reply key) for the event; ("", "") when nothing is said."""
     won = event.outcome in ("success", "critical_success", "none")
@@ -299,14 +304,15 @@ _BEATS = {
 }  # fmt: skip
 
 
-def _beat(voice: str, regard: float, speaker: str, key: tuple[object, ...], pronoun: str) -> str:
-    # Strong feeling shows in the beat now and then; otherwise the temperament does.
+def _beat(voice: str, regard: float, key: tuple[object, ...], pronoun: str) -> str:
+    """What the speaker does as they speak ("smiled thinly"), from their temperament or,
+    now and then, from how they feel about the other."""
     felt = "cold" if regard <= -0.3 else "fond" if regard >= 0.5 else voice
     mood = pick((felt, voice), *key, "mood")
     pos = {"she": "her", "he": "his"}.get(pronoun, "")
     # Without a pronoun from the sheet, a beat that needs one is not used.
     beats = [b for b in _BEATS.get(mood, _BEATS["plain"]) if pos or "{pos}" not in b]
-    return pick(beats, *key, "beat").format(n=speaker, pos=pos)
+    return pick(beats, *key, "beat").format(n="", pos=pos).strip().rstrip(".")
 
 
 def _quote(
@@ -324,8 +330,19 @@ def _quote(
     mark = "?" if asks or _asks(text) else ""
     if form == "bare":
         return f'"{cap(text)}{mark or "."}"'
-    if form == "beat":
-        return f'{_beat(voice, regard, speaker, key, pronoun)} "{cap(text)}{mark or "."}"'
+    if form == "beat":  # one sentence, the line and what the speaker did saying it
+        gesture = _beat(voice, regard, key, pronoun)
+        if mark:
+            return f'{speaker} {gesture} and asked: "{cap(text)}?"'
+        reply = key[-1:] == ("r",)
+        verbs = [
+            v for v in _TAG_VERBS.get(voice, _TAG_VERBS["plain"])
+            if " " not in v and (reply or v not in ("answered", "replied"))
+        ]  # fmt: skip
+        verb = pick(verbs, *key, "beat-verb")
+        if pick(("before", "after"), *key, "beat-shape") == "before":
+            return f'{speaker} {gesture} and {verb}: "{cap(text)}."'
+        return f'"{cap(text)}," {speaker} {verb}, and {gesture}.'
     tag = _tag(voice, key, pronoun, key[-1:] == ("r",))
     shape = pick(("after", "before"), *key, "shape")
     if mark:  # a question is asked, and its tag comes first
@@ -378,6 +395,8 @@ def lines(event: EventView, names: Names, key: tuple[object, ...], topic: str = 
     # The deed's sentence just named the speaker: their line may stand alone, or open on
     # what they do; the reply then carries its speaker (two bare lines would not).
     first = pick(("tag", "tag", "bare", "beat"), *key, "form")
+    if first == "bare" and speech not in _MANY:
+        first = "tag"
     out = [_quote(said, actor, voice, key, asks, names.pronoun(event.actor_id), first, regard)]
     if speech == "knew":
         out = []  # the teller is cut short: only the answer is heard
@@ -398,8 +417,10 @@ def lines(event: EventView, names: Names, key: tuple[object, ...], topic: str = 
         answer = lead + answer
         # In a two-person exchange the answer needs no tag after a tagged line.
         form = pick(("bare", "bare", "beat", "tag"), *key, "r", "form")
-        if first != "tag" and form == "bare":
-            form = "beat"
+        if form == "bare" and first != "tag":
+            form = "beat"  # not two lines with no speaker named
+        elif form == "bare" and reply not in _MANY:
+            form = "tag"
         their_regard = heard.get(event.target_id, ("plain", 0.0))[1]
         out.append(_quote(answer, names.short(event.target_id, listener), their_voice,
                           (*key, "r"), asks, names.pronoun(event.target_id), form,
