@@ -8,7 +8,7 @@ import re
 from .facts import TurnFacts
 from .naming import Names
 from .patterns import Pattern
-from .tense import past, perfect
+from .tense import past, perfect, then
 from .variety import cap, cycle, join, lower_first, pick, sentence
 
 _SCENE = (
@@ -213,7 +213,8 @@ def _goal_sentence(
         return template.format(w=name, d=join(done)).replace(" both had ", " had both ")
     if verdict < 0:
         template = cycle(_FAILED if len(who) == 1 else _FAILED[:1], turn + n, sid, "failed")
-        return template.format(p=name, g=join(goals))
+        # Told from after it: "had meant to sell what she found", not "finds".
+        return template.format(p=name, g=join([then(g) for g in goals]))
     template = cycle(_WON, turn + n, sid, verdict)
     pronoun = names.pronoun(who[0]) if len(who) == 1 else ""
     return template.format(w=name, w_short=names.short(who[0]), g=join(goals)).replace(
@@ -262,7 +263,22 @@ def goal_lines(
     if facts.resolution is not None:
         what, verdict_value = facts.resolution
         what = _clause(what)
-        if verdict_value > 0:
+        event = facts.resolution_event
+        who = event.actor_id if event is not None and names.is_person(event.actor_id) else ""
+        if verdict_value > 0 and who:
+            # Whose deed it was, so the climax does not read as one more search.
+            shape = pick(
+                (
+                    "{a} had done it: {w}",
+                    "It was {a}'s doing, in the end: {w}",
+                    "{a} saw it through, and {w}",
+                    "Because of {a}, {w}",
+                ),
+                *key,
+                "res",
+            )
+            out.append(sentence(shape.replace("{a}", names.of(who)).format(w=what)))
+        elif verdict_value > 0:
             out.append(sentence(pick(("In the end, {w}", "And so {w}", "At last {w}"),
                                      *key, "res").format(w=what)))  # fmt: skip
             if not last and style != "concise":
