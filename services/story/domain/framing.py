@@ -281,9 +281,9 @@ def goal_lines(
         elif verdict_value > 0:
             out.append(sentence(pick(("In the end, {w}", "And so {w}", "At last {w}"),
                                      *key, "res").format(w=what)))  # fmt: skip
-            if not last and style != "concise":
-                out.append(pick(_DENOUEMENT, *key, "after"))
         else:
             out.append(sentence(pick(("Time ran out: {w}", "Nobody reached it in time, and {w}"),
                                      *key, "res").format(w=what)))  # fmt: skip
+        if verdict_value > 0 and not last and style != "concise":
+            out.append(pick(_DENOUEMENT, *key, "after"))
     return out
