@@ -22,8 +22,8 @@ def strike(
     world's hazards of those kinds take turns (from a start the seed picks), so the same
     happening does not strike hour after hour."""
     hazards = [h for h in world_of(world).hazards if h.kind in kinds]
-    pool = hazards or list(world_of(world).hazards)
-    hazard = pool[(world.seed + world.turn) % len(pool)]
+    turns = hazards or list(world_of(world).hazards)
+    hazard = turns[(world.seed + world.turn) % len(turns)]
     occupied = [p for p in world.locations if world.living_at(p)]
     pool = occupied if occupied and rng.random() < FOCUS else world.locations
     place = rng.choice(pool)
