@@ -194,6 +194,8 @@ _NOW_THEN = {
     "find": "found", "know": "knew", "see": "saw", "have": "had", "wants": "wanted",
     "comes": "came", "cuts": "cut", "falls": "fell", "strikes": "struck", "returns": "returned",
     "closes": "closed", "breaks": "broke", "runs": "ran", "gets": "got", "reaches": "reached",
+    "fails": "failed", "dies": "died", "sinks": "sank", "ends": "ended", "goes": "went",
+    "happens": "happened", "starts": "started", "gives": "gave", "leaves": "left",
 }  # fmt: skip
 # Words after which a present-tense verb is the goal's own clause ("anyone who comes",
 # "before the sandstorm cuts off the town").
