@@ -240,7 +240,10 @@ def _effect(
             )
         )
         verb = by_turn(verbs, event, key, event.actor_id, "found")
-        again = pick(_AGAIN, *key, event.actor_id, "again")
+        # "the same torn photograph", but not "the same half a photograph".
+        articled = detail.split(" ", 1)[0].lower() in ("a", "an", "the", "some")
+        again = pick([a for a in _AGAIN if articled or "{same}" not in a], *key, event.actor_id,
+                     "again")  # fmt: skip
 
         def found() -> str:
             # A find already told this hour, or made before by someone else (the
