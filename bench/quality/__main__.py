@@ -81,6 +81,12 @@ def measure(
         for s in goal_runs
     )  # fmt: skip
     patterned = sum(1 for s in stories for c in s.chapters if getattr(c, "patterns", ()))
+    # Pacing: how many turns are left after the objective is reached (the climax should
+    # come near the end, with a short relief after it).
+    after = [
+        s.first.turns_total - e.turn for s in stories for t in s.turns for e in t
+        for f in e.effects if f.kind == "resolution" and f.value > 0
+    ]  # fmt: skip
     cont: Counter[str] = Counter()
     prose: Counter[str] = Counter()
     for s in stories:
@@ -112,6 +118,8 @@ def measure(
         ("Declared goals resolved, runs of 12+ turns", "≥ 80 %", _share(settled, declared)),
         ("... of them settled before the last turn", "—", _share(early, declared)),
         ("Chapters built around a found pattern", "—", _share(patterned, chapters)),
+        ("Turns left after the objective is reached (mean / max)", "—",
+         f"{statistics.fmean(after):.1f} / {max(after)} ({len(after)} runs)" if after else "n/a"),
         ("Continuity violations", "0", detail(cont)),
         ("Prose-consistency errors", "0", detail(prose)),
         ("Participants never named", "0", str(missing)),

@@ -31,6 +31,7 @@ from services.simulation.domain import (
 )
 from services.simulation.domain.goals import goal_drives, goal_motive
 from services.simulation.domain.persona import choose_intent
+from services.simulation.domain.stakes import decisive_turn
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -556,3 +557,21 @@ def test_setting_picks_the_theme_and_sparse_sheets_work() -> None:
     assert new_world(lone, text=noir).theme == "city"
     assert new_world(lone, text={"setting": "", "scenario": ""}).theme == "ice-moon"
     assert len(run_all(new_world(lone, turns=5))) >= 5
+
+
+@pytest.mark.parametrize("turns", [5, 11, 20])
+def test_the_objective_is_settled_only_near_the_end(turns: int) -> None:
+    """The climax lands in the last fifth of the run, never in the middle of it; a
+    clue someone had before is marked when found again."""
+    settled = []
+    for seed in range(12):
+        events = run_all(new_world(seed=seed, turns=turns))
+        wins = [e.turn for e in events for f in e.effects if f.kind == "resolution" and f.value > 0]
+        settled += wins
+        assert all(turn >= decisive_turn(turns) for turn in wins)
+        found: set[str] = set()
+        for e in events:
+            for f in (f for f in e.effects if f.kind == "clue_found"):
+                assert f.value == (1.0 if f.subject_id in found else 0.0)
+                found.add(f.subject_id)
+    assert settled, "no run reached its objective: the check above tested nothing"

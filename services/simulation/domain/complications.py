@@ -18,9 +18,12 @@ FOCUS = 0.7  # of striking where someone is, so it matters to the story
 def strike(
     world: WorldState, rng: random.Random, kinds: tuple[str, ...]
 ) -> tuple[HazardSeed, str, list[Effect]]:
-    """One hazard of the given kinds at a place chosen by the RNG, and what it did."""
+    """One hazard of the given kinds at a place chosen by the RNG, and what it did. The
+    world's hazards of those kinds take turns (from a start the seed picks), so the same
+    happening does not strike hour after hour."""
     hazards = [h for h in world_of(world).hazards if h.kind in kinds]
-    hazard = rng.choice(hazards or list(world_of(world).hazards))
+    turns = hazards or list(world_of(world).hazards)
+    hazard = turns[(world.seed + world.turn) % len(turns)]
     occupied = [p for p in world.locations if world.living_at(p)]
     pool = occupied if occupied and rng.random() < FOCUS else world.locations
     place = rng.choice(pool)

@@ -52,6 +52,16 @@ def shift_regard(holder: CharacterState, other: CharacterState, delta: float) ->
     return [Effect("relationship", holder.id, f"trust in {other.name} {change:+.2f}", change)]
 
 
+def find(world: WorldState, char: CharacterState, clue: Clue) -> list[Effect]:
+    """A clue uncovered by `char`: its "clue_found" effect, valued 1 when someone had
+    found or heard of it before (a story tells that as no news), or nothing if `char`
+    already knew it."""
+    known = bool(clue.found_by)
+    if not learn(world, char, clue):
+        return []
+    return [Effect("clue_found", clue.id, clue.name, 1.0 if known else 0.0)]
+
+
 def learn(world: WorldState, char: CharacterState, clue: Clue) -> bool:
     """Teach a clue; False if it was already known."""
     if clue.id in char.known_clues:

@@ -94,8 +94,10 @@ class KnowledgeTrail:
                 self._note(self._facts, f"{_name(world, subject)} is dead", seen)
             elif kind in ("lead", "misled") and subject == me:
                 # A false lead looks like a true one to whoever follows it.
+                # Found by one's own search; a quake or a rumour (the director's event)
+                # or someone's lie only showed it.
                 text = f"something seems hidden at {effect.detail}"
-                self._note(self._beliefs, text, Source(eid, "found"))
+                self._note(self._beliefs, text, Source(eid, "found" if own else "seen"))
             elif kind == "relationship" and subject == me:
                 self._note(self._beliefs, effect.detail, seen)
             elif kind == "directed_whisper" and subject == me:

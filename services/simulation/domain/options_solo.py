@@ -9,7 +9,18 @@ from .director import CharacterView
 from .goals import Drive, goal_motive, goal_naming
 from .intent import Intent, Option, arrived_last_turn, pull, threat_here
 from .items import TOOL, definite
+from .stakes import decisive_turn
 from .world import location_id
+
+
+def _at_the_aim(view: CharacterView, ahead: int = 0) -> bool:
+    """Holding the key clue where the objective is settled, once (or `ahead` turns
+    before) the decisive turn comes: before it the way stays shut, so nobody camps there."""
+    return (
+        bool(view.objective)
+        and view.knows_key
+        and view.turn + ahead >= decisive_turn(view.turns_total)
+    )
 
 
 def solo_options(view: CharacterView, drives: dict[Action, Drive]) -> Iterator[Option]:
@@ -68,7 +79,7 @@ def solo_options(view: CharacterView, drives: dict[Action, Drive]) -> Iterator[O
             if lead
             else f"curious about the secrets of {view.location}"
         )
-    if view.objective and view.knows_key and view.location == view.objective_place:
+    if _at_the_aim(view) and view.location == view.objective_place:
         score, motive = score + 0.9, f"determined to {view.objective}"
     yield score, Intent(Action.INVESTIGATE, here, view.location, motive)
 
@@ -123,7 +134,7 @@ def travel_options(view: CharacterView, drives: dict[Action, Drive]) -> Iterator
         far = 0.85 ** (steps - 1)  # a place further off pulls a little less
         reasons: list[tuple[float, str]] = [(0.02 + stuck, f"restless at {view.location}")]
         if view.objective and place == view.objective_place:
-            pull_in = 0.9 if view.knows_key else 0.08 + 0.15 * t("courage")
+            pull_in = 0.9 if _at_the_aim(view, 1) else 0.08 + 0.15 * t("courage")
             reasons.append((pull_in, f"set on the chance to {view.objective}"))
         if place in view.leads:
             drive = drives.get(Action.INVESTIGATE)
@@ -223,6 +234,6 @@ def repair_options(view: CharacterView, drives: dict[Action, Drive]) -> Iterator
             + (0.3 if named else 0.0)
         )
         motive = goal_motive(named) if named else f"unwilling to leave {definite(item.name)} broken"
-        if view.objective and view.knows_key and view.location == view.objective_place:
+        if _at_the_aim(view) and view.location == view.objective_place:
             score, motive = score + 0.6, f"determined to {view.objective}"
         yield score, Intent(Action.REPAIR, item.id, item.name, motive)

@@ -153,8 +153,8 @@ def _investigate(ctx: _Ctx) -> Check:
         # A strong roll uncovers every clue it beats; a critical one, all of them.
         for clue in hidden:
             beaten = check.critical or clue.difficulty <= check.roll or clue is hidden[0]
-            if beaten and cq.learn(world, a, clue):
-                ctx.effects.append(Effect("clue_found", clue.id, clue.name))
+            if beaten:
+                ctx.effects += cq.find(world, a, clue)
         if not hidden:
             loose = [i for i in world.items_lying_at(a.location) if not i.broken and not i.fixed]
             if loose:
@@ -183,8 +183,8 @@ def _scout(ctx: _Ctx) -> Check:
         if hidden and place not in a.leads:
             a.leads.append(place)
             ctx.effects.append(Effect("lead", a.id, place))
-        if hidden and check.critical and cq.learn(world, a, hidden[0]):
-            ctx.effects.append(Effect("clue_found", hidden[0].id, hidden[0].name))
+        if hidden and check.critical:
+            ctx.effects += cq.find(world, a, hidden[0])
     _mishap(ctx, check, "by a bad fall")
     return check
 
@@ -352,8 +352,7 @@ def _repair(ctx: _Ctx) -> Check | None:
         ctx.effects.append(Effect("repaired", item.id, item.name))
         if item.clue_id:
             clue = world.clue(item.clue_id)
-            if cq.learn(world, a, clue):
-                ctx.effects.append(Effect("clue_found", clue.id, clue.name))
+            ctx.effects += cq.find(world, a, clue)
     _mishap(ctx, check, f"by {item.name}")
     return check
 

@@ -35,9 +35,19 @@ def stakes_effect(world: WorldState) -> Effect:
     return Effect("stakes", "scenario", detail)
 
 
+def decisive_turn(turns_total: int) -> int:
+    """The first turn the objective can be settled: the last fifth of the run (the last
+    turn of a short one), so the climax lands near the end and only a short relief
+    follows it, as the director's tension curve has it."""
+    return max(1, turns_total - max(1, round(0.2 * turns_total)))
+
+
 def try_objective(world: WorldState, actor: CharacterState) -> list[Effect]:
-    """Called after a successful search or repair: does it achieve the objective?"""
+    """Called after a successful search or repair: does it achieve the objective? Not
+    before the decisive turn (`world.turn` is the turn before the one being run)."""
     if world.objective != "open" or actor.location != objective_place(world):
+        return []
+    if world.turn + 1 < decisive_turn(world.turns_total):
         return []
     if world.key_clue not in actor.known_clues:
         return []

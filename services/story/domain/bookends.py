@@ -319,7 +319,9 @@ def write_opening(ctx: StoryContext) -> str:
         if ctx.turns_total > 0 and log
         else ""
     )
-    cast = " ".join(lines) if lines else "No participants were recorded."
+    # A large cast meets the reader a faction at a time, not in one wall of names.
+    joint = "\n\n" if len(people) > 3 else " "
+    cast = joint.join(lines) if lines else "No participants were recorded."
     return "\n\n".join(x for x in (" ".join(x for x in (scene, span) if x), cast) if x)
 
 

@@ -35,11 +35,11 @@ _THEN = (
     "Then, ", "Soon after, ", "Before long, ", "A moment later, ", "Not long after, ",
     "After that, ", "", "", "", "Later, ", "In the meantime, ", "Next, ", "By then, ",
     "", "", "Shortly afterwards, ", "Within the hour, ", "All the while, ", "Once that was done, ",
-    "Somewhere in all this, ", "At about the same time, ",
+    "Somewhere in all this, ", "At about the same time, ", "", "", "", "", "", "", "", "",
 )  # fmt: skip
 _AT = ("Meanwhile, at {p}, ", "At {p}, ", "Over at {p}, ", "Elsewhere, at {p}, ",
        "Back at {p}, ", "Up at {p}, ", "Across at {p}, ", "Still at {p}, ",
-       "Not far off, at {p}, ", "Off at {p}, ", "Down at {p}, ", "Out at {p}, ",
+       "Not far off, at {p}, ", "Over by {p}, ", "Down at {p}, ", "Out at {p}, ",
        "That same hour, at {p}, ", "All the while, at {p}, ", "By then, at {p}, ",
        "Some way off, at {p}, ")  # fmt: skip
 _ACROSS = ("", "", "", "", "Meanwhile, ", "At the same hour, ", "Not far away, ",
@@ -75,13 +75,14 @@ def _deed(
 # archive, Oren for the docks".
 _TRAVEL = (
     ("made for", "for"), ("headed for", "for"), ("set out for", "for"), ("went on to", "to"),
-    ("moved on to", "to"), ("pushed on to", "to"), ("slipped away to", "to"),
+    ("trudged to", "to"), ("pushed through to", "to"), ("slipped away to", "to"),
     ("struck out for", "for"), ("took the path to", "to"), ("left for", "for"),
     ("started toward", "toward"), ("went off to", "to"), ("hurried to", "to"),
-    ("drifted over to", "to"), ("walked to", "to"), ("wandered over to", "to"),
-    ("turned toward", "toward"), ("crossed to", "to"), ("pressed on to", "to"),
+    ("drifted toward", "toward"), ("walked to", "to"), ("wandered off toward", "toward"),
+    ("turned toward", "toward"), ("crossed to", "to"), ("hiked to", "to"),
     ("cut across to", "to"), ("set off for", "for"), ("ventured to", "to"),
-    ("stole off to", "to"), ("trekked to", "to"), ("made tracks for", "for"),
+    ("stole away to", "to"), ("trekked to", "to"), ("made tracks for", "for"),
+    ("strode off to", "to"), ("edged toward", "toward"), ("jogged to", "to"),
 )  # fmt: skip
 _TRAVEL_LEADS = (
     "", "Meanwhile, ", "", "Elsewhere, ", "In the meantime, ", "Before long, ", "",
@@ -120,6 +121,73 @@ def _travel_sentence(events: Sequence[EventView], names: Names, key: tuple[objec
     if len(parts) == 2 and " and " in parts[0] + parts[1]:
         body = "; ".join(parts)
     return sentence(lead + names.after_lead(body) if lead else body)
+
+
+def _routine(event: EventView) -> bool:
+    """A search or a scouting trip that came to nothing and states no new motive: the
+    routine of the hour, summarised rather than told deed by deed."""
+    if event.action not in ("investigate", "scout") or fresh_motive(event):
+        return False
+    if event.outcome not in ("success", "failure", "none"):
+        return False
+    return all(f.kind in ("voice", "motive", "alerted") for f in event.effects)
+
+
+_ROUTINE_VERBS = {
+    "investigate": ("searched", "went through", "combed", "checked", "picked over",
+                    "turned over", "sifted", "tried", "went over"),
+    "scout": ("scouted", "looked over the way to", "went to look at", "scouted out",
+              "spied out the ground toward", "took a look at"),
+}  # fmt: skip
+_ROUTINE_ENDS = (
+    "and none of it came to anything", "all for nothing", "with nothing to show for it",
+    "and not one of them turned up a thing", "to no purpose", "and came back none the wiser",
+    "but the hour gave up nothing new", "and it was wasted effort",
+)  # fmt: skip
+_ROUTINE_ONE = (
+    "{who} {verb} {where} and found nothing new",
+    "{who} {verb} {where}, to no purpose",
+    "Nothing came of it when {who} {verb} {where}",
+    "{who} {verb} {where}, but it gave up nothing",
+    "For all the effort, {who} {verb} {where} and came away with nothing",
+    "{who} {verb} {where}; it was time lost",
+)  # fmt: skip
+_ROUTINE_MANY = (
+    "{list}, {end}",
+    "The rest of the hour went on routine work: {list}, {end}",
+    "Elsewhere the searching went on: {list}, {end}",
+    "{list}; none of it changed anything",
+    "It was a slow hour for the others: {list}, {end}",
+    "Away from all that, {list}, {end}",
+)  # fmt: skip
+
+
+def _routine_sentence(events: Sequence[EventView], names: Names, key: tuple[object, ...]) -> str:
+    """The hour's fruitless searches in one sentence: "Kai went through the archive, Oren
+    scouted the ridge, and none of it came to anything"."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for e in events:
+        groups.setdefault((e.action, e.target_name or e.location), []).append(e.actor_id)
+    turn = int(key[1]) if isinstance(key[1], int) else 0
+    parts = []
+    for n, ((action, place), ids) in enumerate(groups.items()):
+        verb = cycle(_ROUTINE_VERBS[action], turn + n, key[0], "routine")
+        parts.append((join([names.of(i) for i in ids]), verb, names.place(place)))
+    if len(parts) == 1:
+        who, verb, where = parts[0]
+        shape = cycle(_ROUTINE_ONE, turn, key[0], "routine-one")
+        return sentence(shape.format(who=who, verb=verb, where=where))
+    # The second and later of one verb say it once: "Kai searched the archive, Oren the docks".
+    said: list[str] = []
+    verbs_seen: set[str] = set()
+    for who, verb, where in parts:
+        said.append(f"{who} {where}" if verb in verbs_seen else f"{who} {verb} {where}")
+        verbs_seen.add(verb)
+    listing = ", ".join(said[:-1]) + " and " + said[-1]
+    shape = cycle(_ROUTINE_MANY, turn, key[0], "routine-many")
+    end = pick(_ROUTINE_ENDS, *key, "routine-end")
+    text = shape.format(list=listing, end=end)
+    return sentence(text[:1].upper() + text[1:])
 
 
 def _names_place(text: str, place: str, names: Names) -> bool:
@@ -225,7 +293,7 @@ def _narrative(
             frame_lines += [main, *rest]
         elif e.action in DIRECTED:
             frame_lines.append(directed_line(e, names))
-    frame_lines += frame(facts, style, (sid, turn), ctx.scenario)
+    frame_lines += frame(facts, style, (sid, turn))
     if frame_lines:
         paragraphs.append((frame_lines, [ref(e) for e in opening]))
 
@@ -244,6 +312,9 @@ def _narrative(
     # Plain comings and goings are one sentence at the end, not a deed each.
     travel = [e for e in deeds if ref(e) not in told and _plain_move(e)]
     told.update(ref(e) for e in travel)
+    # So are the searches that came to nothing.
+    routine = [e for e in deeds if ref(e) not in told and _routine(e)]
+    told.update(ref(e) for e in routine)
 
     # Everything else, place by place.
     places: list[str] = []
@@ -276,13 +347,17 @@ def _narrative(
         if sentences:
             paragraphs.append((sentences, [ref(e) for e in here]))
 
+    if routine:
+        line = _routine_sentence(routine, names, (sid, turn))
+        paragraphs.append(([names.after_lead(line) if line[:1].islower() else line],
+                           [ref(e) for e in routine]))  # fmt: skip
     if travel:
         paragraphs.append(
             ([_travel_sentence(travel, names, (sid, turn))], [ref(e) for e in travel])
         )
 
     # What came of it: goals settled, the scenario's end.
-    ending = goal_lines(facts, names, style, (sid, turn))
+    ending = goal_lines(facts, names, style, (sid, turn), turn >= ctx.turns_total)
     if ending:
         paragraphs.append((ending, [ref(e) for e in closing]))
     return paragraphs, patterns

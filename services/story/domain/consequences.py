@@ -240,13 +240,17 @@ def _effect(
             )
         )
         verb = by_turn(verbs, event, key, event.actor_id, "found")
-        again = pick(_AGAIN, *key, event.actor_id, "again")
+        # "the same torn photograph", but not "the same half a photograph".
+        articled = detail.split(" ", 1)[0].lower() in ("a", "an", "the", "some")
+        again = pick([a for a in _AGAIN if articled or "{same}" not in a], *key, event.actor_id,
+                     "again")  # fmt: skip
 
         def found() -> str:
-            # A find already told this hour is "the same" one, not news again.
-            if style != "epic" and names.again(detail):
+            # A find already told this hour, or made before by someone else (the
+            # effect's value), is "the same" one, not news again.
+            told = names.again(detail)
+            if style != "epic" and (told or effect.value > 0):
                 return again.format(d=detail, same=_same(detail))
-            names.again(detail)
             return verb.format(d=detail)
 
         return actor, found
@@ -285,7 +289,7 @@ def _effect(
         return who, "stayed watchful"
     thing = definite(detail)
     if kind == "item_gained":
-        took = ("came away with", "picked up", "walked off with", "came away with")
+        took = ("came away with", "picked up", "walked off with", "pocketed", "carried off")
         return who, f"{by_turn(took, event, key, effect.subject_id, 'took')} {thing}"
     if kind == "item_lost":
         return who, f"dropped {thing}" if effect.subject_id in dead else f"lost {thing}"
@@ -434,6 +438,7 @@ def _hands(names: Names, giver: str, taker: str, key: tuple[object, ...]) -> Cal
 
 _LISTABLE = (
     "dropped ", "lost ", "came away with ", "picked up ", "walked off with ", "learned of ",
+    "pocketed ", "carried off ",
     "uncovered ", "turned up ",
     "came upon ", "found ", "heard about ", "was told of ", "now knew of ", "dug out ",
     "laid hands on ", "spotted ", "unearthed ", "found out about ", "got word of ",

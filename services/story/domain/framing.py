@@ -8,7 +8,7 @@ import re
 from .facts import TurnFacts
 from .naming import Names
 from .patterns import Pattern
-from .tense import past, perfect
+from .tense import past, perfect, then
 from .variety import cap, cycle, join, lower_first, pick, sentence
 
 _SCENE = (
@@ -32,21 +32,15 @@ _PHASE = {
                "For the first time in hours, someone laughed.", "The danger drew back a little.",
                "They could breathe again, if only for an hour."),
 }  # fmt: skip
+# The opening has told the scenario; the first chapter says what must be done about it.
 _STAKES = (
-    "{Scenario}, and someone had to {objective}; it lay at {place}. If they failed, everyone "
-    "knew the ending: {consequence}.",
-    "It had begun with this: {scenario}. What mattered now was to {objective}, out at "
-    "{place}; fail, and {consequence}.",
-    "Everyone knew why they had come: {scenario}. The task was to {objective}, and the "
-    "way led to {place}. Nobody said aloud what failure meant: {consequence}.",
-    "It started when {scenario}. Now someone would have to {objective}, and that meant "
-    "{place}. The price of failing was plain to all: {consequence}.",
-    "The news had reached them: {scenario}. There was one way through: {objective}, at "
-    "{place}. Anything less, and {consequence}.",
-)
-_BARE_STAKES = (
     "Someone had to {objective}, and it lay at {place}. If nobody did, {consequence}.",
     "The task was plain: {objective}, out at {place}. Fail, and {consequence}.",
+    "What mattered now was to {objective}; the way led to {place}. Failure meant that "
+    "{consequence}.",
+    "There was one way through: {objective}, at {place}. Anything less, and {consequence}.",
+    "Sooner or later someone would have to {objective}, and that meant {place}. Nobody "
+    "said aloud what failing meant: {consequence}.",
 )
 _OBSTACLE = ("Worse, {o}.", "And now {o}.", "Word spread that {o}.", "To make it harder, {o}.",
              "Then the news came: {o}.", "On top of everything, {o}.", "Bad news followed: {o}.",
@@ -120,18 +114,17 @@ def _clause(text: str) -> str:
     return lower_first(text)
 
 
-def frame(facts: TurnFacts, style: str, key: tuple[object, ...], scenario: str = "") -> list[str]:
-    """The stakes (the first turn, woven with the user's scenario, in the past tense),
-    a new obstacle, and the tension of the hour."""
+def frame(facts: TurnFacts, style: str, key: tuple[object, ...]) -> list[str]:
+    """The stakes (the first turn, in the past tense), a new obstacle, and the tension
+    of the hour."""
     out: list[str] = []
     if facts.stakes is not None:
         st = facts.stakes
-        told = _clause(scenario)
         fill = {
             "objective": past(st.objective), "place": st.place,
-            "consequence": st.consequence.rstrip("."), "scenario": told, "Scenario": cap(told),
+            "consequence": st.consequence.rstrip("."),
         }  # fmt: skip
-        out.append(pick(_STAKES if told else _BARE_STAKES, *key, "stakes").format(**fill))
+        out.append(pick(_STAKES, *key, "stakes").format(**fill))
     if facts.obstacle:
         out.append(sentence(pick(_OBSTACLE, *key, "ob").format(o=_clause(facts.obstacle))))
     if facts.phase in _PHASE and style != "concise":
@@ -151,9 +144,10 @@ def pattern_lead(pattern: Pattern, names: Names, style: str, key: tuple[object, 
     turn = key[1] if len(key) > 1 and isinstance(key[1], int) else 0
     sid = key[0] if key else ""
     template = cycle(table[pattern.kind], turn, sid, a_id, pattern.kind)
-    if not b_id or b_id == a_id or not names.is_person(b_id) or "{b}" not in template:
-        options = [t for t in table[pattern.kind] if "{b}" not in t] or ["{a} acted."]
-        template = cycle(options, turn, sid, a_id, pattern.kind, "alone")
+    if not b_id or b_id == a_id or not names.is_person(b_id):
+        if "{b}" in template:
+            options = [t for t in table[pattern.kind] if "{b}" not in t] or ["{a} acted."]
+            template = cycle(options, turn, sid, a_id, pattern.kind, "alone")
         b_id = ""
     return _fill_people(template, names, a_id, b_id)
 
@@ -219,7 +213,8 @@ def _goal_sentence(
         return template.format(w=name, d=join(done)).replace(" both had ", " had both ")
     if verdict < 0:
         template = cycle(_FAILED if len(who) == 1 else _FAILED[:1], turn + n, sid, "failed")
-        return template.format(p=name, g=join(goals))
+        # Told from after it: "had meant to sell what she found", not "finds".
+        return template.format(p=name, g=join([then(g) for g in goals]))
     template = cycle(_WON, turn + n, sid, verdict)
     pronoun = names.pronoun(who[0]) if len(who) == 1 else ""
     return template.format(w=name, w_short=names.short(who[0]), g=join(goals)).replace(
@@ -227,9 +222,23 @@ def _goal_sentence(
     )
 
 
-def goal_lines(facts: TurnFacts, names: Names, style: str, key: tuple[object, ...]) -> list[str]:
+# After a scenario settled before the last hour: why the story goes on a little.
+_DENOUEMENT = (
+    "It was over, or nearly; what remained were wounds to tend and things still unsaid.",
+    "The hard part was done. The hours left belonged to the loose ends.",
+    "Nobody left at once. There were debts to settle and questions still hanging.",
+    "That was the end of it, though not yet of them: there was still the way back to find.",
+    "After that the pressure went out of everything, and the rest was aftermath.",
+    "They had won. Now they had to live with how.",
+)  # fmt: skip
+
+
+def goal_lines(
+    facts: TurnFacts, names: Names, style: str, key: tuple[object, ...], last: bool = True
+) -> list[str]:
     """What came of goals this hour, one sentence a person (or for all who settled the
-    same goals alike), then the scenario's end."""
+    same goals alike), then the scenario's end; when it came before the `last` hour, a
+    line on what the hours left are for."""
     out: list[str] = []
     for verdict in (1, -1):
         people: list[str] = []
@@ -254,10 +263,27 @@ def goal_lines(facts: TurnFacts, names: Names, style: str, key: tuple[object, ..
     if facts.resolution is not None:
         what, verdict_value = facts.resolution
         what = _clause(what)
-        if verdict_value > 0:
+        event = facts.resolution_event
+        who = event.actor_id if event is not None and names.is_person(event.actor_id) else ""
+        if verdict_value > 0 and who:
+            # Whose deed it was, so the climax does not read as one more search.
+            shape = pick(
+                (
+                    "{a} had done it: {w}",
+                    "It was {a}'s doing, in the end: {w}",
+                    "{a} saw it through, and {w}",
+                    "Because of {a}, {w}",
+                ),
+                *key,
+                "res",
+            )
+            out.append(sentence(shape.replace("{a}", names.of(who)).format(w=what)))
+        elif verdict_value > 0:
             out.append(sentence(pick(("In the end, {w}", "And so {w}", "At last {w}"),
                                      *key, "res").format(w=what)))  # fmt: skip
         else:
             out.append(sentence(pick(("Time ran out: {w}", "Nobody reached it in time, and {w}"),
                                      *key, "res").format(w=what)))  # fmt: skip
+        if verdict_value > 0 and not last and style != "concise":
+            out.append(pick(_DENOUEMENT, *key, "after"))
     return out

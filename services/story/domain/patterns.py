@@ -66,7 +66,9 @@ def find_patterns(events: Sequence[EventView]) -> list[Pattern]:
             take("rescue", [e], (e.actor_id, e.target_id))
     for e in deeds:
         finds = {f.detail for f in e.effects if f.kind == "clue_found"}
-        if finds or any(f.kind == "repaired" for f in e.effects):
+        # A find someone made before is no discovery to build a chapter on.
+        news = any(f.kind == "clue_found" and f.value <= 0 for f in e.effects)
+        if news or any(f.kind == "repaired" for f in e.effects):
             # Everyone who turned up the same thing this hour belongs to one discovery.
             same = [
                 x for x in deeds

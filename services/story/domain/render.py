@@ -22,6 +22,7 @@ _MANNERED = (
     " with uncanny", " like ", " with care", " with a straight face", " with masterful",
     " with perfect", " to no ", " without ", " inch by inch", " for nothing", " twice",
 )  # fmt: skip
+_NEEDS_PRONOUN = re.compile(r"\b(their|they)\b")
 _FALLBACK = {"critical_success": "success", "critical_failure": "failure", "none": "success"}
 _SUCCESSES = ("success", "critical_success", "none")
 # A motive given as "distrusts Zara" still reads after a name: "distrusting Zara".
@@ -91,7 +92,9 @@ def motive_text(
     for pattern, heard in _REWORDINGS:
         found = pattern.fullmatch(text)
         if found:
-            said = pick(heard, *key, "reword")
+            # Without a pronoun from the sheet, a wording that needs one is not used.
+            usable = [h for h in heard if pronoun or "{p}" not in h] or list(heard)
+            said = pick(usable, *key, "reword")
             return said.format(x=found.group(1) if found.groups() else "", p=pronoun or "they")
     first, _, rest = text.partition(" ")
     first = _PARTICIPLES.get(first.lower(), first)
@@ -124,6 +127,12 @@ def _clause(event: EventView, names: Names, style: str, key: tuple[object, ...])
     if action == "defend" and event.target_id in ("", event.actor_id):
         action = "defend_self"
     options = _templates(action, event.outcome, style)
+    pronoun = names.pronoun(event.actor_id)
+    # One person with no pronoun on their sheet is not made "they": shapes that need a
+    # pronoun are left out (a group's "their" is plural and stays).
+    unsexed = not pronoun and not event.actor_id.startswith("group:")
+    if unsexed:
+        options = tuple(o for o in options if not _NEEDS_PRONOUN.search(o)) or options
     template = by_turn(options, event, key, event.actor_id, action)
     actor = names.of(event.actor_id, event.actor_name)
     fill: dict[str, str] = {"actor": actor, "action": event.action.replace("_", " ")}
@@ -142,6 +151,8 @@ def _clause(event: EventView, names: Names, style: str, key: tuple[object, ...])
     fill.setdefault("target", "")
     clause = template.format(**fill)
     tails = TAILS.get((action, "win" if event.outcome in _SUCCESSES else "lose"), ())
+    if unsexed:
+        tails = tuple(t for t in tails if not _NEEDS_PRONOUN.search(t))
     # A clause that already turns (", and it landed", " but ...") takes no tail.
     # Nor one that already says how ("with uncanny insight", "like an open book").
     plain = not any(w in clause for w in (",", " but ", *_MANNERED))
@@ -155,7 +166,6 @@ def _clause(event: EventView, names: Names, style: str, key: tuple[object, ...])
         if action == "move":  # many move in one hour: their manners differ too
             step += event.sequence
         clause += cycle(tails, step, key[0] if key else "", event.actor_id, action, "tail")
-    pronoun = names.pronoun(event.actor_id)
     if pronoun:  # "cursing under her breath", "closed his eyes", "as best she could"
         clause = clause.replace(" their ", " her " if pronoun == "she" else " his ")
         clause = clause.replace(" they could", f" {pronoun} could")

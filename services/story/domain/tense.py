@@ -108,6 +108,15 @@ def _past_of(verb: str) -> str:
     return stem + "ed"
 
 
+# Past forms that show a sentence is told in the past already ("the proof hit the
+# front pages": "pages" is then no verb to put in the past).
+_ALREADY_PAST = frozenset((
+    "was", "were", "had", "hit", "fell", "came", "went", "took", "made", "broke", "held",
+    "found", "brought", "got", "ran", "lost", "gave", "left", "kept", "told", "struck", "won",
+    "saw", "knew", "led", "froze", "rose", "sank", "stood", "tore", "wore", "drew", "grew",
+))  # fmt: skip
+
+
 @functools.lru_cache(maxsize=256)
 def past(text: str) -> str:
     words = text.split(" ")
@@ -116,7 +125,7 @@ def past(text: str) -> str:
     for i in aux:
         words[i] = _keep_case(words[i], _AUX[lowered[i]])
     before = aux[0] if aux else len(words)
-    if any(w.endswith("ed") or w in ("was", "were", "had") for w in lowered[:before]):
+    if any(w.endswith("ed") or w in _ALREADY_PAST for w in lowered[:before]):
         return " ".join(words)
     # The first "-s" word after a determiner and at least one noun is the verb.
     for i in range(1, before):
@@ -185,6 +194,8 @@ _NOW_THEN = {
     "find": "found", "know": "knew", "see": "saw", "have": "had", "wants": "wanted",
     "comes": "came", "cuts": "cut", "falls": "fell", "strikes": "struck", "returns": "returned",
     "closes": "closed", "breaks": "broke", "runs": "ran", "gets": "got", "reaches": "reached",
+    "fails": "failed", "dies": "died", "sinks": "sank", "ends": "ended", "goes": "went",
+    "happens": "happened", "starts": "started", "gives": "gave", "leaves": "left",
 }  # fmt: skip
 # Words after which a present-tense verb is the goal's own clause ("anyone who comes",
 # "before the sandstorm cuts off the town").

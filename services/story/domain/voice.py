@@ -140,7 +140,16 @@ _SPEECH: dict[tuple[str, str], tuple[str, ...]] = {
                        "I keep going over it and it doesn't add up",
                        "Someone here knows more than they're saying",
                        "Do you ever wonder why they sent us",
-                       "I never thought it would come to this"),
+                       "I never thought it would come to this",
+                       "Nobody should go near {place} alone", "What did you see at {place}",
+                       "I heard something at {place} I can't explain",
+                       "Whoever sent us knew more about {topic} than they said",
+                       "We keep circling {topic} and never landing",
+                       "If {topic} goes wrong, who takes the blame",
+                       "I'd leave {place} tonight if I could",
+                       "Tell me honestly, {first}. Are we getting anywhere",
+                       "You've been quiet since {place}",
+                       "There's a way out of {topic}. I just can't see it yet"),
     ("talk", "fail"): ("Can we talk", "A word, {first}", "Got a moment",
                        "Please, just a minute", "Hear me out, {first}",
                        "Don't walk away from me"),
@@ -196,11 +205,16 @@ _REPLIES: dict[str, tuple[str, ...]] = {
     "chat": ("Longer than they think", "Not much. Not yet", "I'm still deciding",
              "Maybe. Ask me again later", "I'd rather not say", "Ask me tomorrow",
              "No. Not one of them", "I stopped asking", "More than I'd like",
-             "Does it matter now", "Not here. Later", "I wish I knew"),
+             "Does it matter now", "Not here. Later", "I wish I knew",
+             "Less than you'd hope", "Ask me when this is over", "Nothing I'd swear to",
+             "Enough to worry me", "Closer than it looks, I think"),
     "chat_said": ("I've wondered the same", "Keep your eyes open",
                   "It's better than the alternative", "You worry too much", "Maybe. Maybe not",
                   "I know. I feel it too", "Then we'd better be careful", "Don't say that",
-                  "Nobody's giving up yet", "Let's hope you're wrong"),
+                  "Nobody's giving up yet", "Let's hope you're wrong",
+                  "Say that again when we're out of here", "Mm. I'd noticed",
+                  "Maybe. We'll know soon enough", "I've thought it too",
+                  "Keep that between us"),
     "fail": ("Not now", "I've nothing to say to you", "Leave it", "Go away, {first}",
              "Some other time"),
     "persuade_win": ("All right. I'm with you", "Fine. For now", "You've made your point",
@@ -219,6 +233,11 @@ _REPLIES: dict[str, tuple[str, ...]] = {
                  "I won't forget this", "Easy. Easy. I'm all right", "You didn't have to",
                  "That's a lot better", "I'll manage now", "Thanks. I mean that"),
 }  # fmt: skip
+
+
+# Lines and answers from tables large enough not to come back word for word within a
+# story: only these may stand alone, with no tag or beat to tell them apart.
+_MANY = ("chat", "chat_said", "news", "knew", "persuade_win", "help_win")
 
 
 def _case(event: EventView) -> tuple[str, str]:
@@ -249,6 +268,53 @@ def _asks(line: str) -> bool:
     return last.split(" ", 1)[0].removesuffix("'s") in _QUESTIONS
 
 
+# What a speaker does instead of a speech tag, by temperament, and by regard for the
+# one they answer (cold, warm); {n} is the speaker, {pos} their pronoun's possessive.
+_BEATS = {
+    "blunt": ("{n} shrugged.", "{n} did not look up.", "{n} folded {pos} arms.",
+              "{n} spat to one side.", "{n} grunted.", "{n} jerked {pos} chin at the door.",
+              "{n} cracked {pos} knuckles."),
+    "warm": ("{n} nodded slowly.", "{n} managed a smile.", "{n} let out a long breath.",
+             "{n} squeezed {pos} eyes shut a moment.", "{n} reached for the nearest hand.",
+             "{n} laughed softly.", "{n} rubbed {pos} tired eyes."),
+    "sly": ("{n} smiled thinly.", "{n} tilted {pos} head.", "{n} seemed amused.",
+            "{n} studied {pos} nails.", "{n} raised an eyebrow.", "{n} let the pause stretch.",
+            "{n} clicked {pos} tongue."),
+    "clipped": ("{n} nodded once.", "{n} kept working.", "{n} barely paused.",
+                "{n} checked the time.", "{n} did not slow down.", "{n} made a note.",
+                "{n} glanced up briefly."),
+    "eager": ("{n} brightened.", "{n} was already on {pos} feet.", "{n} nodded hard.",
+              "{n} bounced on {pos} heels.", "{n} could hardly sit still.", "{n} beamed.",
+              "{n} leaned forward at once."),
+    "wary": ("{n} glanced over {pos} shoulder.", "{n} lowered {pos} voice.", "{n} hesitated.",
+             "{n} looked round first.", "{n} kept {pos} back to the wall.", "{n} went very still.",
+             "{n} chewed {pos} lip."),
+    "bold": ("{n} laughed.", "{n} squared {pos} shoulders.", "{n} grinned.",
+             "{n} clapped {pos} hands together.", "{n} stood up straight.",
+             "{n} threw back {pos} head.", "{n} tapped the table hard."),
+    "earnest": ("{n} leaned in.", "{n} took a breath.", "{n} thought it over.",
+                "{n} met the other's eyes.", "{n} pressed a hand to {pos} chest.",
+                "{n} swallowed hard.", "{n} nodded gravely."),
+    "plain": ("{n} thought about it.", "{n} nodded.", "{n} sighed.", "{n} scratched {pos} jaw.",
+              "{n} shifted {pos} weight.", "{n} looked away.", "{n} rubbed {pos} neck."),
+    "cold": ("{n} did not turn round.", "{n} gave a short, flat laugh.", "{n} stared back.",
+             "{n} kept {pos} distance.", "{n} curled {pos} lip.", "{n} crossed {pos} arms."),
+    "fond": ("{n} smiled at that.", "{n} relaxed a little.", "{n} bumped the other's shoulder.",
+             "{n} softened.", "{n} smiled despite everything.", "{n} let {pos} guard down."),
+}  # fmt: skip
+
+
+def _beat(voice: str, regard: float, key: tuple[object, ...], pronoun: str) -> str:
+    """What the speaker does as they speak ("smiled thinly"), from their temperament or,
+    now and then, from how they feel about the other."""
+    felt = "cold" if regard <= -0.3 else "fond" if regard >= 0.5 else voice
+    mood = pick((felt, voice), *key, "mood")
+    pos = {"she": "her", "he": "his"}.get(pronoun, "")
+    # Without a pronoun from the sheet, a beat that needs one is not used.
+    beats = [b for b in _BEATS.get(mood, _BEATS["plain"]) if pos or "{pos}" not in b]
+    return pick(beats, *key, "beat").format(n="", pos=pos).strip().rstrip(".")
+
+
 def _quote(
     text: str,
     speaker: str,
@@ -256,9 +322,28 @@ def _quote(
     key: tuple[object, ...],
     asks: bool = False,
     pronoun: str = "",
+    form: str = "tag",
+    regard: float = 0.0,
 ) -> str:
-    tag = _tag(voice, key, pronoun, key[-1:] == ("r",))
+    """The line with a speech tag (`form` "tag"), an action beat before it ("beat"), or
+    alone ("bare") where the exchange already shows who speaks."""
     mark = "?" if asks or _asks(text) else ""
+    if form == "bare":
+        return f'"{cap(text)}{mark or "."}"'
+    if form == "beat":  # one sentence, the line and what the speaker did saying it
+        gesture = _beat(voice, regard, key, pronoun)
+        if mark:
+            return f'{speaker} {gesture} and asked: "{cap(text)}?"'
+        reply = key[-1:] == ("r",)
+        verbs = [
+            v for v in _TAG_VERBS.get(voice, _TAG_VERBS["plain"])
+            if " " not in v and (reply or v not in ("answered", "replied"))
+        ]  # fmt: skip
+        verb = pick(verbs, *key, "beat-verb")
+        if pick(("before", "after"), *key, "beat-shape") == "before":
+            return f'{speaker} {gesture} and {verb}: "{cap(text)}."'
+        return f'"{cap(text)}," {speaker} {verb}, and {gesture}.'
+    tag = _tag(voice, key, pronoun, key[-1:] == ("r",))
     shape = pick(("after", "before"), *key, "shape")
     if mark:  # a question is asked, and its tag comes first
         tag = pick(("asked", "wanted to know", "asked quietly"), *key, "ask")
@@ -307,7 +392,15 @@ def lines(event: EventView, names: Names, key: tuple[object, ...], topic: str = 
         closer = pick(_FOND, *key, "fond")  # a line to someone they trust ends warmer
     said += closer.format(first=fill["first"])
     actor = names.of(event.actor_id, event.actor_name)
-    out = [_quote(said, actor, voice, key, asks, names.pronoun(event.actor_id))]
+    # The deed's sentence just named the speaker: their line may stand alone, or open on
+    # what they do; the reply then carries its speaker (two bare lines would not).
+    first = pick(("tag", "tag", "bare", "beat"), *key, "form")
+    if first == "bare" and speech not in _MANY:
+        first = "tag"
+    out = [_quote(said, actor, voice, key, asks, names.pronoun(event.actor_id), first, regard)]
+    if speech == "knew":
+        out = []  # the teller is cut short: only the answer is heard
+        first = "bare"
     if reply == "chat" and not asks:
         reply = "chat_said"
     if reply and reply in _REPLIES:
@@ -322,6 +415,14 @@ def lines(event: EventView, names: Names, key: tuple[object, ...], topic: str = 
         if lead.endswith(", ") and not answer.startswith("I "):
             answer = answer[:1].lower() + answer[1:]  # "Oh, you drive a hard bargain"
         answer = lead + answer
+        # In a two-person exchange the answer needs no tag after a tagged line.
+        form = pick(("bare", "bare", "beat", "tag"), *key, "r", "form")
+        if form == "bare" and first != "tag":
+            form = "beat"  # not two lines with no speaker named
+        elif form == "bare" and reply not in _MANY:
+            form = "tag"
+        their_regard = heard.get(event.target_id, ("plain", 0.0))[1]
         out.append(_quote(answer, names.short(event.target_id, listener), their_voice,
-                          (*key, "r"), asks, names.pronoun(event.target_id)))  # fmt: skip
+                          (*key, "r"), asks, names.pronoun(event.target_id), form,
+                          their_regard))  # fmt: skip
     return out
