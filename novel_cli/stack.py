@@ -121,11 +121,10 @@ class LocalStack:
         # Each process gets its own scrape port: several share this machine.
         metrics = self.ports.setdefault(f"{name}-metrics", localinfra.free_port())
         self.procs[name] = subprocess.Popen(
-            [sys.executable, "-m", service.module],
+            localinfra.child_command([sys.executable, "-m", service.module]),
             env={**env, port_var: str(self.ports[name]), "NE_METRICS_PORT": str(metrics)},
             stdout=log,
             stderr=subprocess.STDOUT,
-            preexec_fn=localinfra._die_with_parent,
         )
 
     def add_replica(self, name: str, replica: str) -> None:

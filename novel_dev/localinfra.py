@@ -7,8 +7,6 @@ the parent is killed with SIGKILL.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import hashlib
 import os
 import pwd
@@ -21,12 +19,11 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 PG_BIN_DIRS = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
-_PR_SET_PDEATHSIG = 1
 
 
 def free_port() -> int:
@@ -46,22 +43,29 @@ def docker_available() -> bool:
     return True
 
 
-def _die_with_parent() -> None:
-    with contextlib.suppress(OSError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+def child_command(args: Sequence[str], user: pwd.struct_passwd | None = None) -> list[str]:
+    """`args` as a child that dies with this process (SIGTERM when it dies, even by
+    SIGKILL), run as `user` if given: through util-linux's `setpriv`, which sets the
+    parent-death signal (after switching users, which would clear it) and execs `args`.
 
-
-def _as_user(user: pwd.struct_passwd | None) -> Callable[[], None]:
-    def preexec() -> None:
-        os.setsid()
+    Not with a preexec_fn: that makes subprocess fork() instead of vfork(), and fork()
+    runs gRPC's fork handlers. In a process that has used gRPC (the tests, the benchmark,
+    `novel up` after its first health probe), the child then restarts gRPC's poller
+    thread, and subprocess closing the inherited descriptors before exec closes that
+    thread's epoll fd: "epoll_wait ... Bad file descriptor", and the child aborts (-6)
+    before `args` ever runs, with that line in the log the child was given
+    (grpc/grpc#43055; about 1 start in 20 here once gRPC is in use).
+    Without setpriv (not Linux: no parent-death signal there) `args` run as they are.
+    """
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
         if user is not None:
-            os.setgid(user.pw_gid)
-            os.initgroups(user.pw_name, user.pw_gid)
-            os.setuid(user.pw_uid)
-        # After setuid: changing credentials clears the parent-death signal.
-        _die_with_parent()
-
-    return preexec
+            raise RuntimeError("setpriv (util-linux) is needed to run postgres as root")
+        return list(args)
+    switch = []
+    if user is not None:
+        switch = [f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--init-groups"]
+    return [setpriv, *switch, "--pdeathsig", "TERM", "--", *args]
 
 
 def _wait(
@@ -116,22 +120,12 @@ def start_nats(data_dir: Path | None = None, port: int | None = None) -> LocalSe
     port = port or free_port()
     monitor = free_port()
     log = open(data / "nats.log", "ab")  # noqa: SIM115 (owned by the child)
+    args = [nats_server_binary(), "-js", "-a", "127.0.0.1", "-p", str(port)]
     proc = subprocess.Popen(
-        [
-            nats_server_binary(),
-            "-js",
-            "-a",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "-sd",
-            str(data),
-            "-m",
-            str(monitor),
-        ],
+        child_command([*args, "-sd", str(data), "-m", str(monitor)]),
         stdout=log,
         stderr=subprocess.STDOUT,
-        preexec_fn=_as_user(None),
+        start_new_session=True,
     )
 
     def ready() -> bool:
@@ -201,9 +195,9 @@ def start_postgres(
     if not (pgdata / "PG_VERSION").exists():
         initdb = [pg_bin("initdb"), "-D", str(pgdata), "-U", "postgres", "--auth=trust"]
         done = subprocess.run(
-            [*initdb, "-E", "UTF8", "--locale=C.UTF-8"],
+            child_command([*initdb, "-E", "UTF8", "--locale=C.UTF-8"], user),
             capture_output=True,
-            preexec_fn=_as_user(user),
+            start_new_session=True,
         )
         if done.returncode != 0:
             raise RuntimeError(f"initdb failed: {done.stderr.decode(errors='replace')[-500:]}")
@@ -222,10 +216,10 @@ def start_postgres(
         options += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
     log = open(root / "postgres.log", "ab")  # noqa: SIM115 (owned by the child)
     proc = subprocess.Popen(
-        [pg_bin("postgres"), "-D", str(pgdata), "-p", str(port), *options],
+        child_command([pg_bin("postgres"), "-D", str(pgdata), "-p", str(port), *options], user),
         stdout=log,
         stderr=subprocess.STDOUT,
-        preexec_fn=_as_user(user),
+        start_new_session=True,
     )
 
     def ready() -> bool:

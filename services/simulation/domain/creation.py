@@ -121,7 +121,11 @@ def create_world(
             )
         )
 
-    focus = words(" ".join([scenario, *(g for c in characters for g in c.goals)]))
+    # Text by text, not joined: `words` caches by its text, and the joined text is new
+    # almost every run (the cast and the seed's goals): thousands of one-off entries.
+    focus = tuple(
+        w for text in (scenario, *(g for c in characters for g in c.goals)) for w in words(text)
+    )
     chosen = _clue_choice(theme, rng, focus)
     # The key clue lies away from the objective, so reaching it takes finding the way.
     goal = locations[theme.stakes.place]
