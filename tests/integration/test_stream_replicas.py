@@ -5,12 +5,15 @@ lowers what is there (an update_stream would otherwise undo an operator's R3).""
 from __future__ import annotations
 
 import asyncio
+import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.errors import ServiceUnavailableError
 
 from novel_dev import localinfra
@@ -55,6 +58,16 @@ def cluster() -> Iterator[list[str]]:
                 stderr=subprocess.DEVNULL,
             )
         )
+    # Listening takes a few ms, longer on a busy machine: connect only once all three do.
+    deadline = time.monotonic() + 30
+    for port in ports:
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, f"nats-server on {port} never listened"
+                time.sleep(0.05)
     try:
         yield [f"nats://127.0.0.1:{p}" for p in ports]
     finally:
@@ -74,12 +87,15 @@ async def connected(url: str, replicas: int) -> EventBus:
 @pytest.fixture(scope="module")
 async def r3(cluster: list[str]) -> AsyncIterator[EventBus]:
     bus = await connected(cluster[0], 3)
-    # The cluster elects its JetStream meta leader a moment after the servers start.
-    for _ in range(100):
+    # The cluster elects its JetStream meta leader a moment after the servers start (a
+    # request meanwhile is refused, or times out on a busy machine).
+    deadline = time.monotonic() + 60
+    while True:
         try:
             await bus.ensure_stream(SPEC)
             break
-        except ServiceUnavailableError:
+        except (ServiceUnavailableError, NatsTimeoutError):
+            assert time.monotonic() < deadline, "the cluster elected no JetStream leader"
             await asyncio.sleep(0.1)
     yield bus
     await bus.close()
