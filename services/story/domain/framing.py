@@ -18,6 +18,9 @@ _SCENE = (
     "It was the same as ever at {place}: {detail}.", "{Detail}; that was {place} for you.",
     "At {place}, as always, {detail}.", "Anyone at {place} would have seen it: {detail}.",
     "The hour found {place} unchanged: {detail}.", "At {place} that hour, {detail}.",
+    "There was {place}, and {detail}.", "{Detail}, all across {place}.",
+    "By then, at {place}, {detail}.", "Down at {place}, {detail}.", "{Detail}, near {place}.",
+    "Whoever passed {place} saw it: {detail}.", "Out at {place}, {detail}.",
 )  # fmt: skip
 # Shapes that say the place is as it was: never two in a row, so the first hour can step
 # back to one that does not.
@@ -26,11 +29,21 @@ _PHASE = {
     "peak": ("Everything was coming to a head.", "There was no more time to waste.",
              "Nobody could pretend any longer that there was time.",
              "Whatever was going to happen would happen now.", "It was now or never.",
-             "The last of their time was running out.", "Every choice counted now."),
+             "The last of their time was running out.", "Every choice counted now.",
+             "The clock had all but run down.", "Nobody spoke of later anymore.",
+             "It had to be settled, one way or another, and soon.", "The waiting was over.",
+             "From here on, every mistake would stick.", "Nerves were stretched thin.",
+             "There would be no second try.", "The end was close enough to taste.",
+             "Hours had become minutes.", "They were down to the last throw."),
     "relief": ("The worst, it seemed, had passed.", "For a while the pressure eased.",
                "A strange calm settled in.", "The air went out of the moment.",
                "For the first time in hours, someone laughed.", "The danger drew back a little.",
-               "They could breathe again, if only for an hour."),
+               "They could breathe again, if only for an hour.",
+               "Somebody put a kettle on.", "For once, nothing was on fire.",
+               "Hands stopped shaking, for a while.", "The quiet felt almost safe.",
+               "Someone slept, briefly and badly.", "There was time to count the damage.",
+               "The next blow did not come, not yet.", "It was a lull, and they took it.",
+               "Voices dropped back to normal."),
 }  # fmt: skip
 # The opening has told the scenario; the first chapter says what must be done about it.
 _STAKES = (
@@ -41,6 +54,11 @@ _STAKES = (
     "There was one way through: {objective}, at {place}. Anything less, and {consequence}.",
     "Sooner or later someone would have to {objective}, and that meant {place}. Nobody "
     "said aloud what failing meant: {consequence}.",
+    "Everyone knew the job: {objective}. It meant {place}. Without it, {consequence}.",
+    "First things first: {objective}, and that was at {place}. Otherwise {consequence}.",
+    "The whole business came down to one errand: {objective}, at {place}. Botch it, and "
+    "{consequence}.",
+    "It would be decided at {place}: someone had to {objective}, or {consequence}.",
 )
 _OBSTACLE = ("Worse, {o}.", "And now {o}.", "Word spread that {o}.", "To make it harder, {o}.",
              "Then the news came: {o}.", "On top of everything, {o}.", "Bad news followed: {o}.",
@@ -63,7 +81,10 @@ _LEADS = {
     "resolution": ("It came down to {a}.", "Everything rested on {a} now.",
                    "{a} reached the heart of it.", "This was the moment the whole thing turned.",
                    "Everything they had come for was within reach.",
-                   "Now it was up to {a}."),
+                   "Now it was up to {a}.",
+                   "{a} was the one closest to it.", "All eyes went to {a}.",
+                   "The deciding hour belonged to {a}.", "{a} had one chance, and took it.",
+                   "What came next rested with {a}.", "Here was the crux, and {a} stood at it."),
 }  # fmt: skip
 _EPIC_LEADS = {
     "confrontation": ("Then {a} and {b} met in wrath.", "Steel answered steel between {a} and {b}.",
@@ -176,20 +197,26 @@ _DONE = (
     "{w} had {d}, and knew it.", "One thing was certain now: {w} had {d}.",
     "So {w} had {d} after all.", "Against the odds, {w} had {d}.",
     "{w} had {d}; nobody could take that away.", "It was done: {w} had {d}.",
+    "{w} had {d}, whatever it had cost.", "At least {w} had {d}.",
+    "Nobody could say otherwise: {w} had {d}.", "{w} had {d}, and that counted for something.",
 )  # fmt: skip
 _ALL_DONE = (
     "{w} had each done what they came to do.", "{w} had all got what they came for.",
     "For {w}, what they had set out to do was done.",
     "{w} could each count their work done.",
+    "{w} had each finished what they started.", "None of {w} left anything undone.",
 )  # fmt: skip
 _SOME_DONE = (  # for a reckoning where some of them also lost an aim
     "{w} had each seen an aim through.", "For {w}, at least one aim was met.",
     "{w} each had something to show for it.",
+    "{w} had each won something back.", "Some of it had gone right for {w}.",
 )  # fmt: skip
 _FAILED = (
     "{p} never did {g}.", "It was too late now for {p} to {g}.", "{p} had failed to {g}.",
     "There was no longer any hope that {p} would {g}.", "{p} would not {g}, not now.",
     "{p} had meant to {g}, but it was not to be.",
+    "{p} would have to live with it: the chance to {g} was gone.",
+    "{p} had hoped to {g}. That hope was spent.", "Nothing would let {p} {g} now.",
 )  # fmt: skip
 
 
@@ -229,6 +256,14 @@ _DENOUEMENT = (
     "Nobody left at once. There were debts to settle and questions still hanging.",
     "That was the end of it, though not yet of them: there was still the way back to find.",
     "After that the pressure went out of everything, and the rest was aftermath.",
+    "The danger had passed; the arguing about it had not.",
+    "What was left was tidying up, and counting who owed whom.",
+    "The rush was over. The long, dull business of the after had begun.",
+    "Nobody cheered. They were too tired, and there was still work to do.",
+    "The crisis was spent; the people in it were not done yet.",
+    "It was finished, more or less. The rest was a matter of patience.",
+    "The work that mattered was behind them. Small chores filled what remained.",
+    "Someone said it was over. Nobody quite believed it yet.",
     "They had won. Now they had to live with how.",
 )  # fmt: skip
 

@@ -393,6 +393,12 @@ HAPPENINGS: dict[str, tuple[str, ...]] = {
         "Unexpectedly, {happening}.",
         "Somewhere nearby, {happening}.",
         "Before anyone could react, {happening}.",
+        "Out of nowhere, {happening}.",
+        "No one was ready when {happening}.",
+        "Then came trouble: {happening}.",
+        "A moment later, {happening}.",
+        "As if on cue, {happening}.",
+        "Meanwhile, {happening}.",
     ),
     "concise": ("{Happening}.",),
 }
