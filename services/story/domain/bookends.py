@@ -386,14 +386,30 @@ _BOND_SHAPES = {
     "deep": ("{h} had come to trust {o} deeply.",
              "By the end {h} would have followed {o} anywhere.",
              "{h} had found in {o} someone to rely on.",
-             "{h} now trusted {o} without reservation."),
+             "{h} now trusted {o} without reservation.", "{h} owed {o} more than a thank-you.",
+             "{o} had earned {h}'s trust for good.", "{h} would vouch for {o} to anyone."),
     "warm": ("{h} ended on warmer terms with {o}.", "{h} thought better of {o} than at the start.",
              "{h} and {o} parted on easier terms, at least on {h}'s side.",
-             "{h} had begun to like {o}."),
+             "{h} had begun to like {o}.", "{h} had warmed to {o}.",
+             "{o} had risen in {h}'s estimation.", "{h} no longer minded {o}'s company."),
     "bitter": ("{h} ended on bitter terms with {o}.", "{h} would not forgive {o}.",
-               "{h} had nothing left for {o} but contempt.", "{h} counted {o} an enemy now."),
+               "{h} had nothing left for {o} but contempt.", "{h} counted {o} an enemy now.",
+               "{h} would not turn a back on {o} again.", "{o} had lost {h} for good."),
     "wary": ("{h} had grown wary of {o}.", "{h} no longer quite trusted {o}.",
-             "{h} kept an eye on {o} after that.", "{h} had doubts about {o} by the end."),
+             "{h} kept an eye on {o} after that.", "{h} had doubts about {o} by the end.",
+             "{h} had begun to wonder about {o}.", "{o} had given {h} reason to be careful."),
+}  # fmt: skip
+
+
+_MUTUAL = {
+    "deep": ("had come to trust each other deeply", "would have gone anywhere together now",
+             "had become true friends", "had each other's backs from then on"),
+    "warm": ("ended on warmer terms", "got on better than at the start",
+             "had grown easier with each other", "parted as something like friends"),
+    "bitter": ("ended as enemies", "could no longer stand each other",
+               "parted in open hostility", "would not share a room again"),
+    "wary": ("had grown wary of each other", "eyed each other with new suspicion",
+             "kept a careful distance after that", "no longer took each other on trust"),
 }  # fmt: skip
 
 
@@ -418,12 +434,11 @@ def _bonds(bonds: Sequence[Bond], style: str) -> list[str]:
         back = next((x for x in bonds if (x.holder, x.other) == (b.other, b.holder)), None)
         if style != "log" and back is not None and (back.change > 0) == (b.change > 0):
             told.add((b.other, b.holder))
-            feeling = (
-                "had come to trust each other deeply" if min(b.change, back.change) >= 0.3
-                else "ended on warmer terms" if b.change > 0
-                else "ended as enemies" if max(b.change, back.change) <= -0.3
-                else "had grown wary of each other"
+            kind = (
+                "deep" if min(b.change, back.change) >= 0.3 else "warm" if b.change > 0
+                else "bitter" if max(b.change, back.change) <= -0.3 else "wary"
             )  # fmt: skip
+            feeling = pick(_MUTUAL[kind], b.holder, b.other, "mutual")
             out.append(f"{b.holder} and {b.other} {feeling}.")
         else:
             out.append(_bond(b, style, len(out)))
@@ -460,9 +475,9 @@ _UNHARMED = (
     "{w} came out of it untouched.", "Whatever else, {w} came out whole.",
 )  # fmt: skip
 _STEADY = (
-    "Relationships held more or less steady.", "Nobody much changed their mind about anyone.",
-    "They parted thinking of each other much as they had before.",
-    "Whatever they had felt for each other at the start, they still felt.",
+    "Relationships held more or less steady.", "Nobody changed sides.", "Old loyalties held.",
+    "No friendships were made or lost.", "Their feelings stayed where they were.",
+    "Trust neither grew nor broke.",
 )  # fmt: skip
 _FOUND_BY = (
     "{who} had uncovered {what}.", "It was {who} who had turned up {what}.",

@@ -60,6 +60,12 @@ _LEADS = (
     "suspected that {where_short} was keeping a secret",
     "spotted something odd {where}",
     "had a feeling about {where_short}",
+    "saw scuffs and marks {where} that someone had tried to hide",
+    "decided {where_short} deserved a second visit",
+    "came away sure that {where_short} was hiding something",
+    "found {where_short} too tidy to be innocent",
+    "noticed something out of place {where}",
+    "could not shake a suspicion about {where_short}",
 )  # fmt: skip
 _SPOTTED = ("caught sight of {who} {where}", "glimpsed {who} {where}", "saw {who} {where}")
 # The brief style leaves out small consequences.

@@ -211,6 +211,11 @@ _SOME_DONE = (  # for a reckoning where some of them also lost an aim
     "{w} each had something to show for it.",
     "{w} had each won something back.", "Some of it had gone right for {w}.",
 )  # fmt: skip
+_ALL_LOST = (  # for a reckoning where three or more lost an aim
+    "{w} each left something undone.", "Not everything had gone their way: {w} each fell short.",
+    "{w} each had an aim that came to nothing.", "Some hopes died there, for {w} alike.",
+    "{w} would each carry off an unfinished errand.", "{w} each had to let something go.",
+)  # fmt: skip
 _FAILED = (
     "{p} never did {g}.", "It was too late now for {p} to {g}.", "{p} had failed to {g}.",
     "There was no longer any hope that {p} would {g}.", "{p} would not {g}, not now.",
@@ -256,14 +261,10 @@ _DENOUEMENT = (
     "Nobody left at once. There were debts to settle and questions still hanging.",
     "That was the end of it, though not yet of them: there was still the way back to find.",
     "After that the pressure went out of everything, and the rest was aftermath.",
-    "The danger had passed; the arguing about it had not.",
-    "What was left was tidying up, and counting who owed whom.",
-    "The rush was over. The long, dull business of the after had begun.",
-    "Nobody cheered. They were too tired, and there was still work to do.",
-    "The crisis was spent; the people in it were not done yet.",
-    "It was finished, more or less. The rest was a matter of patience.",
-    "The work that mattered was behind them. Small chores filled what remained.",
-    "Someone said it was over. Nobody quite believed it yet.",
+    "The danger had passed; the arguing had not.", "What was left was tidying up.",
+    "The rush was over.", "Nobody cheered. They were too tired.", "The crisis was spent.",
+    "It was finished, more or less.", "Small chores filled what remained.",
+    "Someone said it was over. Nobody quite believed it.",
     "They had won. Now they had to live with how.",
 )  # fmt: skip
 
@@ -291,6 +292,11 @@ def goal_lines(
             # goal was told when it was first acted on.
             lost = {who for who, _, value in facts.goals if value <= 0}
             template = pick(_SOME_DONE if lost & set(people) else _ALL_DONE, *key, "all-done")
+            out.append(template.format(w=join([names.of(i) for i in people])))
+            continue
+        if verdict < 0 and len(alike) >= 3:
+            # Likewise the losses: one sentence, not a wall of aims each retold in full.
+            template = pick(_ALL_LOST, *key, "all-lost")
             out.append(template.format(w=join([names.of(i) for i in people])))
             continue
         for n, (settled, who_all) in enumerate(alike.items()):

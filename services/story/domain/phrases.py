@@ -97,6 +97,9 @@ CLAUSES: dict[str, Templates] = {
             "{actor} pulled {target} aside for a word",
             "{actor} made time to talk with {target}",
             "{actor} talked things over with {target}",
+            "{actor} shared a few quiet minutes with {target}",
+            "{actor} listened to {target} for a while",
+            "{actor} had a long talk with {target}",
         ),
         "failure": (
             "{actor} tried to talk with {target}, but the words would not come",
@@ -134,6 +137,10 @@ CLAUSES: dict[str, Templates] = {
             "{actor} argued {target} into agreement",
             "{actor} gave {target} reasons that were hard to refuse",
             "{actor} got {target} to see it another way",
+            "{actor} brought {target} over, one argument at a time",
+            "{actor} found the words that moved {target}",
+            "{actor} changed {target}'s mind",
+            "{actor} put it to {target} plainly, and {target} agreed",
         ),
         "failure": (
             "{actor} pressed {target} hard, but got nowhere",
