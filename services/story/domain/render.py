@@ -11,6 +11,7 @@ import re
 
 from .consequences import Subject, by_turn, sentences
 from .consequences import groups as consequences
+from .hazards import reworded
 from .model import DIRECTOR_ID, EventView
 from .naming import Names, short_place
 from .phrases import CLAUSES, EPIC_CLAUSES, GENERIC_CLAUSE, HAPPENINGS, PARTS, ROLLS, TAILS
@@ -183,7 +184,8 @@ def render_event(
     """The main sentence (who did what, and why; `prefix` such as "Then, " leads it)
     and the sentences for the consequences it did not already tell."""
     if event.actor_id == DIRECTOR_ID:
-        happening = motive_text(event.motive) or f"the world shifted at {event.location}"
+        said = motive_text(event.motive)
+        happening = reworded(said, *key, event.sequence) or f"the world shifted at {event.location}"
         template = by_turn(HAPPENINGS.get(style, HAPPENINGS["detailed"]), event, key, "happening")
         text = template.format(happening=happening, Happening=cap(happening))
         groups = consequences(event, names, style, key)
