@@ -72,7 +72,7 @@ _SPOTTED = ("caught sight of {who} {where}", "glimpsed {who} {where}", "saw {who
 _CONCISE_SKIP = ("spotted", "alerted", "lead", "defended")
 
 _AGAIN = ("found the same {same}", "turned up {d} as well", "came upon {d} too",
-          "also found {d}", "found {d} too")  # fmt: skip
+          "also found {d}", "found {d} too", "came across {d} as well")  # fmt: skip
 
 Subject = tuple[str, str]  # ("id", character id) or ("text", words)
 

@@ -81,6 +81,9 @@ CLAUSES: dict[str, Templates] = {
         "critical_failure": (
             "{actor} blundered through a careless search of {target}",
             "{actor} made a mess of searching {target}",
+            "{actor} tore through {target} in a hurry and missed everything",
+            "{actor} knocked things over all across {target} and learned nothing",
+            "{actor} rushed a search of {target} and spoiled it",
         ),
     },
     "talk": {
