@@ -345,6 +345,12 @@ _BOTH_STOOD = (
     "None of them fell: {w} were alive when it ended.", "{w} came out of it alive.",
     "At the end, {w} were still standing.", "{w} were alive when it was done.",
 )  # fmt: skip
+_SOME_FELL = (
+    # The survivors first: a killer among them is named in full before the deed.
+    "When it was over, {a} {v} still standing, but {f}.",
+    "{a} {v} still alive at the end, but {f}.",
+    "{a} still lived when it was done, but {f}.", "At the end {a} {v} still there, but {f}.",
+)  # fmt: skip
 _ALL_STOOD = (
     "When the last turn ended, all {n} of them still stood.",
     "All {n} of them lived to see the end of it.",
@@ -370,7 +376,8 @@ def _fates(t: Tally, style: str) -> str:
     if not alive:
         return f"In the end, none of them survived: {join(falls)}."
     verb = "was" if len(alive) == 1 else "were"
-    return f"When it was over, {join(alive)} {verb} still standing, but {join(falls)}."
+    shape = pick(_SOME_FELL, *alive, "fell")
+    return shape.format(a=join(alive), v=verb, f=join(falls))
 
 
 def _cause(cause: str, style: str) -> str:
@@ -467,6 +474,14 @@ def _discoveries(t: Tally, style: str, setting: str) -> str:
     )  # fmt: skip
 
 
+_SCARRED = (
+    "carried scars out of it", "came out of it badly hurt", "bore deep wounds by the end",
+    "paid for it in blood", "would wear the scars for years",
+)  # fmt: skip
+_MENDED = (
+    ", though patched up", ", though the wounds were dressed", ", bandaged as well as could be",
+    ", though someone saw to the wounds",
+)  # fmt: skip
 _NO_SCRATCH = (
     "Not one of them had taken so much as a scratch.", "Nobody had so much as a bruise.",
     "Their luck had held: none of them was hurt.", "Not a drop of their blood had been spilled.",
@@ -529,12 +544,13 @@ def _closing(ctx: StoryContext, chapters_events: Sequence[Sequence[EventView]]) 
             healed = f" and recovered {mended}" if mended else ""
             wounds.append(f"{name} took {taken} damage in all{healed}.")
         elif taken:
-            scars = "carried scars out of it" if taken >= 5 else pick(
+            scars = pick(_SCARRED, t.order[0], ident, "scars") if taken >= 5 else pick(
                 ("came out of it bruised", "came away battered", "left with a few hurts",
                  "nursed bruises by the end", "came out of it sore", "limped out of it",
                  "had cuts to show for it"), t.order[0], "bruised"
             )  # fmt: skip
-            marked.setdefault(f"{scars}{', though patched up' if mended else ''}", []).append(name)
+            mend = pick(_MENDED, t.order[0], "mended") if mended else ""
+            marked.setdefault(f"{scars}{mend}", []).append(name)
         else:
             unharmed.append(name)
     wounds += [f"{join(who)} {scars}." for scars, who in marked.items()]
