@@ -211,6 +211,14 @@ _SOME_DONE = (  # for a reckoning where some of them also lost an aim
     "{w} each had something to show for it.",
     "{w} had each won something back.", "Some of it had gone right for {w}.",
 )  # fmt: skip
+_WON_AGAIN = (
+    "It paid off for {w}.", "For {w}, that settled it.", "{w} had done it.",
+    "That aim, at least, {w} had met.", "{w} had what mattered.",
+)  # fmt: skip
+_LOST_AGAIN = (
+    "It came to nothing for {w}.", "{w} had to give it up.", "For {w}, it was lost.",
+    "That hope was gone for {w}.",
+)  # fmt: skip
 _ALL_LOST = (  # for a reckoning where three or more lost an aim
     "{w} each left something undone.", "Not everything had gone their way: {w} each fell short.",
     "{w} each had an aim that came to nothing.", "Some hopes died there, for {w} alike.",
@@ -300,6 +308,15 @@ def goal_lines(
             out.append(template.format(w=join([names.of(i) for i in people])))
             continue
         for n, (settled, who_all) in enumerate(alike.items()):
+            if len(who_all) == 1 and all(
+                (who_all[0], " ".join(g.split()).lower()) in facts.stated for g in settled
+            ):
+                # Its motive said it a few lines up: a short word, not the goal again.
+                shapes = _WON_AGAIN if verdict > 0 else _LOST_AGAIN
+                step = n + (key[1] if len(key) > 1 and isinstance(key[1], int) else 0)
+                template = cycle(shapes, step, key[0] if key else "", "again")
+                out.append(template.format(w=names.of(who_all[0])))
+                continue
             out.append(_goal_sentence(verdict, who_all, list(settled), names, key, n))
     if facts.resolution is not None:
         what, verdict_value = facts.resolution
