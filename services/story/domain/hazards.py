@@ -228,7 +228,7 @@ _WORDINGS: dict[str, tuple[str, ...]] = {
         "the heat cracked straps and bent tools at ",
         "the sun baked everything brittle at ",
         "heat warped the metal at ",
-        "the heat was a hammer at ",
+        "the heat hammered down on ",
         "the heat cracked leather and bent iron at ",
         "a blast of heat ruined gear at ",
         "the sun split straps and warped tools at ",
