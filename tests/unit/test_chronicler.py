@@ -577,3 +577,18 @@ def test_a_scenario_settled_before_the_last_hour_says_what_the_rest_is_for() -> 
     ending = early.split("\n\n")[-1]
     assert "the beacon was lit again" in ending and "Zara" in ending
     assert last.split("\n\n")[-1] in ending and len(ending) > len(last.split("\n\n")[-1])
+
+
+def test_a_goal_its_motive_just_stated_is_not_retold_in_the_reckoning() -> None:
+    """The motive says the goal in full; the reckoning of the same hour says it short.
+    A goal no motive stated this hour is still told in full."""
+    deed = ev(
+        4, 1, ZARA, "investigate", target_name="the ridge", outcome="success",
+        motive="driven by the goal to map the caverns under the ridge",
+        effects=[EffectView("motive", "zara", "new")],
+    )  # fmt: skip
+    settled = [EffectView("goal", "zara", "Map the caverns under the ridge", 1.0)]
+    text = write_chapter(ctx("detailed"), 4, [deed, ev(4, 9, None, "reckoning", effects=settled)])
+    assert text.text.count("the caverns under the ridge") == 1, text.text
+    alone = write_chapter(ctx("detailed"), 4, [ev(4, 9, None, "reckoning", effects=settled)])
+    assert "mapped the caverns under the ridge" in alone.text, alone.text

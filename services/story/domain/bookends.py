@@ -215,6 +215,12 @@ def _setting_sentence(ctx: StoryContext, style: str) -> str:
             "What follows happened in {s}.",
             "The story is set in {s}.",
             "This is a record of {s}.",
+            "These events took place in {s}.",
+            "It began in {s}.",
+            "The place was {s}.",
+            "Here is what came to pass in {s}.",
+            "This is an account of some hard hours in {s}.",
+            "Picture {s}.",
         ),
         "concise": ("This is a tale of {s}.",),
     }[style]
@@ -245,14 +251,20 @@ _ONE = (
     "{name} was {role} of {f}.", "{name}, {role}, had come on behalf of {f}.",
     "{F} had sent {name}, {role}.", "{name} served {f} as {role}.",
     "For {f} there was {name}, {role}.", "{name}, {role}, answered to {f}.",
+    "{name} was there for {f}, {role} by trade.", "{F} was represented by {name}, {role}.",
+    "{name}, {role}, carried the interests of {f}.", "{name} spoke for {f}; {role} by calling.",
+    "Of {f}, only {name} had come: {role}.", "{name} had taken {f}'s coin; {role}.",
 )  # fmt: skip
 _MANY = (
     "{F} had sent {list}.", "From {f} came {list}.", "{F} was there in force: {list}.",
     "Of {f} there were {list}.", "With {f} came {list}.", "{F} had put its trust in {list}.",
+    "{F} counted on {list}.", "Under the banner of {f} stood {list}.",
+    "{F} had its own people there: {list}.", "For {f}, {list} had made the journey.",
 )  # fmt: skip
 _LONE = (
     "{name} was {role} with no allegiance to speak of.", "{name}, {role}, served no one.",
     "{name} was {role} and answered to nobody.", "{name}, {role}, had come alone.",
+    "{name}, {role}, kept to no side.", "Nobody had sent {name}, {role}.",
 )  # fmt: skip
 
 
@@ -328,11 +340,24 @@ def write_opening(ctx: StoryContext) -> str:
 # -- closing --
 
 
+_BOTH_STOOD = (
+    "When the last turn ended, all of them still stood: {w}.", "{w} lived to see the end.",
+    "None of them fell: {w} were alive when it ended.", "{w} came out of it alive.",
+    "At the end, {w} were still standing.", "{w} were alive when it was done.",
+)  # fmt: skip
+_SOME_FELL = (
+    # The survivors first: a killer among them is named in full before the deed.
+    "When it was over, {a} {v} still standing, but {f}.",
+    "{a} {v} still alive at the end, but {f}.",
+    "{a} still lived when it was done, but {f}.", "At the end {a} {v} still there, but {f}.",
+)  # fmt: skip
 _ALL_STOOD = (
     "When the last turn ended, all {n} of them still stood.",
     "All {n} of them lived to see the end of it.",
     "None of the {n} had fallen when it ended.",
     "When it was over, all {n} were still on their feet.",
+    "The {n} of them had all made it through.", "Every one of the {n} was alive at the end.",
+    "Death had passed over all {n} of them.", "All {n} walked out of it alive.",
 )  # fmt: skip
 
 
@@ -347,11 +372,12 @@ def _fates(t: Tally, style: str) -> str:
         if len(alive) <= len(_COUNTS) and len(alive) > 2:  # the names were just told
             count = _COUNTS[len(alive) - 1].lower()
             return pick(_ALL_STOOD, t.names.full(t.order[0]), len(alive)).format(n=count)
-        return f"When the last turn ended, all of them still stood: {join(alive)}."
+        return pick(_BOTH_STOOD, *alive, "stood").format(w=join(alive))
     if not alive:
         return f"In the end, none of them survived: {join(falls)}."
     verb = "was" if len(alive) == 1 else "were"
-    return f"When it was over, {join(alive)} {verb} still standing, but {join(falls)}."
+    shape = pick(_SOME_FELL, *alive, "fell")
+    return shape.format(a=join(alive), v=verb, f=join(falls))
 
 
 def _cause(cause: str, style: str) -> str:
@@ -367,14 +393,31 @@ _BOND_SHAPES = {
     "deep": ("{h} had come to trust {o} deeply.",
              "By the end {h} would have followed {o} anywhere.",
              "{h} had found in {o} someone to rely on.",
-             "{h} now trusted {o} without reservation."),
+             "{h} now trusted {o} without reservation.", "{h} owed {o} more than a thank-you.",
+             "{o} had earned {h}'s trust for good.", "{h} would vouch for {o} to anyone."),
     "warm": ("{h} ended on warmer terms with {o}.", "{h} thought better of {o} than at the start.",
              "{h} and {o} parted on easier terms, at least on {h}'s side.",
-             "{h} had begun to like {o}."),
+             "{h} had begun to like {o}.", "{h} had warmed to {o}.",
+             "{o} had risen in {h}'s estimation.", "{h} no longer minded {o}'s company."),
     "bitter": ("{h} ended on bitter terms with {o}.", "{h} would not forgive {o}.",
-               "{h} had nothing left for {o} but contempt.", "{h} counted {o} an enemy now."),
+               "{h} had nothing left for {o} but contempt.", "{h} counted {o} an enemy now.",
+               "{h} would never again turn a back on {o}.",
+               "{h} wanted nothing more to do with {o}."),
     "wary": ("{h} had grown wary of {o}.", "{h} no longer quite trusted {o}.",
-             "{h} kept an eye on {o} after that.", "{h} had doubts about {o} by the end."),
+             "{h} kept an eye on {o} after that.", "{h} had doubts about {o} by the end.",
+             "{h} had begun to wonder about {o}.", "{o} had given {h} reason to be careful."),
+}  # fmt: skip
+
+
+_MUTUAL = {
+    "deep": ("had come to trust each other deeply", "would have gone anywhere together now",
+             "had become true friends", "had each other's backs from then on"),
+    "warm": ("ended on warmer terms", "got on better than at the start",
+             "had grown easier with each other", "parted as something like friends"),
+    "bitter": ("ended as enemies", "could no longer stand each other",
+               "parted in open hostility", "would not share a room again"),
+    "wary": ("had grown wary of each other", "eyed each other with new suspicion",
+             "kept a careful distance after that", "no longer took each other on trust"),
 }  # fmt: skip
 
 
@@ -399,12 +442,11 @@ def _bonds(bonds: Sequence[Bond], style: str) -> list[str]:
         back = next((x for x in bonds if (x.holder, x.other) == (b.other, b.holder)), None)
         if style != "log" and back is not None and (back.change > 0) == (b.change > 0):
             told.add((b.other, b.holder))
-            feeling = (
-                "had come to trust each other deeply" if min(b.change, back.change) >= 0.3
-                else "ended on warmer terms" if b.change > 0
-                else "ended as enemies" if max(b.change, back.change) <= -0.3
-                else "had grown wary of each other"
+            kind = (
+                "deep" if min(b.change, back.change) >= 0.3 else "warm" if b.change > 0
+                else "bitter" if max(b.change, back.change) <= -0.3 else "wary"
             )  # fmt: skip
+            feeling = pick(_MUTUAL[kind], b.holder, b.other, "mutual")
             out.append(f"{b.holder} and {b.other} {feeling}.")
         else:
             out.append(_bond(b, style, len(out)))
@@ -432,8 +474,30 @@ def _discoveries(t: Tally, style: str, setting: str) -> str:
     )  # fmt: skip
 
 
+_SCARRED = (
+    "carried scars out of it", "came out of it badly hurt", "bore deep wounds by the end",
+    "paid for it in blood", "would wear the scars for years",
+)  # fmt: skip
+_MENDED = (
+    ", though patched up", ", though the wounds were dressed", ", bandaged as well as could be",
+    ", though someone saw to the wounds",
+)  # fmt: skip
+_NO_SCRATCH = (
+    "Not one of them had taken so much as a scratch.", "Nobody had so much as a bruise.",
+    "Their luck had held: none of them was hurt.", "Not a drop of their blood had been spilled.",
+)  # fmt: skip
+_UNHARMED = (
+    "{w} came through unharmed.", "{w} got away without a scratch.",
+    "{w} came out of it untouched.", "Whatever else, {w} came out whole.",
+)  # fmt: skip
+_STEADY = (
+    "Relationships held more or less steady.", "Nobody changed sides.", "Old loyalties held.",
+    "No friendships were made or lost.", "Their feelings stayed where they were.",
+    "Trust neither grew nor broke.",
+)  # fmt: skip
 _FOUND_BY = (
     "{who} had uncovered {what}.", "It was {who} who had turned up {what}.",
+    "{who} had dug out {what}.", "Thanks to {who}, {what} had come to light.",
     "{who} had found {what}.", "{who} came away knowing of {what}.",
     "To {who} went the credit for {what}.", "{who} had brought {what} to light.",
 )  # fmt: skip
@@ -480,24 +544,26 @@ def _closing(ctx: StoryContext, chapters_events: Sequence[Sequence[EventView]]) 
             healed = f" and recovered {mended}" if mended else ""
             wounds.append(f"{name} took {taken} damage in all{healed}.")
         elif taken:
-            scars = "carried scars out of it" if taken >= 5 else pick(
+            scars = pick(_SCARRED, t.order[0], ident, "scars") if taken >= 5 else pick(
                 ("came out of it bruised", "came away battered", "left with a few hurts",
-                 "nursed bruises by the end"), t.order[0], "bruised"
+                 "nursed bruises by the end", "came out of it sore", "limped out of it",
+                 "had cuts to show for it"), t.order[0], "bruised"
             )  # fmt: skip
-            marked.setdefault(f"{scars}{', though patched up' if mended else ''}", []).append(name)
+            mend = pick(_MENDED, t.order[0], "mended") if mended else ""
+            marked.setdefault(f"{scars}{mend}", []).append(name)
         else:
             unharmed.append(name)
     wounds += [f"{join(who)} {scars}." for scars, who in marked.items()]
     if unharmed and len(unharmed) == len(t.survivors) > 2:
-        wounds.append("Not one of them had taken so much as a scratch.")
+        wounds.append(pick(_NO_SCRATCH, *t.order, "scratch"))
     elif unharmed:
-        wounds.append(f"{join(unharmed)} came through unharmed.")
+        wounds.append(pick(_UNHARMED, *unharmed, "unharmed").format(w=join(unharmed)))
     deaths = " ".join(
         f"{f.name} {_cause(f.cause, style).replace('had been', 'was')}"
         + (f" in turn {f.turn}." if log else f" in the {ordinal(f.turn)} hour.")
         for f in t.fallen
     )
-    relations = " ".join(bonds) if bonds else "Relationships held more or less steady."
+    relations = " ".join(bonds) if bonds else pick(_STEADY, *t.order, "steady")
     summary = (
         f"The record holds {t.deeds} deeds across {len(chapters_events)} turns." if log else ""
     )

@@ -135,14 +135,18 @@ def _routine(event: EventView) -> bool:
 
 _ROUTINE_VERBS = {
     "investigate": ("searched", "went through", "combed", "checked", "picked over",
-                    "turned over", "sifted", "tried", "went over"),
+                    "turned over", "sifted", "tried", "went over", "poked around",
+                    "rummaged through", "scoured", "hunted through", "went back over"),
     "scout": ("scouted", "looked over the way to", "went to look at", "scouted out",
-              "spied out the ground toward", "took a look at"),
+              "spied out the ground toward", "took a look at", "walked out toward",
+              "kept watch over", "checked the path to", "went ahead toward"),
 }  # fmt: skip
 _ROUTINE_ENDS = (
     "and none of it came to anything", "all for nothing", "with nothing to show for it",
     "and not one of them turned up a thing", "to no purpose", "and came back none the wiser",
     "but the hour gave up nothing new", "and it was wasted effort",
+    "and the hour was gone for nothing", "which led nowhere", "and all of it came up empty",
+    "without a single thing to show", "and each came back empty-handed",
 )  # fmt: skip
 _ROUTINE_ONE = (
     "{who} {verb} {where} and found nothing new",
@@ -151,6 +155,11 @@ _ROUTINE_ONE = (
     "{who} {verb} {where}, but it gave up nothing",
     "For all the effort, {who} {verb} {where} and came away with nothing",
     "{who} {verb} {where}; it was time lost",
+    "{who} {verb} {where}, and that was all the hour held",
+    "{who} {verb} {where} and learned nothing",
+    "{who} {verb} {where}, without luck",
+    "It was a dry hour: {who} {verb} {where} and got nowhere",
+    "{who} {verb} {where}; nothing there was new",
 )  # fmt: skip
 _ROUTINE_MANY = (
     "{list}, {end}",
@@ -159,6 +168,9 @@ _ROUTINE_MANY = (
     "{list}; none of it changed anything",
     "It was a slow hour for the others: {list}, {end}",
     "Away from all that, {list}, {end}",
+    "Meanwhile {list}, {end}",
+    "The others kept at it: {list}, {end}",
+    "Less came of the rest: {list}, {end}",
 )  # fmt: skip
 
 

@@ -60,13 +60,19 @@ _LEADS = (
     "suspected that {where_short} was keeping a secret",
     "spotted something odd {where}",
     "had a feeling about {where_short}",
+    "saw scuffs and marks {where} that someone had tried to hide",
+    "decided {where_short} deserved a second visit",
+    "came away sure that {where_short} was hiding something",
+    "found {where_short} too tidy to be innocent",
+    "noticed something out of place {where}",
+    "could not shake a suspicion about {where_short}",
 )  # fmt: skip
 _SPOTTED = ("caught sight of {who} {where}", "glimpsed {who} {where}", "saw {who} {where}")
 # The brief style leaves out small consequences.
 _CONCISE_SKIP = ("spotted", "alerted", "lead", "defended")
 
 _AGAIN = ("found the same {same}", "turned up {d} as well", "came upon {d} too",
-          "also found {d}", "found {d} too")  # fmt: skip
+          "also found {d}", "found {d} too", "came across {d} as well")  # fmt: skip
 
 Subject = tuple[str, str]  # ("id", character id) or ("text", words)
 

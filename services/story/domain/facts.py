@@ -32,11 +32,17 @@ class TurnFacts:
     goals: list[tuple[str, str, float]] = field(default_factory=list)  # (who, goal, verdict)
     resolution: tuple[str, float] | None = None  # (what came of it, +1 achieved / -1 lost)
     resolution_event: EventView | None = None
+    # (who, goal lower-cased) for goals a motive stated this hour: the reckoning need
+    # not say them again in full.
+    stated: set[tuple[str, str]] = field(default_factory=set)
 
 
 def gather(events: Sequence[EventView]) -> TurnFacts:
     facts = TurnFacts()
     for event in events:
+        if event.motive.startswith(_GOAL_MOTIVES) and fresh_motive(event):
+            goal = event.motive.split(" ", 5)[-1].rstrip(".").lower()
+            facts.stated.add((event.actor_id, goal))
         for f in event.effects:
             if f.kind == "scene" and "|" in f.detail:
                 place, detail = f.detail.split("|", 1)
@@ -64,6 +70,7 @@ def is_director(event: EventView) -> bool:
     return event.actor_id == DIRECTOR_ID
 
 
+_GOAL_MOTIVES = ("driven by the goal to ", "driven by the goal of ")
 # Motives that only say again what the deed says ("scouted toward the ridge, wanting a
 # first look at it"): the deed tells them, so they are never stated.
 _ECHOES = ("wanting a first look at ", "curious about ")

@@ -18,6 +18,9 @@ _SCENE = (
     "It was the same as ever at {place}: {detail}.", "{Detail}; that was {place} for you.",
     "At {place}, as always, {detail}.", "Anyone at {place} would have seen it: {detail}.",
     "The hour found {place} unchanged: {detail}.", "At {place} that hour, {detail}.",
+    "There was {place}, and {detail}.", "{Detail}, all across {place}.",
+    "By then, at {place}, {detail}.", "Down at {place}, {detail}.", "{Detail}, near {place}.",
+    "Whoever passed {place} saw it: {detail}.", "Out at {place}, {detail}.",
 )  # fmt: skip
 # Shapes that say the place is as it was: never two in a row, so the first hour can step
 # back to one that does not.
@@ -26,11 +29,21 @@ _PHASE = {
     "peak": ("Everything was coming to a head.", "There was no more time to waste.",
              "Nobody could pretend any longer that there was time.",
              "Whatever was going to happen would happen now.", "It was now or never.",
-             "The last of their time was running out.", "Every choice counted now."),
+             "The last of their time was running out.", "Every choice counted now.",
+             "The clock had all but run down.", "Nobody spoke of later anymore.",
+             "It had to be settled, one way or another, and soon.", "The waiting was over.",
+             "From here on, every mistake would stick.", "Nerves were stretched thin.",
+             "There would be no second try.", "The end was close enough to taste.",
+             "Hours had become minutes.", "They were down to the last throw."),
     "relief": ("The worst, it seemed, had passed.", "For a while the pressure eased.",
                "A strange calm settled in.", "The air went out of the moment.",
                "For the first time in hours, someone laughed.", "The danger drew back a little.",
-               "They could breathe again, if only for an hour."),
+               "They could breathe again, if only for an hour.",
+               "Somebody put a kettle on.", "For once, nothing was on fire.",
+               "Hands stopped shaking, for a while.", "The quiet felt almost safe.",
+               "Someone slept, briefly and badly.", "There was time to count the damage.",
+               "The next blow did not come, not yet.", "It was a lull, and they took it.",
+               "Voices dropped back to normal."),
 }  # fmt: skip
 # The opening has told the scenario; the first chapter says what must be done about it.
 _STAKES = (
@@ -41,6 +54,11 @@ _STAKES = (
     "There was one way through: {objective}, at {place}. Anything less, and {consequence}.",
     "Sooner or later someone would have to {objective}, and that meant {place}. Nobody "
     "said aloud what failing meant: {consequence}.",
+    "Everyone knew the job: {objective}. It meant {place}. Without it, {consequence}.",
+    "First things first: {objective}, and that was at {place}. Otherwise {consequence}.",
+    "The whole business came down to one errand: {objective}, at {place}. Botch it, and "
+    "{consequence}.",
+    "It would be decided at {place}: someone had to {objective}, or {consequence}.",
 )
 _OBSTACLE = ("Worse, {o}.", "And now {o}.", "Word spread that {o}.", "To make it harder, {o}.",
              "Then the news came: {o}.", "On top of everything, {o}.", "Bad news followed: {o}.",
@@ -63,7 +81,10 @@ _LEADS = {
     "resolution": ("It came down to {a}.", "Everything rested on {a} now.",
                    "{a} reached the heart of it.", "This was the moment the whole thing turned.",
                    "Everything they had come for was within reach.",
-                   "Now it was up to {a}."),
+                   "Now it was up to {a}.",
+                   "{a} was the one closest to it.", "All eyes went to {a}.",
+                   "The deciding hour belonged to {a}.", "{a} had one chance, and took it.",
+                   "What came next rested with {a}.", "Here was the crux, and {a} stood at it."),
 }  # fmt: skip
 _EPIC_LEADS = {
     "confrontation": ("Then {a} and {b} met in wrath.", "Steel answered steel between {a} and {b}.",
@@ -176,20 +197,39 @@ _DONE = (
     "{w} had {d}, and knew it.", "One thing was certain now: {w} had {d}.",
     "So {w} had {d} after all.", "Against the odds, {w} had {d}.",
     "{w} had {d}; nobody could take that away.", "It was done: {w} had {d}.",
+    "{w} had {d}, whatever it had cost.", "At least {w} had {d}.",
+    "Nobody could say otherwise: {w} had {d}.", "{w} had {d}, and that counted for something.",
 )  # fmt: skip
 _ALL_DONE = (
     "{w} had each done what they came to do.", "{w} had all got what they came for.",
     "For {w}, what they had set out to do was done.",
     "{w} could each count their work done.",
+    "{w} had each finished what they started.", "None of {w} left anything undone.",
 )  # fmt: skip
 _SOME_DONE = (  # for a reckoning where some of them also lost an aim
     "{w} had each seen an aim through.", "For {w}, at least one aim was met.",
     "{w} each had something to show for it.",
+    "{w} had each won something back.", "Some of it had gone right for {w}.",
+)  # fmt: skip
+_WON_AGAIN = (
+    "It paid off for {w}.", "For {w}, that settled it.", "{w} had done it.",
+    "That aim, at least, {w} had met.", "{w} had what mattered.",
+)  # fmt: skip
+_LOST_AGAIN = (
+    "It came to nothing for {w}.", "{w} had to give it up.", "For {w}, it was lost.",
+    "That hope was gone for {w}.",
+)  # fmt: skip
+_ALL_LOST = (  # for a reckoning where three or more lost an aim
+    "{w} each left something undone.", "Not everything had gone their way: {w} each fell short.",
+    "{w} each had an aim that came to nothing.", "Some hopes died there, for {w} alike.",
+    "{w} would each carry off an unfinished errand.", "{w} each had to let something go.",
 )  # fmt: skip
 _FAILED = (
     "{p} never did {g}.", "It was too late now for {p} to {g}.", "{p} had failed to {g}.",
     "There was no longer any hope that {p} would {g}.", "{p} would not {g}, not now.",
     "{p} had meant to {g}, but it was not to be.",
+    "{p} would have to live with it: the chance to {g} was gone.",
+    "{p} had hoped to {g}. That hope was spent.", "Nothing would let {p} {g} now.",
 )  # fmt: skip
 
 
@@ -229,6 +269,10 @@ _DENOUEMENT = (
     "Nobody left at once. There were debts to settle and questions still hanging.",
     "That was the end of it, though not yet of them: there was still the way back to find.",
     "After that the pressure went out of everything, and the rest was aftermath.",
+    "The danger had passed; the arguing had not.", "What was left was tidying up.",
+    "The rush was over.", "Nobody cheered. They were too tired.", "The crisis was spent.",
+    "It was finished, more or less.", "Small chores filled what remained.",
+    "Someone said it was over. Nobody quite believed it.",
     "They had won. Now they had to live with how.",
 )  # fmt: skip
 
@@ -258,7 +302,21 @@ def goal_lines(
             template = pick(_SOME_DONE if lost & set(people) else _ALL_DONE, *key, "all-done")
             out.append(template.format(w=join([names.of(i) for i in people])))
             continue
+        if verdict < 0 and len(alike) >= 3:
+            # Likewise the losses: one sentence, not a wall of aims each retold in full.
+            template = pick(_ALL_LOST, *key, "all-lost")
+            out.append(template.format(w=join([names.of(i) for i in people])))
+            continue
         for n, (settled, who_all) in enumerate(alike.items()):
+            if len(who_all) == 1 and all(
+                (who_all[0], " ".join(g.split()).lower()) in facts.stated for g in settled
+            ):
+                # Its motive said it a few lines up: a short word, not the goal again.
+                shapes = _WON_AGAIN if verdict > 0 else _LOST_AGAIN
+                step = n + (key[1] if len(key) > 1 and isinstance(key[1], int) else 0)
+                template = cycle(shapes, step, key[0] if key else "", "again")
+                out.append(template.format(w=names.of(who_all[0])))
+                continue
             out.append(_goal_sentence(verdict, who_all, list(settled), names, key, n))
     if facts.resolution is not None:
         what, verdict_value = facts.resolution

@@ -11,6 +11,7 @@ import re
 
 from .consequences import Subject, by_turn, sentences
 from .consequences import groups as consequences
+from .hazards import reworded
 from .model import DIRECTOR_ID, EventView
 from .naming import Names, short_place
 from .phrases import CLAUSES, EPIC_CLAUSES, GENERIC_CLAUSE, HAPPENINGS, PARTS, ROLLS, TAILS
@@ -63,6 +64,22 @@ _REWORDINGS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
       "not trusting ground nobody knew")),
 )  # fmt: skip
 _GOAL_OF = ("for the sake of {g}", "with {g} in mind", "in pursuit of {g}", "thinking of {g}")
+
+
+# The engine's motives toward the scenario's objective; after the first hour (whose
+# stakes told the objective in full) a short reference says it.
+_OBJECTIVE = ("determined to ", "set on the chance to ")
+_OBJECTIVE_AGAIN = (
+    "determined to see it through", "set on finishing the job", "bent on settling it at last",
+    "meaning to end it, one way or another", "with the end of it in sight",
+    "seeing a chance to finish the work", "sure the time had come",
+)  # fmt: skip
+
+
+def _objective_again(event: EventView, key: tuple[object, ...]) -> str:
+    if event.turn > 1 and event.motive.startswith(_OBJECTIVE):
+        return pick(_OBJECTIVE_AGAIN, *key, event.actor_id, "objective")
+    return event.motive
 
 
 def motive_text(
@@ -183,7 +200,8 @@ def render_event(
     """The main sentence (who did what, and why; `prefix` such as "Then, " leads it)
     and the sentences for the consequences it did not already tell."""
     if event.actor_id == DIRECTOR_ID:
-        happening = motive_text(event.motive) or f"the world shifted at {event.location}"
+        said = motive_text(event.motive)
+        happening = reworded(said, *key, event.sequence) or f"the world shifted at {event.location}"
         template = by_turn(HAPPENINGS.get(style, HAPPENINGS["detailed"]), event, key, "happening")
         text = template.format(happening=happening, Happening=cap(happening))
         groups = consequences(event, names, style, key)
@@ -200,11 +218,12 @@ def render_event(
     # A motive in front is read before the clause, so it is written before it too.
     # A motive read before the rest of the clause is written before it too.
     shape = pick(("front", "apposition", "trail"), *key, "motive") if show_motive else ""
+    said_motive = _objective_again(event, key)
     early = shape in ("front", "apposition")
-    motive = motive_text(event.motive, key, names, event.actor_id) if early else ""
+    motive = motive_text(said_motive, key, names, event.actor_id) if early else ""
     clause = _clause(event, names, style, key)
     if shape == "trail":
-        motive = _no_echo(motive_text(event.motive, key, names, event.actor_id), clause, event)
+        motive = _no_echo(motive_text(said_motive, key, names, event.actor_id), clause, event)
     groups = consequences(event, names, style, key)
     actor_subject: Subject = ("id", event.actor_id)
     own = groups[0][1] if groups and groups[0][0] == actor_subject else _empty_handed(event, key)
@@ -221,7 +240,7 @@ def render_event(
             groups = groups[1:]
     if shape == "trail" and motive and (folded or "," in clause):
         # Not after a clause that already runs on: the motive leads instead.
-        shape, motive = "front", motive_text(event.motive, key, names, event.actor_id)
+        shape, motive = "front", motive_text(said_motive, key, names, event.actor_id)
     actor = _leading_name(clause, names, event.actor_id, event.actor_name)
     if not motive:
         body = clause
