@@ -114,12 +114,31 @@ def nats_server_binary() -> str:
 
 
 def start_nats(data_dir: Path | None = None, port: int | None = None) -> LocalServer:
+    """A NATS server with JetStream on `port` (a free one if not given). A free port can
+    be taken by another process before the server binds it: then, for a port of our own
+    choosing, the server starts again on other ports (at most three tries)."""
+    tries = 3 if port is None else 1
+    while True:
+        tries -= 1
+        try:
+            return _start_nats(data_dir, port)
+        except _PortTaken:
+            if not tries:
+                raise
+
+
+class _PortTaken(RuntimeError):
+    pass
+
+
+def _start_nats(data_dir: Path | None, port: int | None) -> LocalServer:
     temp = data_dir is None
     data = data_dir or Path(tempfile.mkdtemp(prefix="novel-nats-"))
     data.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
     monitor = free_port()
     log = open(data / "nats.log", "ab")  # noqa: SIM115 (owned by the child)
+    written_from = log.tell()
     args = [nats_server_binary(), "-js", "-a", "127.0.0.1", "-p", str(port)]
     proc = subprocess.Popen(
         child_command([*args, "-sd", str(data), "-m", str(monitor)]),
@@ -136,7 +155,15 @@ def start_nats(data_dir: Path | None = None, port: int | None = None) -> LocalSe
         except OSError:
             return False
 
-    _wait(ready, "nats-server", proc, 15)
+    try:
+        _wait(ready, "nats-server", proc, 15)
+    except RuntimeError:
+        log.close()
+        if b"address already in use" in (data / "nats.log").read_bytes()[written_from:]:
+            if temp:
+                shutil.rmtree(data, ignore_errors=True)
+            raise _PortTaken("nats-server: a chosen port was taken meanwhile") from None
+        raise
     return LocalServer(
         f"nats://127.0.0.1:{port}",
         proc,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import threading
+import time
 from collections import Counter
 
 import httpx
@@ -53,6 +54,7 @@ def test_sigterm_mid_writes_loses_no_acknowledged_write(stack, nats_url):
     worker.join(60)
     assert code == 0, "the service did not shut down cleanly"
     stack.restart_service("character")
+    _until_the_simulation_service_reaches_characters(stack, key)
 
     statuses = Counter(status for _, status in results)
     acknowledged = {cid for cid, status in results if status == 201}
@@ -71,3 +73,17 @@ def test_sigterm_mid_writes_loses_no_acknowledged_write(stack, nats_url):
     assert set(per_character) == stored, "a committed change never reached NATS"
     assert max(per_character.values()) == 1, "a change reached NATS twice"
     assert len({e.event_id for e in events}) == len(events)
+
+
+def _until_the_simulation_service_reaches_characters(stack, key: str) -> None:
+    """Leave the shared stack as it was found: the simulation service's channel to the
+    restarted character service reconnects within its back-off (up to 5 s), and until it
+    does a start is a 503. A start naming characters nobody has reaches the character
+    service and comes back 404."""
+    body = {"character_ids": ["nobody-one", "nobody-two"], "turns": 1}
+    deadline = time.monotonic() + 30
+    with httpx.Client(base_url=stack.url, headers={"Authorization": f"Bearer {key}"}) as api:
+        while (answer := api.post("/v1/simulations", json=body)).status_code == 503:
+            assert time.monotonic() < deadline, "the simulation service never reconnected"
+            time.sleep(0.2)
+    assert answer.status_code == 404, answer.text

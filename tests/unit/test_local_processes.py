@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -59,3 +60,26 @@ def test_a_child_dies_with_its_parent_even_killed() -> None:
         child.wait(timeout=30)
     except psutil.TimeoutExpired:
         assert child.status() == psutil.STATUS_ZOMBIE
+
+
+def test_nats_starts_again_when_its_free_port_was_taken_meanwhile(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Another process binds the port free_port() chose before nats-server does (several
+    # stacks start at once on a test machine): the server exits, and starts on new ports.
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    busy = taken.getsockname()[1]
+    ports = iter([busy])
+    real = localinfra.free_port
+    monkeypatch.setattr(localinfra, "free_port", lambda: next(ports, None) or real())
+    try:
+        server = localinfra.start_nats()
+    finally:
+        taken.close()
+    try:
+        assert server.proc.poll() is None
+        assert server.url != f"nats://127.0.0.1:{busy}"
+    finally:
+        server.stop()
