@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
@@ -40,6 +41,16 @@ class NarrationRecords:
             )
         )
         await self._conn.execute(stmt)
+
+    async def add_new(self, recordings_id: str, calls: Sequence[NarrationCall]) -> None:
+        """Record `calls` under an id that holds none yet: one batched insert."""
+        if not calls:
+            return
+        now = datetime.now(UTC)
+        await self._conn.execute(
+            insert(llm_calls),
+            [{"simulation_id": recordings_id, "created_at": now, **asdict(c)} for c in calls],
+        )
 
     async def reserve(self, simulation_id: str, pending: NarrationCall, budget: int) -> bool:
         """Record `pending` (its input_tokens: the call's upper bound) if the simulation's

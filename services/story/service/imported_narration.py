@@ -58,7 +58,6 @@ class NarrationImports:
             records = NarrationRecords(uow.conn)
             if await records.of_simulation(recordings_id):
                 raise AlreadyExists(f"recordings '{recordings_id}' exist already")
-            for call in calls:
-                await records.add(recordings_id, call)
+            await records.add_new(recordings_id, calls)
             await uow.commit()
         return len(calls)
