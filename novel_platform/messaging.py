@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -176,6 +176,24 @@ class EventBus:
         subscription = await self._nc.subscribe(subject, cb=handler)
         await self._nc.flush()
         return subscription
+
+    async def stored(self, stream: str, subject: str) -> AsyncIterator[bytes]:
+        """The payloads `stream` holds on `subject` (wildcards allowed), oldest first.
+
+        One `STREAM.MSG.GET` (next by subject) per message and one to find the end: no
+        consumer is made. A consumer per reader costs the server an API call to create it,
+        state, and heartbeats for minutes after the reader has gone (an ordered consumer is
+        deleted only when found inactive). Not the direct get: that may be answered by a
+        replica behind the leader, and miss a message the stream has acknowledged.
+        """
+        seq = 1
+        while True:
+            try:
+                found = await self.js.get_msg(stream, seq, subject, next=True)
+            except NotFoundError:
+                return
+            yield found.data or b""
+            seq = (found.seq or seq) + 1
 
     async def publish(
         self, subject: str, data: bytes, msg_id: str, headers: dict[str, str] | None = None

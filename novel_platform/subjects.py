@@ -36,11 +36,6 @@ STORY_NARRATION_USED = EventType(
 )
 
 
-def simulation_subjects(simulation_id: str) -> tuple[str, str]:
-    """Everything about one simulation: its own events and its story's."""
-    return f"simulation.{simulation_id}.*", f"story.{simulation_id}.*"
-
-
 DAY = 24 * 3600
 CHARACTER_STREAM = StreamSpec(name="CHARACTER", subjects=("character.>",))
 # Work-queue retention: each request is removed once a worker acknowledges it.
@@ -60,3 +55,12 @@ SIMULATION_WORKERS_DURABLE = "simulation-workers"
 STORY_WRITER_DURABLE = "story-writer"
 # The simulation service's reader of what narration cost (the runs' usage, the tenants').
 NARRATION_USAGE_DURABLE = "simulation-narration-usage"
+
+
+def simulation_subjects(simulation_id: str) -> tuple[tuple[StreamSpec, str], ...]:
+    """Everything about one simulation, by stream: its own events, then its story's (the
+    order they are caused in)."""
+    return (
+        (SIMULATION_STREAM, f"simulation.{simulation_id}.*"),
+        (STORY_STREAM, f"story.{simulation_id}.*"),
+    )

@@ -1,9 +1,11 @@
 """One simulation's events as a Server-Sent Events stream, read from JetStream.
 
-Replay and live delivery come from the same ordered consumers (deliver all, filtered to
-this simulation's subjects), so a client that reconnects with Last-Event-ID gets what it
-missed without the database being polled. Event ids are "<turns>.<chapters>.<final>":
-how far the client has got, so a resumed stream skips what was already sent.
+The stream subscribes to the simulation's subjects first, then reads what JetStream
+already holds for them, then follows what the subscription hears. A message published
+in between comes both ways: the position drops the copy. So a client that reconnects with
+Last-Event-ID gets what it missed, without the database being polled and without a
+JetStream consumer per reader. Event ids are "<turns>.<chapters>.<final>": how far the
+client has got, so a resumed stream skips what was already sent.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import orjson
 from google.protobuf.json_format import MessageToDict
 from google.protobuf.message import Message
 from nats.aio.msg import Msg
-from nats.js.api import DeliverPolicy
+from sse_starlette import ServerSentEvent
 
 from novel_engine.v1 import common_pb2, story_pb2
 from novel_platform import subjects
@@ -48,23 +50,27 @@ class Position:
 
 async def simulation_events(
     bus: EventBus, simulation_id: str, position: Position
-) -> AsyncIterator[dict[str, str]]:
-    queue: asyncio.Queue[Msg] = asyncio.Queue()
+) -> AsyncIterator[bytes]:
+    """The encoded SSE events, one chunk per NATS event (a batch of turns is one write)."""
+    heard: asyncio.Queue[bytes] = asyncio.Queue()
+
+    async def hear(msg: Msg) -> None:
+        heard.put_nowait(msg.data)
+
+    streams = subjects.simulation_subjects(simulation_id)
     subscriptions = []
     try:
-        for subject in subjects.simulation_subjects(simulation_id):
-            subscriptions.append(
-                await bus.js.subscribe(
-                    subject,
-                    ordered_consumer=True,
-                    deliver_policy=DeliverPolicy.ALL,
-                    cb=queue.put,
-                )
-            )
+        for _, subject in streams:
+            subscriptions.append(await bus.subscribe(subject, hear))
+        for stream, subject in streams:
+            async for data in bus.stored(stream.name, subject):
+                if chunk := _encoded(_render(parse_envelope(data), position)):
+                    yield chunk
+                if position.ended:
+                    return
         while True:
-            envelope = parse_envelope((await queue.get()).data)
-            for event in _render(envelope, position):
-                yield event
+            if chunk := _encoded(_render(parse_envelope(await heard.get()), position)):
+                yield chunk
             if position.ended:
                 return
     finally:
@@ -73,13 +79,21 @@ async def simulation_events(
                 await sub.unsubscribe()
 
 
-def _render(envelope: common_pb2.EventEnvelope, position: Position) -> list[dict[str, str]]:
+def _encoded(events: list[ServerSentEvent]) -> bytes:
+    return b"".join(event.encode() for event in events)
+
+
+def _event(kind: str, position: Position, data: dict[str, Any]) -> ServerSentEvent:
+    return ServerSentEvent(orjson.dumps(data).decode(), event=kind, id=position.id())
+
+
+def _render(envelope: common_pb2.EventEnvelope, position: Position) -> list[ServerSentEvent]:
     """The SSE events one NATS event adds past `position`, which it advances.
 
     A batch of turns or chapters becomes one SSE event per turn or chapter, so clients
     see the same stream whether the run was paced or not.
     """
-    out: list[dict[str, str]] = []
+    out: list[ServerSentEvent] = []
     kind = envelope.type
     if kind == subjects.SIMULATION_TURNS_COMPLETED.type:
         batch = subjects.SIMULATION_TURNS_COMPLETED.unpack(envelope)
@@ -87,7 +101,7 @@ def _render(envelope: common_pb2.EventEnvelope, position: Position) -> list[dict
             if turn.number > position.turns:
                 position.turns = turn.number
                 data = {"turn": turn.number, "events": [_dict(e) for e in turn.events]}
-                out.append({"event": "turn", "id": position.id(), "data": _dumps(data)})
+                out.append(_event("turn", position, data))
         if batch.completed:
             status = {"status": "completed", "turns_executed": batch.turns_executed}
             out.extend(_final(position, status, ends=False))
@@ -106,14 +120,14 @@ def _render(envelope: common_pb2.EventEnvelope, position: Position) -> list[dict
         done = subjects.STORY_COMPLETED.unpack(envelope)
         out.extend(_chapters(position, done.story_id, done.simulation_id, done.story.chapters))
         ids = {"story_id": done.story_id, "simulation_id": done.simulation_id}
-        out.append({"event": "story", "id": position.id(), "data": _dumps(ids)})
+        out.append(_event("story", position, ids))
         position.ended = True
     return out
 
 
 def _chapters(
     position: Position, story_id: str, simulation_id: str, chapters: Iterable[story_pb2.Chapter]
-) -> list[dict[str, str]]:
+) -> list[ServerSentEvent]:
     out = []
     for chapter in chapters:
         if chapter.number > position.chapters:
@@ -123,23 +137,19 @@ def _chapters(
                 "simulation_id": simulation_id,
                 "chapter": chapter_out(chapter),
             }
-            out.append({"event": "chapter", "id": position.id(), "data": _dumps(data)})
+            out.append(_event("chapter", position, data))
     return out
 
 
-def _final(position: Position, status: dict[str, Any], *, ends: bool) -> list[dict[str, str]]:
+def _final(position: Position, status: dict[str, Any], *, ends: bool) -> list[ServerSentEvent]:
     """The status event (once), and whether the stream ends with it (no story follows)."""
     out = []
     if not position.final:
         position.final = 1
-        out.append({"event": "status", "id": position.id(), "data": _dumps(status)})
+        out.append(_event("status", position, status))
     position.ended = ends
     return out
 
 
 def _dict(message: Message) -> dict[str, Any]:
     return MessageToDict(message, preserving_proto_field_name=True)
-
-
-def _dumps(data: dict[str, Any]) -> str:
-    return orjson.dumps(data).decode()
