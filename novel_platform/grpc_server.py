@@ -122,6 +122,10 @@ class GrpcServer:
                 ("grpc.max_connection_age_ms", age_ms),
                 ("grpc.max_connection_age_grace_ms", 30_000),
                 ("grpc.max_receive_message_length", 4 * 1024 * 1024),
+                # gRPC sets SO_REUSEPORT by default: a second process bound to a port in
+                # use (a leftover of a crashed run, a port picked twice) would start
+                # silently and take a share of the calls. Refused, it fails to start.
+                ("grpc.so_reuseport", 0),
             ],
         )
         self.health = health.aio.HealthServicer()
