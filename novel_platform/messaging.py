@@ -177,8 +177,11 @@ class EventBus:
         await self._nc.flush()
         return subscription
 
-    async def stored(self, stream: str, subject: str) -> AsyncIterator[bytes]:
-        """The payloads `stream` holds on `subject` (wildcards allowed), oldest first.
+    async def stored(
+        self, stream: str, subject: str, after: int = 0
+    ) -> AsyncIterator[tuple[int, bytes]]:
+        """(sequence, payload) of what `stream` holds on `subject` (wildcards allowed) past
+        sequence `after`, oldest first.
 
         One `STREAM.MSG.GET` (next by subject) per message and one to find the end: no
         consumer is made. A consumer per reader costs the server an API call to create it,
@@ -186,14 +189,14 @@ class EventBus:
         deleted only when found inactive). Not the direct get: that may be answered by a
         replica behind the leader, and miss a message the stream has acknowledged.
         """
-        seq = 1
+        seq = after
         while True:
             try:
-                found = await self.js.get_msg(stream, seq, subject, next=True)
+                found = await self.js.get_msg(stream, seq + 1, subject, next=True)
             except NotFoundError:
                 return
-            yield found.data or b""
-            seq = (found.seq or seq) + 1
+            seq = found.seq or seq + 1
+            yield seq, found.data or b""
 
     async def publish(
         self, subject: str, data: bytes, msg_id: str, headers: dict[str, str] | None = None

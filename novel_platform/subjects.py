@@ -59,8 +59,14 @@ NARRATION_USAGE_DURABLE = "simulation-narration-usage"
 
 def simulation_subjects(simulation_id: str) -> tuple[tuple[StreamSpec, str], ...]:
     """Everything about one simulation, by stream: its own events, then its story's (the
-    order they are caused in)."""
+    order they are caused in). `simulation_pattern` matches them all."""
     return (
         (SIMULATION_STREAM, f"simulation.{simulation_id}.*"),
         (STORY_STREAM, f"story.{simulation_id}.*"),
     )
+
+
+def simulation_pattern(simulation_id: str) -> str:
+    """One subscription's subject for everything about one simulation (its events and its
+    story's: the only roots with the simulation id as their second token)."""
+    return f"*.{simulation_id}.*"

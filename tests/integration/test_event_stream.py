@@ -13,6 +13,7 @@ from novel_engine.v1 import simulation_pb2, story_pb2
 from novel_platform import subjects
 from novel_platform.events import new_event_id, parse_envelope
 from novel_platform.messaging import EventBus
+from services.gateway.adapters import event_stream
 from services.gateway.adapters.event_stream import Position, simulation_events
 
 pytestmark = pytest.mark.integration
@@ -75,9 +76,12 @@ async def test_stored_reads_one_subject_in_order_and_nothing_else(bus):
     await _turns(bus, mine, 2)
     found = [
         subjects.SIMULATION_TURNS_COMPLETED.unpack(parse_envelope(data)).turns[0].number
-        async for data in bus.stored("SIMULATION", f"simulation.{mine}.*")
+        async for _, data in bus.stored("SIMULATION", f"simulation.{mine}.*")
     ]
     assert found == [1, 2]
+    first, _ = await anext(bus.stored("SIMULATION", f"simulation.{mine}.*"))
+    after_first = [seq async for seq, _ in bus.stored("SIMULATION", f"simulation.{mine}.*", first)]
+    assert len(after_first) == 1 and after_first[0] > first
     assert [d async for d in bus.stored("SIMULATION", f"simulation.{uuid.uuid4()}.*")] == []
 
 
@@ -119,3 +123,32 @@ async def test_a_resumed_stream_skips_what_the_client_had(bus):
     await _story(bus, sim_id, 2)
     chunks = [c async for c in simulation_events(bus, sim_id, Position.parse("2.1.1"))]
     assert _kinds(chunks) == ["chapter:2.2.1", "story:2.2.1"]
+
+
+async def test_what_the_subscription_missed_is_read_from_the_store(bus, monkeypatch):
+    """A message stored but never heard (published just before the subscription, stored
+    just after the read) still reaches the client: a quiet stream reads the store again."""
+    sim_id = str(uuid.uuid4())
+    monkeypatch.setattr(event_stream, "RECHECK_SECONDS", 0.2)
+    # Hear nothing live: every event must come from the store.
+    monkeypatch.setattr(subjects, "simulation_pattern", lambda _: f"nobody.{uuid.uuid4()}.*")
+    await _turns(bus, sim_id, 1)
+    chunks: list[bytes] = []
+
+    async def read() -> None:
+        async for chunk in simulation_events(bus, sim_id, Position()):
+            chunks.append(chunk)
+
+    reader = asyncio.create_task(read())
+    await asyncio.sleep(0.1)
+    await _turns(bus, sim_id, 2, completed=True)
+    await _story(bus, sim_id, 2)
+    await asyncio.wait_for(reader, 10)
+    assert _kinds(chunks) == [
+        "turn:1.0.0",
+        "turn:2.0.0",
+        "status:2.0.1",
+        "chapter:2.1.1",
+        "chapter:2.2.1",
+        "story:2.2.1",
+    ]

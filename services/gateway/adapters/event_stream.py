@@ -28,6 +28,12 @@ from novel_platform.events import parse_envelope
 from novel_platform.messaging import EventBus
 from services.gateway.convert import chapter_out
 
+# JetStream stores a message a moment after the server has passed it to the subscribers
+# it had then: one published just before this stream subscribed, and read from the store
+# just before it was stored, is missed both ways. A stream that has heard nothing for this
+# long reads the store again (past what it has read), so such a message is late, not lost.
+RECHECK_SECONDS = 5.0
+
 
 @dataclass
 class Position:
@@ -58,25 +64,30 @@ async def simulation_events(
         heard.put_nowait(msg.data)
 
     streams = subjects.simulation_subjects(simulation_id)
-    subscriptions = []
+    read = dict.fromkeys((stream.name for stream, _ in streams), 0)  # sequences read
+    subscription = await bus.subscribe(subjects.simulation_pattern(simulation_id), hear)
     try:
-        for _, subject in streams:
-            subscriptions.append(await bus.subscribe(subject, hear))
-        for stream, subject in streams:
-            async for data in bus.stored(stream.name, subject):
-                if chunk := _encoded(_render(parse_envelope(data), position)):
-                    yield chunk
-                if position.ended:
-                    return
         while True:
-            if chunk := _encoded(_render(parse_envelope(await heard.get()), position)):
-                yield chunk
-            if position.ended:
-                return
+            for stream, subject in streams:
+                # The status is a simulation's last event: its stream has nothing after.
+                if position.final and stream is subjects.SIMULATION_STREAM:
+                    continue
+                async for seq, data in bus.stored(stream.name, subject, read[stream.name]):
+                    read[stream.name] = seq
+                    if chunk := _encoded(_render(parse_envelope(data), position)):
+                        yield chunk
+                    if position.ended:
+                        return
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(RECHECK_SECONDS):
+                    while True:
+                        if chunk := _encoded(_render(parse_envelope(await heard.get()), position)):
+                            yield chunk
+                        if position.ended:
+                            return
     finally:
-        for sub in subscriptions:
-            with contextlib.suppress(Exception):
-                await sub.unsubscribe()
+        with contextlib.suppress(Exception):
+            await subscription.unsubscribe()
 
 
 def _encoded(events: list[ServerSentEvent]) -> bytes:
