@@ -25,7 +25,7 @@ from sse_starlette import ServerSentEvent
 from novel_engine.v1 import common_pb2, story_pb2
 from novel_platform import subjects
 from novel_platform.events import parse_envelope
-from novel_platform.messaging import EventBus
+from novel_platform.messaging import EventBus, StreamSpec
 from services.gateway.convert import chapter_out
 
 # JetStream stores a message a moment after the server has passed it to the subscribers
@@ -69,8 +69,7 @@ async def simulation_events(
     try:
         while True:
             for stream, subject in streams:
-                # The status is a simulation's last event: its stream has nothing after.
-                if position.final and stream is subjects.SIMULATION_STREAM:
+                if _done_with(stream, position):
                     continue
                 async for seq, data in bus.stored(stream.name, subject, read[stream.name]):
                     read[stream.name] = seq
@@ -78,6 +77,8 @@ async def simulation_events(
                         yield chunk
                     if position.ended:
                         return
+                    if _done_with(stream, position):
+                        break
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(RECHECK_SECONDS):
                     while True:
@@ -88,6 +89,12 @@ async def simulation_events(
     finally:
         with contextlib.suppress(Exception):
             await subscription.unsubscribe()
+
+
+def _done_with(stream: StreamSpec, position: Position) -> bool:
+    """Whether nothing more is to be read from `stream`: the status is a simulation's last
+    event, so its stream holds nothing after it."""
+    return bool(position.final) and stream is subjects.SIMULATION_STREAM
 
 
 def _encoded(events: list[ServerSentEvent]) -> bytes:
