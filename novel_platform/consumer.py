@@ -172,9 +172,10 @@ class PullConsumer:
         if deliveries > 1:
             self._redelivered.add(1, {"consumer": self._spec.durable})
         # Work taken from a queue continues the producer's trace: a CONSUMER child span.
-        with _tracer.start_as_current_span(
+        with telemetry.span(
+            _tracer,
             semconv.process_span(event_type_of(msg.subject)),
-            context=telemetry.extract(msg.headers),
+            parent=msg.headers or {},
             kind=SpanKind.CONSUMER,
             attributes={
                 semconv.MESSAGING_SYSTEM: "nats",

@@ -325,7 +325,8 @@ class UnitOfWork:
         message headers the relay sends later.
         """
         subject = subject or envelope.type
-        with _tracer.start_as_current_span(
+        with telemetry.span(
+            _tracer,
             semconv.publish_span(envelope.type),
             kind=SpanKind.PRODUCER,
             attributes={
