@@ -10,10 +10,16 @@ the engine's serializer, arrays, casts), so the server receives what `execute` w
 send, on the same pooled connection and in its transaction or autocommit mode. psycopg
 errors come out wrapped as `execute` wraps them (`sqlalchemy.exc.DBAPIError`), so
 callers see one kind of error whichever way a statement went.
+
+Its parameters go in binary: psycopg dumps an array in text format element by element
+in Python, quoting and escaping each (bytea twice as long, as hex), ~25 µs for four
+chapters' texts or one event's payload; in binary it copies them (~2.5 µs), and the
+server has no literal to parse. The statement's casts are the same in both formats.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +34,9 @@ from sqlalchemy.sql.elements import TextClause
 from novel_platform import semconv, telemetry
 
 _tracer = telemetry.tracer(__name__)
+
+# A named placeholder of the psycopg dialect (`%(name)s`, not an escaped `%%`).
+_TEXT_PLACEHOLDER = re.compile(r"(?<!%)%\((\w+)\)s")
 
 
 @dataclass(frozen=True)
@@ -53,7 +62,8 @@ class DirectStatement:
             processors = tuple(
                 (bind.key, bind.type.bind_processor(dialect)) for bind in compiled.binds.values()
             )
-            self._compiled = (dialect, _Compiled(compiled.string, processors))
+            binary = _TEXT_PLACEHOLDER.sub(r"%(\1)b", compiled.string)
+            self._compiled = (dialect, _Compiled(binary, processors))
         return self._compiled[1]
 
     async def first(

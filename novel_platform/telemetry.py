@@ -118,9 +118,8 @@ def flush_telemetry() -> None:
 
 
 def tracing_enabled() -> bool:
-    """Spans are recorded: an SDK tracer provider is installed (by configure_telemetry
-    when an OTLP endpoint is set, or by a test)."""
-    return isinstance(trace.get_tracer_provider(), TracerProvider)
+    """configure_telemetry installed a tracer provider: spans are exported."""
+    return _configured is not None and _configured.tracer_provider is not None
 
 
 def tracer(name: str) -> trace.Tracer:
