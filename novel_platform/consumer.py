@@ -167,14 +167,15 @@ class PullConsumer:
         self._slots.release()
 
     async def _process(self, msg: Msg) -> None:
-        heartbeat = asyncio.create_task(self._keep_alive(msg))
+        heartbeat = _Heartbeat(msg, max(self._spec.ack_wait_seconds / 3, 0.5))
         deliveries = msg.metadata.num_delivered if msg.metadata else 1
         if deliveries > 1:
             self._redelivered.add(1, {"consumer": self._spec.durable})
         # Work taken from a queue continues the producer's trace: a CONSUMER child span.
-        with _tracer.start_as_current_span(
+        with telemetry.span(
+            _tracer,
             semconv.process_span(event_type_of(msg.subject)),
-            context=telemetry.extract(msg.headers),
+            parent=msg.headers or {},
             kind=SpanKind.CONSUMER,
             attributes={
                 semconv.MESSAGING_SYSTEM: "nats",
@@ -201,7 +202,7 @@ class PullConsumer:
                 self._failures.pop(_sequence(msg), None)
                 outcome = await self._settle(msg, "ack")
             finally:
-                heartbeat.cancel()
+                heartbeat.stop()
                 self._processed.add(1, {"consumer": self._spec.durable, "outcome": outcome})
 
     async def _failed(self, msg: Msg, exc: Exception, deliveries: int) -> str:
@@ -279,13 +280,6 @@ class PullConsumer:
             log.warning("message_settle_failed", outcome=outcome, error=type(exc).__name__)
         return outcome
 
-    async def _keep_alive(self, msg: Msg) -> None:
-        interval = max(self._spec.ack_wait_seconds / 3, 0.5)
-        while True:
-            await asyncio.sleep(interval)
-            with contextlib.suppress(Exception):
-                await msg.in_progress()
-
     async def stop(self, grace: float = 10.0) -> None:
         """Stop fetching; give running handlers `grace` seconds, then cancel them."""
         self._stopping.set()
@@ -300,6 +294,33 @@ class PullConsumer:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+
+
+class _Heartbeat:
+    """Tells the server every `interval` seconds that a message is still being worked
+    on, until stopped. A timer rather than a task: most messages are done long before
+    the first beat, and a task costs two loop iterations to start and cancel."""
+
+    def __init__(self, msg: Msg, interval: float) -> None:
+        self._msg = msg
+        self._interval = interval
+        self._loop = asyncio.get_running_loop()
+        self._sending: asyncio.Task[None] | None = None  # held: the loop keeps no reference
+        self._timer = self._loop.call_later(interval, self._beat)
+
+    def _beat(self) -> None:
+        if self._sending is None or self._sending.done():
+            self._sending = self._loop.create_task(self._send())
+        self._timer = self._loop.call_later(self._interval, self._beat)
+
+    async def _send(self) -> None:
+        with contextlib.suppress(Exception):
+            await self._msg.in_progress()
+
+    def stop(self) -> None:
+        self._timer.cancel()
+        if self._sending is not None:
+            self._sending.cancel()
 
 
 def _pending_after(msg: Msg, unknown: int) -> int:

@@ -218,7 +218,11 @@ class EventBus:
             for subject, data, msg_id, headers in messages:
                 all_headers = {**headers, MSG_ID_HEADER: msg_id}
                 futures.append(await self.js.publish_async(subject, data, headers=all_headers))
-            await asyncio.wait_for(asyncio.gather(*futures), ack_wait)
+            # A deadline over the awaits, not wait_for(gather(...)): no task, no gathering
+            # future per batch. The first failure raises, as gather's would.
+            async with asyncio.timeout(ack_wait):
+                for future in futures:
+                    await future
         finally:
             # A late ack's future would otherwise stay registered with the client forever.
             for future in futures:

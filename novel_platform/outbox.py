@@ -219,7 +219,8 @@ class OutboxRelay:
             # Until the next commit, or until the poll or the deletion is due.
             due = min(max(self._idle_poll - (time.monotonic() - polled), 0.0), self._delete_due())
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), timeout=due)
+                async with asyncio.timeout(due):  # no task per wait, as wait_for makes
+                    await self._wakeup.wait()
 
     async def stop(self) -> None:
         """Stop polling and publish whatever is still pending (best effort)."""
@@ -325,7 +326,8 @@ class UnitOfWork:
         message headers the relay sends later.
         """
         subject = subject or envelope.type
-        with _tracer.start_as_current_span(
+        with telemetry.span(
+            _tracer,
             semconv.publish_span(envelope.type),
             kind=SpanKind.PRODUCER,
             attributes={

@@ -24,6 +24,10 @@ MESSAGING_OPERATION = "messaging.operation.type"
 MESSAGING_CONSUMER_GROUP = "messaging.consumer.group.name"
 MESSAGING_DELIVERY_COUNT = "messaging.nats.delivery_count"
 
+# Database conventions, as the SQLAlchemy instrumentation sets them (direct_sql's spans).
+DB_SYSTEM = "db.system"
+DB_STATEMENT = "db.statement"
+
 # --- spans -------------------------------------------------------------------------
 SPAN_TURN = "simulation.turn"  # one per simulated turn
 SPAN_CHAPTER = "story.chapter.write"  # one per chapter written

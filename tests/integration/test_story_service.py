@@ -17,6 +17,7 @@ from datetime import UTC
 from pathlib import Path
 
 import grpc
+import psycopg
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine.interfaces import CacheStats
@@ -384,39 +385,39 @@ async def test_a_run_in_one_batch_is_one_unit_and_one_completion(parts, tenant):
     assert chapter_numbers(events) == [1, 2, 3]
 
 
-async def test_a_whole_new_story_is_one_statement_else_the_general_path(parts, tenant):
+async def test_a_whole_new_story_is_one_statement_else_the_general_path(parts, tenant, monkeypatch):
     """A new story made whole by its event is stored by one autocommit statement; when
     a story already exists for the simulation that statement writes nothing and the
     general path writes the same story, each chapter once."""
     _, reader, _, engine, _ = parts
     ran: list[str] = []
+    execute = psycopg.AsyncCursor.execute
 
-    def note(conn, cursor, statement, parameters, context, executemany):
-        ran.append(" ".join(statement.split()))
+    async def noted(cursor, query, *args, **kwargs):
+        # At the driver: that statement goes past SQLAlchemy's execution (direct_sql).
+        ran.append(" ".join(str(query).split()))
+        return await execute(cursor, query, *args, **kwargs)
 
     writer = StoryWriter(lambda: UnitOfWork(engine, outbox, None))
-    sa.event.listen(engine.sync_engine, "before_cursor_execute", note)
-    try:
-        sim, n = new_sim(), 4
-        ctx = context(sim, n)
-        assert await handle(writer, batch_env(tenant, ctx, range(1, n + 1), completed=n)) == (
-            EventOutcome.APPLIED
-        )
-        assert len(ran) == 1 and ran[0].startswith("WITH story AS (INSERT INTO story.stories")
-        assert await snapshot(reader, tenant, sim) == expected_text(ctx, n)
+    monkeypatch.setattr(psycopg.AsyncCursor, "execute", noted)
+    sim, n = new_sim(), 4
+    ctx = context(sim, n)
+    assert await handle(writer, batch_env(tenant, ctx, range(1, n + 1), completed=n)) == (
+        EventOutcome.APPLIED
+    )
+    assert len(ran) == 1 and ran[0].startswith("WITH story AS (INSERT INTO story.stories")
+    assert await snapshot(reader, tenant, sim) == expected_text(ctx, n)
 
-        later, m = new_sim(), 3
-        later_ctx = context(later, m)
-        await handle(writer, failed_env(tenant, later, "boom"))  # the story exists, failed
-        ran.clear()
-        whole = batch_env(tenant, later_ctx, range(1, m + 1), completed=m)
-        assert await handle(writer, whole) == EventOutcome.APPLIED
-        assert len(ran) > 1  # tried in one, then the general path
-        story = await reader.get_by_simulation(tenant, later)
-        assert story.status == "failed" and story.failure_reason == "boom"
-        assert [c.number for c in story.chapters] == [1, 2, 3]
-    finally:
-        sa.event.remove(engine.sync_engine, "before_cursor_execute", note)
+    later, m = new_sim(), 3
+    later_ctx = context(later, m)
+    await handle(writer, failed_env(tenant, later, "boom"))  # the story exists, failed
+    ran.clear()
+    whole = batch_env(tenant, later_ctx, range(1, m + 1), completed=m)
+    assert await handle(writer, whole) == EventOutcome.APPLIED
+    assert len(ran) > 1  # tried in one, then the general path
+    story = await reader.get_by_simulation(tenant, later)
+    assert story.status == "failed" and story.failure_reason == "boom"
+    assert [c.number for c in story.chapters] == [1, 2, 3]
 
 
 async def test_redelivered_and_reordered_events_write_the_same_story(parts, nats_url, tenant):

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from novel_platform.direct_sql import DirectStatement
 from novel_platform.outbox import OUTBOX_PARAMS, outbox_insert
 from novel_platform.paging import newest_first_query
 from services.simulation.adapters.tables import (
@@ -129,9 +130,9 @@ _RECORD_BATCH = (
 # twin's row alone, and then nothing is written. No checkpoint: a finished run is never
 # resumed, and its start (seed, sheets and interventions, kept in the row) reproduces
 # every turn. A run with interventions has a statement of its own, so that the plain
-# run's binds no more columns than it had.
-def _add_run_statement(columns: list[sa.Column[Any]]) -> sa.TextualSelect:
-    return (
+# run's binds no more columns than it had. Run once per synchronous start: direct.
+def _add_run_statement(columns: list[sa.Column[Any]]) -> DirectStatement:
+    return DirectStatement(
         sa.text(
             # The names come from the table definitions, not from input.
             "WITH added AS ("  # noqa: S608
@@ -140,12 +141,11 @@ def _add_run_statement(columns: list[sa.Column[Any]]) -> sa.TextualSelect:
             " ON CONFLICT (id) DO NOTHING RETURNING id"
             f"), sent AS ({outbox_insert(outbox, 'added')}) "
             "SELECT id FROM added"
-        )
-        .bindparams(
+        ).bindparams(
             *(sa.bindparam(c.name, type_=c.type) for c in columns),
             *OUTBOX_PARAMS,
-        )
-        .columns(simulations.c.id)
+        ),
+        "INSERT simulation.simulations",
     )
 
 
@@ -187,7 +187,7 @@ class SimulationRepository:
         with this id exists (then False, nothing written)."""
         values = _row_values(record) | dict(events)
         statement = _ADD_DIRECTED_RUN if record.interventions else _ADD_RUN
-        return (await self._conn.execute(statement, values)).first() is not None
+        return await statement.first(self._conn, values) is not None
 
     async def get(
         self, sim_id: str, tenant_id: str | None = None, *, for_update: bool = False

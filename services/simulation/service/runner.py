@@ -327,7 +327,8 @@ class SimulationRunner:
         directed: Mapping[int, tuple[Intervention, ...]] | None,
         cpu: DomainCpu,
     ) -> TurnResult:
-        with _tracer.start_as_current_span(
+        with telemetry.span(
+            _tracer,
             semconv.SPAN_TURN,
             attributes={
                 semconv.SIMULATION_ID: record.id,

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from novel_platform.direct_sql import DirectStatement
 from novel_platform.outbox import OUTBOX_PARAMS, outbox_insert
 from novel_platform.paging import newest_first_query
 from services.story.adapters.convert import (
@@ -128,9 +129,10 @@ _STORE_TURNS = (
 # A story made whole by the events at hand (an unpaced run is one event), stored with its
 # chapters, its inbox entries and its events in one autocommit statement: only when no
 # story exists for the simulation and none of the events was applied before. Otherwise
-# it writes nothing (a concurrent creator is waited for by the unique index).
+# it writes nothing (a concurrent creator is waited for by the unique index). Run once
+# per synchronous simulation: direct.
 _STORY_COLUMNS = [c.name for c in st.c]
-_CREATE_WHOLE = (
+_CREATE_WHOLE = DirectStatement(
     sa.text(
         # The names come from the table definitions, not from input.
         f"WITH story AS (INSERT INTO story.stories ({', '.join(_STORY_COLUMNS)})"  # noqa: S608
@@ -146,8 +148,7 @@ _CREATE_WHOLE = (
         " AS c(number, title, text, paragraph_events)"
         f"), sent AS ({outbox_insert(outbox, 'story')}) "
         "SELECT id FROM story"
-    )
-    .bindparams(
+    ).bindparams(
         *(sa.bindparam(c.name, type_=c.type) for c in st.c),
         sa.bindparam("event_ids", type_=ARRAY(sa.Text)),
         sa.bindparam("numbers", type_=ARRAY(sa.Integer)),
@@ -155,8 +156,8 @@ _CREATE_WHOLE = (
         sa.bindparam("texts", type_=ARRAY(sa.Text)),
         sa.bindparam("paragraph_events", type_=ARRAY(sa.Text)),
         *OUTBOX_PARAMS,
-    )
-    .columns(st.c.id)
+    ),
+    "INSERT story.stories",
 )
 
 _STORED_TURNS = (
@@ -331,7 +332,7 @@ class StoryRepository:
             "paragraph_events": [paragraph_events_to_json(c) for c in chapters],
             **events,
         }
-        return (await self._conn.execute(_CREATE_WHOLE, values)).first() is not None
+        return await _CREATE_WHOLE.first(self._conn, values) is not None
 
     async def turns(self, simulation_id: str) -> list[tuple[int, list[EventView]]]:
         """Every stored turn of a simulation, in order."""

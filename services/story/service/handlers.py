@@ -25,7 +25,6 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 import structlog
-from opentelemetry.trace import Link
 
 from novel_engine.v1 import common_pb2, simulation_pb2, story_pb2
 from novel_platform import semconv, subjects, telemetry
@@ -382,9 +381,10 @@ class StoryWriter:
                 # Fan-in: a chapter may be written while handling another turn's event,
                 # so it links to the turn it is made from rather than being its child.
                 with (
-                    _tracer.start_as_current_span(
+                    telemetry.span(
+                        _tracer,
                         semconv.SPAN_CHAPTER,
-                        links=_links([turn.trace_context]),
+                        links_from=[turn.trace_context],
                         attributes=_attributes(s, number),
                     ),
                     cpu,
@@ -407,9 +407,10 @@ class StoryWriter:
                     # when it was cancelled: then the closing tells its own turns only).
                     told = _shared(facts, s.context.fork_turn) + every
                     with (
-                        _tracer.start_as_current_span(
+                        telemetry.span(
+                            _tracer,
                             semconv.SPAN_STORY_COMPLETE,
-                            links=_links([t.trace_context for t in every]),
+                            links_from=[t.trace_context for t in every],
                             attributes=_attributes(s, written),
                         ),
                         cpu,
@@ -521,12 +522,6 @@ def _log_completed(s: StoryRecord) -> None:
         simulation_id=s.simulation_id,
         chapters=s.chapters_written,
     )
-
-
-def _links(trace_contexts: list[dict[str, str]]) -> list[Link]:
-    """One link per distinct producer (the turns of a batch share their event's)."""
-    distinct = {ctx.get("traceparent", ""): ctx for ctx in trace_contexts}
-    return [link for ctx in distinct.values() if (link := telemetry.span_link(ctx)) is not None]
 
 
 def _attributes(s: StoryRecord, chapter: int) -> dict[str, str | int]:
