@@ -193,8 +193,9 @@ def _share(ctx: _Ctx, teller: CharacterState, listener: CharacterState, limit: i
     told = 0
     for clue_id in teller.known_clues:
         clue = ctx.world.clue(clue_id)
+        source = cq.origin(ctx.world, clue)
         if told < limit and cq.learn(ctx.world, listener, clue):
-            ctx.effects.append(Effect("learned", listener.id, clue.name))
+            ctx.effects += [Effect("learned", listener.id, clue.name), *source]
             told += 1
         mark = f"{listener.id}|{clue_id}"
         if clue_id in listener.known_clues and mark not in teller.told:

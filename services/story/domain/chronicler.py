@@ -48,6 +48,8 @@ _ACROSS = ("", "", "", "", "Meanwhile, ", "At the same hour, ", "Not far away, "
 _GROUPABLE = ("move", "investigate", "scout", "repair", "observe", "rest", "flee")
 _TOLD_ALIKE = ("clue_found", "lead", "moved")
 _BOTH = ("", " both", "")
+# Effects that say why or how, not what happened: a deed with only these did nothing.
+_ASIDE = ("voice", "motive", "alerted", "source")
 _ALL = ("", " all", " together")
 
 
@@ -130,7 +132,7 @@ def _routine(event: EventView) -> bool:
         return False
     if event.outcome not in ("success", "failure", "none"):
         return False
-    return all(f.kind in ("voice", "motive", "alerted") for f in event.effects)
+    return all(f.kind in _ASIDE for f in event.effects)
 
 
 _ROUTINE_VERBS = {
@@ -226,7 +228,7 @@ def _quiet_sentence(events: Sequence[EventView], names: Names, key: tuple[object
 
 def _telling(event: EventView) -> bool:
     """An observe or rest that changed nothing is told in passing."""
-    told = [f for f in event.effects if f.kind not in ("voice", "motive", "alerted")]
+    told = [f for f in event.effects if f.kind not in _ASIDE]
     return not (event.action in _QUIET and not told)
 
 
@@ -237,7 +239,7 @@ def _likeness(event: EventView) -> tuple[object, ...] | None:
         return None
     told = [
         (f.kind, f.detail) for f in event.effects
-        if f.kind not in ("voice", "motive", "alerted")
+        if f.kind not in _ASIDE
     ]  # fmt: skip
     if any(kind not in _TOLD_ALIKE for kind, _ in told):
         return None

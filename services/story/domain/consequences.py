@@ -42,6 +42,7 @@ _SMALL_SHIFT = 0.15
 # Facts for the chapter's frame, not sentences of their own.
 _UNTOLD = (
     "voice", "motive", "scene", "tension", "stakes", "obstacle", "goal", "resolution", "pronoun",
+    "source",
 )  # fmt: skip
 _REACTIONS = {
     "fear": ("backed away from {other}, afraid", "would not go near {other} after that"),
@@ -73,6 +74,11 @@ _CONCISE_SKIP = ("spotted", "alerted", "lead", "defended")
 
 _AGAIN = ("found the same {same}", "turned up {d} as well", "came upon {d} too",
           "also found {d}", "found {d} too", "came across {d} as well")  # fmt: skip
+# A find someone made in an earlier hour, with whose it was ({who}).
+_AFTER = ("found the same {same} {who} had turned up", "came upon {d}, which {who} had found first",
+          "turned up {d}, just as {who} had before", "found {d} where {who} had found it before",
+          "came across {d}, though {who} had got there first", "dug out {d} in {who}'s wake",
+          "found {d}, already known to {who}")  # fmt: skip
 
 Subject = tuple[str, str]  # ("id", character id) or ("text", words)
 
@@ -81,6 +87,14 @@ def _same(thing: str) -> str:
     """ "a torn photograph" -> "the same torn photograph" (the caller writes "the")."""
     first, _, rest = thing.partition(" ")
     return rest if first.lower() in ("a", "an", "the", "some") and rest else thing
+
+
+def source_of(event: EventView, clue: str) -> tuple[str, str]:
+    """(who first found `clue`, where) from the event's "source" effect, or ("", "")."""
+    for f in event.effects:
+        if f.kind == "source" and f.detail.startswith(clue + "|"):
+            return f.subject_id, f.detail[len(clue) + 1 :]
+    return "", ""
 
 
 def by_turn(options: Sequence[str], event: EventView, key: tuple[object, ...], *who: object) -> str:
@@ -251,10 +265,16 @@ def _effect(
         again = pick([a for a in _AGAIN if articled or "{same}" not in a], *key, event.actor_id,
                      "again")  # fmt: skip
 
+        first = source_of(event, detail)[0]
+        after = pick([a for a in _AFTER if articled or "{same}" not in a], *key, "after")
+
         def found() -> str:
             # A find already told this hour, or made before by someone else (the
-            # effect's value), is "the same" one, not news again.
+            # effect's value), is "the same" one, not news again; whose find it was
+            # is said when it was not told this hour.
             told = names.again(detail)
+            if style != "epic" and not told and effect.value > 0 and first:
+                return after.format(d=detail, same=_same(detail), who=names.of(first))
             if style != "epic" and (told or effect.value > 0):
                 return again.format(d=detail, same=_same(detail))
             return verb.format(d=detail)

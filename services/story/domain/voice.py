@@ -4,6 +4,7 @@ coloured by how they feel about the listener (its value)."""
 
 from __future__ import annotations
 
+from .consequences import source_of
 from .facts import voices
 from .model import EventView
 from .naming import Names, first_name, short_place
@@ -125,6 +126,17 @@ _SPEECH: dict[tuple[str, str], tuple[str, ...]] = {
                        "Before you say anything: {clue}. At {place}",
                        "I've got {clue}, and I don't like it",
                        "It was at {place}. {Clue}. Make of it what you will"),
+    # News the speaker had from someone else: whose find it was, and where.
+    ("talk", "relayed"): ("{finder} found {clue} at {place}. You should know too",
+                          "Word from {finder}: {clue}. It was at {place}",
+                          "{finder} turned up {clue} at {place}. Think about what it means",
+                          "You haven't heard? {finder} found {clue} at {place}",
+                          "It came from {finder}, not me: {clue}, at {place}",
+                          "{finder} was the one who found it: {clue}. At {place}, of all places",
+                          "Don't thank me, thank {finder}. {Clue}, from {place}",
+                          "{finder} dug it up at {place}: {clue}",
+                          "{finder} found {clue}. Don't ask me how",
+                          "Ask {finder} about {clue}. {finder} found it first"),
     ("talk", "knew"): ("About {clue}, I think", "I wanted to tell you about {clue}",
                        "Have you heard about {clue}", "There's {clue}. Did you know",
                        "Someone should tell you about {clue}", "You'll want to hear about {clue}",
@@ -247,7 +259,7 @@ _REPLIES: dict[str, tuple[str, ...]] = {
 
 # Lines and answers from tables large enough not to come back word for word within a
 # story: only these may stand alone, with no tag or beat to tell them apart.
-_MANY = ("chat", "chat_said", "news", "knew", "persuade_win", "help_win")
+_MANY = ("chat", "chat_said", "news", "relayed", "knew", "persuade_win", "help_win")
 
 
 def _case(event: EventView) -> tuple[str, str]:
@@ -376,8 +388,15 @@ def lines(event: EventView, names: Names, key: tuple[object, ...], topic: str = 
     listener = names.of(event.target_id, event.target_name)
     clue = next((f.detail for f in event.effects if f.kind in ("learned", "knew")), "")
     where = short_place(event.location) if event.location else "here"
+    # News is told from where it was found, and by whose find it was when not the speaker's.
+    finder, found_at = source_of(event, clue) if speech == "news" else ("", "")
+    if found_at:
+        where = short_place(found_at)
+    if finder and finder != event.actor_id:
+        speech = "relayed"
+        table = tuple(t for t in _SPEECH[("talk", speech)] if found_at or "{place}" not in t)
     fill = {"first": first_name(listener), "clue": clue, "Clue": cap(clue), "place": where,
-            "topic": topic}  # fmt: skip
+            "topic": topic, "finder": first_name(names.short(finder)) if finder else ""}  # fmt: skip
     if event.action == "deceive":
         misled = next((f.detail for f in event.effects if f.kind == "misled"), "")
         fill["place"] = short_place(misled) if misled else where
@@ -395,7 +414,7 @@ def lines(event: EventView, names: Names, key: tuple[object, ...], topic: str = 
     if opener.endswith(", "):
         line = line[:1].lower() + line[1:] if not line.startswith("I ") else line
     said = (opener + line).format(**fill)
-    talked = speech in ("chat", "news") or (event.action == "persuade" and speech == "win")
+    talked = speech in ("chat", "news", "relayed") or (event.action == "persuade" and speech == "win")
     closers = _CLOSERS.get(voice, _CLOSERS["plain"])
     closer = "" if asks or not talked else pick(closers, *key, "close")
     if closer and regard >= 0.3 and voice in ("warm", "earnest", "plain"):
