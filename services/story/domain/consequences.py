@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from .facts import voices
 from .model import DIRECTOR_ID, EffectView, EventView
-from .naming import Names
+from .naming import Names, short_thing
 from .variety import cycle, definite, join, pick, sentence
 
 # How a change of regard reads, strongest first; the event picks among equals. Small
@@ -273,10 +273,13 @@ def _effect(
             # effect's value), is "the same" one, not news again; whose find it was
             # is said when it was not told this hour.
             told = names.again(detail)
+            # A find the reader has met goes by its short name ("the lipstick note").
+            known = short_thing(detail)
+            same = known[4:] if known.startswith("the ") else _same(detail)
             if style != "epic" and not told and effect.value > 0 and first:
-                return after.format(d=detail, same=_same(detail), who=names.of(first))
+                return after.format(d=known, same=same, who=names.of(first))
             if style != "epic" and (told or effect.value > 0):
-                return again.format(d=detail, same=_same(detail))
+                return again.format(d=known, same=same)
             return verb.format(d=detail)
 
         return actor, found
@@ -284,12 +287,12 @@ def _effect(
         told = ("learned of", "heard about", "was told of", "now knew of", "found out about",
                 "got word of", "was let in on")  # fmt: skip
         verb = by_turn(told, event, key, who)
-        return who, f"{verb} {detail}"
+        return who, f"{verb} {short_thing(detail) if source_of(event, detail)[0] else detail}"
     if kind == "knew":
         knew = ("already knew of", "had heard of", "knew all about", "was no stranger to",
                 "had found out about", "was ahead of the news about")  # fmt: skip
         verb = by_turn(knew, event, key, effect.subject_id, "knew")
-        return who, f"{verb} {detail}"
+        return who, f"{verb} {short_thing(detail)}"
     if kind == "reaction":
         feeling, _, other_id = detail.partition(":")
         table = _REACTIONS.get(feeling, ("was shaken by {other}",))

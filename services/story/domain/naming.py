@@ -28,6 +28,28 @@ def first_name(full: str) -> str:
     return parts[-1] if parts[0].endswith(".") else parts[0]
 
 
+# Where a find's name turns from what it is to what is on it, in it or done to it.
+_THING_TAIL = frozenset(
+    "on with of in from by into under above inside that nobody half chalked lined scrawled "
+    "inked stamped dropped opened forced marked repeating signed burned cut wired stiff "
+    "snapped split stoppered carved torn sealed swollen filed made scratched".split()
+)
+
+
+@functools.lru_cache(maxsize=1024)  # the same few finds, every chapter
+def short_thing(name: str) -> str:
+    """A find the reader has met, named as one names a thing already known: "a lipstick
+    note on a napkin" -> "the lipstick note", "a map of the hidden cistern" -> "the map of
+    the hidden cistern" (one word alone would say too little), "half a photograph" as is."""
+    words = name.split()
+    if len(words) < 2 or words[0].lower() not in ("a", "an"):
+        return name
+    body = words[1:]
+    cut = next((i for i, w in enumerate(body) if w in _THING_TAIL), len(body))
+    kept = body[:cut] if cut >= 2 else body
+    return "the " + " ".join(kept)
+
+
 @functools.lru_cache(maxsize=1024)  # the same few places, every chapter
 def short_place(place: str) -> str:
     match = _PLACE_TAIL.match(place)
