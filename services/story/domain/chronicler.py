@@ -244,8 +244,11 @@ def _likeness(event: EventView) -> tuple[object, ...] | None:
     if any(kind not in _TOLD_ALIKE for kind, _ in told):
         return None
     won = event.outcome in ("success", "critical_success", "none")
-    # A motive stated now is shared only by deeds stating the very same one.
-    motive = event.motive if fresh_motive(event) else ""
+    # A motive stated now is shared only by deeds stating the very same one; but several
+    # people turning up the same thing in one hour is one discovery, whatever brought
+    # each of them there (their motives are then left unsaid).
+    finds = any(kind == "clue_found" for kind, _ in told)
+    motive = event.motive if fresh_motive(event) and not finds else ""
     return (event.action, won, event.target_id, event.location, tuple(sorted(told)), motive)
 
 
@@ -280,7 +283,10 @@ def _told(
     who = join([names.of(e.actor_id, e.actor_name) for e in cluster])
     who += pick(_BOTH if len(cluster) == 2 else _ALL, *key, "all")
     ids = ",".join(e.actor_id for e in cluster)
-    shared = fresh_motive(first)  # alike deeds share a stated motive, or state none
+    # Alike deeds share a stated motive, or state none.
+    shared = fresh_motive(first) and all(
+        fresh_motive(e) and e.motive == first.motive for e in cluster
+    )
     together = replace(first, actor_id=f"group:{ids}", actor_name=who)
     main, rest = render_event(together, names, style, key, prefix, show_motive=shared)
     return [main, *rest]
