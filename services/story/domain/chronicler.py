@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from .climax import climax
 from .bookends import scenario_focus, write_closing, write_opening, write_title
 from .directed import DIRECTED, directed_line
 from .facts import TurnFacts, fresh_motive, gather, is_director
@@ -66,6 +67,9 @@ def _deed(
     talk: bool,
     topic: str = "",
 ) -> list[str]:
+    told = climax(event, names, key) if style != "log" else ""
+    if told:  # the deed that settles it is told as that deed, with what made it possible
+        return [prefix + names.after_lead(told) if prefix else told]
     main, rest = render_event(event, names, style, key, prefix, show_motive=fresh_motive(event))
     said = lines(event, names, key, topic) if talk else []
     if style == "concise":
