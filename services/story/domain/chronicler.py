@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from .climax import climax
 from .bookends import scenario_focus, write_closing, write_opening, write_title
+from .climax import climax
 from .directed import DIRECTED, directed_line
 from .facts import TurnFacts, fresh_motive, gather, is_director
 from .framing import frame, goal_lines, pattern_lead, scene_lines
@@ -26,7 +26,7 @@ from .patterns import Pattern, find_patterns
 from .render import render_event, roll_sentence
 from .titles import chapter_title
 from .variety import cycle, join, pick, sentence
-from .voice import lines
+from .voice import found_line, lines, quoted
 
 __all__ = ["write_chapter", "write_closing", "write_opening", "write_title"]
 
@@ -70,8 +70,15 @@ def _deed(
     told = climax(event, names, key) if style != "log" else ""
     if told:  # the deed that settles it is told as that deed, with what made it possible
         return [prefix + names.after_lead(told) if prefix else told]
-    main, rest = render_event(event, names, style, key, prefix, show_motive=fresh_motive(event))
+    shown = event
+    news = quoted(event) if talk else ""
+    if news:  # the line says what was told: the deed's sentence need not say it again
+        first = next(i for i, f in enumerate(event.effects) if f.kind == "learned")
+        shown = replace(event, effects=event.effects[:first] + event.effects[first + 1 :])
+    main, rest = render_event(shown, names, style, key, prefix, show_motive=fresh_motive(event))
     said = lines(event, names, key, topic) if talk else []
+    if talk and not said and style != "concise":
+        said = [x for x in (found_line(event, names, key, topic),) if x]
     if style == "concise":
         return [main, *said[:1], *rest]
     return [main, *said, *rest]

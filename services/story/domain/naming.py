@@ -30,9 +30,46 @@ def first_name(full: str) -> str:
 
 # Where a find's name turns from what it is to what is on it, in it or done to it.
 _THING_TAIL = frozenset(
-    "on with of in from by into under above inside that nobody half chalked lined scrawled "
-    "inked stamped dropped opened forced marked repeating signed burned cut wired stiff "
-    "snapped split stoppered carved torn sealed swollen filed made scratched".split()
+    (
+        "on",
+        "with",
+        "of",
+        "in",
+        "from",
+        "by",
+        "into",
+        "under",
+        "above",
+        "inside",
+        "that",
+        "nobody",
+        "half",
+        "chalked",
+        "lined",
+        "scrawled",
+        "inked",
+        "stamped",
+        "dropped",
+        "opened",
+        "forced",
+        "marked",
+        "repeating",
+        "signed",
+        "burned",
+        "cut",
+        "wired",
+        "stiff",
+        "snapped",
+        "split",
+        "stoppered",
+        "carved",
+        "torn",
+        "sealed",
+        "swollen",
+        "filed",
+        "made",
+        "scratched",
+    )
 )
 
 

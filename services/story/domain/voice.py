@@ -375,6 +375,49 @@ def _quote(
     return f'"{cap(text)}{mark or ","}" {speaker} {tag}.'
 
 
+# What a finder says over a first find, to whoever is near or to no one.
+_FOUND = (
+    "{Clue}. So this is what {place} was keeping", "Well, well. {Clue}",
+    "Somebody left {clue} here, and not by accident", "{Clue}. Someone has some explaining to do",
+    "If this is what I think it is, {topic} was never an accident",
+    "Nobody touches this until we know what it means", "Look at this. {Clue}, hidden at {place}",
+    "This changes things", "{Clue}? Here? Then someone lied to us",
+    "I knew {place} had something", "Whoever hid this did it in a hurry",
+    "That's one more piece of {topic}", "Keep this between us for now",
+    "Of all the places", "Now what is this doing at {place}",
+    "So somebody was here before us", "I don't like what this says about {topic}",
+)  # fmt: skip
+
+
+def found_line(event: EventView, names: Names, key: tuple[object, ...], topic: str = "") -> str:
+    """What the finder said over a first find, in their voice; "" for most finds (a find
+    is not always remarked on) and for one with no voice to say it in."""
+    heard = voices(event)
+    if event.actor_id not in heard or pick(("say", "", "say"), *key, "found-say") != "say":
+        return ""
+    clue = next((f.detail for f in event.effects if f.kind == "clue_found" and not f.value), "")
+    if not clue:
+        return ""
+    voice = heard[event.actor_id][0]
+    where = short_place(event.target_name or event.location) if event.location else "here"
+    usable = [t for t in _FOUND if topic or "{topic}" not in t]
+    line = cycle(usable, event.turn, key[0] if key else "", event.actor_id, "found")
+    said = line.format(clue=clue, Clue=cap(clue), place=where, topic=topic)
+    form = pick(("tag", "beat"), *key, "found-form")
+    speaker = names.of(event.actor_id, event.actor_name)
+    return _quote(
+        said, speaker, voice, (*key, "f"), pronoun=names.pronoun(event.actor_id), form=form
+    )
+
+
+def quoted(event: EventView) -> str:
+    """The find a talk's opening line names (news told), which the telling of the deed
+    need not name again ("Kai heard about the matchbook" after "I found a matchbook")."""
+    if _case(event)[0] != "news":
+        return ""
+    return next((f.detail for f in event.effects if f.kind == "learned"), "")
+
+
 def lines(event: EventView, names: Names, key: tuple[object, ...], topic: str = "") -> list[str]:
     """The quoted exchange for a spoken or aimed action: the actor's line, and the
     listener's reply when there is one. `topic` is what the story is about ("the
@@ -395,8 +438,9 @@ def lines(event: EventView, names: Names, key: tuple[object, ...], topic: str = 
     if finder and finder != event.actor_id:
         speech = "relayed"
         table = tuple(t for t in _SPEECH[("talk", speech)] if found_at or "{place}" not in t)
+    named = first_name(names.short(finder)) if finder else ""
     fill = {"first": first_name(listener), "clue": clue, "Clue": cap(clue), "place": where,
-            "topic": topic, "finder": first_name(names.short(finder)) if finder else ""}  # fmt: skip
+            "topic": topic, "finder": named}  # fmt: skip
     if event.action == "deceive":
         misled = next((f.detail for f in event.effects if f.kind == "misled"), "")
         fill["place"] = short_place(misled) if misled else where
@@ -414,7 +458,9 @@ def lines(event: EventView, names: Names, key: tuple[object, ...], topic: str = 
     if opener.endswith(", "):
         line = line[:1].lower() + line[1:] if not line.startswith("I ") else line
     said = (opener + line).format(**fill)
-    talked = speech in ("chat", "news", "relayed") or (event.action == "persuade" and speech == "win")
+    talked = speech in ("chat", "news", "relayed") or (
+        event.action == "persuade" and speech == "win"
+    )
     closers = _CLOSERS.get(voice, _CLOSERS["plain"])
     closer = "" if asks or not talked else pick(closers, *key, "close")
     if closer and regard >= 0.3 and voice in ("warm", "earnest", "plain"):
