@@ -82,8 +82,8 @@ def resolve(
     if intent.action.value in _SPOKEN and target is not None and target.id != actor.id:
         ctx.effects.append(Effect("voice", actor.id, temperament(actor), actor.regard(target.id)))
         ctx.effects.append(Effect("voice", target.id, temperament(target), target.regard(actor.id)))
-    elif any(e.kind == "clue_found" and not e.value for e in ctx.effects):
-        # A first find may be told with what the finder said: in their own voice.
+    elif any(e.kind == "clue_found" for e in ctx.effects):
+        # A find may be told with what the finder said: in their own voice.
         ctx.effects.append(Effect("voice", actor.id, temperament(actor), 0.0))
     if motive and motive != actor.last_motive:
         # A motive is worth stating the first time a character acts on it, not every

@@ -403,6 +403,13 @@ def groups(
                 groups.append((("text", definite(effect.detail)), [passed]))
                 continue
         subject, predicate = _effect(event, effect, names, style, dead, key)
+        if effect.kind == "spotted":
+            # Everyone seen at one place is one sighting: "saw Tess, Rhea and Kai there".
+            seen = [j for j in range(i, len(effects)) if j not in used
+                    and effects[j].kind == "spotted" and effects[j].detail == effect.detail]  # fmt: skip
+            used.extend(seen)
+            if len(seen) > 1:
+                predicate = _sighting(event, [effects[j] for j in seen], names, key)
         if not predicate:
             continue
         if groups and groups[-1][0] == subject:
@@ -410,6 +417,18 @@ def groups(
         else:
             groups.append((subject, [predicate]))
     return [(subject, _merge(preds)) for subject, preds in groups]
+
+
+def _sighting(
+    event: EventView, seen: Sequence[EffectView], names: Names, key: tuple[object, ...]
+) -> Callable[[], str]:
+    template = by_turn(_SPOTTED, event, key, event.actor_id, "spot")
+    place = seen[0].detail
+    named = place in (event.location, event.target_name)
+    return lambda: template.format(
+        who=join([names.of(f.subject_id) for f in seen]),
+        where="there" if named else f"at {names.place(place)}",
+    )
 
 
 def _both(names: Names, a: str, b: str, verb: str) -> Callable[[], str]:

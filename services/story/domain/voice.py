@@ -7,7 +7,7 @@ from __future__ import annotations
 from .consequences import source_of
 from .facts import voices
 from .model import EventView
-from .naming import Names, first_name, short_place
+from .naming import Names, first_name, short_place, short_thing
 from .variety import cap, cycle, pick
 
 _OPENERS = {
@@ -216,7 +216,16 @@ _SPEECH: dict[tuple[str, str], tuple[str, ...]] = {
 }  # fmt: skip
 _REPLIES: dict[str, tuple[str, ...]] = {
     "news": ("Then we move now", "Show me", "That changes everything",
-             "Who else knows", "Keep that to yourself for now", "I was afraid of that"),
+             "Who else knows", "Keep that to yourself for now", "I was afraid of that",
+             "{Thing}? At {place}? Then someone was there before us",
+             "So that's what was hidden at {place}", "{Thing}. Someone wanted that kept quiet",
+             "Does anyone else know about {thing}", "Then we're not done with {place}",
+             "I'd never have looked at {place}", "{Thing}. Show me where"),
+    # The answer to news that was someone else's find ({finder}).
+    "relayed": ("Trust {finder} to find it first", "Does {finder} know what it means",
+                "Why didn't {finder} tell me", "{finder} should have said so sooner",
+                "{Thing}. And {finder} kept that quiet", "Then I'll ask {finder} about {place}",
+                "That changes everything", "Who else knows", "I was afraid of that"),
     "knew": ("I know. I found it before you did", "Old news, {first}", "I've seen it",
              "Yes. I've been thinking about little else", "I got there first, {first}",
              "You're late. I already know", "Tell me something I don't know",
@@ -377,32 +386,48 @@ def _quote(
 
 # What a finder says over a first find, to whoever is near or to no one.
 _FOUND = (
-    "{Clue}. So this is what {place} was keeping", "Well, well. {Clue}",
+    "{Clue}. So this is what was kept at {place}", "Well, well. {Clue}",
     "Somebody left {clue} here, and not by accident", "{Clue}. Someone has some explaining to do",
     "If this is what I think it is, {topic} was never an accident",
     "Nobody touches this until we know what it means", "Look at this. {Clue}, hidden at {place}",
     "This changes things", "{Clue}? Here? Then someone lied to us",
-    "I knew {place} had something", "Whoever hid this did it in a hurry",
+    "I knew there was something at {place}", "Whoever hid this did it in a hurry",
     "That's one more piece of {topic}", "Keep this between us for now",
     "Of all the places", "Now what is this doing at {place}",
     "So somebody was here before us", "I don't like what this says about {topic}",
 )  # fmt: skip
 
 
+# ... and over a find someone else made first ({finder}).
+_FOUND_AFTER = (
+    "So {finder} wasn't imagining it", "{finder} was right about this place",
+    "{finder} got here first. Figures", "Then it's true, what {finder} found",
+    "I'd hoped {finder} was wrong about this", "{finder} will want to know I've seen it too",
+    "If {finder} saw this as well, we're not imagining things",
+    "Now {finder} can't say I never looked", "Just where {finder} said it would be",
+)  # fmt: skip
+
+
 def found_line(event: EventView, names: Names, key: tuple[object, ...], topic: str = "") -> str:
-    """What the finder said over a first find, in their voice; "" for most finds (a find
-    is not always remarked on) and for one with no voice to say it in."""
+    """What the finder said over a find, in their voice; "" for many finds (a find is not
+    always remarked on) and for one with no voice to say it in."""
     heard = voices(event)
     if event.actor_id not in heard or pick(("say", "", "say"), *key, "found-say") != "say":
         return ""
-    clue = next((f.detail for f in event.effects if f.kind == "clue_found" and not f.value), "")
-    if not clue:
+    found = next((f for f in event.effects if f.kind == "clue_found"), None)
+    if found is None:
         return ""
+    clue = found.detail
     voice = heard[event.actor_id][0]
     where = short_place(event.target_name or event.location) if event.location else "here"
-    usable = [t for t in _FOUND if topic or "{topic}" not in t]
+    finder = source_of(event, clue)[0] if found.value else ""
+    if found.value and not finder:
+        return ""
+    table = _FOUND_AFTER if finder else _FOUND
+    usable = [t for t in table if topic or "{topic}" not in t]
     line = cycle(usable, event.turn, key[0] if key else "", event.actor_id, "found")
-    said = line.format(clue=clue, Clue=cap(clue), place=where, topic=topic)
+    named = first_name(names.short(finder)) if finder else ""
+    said = line.format(clue=clue, Clue=cap(clue), place=where, topic=topic, finder=named)
     form = pick(("tag", "beat"), *key, "found-form")
     speaker = names.of(event.actor_id, event.actor_name)
     return _quote(
@@ -480,8 +505,12 @@ def lines(event: EventView, names: Names, key: tuple[object, ...], topic: str = 
         reply = "chat_said"
     if reply and reply in _REPLIES:
         their_voice = heard.get(event.target_id, ("plain", 0.0))[0]
-        answer = cycle(_REPLIES[reply], event.turn, sid, event.target_id, reply).format(
-            first=first_name(actor)
+        if reply == "news" and speech == "relayed":
+            reply = "relayed"
+        answers = [a for a in _REPLIES[reply] if found_at or "{place}" not in a]
+        thing = short_thing(clue)
+        answer = cycle(answers, event.turn, sid, event.target_id, reply).format(
+            first=first_name(actor), thing=thing, Thing=cap(thing), place=where, finder=named
         )
         asks = _asks(answer)
         lead = "" if asks else pick(_REPLY_LEADS.get(their_voice, ("",)), *key, "reply-lead")
