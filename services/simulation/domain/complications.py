@@ -9,6 +9,7 @@ from . import consequences as cq
 from .events import Effect
 from .items import OPTIC, TOOL, WEAPON, item_kind
 from .scenery import HazardSeed
+from .temper import temperament
 from .world import Item, WorldState
 from .worlds import world_of
 
@@ -35,6 +36,9 @@ def apply(world: WorldState, rng: random.Random, hazard: HazardSeed, place: str)
     if hazard.kind == "storm":
         for char in world.living_at(place):
             effects += cq.injure(world, char, rng.randint(1, 2), f"by {hazard.cause}")
+        struck = [c for c in world.living_at(place) if c.alive]
+        if struck:  # the first one struck may cry out, in their own voice
+            effects.append(Effect("voice", struck[0].id, temperament(struck[0]), 0.0))
     elif hazard.kind == "tremor":
         # Lays a hidden clue bare: easier to find, and everyone there notices.
         hidden = [c for c in world.clues if c.location == place and not c.item_id]

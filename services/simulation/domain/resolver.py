@@ -16,25 +16,18 @@ from .events import Effect, TurnEvent
 from .intent import SHARE_MOTIVE, Intent
 from .items import MEDICAL, OPTIC, TOOL, VALUE, WEAPON
 from .stakes import try_objective
+from .temper import temperament
 from .world import CharacterState, WorldState
 
 # Actions spoken aloud or aimed at someone: the story gives them lines of dialogue, so
 # the event carries each side's voice (temperament, and regard as its value).
 _SPOKEN = ("talk", "persuade", "deceive", "trade", "help", "attack", "defend")
-# The strongest trait sets the voice; the order breaks ties.
-_VOICES = (
-    ("aggression", "blunt"), ("empathy", "warm"), ("cunning", "sly"), ("discipline", "clipped"),
-    ("curiosity", "eager"), ("caution", "wary"), ("courage", "bold"), ("loyalty", "earnest"),
-)  # fmt: skip
 
 
-def temperament(char: CharacterState) -> str:
-    best, voice = -1.0, "plain"
-    for trait, word in _VOICES:
-        level = char.traits.get(trait, -1.0)
-        if level > best:
-            best, voice = level, word
-    return voice
+def _remarked(effect: Effect, actor: CharacterState) -> bool:
+    if effect.kind in ("clue_found", "repaired", "resolution"):
+        return True
+    return effect.kind == "injured" and effect.subject_id == actor.id
 
 
 @dataclass
@@ -82,8 +75,9 @@ def resolve(
     if intent.action.value in _SPOKEN and target is not None and target.id != actor.id:
         ctx.effects.append(Effect("voice", actor.id, temperament(actor), actor.regard(target.id)))
         ctx.effects.append(Effect("voice", target.id, temperament(target), target.regard(actor.id)))
-    elif any(e.kind == "clue_found" for e in ctx.effects):
-        # A find may be told with what the finder said: in their own voice.
+    elif any(_remarked(e, actor) for e in ctx.effects):
+        # A find, a repair, the deed that settles it all or a hurt of one's own may be
+        # told with what the doer said: in their own voice.
         ctx.effects.append(Effect("voice", actor.id, temperament(actor), 0.0))
     if motive and motive != actor.last_motive:
         # A motive is worth stating the first time a character acts on it, not every

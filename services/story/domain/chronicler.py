@@ -26,7 +26,7 @@ from .patterns import Pattern, find_patterns
 from .render import render_event, roll_sentence
 from .titles import chapter_title
 from .variety import cycle, join, pick, sentence
-from .voice import found_line, lines, quoted
+from .voice import found_line, lines, outcry, quoted
 
 __all__ = ["write_chapter", "write_closing", "write_opening", "write_title"]
 
@@ -69,7 +69,8 @@ def _deed(
 ) -> list[str]:
     told = climax(event, names, key) if style != "log" else ""
     if told:  # the deed that settles it is told as that deed, with what made it possible
-        return [prefix + names.after_lead(told) if prefix else told]
+        cry = outcry(event, names, key) if talk and style != "concise" else ""
+        return [prefix + names.after_lead(told) if prefix else told, *([cry] if cry else [])]
     shown = event
     news = quoted(event) if talk else ""
     if news:  # the line says what was told: the deed's sentence need not say it again
@@ -79,6 +80,9 @@ def _deed(
     said = lines(event, names, key, topic) if talk else []
     if talk and not said and style != "concise":
         said = [x for x in (found_line(event, names, key, topic),) if x]
+        cry = "" if said else outcry(event, names, key)
+        if cry:  # said after the deed and what came of it (a hurt is told before the cry)
+            return [main, *rest, cry]
     if style == "concise":
         return [main, *said[:1], *rest]
     return [main, *said, *rest]
@@ -321,7 +325,8 @@ def _narrative(
     for e in opening:
         if e.action == "complication":
             main, rest = render_event(e, names, style, (sid, turn, e.sequence))
-            frame_lines += [main, *rest]
+            cry = outcry(e, names, (sid, turn, e.sequence)) if style != "concise" else ""
+            frame_lines += [main, *rest, *([cry] if cry else [])]
         elif e.action in DIRECTED:
             frame_lines.append(directed_line(e, names))
     frame_lines += frame(facts, style, (sid, turn))

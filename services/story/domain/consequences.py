@@ -405,8 +405,11 @@ def groups(
         subject, predicate = _effect(event, effect, names, style, dead, key)
         if effect.kind == "spotted":
             # Everyone seen at one place is one sighting: "saw Tess, Rhea and Kai there".
-            seen = [j for j in range(i, len(effects)) if j not in used
-                    and effects[j].kind == "spotted" and effects[j].detail == effect.detail]  # fmt: skip
+            seen = [
+                j for j in range(i, len(effects))
+                if j not in used and effects[j].kind == "spotted"
+                and effects[j].detail == effect.detail
+            ]  # fmt: skip
             used.extend(seen)
             if len(seen) > 1:
                 predicate = _sighting(event, [effects[j] for j in seen], names, key)

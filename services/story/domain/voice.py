@@ -8,7 +8,7 @@ from .consequences import source_of
 from .facts import voices
 from .model import EventView
 from .naming import Names, first_name, short_place, short_thing
-from .variety import cap, cycle, pick
+from .variety import cap, cycle, definite, pick
 
 _OPENERS = {
     "blunt": ("", "", "Enough. ", "Look. ", "No more games. ", "Listen to me. ", "Straight up. "),
@@ -433,6 +433,60 @@ def found_line(event: EventView, names: Names, key: tuple[object, ...], topic: s
     return _quote(
         said, speaker, voice, (*key, "f"), pronoun=names.pronoun(event.actor_id), form=form
     )
+
+
+# What someone says when the world strikes them, a repair takes, the end is at hand or
+# their own deed hurts them.
+_OUTCRIES = {
+    "storm": ("Get down", "Is everyone all right", "Hold on to something",
+              "Of all the times for this", "Stay together, all of you", "That was too close",
+              "Cover your faces", "Keep your heads down", "Nobody move until it passes",
+              "Of course it's now", "Whose idea was {place}", "We can't stay at {place}"),
+    "repaired": ("That should hold", "There. Try it now", "It'll do. For now",
+                 "Don't touch it. It works", "That's as good as it gets",
+                 "Told you I could fix {thing}", "It'll hold if nobody kicks it",
+                 "That's one thing that works", "Now we're getting somewhere",
+                 "{Thing}, working again. Don't thank me"),
+    "resolution": ("This is it", "Now. While we still can", "Stand back, all of you",
+                   "We end this here", "No more waiting", "Here goes everything",
+                   "If this fails, it's on me", "{finder} found the way. I'm only finishing it",
+                   "This one's for {finder}"),
+    "injured": ("It's nothing. Keep going", "Just a scratch", "That'll hurt tomorrow",
+                "Don't look at me like that. I'm fine", "I'll live", "Leave it. It's only blood",
+                "Serves me right for rushing", "Not a word. Not one word"),
+}  # fmt: skip
+
+
+def outcry(event: EventView, names: Names, key: tuple[object, ...]) -> str:
+    """A line for a moment that calls for one (a storm, a repair, the climax, a hurt of
+    one's own), in the speaker's voice; "" for many of them, and when nobody has a voice."""
+    heard = voices(event)
+    if not heard or pick(("say", "", "say"), *key, "outcry") != "say":
+        return ""
+    kinds = {f.kind for f in event.effects}
+    speaker = next(iter(heard)) if event.actor_id not in heard else event.actor_id
+    if speaker == event.actor_id:
+        own = ("resolution", "repaired") if event.actor_id not in _hurt(event) else ("injured",)
+        moment = next((k for k in own if k in kinds), "")
+    else:  # the world struck, and the first one it struck speaks
+        moment = "storm" if speaker in _hurt(event) else ""
+    if not moment:
+        return ""
+    thing = next((short_thing(f.detail) for f in event.effects if f.kind == "repaired"), "")
+    finder = next((f.subject_id for f in event.effects if f.kind == "source"), "")
+    named = first_name(names.short(finder)) if finder and finder != speaker else ""
+    fill = {"place": short_place(event.location) if event.location else "here",
+            "thing": definite(thing), "Thing": cap(definite(thing)), "finder": named}  # fmt: skip
+    usable = [t for t in _OUTCRIES[moment] if fill["finder"] or "{finder}" not in t]
+    line = cycle(usable, event.turn, key[0] if key else "", speaker, moment).format(**fill)
+    voice = heard[speaker][0]
+    form = pick(("tag", "beat"), *key, "outcry-form")
+    who = names.of(speaker)
+    return _quote(line, who, voice, (*key, "o"), pronoun=names.pronoun(speaker), form=form)
+
+
+def _hurt(event: EventView) -> set[str]:
+    return {f.subject_id for f in event.effects if f.kind == "injured"}
 
 
 def quoted(event: EventView) -> str:
