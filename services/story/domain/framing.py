@@ -9,7 +9,7 @@ from .facts import TurnFacts
 from .naming import Names
 from .patterns import Pattern
 from .tense import past, perfect, then
-from .variety import cap, cycle, join, lower_first, pick, sentence
+from .variety import cap, cycle, join, join_alike, lower_first, pick, sentence
 
 _SCENE = (
     "At {place}, {detail}.", "{Detail} at {place}.", "Over {place}, {detail}.",
@@ -250,14 +250,14 @@ def _goal_sentence(
     done = [perfect(g) for g in goals] if verdict > 0 else []
     if done and all(done):
         template = cycle(_DONE if len(who) == 1 else _DONE[:3], turn + n, sid, "done")
-        return template.format(w=name, d=join(done)).replace(" both had ", " had both ")
+        return template.format(w=name, d=join_alike(done)).replace(" both had ", " had both ")
     if verdict < 0:
         template = cycle(_FAILED if len(who) == 1 else _FAILED[:1], turn + n, sid, "failed")
         # Told from after it: "had meant to sell what she found", not "finds".
-        return template.format(p=name, g=join([then(g) for g in goals]))
+        return template.format(p=name, g=join_alike([then(g) for g in goals]))
     template = cycle(_WON, turn + n, sid, verdict)
     pronoun = names.pronoun(who[0]) if len(who) == 1 else ""
-    return template.format(w=name, w_short=names.short(who[0]), g=join(goals)).replace(
+    return template.format(w=name, w_short=names.short(who[0]), g=join_alike(goals)).replace(
         f"what {name} had come", f"what {pronoun or 'they'} had come"
     )
 
