@@ -4,10 +4,13 @@ the sentence that opens each pattern, and what came of goals and of the scenario
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from .facts import TurnFacts
+from .model import EventView
 from .naming import Names
 from .patterns import Pattern
+from .settling import settled_by
 from .tense import past, perfect, then
 from .variety import cap, cycle, join, join_alike, lower_first, pick, sentence
 
@@ -200,6 +203,12 @@ _DONE = (
     "{w} had {d}, whatever it had cost.", "At least {w} had {d}.",
     "Nobody could say otherwise: {w} had {d}.", "{w} had {d}, and that counted for something.",
 )  # fmt: skip
+# ... and told with the deed of the hour that settled it ({x}).
+_DONE_BY = (
+    "{w} had {d}, thanks to {x}.", "{x} had done it: {w} had {d}.",
+    "{w} had {d}; {x} had seen to that.", "It was {x} that did it: {w} had {d}.",
+    "With {x}, {w} had {d}.",
+)  # fmt: skip
 _ALL_DONE = (
     "{w} had each done what they came to do.", "{w} had all got what they came for.",
     "For {w}, what they had set out to do was done.",
@@ -238,7 +247,13 @@ def _goal(text: str) -> str:
 
 
 def _goal_sentence(
-    verdict: int, who: list[str], goals: list[str], names: Names, key: tuple[object, ...], n: int
+    verdict: int,
+    who: list[str],
+    goals: list[str],
+    names: Names,
+    key: tuple[object, ...],
+    n: int,
+    deeds: Sequence[EventView] = (),
 ) -> str:
     """One sentence for everyone who settled the very same goals the same way. The
     chapter's sentences take consecutive shapes, so a long reckoning does not repeat one."""
@@ -248,6 +263,10 @@ def _goal_sentence(
     if len(who) > 1:
         name += " both" if len(who) == 2 else " all"
     done = [perfect(g) for g in goals] if verdict > 0 else []
+    how = settled_by(goals, deeds, names) if done and all(done) and len(who) == 1 else ""
+    if how:  # how the hour settled it, rather than a word on how it felt
+        template = cycle(_DONE_BY, turn + n, sid, "done-by")
+        return cap(template.format(w=name, d=join_alike(done), x=how))
     if done and all(done):
         template = cycle(_DONE if len(who) == 1 else _DONE[:3], turn + n, sid, "done")
         return template.format(w=name, d=join_alike(done)).replace(" both had ", " had both ")
@@ -317,7 +336,8 @@ def goal_lines(
                 template = cycle(shapes, step, key[0] if key else "", "again")
                 out.append(template.format(w=names.of(who_all[0])))
                 continue
-            out.append(_goal_sentence(verdict, who_all, list(settled), names, key, n))
+            deeds = facts.deeds.get(who_all[0], []) if len(who_all) == 1 else []
+            out.append(_goal_sentence(verdict, who_all, list(settled), names, key, n, deeds))
     if facts.resolution is not None:
         what, verdict_value = facts.resolution
         what = _clause(what)
