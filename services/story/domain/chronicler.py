@@ -321,7 +321,9 @@ def _narrative(
     paragraphs: list[Paragraph] = []
 
     # The frame: where we are, what is at stake, what the world did.
-    frame_lines = scene_lines(facts, style, (sid, turn), turn, names)
+    # An hour the world strikes is pictured by the blow; the place's look can wait.
+    struck = any(e.action == "complication" for e in opening)
+    frame_lines = [] if struck and turn > 1 else scene_lines(facts, style, (sid, turn), turn, names)
     for e in opening:
         if e.action == "complication":
             main, rest = render_event(e, names, style, (sid, turn, e.sequence))
