@@ -24,6 +24,21 @@ from .world import CharacterState, WorldState
 _SPOKEN = ("talk", "persuade", "deceive", "trade", "help", "attack", "defend")
 
 
+def _found_there(
+    world: WorldState, actor: CharacterState, intent: Intent, effects: list[Effect]
+) -> list[Effect]:
+    """A search or a look that turned up nothing new, at a place where someone else found
+    something before: whose find it was (a "source" effect), so the story can recall it
+    ("the spice market, where Kai had found the sketch")."""
+    if any(e.kind in ("clue_found", "resolution") for e in effects):
+        return []
+    place = intent.target_name if intent.action is Action.SCOUT else actor.location
+    for clue in world.clues:
+        if clue.location == place and clue.found_by and clue.found_by[0] != actor.id:
+            return cq.origin(world, clue)
+    return []
+
+
 def _remarked(effect: Effect, actor: CharacterState) -> bool:
     if effect.kind in ("clue_found", "repaired", "resolution"):
         return True
@@ -72,6 +87,8 @@ def resolve(
         if intent.action in (Action.INVESTIGATE, Action.REPAIR):
             ctx.effects += try_objective(world, actor)
     motive = ctx.motive or intent.motive
+    if intent.action in (Action.INVESTIGATE, Action.SCOUT):
+        ctx.effects += _found_there(world, actor, intent, ctx.effects)
     if intent.action.value in _SPOKEN and target is not None and target.id != actor.id:
         ctx.effects.append(Effect("voice", actor.id, temperament(actor), actor.regard(target.id)))
         ctx.effects.append(Effect("voice", target.id, temperament(target), target.regard(actor.id)))

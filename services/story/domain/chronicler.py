@@ -21,7 +21,7 @@ from .directed import DIRECTED, directed_line
 from .facts import TurnFacts, fresh_motive, gather, is_director
 from .framing import frame, goal_lines, pattern_lead, scene_lines
 from .model import Chapter, EventView, StoryContext, style_of
-from .naming import Names
+from .naming import Names, short_thing
 from .patterns import Pattern, find_patterns
 from .render import render_event, roll_sentence
 from .titles import chapter_title
@@ -112,7 +112,7 @@ def _plain_move(event: EventView) -> bool:
     """A move that only moved someone, with no motive to state: told in passing."""
     if event.action != "move" or event.outcome not in ("success", "none") or fresh_motive(event):
         return False
-    return all(f.kind in ("moved", "voice", "alerted") for f in event.effects)
+    return all(f.kind in ("moved", "voice", "alerted", "source") for f in event.effects)
 
 
 def _travel_sentence(events: Sequence[EventView], names: Names, key: tuple[object, ...]) -> str:
@@ -191,6 +191,20 @@ _ROUTINE_MANY = (
 )  # fmt: skip
 
 
+_WHERE_FOUND = (", where {who} had found {thing},", ", where {who} had turned up {thing},",
+                ", where {who} had come upon {thing},", ", the place {who} had got {thing} from,",
+                " (where {who} had found {thing})")  # fmt: skip
+
+
+def _found_before(event: EventView) -> tuple[str, str] | None:
+    """(who, what) someone else found before at the place of this fruitless deed."""
+    for f in event.effects:
+        if f.kind == "source":
+            clue, _, _ = f.detail.partition("|")
+            return f.subject_id, short_thing(clue)
+    return None
+
+
 def _routine_sentence(events: Sequence[EventView], names: Names, key: tuple[object, ...]) -> str:
     """The hour's fruitless searches in one sentence: "Kai went through the archive, Oren
     scouted the ridge, and none of it came to anything"."""
@@ -199,13 +213,20 @@ def _routine_sentence(events: Sequence[EventView], names: Names, key: tuple[obje
         groups.setdefault((e.action, e.target_name or e.location), []).append(e.actor_id)
     turn = int(key[1]) if isinstance(key[1], int) else 0
     parts = []
+    recalled = {e.target_name or e.location: _found_before(e) for e in events}
     for n, ((action, place), ids) in enumerate(groups.items()):
         verb = cycle(_ROUTINE_VERBS[action], turn + n, key[0], "routine")
-        parts.append((join([names.of(i) for i in ids]), verb, names.place(place)))
+        where = names.place(place)
+        finder, thing = recalled.get(place) or ("", "")
+        if finder and finder not in ids:  # the place recalled by what was found there
+            where += pick(_WHERE_FOUND, *key, place, "where").format(
+                who=names.of(finder), thing=thing
+            )
+        parts.append((join([names.of(i) for i in ids]), verb, where))
     if len(parts) == 1:
         who, verb, where = parts[0]
         shape = cycle(_ROUTINE_ONE, turn, key[0], "routine-one")
-        return sentence(shape.format(who=who, verb=verb, where=where))
+        return sentence(_tidy(shape.format(who=who, verb=verb, where=where)))
     # The second and later of one verb say it once: "Kai searched the archive, Oren the docks".
     said: list[str] = []
     verbs_seen: set[str] = set()
@@ -215,8 +236,15 @@ def _routine_sentence(events: Sequence[EventView], names: Names, key: tuple[obje
     listing = ", ".join(said[:-1]) + " and " + said[-1]
     shape = cycle(_ROUTINE_MANY, turn, key[0], "routine-many")
     end = pick(_ROUTINE_ENDS, *key, "routine-end")
-    text = shape.format(list=listing, end=end)
+    text = _tidy(shape.format(list=listing, end=end))
     return sentence(text[:1].upper() + text[1:])
+
+
+def _tidy(text: str) -> str:
+    """No comma left doubled or standing before a stop, after a clause that ends in one."""
+    for double, single in ((",,", ","), (",;", ";")):
+        text = text.replace(double, single)
+    return text.rstrip(",")
 
 
 def _names_place(text: str, place: str, names: Names) -> bool:
