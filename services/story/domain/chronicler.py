@@ -471,6 +471,7 @@ def write_chapter(ctx: StoryContext, turn: int, events: Sequence[EventView]) -> 
         # them there); later ones call them as a reader would, by the short name.
         if turn > 1:
             names.introduce([p.id for p in ctx.participants])
+            names.introduce_places()
         names.set_pronouns(
             {f.subject_id: f.detail for e in ordered for f in e.effects if f.kind == "pronoun"}
         )

@@ -130,6 +130,7 @@ class Names:
         self._short = _unique_shorts(self.by_id, sorted(self._people))
         self._named: set[str] = set()
         self._places: dict[str, int] = {}  # place -> times named in this chapter
+        self._places_known = False  # after the first chapter, places go by short forms
         self._aliases: dict[str, str] = {}
         self._pronouns: dict[str, str] = {}
         self._leads: dict[str, tuple[str, ...]] = {}
@@ -229,6 +230,10 @@ class Names:
                 text = text.replace(self.by_id[ident], short)
         return text
 
+    def introduce_places(self) -> None:
+        """Every place is met by now: the first mention in a chapter may be short."""
+        self._places_known = True
+
     def know_places(self, places: Sequence[str]) -> None:
         """The places of the chapter: each gets its head noun as an alias, unless another
         place would answer to it too."""
@@ -247,7 +252,9 @@ class Names:
         seen = self._places.get(place, 0)
         self._places[place] = seen + 1
         if not seen:
-            return place
+            # After the first chapter the reader knows the places: "the piers", not again
+            # "the piers of Port Calder".
+            return short_place(place) if self._places_known else place
         if seen % 2 == 0 and place in self._aliases:
             return self._aliases[place]
         return short_place(place)
