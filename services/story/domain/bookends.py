@@ -6,7 +6,7 @@ import functools
 from collections.abc import Sequence
 
 from .model import DIRECTOR_ID, EventView, Participant, StoryContext, style_of
-from .naming import Names, short_place
+from .naming import Names, short_place, short_thing
 from .tally import Bond, Tally, tally
 from .variety import cap, cycle, indefinite, join, lower_first, ordinal, pick, sentence, title_case
 
@@ -474,8 +474,8 @@ def _discoveries(t: Tally, style: str, setting: str) -> str:
                  for f in t.finds]  # fmt: skip
         return sentence(join(deeds)) + " Such were the secrets that came to light."
     by_finder: dict[str, list[str]] = {}
-    for f in t.finds:
-        by_finder.setdefault(f.finder, []).append(f.clue)
+    for f in t.finds:  # the chapters told each in full: here they go by their short names
+        by_finder.setdefault(f.finder, []).append(short_thing(f.clue))
     return " ".join(
         cycle(_FOUND_BY, n, setting, "found").format(who=finder, what=join(clues)) if finder
         else f"{cap(join(clues))} had come to light."
