@@ -29,48 +29,16 @@ def first_name(full: str) -> str:
 
 
 # Where a find's name turns from what it is to what is on it, in it or done to it.
-_THING_TAIL = frozenset(
-    (
-        "on",
-        "with",
-        "of",
-        "in",
-        "from",
-        "by",
-        "into",
-        "under",
-        "above",
-        "inside",
-        "that",
-        "nobody",
-        "half",
-        "chalked",
-        "lined",
-        "scrawled",
-        "inked",
-        "stamped",
-        "dropped",
-        "opened",
-        "forced",
-        "marked",
-        "repeating",
-        "signed",
-        "burned",
-        "cut",
-        "wired",
-        "stiff",
-        "snapped",
-        "split",
-        "stoppered",
-        "carved",
-        "torn",
-        "sealed",
-        "swollen",
-        "filed",
-        "made",
-        "scratched",
-    )
-)
+_THING_TAIL = frozenset((
+    "on", "with", "of", "in", "from", "by", "into", "under", "above", "inside", "that", "nobody",
+    "half", "chalked", "lined", "scrawled", "inked", "stamped", "dropped", "opened", "forced",
+    "marked", "repeating", "signed", "burned", "cut", "wired", "stiff", "snapped", "split",
+    "stoppered", "carved", "torn", "sealed", "swollen", "filed", "made", "scratched",
+))  # fmt: skip
+
+
+_VAGUE = frozenset(("twist", "row", "piece", "scrap", "bit", "set", "handful", "pair", "sheet",
+                    "book", "part", "sort", "kind", "line"))  # fmt: skip
 
 
 @functools.lru_cache(maxsize=1024)  # the same few finds, every chapter
@@ -83,7 +51,10 @@ def short_thing(name: str) -> str:
         return name
     body = words[1:]
     cut = next((i for i, w in enumerate(body) if w in _THING_TAIL), len(body))
-    kept = body[:cut] if cut >= 2 else body
+    # One word alone is enough for a thing ("the wrench"), not for a measure of one
+    # ("the twist" of poison paper).
+    alone = cut == 1 and body[0].lower() not in _VAGUE
+    kept = body[:cut] if cut >= 2 or alone else body
     return "the " + " ".join(kept)
 
 
