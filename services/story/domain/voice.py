@@ -185,6 +185,8 @@ _SPEECH: dict[tuple[str, str], tuple[str, ...]] = {
                            "Don't be a fool about {topic}", "You'll regret this"),
     ("deceive", "win"): ("Trust me, I've seen {place} with my own eyes",
                          "Let me hold that for you. Just for now",
+                         "Let me hold {item} for you. Just for now",
+                         "Give me {item}. You'll only drop it", "{Item}? I'll keep it safe",
                          "Nobody has been near it. I swear",
                          "I'd never lie about {topic}", "It's nothing. Forget you saw it",
                          "I checked {place} myself. There's nothing there",
@@ -196,7 +198,10 @@ _SPEECH: dict[tuple[str, str], tuple[str, ...]] = {
                        "I'll make it worth your while", "Everyone needs something. What's yours",
                        "That for this. Fair's fair", "You'll get the better end of this",
                        "Think of it as a favour between us",
-                       "I've something you'll want", "Let's not waste each other's time"),
+                       "I've something you'll want", "Let's not waste each other's time",
+                       "My {gave} for your {got}. Fair's fair",
+                       "{Gave} for {item}, and we're square",
+                       "You want my {gave}? Then {item} is mine"),
     ("trade", "fail"): ("Name your price", "Everything's for sale, isn't it",
                         "Last offer. Take it or leave it"),
     ("help", "win"): ("Hold still. This will sting", "Breathe. I've got you",
@@ -489,6 +494,17 @@ def _hurt(event: EventView) -> set[str]:
     return {f.subject_id for f in event.effects if f.kind == "injured"}
 
 
+def _bare(thing: str) -> str:
+    """ "a med kit" -> "med kit", for "my med kit for your lamp"."""
+    first, _, rest = thing.partition(" ")
+    return rest if first.lower() in ("a", "an", "the", "some") and rest else thing
+
+
+def _fills(line: str, fill: dict[str, str]) -> bool:
+    """Whether every thing the line names is there to name."""
+    return all(fill.get(k) or "{" + k + "}" not in line for k in ("item", "gave", "got"))
+
+
 def quoted(event: EventView) -> str:
     """The find a talk's opening line names (news told), which the telling of the deed
     need not name again ("Kai heard about the matchbook" after "I found a matchbook")."""
@@ -520,6 +536,12 @@ def lines(event: EventView, names: Names, key: tuple[object, ...], topic: str = 
     named = first_name(names.short(finder)) if finder else ""
     fill = {"first": first_name(listener), "clue": clue, "Clue": cap(clue), "place": where,
             "topic": topic, "finder": named}  # fmt: skip
+    # The things that change hands, for lines that name them.
+    mine = [(f.kind, f.detail) for f in event.effects if f.subject_id == event.actor_id]
+    got = next((d for k, d in mine if k == "item_gained"), "")
+    gave = next((d for k, d in mine if k == "item_lost"), "")
+    fill |= {"item": definite(got), "Item": cap(definite(got)), "got": _bare(got),
+             "gave": _bare(gave), "Gave": cap(definite(gave)) if gave else ""}  # fmt: skip
     if event.action == "deceive":
         misled = next((f.detail for f in event.effects if f.kind == "misled"), "")
         fill["place"] = short_place(misled) if misled else where
@@ -528,7 +550,7 @@ def lines(event: EventView, names: Names, key: tuple[object, ...], topic: str = 
         opener = pick(_GRUDGING, *key, "grudge")
     elif regard >= 0.5 and event.action in ("talk", "persuade") and not opener:
         opener = pick(_TRUSTING, *key, "trust")
-    usable = [t for t in table if topic or "{topic}" not in t]
+    usable = [t for t in table if (topic or "{topic}" not in t) and _fills(t, fill)]
     sid = key[0] if key else ""
     line = cycle(usable, event.turn, sid, event.actor_id, event.action, speech, "say")
     asks = _asks(line)
