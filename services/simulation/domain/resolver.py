@@ -232,7 +232,8 @@ def _talk(ctx: _Ctx) -> Check | None:
         _share(ctx, a, t, limit=99)
         if len(ctx.effects) == before and news:
             # The listener already knew: nothing was shared, and the teller learns that.
-            ctx.effects.append(Effect("knew", t.id, ctx.world.clue(news[0]).name))
+            known = ctx.world.clue(news[0])
+            ctx.effects += [Effect("knew", t.id, known.name), *cq.origin(ctx.world, known)]
         if check.critical:
             _share(ctx, t, a, limit=1)
     elif check.critical:

@@ -231,6 +231,11 @@ _REPLIES: dict[str, tuple[str, ...]] = {
                 "Why didn't {finder} tell me", "{finder} should have said so sooner",
                 "{Thing}. And {finder} kept that quiet", "Then I'll ask {finder} about {place}",
                 "That changes everything", "Who else knows", "I was afraid of that"),
+    # The listener knew already; {finder} found it first (the listener, or someone else).
+    "knew_theirs": ("I know. {finder} found it at {place}", "Old news. {finder} beat you to it",
+                    "{Thing}? {finder} found that hours ago", "I heard, {first}. {finder}'s find",
+                    "You're late. {finder} found {thing} first",
+                    "I know about {thing}. Ask {finder} where it was"),
     "knew": ("I know. I found it before you did", "Old news, {first}", "I've seen it",
              "Yes. I've been thinking about little else", "I got there first, {first}",
              "You're late. I already know", "Tell me something I don't know",
@@ -273,7 +278,7 @@ _REPLIES: dict[str, tuple[str, ...]] = {
 
 # Lines and answers from tables large enough not to come back word for word within a
 # story: only these may stand alone, with no tag or beat to tell them apart.
-_MANY = ("chat", "chat_said", "news", "relayed", "knew", "persuade_win", "help_win")
+_MANY = ("chat", "chat_said", "news", "relayed", "knew", "knew_theirs", "persuade_win", "help_win")
 
 
 def _case(event: EventView) -> tuple[str, str]:
@@ -583,6 +588,11 @@ def lines(event: EventView, names: Names, key: tuple[object, ...], topic: str = 
         their_voice = heard.get(event.target_id, ("plain", 0.0))[0]
         if reply == "news" and speech == "relayed":
             reply = "relayed"
+        knew_from = source_of(event, clue) if reply == "knew" else ("", "")
+        if knew_from[0] and knew_from[0] not in (event.target_id, event.actor_id):
+            # Who the listener had it from, not the teller: the run's own fact.
+            reply, named = "knew_theirs", first_name(names.short(knew_from[0]))
+            found_at, where = knew_from[1], short_place(knew_from[1]) if knew_from[1] else where
         answers = [a for a in _REPLIES[reply] if found_at or "{place}" not in a]
         thing = short_thing(clue)
         answer = cycle(answers, event.turn, sid, event.target_id, reply).format(
