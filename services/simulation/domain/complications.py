@@ -48,6 +48,10 @@ def apply(world: WorldState, rng: random.Random, hazard: HazardSeed, place: str)
                 if hidden[0].id not in char.known_clues and place not in char.leads:
                     char.leads.append(place)
                     effects.append(Effect("lead", char.id, place))
+            noticed = [e.subject_id for e in effects if e.kind == "lead"]
+            if noticed:  # the first to notice may say so, in their own voice
+                first = world.character(noticed[0])
+                effects.append(Effect("voice", first.id, temperament(first), 0.0))
     elif hazard.kind == "cache":
         name = rng.choice(world_of(world).caches)
         item = Item(world.next_item_id(), name, item_kind(name), "", place)
@@ -67,6 +71,9 @@ def apply(world: WorldState, rng: random.Random, hazard: HazardSeed, place: str)
             item.broken = True
             item.difficulty = 11
             effects.append(Effect("broken", item.id, item.name))
+            holder = world.find_character(item.holder) if item.holder else None
+            if holder is not None and holder.alive:  # whose it was may curse it
+                effects.append(Effect("voice", holder.id, temperament(holder), 0.0))
     return effects
 
 

@@ -452,6 +452,12 @@ _OUTCRIES = {
               "Of all the times for this", "Stay together, all of you", "That was too close",
               "Cover your faces", "Keep your heads down", "Nobody move until it passes",
               "Of course it's now", "Whose idea was {place}", "We can't stay at {place}"),
+    "lead": ("Did you feel that", "Something shifted at {place}. Look there",
+             "That was no ordinary shake", "The ground's opened something up",
+             "Stay back from the cracks. And remember where they are"),
+    "broken": ("No, no. Not {thing}", "{Thing}'s dead. Of course it is",
+               "Just what we needed", "It was working a minute ago",
+               "Somebody tell me {thing} can be fixed"),
     "repaired": ("That should hold", "There. Try it now", "It'll do. For now",
                  "Don't touch it. It works", "That's as good as it gets",
                  "Told you I could fix {thing}", "It'll hold if nobody kicks it",
@@ -478,11 +484,15 @@ def outcry(event: EventView, names: Names, key: tuple[object, ...]) -> str:
     if speaker == event.actor_id:
         own = ("resolution", "repaired") if event.actor_id not in _hurt(event) else ("injured",)
         moment = next((k for k in own if k in kinds), "")
-    else:  # the world struck, and the first one it struck speaks
-        moment = "storm" if speaker in _hurt(event) else ""
+    elif speaker in _hurt(event):  # the world struck, and the first one it struck speaks
+        moment = "storm"
+    else:  # or showed them something, or broke what they carried
+        moment = next((k for k in ("lead", "broken") if k in kinds), "")
     if not moment:
         return ""
-    thing = next((short_thing(f.detail) for f in event.effects if f.kind == "repaired"), "")
+    thing = next(
+        (short_thing(f.detail) for f in event.effects if f.kind in ("repaired", "broken")), ""
+    )
     finder = next((f.subject_id for f in event.effects if f.kind == "source"), "")
     named = first_name(names.short(finder)) if finder and finder != speaker else ""
     fill = {"place": short_place(event.location) if event.location else "here",
