@@ -89,6 +89,9 @@ def resolve(
     motive = ctx.motive or intent.motive
     if intent.action in (Action.INVESTIGATE, Action.SCOUT):
         ctx.effects += _found_there(world, actor, intent, ctx.effects)
+    elif intent.action is Action.PERSUADE and actor.known_clues:
+        # What the persuader has to argue with: the latest find they know of, and whose.
+        ctx.effects += cq.origin(world, world.clue(actor.known_clues[-1]))
     if intent.action.value in _SPOKEN and target is not None and target.id != actor.id:
         ctx.effects.append(Effect("voice", actor.id, temperament(actor), actor.regard(target.id)))
         ctx.effects.append(Effect("voice", target.id, temperament(target), target.regard(actor.id)))

@@ -55,6 +55,8 @@ def short_thing(name: str) -> str:
     # ("the twist" of poison paper).
     alone = cut == 1 and body[0].lower() not in _VAGUE
     kept = body[:cut] if cut >= 2 or alone else body
+    if kept[-1].endswith("'s") or kept[-1].lower() in _VAGUE:  # "the steward's", "the
+        kept = body  # poisoner's twist" say whose, or how much, not what
     return "the " + " ".join(kept)
 
 

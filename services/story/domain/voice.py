@@ -181,6 +181,13 @@ _SPEECH: dict[tuple[str, str], tuple[str, ...]] = {
                           "You know {place} better than anyone. Come with me",
                           "Whatever happened before, forget it. Help me now",
                           "We settle {topic} together or it settles us"),
+    # ... arguing from a find the speaker knows of ({thing}, found by {finder} at {place}).
+    ("persuade", "argued"): ("You've seen what {finder} found at {place}. It means something",
+                             "You know what {thing} means as well as I do",
+                             "Can you still say no, after {thing}",
+                             "We have {thing}. Now we need you",
+                             "{finder} didn't dig up {thing} for us to sit on it",
+                             "Think about {thing}, {first}. Then tell me I'm wrong"),
     ("persuade", "fail"): ("Just listen to me", "You're making a mistake",
                            "Don't be a fool about {topic}", "You'll regret this"),
     ("deceive", "win"): ("Trust me, I've seen {place} with my own eyes",
@@ -548,9 +555,26 @@ def lines(event: EventView, names: Names, key: tuple[object, ...], topic: str = 
     if finder and finder != event.actor_id:
         speech = "relayed"
         table = tuple(t for t in _SPEECH[("talk", speech)] if found_at or "{place}" not in t)
+    argued = next((f for f in event.effects if f.kind == "source"), None)
+    thing = ""
+    # Now and then the case is argued from a find: whose, and where it was.
+    if (
+        event.action == "persuade" and speech == "win" and argued is not None
+        and pick(("find", "", ""), *key, "argued") == "find"
+    ):  # fmt: skip
+        finder = argued.subject_id
+        argued_clue, _, found_at = argued.detail.partition("|")
+        where = short_place(found_at) if found_at else where
+        thing = short_thing(argued_clue)
+        speech = "argued"
+        table = tuple(
+            t for t in _SPEECH[("persuade", speech)]
+            if (found_at or "{place}" not in t)
+            and (finder not in (event.actor_id, event.target_id) or "{finder}" not in t)
+        )  # fmt: skip
     named = first_name(names.short(finder)) if finder else ""
     fill = {"first": first_name(listener), "clue": clue, "Clue": cap(clue), "place": where,
-            "topic": topic, "finder": named}  # fmt: skip
+            "topic": topic, "finder": named, "thing": thing, "Thing": cap(thing)}  # fmt: skip
     # The things that change hands, for lines that name them.
     mine = [(f.kind, f.detail) for f in event.effects if f.subject_id == event.actor_id]
     got = next((d for k, d in mine if k == "item_gained"), "")
