@@ -72,9 +72,9 @@ def _deed(
         cry = outcry(event, names, key) if talk and style != "concise" else ""
         return [prefix + names.after_lead(told) if prefix else told, *([cry] if cry else [])]
     shown = event
-    news = quoted(event) if talk else ""
+    kind, news = quoted(event) if talk else ("", "")
     if news:  # the line says what was told: the deed's sentence need not say it again
-        first = next(i for i, f in enumerate(event.effects) if f.kind == "learned")
+        first = next(i for i, f in enumerate(event.effects) if f.kind == kind)
         shown = replace(event, effects=event.effects[:first] + event.effects[first + 1 :])
     main, rest = render_event(shown, names, style, key, prefix, show_motive=fresh_motive(event))
     said = lines(event, names, key, topic) if talk else []

@@ -239,8 +239,10 @@ _REPLIES: dict[str, tuple[str, ...]] = {
                 "{Thing}. And {finder} kept that quiet", "Then I'll ask {finder} about {place}",
                 "That changes everything", "Who else knows", "I was afraid of that"),
     # The listener knew already; {finder} found it first (the listener, or someone else).
-    "knew_theirs": ("I know. {finder} found it at {place}", "Old news. {finder} beat you to it",
-                    "{Thing}? {finder} found that hours ago", "I heard, {first}. {finder}'s find",
+    "knew_theirs": ("I know about {thing}. {finder} found it at {place}",
+                    "{Thing}? Old news. {finder} beat you to it",
+                    "{Thing}? {finder} found that hours ago",
+                    "I heard, {first}. {Thing} was {finder}'s find",
                     "You're late. {finder} found {thing} first",
                     "I know about {thing}. Ask {finder} where it was"),
     "knew": ("I know. I found it before you did", "Old news, {first}", "I've seen it",
@@ -527,12 +529,19 @@ def _fills(line: str, fill: dict[str, str]) -> bool:
     return all(fill.get(k) or "{" + k + "}" not in line for k in ("item", "gave", "got"))
 
 
-def quoted(event: EventView) -> str:
-    """The find a talk's opening line names (news told), which the telling of the deed
-    need not name again ("Kai heard about the matchbook" after "I found a matchbook")."""
-    if _case(event)[0] != "news":
-        return ""
-    return next((f.detail for f in event.effects if f.kind == "learned"), "")
+def quoted(event: EventView) -> tuple[str, str]:
+    """(effect kind, find) a talk's lines name, which the telling of the deed need not
+    name again: news told ("Kai heard about the matchbook" after "I found a matchbook"),
+    or what the listener knew from someone else's find; ("", "") for neither."""
+    speech = _case(event)[0]
+    if speech == "news":
+        return "learned", next((f.detail for f in event.effects if f.kind == "learned"), "")
+    if speech == "knew":
+        clue = next((f.detail for f in event.effects if f.kind == "knew"), "")
+        finder = source_of(event, clue)[0]
+        if finder and finder not in (event.actor_id, event.target_id):
+            return "knew", clue
+    return "", ""
 
 
 def lines(event: EventView, names: Names, key: tuple[object, ...], topic: str = "") -> list[str]:
