@@ -26,7 +26,7 @@ from .patterns import Pattern, find_patterns
 from .render import render_event, roll_sentence
 from .titles import chapter_title
 from .variety import cycle, join, pick, sentence
-from .voice import found_line, lines, outcry, quoted
+from .voice import found_line, lines, names_first_finder, outcry, quoted
 
 __all__ = ["write_chapter", "write_closing", "write_opening", "write_title"]
 
@@ -76,6 +76,9 @@ def _deed(
     if news:  # the line says what was told: the deed's sentence need not say it again
         first = next(i for i, f in enumerate(event.effects) if f.kind == kind)
         shown = replace(event, effects=event.effects[:first] + event.effects[first + 1 :])
+    if talk and style != "concise" and names_first_finder(event, key):
+        # The finder's line will say whose find it was: the telling says only "too".
+        shown = replace(shown, effects=tuple(f for f in shown.effects if f.kind != "source"))
     main, rest = render_event(shown, names, style, key, prefix, show_motive=fresh_motive(event))
     said = lines(event, names, key, topic) if talk else []
     if talk and not said and style != "concise":

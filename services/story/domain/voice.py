@@ -427,6 +427,16 @@ _FOUND_AFTER = (
 )  # fmt: skip
 
 
+def names_first_finder(event: EventView, key: tuple[object, ...]) -> bool:
+    """Whether `found_line` will say whose find it was before (so the telling need not)."""
+    found = next((f for f in event.effects if f.kind == "clue_found"), None)
+    return (
+        found is not None and found.value > 0 and event.actor_id in voices(event)
+        and pick(("say", "", "say"), *key, "found-say") == "say"
+        and bool(source_of(event, found.detail)[0])
+    )  # fmt: skip
+
+
 def found_line(event: EventView, names: Names, key: tuple[object, ...], topic: str = "") -> str:
     """What the finder said over a find, in their voice; "" for many finds (a find is not
     always remarked on) and for one with no voice to say it in."""
