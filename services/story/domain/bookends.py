@@ -270,10 +270,10 @@ _LONE = (
 
 def _member(name: str, role: str, key: tuple[object, ...]) -> str:
     """One of a faction's people with their calling, said one of a few ways ("Rhea Voss,
-    a pilot", "Rhea Voss, their pilot", "the pilot Rhea Voss")."""
+    a pilot", "Rhea Voss, a pilot by trade", "the pilot Rhea Voss")."""
     if not role:
         return name
-    shapes = ["{n}, {a}", "{n}, {a}", "{n}, their {r}", "{n}, {a} by trade"]
+    shapes = ["{n}, {a}", "{n}, {a}", "{n}, {a} by trade"]
     if "(" not in role and " and " not in role and len(role.split()) <= 2:
         shapes.append("the {r} {n}")
     return pick(shapes, *key, "member").format(n=name, a=indefinite(role), r=role)

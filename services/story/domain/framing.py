@@ -254,16 +254,21 @@ def _goal_sentence(
     key: tuple[object, ...],
     n: int,
     deeds: Sequence[EventView] = (),
+    told: set[str] | None = None,
 ) -> str:
     """One sentence for everyone who settled the very same goals the same way. The
     chapter's sentences take consecutive shapes, so a long reckoning does not repeat one."""
     turn = key[1] if len(key) > 1 and isinstance(key[1], int) else 0
     sid = key[0] if key else ""
+    told = set() if told is None else told
     name = join([names.of(i) for i in who])
     if len(who) > 1:
         name += " both" if len(who) == 2 else " all"
     done = [perfect(g) for g in goals] if verdict > 0 else []
     how = settled_by(goals, deeds, names) if done and all(done) and len(who) == 1 else ""
+    if how and how in told:  # one deed settling two people's aims is said once
+        how = ""
+    told.add(how)
     if how:  # how the hour settled it, rather than a word on how it felt
         template = cycle(_DONE_BY, turn + n, sid, "done-by")
         return cap(template.format(w=name, d=join_alike(done), x=how))
@@ -303,6 +308,7 @@ def goal_lines(
     same goals alike), then the scenario's end; when it came before the `last` hour, a
     line on what the hours left are for."""
     out: list[str] = []
+    hows: set[str] = set()  # the deeds already named as what settled an aim
     for verdict in (1, -1):
         people: list[str] = []
         goals: dict[str, list[str]] = {}
@@ -337,7 +343,7 @@ def goal_lines(
                 out.append(template.format(w=names.of(who_all[0])))
                 continue
             deeds = facts.deeds.get(who_all[0], []) if len(who_all) == 1 else []
-            out.append(_goal_sentence(verdict, who_all, list(settled), names, key, n, deeds))
+            out.append(_goal_sentence(verdict, who_all, list(settled), names, key, n, deeds, hows))
     if facts.resolution is not None:
         what, verdict_value = facts.resolution
         what = _clause(what)
