@@ -249,6 +249,10 @@ _REPLIES: dict[str, tuple[str, ...]] = {
              "Yes. I've been thinking about little else", "I got there first, {first}",
              "You're late. I already know", "Tell me something I don't know",
              "I know all about it", "Heard it already"),
+    "struck": ("You'll pay for that, {first}", "Is that the best you can do",
+               "Have you lost your mind", "So that's how it is",
+               "You'll regret that", "Try that again, {first}. I dare you",
+               "Everyone saw that"),
     # A reply to a question answers it; a reply to a remark takes it up.
     "chat": ("Longer than they think", "Not much. Not yet", "I'm still deciding",
              "Maybe. Ask me again later", "I'd rather not say", "Ask me tomorrow",
@@ -306,7 +310,10 @@ def _case(event: EventView) -> tuple[str, str]:
         reply = f"{a}_{suffix}" if f"{a}_{suffix}" in _REPLIES else ""
         return suffix, reply
     if a == "attack":
-        return ("hate" if voices(event).get(event.actor_id, ("", 0.0))[1] < -0.2 else "cold"), ""
+        speech = "hate" if voices(event).get(event.actor_id, ("", 0.0))[1] < -0.2 else "cold"
+        # The one struck answers, if the blow left them anything to answer with.
+        down = any(f.kind == "killed" and f.subject_id == event.target_id for f in event.effects)
+        return speech, "" if down or not won else "struck"
     if a == "defend" and event.target_id and event.target_id != event.actor_id:
         return "win", ""
     return "", ""
@@ -615,7 +622,7 @@ def lines(event: EventView, names: Names, key: tuple[object, ...], topic: str = 
     if "{first}" in opener and "{first}" in line:
         opener = ""
     if opener.endswith(", "):
-        line = line[:1].lower() + line[1:] if not line.startswith("I ") else line
+        line = line[:1].lower() + line[1:] if not line.startswith(("I ", "I'")) else line
     said = (opener + line).format(**fill)
     talked = speech in ("chat", "news", "relayed") or (
         event.action == "persuade" and speech == "win"
@@ -655,7 +662,7 @@ def lines(event: EventView, names: Names, key: tuple[object, ...], topic: str = 
         lead = "" if asks else pick(_REPLY_LEADS.get(their_voice, ("",)), *key, "reply-lead")
         if answer.split(" ", 1)[0].strip(".,!?") in _INTERJECTIONS:
             lead = ""  # not "Yes, yes. Yes. I know"
-        if lead.endswith(", ") and not answer.startswith("I "):
+        if lead.endswith(", ") and not answer.startswith(("I ", "I'")):
             answer = answer[:1].lower() + answer[1:]  # "Oh, you drive a hard bargain"
         answer = lead + answer
         # In a two-person exchange the answer needs no tag after a tagged line.
