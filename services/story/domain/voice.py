@@ -245,6 +245,10 @@ _REPLIES: dict[str, tuple[str, ...]] = {
                     "I heard, {first}. {Thing} was {finder}'s find",
                     "You're late. {finder} found {thing} first",
                     "I know about {thing}. Ask {finder} where it was"),
+    # ... when the find was the listener's own.
+    "knew_mine": ("I know about {thing}, {first}. I found it", "{Thing}? I dug that up myself",
+                  "I found {thing} before you did", "{Thing}. Yes. I was there when it turned up",
+                  "Who do you think found {thing}"),
     "knew": ("I know. I found it before you did", "Old news, {first}", "I've seen it",
              "Yes. I've been thinking about little else", "I got there first, {first}",
              "You're late. I already know", "Tell me something I don't know",
@@ -291,7 +295,17 @@ _REPLIES: dict[str, tuple[str, ...]] = {
 
 # Lines and answers from tables large enough not to come back word for word within a
 # story: only these may stand alone, with no tag or beat to tell them apart.
-_MANY = ("chat", "chat_said", "news", "relayed", "knew", "knew_theirs", "persuade_win", "help_win")
+_MANY = (
+    "chat",
+    "chat_said",
+    "news",
+    "relayed",
+    "knew",
+    "knew_theirs",
+    "knew_mine",
+    "persuade_win",
+    "help_win",
+)
 
 
 def _case(event: EventView) -> tuple[str, str]:
@@ -556,7 +570,7 @@ def quoted(event: EventView) -> tuple[str, str]:
     if speech == "knew":
         clue = next((f.detail for f in event.effects if f.kind == "knew"), "")
         finder = source_of(event, clue)[0]
-        if finder and finder not in (event.actor_id, event.target_id):
+        if finder and finder != event.actor_id:
             return "knew", clue
     return "", ""
 
@@ -649,7 +663,9 @@ def lines(event: EventView, names: Names, key: tuple[object, ...], topic: str = 
         if reply == "news" and speech == "relayed":
             reply = "relayed"
         knew_from = source_of(event, clue) if reply == "knew" else ("", "")
-        if knew_from[0] and knew_from[0] not in (event.target_id, event.actor_id):
+        if knew_from[0] == event.target_id:
+            reply = "knew_mine"  # the listener's own find
+        elif knew_from[0] and knew_from[0] != event.actor_id:
             # Who the listener had it from, not the teller: the run's own fact.
             reply, named = "knew_theirs", first_name(names.short(knew_from[0]))
             found_at, where = knew_from[1], short_place(knew_from[1]) if knew_from[1] else where
