@@ -21,6 +21,13 @@ Effect conventions (the story service relies on them):
 - repaired / broken: subject = item id; detail = item name.
 - defended: subject = the protected character; detail e.g. "guarded by Tomas".
 - revealed: subject = item, clue or location id; detail = what came to light.
+- source: subject = who first found a clue; detail "<clue name>|<location>" (location ""
+  when unknown). Beside a clue found again, told, known already or argued from, the key
+  clue of a resolution, and a fruitless search or look at a place where a clue was found.
+- voice: subject = a speaker; detail = temperament; value = regard for the other party.
+  Both sides of a spoken action; the doer alone of a find, a repair, a resolution or a
+  hurt of their own (value 0); on the director's events, the first one a storm struck, the
+  first to notice what a tremor showed, or whose tool broke.
 """
 
 from __future__ import annotations

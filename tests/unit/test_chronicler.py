@@ -325,7 +325,8 @@ def test_closing_reflects_deaths_survivors_and_clues(style: str) -> None:
     closing = write_closing(ctx(style), RUN)
     assert "Zara Venn" in closing and "Kade Orr" in closing
     assert "by Kade" in closing  # the killer, by the short name once introduced
-    assert "a looping distress beacon log" in closing
+    # The chapters told the find in full; the afterword may name it as one already met.
+    assert "looping distress beacon log" in closing
     assert "still" in closing  # Kade still stands
 
 
@@ -530,16 +531,35 @@ def test_the_first_hour_never_finds_a_place_unchanged() -> None:
 
 
 def test_a_find_told_twice_in_an_hour_is_the_same_one() -> None:
+    # The second finder was also hurt, so the two deeds are told apart.
+    hurt = [EffectView("injured", KADE.id, "2 damage", 2)]
     finds = [
         ev(1, n, who, "investigate", target_name="the ridge", target_id="loc:the-ridge",
            outcome="success", motive=f"hunting for clue {n}",
            effects=[EffectView("motive", who.id, "new"),
-                    EffectView("clue_found", "clue:log", "a looping distress beacon log")])
+                    EffectView("clue_found", "clue:log", "a looping distress beacon log"),
+                    *(hurt if who is KADE else [])])
         for n, who in enumerate((ZARA, KADE))
     ]  # fmt: skip
     text = write_chapter(ctx("detailed"), 1, finds).text
     second = text.split("a looping distress beacon log", 1)[1]
     assert re.search(r"the same looping|as well|too|also found", second), text
+
+
+def test_people_finding_the_same_thing_in_an_hour_are_one_discovery() -> None:
+    finds = [
+        ev(1, n, who, "investigate", target_name="the ridge", target_id="loc:the-ridge",
+           outcome="success", motive=f"hunting for clue {n}",
+           effects=[EffectView("motive", who.id, "new"),
+                    EffectView("clue_found", "clue:log", "a looping distress beacon log",
+                               float(n))])
+        for n, who in enumerate((ZARA, KADE))
+    ]  # fmt: skip
+    text = write_chapter(ctx("detailed"), 1, finds).text
+    assert text.count("beacon log") == 1, text
+    found = next(s for s in text.split(". ") if "beacon log" in s)
+    assert "Zara" in found and "Kade" in found, text
+    assert "hunting for clue" not in text  # two motives are not one, so neither is said
 
 
 def test_a_reckoning_of_many_goals_is_one_sentence_and_keeps_the_losses() -> None:

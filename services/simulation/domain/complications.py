@@ -9,6 +9,7 @@ from . import consequences as cq
 from .events import Effect
 from .items import OPTIC, TOOL, WEAPON, item_kind
 from .scenery import HazardSeed
+from .temper import temperament
 from .world import Item, WorldState
 from .worlds import world_of
 
@@ -35,6 +36,9 @@ def apply(world: WorldState, rng: random.Random, hazard: HazardSeed, place: str)
     if hazard.kind == "storm":
         for char in world.living_at(place):
             effects += cq.injure(world, char, rng.randint(1, 2), f"by {hazard.cause}")
+        struck = [c for c in world.living_at(place) if c.alive]
+        if struck:  # the first one struck may cry out, in their own voice
+            effects.append(Effect("voice", struck[0].id, temperament(struck[0]), 0.0))
     elif hazard.kind == "tremor":
         # Lays a hidden clue bare: easier to find, and everyone there notices.
         hidden = [c for c in world.clues if c.location == place and not c.item_id]
@@ -44,6 +48,10 @@ def apply(world: WorldState, rng: random.Random, hazard: HazardSeed, place: str)
                 if hidden[0].id not in char.known_clues and place not in char.leads:
                     char.leads.append(place)
                     effects.append(Effect("lead", char.id, place))
+            noticed = [e.subject_id for e in effects if e.kind == "lead"]
+            if noticed:  # the first to notice may say so, in their own voice
+                first = world.character(noticed[0])
+                effects.append(Effect("voice", first.id, temperament(first), 0.0))
     elif hazard.kind == "cache":
         name = rng.choice(world_of(world).caches)
         item = Item(world.next_item_id(), name, item_kind(name), "", place)
@@ -63,6 +71,9 @@ def apply(world: WorldState, rng: random.Random, hazard: HazardSeed, place: str)
             item.broken = True
             item.difficulty = 11
             effects.append(Effect("broken", item.id, item.name))
+            holder = world.find_character(item.holder) if item.holder else None
+            if holder is not None and holder.alive:  # whose it was may curse it
+                effects.append(Effect("voice", holder.id, temperament(holder), 0.0))
     return effects
 
 

@@ -57,9 +57,22 @@ def find(world: WorldState, char: CharacterState, clue: Clue) -> list[Effect]:
     found or heard of it before (a story tells that as no news), or nothing if `char`
     already knew it."""
     known = bool(clue.found_by)
+    source = origin(world, clue)
     if not learn(world, char, clue):
         return []
-    return [Effect("clue_found", clue.id, clue.name, 1.0 if known else 0.0)]
+    return [Effect("clue_found", clue.id, clue.name, 1.0 if known else 0.0), *source]
+
+
+def origin(world: WorldState, clue: Clue) -> list[Effect]:
+    """Who first found `clue` and where, as a "source" effect (none while nobody has):
+    a story can then say whose find it was ("the matchbook Kai dug out of the docks")."""
+    if not clue.found_by:
+        return []
+    place = clue.location
+    if not place and clue.item_id:
+        item = world.item(clue.item_id)
+        place = item.location or ""
+    return [Effect("source", clue.found_by[0], f"{clue.name}|{place}")]
 
 
 def learn(world: WorldState, char: CharacterState, clue: Clue) -> bool:

@@ -16,25 +16,33 @@ from .events import Effect, TurnEvent
 from .intent import SHARE_MOTIVE, Intent
 from .items import MEDICAL, OPTIC, TOOL, VALUE, WEAPON
 from .stakes import try_objective
+from .temper import temperament
 from .world import CharacterState, WorldState
 
 # Actions spoken aloud or aimed at someone: the story gives them lines of dialogue, so
 # the event carries each side's voice (temperament, and regard as its value).
 _SPOKEN = ("talk", "persuade", "deceive", "trade", "help", "attack", "defend")
-# The strongest trait sets the voice; the order breaks ties.
-_VOICES = (
-    ("aggression", "blunt"), ("empathy", "warm"), ("cunning", "sly"), ("discipline", "clipped"),
-    ("curiosity", "eager"), ("caution", "wary"), ("courage", "bold"), ("loyalty", "earnest"),
-)  # fmt: skip
 
 
-def temperament(char: CharacterState) -> str:
-    best, voice = -1.0, "plain"
-    for trait, word in _VOICES:
-        level = char.traits.get(trait, -1.0)
-        if level > best:
-            best, voice = level, word
-    return voice
+def _found_there(
+    world: WorldState, actor: CharacterState, intent: Intent, effects: list[Effect]
+) -> list[Effect]:
+    """A search or a look that turned up nothing new, at a place where someone else found
+    something before: whose find it was (a "source" effect), so the story can recall it
+    ("the spice market, where Kai had found the sketch")."""
+    if any(e.kind in ("clue_found", "resolution") for e in effects):
+        return []
+    place = intent.target_name if intent.action is Action.SCOUT else actor.location
+    for clue in world.clues:
+        if clue.location == place and clue.found_by and clue.found_by[0] != actor.id:
+            return cq.origin(world, clue)
+    return []
+
+
+def _remarked(effect: Effect, actor: CharacterState) -> bool:
+    if effect.kind in ("clue_found", "repaired", "resolution"):
+        return True
+    return effect.kind == "injured" and effect.subject_id == actor.id
 
 
 @dataclass
@@ -79,9 +87,18 @@ def resolve(
         if intent.action in (Action.INVESTIGATE, Action.REPAIR):
             ctx.effects += try_objective(world, actor)
     motive = ctx.motive or intent.motive
+    if intent.action in (Action.INVESTIGATE, Action.SCOUT):
+        ctx.effects += _found_there(world, actor, intent, ctx.effects)
+    elif intent.action is Action.PERSUADE and actor.known_clues:
+        # What the persuader has to argue with: the latest find they know of, and whose.
+        ctx.effects += cq.origin(world, world.clue(actor.known_clues[-1]))
     if intent.action.value in _SPOKEN and target is not None and target.id != actor.id:
         ctx.effects.append(Effect("voice", actor.id, temperament(actor), actor.regard(target.id)))
         ctx.effects.append(Effect("voice", target.id, temperament(target), target.regard(actor.id)))
+    elif any(_remarked(e, actor) for e in ctx.effects):
+        # A find, a repair, the deed that settles it all or a hurt of one's own may be
+        # told with what the doer said: in their own voice.
+        ctx.effects.append(Effect("voice", actor.id, temperament(actor), 0.0))
     if motive and motive != actor.last_motive:
         # A motive is worth stating the first time a character acts on it, not every
         # time they come back to it.
@@ -193,8 +210,9 @@ def _share(ctx: _Ctx, teller: CharacterState, listener: CharacterState, limit: i
     told = 0
     for clue_id in teller.known_clues:
         clue = ctx.world.clue(clue_id)
+        source = cq.origin(ctx.world, clue)
         if told < limit and cq.learn(ctx.world, listener, clue):
-            ctx.effects.append(Effect("learned", listener.id, clue.name))
+            ctx.effects += [Effect("learned", listener.id, clue.name), *source]
             told += 1
         mark = f"{listener.id}|{clue_id}"
         if clue_id in listener.known_clues and mark not in teller.told:
@@ -217,7 +235,8 @@ def _talk(ctx: _Ctx) -> Check | None:
         _share(ctx, a, t, limit=99)
         if len(ctx.effects) == before and news:
             # The listener already knew: nothing was shared, and the teller learns that.
-            ctx.effects.append(Effect("knew", t.id, ctx.world.clue(news[0]).name))
+            known = ctx.world.clue(news[0])
+            ctx.effects += [Effect("knew", t.id, known.name), *cq.origin(ctx.world, known)]
         if check.critical:
             _share(ctx, t, a, limit=1)
     elif check.critical:

@@ -10,6 +10,7 @@ longer be) and, at the end, by how things stand.
 from __future__ import annotations
 
 from .actions import Action
+from .consequences import origin
 from .events import Effect
 from .goals import goal_kind, goal_naming
 from .scenery import Stakes
@@ -52,7 +53,9 @@ def try_objective(world: WorldState, actor: CharacterState) -> list[Effect]:
     if world.key_clue not in actor.known_clues:
         return []
     world.objective = "achieved"
-    return [Effect("resolution", actor.id, stakes_of(world).achieved, ACHIEVED)]
+    # Whose find the key clue was, and where: the story tells the deed with it.
+    key = origin(world, world.clue(world.key_clue))
+    return [Effect("resolution", actor.id, stakes_of(world).achieved, ACHIEVED), *key]
 
 
 def _ally_fell(world: WorldState, char: CharacterState) -> bool:

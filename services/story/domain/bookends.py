@@ -6,7 +6,7 @@ import functools
 from collections.abc import Sequence
 
 from .model import DIRECTOR_ID, EventView, Participant, StoryContext, style_of
-from .naming import Names, short_place
+from .naming import Names, short_place, short_thing
 from .tally import Bond, Tally, tally
 from .variety import cap, cycle, indefinite, join, lower_first, ordinal, pick, sentence, title_case
 
@@ -268,6 +268,17 @@ _LONE = (
 )  # fmt: skip
 
 
+def _member(name: str, role: str, key: tuple[object, ...]) -> str:
+    """One of a faction's people with their calling, said one of a few ways ("Rhea Voss,
+    a pilot", "Rhea Voss, a pilot by trade", "the pilot Rhea Voss")."""
+    if not role:
+        return name
+    shapes = ["{n}, {a}", "{n}, {a}", "{n}, {a} by trade"]
+    if "(" not in role and " and " not in role and len(role.split()) <= 2:
+        shapes.append("the {r} {n}")
+    return pick(shapes, *key, "member").format(n=name, a=indefinite(role), r=role)
+
+
 def _faction_line(faction: str, members: Sequence[Participant], key: tuple[object, ...]) -> str:
     """One sentence for the members of a faction: "The Survey Corps had sent Elena
     Marsh, a medic, and Tess, a prototype android"."""
@@ -284,9 +295,7 @@ def _faction_line(faction: str, members: Sequence[Participant], key: tuple[objec
             return f"{members[0].name} stood with {f}."
         template = cycle(_ONE, int(key[-1]) if isinstance(key[-1], int) else 0, key[0], "one")
         return cap(template.format(name=members[0].name, role=indefinite(roles[0]), f=f, F=cap(f)))
-    who = [
-        f"{p.name}, {indefinite(r)}" if r else p.name for p, r in zip(members, roles, strict=True)
-    ]
+    who = [_member(p.name, r, (*key, p.id)) for p, r in zip(members, roles, strict=True)]
     template = pick(_MANY, *key, "many")
     return cap(template.format(list=_cast(who), f=f, F=cap(f)))
 
@@ -465,8 +474,8 @@ def _discoveries(t: Tally, style: str, setting: str) -> str:
                  for f in t.finds]  # fmt: skip
         return sentence(join(deeds)) + " Such were the secrets that came to light."
     by_finder: dict[str, list[str]] = {}
-    for f in t.finds:
-        by_finder.setdefault(f.finder, []).append(f.clue)
+    for f in t.finds:  # the chapters told each in full: here they go by their short names
+        by_finder.setdefault(f.finder, []).append(short_thing(f.clue))
     return " ".join(
         cycle(_FOUND_BY, n, setting, "found").format(who=finder, what=join(clues)) if finder
         else f"{cap(join(clues))} had come to light."

@@ -16,16 +16,17 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from .bookends import scenario_focus, write_closing, write_opening, write_title
+from .climax import climax
 from .directed import DIRECTED, directed_line
 from .facts import TurnFacts, fresh_motive, gather, is_director
 from .framing import frame, goal_lines, pattern_lead, scene_lines
 from .model import Chapter, EventView, StoryContext, style_of
-from .naming import Names
+from .naming import Names, short_thing
 from .patterns import Pattern, find_patterns
 from .render import render_event, roll_sentence
 from .titles import chapter_title
 from .variety import cycle, join, pick, sentence
-from .voice import lines
+from .voice import found_line, lines, names_first_finder, outcry, quoted
 
 __all__ = ["write_chapter", "write_closing", "write_opening", "write_title"]
 
@@ -48,6 +49,8 @@ _ACROSS = ("", "", "", "", "Meanwhile, ", "At the same hour, ", "Not far away, "
 _GROUPABLE = ("move", "investigate", "scout", "repair", "observe", "rest", "flee")
 _TOLD_ALIKE = ("clue_found", "lead", "moved")
 _BOTH = ("", " both", "")
+# Effects that say why or how, not what happened: a deed with only these did nothing.
+_ASIDE = ("voice", "motive", "alerted", "source")
 _ALL = ("", " all", " together")
 
 
@@ -64,8 +67,25 @@ def _deed(
     talk: bool,
     topic: str = "",
 ) -> list[str]:
-    main, rest = render_event(event, names, style, key, prefix, show_motive=fresh_motive(event))
+    told = climax(event, names, key) if style != "log" else ""
+    if told:  # the deed that settles it is told as that deed, with what made it possible
+        cry = outcry(event, names, key) if talk and style != "concise" else ""
+        return [prefix + names.after_lead(told) if prefix else told, *([cry] if cry else [])]
+    shown = event
+    kind, news = quoted(event) if talk else ("", "")
+    if news:  # the line says what was told: the deed's sentence need not say it again
+        first = next(i for i, f in enumerate(event.effects) if f.kind == kind)
+        shown = replace(event, effects=event.effects[:first] + event.effects[first + 1 :])
+    if talk and style != "concise" and names_first_finder(event, key):
+        # The finder's line will say whose find it was: the telling says only "too".
+        shown = replace(shown, effects=tuple(f for f in shown.effects if f.kind != "source"))
+    main, rest = render_event(shown, names, style, key, prefix, show_motive=fresh_motive(event))
     said = lines(event, names, key, topic) if talk else []
+    if talk and not said and style != "concise":
+        said = [x for x in (found_line(event, names, key, topic),) if x]
+        cry = "" if said else outcry(event, names, key)
+        if cry:  # said after the deed and what came of it (a hurt is told before the cry)
+            return [main, *rest, cry]
     if style == "concise":
         return [main, *said[:1], *rest]
     return [main, *said, *rest]
@@ -95,7 +115,7 @@ def _plain_move(event: EventView) -> bool:
     """A move that only moved someone, with no motive to state: told in passing."""
     if event.action != "move" or event.outcome not in ("success", "none") or fresh_motive(event):
         return False
-    return all(f.kind in ("moved", "voice", "alerted") for f in event.effects)
+    return all(f.kind in ("moved", "voice", "alerted", "source") for f in event.effects)
 
 
 def _travel_sentence(events: Sequence[EventView], names: Names, key: tuple[object, ...]) -> str:
@@ -130,7 +150,7 @@ def _routine(event: EventView) -> bool:
         return False
     if event.outcome not in ("success", "failure", "none"):
         return False
-    return all(f.kind in ("voice", "motive", "alerted") for f in event.effects)
+    return all(f.kind in _ASIDE for f in event.effects)
 
 
 _ROUTINE_VERBS = {
@@ -174,6 +194,20 @@ _ROUTINE_MANY = (
 )  # fmt: skip
 
 
+_WHERE_FOUND = (", where {who} had found {thing},", ", where {who} had turned up {thing},",
+                ", where {who} had come upon {thing},", ", the place {who} had got {thing} from,",
+                " (where {who} had found {thing})")  # fmt: skip
+
+
+def _found_before(event: EventView) -> tuple[str, str] | None:
+    """(who, what) someone else found before at the place of this fruitless deed."""
+    for f in event.effects:
+        if f.kind == "source":
+            clue, _, _ = f.detail.partition("|")
+            return f.subject_id, short_thing(clue)
+    return None
+
+
 def _routine_sentence(events: Sequence[EventView], names: Names, key: tuple[object, ...]) -> str:
     """The hour's fruitless searches in one sentence: "Kai went through the archive, Oren
     scouted the ridge, and none of it came to anything"."""
@@ -182,13 +216,20 @@ def _routine_sentence(events: Sequence[EventView], names: Names, key: tuple[obje
         groups.setdefault((e.action, e.target_name or e.location), []).append(e.actor_id)
     turn = int(key[1]) if isinstance(key[1], int) else 0
     parts = []
+    recalled = {e.target_name or e.location: _found_before(e) for e in events}
     for n, ((action, place), ids) in enumerate(groups.items()):
         verb = cycle(_ROUTINE_VERBS[action], turn + n, key[0], "routine")
-        parts.append((join([names.of(i) for i in ids]), verb, names.place(place)))
+        where = names.place(place)
+        finder, thing = recalled.get(place) or ("", "")
+        if finder and finder not in ids:  # the place recalled by what was found there
+            where += pick(_WHERE_FOUND, *key, place, "where").format(
+                who=names.of(finder), thing=thing
+            )
+        parts.append((join([names.of(i) for i in ids]), verb, where))
     if len(parts) == 1:
         who, verb, where = parts[0]
         shape = cycle(_ROUTINE_ONE, turn, key[0], "routine-one")
-        return sentence(shape.format(who=who, verb=verb, where=where))
+        return sentence(_tidy(shape.format(who=who, verb=verb, where=where)))
     # The second and later of one verb say it once: "Kai searched the archive, Oren the docks".
     said: list[str] = []
     verbs_seen: set[str] = set()
@@ -198,8 +239,15 @@ def _routine_sentence(events: Sequence[EventView], names: Names, key: tuple[obje
     listing = ", ".join(said[:-1]) + " and " + said[-1]
     shape = cycle(_ROUTINE_MANY, turn, key[0], "routine-many")
     end = pick(_ROUTINE_ENDS, *key, "routine-end")
-    text = shape.format(list=listing, end=end)
+    text = _tidy(shape.format(list=listing, end=end))
     return sentence(text[:1].upper() + text[1:])
+
+
+def _tidy(text: str) -> str:
+    """No comma left doubled or standing before a stop, after a clause that ends in one."""
+    for double, single in ((",,", ","), (",;", ";")):
+        text = text.replace(double, single)
+    return text.rstrip(",")
 
 
 def _names_place(text: str, place: str, names: Names) -> bool:
@@ -226,7 +274,7 @@ def _quiet_sentence(events: Sequence[EventView], names: Names, key: tuple[object
 
 def _telling(event: EventView) -> bool:
     """An observe or rest that changed nothing is told in passing."""
-    told = [f for f in event.effects if f.kind not in ("voice", "motive", "alerted")]
+    told = [f for f in event.effects if f.kind not in _ASIDE]
     return not (event.action in _QUIET and not told)
 
 
@@ -237,13 +285,16 @@ def _likeness(event: EventView) -> tuple[object, ...] | None:
         return None
     told = [
         (f.kind, f.detail) for f in event.effects
-        if f.kind not in ("voice", "motive", "alerted")
+        if f.kind not in _ASIDE
     ]  # fmt: skip
     if any(kind not in _TOLD_ALIKE for kind, _ in told):
         return None
     won = event.outcome in ("success", "critical_success", "none")
-    # A motive stated now is shared only by deeds stating the very same one.
-    motive = event.motive if fresh_motive(event) else ""
+    # A motive stated now is shared only by deeds stating the very same one; but several
+    # people turning up the same thing in one hour is one discovery, whatever brought
+    # each of them there (their motives are then left unsaid).
+    finds = any(kind == "clue_found" for kind, _ in told)
+    motive = event.motive if fresh_motive(event) and not finds else ""
     return (event.action, won, event.target_id, event.location, tuple(sorted(told)), motive)
 
 
@@ -278,7 +329,10 @@ def _told(
     who = join([names.of(e.actor_id, e.actor_name) for e in cluster])
     who += pick(_BOTH if len(cluster) == 2 else _ALL, *key, "all")
     ids = ",".join(e.actor_id for e in cluster)
-    shared = fresh_motive(first)  # alike deeds share a stated motive, or state none
+    # Alike deeds share a stated motive, or state none.
+    shared = fresh_motive(first) and all(
+        fresh_motive(e) and e.motive == first.motive for e in cluster
+    )
     together = replace(first, actor_id=f"group:{ids}", actor_name=who)
     main, rest = render_event(together, names, style, key, prefix, show_motive=shared)
     return [main, *rest]
@@ -298,11 +352,14 @@ def _narrative(
     paragraphs: list[Paragraph] = []
 
     # The frame: where we are, what is at stake, what the world did.
-    frame_lines = scene_lines(facts, style, (sid, turn), turn, names)
+    # An hour the world strikes is pictured by the blow; the place's look can wait.
+    struck = any(e.action == "complication" for e in opening)
+    frame_lines = [] if struck and turn > 1 else scene_lines(facts, style, (sid, turn), turn, names)
     for e in opening:
         if e.action == "complication":
             main, rest = render_event(e, names, style, (sid, turn, e.sequence))
-            frame_lines += [main, *rest]
+            cry = outcry(e, names, (sid, turn, e.sequence)) if style != "concise" else ""
+            frame_lines += [main, *rest, *([cry] if cry else [])]
         elif e.action in DIRECTED:
             frame_lines.append(directed_line(e, names))
     frame_lines += frame(facts, style, (sid, turn))
@@ -417,6 +474,7 @@ def write_chapter(ctx: StoryContext, turn: int, events: Sequence[EventView]) -> 
         # them there); later ones call them as a reader would, by the short name.
         if turn > 1:
             names.introduce([p.id for p in ctx.participants])
+            names.introduce_places()
         names.set_pronouns(
             {f.subject_id: f.detail for e in ordered for f in e.effects if f.kind == "pronoun"}
         )

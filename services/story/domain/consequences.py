@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from .facts import voices
 from .model import DIRECTOR_ID, EffectView, EventView
-from .naming import Names
+from .naming import Names, short_thing
 from .variety import cycle, definite, join, pick, sentence
 
 # How a change of regard reads, strongest first; the event picks among equals. Small
@@ -42,6 +42,7 @@ _SMALL_SHIFT = 0.15
 # Facts for the chapter's frame, not sentences of their own.
 _UNTOLD = (
     "voice", "motive", "scene", "tension", "stakes", "obstacle", "goal", "resolution", "pronoun",
+    "source",
 )  # fmt: skip
 _REACTIONS = {
     "fear": ("backed away from {other}, afraid", "would not go near {other} after that"),
@@ -73,6 +74,11 @@ _CONCISE_SKIP = ("spotted", "alerted", "lead", "defended")
 
 _AGAIN = ("found the same {same}", "turned up {d} as well", "came upon {d} too",
           "also found {d}", "found {d} too", "came across {d} as well")  # fmt: skip
+# A find someone made in an earlier hour, with whose it was ({who}).
+_AFTER = ("found the same {same} {who} had turned up", "came upon {d}, which {who} had found first",
+          "turned up {d}, just as {who} had before", "found {d} where {who} had found it before",
+          "came across {d}, though {who} had got there first", "dug out {d} in {who}'s wake",
+          "found {d}, already known to {who}")  # fmt: skip
 
 Subject = tuple[str, str]  # ("id", character id) or ("text", words)
 
@@ -81,6 +87,14 @@ def _same(thing: str) -> str:
     """ "a torn photograph" -> "the same torn photograph" (the caller writes "the")."""
     first, _, rest = thing.partition(" ")
     return rest if first.lower() in ("a", "an", "the", "some") and rest else thing
+
+
+def source_of(event: EventView, clue: str) -> tuple[str, str]:
+    """(who first found `clue`, where) from the event's "source" effect, or ("", "")."""
+    for f in event.effects:
+        if f.kind == "source" and f.detail.startswith(clue + "|"):
+            return f.subject_id, f.detail[len(clue) + 1 :]
+    return "", ""
 
 
 def by_turn(options: Sequence[str], event: EventView, key: tuple[object, ...], *who: object) -> str:
@@ -251,12 +265,21 @@ def _effect(
         again = pick([a for a in _AGAIN if articled or "{same}" not in a], *key, event.actor_id,
                      "again")  # fmt: skip
 
+        first = source_of(event, detail)[0]
+        after = pick([a for a in _AFTER if articled or "{same}" not in a], *key, "after")
+
         def found() -> str:
             # A find already told this hour, or made before by someone else (the
-            # effect's value), is "the same" one, not news again.
+            # effect's value), is "the same" one, not news again; whose find it was
+            # is said when it was not told this hour.
             told = names.again(detail)
+            # A find the reader has met goes by its short name ("the lipstick note").
+            known = short_thing(detail)
+            same = known[4:] if known.startswith("the ") else _same(detail)
+            if style != "epic" and not told and effect.value > 0 and first:
+                return after.format(d=known, same=same, who=names.of(first))
             if style != "epic" and (told or effect.value > 0):
-                return again.format(d=detail, same=_same(detail))
+                return again.format(d=known, same=same)
             return verb.format(d=detail)
 
         return actor, found
@@ -264,12 +287,12 @@ def _effect(
         told = ("learned of", "heard about", "was told of", "now knew of", "found out about",
                 "got word of", "was let in on")  # fmt: skip
         verb = by_turn(told, event, key, who)
-        return who, f"{verb} {detail}"
+        return who, f"{verb} {short_thing(detail) if source_of(event, detail)[0] else detail}"
     if kind == "knew":
         knew = ("already knew of", "had heard of", "knew all about", "was no stranger to",
                 "had found out about", "was ahead of the news about")  # fmt: skip
         verb = by_turn(knew, event, key, effect.subject_id, "knew")
-        return who, f"{verb} {detail}"
+        return who, f"{verb} {short_thing(detail)}"
     if kind == "reaction":
         feeling, _, other_id = detail.partition(":")
         table = _REACTIONS.get(feeling, ("was shaken by {other}",))
@@ -380,6 +403,16 @@ def groups(
                 groups.append((("text", definite(effect.detail)), [passed]))
                 continue
         subject, predicate = _effect(event, effect, names, style, dead, key)
+        if effect.kind == "spotted":
+            # Everyone seen at one place is one sighting: "saw Tess, Rhea and Kai there".
+            seen = [
+                j for j in range(i, len(effects))
+                if j not in used and effects[j].kind == "spotted"
+                and effects[j].detail == effect.detail
+            ]  # fmt: skip
+            used.extend(seen)
+            if len(seen) > 1:
+                predicate = _sighting(event, [effects[j] for j in seen], names, key)
         if not predicate:
             continue
         if groups and groups[-1][0] == subject:
@@ -387,6 +420,18 @@ def groups(
         else:
             groups.append((subject, [predicate]))
     return [(subject, _merge(preds)) for subject, preds in groups]
+
+
+def _sighting(
+    event: EventView, seen: Sequence[EffectView], names: Names, key: tuple[object, ...]
+) -> Callable[[], str]:
+    template = by_turn(_SPOTTED, event, key, event.actor_id, "spot")
+    place = seen[0].detail
+    named = place in (event.location, event.target_name)
+    return lambda: template.format(
+        who=join([names.of(f.subject_id) for f in seen]),
+        where="there" if named else f"at {names.place(place)}",
+    )
 
 
 def _both(names: Names, a: str, b: str, verb: str) -> Callable[[], str]:

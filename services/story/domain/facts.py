@@ -35,11 +35,15 @@ class TurnFacts:
     # (who, goal lower-cased) for goals a motive stated this hour: the reckoning need
     # not say them again in full.
     stated: set[tuple[str, str]] = field(default_factory=set)
+    # Each character's own deeds this hour, in order: what may have settled a goal.
+    deeds: dict[str, list[EventView]] = field(default_factory=dict)
 
 
 def gather(events: Sequence[EventView]) -> TurnFacts:
     facts = TurnFacts()
     for event in events:
+        if not is_director(event):
+            facts.deeds.setdefault(event.actor_id, []).append(event)
         if event.motive.startswith(_GOAL_MOTIVES) and fresh_motive(event):
             goal = event.motive.split(" ", 5)[-1].rstrip(".").lower()
             facts.stated.add((event.actor_id, goal))

@@ -4,12 +4,15 @@ the sentence that opens each pattern, and what came of goals and of the scenario
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from .facts import TurnFacts
+from .model import EventView
 from .naming import Names
 from .patterns import Pattern
+from .settling import settled_by
 from .tense import past, perfect, then
-from .variety import cap, cycle, join, lower_first, pick, sentence
+from .variety import cap, cycle, join, join_alike, lower_first, pick, sentence
 
 _SCENE = (
     "At {place}, {detail}.", "{Detail} at {place}.", "Over {place}, {detail}.",
@@ -200,6 +203,12 @@ _DONE = (
     "{w} had {d}, whatever it had cost.", "At least {w} had {d}.",
     "Nobody could say otherwise: {w} had {d}.", "{w} had {d}, and that counted for something.",
 )  # fmt: skip
+# ... and told with the deed of the hour that settled it ({x}).
+_DONE_BY = (
+    "{w} had {d}, thanks to {x}.", "{x} had done it: {w} had {d}.",
+    "{w} had {d}; {x} had seen to that.", "It was {x} that did it: {w} had {d}.",
+    "With {x}, {w} had {d}.",
+)  # fmt: skip
 _ALL_DONE = (
     "{w} had each done what they came to do.", "{w} had all got what they came for.",
     "For {w}, what they had set out to do was done.",
@@ -238,26 +247,41 @@ def _goal(text: str) -> str:
 
 
 def _goal_sentence(
-    verdict: int, who: list[str], goals: list[str], names: Names, key: tuple[object, ...], n: int
+    verdict: int,
+    who: list[str],
+    goals: list[str],
+    names: Names,
+    key: tuple[object, ...],
+    n: int,
+    deeds: Sequence[EventView] = (),
+    told: set[str] | None = None,
 ) -> str:
     """One sentence for everyone who settled the very same goals the same way. The
     chapter's sentences take consecutive shapes, so a long reckoning does not repeat one."""
     turn = key[1] if len(key) > 1 and isinstance(key[1], int) else 0
     sid = key[0] if key else ""
+    told = set() if told is None else told
     name = join([names.of(i) for i in who])
     if len(who) > 1:
         name += " both" if len(who) == 2 else " all"
     done = [perfect(g) for g in goals] if verdict > 0 else []
+    how = settled_by(goals, deeds, names) if done and all(done) and len(who) == 1 else ""
+    if how and how in told:  # one deed settling two people's aims is said once
+        how = ""
+    told.add(how)
+    if how:  # how the hour settled it, rather than a word on how it felt
+        template = cycle(_DONE_BY, turn + n, sid, "done-by")
+        return cap(template.format(w=name, d=join_alike(done), x=how))
     if done and all(done):
         template = cycle(_DONE if len(who) == 1 else _DONE[:3], turn + n, sid, "done")
-        return template.format(w=name, d=join(done)).replace(" both had ", " had both ")
+        return template.format(w=name, d=join_alike(done)).replace(" both had ", " had both ")
     if verdict < 0:
         template = cycle(_FAILED if len(who) == 1 else _FAILED[:1], turn + n, sid, "failed")
         # Told from after it: "had meant to sell what she found", not "finds".
-        return template.format(p=name, g=join([then(g) for g in goals]))
+        return template.format(p=name, g=join_alike([then(g) for g in goals]))
     template = cycle(_WON, turn + n, sid, verdict)
     pronoun = names.pronoun(who[0]) if len(who) == 1 else ""
-    return template.format(w=name, w_short=names.short(who[0]), g=join(goals)).replace(
+    return template.format(w=name, w_short=names.short(who[0]), g=join_alike(goals)).replace(
         f"what {name} had come", f"what {pronoun or 'they'} had come"
     )
 
@@ -284,6 +308,7 @@ def goal_lines(
     same goals alike), then the scenario's end; when it came before the `last` hour, a
     line on what the hours left are for."""
     out: list[str] = []
+    hows: set[str] = set()  # the deeds already named as what settled an aim
     for verdict in (1, -1):
         people: list[str] = []
         goals: dict[str, list[str]] = {}
@@ -317,7 +342,8 @@ def goal_lines(
                 template = cycle(shapes, step, key[0] if key else "", "again")
                 out.append(template.format(w=names.of(who_all[0])))
                 continue
-            out.append(_goal_sentence(verdict, who_all, list(settled), names, key, n))
+            deeds = facts.deeds.get(who_all[0], []) if len(who_all) == 1 else []
+            out.append(_goal_sentence(verdict, who_all, list(settled), names, key, n, deeds, hows))
     if facts.resolution is not None:
         what, verdict_value = facts.resolution
         what = _clause(what)

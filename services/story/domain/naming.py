@@ -28,6 +28,38 @@ def first_name(full: str) -> str:
     return parts[-1] if parts[0].endswith(".") else parts[0]
 
 
+# Where a find's name turns from what it is to what is on it, in it or done to it.
+_THING_TAIL = frozenset((
+    "on", "with", "of", "in", "from", "by", "into", "under", "above", "inside", "that", "nobody",
+    "half", "chalked", "lined", "scrawled", "inked", "stamped", "dropped", "opened", "forced",
+    "marked", "repeating", "signed", "burned", "cut", "wired", "stiff", "snapped", "split",
+    "stoppered", "carved", "torn", "sealed", "swollen", "filed", "made", "scratched",
+))  # fmt: skip
+
+
+_VAGUE = frozenset(("twist", "row", "piece", "scrap", "bit", "set", "handful", "pair", "sheet",
+                    "book", "part", "sort", "kind", "line"))  # fmt: skip
+
+
+@functools.lru_cache(maxsize=1024)  # the same few finds, every chapter
+def short_thing(name: str) -> str:
+    """A find the reader has met, named as one names a thing already known: "a lipstick
+    note on a napkin" -> "the lipstick note", "a map of the hidden cistern" -> "the map of
+    the hidden cistern" (one word alone would say too little), "half a photograph" as is."""
+    words = name.split()
+    if len(words) < 2 or words[0].lower() not in ("a", "an"):
+        return name
+    body = words[1:]
+    cut = next((i for i, w in enumerate(body) if w in _THING_TAIL), len(body))
+    # One word alone is enough for a thing ("the wrench"), not for a measure of one
+    # ("the twist" of poison paper).
+    alone = cut == 1 and body[0].lower() not in _VAGUE
+    kept = body[:cut] if cut >= 2 or alone else body
+    if kept[-1].endswith("'s") or kept[-1].lower() in _VAGUE:  # "the steward's", "the
+        kept = body  # poisoner's twist" say whose, or how much, not what
+    return "the " + " ".join(kept)
+
+
 @functools.lru_cache(maxsize=1024)  # the same few places, every chapter
 def short_place(place: str) -> str:
     match = _PLACE_TAIL.match(place)
@@ -71,6 +103,7 @@ class Names:
         self._short = _unique_shorts(self.by_id, sorted(self._people))
         self._named: set[str] = set()
         self._places: dict[str, int] = {}  # place -> times named in this chapter
+        self._places_known = False  # after the first chapter, places go by short forms
         self._aliases: dict[str, str] = {}
         self._pronouns: dict[str, str] = {}
         self._leads: dict[str, tuple[str, ...]] = {}
@@ -170,6 +203,10 @@ class Names:
                 text = text.replace(self.by_id[ident], short)
         return text
 
+    def introduce_places(self) -> None:
+        """Every place is met by now: the first mention in a chapter may be short."""
+        self._places_known = True
+
     def know_places(self, places: Sequence[str]) -> None:
         """The places of the chapter: each gets its head noun as an alias, unless another
         place would answer to it too."""
@@ -188,7 +225,9 @@ class Names:
         seen = self._places.get(place, 0)
         self._places[place] = seen + 1
         if not seen:
-            return place
+            # After the first chapter the reader knows the places: "the piers", not again
+            # "the piers of Port Calder".
+            return short_place(place) if self._places_known else place
         if seen % 2 == 0 and place in self._aliases:
             return self._aliases[place]
         return short_place(place)

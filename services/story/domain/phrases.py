@@ -346,7 +346,7 @@ TAILS: dict[tuple[str, str], tuple[str, ...]] = {
                       " over a shared flask", " in a quiet corner", " between other tasks",
                       " as they walked", " while the others were busy", " over the noise",
                       " across a cold meal", " by a dying fire", " in half-sentences",
-                      " with their heads together"),
+                      " with heads bent together"),
     ("observe", "win"): ("", " from the shadows", " for a long while", " without moving",
                          " from a quiet corner", " with half-closed eyes", " without a word"),
     ("repair", "win"): ("", " with borrowed tools", " after a long struggle", " by feel alone",

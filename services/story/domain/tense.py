@@ -21,7 +21,8 @@ _AUX = {
     "spreads": "spread", "rises": "rose", "falls": "fell", "sinks": "sank", "breaks": "broke",
     "leaves": "left", "makes": "made", "takes": "took", "finds": "found", "gets": "got",
     "cuts": "cut", "puts": "put", "sets": "set", "hits": "hit", "shuts": "shut",
-    "buries": "buried", "pays": "paid",
+    "buries": "buried", "pays": "paid", "tears": "tore",
+    "freezes": "froze", "drives": "drove", "wakes": "woke", "shakes": "shook",
 }  # fmt: skip
 _AUXILIARIES = frozenset(
     [

@@ -52,6 +52,33 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+_SINGULAR = frozenset(("is", "was", "has", "does", "seems", "keeps", "hides"))
+_ARTICLES = frozenset(("a", "an", "the"))
+
+
+def fold(first: str, second: str) -> str:
+    """Two phrases that differ only in the middle, said once: "searched the docks for
+    whatever was left" and "searched the quay for whatever was left" -> "searched the
+    docks and the quay for whatever was left"; "" when they do not fold."""
+    a, b = first.split(), second.split()
+    p = 0
+    while p < min(len(a), len(b)) and a[p] == b[p]:
+        p += 1
+    while p and a[p - 1].lower() in _ARTICLES:  # "the docks and the quay"
+        p -= 1
+    s = 0
+    while s < min(len(a), len(b)) - p and a[-1 - s] == b[-1 - s]:
+        s += 1
+    if p < 1 or s < 2 or p + s >= min(len(a), len(b)) or a[len(a) - s].lower() in _SINGULAR:
+        return ""
+    return " ".join([*a[: len(a) - s], "and", *b[p : len(b) - s], *a[len(a) - s :]])
+
+
+def join_alike(items: Sequence[str]) -> str:
+    """Like `join`, but two phrases that differ only in the middle are said once."""
+    return (fold(*items) if len(items) == 2 else "") or join(items)
+
+
 def join(items: Sequence[str]) -> str:
     items = [i for i in items if i]
     if len(items) <= 1:

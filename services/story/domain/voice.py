@@ -4,10 +4,11 @@ coloured by how they feel about the listener (its value)."""
 
 from __future__ import annotations
 
+from .consequences import source_of
 from .facts import voices
 from .model import EventView
-from .naming import Names, first_name, short_place
-from .variety import cap, cycle, pick
+from .naming import Names, first_name, short_place, short_thing
+from .variety import cap, cycle, definite, pick
 
 _OPENERS = {
     "blunt": ("", "", "Enough. ", "Look. ", "No more games. ", "Listen to me. ", "Straight up. "),
@@ -125,6 +126,17 @@ _SPEECH: dict[tuple[str, str], tuple[str, ...]] = {
                        "Before you say anything: {clue}. At {place}",
                        "I've got {clue}, and I don't like it",
                        "It was at {place}. {Clue}. Make of it what you will"),
+    # News the speaker had from someone else: whose find it was, and where.
+    ("talk", "relayed"): ("{finder} found {clue} at {place}. You should know too",
+                          "Word from {finder}: {clue}. It was at {place}",
+                          "{finder} turned up {clue} at {place}. Think about what it means",
+                          "You haven't heard? {finder} found {clue} at {place}",
+                          "It came from {finder}, not me: {clue}, at {place}",
+                          "{finder} was the one who found it: {clue}. At {place}, of all places",
+                          "Don't thank me, thank {finder}. {Clue}, from {place}",
+                          "{finder} dug it up at {place}: {clue}",
+                          "{finder} found {clue}. Don't ask me how",
+                          "Ask {finder} about {clue}. {finder} found it first"),
     ("talk", "knew"): ("About {clue}, I think", "I wanted to tell you about {clue}",
                        "Have you heard about {clue}", "There's {clue}. Did you know",
                        "Someone should tell you about {clue}", "You'll want to hear about {clue}",
@@ -169,10 +181,19 @@ _SPEECH: dict[tuple[str, str], tuple[str, ...]] = {
                           "You know {place} better than anyone. Come with me",
                           "Whatever happened before, forget it. Help me now",
                           "We settle {topic} together or it settles us"),
+    # ... arguing from a find the speaker knows of ({thing}, found by {finder} at {place}).
+    ("persuade", "argued"): ("You've seen what {finder} found at {place}. It means something",
+                             "You know what {thing} means as well as I do",
+                             "Can you still say no, after {thing}",
+                             "We have {thing}. Now we need you",
+                             "{finder} didn't dig up {thing} for us to sit on it",
+                             "Think about {thing}, {first}. Then tell me I'm wrong"),
     ("persuade", "fail"): ("Just listen to me", "You're making a mistake",
                            "Don't be a fool about {topic}", "You'll regret this"),
     ("deceive", "win"): ("Trust me, I've seen {place} with my own eyes",
                          "Let me hold that for you. Just for now",
+                         "Let me hold {item} for you. Just for now",
+                         "Give me {item}. You'll only drop it", "{Item}? I'll keep it safe",
                          "Nobody has been near it. I swear",
                          "I'd never lie about {topic}", "It's nothing. Forget you saw it",
                          "I checked {place} myself. There's nothing there",
@@ -184,7 +205,10 @@ _SPEECH: dict[tuple[str, str], tuple[str, ...]] = {
                        "I'll make it worth your while", "Everyone needs something. What's yours",
                        "That for this. Fair's fair", "You'll get the better end of this",
                        "Think of it as a favour between us",
-                       "I've something you'll want", "Let's not waste each other's time"),
+                       "I've something you'll want", "Let's not waste each other's time",
+                       "My {gave} for your {got}. Fair's fair",
+                       "{Gave} for {item}, and we're square",
+                       "You want my {gave}? Then {item} is mine"),
     ("trade", "fail"): ("Name your price", "Everything's for sale, isn't it",
                         "Last offer. Take it or leave it"),
     ("help", "win"): ("Hold still. This will sting", "Breathe. I've got you",
@@ -204,11 +228,35 @@ _SPEECH: dict[tuple[str, str], tuple[str, ...]] = {
 }  # fmt: skip
 _REPLIES: dict[str, tuple[str, ...]] = {
     "news": ("Then we move now", "Show me", "That changes everything",
-             "Who else knows", "Keep that to yourself for now", "I was afraid of that"),
+             "Who else knows", "Keep that to yourself for now", "I was afraid of that",
+             "{Thing}? At {place}? Then someone was there before us",
+             "So that's what was hidden at {place}", "{Thing}. Someone wanted that kept quiet",
+             "Does anyone else know about {thing}", "Then we're not done with {place}",
+             "I'd never have looked at {place}", "{Thing}. Show me where"),
+    # The answer to news that was someone else's find ({finder}).
+    "relayed": ("Trust {finder} to find it first", "Does {finder} know what it means",
+                "Why didn't {finder} tell me", "{finder} should have said so sooner",
+                "{Thing}. And {finder} kept that quiet", "Then I'll ask {finder} about {place}",
+                "That changes everything", "Who else knows", "I was afraid of that"),
+    # The listener knew already; {finder} found it first (the listener, or someone else).
+    "knew_theirs": ("I know about {thing}. {finder} found it at {place}",
+                    "{Thing}? Old news. {finder} beat you to it",
+                    "{Thing}? {finder} found that hours ago",
+                    "I heard, {first}. {Thing} was {finder}'s find",
+                    "You're late. {finder} found {thing} first",
+                    "I know about {thing}. Ask {finder} where it was"),
+    # ... when the find was the listener's own.
+    "knew_mine": ("I know about {thing}, {first}. I found it", "{Thing}? I dug that up myself",
+                  "I found {thing} before you did", "{Thing}. Yes. I was there when it turned up",
+                  "Who do you think found {thing}"),
     "knew": ("I know. I found it before you did", "Old news, {first}", "I've seen it",
              "Yes. I've been thinking about little else", "I got there first, {first}",
              "You're late. I already know", "Tell me something I don't know",
              "I know all about it", "Heard it already"),
+    "struck": ("You'll pay for that, {first}", "Is that the best you can do",
+               "Have you lost your mind", "So that's how it is",
+               "You'll regret that", "Try that again, {first}. I dare you",
+               "Everyone saw that"),
     # A reply to a question answers it; a reply to a remark takes it up.
     "chat": ("Longer than they think", "Not much. Not yet", "I'm still deciding",
              "Maybe. Ask me again later", "I'd rather not say", "Ask me tomorrow",
@@ -247,7 +295,17 @@ _REPLIES: dict[str, tuple[str, ...]] = {
 
 # Lines and answers from tables large enough not to come back word for word within a
 # story: only these may stand alone, with no tag or beat to tell them apart.
-_MANY = ("chat", "chat_said", "news", "knew", "persuade_win", "help_win")
+_MANY = (
+    "chat",
+    "chat_said",
+    "news",
+    "relayed",
+    "knew",
+    "knew_theirs",
+    "knew_mine",
+    "persuade_win",
+    "help_win",
+)
 
 
 def _case(event: EventView) -> tuple[str, str]:
@@ -266,7 +324,10 @@ def _case(event: EventView) -> tuple[str, str]:
         reply = f"{a}_{suffix}" if f"{a}_{suffix}" in _REPLIES else ""
         return suffix, reply
     if a == "attack":
-        return ("hate" if voices(event).get(event.actor_id, ("", 0.0))[1] < -0.2 else "cold"), ""
+        speech = "hate" if voices(event).get(event.actor_id, ("", 0.0))[1] < -0.2 else "cold"
+        # The one struck answers, if the blow left them anything to answer with.
+        down = any(f.kind == "killed" and f.subject_id == event.target_id for f in event.effects)
+        return speech, "" if down or not won else "struck"
     if a == "defend" and event.target_id and event.target_id != event.actor_id:
         return "win", ""
     return "", ""
@@ -363,6 +424,157 @@ def _quote(
     return f'"{cap(text)}{mark or ","}" {speaker} {tag}.'
 
 
+# What a finder says over a first find, to whoever is near or to no one.
+_FOUND = (
+    "{Clue}. So this is what was kept at {place}", "Well, well. {Clue}",
+    "Somebody left {clue} here, and not by accident", "{Clue}. Someone has some explaining to do",
+    "If this is what I think it is, {topic} was never an accident",
+    "Nobody touches this until we know what it means", "Look at this. {Clue}, hidden at {place}",
+    "This changes things", "{Clue}? Here? Then someone lied to us",
+    "I knew there was something at {place}", "Whoever hid this did it in a hurry",
+    "That's one more piece of {topic}", "Keep this between us for now",
+    "Of all the places", "Now what is this doing at {place}",
+    "So somebody was here before us", "I don't like what this says about {topic}",
+)  # fmt: skip
+
+
+# ... and over a find someone else made first ({finder}).
+_FOUND_AFTER = (
+    "So {finder} wasn't imagining it", "{finder} was right about this place",
+    "{finder} got here first. Figures", "Then it's true, what {finder} found",
+    "I'd hoped {finder} was wrong about this", "{finder} will want to know I've seen it too",
+    "If {finder} saw this as well, we're not imagining things",
+    "Now {finder} can't say I never looked", "Just where {finder} said it would be",
+)  # fmt: skip
+
+
+def names_first_finder(event: EventView, key: tuple[object, ...]) -> bool:
+    """Whether `found_line` will say whose find it was before (so the telling need not)."""
+    found = next((f for f in event.effects if f.kind == "clue_found"), None)
+    return (
+        found is not None and found.value > 0 and event.actor_id in voices(event)
+        and pick(("say", "", "say"), *key, "found-say") == "say"
+        and bool(source_of(event, found.detail)[0])
+    )  # fmt: skip
+
+
+def found_line(event: EventView, names: Names, key: tuple[object, ...], topic: str = "") -> str:
+    """What the finder said over a find, in their voice; "" for many finds (a find is not
+    always remarked on) and for one with no voice to say it in."""
+    heard = voices(event)
+    if event.actor_id not in heard or pick(("say", "", "say"), *key, "found-say") != "say":
+        return ""
+    found = next((f for f in event.effects if f.kind == "clue_found"), None)
+    if found is None:
+        return ""
+    clue = found.detail
+    voice = heard[event.actor_id][0]
+    where = short_place(event.target_name or event.location) if event.location else "here"
+    finder = source_of(event, clue)[0] if found.value else ""
+    if found.value and not finder:
+        return ""
+    table = _FOUND_AFTER if finder else _FOUND
+    usable = [t for t in table if topic or "{topic}" not in t]
+    line = cycle(usable, event.turn, key[0] if key else "", event.actor_id, "found")
+    named = first_name(names.short(finder)) if finder else ""
+    said = line.format(clue=clue, Clue=cap(clue), place=where, topic=topic, finder=named)
+    form = pick(("tag", "beat"), *key, "found-form")
+    speaker = names.of(event.actor_id, event.actor_name)
+    return _quote(
+        said, speaker, voice, (*key, "f"), pronoun=names.pronoun(event.actor_id), form=form
+    )
+
+
+# What someone says when the world strikes them, a repair takes, the end is at hand or
+# their own deed hurts them.
+_OUTCRIES = {
+    "storm": ("Get down", "Is everyone all right", "Hold on to something",
+              "Of all the times for this", "Stay together, all of you", "That was too close",
+              "Cover your faces", "Keep your heads down", "Nobody move until it passes",
+              "Of course it's now", "Whose idea was {place}", "We can't stay at {place}"),
+    "lead": ("Did you see that", "Something shifted at {place}. Look there",
+             "Wait. Something's been laid bare", "That's opened something up",
+             "Remember this spot. We come back here"),
+    "broken": ("No, no. Not {thing}", "{Thing}'s dead. Of course it is",
+               "Just what we needed", "It was working a minute ago",
+               "Somebody tell me {thing} can be fixed"),
+    "repaired": ("That should hold", "There. Try it now", "It'll do. For now",
+                 "Don't touch it. It works", "That's as good as it gets",
+                 "Told you I could fix {thing}", "It'll hold if nobody kicks it",
+                 "That's one thing that works", "Now we're getting somewhere",
+                 "{Thing}, working again. Don't thank me"),
+    "resolution": ("This is it", "Now. While we still can", "Stand back, all of you",
+                   "We end this here", "No more waiting", "Here goes everything",
+                   "If this fails, it's on me", "{finder} found the way. I'm only finishing it",
+                   "This one's for {finder}"),
+    "injured": ("It's nothing. Keep going", "Just a scratch", "That'll hurt tomorrow",
+                "Don't look at me like that. I'm fine", "I'll live", "Leave it. It's only blood",
+                "Serves me right for rushing", "Not a word. Not one word"),
+}  # fmt: skip
+
+
+def outcry(event: EventView, names: Names, key: tuple[object, ...]) -> str:
+    """A line for a moment that calls for one (a storm, a repair, the climax, a hurt of
+    one's own), in the speaker's voice; "" for many of them, and when nobody has a voice."""
+    heard = voices(event)
+    if not heard or pick(("say", "", "say"), *key, "outcry") != "say":
+        return ""
+    kinds = {f.kind for f in event.effects}
+    speaker = next(iter(heard)) if event.actor_id not in heard else event.actor_id
+    if speaker == event.actor_id:
+        own = ("resolution", "repaired") if event.actor_id not in _hurt(event) else ("injured",)
+        moment = next((k for k in own if k in kinds), "")
+    elif speaker in _hurt(event):  # the world struck, and the first one it struck speaks
+        moment = "storm"
+    else:  # or showed them something, or broke what they carried
+        moment = next((k for k in ("lead", "broken") if k in kinds), "")
+    if not moment:
+        return ""
+    thing = next(
+        (short_thing(f.detail) for f in event.effects if f.kind in ("repaired", "broken")), ""
+    )
+    finder = next((f.subject_id for f in event.effects if f.kind == "source"), "")
+    named = first_name(names.short(finder)) if finder and finder != speaker else ""
+    fill = {"place": short_place(event.location) if event.location else "here",
+            "thing": definite(thing), "Thing": cap(definite(thing)), "finder": named}  # fmt: skip
+    usable = [t for t in _OUTCRIES[moment] if fill["finder"] or "{finder}" not in t]
+    line = cycle(usable, event.turn, key[0] if key else "", speaker, moment).format(**fill)
+    voice = heard[speaker][0]
+    form = pick(("tag", "beat"), *key, "outcry-form")
+    who = names.of(speaker)
+    return _quote(line, who, voice, (*key, "o"), pronoun=names.pronoun(speaker), form=form)
+
+
+def _hurt(event: EventView) -> set[str]:
+    return {f.subject_id for f in event.effects if f.kind == "injured"}
+
+
+def _bare(thing: str) -> str:
+    """ "a med kit" -> "med kit", for "my med kit for your lamp"."""
+    first, _, rest = thing.partition(" ")
+    return rest if first.lower() in ("a", "an", "the", "some") and rest else thing
+
+
+def _fills(line: str, fill: dict[str, str]) -> bool:
+    """Whether every thing the line names is there to name."""
+    return all(fill.get(k) or "{" + k + "}" not in line for k in ("item", "gave", "got"))
+
+
+def quoted(event: EventView) -> tuple[str, str]:
+    """(effect kind, find) a talk's lines name, which the telling of the deed need not
+    name again: news told ("Kai heard about the matchbook" after "I found a matchbook"),
+    or what the listener knew from someone else's find; ("", "") for neither."""
+    speech = _case(event)[0]
+    if speech == "news":
+        return "learned", next((f.detail for f in event.effects if f.kind == "learned"), "")
+    if speech == "knew":
+        clue = next((f.detail for f in event.effects if f.kind == "knew"), "")
+        finder = source_of(event, clue)[0]
+        if finder and finder != event.actor_id:
+            return "knew", clue
+    return "", ""
+
+
 def lines(event: EventView, names: Names, key: tuple[object, ...], topic: str = "") -> list[str]:
     """The quoted exchange for a spoken or aimed action: the actor's line, and the
     listener's reply when there is one. `topic` is what the story is about ("the
@@ -376,8 +588,39 @@ def lines(event: EventView, names: Names, key: tuple[object, ...], topic: str = 
     listener = names.of(event.target_id, event.target_name)
     clue = next((f.detail for f in event.effects if f.kind in ("learned", "knew")), "")
     where = short_place(event.location) if event.location else "here"
+    # News is told from where it was found, and by whose find it was when not the speaker's.
+    finder, found_at = source_of(event, clue) if speech == "news" else ("", "")
+    if found_at:
+        where = short_place(found_at)
+    if finder and finder != event.actor_id:
+        speech = "relayed"
+        table = tuple(t for t in _SPEECH[("talk", speech)] if found_at or "{place}" not in t)
+    argued = next((f for f in event.effects if f.kind == "source"), None)
+    thing = ""
+    # Now and then the case is argued from a find: whose, and where it was.
+    if (
+        event.action == "persuade" and speech == "win" and argued is not None
+        and pick(("find", "", ""), *key, "argued") == "find"
+    ):  # fmt: skip
+        finder = argued.subject_id
+        argued_clue, _, found_at = argued.detail.partition("|")
+        where = short_place(found_at) if found_at else where
+        thing = short_thing(argued_clue)
+        speech = "argued"
+        table = tuple(
+            t for t in _SPEECH[("persuade", speech)]
+            if (found_at or "{place}" not in t)
+            and (finder not in (event.actor_id, event.target_id) or "{finder}" not in t)
+        )  # fmt: skip
+    named = first_name(names.short(finder)) if finder else ""
     fill = {"first": first_name(listener), "clue": clue, "Clue": cap(clue), "place": where,
-            "topic": topic}  # fmt: skip
+            "topic": topic, "finder": named, "thing": thing, "Thing": cap(thing)}  # fmt: skip
+    # The things that change hands, for lines that name them.
+    mine = [(f.kind, f.detail) for f in event.effects if f.subject_id == event.actor_id]
+    got = next((d for k, d in mine if k == "item_gained"), "")
+    gave = next((d for k, d in mine if k == "item_lost"), "")
+    fill |= {"item": definite(got), "Item": cap(definite(got)), "got": _bare(got),
+             "gave": _bare(gave), "Gave": cap(definite(gave)) if gave else ""}  # fmt: skip
     if event.action == "deceive":
         misled = next((f.detail for f in event.effects if f.kind == "misled"), "")
         fill["place"] = short_place(misled) if misled else where
@@ -386,16 +629,18 @@ def lines(event: EventView, names: Names, key: tuple[object, ...], topic: str = 
         opener = pick(_GRUDGING, *key, "grudge")
     elif regard >= 0.5 and event.action in ("talk", "persuade") and not opener:
         opener = pick(_TRUSTING, *key, "trust")
-    usable = [t for t in table if topic or "{topic}" not in t]
+    usable = [t for t in table if (topic or "{topic}" not in t) and _fills(t, fill)]
     sid = key[0] if key else ""
     line = cycle(usable, event.turn, sid, event.actor_id, event.action, speech, "say")
     asks = _asks(line)
     if "{first}" in opener and "{first}" in line:
         opener = ""
     if opener.endswith(", "):
-        line = line[:1].lower() + line[1:] if not line.startswith("I ") else line
+        line = line[:1].lower() + line[1:] if not line.startswith(("I ", "I'")) else line
     said = (opener + line).format(**fill)
-    talked = speech in ("chat", "news") or (event.action == "persuade" and speech == "win")
+    talked = speech in ("chat", "news", "relayed") or (
+        event.action == "persuade" and speech == "win"
+    )
     closers = _CLOSERS.get(voice, _CLOSERS["plain"])
     closer = "" if asks or not talked else pick(closers, *key, "close")
     if closer and regard >= 0.3 and voice in ("warm", "earnest", "plain"):
@@ -415,14 +660,25 @@ def lines(event: EventView, names: Names, key: tuple[object, ...], topic: str = 
         reply = "chat_said"
     if reply and reply in _REPLIES:
         their_voice = heard.get(event.target_id, ("plain", 0.0))[0]
-        answer = cycle(_REPLIES[reply], event.turn, sid, event.target_id, reply).format(
-            first=first_name(actor)
+        if reply == "news" and speech == "relayed":
+            reply = "relayed"
+        knew_from = source_of(event, clue) if reply == "knew" else ("", "")
+        if knew_from[0] == event.target_id:
+            reply = "knew_mine"  # the listener's own find
+        elif knew_from[0] and knew_from[0] != event.actor_id:
+            # Who the listener had it from, not the teller: the run's own fact.
+            reply, named = "knew_theirs", first_name(names.short(knew_from[0]))
+            found_at, where = knew_from[1], short_place(knew_from[1]) if knew_from[1] else where
+        answers = [a for a in _REPLIES[reply] if found_at or "{place}" not in a]
+        thing = short_thing(clue)
+        answer = cycle(answers, event.turn, sid, event.target_id, reply).format(
+            first=first_name(actor), thing=thing, Thing=cap(thing), place=where, finder=named
         )
         asks = _asks(answer)
         lead = "" if asks else pick(_REPLY_LEADS.get(their_voice, ("",)), *key, "reply-lead")
         if answer.split(" ", 1)[0].strip(".,!?") in _INTERJECTIONS:
             lead = ""  # not "Yes, yes. Yes. I know"
-        if lead.endswith(", ") and not answer.startswith("I "):
+        if lead.endswith(", ") and not answer.startswith(("I ", "I'")):
             answer = answer[:1].lower() + answer[1:]  # "Oh, you drive a hard bargain"
         answer = lead + answer
         # In a two-person exchange the answer needs no tag after a tagged line.
