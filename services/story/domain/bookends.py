@@ -257,7 +257,7 @@ _ONE = (
 )  # fmt: skip
 _MANY = (
     "{F} had sent {list}.", "From {f} came {list}.", "{F} was there in force: {list}.",
-    "Of {f} there were {list}.", "With {f} came {list}.", "{F} had put its trust in {list}.",
+    "Of {f} there were {list}.", "With {f} came {list}.", "{F} had put their trust in {list}.",
     "{F} counted on {list}.", "Under the banner of {f} stood {list}.",
     "{F} had its own people there: {list}.", "For {f}, {list} had made the journey.",
 )  # fmt: skip
