@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -28,10 +28,14 @@ STATUS = {
 }
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def _ts(value: datetime) -> Timestamp:
-    stamp = Timestamp()
-    stamp.FromDatetime(value)
-    return stamp
+    """As Timestamp.FromDatetime (a naive time is UTC), at a third of its cost (it goes
+    through a time tuple and calendar.timegm; every reply carries two)."""
+    since = value - (_EPOCH if value.tzinfo is not None else _EPOCH.replace(tzinfo=None))
+    return Timestamp(seconds=since.days * 86400 + since.seconds, nanos=since.microseconds * 1000)
 
 
 def simulation_to_proto(r: SimulationRecord) -> simulation_pb2.Simulation:
