@@ -33,10 +33,10 @@ from novel_platform.errors import InvalidArgument, NotFound
 from novel_platform.outbox import UnitOfWork
 from novel_platform.paging import newest_first_page, page_size, require_tenant, time_cursor
 from services.story.adapters.convert import (
-    chapter_to_proto,
+    add_chapters,
     context_from_proto,
     event_from_proto,
-    story_to_proto,
+    set_story,
 )
 from services.story.adapters.narration_records import NarrationCall, NarrationRecords
 from services.story.adapters.repository import StoryRepository, TurnRecord
@@ -457,26 +457,24 @@ class StoryWriter:
                     turns_total=0,
                 )
             completed = subjects.STORY_COMPLETED
+            done = story_pb2.StoryCompleted(story_id=s.id, simulation_id=s.simulation_id)
+            set_story(done.story, whole)
             uow.emit(
                 completed.envelope(
                     s.tenant_id,
-                    story_pb2.StoryCompleted(
-                        story_id=s.id, simulation_id=s.simulation_id, story=story_to_proto(whole)
-                    ),
+                    done,
                     event_id=self._event_id(s.id, "completed"),
                 ),
                 completed.subject(s.simulation_id),
             )
         elif chapters:
             written_event = subjects.STORY_CHAPTERS_WRITTEN
+            written = story_pb2.ChaptersWritten(story_id=s.id, simulation_id=s.simulation_id)
+            add_chapters(written.chapters, chapters)
             uow.emit(
                 written_event.envelope(
                     s.tenant_id,
-                    story_pb2.ChaptersWritten(
-                        story_id=s.id,
-                        simulation_id=s.simulation_id,
-                        chapters=[chapter_to_proto(c) for c in chapters],
-                    ),
+                    written,
                     event_id=self._event_id(
                         s.id, f"chapters/{chapters[0].number}-{chapters[-1].number}"
                     ),
