@@ -328,6 +328,13 @@ def _pending_after(msg: Msg, unknown: int) -> int:
     return int(msg.metadata.num_pending) if msg.metadata else unknown
 
 
+def delivered_last(msg: Msg) -> bool:
+    """Whether the consumer had no message left to deliver when it delivered `msg`: then
+    no message fetched with it comes after it (a later one that was not pending yet, in
+    the same pull, is the rare exception: it is then handled in a batch of its own)."""
+    return bool(msg.metadata) and msg.metadata.num_pending == 0
+
+
 def _sequence(msg: Msg) -> int:
     return msg.metadata.sequence.stream if msg.metadata else 0
 

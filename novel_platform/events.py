@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
-from google.protobuf import any_pb2
 from google.protobuf.message import Message
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from novel_engine.v1 import common_pb2
+from novel_platform.timestamps import set_timestamp
 
 M = TypeVar("M", bound=Message)
 
@@ -60,17 +59,13 @@ class EventType(Generic[M]):
         occurred_at: datetime | None = None,
     ) -> common_pb2.EventEnvelope:
         """Wrap a payload. Its trace context is set when the event is emitted (outbox)."""
-        packed = any_pb2.Any()
-        packed.Pack(payload)
-        stamp = Timestamp()
-        stamp.FromDatetime(occurred_at or datetime.now(UTC))
-        return common_pb2.EventEnvelope(
-            event_id=event_id or new_event_id(),
-            type=self.type,
-            tenant_id=tenant_id,
-            occurred_at=stamp,
-            payload=packed,
+        envelope = common_pb2.EventEnvelope(
+            event_id=event_id or new_event_id(), type=self.type, tenant_id=tenant_id
         )
+        # Set in place: a message passed to the constructor is copied into it.
+        envelope.payload.Pack(payload)
+        set_timestamp(envelope.occurred_at, occurred_at or datetime.now(UTC))
+        return envelope
 
     def unpack(self, envelope: common_pb2.EventEnvelope) -> M:
         """The payload, or ValueError when the envelope is not of this type."""

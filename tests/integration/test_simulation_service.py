@@ -24,6 +24,7 @@ from novel_platform.subjects import (
 from novel_platform.subjects import (
     SIMULATION_TURNS_COMPLETED as TURNS,
 )
+from novel_platform.turn_event_messages import add_turns
 from services.character.adapters.tables import outbox as character_outbox
 from services.character.entrypoints.grpc_api import CharacterServicer
 from services.character.service.handlers import CharacterService
@@ -31,7 +32,6 @@ from services.simulation.adapters.characters import CharacterDirectory
 from services.simulation.adapters.tables import checkpoints, outbox
 from services.simulation.domain.interventions import Intervention
 from services.simulation.service.branches import BranchService
-from services.simulation.service.events import turns_to_proto
 from services.simulation.service.handlers import SimulationService
 from services.simulation.service.requests import StartRequest
 from services.simulation.service.runner import SimulationRunner
@@ -494,7 +494,9 @@ async def test_a_start_with_interventions_applies_them_inline_and_queued_alike(p
     derived = await BranchService(parts["uow"], parts["directory"], paced=False).turns(
         tenant, done.id, 1, 6
     )
-    assert _turns(turns_to_proto([(r.turn, r.events) for r in derived])) == steered
+    again = simulation_pb2.GetTurnsResponse()
+    add_turns(again.turns, ((r.turn, r.events) for r in derived))
+    assert _turns(again.turns) == steered
     assert any(e.action == "enter" and e.target_id == "zara" for e in derived[3].events)
     bad = [
         (Intervention(7, "event", "", "too late"), "turn must be 1..5 for this run, got 7"),

@@ -70,6 +70,33 @@ async def test_items_arriving_while_a_batch_runs_join_the_next():
     assert c.busy_keys == 0
 
 
+async def test_the_last_item_handed_out_starts_its_batch_at_once():
+    """`last`: no pass of the event loop for others to join. Items already queued still
+    join it; one submitted after it waits for the next batch."""
+    rec = Recorder()
+    c = coalescer(rec)
+    alone = asyncio.create_task(c.submit("a:0", last=True))
+    after = asyncio.create_task(c.submit("a:1"))
+    assert list(await asyncio.gather(alone, after)) == ["A:0", "A:1"]
+    assert rec.batches == [["a:0"], ["a:1"]]
+    # Without `last`, the two tasks share a batch.
+    rec.batches.clear()
+    assert list(await asyncio.gather(c.submit("a:2"), c.submit("a:3", last=True))) == ["A:2", "A:3"]
+    assert rec.batches == [["a:2", "a:3"]]
+    gate = rec.hold = asyncio.Event()
+    rec.batches.clear()
+    rec.started.clear()
+    running = asyncio.create_task(c.submit("a:4"))
+    await rec.started.wait()
+    last = asyncio.create_task(c.submit("a:5", last=True))
+    queued = asyncio.create_task(c.submit("a:6"))
+    await asyncio.sleep(0)
+    gate.set()
+    assert list(await asyncio.gather(running, last, queued)) == ["A:4", "A:5", "A:6"]
+    assert rec.batches == [["a:4"], ["a:5", "a:6"]]
+    assert c.busy_keys == 0
+
+
 async def test_keys_do_not_wait_for_each_other():
     """Key a's batch waits for key b's to have run: one lock for all would deadlock."""
     b_ran = asyncio.Event()

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 import orjson
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from novel_engine.v1 import character_pb2, simulation_pb2
 from novel_platform.characters import STAT_NAMES
+from novel_platform.timestamps import timestamp
 from novel_platform.worlds import world_message
 from services.simulation.adapters.repository import CampaignRecord, SimulationRecord
 from services.simulation.adapters.worlds import WorldRecord
@@ -28,12 +27,6 @@ STATUS = {
 }
 
 
-def _ts(value: datetime) -> Timestamp:
-    stamp = Timestamp()
-    stamp.FromDatetime(value)
-    return stamp
-
-
 def simulation_to_proto(r: SimulationRecord) -> simulation_pb2.Simulation:
     return simulation_pb2.Simulation(
         id=r.id,
@@ -47,8 +40,8 @@ def simulation_to_proto(r: SimulationRecord) -> simulation_pb2.Simulation:
         campaign_id=r.campaign_id,
         narrative_style=r.narrative_style,
         error=r.error,
-        created_at=_ts(r.created_at),
-        updated_at=_ts(r.updated_at),
+        created_at=timestamp(r.created_at),
+        updated_at=timestamp(r.updated_at),
         world_id=r.world_id,
         llm=llm_usage_to_proto(r.llm_usage, r.llm) if r.llm_usage is not None else None,
         **(_lineage(r) if r.root_id or r.interventions else {}),
@@ -158,7 +151,7 @@ def campaign_to_proto(r: CampaignRecord) -> simulation_pb2.Campaign:
         participants=list(r.participants),
         setting=r.setting,
         status=r.status,
-        created_at=_ts(r.created_at),
+        created_at=timestamp(r.created_at),
     )
 
 
@@ -167,7 +160,7 @@ def world_to_proto(r: WorldRecord) -> simulation_pb2.World:
     msg = world_message(r.id, r.definition)
     msg.builtin = r.builtin
     if r.created_at is not None:
-        msg.created_at.CopyFrom(_ts(r.created_at))
+        msg.created_at.CopyFrom(timestamp(r.created_at))
     return msg
 
 

@@ -9,6 +9,7 @@ from grpc import aio
 from novel_engine.v1 import simulation_pb2, simulation_pb2_grpc
 from novel_platform.errors import FailedPrecondition
 from novel_platform.paging import require_tenant
+from novel_platform.turn_event_messages import add_turns
 from novel_platform.worlds import world_fields
 from services.simulation.adapters.convert import (
     backend_fields,
@@ -21,7 +22,6 @@ from services.simulation.adapters.convert import (
 )
 from services.simulation.adapters.llm_records import CallRecord
 from services.simulation.service.branches import BranchService
-from services.simulation.service.events import turns_to_proto
 from services.simulation.service.handlers import SimulationService
 from services.simulation.service.imported_runs import ImportedRun
 from services.simulation.service.llm_plan import LlmRequest, ModelPlans
@@ -84,9 +84,9 @@ class SimulationServicer(simulation_pb2_grpc.SimulationServiceServicer):
         results = await self._what_if().turns(
             request.tenant_id, request.id, request.from_turn, request.to_turn
         )
-        return simulation_pb2.GetTurnsResponse(
-            turns=turns_to_proto([(r.turn, r.events) for r in results])
-        )
+        response = simulation_pb2.GetTurnsResponse()
+        add_turns(response.turns, ((r.turn, r.events) for r in results))
+        return response
 
     async def GetKnowledge(
         self, request: simulation_pb2.GetKnowledgeRequest, context: aio.ServicerContext

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from novel_engine.v1 import common_pb2, simulation_pb2
 from novel_platform import subjects
-from novel_platform.turn_event_messages import event_to_proto
+from novel_platform.turn_event_messages import add_turns
 from services.simulation.adapters.convert import simulation_to_proto
 from services.simulation.adapters.repository import SimulationRecord
 from services.simulation.domain import TurnEvent
@@ -34,22 +34,12 @@ def turns_completed(
     kind = subjects.SIMULATION_TURNS_COMPLETED
     payload = simulation_pb2.TurnsCompleted(
         context=context,
-        turns=turns_to_proto(turns),
         completed=completed,
         turns_executed=turns_executed if completed else 0,
     )
-    if shared:
-        payload.shared_turns.extend(turns_to_proto(shared))
+    add_turns(payload.turns, turns)
+    add_turns(payload.shared_turns, shared)
     return kind.envelope(record.tenant_id, payload), kind.subject(record.id)
-
-
-def turns_to_proto(
-    turns: Sequence[tuple[int, Sequence[TurnEvent]]],
-) -> list[simulation_pb2.Turn]:
-    return [
-        simulation_pb2.Turn(number=number, events=[event_to_proto(e) for e in events])
-        for number, events in turns
-    ]
 
 
 def failed(record: SimulationRecord, reason: str) -> Event:

@@ -298,13 +298,15 @@ class SimulationRunner:
         interventions by the turn they apply to; `cpu`: the run's engine time so far."""
         turns: Turns = []
         cpu = cpu or DomainCpu("engine")
+        engine_seconds = 0.0
         try:
             while len(turns) < limit and not is_finished(world):
                 chosen = await session.choose(world) if session else None
                 async with self._engine:
                     slice_ends = time.perf_counter() + _SLICE_SECONDS
                     while True:
-                        result = self._turn(record, world, chosen, directed, cpu)
+                        result, seconds = self._turn(record, world, chosen, directed, cpu)
+                        engine_seconds += seconds
                         turns.append((result.turn, result.events))
                         world = result.world
                         if session:  # the next turn's choices are awaited first
@@ -317,6 +319,10 @@ class SimulationRunner:
                     await asyncio.sleep(0)
         finally:
             cpu.count()
+            if turns:
+                # One observation per batch, its mean per turn: a histogram record costs
+                # 3-8 µs (attributes, a lock, the buckets), one per turn added up.
+                _turn_duration.record(engine_seconds / len(turns))
         return world, turns
 
     def _turn(
@@ -326,7 +332,8 @@ class SimulationRunner:
         chosen: Mapping[str, Intent] | None,
         directed: Mapping[int, tuple[Intervention, ...]] | None,
         cpu: DomainCpu,
-    ) -> TurnResult:
+    ) -> tuple[TurnResult, float]:
+        """The next turn, and its wall time in the engine."""
         with telemetry.span(
             _tracer,
             semconv.SPAN_TURN,
@@ -343,8 +350,7 @@ class SimulationRunner:
                     if directed
                     else run_turn(world, chosen)
                 )
-            _turn_duration.record(time.perf_counter() - started)
-        return result
+            return result, time.perf_counter() - started
 
     async def _finish(
         self,

@@ -7,7 +7,7 @@ from google.protobuf.message import DecodeError
 from nats.aio.msg import Msg
 
 from novel_platform import subjects
-from novel_platform.consumer import Handler, Poison
+from novel_platform.consumer import Handler, Poison, delivered_last
 from novel_platform.errors import InvalidArgument
 from novel_platform.events import parse_envelope
 from novel_platform.messaging import ConsumerSpec
@@ -48,7 +48,13 @@ def message_handler(writer: StoryWriter, *, max_batch: int = MAX_BATCH) -> Handl
             raise Poison(f"not an EventEnvelope: {exc}") from None
         try:
             event = read_event(envelope)
-            outcome = EventOutcome.IGNORED if event is None else await batcher.submit(event)
+            outcome = (
+                EventOutcome.IGNORED
+                if event is None
+                # The last of its fetch has nothing to wait for (a synchronous run's
+                # story is one event, mostly fetched alone).
+                else await batcher.submit(event, last=delivered_last(msg))
+            )
         except InvalidArgument as exc:
             raise Poison(exc.message) from None
         log.debug(

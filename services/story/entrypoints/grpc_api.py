@@ -7,7 +7,7 @@ from dataclasses import asdict, replace
 from grpc import aio
 
 from novel_engine.v1 import simulation_pb2, story_pb2, story_pb2_grpc
-from novel_platform.turn_event_messages import event_to_proto
+from novel_platform.turn_event_messages import add_turns
 from services.story.adapters.convert import chapter_to_proto, story_to_proto
 from services.story.adapters.narration_records import NarrationCall
 from services.story.service.handlers import StoryReader
@@ -62,12 +62,9 @@ class StoryServicer(story_pb2_grpc.StoryServiceServicer):
         self, request: story_pb2.ListStoryTurnsRequest, context: aio.ServicerContext
     ) -> story_pb2.ListStoryTurnsResponse:
         turns = await self._reader.turns(request.tenant_id, request.story_id)
-        return story_pb2.ListStoryTurnsResponse(
-            turns=[
-                simulation_pb2.Turn(number=n, events=[event_to_proto(e) for e in events])
-                for n, events in turns
-            ]
-        )
+        response = story_pb2.ListStoryTurnsResponse()
+        add_turns(response.turns, turns)
+        return response
 
     async def ListNarrationCalls(
         self, request: simulation_pb2.ListRecordedCallsRequest, context: aio.ServicerContext

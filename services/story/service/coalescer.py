@@ -63,8 +63,12 @@ class Coalescer(Generic[T, R]):
         """Keys with work queued or running (0 when idle: nothing is kept)."""
         return len(self._lanes)
 
-    async def submit(self, value: T) -> R:
-        """Apply `value` within a batch of its key; returns its result or raises its error."""
+    async def submit(self, value: T, *, last: bool = False) -> R:
+        """Apply `value` within a batch of its key; returns its result or raises its error.
+
+        `last`: the caller knows no other item is about to be submitted (none was handed
+        out with this one), so a batch it runs starts at once rather than after one pass
+        of the event loop for such items to join. Items already queued still join it."""
         key = self._key(value)
         lane = self._lanes.get(key)
         if lane is None:
@@ -77,9 +81,10 @@ class Coalescer(Generic[T, R]):
             # still waiting runs the next batch, the others find their result set.
             async with lane.lock:
                 if not item.result.done():
-                    # Let callers already scheduled (the rest of a fetched batch of
-                    # messages) queue their items first, so they join this batch.
-                    await asyncio.sleep(0)
+                    if not last:
+                        # Let callers already scheduled (the rest of a fetched batch of
+                        # messages) queue their items first, so they join this batch.
+                        await asyncio.sleep(0)
                     await self._run(lane, item)
             return item.result.result()
         finally:

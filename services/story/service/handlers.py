@@ -33,10 +33,10 @@ from novel_platform.errors import InvalidArgument, NotFound
 from novel_platform.outbox import UnitOfWork
 from novel_platform.paging import newest_first_page, page_size, require_tenant, time_cursor
 from services.story.adapters.convert import (
-    chapter_to_proto,
+    add_chapters,
     context_from_proto,
     event_from_proto,
-    story_to_proto,
+    set_story,
 )
 from services.story.adapters.narration_records import NarrationCall, NarrationRecords
 from services.story.adapters.repository import StoryRepository, TurnRecord
@@ -357,7 +357,11 @@ class StoryWriter:
         """The story after the plan, and the chapters it writes (the prose, no I/O)."""
         cpu = DomainCpu("chronicler")  # counted once, however many chapters
         try:
-            s = before
+            # The fields that change, copied into a new record once at the end.
+            ctx, title, opening = before.context, before.title, before.opening
+            narrative_style, turns_total = before.narrative_style, before.turns_total
+            status, closing = before.status, before.closing
+            failure_reason, completed_at = before.failure_reason, before.completed_at
             if plan.context_from is not None:
                 ctx = facts[plan.context_from].context
                 assert ctx is not None
@@ -365,18 +369,11 @@ class StoryWriter:
                     with cpu:
                         title, opening = write_title(ctx), write_opening(ctx)
                 except ValueError as exc:  # e.g. an unknown narrative style
-                    raise InvalidArgument(f"simulation {s.simulation_id}: {exc}") from None
-                s = replace(
-                    s,
-                    context=ctx,
-                    title=title,
-                    opening=opening,
-                    narrative_style=ctx.narrative_style,
-                    turns_total=ctx.turns_total,
-                )
+                    raise InvalidArgument(f"simulation {before.simulation_id}: {exc}") from None
+                narrative_style, turns_total = ctx.narrative_style, ctx.turns_total
             chapters: list[Chapter] = []
             for number in plan.chapters:
-                assert s.context is not None
+                assert ctx is not None
                 turn = turns[number]
                 # Fan-in: a chapter may be written while handling another turn's event,
                 # so it links to the turn it is made from rather than being its child.
@@ -385,43 +382,52 @@ class StoryWriter:
                         _tracer,
                         semconv.SPAN_CHAPTER,
                         links_from=[turn.trace_context],
-                        attributes=_attributes(s, number),
+                        attributes=_attributes(before, number),
                     ),
                     cpu,
                 ):
-                    chapters.append(
-                        drafts.get(number) or write_chapter(s.context, number, turn.events)
-                    )
+                    chapters.append(drafts.get(number) or write_chapter(ctx, number, turn.events))
             written = plan.chapters_written
-            s = replace(s, turns_expected=plan.turns_expected, chapters_written=written)
             if plan.failure is not None:
-                s = replace(
-                    s, status=StoryStatus.FAILED, failure_reason=plan.failure, completed_at=_now()
-                )
+                status, failure_reason, completed_at = StoryStatus.FAILED, plan.failure, _now()
             if plan.closes:
-                closing = ""
                 if plan.closes_with_context:  # not for a simulation cancelled before turn 1
-                    assert s.context is not None
-                    every = [turns[n] for n in range(s.context.fork_turn + 1, written + 1)]
+                    assert ctx is not None
+                    every = [turns[n] for n in range(ctx.fork_turn + 1, written + 1)]
                     # A branch: the turns it shares come with its completing event (none
                     # when it was cancelled: then the closing tells its own turns only).
-                    told = _shared(facts, s.context.fork_turn) + every
+                    told = _shared(facts, ctx.fork_turn) + every
                     with (
                         telemetry.span(
                             _tracer,
                             semconv.SPAN_STORY_COMPLETE,
                             links_from=[t.trace_context for t in every],
-                            attributes=_attributes(s, written),
+                            attributes=_attributes(before, written),
                         ),
                         cpu,
                     ):
-                        closing = write_closing(s.context, [t.events for t in told])
+                        closing = write_closing(ctx, [t.events for t in told])
                         # The title is final once the whole run is known: written from every
                         # turn here, it is the same however the events were grouped.
-                        title = write_title(s.context, [e for t in told for e in t.events])
-                    s = replace(s, title=title)
-                s = replace(s, status=StoryStatus.COMPLETED, closing=closing, completed_at=_now())
-            return s, chapters
+                        title = write_title(ctx, [e for t in told for e in t.events])
+                else:
+                    closing = ""
+                status, completed_at = StoryStatus.COMPLETED, _now()
+            after = replace(
+                before,
+                context=ctx,
+                title=title,
+                opening=opening,
+                narrative_style=narrative_style,
+                turns_total=turns_total,
+                turns_expected=plan.turns_expected,
+                chapters_written=written,
+                status=status,
+                failure_reason=failure_reason,
+                closing=closing,
+                completed_at=completed_at,
+            )
+            return after, chapters
         finally:
             cpu.count()
 
@@ -436,34 +442,39 @@ class StoryWriter:
         whoever waits for it, the synchronous route, needs no call to read it back), or
         the chapters written. `chapters`: all of them when it completes."""
         if plan.closes:
-            whole = replace(s, chapters=tuple(chapters))
-            if not plan.closes_with_context:
+            if plan.closes_with_context:
+                whole = replace(s, chapters=tuple(chapters))
+            else:
                 # It ended before any context was known; one that came later in this
                 # unit is the story's, but not part of how it ended.
                 whole = replace(
-                    whole, context=None, title="", opening="", narrative_style="", turns_total=0
+                    s,
+                    chapters=tuple(chapters),
+                    context=None,
+                    title="",
+                    opening="",
+                    narrative_style="",
+                    turns_total=0,
                 )
             completed = subjects.STORY_COMPLETED
+            done = story_pb2.StoryCompleted(story_id=s.id, simulation_id=s.simulation_id)
+            set_story(done.story, whole)
             uow.emit(
                 completed.envelope(
                     s.tenant_id,
-                    story_pb2.StoryCompleted(
-                        story_id=s.id, simulation_id=s.simulation_id, story=story_to_proto(whole)
-                    ),
+                    done,
                     event_id=self._event_id(s.id, "completed"),
                 ),
                 completed.subject(s.simulation_id),
             )
         elif chapters:
             written_event = subjects.STORY_CHAPTERS_WRITTEN
+            written = story_pb2.ChaptersWritten(story_id=s.id, simulation_id=s.simulation_id)
+            add_chapters(written.chapters, chapters)
             uow.emit(
                 written_event.envelope(
                     s.tenant_id,
-                    story_pb2.ChaptersWritten(
-                        story_id=s.id,
-                        simulation_id=s.simulation_id,
-                        chapters=[chapter_to_proto(c) for c in chapters],
-                    ),
+                    written,
                     event_id=self._event_id(
                         s.id, f"chapters/{chapters[0].number}-{chapters[-1].number}"
                     ),
