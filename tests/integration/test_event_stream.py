@@ -152,3 +152,27 @@ async def test_what_the_subscription_missed_is_read_from_the_store(bus, monkeypa
         "chapter:2.2.1",
         "story:2.2.1",
     ]
+
+
+async def test_a_slow_client_is_not_cut_off_by_the_recheck(bus, monkeypatch):
+    """The recheck's deadline covers only the wait for a message: a client still taking
+    one chunk when it passes (here: a reader that sleeps between chunks) gets the rest."""
+    sim_id = str(uuid.uuid4())
+    monkeypatch.setattr(event_stream, "RECHECK_SECONDS", 0.3)
+    await _turns(bus, sim_id, 1)
+    events = simulation_events(bus, sim_id, Position())
+
+    async def slow_reader() -> list[bytes]:
+        got = [await anext(events), await anext(events)]  # stored, then heard live
+        await asyncio.sleep(0.6)  # past the deadline of the wait that heard the second
+        return got + [chunk async for chunk in events]
+
+    reader = asyncio.create_task(slow_reader())
+    await asyncio.sleep(0.15)
+    await _turns(bus, sim_id, 2)
+    await asyncio.sleep(0.8)
+    await _turns(bus, sim_id, 3, completed=True)
+    await _story(bus, sim_id, 1)
+    chunks = await asyncio.wait_for(reader, 10)
+    assert _kinds(chunks)[:4] == ["turn:1.0.0", "turn:2.0.0", "turn:3.0.0", "status:3.0.1"]
+    assert _kinds(chunks)[-1] == "story:3.1.1"

@@ -79,13 +79,18 @@ async def simulation_events(
                         return
                     if _done_with(stream, position):
                         break
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(RECHECK_SECONDS):
-                    while True:
-                        if chunk := _encoded(_render(parse_envelope(await heard.get()), position)):
-                            yield chunk
-                        if position.ended:
-                            return
+            while True:
+                # The deadline covers the wait only, never a `yield`: while suspended
+                # there, its cancellation would land in whoever is sending the chunk.
+                try:
+                    async with asyncio.timeout(RECHECK_SECONDS):
+                        data = await heard.get()
+                except TimeoutError:
+                    break  # quiet for a while: read the store again
+                if chunk := _encoded(_render(parse_envelope(data), position)):
+                    yield chunk
+                if position.ended:
+                    return
     finally:
         with contextlib.suppress(Exception):
             await subscription.unsubscribe()
