@@ -59,6 +59,12 @@ async def _story(bus: EventBus, sim_id: str, chapters: int) -> None:
     )
 
 
+async def _read_into(chunks: list[bytes], bus: EventBus, sim_id: str) -> None:
+    """The whole stream from the start, chunk by chunk into `chunks` (seen as they come)."""
+    async for chunk in simulation_events(bus, sim_id, Position()):
+        chunks.append(chunk)
+
+
 def _kinds(chunks: list[bytes]) -> list[str]:
     """`event:id` of every SSE event in the chunks, in order."""
     out = []
@@ -90,12 +96,7 @@ async def test_stream_sends_what_is_stored_then_what_is_live_once_each(bus):
     await _turns(bus, sim_id, 1, 2)
     consumers_before = (await bus.js.stream_info("SIMULATION")).state.consumer_count
     chunks: list[bytes] = []
-
-    async def read() -> None:
-        async for chunk in simulation_events(bus, sim_id, Position()):
-            chunks.append(chunk)
-
-    reader = asyncio.create_task(read())
+    reader = asyncio.create_task(_read_into(chunks, bus, sim_id))
     for _ in range(100):  # until the stored batch has been sent
         if chunks:
             break
@@ -134,12 +135,7 @@ async def test_what_the_subscription_missed_is_read_from_the_store(bus, monkeypa
     monkeypatch.setattr(subjects, "simulation_pattern", lambda _: f"nobody.{uuid.uuid4()}.*")
     await _turns(bus, sim_id, 1)
     chunks: list[bytes] = []
-
-    async def read() -> None:
-        async for chunk in simulation_events(bus, sim_id, Position()):
-            chunks.append(chunk)
-
-    reader = asyncio.create_task(read())
+    reader = asyncio.create_task(_read_into(chunks, bus, sim_id))
     await asyncio.sleep(0.1)
     await _turns(bus, sim_id, 2, completed=True)
     await _story(bus, sim_id, 2)
