@@ -25,8 +25,6 @@ from datetime import UTC, datetime
 
 import structlog
 from nats.aio.msg import Msg
-from nats.errors import TimeoutError as NatsTimeoutError
-from nats.js import JetStreamContext
 from opentelemetry.metrics import CallbackOptions, Observation
 from opentelemetry.trace import SpanKind, StatusCode
 
@@ -35,7 +33,7 @@ from novel_platform.config import BaseServiceSettings
 from novel_platform.deadletter import DEAD_LETTER_STREAM, dead_letter
 from novel_platform.events import event_type_of
 from novel_platform.faults import backoff_seconds, is_transient
-from novel_platform.messaging import MSG_ID_HEADER, ConsumerSpec, EventBus
+from novel_platform.messaging import MSG_ID_HEADER, STATUS_HEADER, ConsumerSpec, EventBus
 
 log = structlog.get_logger(__name__)
 _tracer = telemetry.tracer(__name__)
@@ -72,6 +70,11 @@ class RetryPolicy:
 
 # Failure counts kept per process: enough for every message in flight, and bounded.
 _FAILURES_KEPT = 10_000
+# How long a pull request stays open on the server, and how much longer one is waited for
+# before it is taken for lost (with a connection); the status of one that expired.
+_PULL_SECONDS = 1.0
+_PULL_GRACE_SECONDS = 1.0
+_EXPIRED = "408"
 
 
 class PullConsumer:
@@ -97,6 +100,12 @@ class PullConsumer:
         # what it brought, so no message is left unprocessed and unacknowledged.
         self._fetch_idle = asyncio.Event()
         self._fetch_idle.set()
+        # The open pull request: its reply subject, the messages it may still bring, and
+        # why the server refused it ("" unless it did).
+        self._request = ""
+        self._asked = 0
+        self._refused = ""
+        self._request_ended = asyncio.Event()
         meter = telemetry.meter(__name__)
         self._processed = meter.create_counter(semconv.MESSAGES_PROCESSED)
         self._redelivered = meter.create_counter(semconv.MESSAGES_REDELIVERED)
@@ -118,49 +127,81 @@ class PullConsumer:
     async def run(self) -> None:
         await self._bus.ensure_stream(DEAD_LETTER_STREAM)
         await self._bus.ensure_consumer(self._spec)
-        sub = await self._bus.js.pull_subscribe_bind(
-            durable=self._spec.durable, stream=self._spec.stream
-        )
+        replies = self._bus.new_inbox()
+        sub = await self._bus.subscribe(f"{replies}.*", self._delivered)
         watcher = asyncio.create_task(self._watch_pending())
         self._fetch_idle.clear()
         try:
-            await self._fetch_loop(sub)
+            await self._pull_loop(replies)
         finally:
             self._fetch_idle.set()
             watcher.cancel()
-            # A pull subscription left open makes the connection's drain wait it out.
+            # A subscription left open makes the connection's drain wait it out.
             with contextlib.suppress(Exception):
                 await sub.unsubscribe()
 
-    async def _fetch_loop(self, sub: JetStreamContext.PullSubscription) -> None:
+    async def _pull_loop(self, replies: str) -> None:
+        """One pull request open at a time, for as many messages as there are free slots.
+
+        The server delivers each message as soon as it is stored, so a request for many
+        costs no latency, and one request serves many messages: one per free slot would
+        cost a request and its JSON both ways, and a wake-up on each side, per message.
+        Free slots are asked for again when the open request has brought all it asked
+        for or has ended (it expires after `_PULL_SECONDS`, which also bounds how long
+        `stop` waits for what it may still bring).
+        """
+        number = 0
         while not self._stopping.is_set():
-            await self._slots.acquire()
-            self._slots.release()
             free = self._concurrency - len(self._running)
-            try:
-                # One message, as soon as there is one (a larger pull is held by the
-                # server until it fills or expires) ...
-                batch = await sub.fetch(1, timeout=1.0)
-                # ... then whatever else is already waiting, without lingering. The
-                # delivery says how much that is: when nothing is, the probe (two
-                # messages each way and a 5 ms wait for each message consumed) is skipped.
-                waiting = min(free - 1, _pending_after(batch[-1], free))
-                if waiting > 0:
-                    with contextlib.suppress(TimeoutError, NatsTimeoutError):
-                        batch += await sub.fetch(waiting, timeout=0.005)
-            except (TimeoutError, NatsTimeoutError):
+            if free <= 0:
+                await self._slots.acquire()
+                self._slots.release()
                 continue
+            number += 1
+            self._request = f"{replies}.{number}"
+            self._asked = free
+            self._refused = ""
+            self._request_ended.clear()
+            try:
+                await self._bus.request_next(
+                    self._spec, batch=free, expires_seconds=_PULL_SECONDS, reply=self._request
+                )
             except Exception:
                 if self._stopping.is_set():
                     break
                 log.warning("consumer_fetch_failed", durable=self._spec.durable, exc_info=True)
                 await asyncio.sleep(0.5)
                 continue
-            for msg in batch:
-                await self._slots.acquire()
-                task = asyncio.create_task(self._process(msg))
-                self._running.add(task)
-                task.add_done_callback(self._finished)
+            # A request lost with the connection never ends: past its time, it has.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(_PULL_SECONDS + _PULL_GRACE_SECONDS):
+                    await self._request_ended.wait()
+            if self._refused and not self._stopping.is_set():
+                log.warning(
+                    "consumer_fetch_failed", durable=self._spec.durable, status=self._refused
+                )
+                await asyncio.sleep(0.5)
+
+    async def _delivered(self, msg: Msg) -> None:
+        """A message for the open request, or the server's word that a request ended."""
+        status = msg.headers.get(STATUS_HEADER) if msg.headers else None
+        if status:
+            # Status messages come on the request's own reply subject: one for an
+            # earlier request (given up for lost) does not end the open one.
+            if msg.subject == self._request:
+                if status != _EXPIRED:
+                    self._refused = f"{status} {(msg.headers or {}).get('Description', '')}"
+                self._request_ended.set()
+            return
+        self._asked -= 1
+        if self._asked <= 0:
+            self._request_ended.set()
+        # Never waits while requests ask only for free slots; if a request given up for
+        # lost still delivers, its messages wait here for a slot rather than pile up.
+        await self._slots.acquire()
+        task = asyncio.create_task(self._process(msg))
+        self._running.add(task)
+        task.add_done_callback(self._finished)
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._running.discard(task)
@@ -284,8 +325,8 @@ class PullConsumer:
         """Stop fetching; give running handlers `grace` seconds, then cancel them."""
         self._stopping.set()
         deadline = asyncio.get_running_loop().time() + grace
-        # A fetch under way (at most its 1 s timeout) may still bring messages: they are
-        # handled like the rest rather than left delivered and unacknowledged.
+        # The open pull request (at most `_PULL_SECONDS` more) may still bring messages:
+        # they are handled like the rest rather than left delivered and unacknowledged.
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._fetch_idle.wait(), grace)
         if self._running:
@@ -321,11 +362,6 @@ class _Heartbeat:
         self._timer.cancel()
         if self._sending is not None:
             self._sending.cancel()
-
-
-def _pending_after(msg: Msg, unknown: int) -> int:
-    """Messages the consumer had left to deliver when it delivered this one."""
-    return int(msg.metadata.num_pending) if msg.metadata else unknown
 
 
 def delivered_last(msg: Msg) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -19,6 +20,10 @@ from nats.js.errors import BadRequestError, NotFoundError
 log = structlog.get_logger(__name__)
 
 MSG_ID_HEADER = "Nats-Msg-Id"
+# The header the server's status messages carry (e.g. "408": a pull request expired).
+STATUS_HEADER = "Status"
+# The JetStream API's default prefix (no domain, no account import).
+_JS_API = "$JS.API"
 
 
 class Outgoing(NamedTuple):
@@ -176,6 +181,28 @@ class EventBus:
         subscription = await self._nc.subscribe(subject, cb=handler)
         await self._nc.flush()
         return subscription
+
+    def new_inbox(self) -> str:
+        """A subject unique to this connection, for replies."""
+        if self._nc is None:
+            raise RuntimeError("EventBus.connect() has not been awaited")
+        return self._nc.new_inbox()
+
+    async def request_next(
+        self, spec: ConsumerSpec, *, batch: int, expires_seconds: float, reply: str
+    ) -> None:
+        """A pull request to the durable consumer `spec`: the server delivers up to `batch`
+        messages to `reply` as they arrive, until `expires_seconds` have passed; then it
+        sends `reply` a status message ("408"). Other statuses end a request it refused
+        (e.g. "409" while the consumer is being replaced)."""
+        if self._nc is None:
+            raise RuntimeError("EventBus.connect() has not been awaited")
+        request = {"batch": batch, "expires": int(expires_seconds * 1_000_000_000)}
+        await self._nc.publish(
+            f"{_JS_API}.CONSUMER.MSG.NEXT.{spec.stream}.{spec.durable}",
+            json.dumps(request).encode(),
+            reply=reply,
+        )
 
     async def stored(
         self, stream: str, subject: str, after: int = 0
