@@ -28,11 +28,35 @@ def when(stamp: Timestamp, present: bool = True) -> datetime | None:
 
 
 def message_out(message: Message) -> dict[str, Any]:
-    """A message as JSON with its field names and every field shown (a turn's events, a
-    recorded call): what the diff and the bundle give alike."""
+    """A message as JSON with its field names and every field shown (a recorded call; a
+    turn's events go through `turn_event_out`, in the same shape)."""
     return MessageToDict(
         message, preserving_proto_field_name=True, always_print_fields_with_no_presence=True
     )
+
+
+def turn_event_out(e: simulation_pb2.TurnEvent) -> dict[str, Any]:
+    """A turn's event as JSON: every field, by its proto name (`message_out`'s shape, which
+    a unit test holds it to), built directly: the event stream renders dozens per story,
+    and the generic printer costs 7x as much per event."""
+    return {
+        "turn": e.turn,
+        "sequence": e.sequence,
+        "actor_id": e.actor_id,
+        "actor_name": e.actor_name,
+        "action": e.action,
+        "target_id": e.target_id,
+        "target_name": e.target_name,
+        "location": e.location,
+        "motive": e.motive,
+        "outcome": e.outcome,
+        "roll": e.roll,
+        "difficulty": e.difficulty,
+        "effects": [
+            {"kind": f.kind, "subject_id": f.subject_id, "detail": f.detail, "value": f.value}
+            for f in e.effects
+        ],
+    }
 
 
 def character_out(c: character_pb2.Character) -> dict[str, Any]:

@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from google.protobuf.json_format import MessageToDict
-from google.protobuf.message import Message
 from nats.aio.msg import Msg
 from sse_starlette import ServerSentEvent
 
@@ -26,7 +24,7 @@ from novel_engine.v1 import common_pb2, story_pb2
 from novel_platform import subjects
 from novel_platform.events import parse_envelope
 from novel_platform.messaging import EventBus, StreamSpec
-from services.gateway.convert import chapter_out
+from services.gateway.convert import chapter_out, turn_event_out
 
 # JetStream stores a message a moment after the server has passed it to the subscribers
 # it had then: one published just before this stream subscribed, and read from the store
@@ -123,7 +121,7 @@ def _render(envelope: common_pb2.EventEnvelope, position: Position) -> list[Serv
         for turn in batch.turns:
             if turn.number > position.turns:
                 position.turns = turn.number
-                data = {"turn": turn.number, "events": [_dict(e) for e in turn.events]}
+                data = {"turn": turn.number, "events": [turn_event_out(e) for e in turn.events]}
                 out.append(_event("turn", position, data))
         if batch.completed:
             status = {"status": "completed", "turns_executed": batch.turns_executed}
@@ -172,7 +170,3 @@ def _final(position: Position, status: dict[str, Any], *, ends: bool) -> list[Se
         out.append(_event("status", position, status))
     position.ended = ends
     return out
-
-
-def _dict(message: Message) -> dict[str, Any]:
-    return MessageToDict(message, preserving_proto_field_name=True)

@@ -23,7 +23,7 @@ import orjson
 
 from novel_engine.v1 import simulation_pb2, story_pb2
 from novel_platform.worlds import world_fields
-from services.gateway.convert import chapter_out, character_out, message_out
+from services.gateway.convert import chapter_out, character_out, message_out, turn_event_out
 
 FORMAT, VERSION = "novel-engine-bundle", 1
 # The sheet fields a bundle carries (not the version or timestamps of this install).
@@ -133,7 +133,9 @@ def bundle(
         ],
         "interventions": [intervention_out(i) for i in interventions],
         "recordings": [{"service": service, **message_out(call)} for service, call in recordings],
-        "events": [{"turn": t.number, "events": [message_out(e) for e in t.events]} for t in turns],
+        "events": [
+            {"turn": t.number, "events": [turn_event_out(e) for e in t.events]} for t in turns
+        ],
         "story": {
             "id": story.id,
             "simulation_id": story.simulation_id,

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Request, Response
 from novel_engine.v1 import simulation_pb2, story_pb2
 from services.gateway.auth import Tenant
 from services.gateway.clients import Downstream, downstream
-from services.gateway.convert import chapter_out, knowledge_out, message_out, simulation_out
+from services.gateway.convert import chapter_out, knowledge_out, simulation_out, turn_event_out
 from services.gateway.params import ResourceId
 from services.gateway.routes.simulations import get_simulation_pb, story_id_of
 from services.gateway.schemas import (
@@ -139,7 +139,7 @@ async def _events(
         if exc.code() == grpc.StatusCode.FAILED_PRECONDITION:
             return {}
         raise
-    return {t.number: [message_out(e) for e in t.events] for t in reply.turns}
+    return {t.number: [turn_event_out(e) for e in t.events] for t in reply.turns}
 
 
 def _side(s: story_pb2.Story) -> dict[str, Any]:
