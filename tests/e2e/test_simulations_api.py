@@ -131,6 +131,11 @@ def test_v1_errors(api):
     error(api.get("/v1/simulations/not-a-simulation"), 404)
     error(api.get("/v1/stories/not-a-story"), 404)
     error(api.get("/v1/simulations/not-a-simulation/events"), 404)
+    # A stream reads NATS subjects named by the id: wildcards and separators stream
+    # nothing, not even the caller's own simulation's events.
+    story_of(api, start(api, turns=1)["id"])
+    for pattern in ("*", "%3E", "x.y", "%2A.%3E"):
+        error(api.get(f"/v1/simulations/{pattern}/events"), 404)
     # An id longer than any id is refused as such, never cut short to another one.
     long_id = "s" * 65
     assert "path.simulation_id" in error(api.get(f"/v1/simulations/{long_id}"), 422)["message"]

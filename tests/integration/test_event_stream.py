@@ -172,3 +172,15 @@ async def test_a_slow_client_is_not_cut_off_by_the_recheck(bus, monkeypatch):
     chunks = await asyncio.wait_for(reader, 10)
     assert _kinds(chunks)[:4] == ["turn:1.0.0", "turn:2.0.0", "turn:3.0.0", "status:3.0.1"]
     assert _kinds(chunks)[-1] == "story:3.1.1"
+
+
+async def test_the_owner_is_read_from_the_first_stored_event_and_never_through_a_wildcard(bus):
+    sim_id, unheard = str(uuid.uuid4()), str(uuid.uuid4())
+    await _turns(bus, sim_id, 1)
+    assert await event_stream.stored_owner(bus, sim_id) == "tenant-a"
+    # Nothing stored yet: the route asks the simulation service instead.
+    assert await event_stream.stored_owner(bus, unheard) is None
+    # An id that would be a pattern over every simulation's subjects is not read at all,
+    # although the stream holds events of this tenant that such a pattern would match.
+    for pattern in ("*", ">", f"{sim_id[:8]}.*", f"{sim_id} ", ""):
+        assert await event_stream.stored_owner(bus, pattern) is None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,9 @@ from services.gateway.convert import chapter_out, turn_event_out
 # long reads the store again (past what it has read), so such a message is late, not lost.
 RECHECK_SECONDS = 5.0
 
+# An id that is one NATS subject token: no wildcard ("*", ">"), no separator, no space.
+_ONE_TOKEN = re.compile(r"[A-Za-z0-9_-]+")
+
 
 @dataclass
 class Position:
@@ -50,6 +54,22 @@ class Position:
 
     def id(self) -> str:
         return f"{self.turns}.{self.chapters}.{self.final}"
+
+
+async def stored_owner(bus: EventBus, simulation_id: str) -> str | None:
+    """The tenant whose simulation this is, as its first stored event says; None when it
+    has none stored yet (or the id could not be one: then the caller asks the simulation
+    service, as for a stranger's).
+
+    A simulation's events carry its tenant, and a simulation id is unique across tenants:
+    the stream can be authorized from what it is about to read, without a call.
+    """
+    if not _ONE_TOKEN.fullmatch(simulation_id):
+        return None
+    stream, subject = subjects.simulation_subjects(simulation_id)[0]
+    async for _, data in bus.stored(stream.name, subject):
+        return parse_envelope(data).tenant_id or None
+    return None
 
 
 async def simulation_events(

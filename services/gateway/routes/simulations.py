@@ -10,7 +10,7 @@ from fastapi import APIRouter, Header, Request, Response
 from sse_starlette import EventSourceResponse
 
 from novel_engine.v1 import simulation_pb2, story_pb2
-from services.gateway.adapters.event_stream import Position, simulation_events
+from services.gateway.adapters.event_stream import Position, simulation_events, stored_owner
 from services.gateway.auth import Tenant
 from services.gateway.clients import Downstream, downstream, start_simulation
 from services.gateway.convert import simulation_out
@@ -158,6 +158,10 @@ async def simulation_event_stream(
 
     Reconnect with the Last-Event-ID header to resume where the stream broke off.
     """
-    found = await get_simulation_pb(request, tenant, simulation_id)  # 404 for strangers
-    events = simulation_events(request.app.state.bus, found.id, Position.parse(last_event_id))
+    bus = request.app.state.bus
+    if await stored_owner(bus, simulation_id) != tenant:
+        # Nothing stored yet, or not the caller's: the simulation service decides (404
+        # for strangers), and its id is the one streamed.
+        simulation_id = (await get_simulation_pb(request, tenant, simulation_id)).id
+    events = simulation_events(bus, simulation_id, Position.parse(last_event_id))
     return EventSourceResponse(events, ping=int(request.app.state.settings.sse_ping_seconds))
