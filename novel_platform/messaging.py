@@ -169,17 +169,21 @@ class EventBus:
             await self.js.add_consumer(spec.stream, config)
 
     async def subscribe(
-        self, subject: str, handler: Callable[[Msg], Awaitable[None]]
+        self, subject: str, handler: Callable[[Msg], Awaitable[None]], *, confirm: bool = True
     ) -> Subscription:
         """A core (non-durable) subscription: live messages only, no replay, cheap.
 
-        Returns once the server has the interest (a flush), so a message published
-        afterwards, from any connection, is delivered.
+        With `confirm`, returns once the server has the interest (a flush), so a message
+        published afterwards, from any connection, is delivered. Without it (no round
+        trip), the interest is in place before anything this bus sends next: the server
+        reads a connection in order. That is enough when the next step is a request on
+        this bus (e.g. reading what a stream holds).
         """
         if self._nc is None:
             raise RuntimeError("EventBus.connect() has not been awaited")
         subscription = await self._nc.subscribe(subject, cb=handler)
-        await self._nc.flush()
+        if confirm:
+            await self._nc.flush()
         return subscription
 
     def new_inbox(self) -> str:

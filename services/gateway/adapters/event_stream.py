@@ -83,7 +83,11 @@ async def simulation_events(
 
     streams = subjects.simulation_subjects(simulation_id)
     read = dict.fromkeys((stream.name for stream, _ in streams), 0)  # sequences read
-    subscription = await bus.subscribe(subjects.simulation_pattern(simulation_id), hear)
+    # Not confirmed: the store is read next, by requests on the same connection, which
+    # the server takes after the subscription.
+    subscription = await bus.subscribe(
+        subjects.simulation_pattern(simulation_id), hear, confirm=False
+    )
     try:
         while True:
             for stream, subject in streams:
