@@ -7,7 +7,7 @@ NOVEL := $(VENV)/bin/novel
 STAMP := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install test test-fast lint format protos up down key seed bench bench-seed bench-stories bench-scale bench-soak bench-cost bench-quality bench-llm chaos images base-image-local test-containers kube-play compose-up compose-down clean
+.PHONY: help install test test-fast lint format protos up down key seed bench bench-seed bench-stories bench-scale bench-soak bench-cost bench-quality bench-wakeups bench-llm chaos images base-image-local test-containers kube-play compose-up compose-down clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -76,6 +76,9 @@ bench-cost: $(STAMP) ## CPU per call per process, and SQL/NATS/gRPC counts per s
 
 bench-llm: $(STAMP) ## Model calls/s through one simulation process: 240 simulations, scripted model +0.5 s/call
 	$(PY) -m bench --llm $(ARGS)
+
+bench-wakeups: $(STAMP) ## One gRPC call's CPU per side, back to back vs after 10 ms idle (~10 s)
+	$(PY) -m bench.wakeups $(ARGS)
 
 bench-quality: $(STAMP) ## Story quality: N seeded stories (default 300), metrics table, 3 samples in bench-results/
 	$(PY) -m bench.quality $(ARGS)
