@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import nats
+import orjson
 import structlog
 from nats.aio.client import Client
 from nats.aio.msg import Msg
@@ -79,6 +79,12 @@ class EventBus:
         log.warning("nats_reconnected")
         for callback in self._on_reconnect:
             callback()
+
+    @property
+    def _client(self) -> Client:
+        if self._nc is None:
+            raise RuntimeError("EventBus.connect() has not been awaited")
+        return self._nc
 
     @property
     def js(self) -> JetStreamContext:
@@ -179,18 +185,14 @@ class EventBus:
         reads a connection in order. That is enough when the next step is a request on
         this bus (e.g. reading what a stream holds).
         """
-        if self._nc is None:
-            raise RuntimeError("EventBus.connect() has not been awaited")
-        subscription = await self._nc.subscribe(subject, cb=handler)
+        subscription = await self._client.subscribe(subject, cb=handler)
         if confirm:
-            await self._nc.flush()
+            await self._client.flush()
         return subscription
 
     def new_inbox(self) -> str:
         """A subject unique to this connection, for replies."""
-        if self._nc is None:
-            raise RuntimeError("EventBus.connect() has not been awaited")
-        return self._nc.new_inbox()
+        return self._client.new_inbox()
 
     async def request_next(
         self, spec: ConsumerSpec, *, batch: int, expires_seconds: float, reply: str
@@ -199,12 +201,10 @@ class EventBus:
         messages to `reply` as they arrive, until `expires_seconds` have passed; then it
         sends `reply` a status message ("408"). Other statuses end a request it refused
         (e.g. "409" while the consumer is being replaced)."""
-        if self._nc is None:
-            raise RuntimeError("EventBus.connect() has not been awaited")
         request = {"batch": batch, "expires": int(expires_seconds * 1_000_000_000)}
-        await self._nc.publish(
+        await self._client.publish(
             f"{_JS_API}.CONSUMER.MSG.NEXT.{spec.stream}.{spec.durable}",
-            json.dumps(request).encode(),
+            orjson.dumps(request),
             reply=reply,
         )
 
