@@ -5,7 +5,8 @@ process of its own, and a client here calling it sequentially: first back to bac
 with the client idle for `--gap-ms` before each call, as a stack serving one request at
 a time is. Each side's CPU per call is read from its own counters (the client's net of
 its idle sleeps alone, measured the same way without calls); the server's context
-switches per call are read too.
+switches per call are read too. CPU counters move in clock ticks (10 ms): a batch needs
+hundreds of calls for its figures to mean anything (the default is 1000).
 
 Why it exists: the cost benchmark's sequential figures carry this floor. On a virtual
 machine a thread that went idle costs a wake-up (the vCPU halts and must be woken), and

@@ -27,8 +27,9 @@ def test_wakeups_reports_both_batches_from_its_own_server() -> None:
     assert lines[0].startswith("Calibration: `for i in range(20_000_000): x += i` took **")
     rows = [m.groups() for line in lines if (m := ROW.match(line))]
     assert [r[0] for r in rows] == ["back to back", "after 5 ms idle"]
-    # The server answered every call: it spent CPU on them, and switched threads doing so.
-    assert all(float(r[1]) > 0 and float(r[3]) > 0 for r in rows)
+    # The server answered every call, switching threads to do so (switches are counted
+    # exactly; CPU is read in clock ticks, which 30 calls may not fill: never negative).
+    assert all(float(r[3]) > 0 and float(r[1]) >= 0 and float(r[2]) >= 0 for r in rows)
 
 
 def test_wakeups_refuses_a_batch_of_nothing() -> None:
